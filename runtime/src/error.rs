@@ -1,0 +1,76 @@
+//! The crate's error type: one enum for everything a user's input can get wrong.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong at run time in cadena, with the offending value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O failure on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file being read or written.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An audio file that could not be decoded.
+    #[error("{path}: {reason}")]
+    Audio {
+        /// The file being decoded.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// A configuration or hyper-parameter outside its valid range.
+    #[error("invalid {name}: {reason}")]
+    InvalidConfig {
+        /// The parameter's name, as the user wrote it (`lr`, `n_fft`, ...).
+        name: &'static str,
+        /// What was wrong, with the value.
+        reason: String,
+    },
+    /// Arrays whose shapes do not fit the operation.
+    #[error("shape mismatch in {op}: {left:?} vs {right:?}")]
+    Shape {
+        /// The operation that failed.
+        op: &'static str,
+        /// Shape of the first operand.
+        left: Vec<usize>,
+        /// Shape of the second operand.
+        right: Vec<usize>,
+    },
+    /// A data set that cannot be used as given (empty, unknown class, ...).
+    #[error("data: {0}")]
+    Data(String),
+    /// A checkpoint that does not match the model it is loaded into.
+    #[error("checkpoint {path}: {reason}")]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Which tensors were missing or mis-shaped.
+        reason: String,
+    },
+    /// Training produced a non-finite loss.
+    #[error("loss became {loss} at epoch {epoch}, batch {batch}; weights kept from the last finite step")]
+    NonFinite {
+        /// The offending loss value.
+        loss: f64,
+        /// 1-based epoch.
+        epoch: usize,
+        /// 0-based batch within the epoch.
+        batch: usize,
+    },
+    /// A plot could not be drawn or written.
+    #[error("plot {path}: {reason}")]
+    Plot {
+        /// The image file.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// `Result` with cadena's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,35 @@
+//! The element types cadena computes with: `f32` and `f64`.
+
+use ndarray::NdFloat;
+use num_traits::{FloatConst, FromPrimitive};
+
+/// A floating-point element type (`f32` or `f64`): everything the ops, optimisers and
+/// feature extractors need from a number, in one bound.
+pub trait Float: NdFloat + FromPrimitive + FloatConst + Default {
+    /// Converts an `f64` constant into this type (rounding to nearest for `f32`).
+    fn of(x: f64) -> Self;
+    /// Widens to `f64`, exactly.
+    fn to_f64_lossless(self) -> f64;
+}
+
+impl Float for f32 {
+    #[inline(always)]
+    fn of(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn to_f64_lossless(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Float for f64 {
+    #[inline(always)]
+    fn of(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64_lossless(self) -> f64 {
+        self
+    }
+}

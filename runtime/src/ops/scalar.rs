@@ -1,0 +1,176 @@
+//! Scalar kernels, generic over `f32` and `f64`, written to stay finite and accurate over
+//! the whole input range. Generated code and the array ops both call these.
+
+use crate::Float;
+
+/// The logistic function `1 / (1 + e^-x)`, evaluated without overflow for any `x`.
+///
+/// ```text
+/// x >= 0:  1 / (1 + e^-x)
+/// x <  0:  e^x / (1 + e^x)
+/// ```
+///
+/// ```
+/// use cadena::ops::scalar::sigmoid;
+/// assert_eq!(sigmoid(0.0_f64), 0.5);
+/// assert_eq!(sigmoid(-800.0_f64), 0.0);
+/// assert_eq!(sigmoid(800.0_f64), 1.0);
+/// ```
+#[inline(always)]
+pub fn sigmoid<T: Float>(x: T) -> T {
+    if x >= T::zero() {
+        T::one() / (T::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::one() + e)
+    }
+}
+
+/// `ln(1 + e^x)`, exact to rounding for every `x` (no overflow for large `x`, no loss of
+/// precision for very negative `x`).
+///
+/// ```text
+/// softplus(x) = max(x, 0) + ln_1p(e^-|x|)
+/// ```
+///
+/// ```
+/// use cadena::ops::scalar::softplus;
+/// assert_eq!(softplus(800.0_f64), 800.0);
+/// assert!((softplus(0.0_f64) - 2f64.ln()).abs() < 1e-15);
+/// assert!(softplus(-800.0_f64) >= 0.0);
+/// ```
+#[inline(always)]
+pub fn softplus<T: Float>(x: T) -> T {
+    x.max(T::zero()) + (-x.abs()).exp().ln_1p()
+}
+
+/// `max(x, 0)`.
+///
+/// ```
+/// assert_eq!(cadena::ops::scalar::relu(-2.0_f32), 0.0);
+/// assert_eq!(cadena::ops::scalar::relu(3.0_f32), 3.0);
+/// ```
+#[inline(always)]
+pub fn relu<T: Float>(x: T) -> T {
+    if x > T::zero() { x } else { T::zero() }
+}
+
+/// The derivative of [`relu`]: 1 where `x > 0`, else 0 (the subgradient at 0 is 0).
+///
+/// ```
+/// assert_eq!(cadena::ops::scalar::step(0.0_f64), 0.0);
+/// assert_eq!(cadena::ops::scalar::step(1e-300_f64), 1.0);
+/// ```
+#[inline(always)]
+pub fn step<T: Float>(x: T) -> T {
+    if x > T::zero() { T::one() } else { T::zero() }
+}
+
+/// 1 where `a >= b`, else 0: routes the adjoint of `max(a, b)` to `a` (and of `min` to
+/// the other operand). Ties go to `a`, as `f64::max` returns `a` then.
+///
+/// ```
+/// assert_eq!(cadena::ops::scalar::ge(2.0_f64, 1.0), 1.0);
+/// assert_eq!(cadena::ops::scalar::ge(1.0_f64, 2.0), 0.0);
+/// ```
+#[inline(always)]
+pub fn ge<T: Float>(a: T, b: T) -> T {
+    if a >= b { T::one() } else { T::zero() }
+}
+
+/// The sign of `x` as the derivative of `|x|`: -1, 0 or 1 (0 at 0, the subgradient
+/// cadena uses).
+///
+/// ```
+/// assert_eq!(cadena::ops::scalar::sign(-3.0_f64), -1.0);
+/// assert_eq!(cadena::ops::scalar::sign(0.0_f64), 0.0);
+/// ```
+#[inline(always)]
+pub fn sign<T: Float>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else if x < T::zero() {
+        -T::one()
+    } else {
+        T::zero()
+    }
+}
+
+/// Binary cross-entropy of a probability `a` against a target `y`:
+///
+/// ```text
+/// bce(a, y) = -(y ln a + (1 - y) ln(1 - a))
+/// ```
+///
+/// Infinite when `a` is exactly 0 or 1 on the wrong side; `#[differentiable]` rewrites
+/// `bce(sigmoid(z), y)` into [`bce_logits`], which never is.
+///
+/// ```
+/// let l = cadena::ops::scalar::bce(0.5_f64, 1.0);
+/// assert!((l - 2f64.ln()).abs() < 1e-15);
+/// ```
+#[inline(always)]
+pub fn bce<T: Float>(a: T, y: T) -> T {
+    -(y * a.ln() + (T::one() - y) * (-a).ln_1p())
+}
+
+/// Binary cross-entropy of `sigmoid(z)` against `y`, computed from the logit `z`:
+///
+/// ```text
+/// bce(sigmoid(z), y) = softplus(z) - y z
+/// ```
+///
+/// Finite and exact to rounding for any finite `z`.
+///
+/// ```
+/// use cadena::ops::scalar::bce_logits;
+/// assert_eq!(bce_logits(800.0_f64, 0.0), 800.0);
+/// assert_eq!(bce_logits(800.0_f64, 1.0), 0.0);
+/// ```
+#[inline(always)]
+pub fn bce_logits<T: Float>(z: T, y: T) -> T {
+    softplus(z) - y * z
+}
+
+/// Squared error `(a - y)^2`.
+///
+/// ```
+/// assert_eq!(cadena::ops::scalar::mse(3.0_f64, 1.0), 4.0);
+/// ```
+#[inline(always)]
+pub fn mse<T: Float>(a: T, y: T) -> T {
+    let d = a - y;
+    d * d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_is_symmetric_and_finite_at_the_extremes() {
+        for x in [-1e4, -800.0, -30.0, -1.0, 0.0, 1.0, 30.0, 800.0, 1e4] {
+            let s: f64 = sigmoid(x);
+            assert!(s.is_finite());
+            assert!((s + sigmoid(-x) - 1.0).abs() < 1e-15, "x = {x}");
+        }
+    }
+
+    #[test]
+    fn softplus_matches_the_naive_form_where_that_is_accurate() {
+        for x in [-20.0_f64, -3.0, -0.5, 0.0, 0.5, 3.0, 20.0] {
+            let naive = (1.0 + x.exp()).ln();
+            assert!((softplus(x) - naive).abs() <= 1e-15 * naive.max(1.0), "x = {x}");
+        }
+    }
+
+    #[test]
+    fn bce_logits_equals_bce_of_sigmoid_in_the_safe_range() {
+        for z in [-5.0_f64, -1.0, 0.0, 0.3, 4.0] {
+            for y in [0.0, 0.3, 1.0] {
+                let direct = bce(sigmoid(z), y);
+                assert!((bce_logits(z, y) - direct).abs() < 1e-12, "z = {z}, y = {y}");
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! `use cadena::prelude::*;` brings the macros, the `Parameters` trait and the functions
+//! a forward body calls.
+
+pub use crate::ops::{bce, exp, ln, mse, relu, sigmoid, softplus, tanh};
+pub use crate::{Float, Parameters, differentiable};

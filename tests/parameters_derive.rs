@@ -18,8 +18,14 @@ struct Net {
 
 fn net() -> Net {
     Net {
-        enc: Layer { w: Array2::ones((3, 4)), b: Array1::ones(4) },
-        out: Layer { w: Array2::ones((4, 2)), b: Array1::ones(2) },
+        enc: Layer {
+            w: Array2::ones((3, 4)),
+            b: Array1::ones(4),
+        },
+        out: Layer {
+            w: Array2::ones((4, 2)),
+            b: Array1::ones(2),
+        },
         scale: 2.0,
     }
 }
@@ -28,7 +34,16 @@ fn net() -> Net {
 fn nested_fields_are_named_by_their_path() {
     let mut names = Vec::new();
     net().visit(&mut |name, t| names.push(format!("{name}{:?}", t.shape())));
-    assert_eq!(names, ["enc.w[3, 4]", "enc.b[4]", "out.w[4, 2]", "out.b[2]", "scale[]"]);
+    assert_eq!(
+        names,
+        [
+            "enc.w[3, 4]",
+            "enc.b[4]",
+            "out.w[4, 2]",
+            "out.b[2]",
+            "scale[]"
+        ]
+    );
 }
 
 #[test]
@@ -50,7 +65,9 @@ fn visit_with_grad_pairs_each_parameter_with_its_gradient() {
     let mut g = net();
     g.scale = 0.5;
     g.enc.b.fill(3.0);
-    p.visit_with_grad(&g, &mut |_, mut w, dw| w.zip_mut_with(&dw, |w, &d| *w -= 0.1 * d));
+    p.visit_with_grad(&g, &mut |_, mut w, dw| {
+        w.zip_mut_with(&dw, |w, &d| *w -= 0.1 * d)
+    });
     assert_eq!(p.scale, 2.0 - 0.05);
     assert!((p.enc.b[0] - 0.7).abs() < 1e-12);
     assert!((p.enc.w[[0, 0]] - 0.9).abs() < 1e-12);

@@ -1,18 +1,31 @@
 //! Procedural macros for cadena: `#[differentiable]` differentiates a forward function at
 //! compile time; `#[derive(Parameters)]` lets optimisers and checkpoints walk a model.
 //!
-//! This file holds the entry points only: parse, call an `expand` function, and turn its
-//! errors into `compile_error!`. Use these through the `cadena` crate.
+//! This file holds the entry points only. The differentiation pipeline runs one way:
+//! `attr` (arguments) → `lower` (syntax → graph) → `simplify` (rewrites on insertion into
+//! the `graph` arena) → `reverse` (chain rule, using the `rules` table) → `emit`.
+//! Use these macros through the `cadena` crate.
 
 use proc_macro::TokenStream;
 
+mod attr;
+mod ctxt;
+mod emit;
+mod expand;
+mod graph;
+mod lower;
 mod parameters;
+mod reverse;
+mod rules;
+mod semantics;
+#[cfg(test)]
+mod sexpr;
+mod simplify;
 
 /// Differentiates a forward function at compile time. See the `cadena` crate docs.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let _ = attr;
-    item
+    expand::differentiable(attr.into(), item.into()).into()
 }
 
 /// Implements `cadena::Parameters` for a struct whose fields are arrays, floats or other

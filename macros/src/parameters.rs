@@ -31,7 +31,10 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let idents: Vec<_> = fields.iter().map(|f| f.ident.as_ref().expect("named")).collect();
+    let idents: Vec<_> = fields
+        .iter()
+        .map(|f| f.ident.as_ref().expect("named"))
+        .collect();
     let labels: Vec<String> = idents.iter().map(|i| i.to_string()).collect();
     let first_ty = &fields[0].ty;
     let p = quote!(::cadena::Parameters);

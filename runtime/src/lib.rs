@@ -6,7 +6,7 @@
 //! simplifies the result and emits plain Rust: a fused forward pass and a simplified
 //! backward pass. This crate holds everything that code calls at run time.
 //!
-//! ```ignore
+//! ```
 //! use cadena::prelude::*;
 //!
 //! #[differentiable(wrt(w1, w2, b))]

@@ -160,7 +160,10 @@ mod tests {
     fn softplus_matches_the_naive_form_where_that_is_accurate() {
         for x in [-20.0_f64, -3.0, -0.5, 0.0, 0.5, 3.0, 20.0] {
             let naive = (1.0 + x.exp()).ln();
-            assert!((softplus(x) - naive).abs() <= 1e-15 * naive.max(1.0), "x = {x}");
+            assert!(
+                (softplus(x) - naive).abs() <= 1e-15 * naive.max(1.0),
+                "x = {x}"
+            );
         }
     }
 
@@ -169,7 +172,10 @@ mod tests {
         for z in [-5.0_f64, -1.0, 0.0, 0.3, 4.0] {
             for y in [0.0, 0.3, 1.0] {
                 let direct = bce(sigmoid(z), y);
-                assert!((bce_logits(z, y) - direct).abs() < 1e-12, "z = {z}, y = {y}");
+                assert!(
+                    (bce_logits(z, y) - direct).abs() < 1e-12,
+                    "z = {z}, y = {y}"
+                );
             }
         }
     }

@@ -1,0 +1,88 @@
+//! `#[differentiable]`, start to finish: parse the arguments, lower the function to a
+//! graph, rebuild it with the rewrite rules, run the reverse sweep, emit. On any error the
+//! user's function is emitted unchanged beside the errors, so one mistake does not
+//! cascade into "cannot find function" errors at every call site.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+use crate::attr::Args;
+use crate::emit::{Derived, emit};
+use crate::graph::{Graph, Rules};
+use crate::lower::lower;
+use crate::reverse::gradients;
+
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let err = syn::Error::new_spanned(
+                &item,
+                "#[differentiable] applies to functions (`fn name(x: f64, ...) -> f64 { ... }`)",
+            );
+            let err = err.to_compile_error();
+            return quote!(#err #item);
+        }
+    };
+    match expand(attr, &item) {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#err #item)
+        }
+    }
+}
+
+fn expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
+    let args: Args = syn::parse2(attr)?;
+    let lowered = lower(item, &args)?;
+    let rules = Rules {
+        assume_finite: args.assume_finite,
+        ..Rules::ALL
+    };
+    let (mut graph, map) = Graph::rebuild(&lowered.graph, rules);
+    let output = map[lowered.output.index()];
+    let wrt: Vec<_> = lowered
+        .wrt
+        .iter()
+        .map(|&i| {
+            map[lowered.params[i]
+                .input
+                .expect("wrt arguments are floats")
+                .index()]
+        })
+        .collect();
+    let grads = gradients(&mut graph, output, &wrt);
+    Ok(emit(&Derived {
+        item,
+        lowered: &lowered,
+        graph: &graph,
+        output,
+        grads,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expands(attr: &str, item: &str) -> String {
+        differentiable(attr.parse().unwrap(), item.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn a_shallow_network_expands() {
+        let out = expands(
+            "wrt(w11, w12, b1, w2, b2)",
+            "pub fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f64) -> f64 {
+                let z1 = w11 * x1 + w12 * x2 + b1;
+                let a1 = tanh(z1);
+                let z2 = w2 * a1 + b2;
+                let a2 = sigmoid(z2);
+                bce(a2, y)
+            }",
+        );
+        assert!(out.contains("DERIVATION"), "{out}");
+    }
+}

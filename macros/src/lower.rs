@@ -1,0 +1,639 @@
+//! `syn::ItemFn` → graph. Checks the signature, then walks the body's `let` bindings and
+//! final expression, turning each supported construct into nodes that keep the span of
+//! the tokens they came from. Anything unsupported is reported on its exact tokens with
+//! what to write instead; lowering carries on so that every mistake is reported at once.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, FnArg, Ident, ItemFn, Lit, Pat, ReturnType, Stmt, Type, UnOp};
+
+use crate::attr::Args;
+use crate::ctxt::Ctxt;
+use crate::graph::{Fun, Graph, NodeId, Op, Rules};
+
+/// The float type of a scalar function.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Float {
+    F32,
+    F64,
+}
+
+impl Float {
+    fn of(ty: &Type) -> Option<Float> {
+        let Type::Path(p) = ty else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        let ident = p.path.get_ident()?;
+        if ident == "f32" {
+            Some(Float::F32)
+        } else if ident == "f64" {
+            Some(Float::F64)
+        } else {
+            None
+        }
+    }
+}
+
+/// One argument of the user's function.
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    /// The input node, for float arguments.
+    pub input: Option<NodeId>,
+}
+
+/// A checked, lowered function: the graph exactly as written (no rewrites yet).
+pub struct Lowered {
+    pub float: Float,
+    pub params: Vec<Param>,
+    /// Indices into `params` of the arguments to differentiate, in `wrt` order.
+    pub wrt: Vec<usize>,
+    pub graph: Graph,
+    pub output: NodeId,
+}
+
+const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip";
+const FUNCTIONS: &str = "sigmoid, tanh, relu, softplus, exp, ln, bce, mse";
+
+pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
+    let mut cx = Ctxt::default();
+    let mut graph = Graph::new(Rules::NONE);
+    check_signature(&mut cx, item);
+    let float = return_float(&mut cx, item);
+    let params = lower_params(&mut cx, item, float, &mut graph);
+    let wrt = resolve_wrt(&mut cx, item, args, &params);
+    let mut body = Body {
+        cx: &mut cx,
+        graph: &mut graph,
+        params: &params,
+        scope: HashMap::new(),
+    };
+    let output = body.block(item);
+    cx.check()?;
+    let output = output.expect("lowering succeeded without errors");
+    Ok(Lowered {
+        float: float.expect("checked"),
+        params,
+        wrt,
+        graph,
+        output,
+    })
+}
+
+/// Rules out signature features the generated `grad` could not mirror.
+fn check_signature(cx: &mut Ctxt, item: &ItemFn) {
+    let sig = &item.sig;
+    if let Some(t) = &sig.asyncness {
+        cx.error(t, "async functions cannot be #[differentiable]; differentiate the synchronous computation and call it from async code");
+    }
+    if let Some(t) = &sig.constness {
+        cx.error(t, "const functions cannot be #[differentiable]; the generated code calls runtime functions");
+    }
+    if let Some(t) = &sig.unsafety {
+        cx.error(
+            t,
+            "unsafe functions cannot be #[differentiable]; a forward pass needs no unsafe code",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error(&sig.generics, "generic functions cannot be #[differentiable]; write the function for f32 or f64 (the macro emits code for one float type)");
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error(v, "variadic functions cannot be #[differentiable]");
+    }
+}
+
+fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
+    match &item.sig.output {
+        ReturnType::Default => {
+            cx.error(
+                &item.sig.ident,
+                "a #[differentiable] function must return its result as f32 or f64; add `-> f64`",
+            );
+            None
+        }
+        ReturnType::Type(_, ty) => {
+            let f = Float::of(ty);
+            if f.is_none() {
+                cx.error(ty, format!(
+                    "#[differentiable] functions return f32 or f64, not `{}`; return the loss as a float",
+                    ty.to_token_stream()
+                ));
+            }
+            f
+        }
+    }
+}
+
+fn lower_params(cx: &mut Ctxt, item: &ItemFn, float: Option<Float>, g: &mut Graph) -> Vec<Param> {
+    let mut params = Vec::new();
+    for arg in &item.sig.inputs {
+        let pt = match arg {
+            FnArg::Receiver(r) => {
+                cx.error(r, "methods cannot be #[differentiable]; `self` is not supported: write a free function and pass the fields it needs as arguments");
+                continue;
+            }
+            FnArg::Typed(pt) => pt,
+        };
+        let ident = match &*pt.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none() => {
+                p.ident.clone()
+            }
+            Pat::Ident(p) if p.mutability.is_some() => {
+                cx.error(p, "mutable arguments are not supported in #[differentiable] functions; bind a new name with `let` instead");
+                continue;
+            }
+            other => {
+                cx.error(
+                    other,
+                    "#[differentiable] arguments must be plain names (`x: f64`), not patterns",
+                );
+                continue;
+            }
+        };
+        let ty = (*pt.ty).clone();
+        let arg_float = Float::of(&ty);
+        if let (Some(a), Some(f)) = (arg_float, float) {
+            if a != f {
+                cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
+            }
+        }
+        let input = arg_float.map(|_| g.input(&ident.to_string(), ident.span()));
+        params.push(Param { ident, ty, input });
+    }
+    params
+}
+
+fn resolve_wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<usize> {
+    let floats: Vec<usize> = (0..params.len())
+        .filter(|&i| params[i].input.is_some())
+        .collect();
+    let Some(names) = &args.wrt else {
+        if floats.is_empty() && !params.is_empty() {
+            cx.error(
+                &item.sig.inputs,
+                "no f32/f64 arguments to differentiate with respect to",
+            );
+        }
+        return floats;
+    };
+    let mut wrt = Vec::new();
+    for name in names {
+        match params.iter().position(|p| p.ident == *name) {
+            None => {
+                let known: Vec<String> = params.iter().map(|p| p.ident.to_string()).collect();
+                cx.error(name, format!(
+                    "`{name}` is not an argument of `{}`; wrt(...) names arguments to differentiate: {}",
+                    item.sig.ident,
+                    known.join(", ")
+                ));
+            }
+            Some(i) if params[i].input.is_none() => {
+                cx.error(
+                    name,
+                    format!(
+                        "`{name}: {}` is not a float; wrt(...) takes f32/f64 arguments",
+                        params[i].ty.to_token_stream()
+                    ),
+                );
+            }
+            Some(i) if wrt.contains(&i) => {
+                cx.error(name, format!("`{name}` appears twice in wrt(...)"))
+            }
+            Some(i) => wrt.push(i),
+        }
+    }
+    wrt
+}
+
+struct Body<'a> {
+    cx: &'a mut Ctxt,
+    graph: &'a mut Graph,
+    params: &'a [Param],
+    scope: HashMap<String, NodeId>,
+}
+
+impl Body<'_> {
+    fn block(&mut self, item: &ItemFn) -> Option<NodeId> {
+        let stmts = &item.block.stmts;
+        let mut output = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                Stmt::Local(local) => self.local(local),
+                Stmt::Expr(Expr::Return(ret), _) if last => match &ret.expr {
+                    Some(e) => output = self.expr(e),
+                    None => self.cx.error(ret, "`return` needs a value: the function's result"),
+                },
+                Stmt::Expr(e, None) if last => output = self.expr(e),
+                Stmt::Expr(e, _) => self.statement(e),
+                Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
+                Stmt::Macro(m) => self.cx.error(m, "macros are not supported in #[differentiable] functions; compute with let bindings and supported operations"),
+            }
+        }
+        let ends_with_value = matches!(
+            stmts.last(),
+            Some(Stmt::Expr(_, None)) | Some(Stmt::Expr(Expr::Return(_), _))
+        );
+        if !ends_with_value {
+            let at: TokenStream = match stmts.last() {
+                Some(s) => s.to_token_stream(),
+                None => item.block.to_token_stream(),
+            };
+            self.cx.error(at, "a #[differentiable] function must end with an expression giving its result (no trailing `;`)");
+        }
+        output
+    }
+
+    /// A statement that is not a `let`, before the end: say why it cannot be lowered.
+    fn statement(&mut self, e: &Expr) {
+        match e {
+            Expr::Return(r) => self.cx.error(r, "early `return` is not supported; a #[differentiable] function returns its final expression"),
+            _ => {
+                if !self.unsupported(e) {
+                    self.cx.error(e, "only `let` bindings and a final expression are supported in a #[differentiable] function body");
+                }
+            }
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let ident = match &local.pat {
+            Pat::Ident(p) if p.mutability.is_some() => {
+                self.cx.error(p, "`let mut` is not supported: #[differentiable] code does not mutate; bind a new name with `let` (shadowing is fine)");
+                None
+            }
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+            Pat::Type(t) => match &*t.pat {
+                Pat::Ident(p)
+                    if p.mutability.is_none() && p.by_ref.is_none() && p.subpat.is_none() =>
+                {
+                    Some(p.ident.clone())
+                }
+                other => {
+                    self.cx.error(other, "only `let name = ...;` bindings are supported in #[differentiable] functions");
+                    None
+                }
+            },
+            other => {
+                self.cx.error(
+                    other,
+                    "only `let name = ...;` bindings are supported in #[differentiable] functions",
+                );
+                None
+            }
+        };
+        let Some(init) = &local.init else {
+            self.cx.error(
+                local,
+                "`let` without a value is not supported; bind the value where it is computed",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error(
+                diverge,
+                "`let ... else` is not supported in #[differentiable] functions",
+            );
+        }
+        let value = self.expr(&init.expr);
+        if let (Some(ident), Some(value)) = (ident, value) {
+            let name = ident.to_string();
+            self.graph.set_name(value, &name);
+            self.scope.insert(name, value);
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Option<NodeId> {
+        let span = e.span();
+        match e {
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            // `&x` in forward code only borrows; the value is the same.
+            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            Expr::Lit(lit) => self.literal(lit),
+            Expr::Path(p) => self.path(p),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    // A negative integer literal is still an integer: report it as one.
+                    let x = self.expr(&u.expr)?;
+                    Some(self.graph.node_at(Op::Neg, vec![x], span))
+                }
+                _ => {
+                    self.cx.error(
+                        u,
+                        "only unary `-` is supported in #[differentiable] functions",
+                    );
+                    None
+                }
+            },
+            Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c),
+            other => {
+                if !self.unsupported(other) {
+                    self.cx.error(other, format!(
+                        "this expression is not supported in #[differentiable] functions; use arithmetic (+ - * /), float literals, constants, methods ({METHODS}) and functions ({FUNCTIONS})"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// Reports constructs with a specific explanation; false if `e` is not one of them.
+    fn unsupported(&mut self, e: &Expr) -> bool {
+        let message = match e {
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                "loops are not supported in #[differentiable] functions; unroll them (one `let` per layer or step) so the graph is fixed at compile time"
+            }
+            Expr::If(_) => {
+                "`if` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
+            }
+            Expr::Match(_) => {
+                "`match` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
+            }
+            Expr::Assign(_) => {
+                "assignment is not supported: #[differentiable] code does not mutate; bind a new name with `let` (shadowing is fine)"
+            }
+            Expr::Binary(b) if is_compound_assign(&b.op) => {
+                "compound assignment is not supported: #[differentiable] code does not mutate; write `let x = x + ...;` instead"
+            }
+            Expr::Reference(r) if r.mutability.is_some() => {
+                "`&mut` is not supported: #[differentiable] code does not mutate"
+            }
+            Expr::Macro(_) => {
+                "macros are not supported in #[differentiable] functions; compute with let bindings and supported operations"
+            }
+            Expr::Cast(_) => {
+                "`as` casts are not supported in #[differentiable] functions; use float values of the function's float type throughout"
+            }
+            Expr::Block(_) | Expr::Unsafe(_) => {
+                "nested blocks are not supported in #[differentiable] functions; use `let` bindings at the top level of the body"
+            }
+            Expr::Closure(_) => "closures are not supported in #[differentiable] functions",
+            Expr::Await(_) | Expr::Async(_) => {
+                "async code is not supported in #[differentiable] functions"
+            }
+            Expr::Index(_) => {
+                "indexing is not supported in #[differentiable] functions; pass the values as separate arguments"
+            }
+            Expr::Field(_) => {
+                "field access is not supported in scalar #[differentiable] functions; pass the values as separate arguments"
+            }
+            Expr::Try(_) => "`?` is not supported in #[differentiable] functions",
+            _ => return false,
+        };
+        self.cx.error(e, message);
+        true
+    }
+
+    fn literal(&mut self, lit: &syn::ExprLit) -> Option<NodeId> {
+        match &lit.lit {
+            Lit::Float(f) => match f.base10_parse::<f64>() {
+                Ok(v) => Some(self.graph.constant(v)),
+                Err(e) => {
+                    self.cx.push(e);
+                    None
+                }
+            },
+            Lit::Int(i) => {
+                let digits = i.base10_digits();
+                self.cx.error(lit, format!(
+                    "integer literal `{digits}` in a differentiated expression; integer arithmetic has no derivative: write `{digits}.0`"
+                ));
+                None
+            }
+            _ => {
+                self.cx.error(
+                    lit,
+                    "only float literals are supported in #[differentiable] functions",
+                );
+                None
+            }
+        }
+    }
+
+    fn path(&mut self, p: &syn::ExprPath) -> Option<NodeId> {
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            if let Some(&id) = self.scope.get(&name) {
+                return Some(id);
+            }
+            if let Some(param) = self.params.iter().find(|q| q.ident == *ident) {
+                return match param.input {
+                    Some(id) => Some(id),
+                    None => {
+                        self.cx.error(p, format!(
+                            "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",
+                            param.ty.to_token_stream()
+                        ));
+                        None
+                    }
+                };
+            }
+        }
+        // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
+        // compiler checks that it exists and has the function's float type.
+        let tokens = p.to_token_stream();
+        let text = tokens.to_string().replace(' ', "");
+        Some(self.graph.named_const(text, tokens, p.span()))
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Option<NodeId> {
+        let op = match b.op {
+            BinOp::Add(_) => Op::Add,
+            BinOp::Sub(_) => Op::Sub,
+            BinOp::Mul(_) => Op::Mul,
+            BinOp::Div(_) => Op::Div,
+            _ => {
+                let e = Expr::Binary(b.clone());
+                if !self.unsupported(&e) {
+                    self.cx.error(b.op, format!(
+                        "operator `{}` is not supported in #[differentiable] functions; use + - * / (and max/min/abs for comparisons)",
+                        b.op.to_token_stream()
+                    ));
+                }
+                return None;
+            }
+        };
+        let l = self.expr(&b.left);
+        let r = self.expr(&b.right);
+        Some(self.graph.node_at(op, vec![l?, r?], b.span()))
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
+        let name = m.method.to_string();
+        if let Some(t) = &m.turbofish {
+            self.cx.error(
+                t,
+                "type arguments are not supported on methods in #[differentiable] functions",
+            );
+        }
+        let span = m.span();
+        let receiver = self.expr(&m.receiver);
+        let n_args = m.args.len();
+        let expect = |cx: &mut Ctxt, n: usize| {
+            if n_args != n {
+                cx.error(m, format!("`{name}` takes {n} argument(s), found {n_args}"));
+                false
+            } else {
+                true
+            }
+        };
+        if let Some(f) = method_fun(&name) {
+            if !expect(self.cx, 0) {
+                return None;
+            }
+            return Some(self.graph.node_at(Op::Fun(f), vec![receiver?], span));
+        }
+        match name.as_str() {
+            "powi" => {
+                if !expect(self.cx, 1) {
+                    return None;
+                }
+                let n = int_literal(&m.args[0]);
+                if n.is_none() {
+                    self.cx.error(&m.args[0], "powi takes an integer literal exponent in #[differentiable] functions (e.g. `x.powi(2)`); use powf for a computed exponent");
+                }
+                Some(self.graph.node_at(Op::Powi(n?), vec![receiver?], span))
+            }
+            "powf" | "max" | "min" => {
+                if !expect(self.cx, 1) {
+                    return None;
+                }
+                let op = match name.as_str() {
+                    "powf" => Op::Powf,
+                    "max" => Op::Max,
+                    _ => Op::Min,
+                };
+                let other = self.expr(&m.args[0]);
+                Some(self.graph.node_at(op, vec![receiver?, other?], span))
+            }
+            "floor" | "ceil" | "round" | "round_ties_even" | "trunc" | "fract" | "signum"
+            | "rem_euclid" | "div_euclid" | "clamp" | "copysign" => {
+                self.cx.error(&m.method, format!(
+                    "`{name}` is not differentiable (its derivative is zero or undefined almost everywhere) and is not supported in #[differentiable] functions"
+                ));
+                None
+            }
+            _ => {
+                self.cx.error(&m.method, format!(
+                    "unknown method `{name}` in a #[differentiable] function; supported methods: {METHODS}"
+                ));
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
+        let Expr::Path(p) = &*c.func else {
+            self.cx.error(
+                &c.func,
+                format!("only calls to {FUNCTIONS} are supported in #[differentiable] functions"),
+            );
+            return None;
+        };
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let known_path = segments.len() == 1 || segments[0] == "cadena";
+        let name = segments.last().cloned().unwrap_or_default();
+        let (op, arity) = match name.as_str() {
+            "sigmoid" => (Op::Fun(Fun::Sigmoid), 1),
+            "tanh" => (Op::Fun(Fun::Tanh), 1),
+            "relu" => (Op::Fun(Fun::Relu), 1),
+            "softplus" => (Op::Fun(Fun::Softplus), 1),
+            "exp" => (Op::Fun(Fun::Exp), 1),
+            "ln" => (Op::Fun(Fun::Ln), 1),
+            "bce" => (Op::Bce, 2),
+            "mse" => (Op::Mse, 2),
+            _ => (Op::Add, usize::MAX),
+        };
+        if !known_path || arity == usize::MAX {
+            self.cx.error(&c.func, format!(
+                "unknown function `{}` in a #[differentiable] function; the macro differentiates calls to {FUNCTIONS} (from cadena::prelude) and float methods ({METHODS})",
+                p.to_token_stream().to_string().replace(' ', "")
+            ));
+            return None;
+        }
+        if c.args.len() != arity {
+            self.cx.error(
+                c,
+                format!("`{name}` takes {arity} argument(s), found {}", c.args.len()),
+            );
+            return None;
+        }
+        let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
+        let args: Option<Vec<NodeId>> = args.into_iter().collect();
+        Some(self.graph.node_at(op, args?, c.span()))
+    }
+}
+
+fn method_fun(name: &str) -> Option<Fun> {
+    Some(match name {
+        "exp" => Fun::Exp,
+        "ln" => Fun::Ln,
+        "log10" => Fun::Log10,
+        "log2" => Fun::Log2,
+        "sqrt" => Fun::Sqrt,
+        "sin" => Fun::Sin,
+        "cos" => Fun::Cos,
+        "tan" => Fun::Tan,
+        "tanh" => Fun::Tanh,
+        "abs" => Fun::Abs,
+        "ln_1p" => Fun::Ln1p,
+        "exp_m1" => Fun::ExpM1,
+        "recip" => Fun::Recip,
+        _ => return None,
+    })
+}
+
+fn is_compound_assign(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+/// The value of an integer literal, optionally negated: `2`, `-3`.
+fn int_literal(e: &Expr) -> Option<i32> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => int_literal(&u.expr).map(|n: i32| -n),
+        Expr::Paren(p) => int_literal(&p.expr),
+        _ => None,
+    }
+}
+
+/// Tokens for an argument or named constant, as the emitter needs them.
+pub fn leaf_tokens(lowered: &Lowered, g: &Graph, op: &Op) -> Option<TokenStream> {
+    match op {
+        Op::Input(i) => {
+            let name = &g.inputs[*i as usize].name;
+            let p = lowered.params.iter().find(|p| p.ident == name.as_str())?;
+            let ident = &p.ident;
+            Some(quote!(#ident))
+        }
+        Op::Named(i) => Some(g.consts[*i as usize].tokens.clone()),
+        _ => None,
+    }
+}

@@ -19,7 +19,7 @@
 //! let (loss, g) = neuron::grad(0.5, -0.5, 0.0, 1.0, 2.0, 1.0);
 //! assert!((loss - neuron(0.5, -0.5, 0.0, 1.0, 2.0, 1.0)).abs() < 1e-12);
 //! // sigmoid + binary cross-entropy collapses to a - y:
-//! let a = sigmoid(0.5 * 1.0 - 0.5 * 2.0);
+//! let a = sigmoid(0.5_f64 * 1.0 - 0.5 * 2.0);
 //! assert!((g.b - (a - 1.0)).abs() < 1e-12);
 //! assert_eq!(neuron::DERIVATION, "dL/dw1 = (a - y) * x1\ndL/dw2 = (a - y) * x2\ndL/db = a - y");
 //! ```

@@ -13,8 +13,12 @@ mod ctxt;
 mod emit;
 mod expand;
 mod graph;
+#[cfg(test)]
+mod interp;
 mod lower;
 mod parameters;
+#[cfg(test)]
+mod props;
 mod reverse;
 mod rules;
 mod semantics;

@@ -1,7 +1,8 @@
 //! `#[differentiable]`, start to finish: parse the arguments, lower the function to a
 //! graph, rebuild it with the rewrite rules, run the reverse sweep, emit. On any error the
-//! user's function is emitted unchanged beside the errors, so one mistake does not
-//! cascade into "cannot find function" errors at every call site.
+//! user's function is emitted beside the errors — its signature as written, its body
+//! replaced by `unreachable!()` — so call sites still resolve and the body's own type
+//! errors (`x * 2`) do not repeat what the macro already said.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,7 +30,19 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(tokens) => tokens,
         Err(e) => {
             let err = e.to_compile_error();
-            quote!(#err #item)
+            let fallback = fallback(&item);
+            quote!(#err #fallback)
+        }
+    }
+}
+
+fn fallback(item: &ItemFn) -> TokenStream {
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    quote! {
+        #(#attrs)*
+        #[allow(unused_variables, unused_mut, unreachable_code)]
+        #vis #sig {
+            ::core::unreachable!("#[differentiable] reported errors for this function")
         }
     }
 }

@@ -307,10 +307,10 @@ impl Graph {
 
     /// Creates (or finds) a node, letting the enabled rewrite rules replace it first.
     pub fn node_at(&mut self, op: Op, args: Vec<NodeId>, span: Span) -> NodeId {
-        if self.rules != Rules::NONE {
-            if let Some(id) = crate::simplify::rewrite(self, &op, &args, span) {
-                return id;
-            }
+        if self.rules != Rules::NONE
+            && let Some(id) = crate::simplify::rewrite(self, &op, &args, span)
+        {
+            return id;
         }
         self.intern(op, args, span)
     }

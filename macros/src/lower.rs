@@ -63,6 +63,10 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
     let mut cx = Ctxt::default();
     let mut graph = Graph::new(Rules::NONE);
     check_signature(&mut cx, item);
+    if !item.sig.generics.params.is_empty() {
+        // Every generic-typed argument would be reported again below: stop here.
+        return Err(cx.check().expect_err("the generics were reported"));
+    }
     let float = return_float(&mut cx, item);
     let params = lower_params(&mut cx, item, float, &mut graph);
     let wrt = resolve_wrt(&mut cx, item, args, &params);
@@ -156,11 +160,17 @@ fn lower_params(cx: &mut Ctxt, item: &ItemFn, float: Option<Float>, g: &mut Grap
             }
         };
         let ty = (*pt.ty).clone();
+        if let Type::Reference(r) = &ty
+            && let Some(m) = &r.mutability
+        {
+            cx.error(m, "`&mut` arguments are not supported: #[differentiable] code does not mutate; take the value (`x: f64`)");
+            continue;
+        }
         let arg_float = Float::of(&ty);
-        if let (Some(a), Some(f)) = (arg_float, float) {
-            if a != f {
-                cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
-            }
+        if let (Some(a), Some(f)) = (arg_float, float)
+            && a != f
+        {
+            cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
         }
         let input = arg_float.map(|_| g.input(&ident.to_string(), ident.span()));
         params.push(Param { ident, ty, input });
@@ -173,7 +183,8 @@ fn resolve_wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> V
         .filter(|&i| params[i].input.is_some())
         .collect();
     let Some(names) = &args.wrt else {
-        if floats.is_empty() && !params.is_empty() {
+        let all_accepted = params.len() == item.sig.inputs.len();
+        if floats.is_empty() && !params.is_empty() && all_accepted {
             cx.error(
                 &item.sig.inputs,
                 "no f32/f64 arguments to differentiate with respect to",
@@ -319,9 +330,12 @@ impl Body<'_> {
             Expr::Path(p) => self.path(p),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
-                    // A negative integer literal is still an integer: report it as one.
                     let x = self.expr(&u.expr)?;
                     Some(self.graph.node_at(Op::Neg, vec![x], span))
+                }
+                UnOp::Deref(_) => {
+                    self.cx.error(u, "dereferencing is not supported in #[differentiable] functions; take float arguments by value");
+                    None
                 }
                 _ => {
                     self.cx.error(

@@ -73,7 +73,9 @@ fn source(steps: &[(usize, usize, usize)]) -> String {
     for (i, &(t, a, b)) in steps.iter().enumerate() {
         let a = &values[a % values.len()];
         let b = &values[b % values.len()];
-        let expr = TEMPLATES[t % TEMPLATES.len()].replace("{a}", &format!("({a})")).replace("{b}", &format!("({b})"));
+        let expr = TEMPLATES[t % TEMPLATES.len()]
+            .replace("{a}", &format!("({a})"))
+            .replace("{b}", &format!("({b})"));
         body.push_str(&format!("let v{i} = {expr};\n"));
         values.push(format!("v{i}"));
     }
@@ -101,8 +103,10 @@ fn unsuitable(g: &Graph, values: &[f64]) -> bool {
 
 fn check(steps: &[(usize, usize, usize)], x: &[f64]) -> Result<(), TestCaseError> {
     let src = source(steps);
-    let item: syn::ItemFn = syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let lowered = lower(&item, &Args::default()).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+    let item: syn::ItemFn =
+        syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+    let lowered =
+        lower(&item, &Args::default()).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
     let raw = &lowered.graph;
     let raw_values = eval(raw, x, CONSTS);
     prop_assume!(!unsuitable(raw, &raw_values));
@@ -111,12 +115,19 @@ fn check(steps: &[(usize, usize, usize)], x: &[f64]) -> Result<(), TestCaseError
 
     let (mut g, map) = Graph::rebuild(raw, Rules::ALL);
     let output = map[lowered.output.index()];
-    let wrt: Vec<_> = lowered.params.iter().map(|p| map[p.input.expect("float").index()]).collect();
+    let wrt: Vec<_> = lowered
+        .params
+        .iter()
+        .map(|p| map[p.input.expect("float").index()])
+        .collect();
     let grads = gradients(&mut g, output, &wrt);
     let values = eval(&g, x, CONSTS);
 
     let fused = values[output.index()];
-    prop_assert!((fused - value).abs() <= 1e-9 * (1.0 + value.abs()), "fused forward {fused} vs {value}\n{src}");
+    prop_assert!(
+        (fused - value).abs() <= 1e-9 * (1.0 + value.abs()),
+        "fused forward {fused} vs {value}\n{src}"
+    );
     for (i, grad) in grads.iter().enumerate() {
         let ad = values[grad.index()];
         let h = 1e-5 * (1.0 + x[i].abs());
@@ -135,10 +146,18 @@ fn check(steps: &[(usize, usize, usize)], x: &[f64]) -> Result<(), TestCaseError
 
 #[test]
 fn random_dags_differentiate_like_finite_differences() {
-    let config = Config { cases: 10_000, max_global_rejects: 100_000, failure_persistence: None, ..Config::default() };
+    let config = Config {
+        cases: 10_000,
+        max_global_rejects: 100_000,
+        failure_persistence: None,
+        ..Config::default()
+    };
     let mut runner = TestRunner::new(config);
     let step = (0..TEMPLATES.len(), 0usize..64, 0usize..64);
-    let strategy = (prop::collection::vec(step, 1..9), prop::collection::vec(-2.0f64..2.0, INPUTS));
+    let strategy = (
+        prop::collection::vec(step, 1..9),
+        prop::collection::vec(-2.0f64..2.0, INPUTS),
+    );
     runner
         .run(&strategy, |(steps, x)| check(&steps, &x))
         .unwrap();

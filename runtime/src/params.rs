@@ -8,6 +8,9 @@ use ndarray::{Array, ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
 
 use crate::Float;
 
+/// The callback of [`Parameters::visit_with_grad`]: `(name, parameter, gradient)`.
+pub type WithGrad<'f, A> = dyn FnMut(&str, ArrayViewMutD<'_, A>, ArrayViewD<'_, A>) + 'f;
+
 /// A collection of trainable tensors with stable names.
 ///
 /// ```
@@ -50,7 +53,7 @@ pub trait Parameters {
         &mut self,
         grad: &Self,
         prefix: &str,
-        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>, ArrayViewD<'_, Self::Elem>),
+        f: &mut WithGrad<'_, Self::Elem>,
     ) where
         Self: Sized;
 
@@ -65,11 +68,8 @@ pub trait Parameters {
     }
 
     /// Every (name, parameter, gradient) triple.
-    fn visit_with_grad(
-        &mut self,
-        grad: &Self,
-        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>, ArrayViewD<'_, Self::Elem>),
-    ) where
+    fn visit_with_grad(&mut self, grad: &Self, f: &mut WithGrad<'_, Self::Elem>)
+    where
         Self: Sized,
     {
         self.visit_with_grad_named(grad, "", f)
@@ -108,12 +108,7 @@ impl<A: Float, D: Dimension> Parameters for Array<A, D> {
         f(prefix, self.view_mut().into_dyn())
     }
 
-    fn visit_with_grad_named(
-        &mut self,
-        grad: &Self,
-        prefix: &str,
-        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, A>, ArrayViewD<'_, A>),
-    ) {
+    fn visit_with_grad_named(&mut self, grad: &Self, prefix: &str, f: &mut WithGrad<'_, A>) {
         f(prefix, self.view_mut().into_dyn(), grad.view().into_dyn())
     }
 }
@@ -139,7 +134,7 @@ macro_rules! scalar_parameters {
                 &mut self,
                 grad: &Self,
                 prefix: &str,
-                f: &mut dyn FnMut(&str, ArrayViewMutD<'_, $t>, ArrayViewD<'_, $t>),
+                f: &mut WithGrad<'_, $t>,
             ) {
                 let g = ArrayViewD::from_shape(IxDyn(&[]), std::slice::from_ref(grad)).expect("a 0-d view of one element");
                 f(prefix, ArrayViewMutD::from_shape(IxDyn(&[]), std::slice::from_mut(self)).expect("a 0-d view of one element"), g)

@@ -17,26 +17,24 @@ enum Prec {
 }
 
 pub fn infix(g: &Graph, id: NodeId) -> String {
-    print(g, id, false).0
+    print(g, id).0
 }
 
 fn constant(v: f64) -> String {
     format!("{v}")
 }
 
-fn print(g: &Graph, id: NodeId, expand_named: bool) -> (String, Prec) {
-    if !expand_named {
-        if let Some(name) = g.name(id) {
-            return (name.to_string(), Prec::Atom);
-        }
+fn print(g: &Graph, id: NodeId) -> (String, Prec) {
+    if let Some(name) = g.name(id) {
+        return (name.to_string(), Prec::Atom);
     }
     let args = g.args(id);
     let wrap = |child: NodeId, min: Prec| {
-        let (s, p) = print(g, child, false);
+        let (s, p) = print(g, child);
         if p < min { format!("({s})") } else { s }
     };
     let call = |name: &str| {
-        let inner: Vec<String> = args.iter().map(|&a| print(g, a, false).0).collect();
+        let inner: Vec<String> = args.iter().map(|&a| print(g, a).0).collect();
         (format!("{name}({})", inner.join(", ")), Prec::Atom)
     };
     match g.op(id) {
@@ -97,11 +95,7 @@ fn print(g: &Graph, id: NodeId, expand_named: bool) -> (String, Prec) {
             Prec::Power,
         ),
         Op::Ge => (
-            format!(
-                "[{} >= {}]",
-                print(g, args[0], false).0,
-                print(g, args[1], false).0
-            ),
+            format!("[{} >= {}]", print(g, args[0]).0, print(g, args[1]).0),
             Prec::Atom,
         ),
         Op::Fun(f) => call(f.name()),

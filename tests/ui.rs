@@ -1,0 +1,8 @@
+//! Compile-fail tests: every unsupported construct is a spanned error saying what to
+//! write instead. One file per mistake in `tests/ui/`, with the exact expected output.
+
+#[test]
+fn mistakes_are_spanned_compile_errors() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

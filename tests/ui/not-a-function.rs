@@ -1,0 +1,8 @@
+use cadena::prelude::*;
+
+#[differentiable]
+struct Layer {
+    w: f64,
+}
+
+fn main() {}

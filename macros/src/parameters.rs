@@ -67,11 +67,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 &mut self,
                 grad: &Self,
                 prefix: &str,
-                f: &mut dyn FnMut(
-                    &str,
-                    ::cadena::ndarray::ArrayViewMutD<'_, Self::Elem>,
-                    ::cadena::ndarray::ArrayViewD<'_, Self::Elem>,
-                ),
+                f: &mut ::cadena::WithGrad<'_, Self::Elem>,
             ) {
                 #( #p::visit_with_grad_named(&mut self.#idents, &grad.#idents, &::cadena::__private::join_path(prefix, #labels), f); )*
             }

@@ -11,6 +11,7 @@ pub fn neuron(w1: f64, w2: f64, b: f64, x1: f64, x2: f64, y: f64) -> f64 {
 }
 
 #[differentiable(wrt(w11, w12, b1, w2, b2))]
+#[allow(clippy::too_many_arguments)]
 pub fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f64) -> f64 {
     let z1 = w11 * x1 + w12 * x2 + b1;
     let a1 = tanh(z1);

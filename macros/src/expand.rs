@@ -10,9 +10,9 @@ use syn::ItemFn;
 
 use crate::attr::Args;
 use crate::emit::{Derived, emit};
-use crate::graph::{Graph, Rules};
-use crate::lower::lower;
-use crate::reverse::gradients;
+use crate::graph::{Graph, NodeId, Op, Rules};
+use crate::lower::{Lowered, lower};
+use crate::reverse::{depends_on, gradients};
 
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(item.clone()) {
@@ -56,24 +56,58 @@ fn expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
     };
     let (mut graph, map) = Graph::rebuild(&lowered.graph, rules);
     let output = map[lowered.output.index()];
-    let wrt: Vec<_> = lowered
-        .wrt
-        .iter()
-        .map(|&i| {
-            map[lowered.params[i]
-                .input
-                .expect("wrt arguments are floats")
-                .index()]
-        })
-        .collect();
+    let wrt_raw = wrt_inputs(&lowered);
+    let wrt: Vec<_> = wrt_raw.iter().map(|w| map[w.index()]).collect();
     let grads = gradients(&mut graph, output, &wrt);
+    check_targets(&graph, output, &wrt)?;
     Ok(emit(&Derived {
         item,
         lowered: &lowered,
         graph: &graph,
         output,
+        wrt,
         grads,
+        wrt_raw,
     }))
+}
+
+/// The inputs to differentiate: each `wrt` argument, or for a struct argument each of
+/// its fields the body reads.
+fn wrt_inputs(lowered: &Lowered) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    for &i in &lowered.wrt {
+        match lowered.params[i].input {
+            Some(input) => out.push(input),
+            None => out.extend(
+                lowered
+                    .fields
+                    .iter()
+                    .filter(|f| f.param == i)
+                    .map(|f| f.input),
+            ),
+        }
+    }
+    out
+}
+
+/// Loss targets are data: a gradient with respect to them is not supported, and would
+/// otherwise be silently wrong.
+fn check_targets(g: &Graph, output: NodeId, wrt: &[NodeId]) -> syn::Result<()> {
+    let depends = depends_on(g, wrt);
+    let live = g.live(&[output]);
+    for id in g.ids().filter(|id| live[id.index()]) {
+        let target = matches!(
+            g.op(id),
+            Op::Bce | Op::BceLogits | Op::SoftmaxCe | Op::CrossEntropy
+        );
+        if g.tensor && target && depends[g.args(id)[1].index()] {
+            return Err(syn::Error::new(
+                g.node(id).span,
+                "this loss's target depends on an argument being differentiated; targets are data: list only the model's parameters in wrt(...)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

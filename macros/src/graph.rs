@@ -122,6 +122,60 @@ pub enum Op {
     BceLogits,
     /// `(a - y)^2`.
     Mse,
+
+    // Tensor operations (ndarray code). Losses above average over elements there.
+    /// Matrix product `a.dot(&b)`.
+    Dot,
+    /// Transpose `x.t()`.
+    T,
+    /// Sum of all elements.
+    Sum,
+    /// Mean of all elements.
+    Mean,
+    /// Sum along an axis.
+    SumAxis(usize),
+    /// Mean along an axis.
+    MeanAxis(usize),
+    /// Softmax along the last axis.
+    Softmax,
+    /// Log-softmax along the last axis.
+    LogSoftmax,
+    /// `softmax_cross_entropy(z, y)`, from logits, mean over rows.
+    SoftmaxCe,
+    /// `cross_entropy(p, y)` on probabilities, mean over rows.
+    CrossEntropy,
+
+    // Backward-only tensor operations, created by the derivative table.
+    /// The shape of a value, kept so the value itself can be consumed in place.
+    ShapeOf,
+    /// `sum_to(g, like)`: sums a gradient back to the shape of a broadcast operand.
+    SumTo,
+    /// `broadcast_to(g, like)`: the adjoint of `sum`.
+    BroadcastTo,
+    /// The adjoint of `sum_axis`.
+    BroadcastAxisTo(usize),
+    /// The adjoint of `mean`.
+    MeanVjp,
+    /// The adjoint of `mean_axis`.
+    MeanAxisVjp(usize),
+    /// `g · bᵀ`: the adjoint of `a` in `a · b`.
+    DotVjpLhs,
+    /// `aᵀ · g`: the adjoint of `b` in `a · b`.
+    DotVjpRhs,
+    /// `p * (g - sum(g * p))` along the last axis.
+    SoftmaxVjp,
+    /// `g - softmax * sum(g)` along the last axis.
+    LogSoftmaxVjp,
+    /// `g (softmax(z) - y) / n`.
+    SoftmaxCeVjp,
+    /// `-g y / (p n)`.
+    CrossEntropyVjp,
+    /// `g (a - y) / (a (1 - a) n)`.
+    BceVjp,
+    /// `g (sigmoid(z) - y) / n`.
+    BceLogitsVjp,
+    /// `2 g (a - y) / n`.
+    MseVjp,
 }
 
 impl Op {
@@ -162,7 +216,65 @@ impl Op {
             Op::Bce => "bce",
             Op::BceLogits => "bce_logits",
             Op::Mse => "mse",
+            Op::Dot => "dot",
+            Op::T => "t",
+            Op::Sum => "sum",
+            Op::Mean => "mean",
+            Op::SumAxis(_) => "sum_axis",
+            Op::MeanAxis(_) => "mean_axis",
+            Op::Softmax => "softmax",
+            Op::LogSoftmax => "log_softmax",
+            Op::SoftmaxCe => "softmax_cross_entropy",
+            Op::CrossEntropy => "cross_entropy",
+            Op::ShapeOf => "shape_of",
+            Op::SumTo => "sum_to",
+            Op::BroadcastTo => "broadcast_to",
+            Op::BroadcastAxisTo(_) => "broadcast_axis_to",
+            Op::MeanVjp => "mean_vjp",
+            Op::MeanAxisVjp(_) => "mean_axis_vjp",
+            Op::DotVjpLhs => "dot_vjp_lhs",
+            Op::DotVjpRhs => "dot_vjp_rhs",
+            Op::SoftmaxVjp => "softmax_vjp",
+            Op::LogSoftmaxVjp => "log_softmax_vjp",
+            Op::SoftmaxCeVjp => "softmax_cross_entropy_vjp",
+            Op::CrossEntropyVjp => "cross_entropy_vjp_p",
+            Op::BceVjp => "bce_vjp_a",
+            Op::BceLogitsVjp => "bce_logits_vjp",
+            Op::MseVjp => "mse_vjp",
         }
+    }
+
+    /// Applies the same scalar function to every element (or to a scalar): these ops fuse
+    /// into one pass over memory.
+    pub fn is_elementwise(&self) -> bool {
+        matches!(
+            self,
+            Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::Neg
+                | Op::Fun(_)
+                | Op::Powi(_)
+                | Op::Powf
+                | Op::Max
+                | Op::Min
+                | Op::Ge
+        )
+    }
+
+    /// Produces a value whose type is always a float, whatever its operands.
+    pub fn is_reduction(&self) -> bool {
+        matches!(
+            self,
+            Op::Sum
+                | Op::Mean
+                | Op::Bce
+                | Op::BceLogits
+                | Op::Mse
+                | Op::SoftmaxCe
+                | Op::CrossEntropy
+        )
     }
 }
 
@@ -229,6 +341,9 @@ pub struct Graph {
     pub inputs: Vec<Input>,
     pub consts: Vec<NamedConst>,
     pub rules: Rules,
+    /// ndarray code: elementwise adjoints are summed back to broadcast shapes and losses
+    /// average over elements.
+    pub tensor: bool,
 }
 
 impl Graph {
@@ -240,7 +355,13 @@ impl Graph {
             inputs: Vec::new(),
             consts: Vec::new(),
             rules,
+            tensor: false,
         }
+    }
+
+    /// The node `op(args)` if it exists (without creating it).
+    pub fn find(&self, op: Op, args: Vec<NodeId>) -> Option<NodeId> {
+        self.interned.get(&(op, args)).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -385,6 +506,7 @@ impl Graph {
         let mut g = Graph::new(rules);
         g.inputs = src.inputs.clone();
         g.consts = src.consts.clone();
+        g.tensor = src.tensor;
         let mut map: Vec<NodeId> = Vec::with_capacity(src.len());
         for id in src.ids() {
             let n = src.node(id);

@@ -25,6 +25,7 @@ mod semantics;
 #[cfg(test)]
 mod sexpr;
 mod simplify;
+mod types;
 
 /// Differentiates a forward function at compile time. See the `cadena` crate docs.
 #[proc_macro_attribute]

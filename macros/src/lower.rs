@@ -13,37 +13,24 @@ use syn::{BinOp, Expr, FnArg, Ident, ItemFn, Lit, Pat, ReturnType, Stmt, Type, U
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
 use crate::graph::{Fun, Graph, NodeId, Op, Rules};
-
-/// The float type of a scalar function.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Float {
-    F32,
-    F64,
-}
-
-impl Float {
-    fn of(ty: &Type) -> Option<Float> {
-        let Type::Path(p) = ty else { return None };
-        if p.qself.is_some() {
-            return None;
-        }
-        let ident = p.path.get_ident()?;
-        if ident == "f32" {
-            Some(Float::F32)
-        } else if ident == "f64" {
-            Some(Float::F64)
-        } else {
-            None
-        }
-    }
-}
+pub use crate::types::Float;
+use crate::types::{Kind, classify};
 
 /// One argument of the user's function.
 pub struct Param {
     pub ident: Ident,
     pub ty: Type,
-    /// The input node, for float arguments.
+    pub kind: Kind,
+    /// The input node: for floats, and in tensor code for every argument but structs
+    /// (whose fields become inputs as the body reads them).
     pub input: Option<NodeId>,
+}
+
+/// A struct field the body reads (`p.enc.w1`): an input of its own.
+pub struct Field {
+    pub param: usize,
+    pub path: Vec<Ident>,
+    pub input: NodeId,
 }
 
 /// A checked, lowered function: the graph exactly as written (no rewrites yet).
@@ -54,10 +41,15 @@ pub struct Lowered {
     pub wrt: Vec<usize>,
     pub graph: Graph,
     pub output: NodeId,
+    /// ndarray code (some argument is an array or a parameter struct).
+    pub tensor: bool,
+    pub fields: Vec<Field>,
+    /// How generated code passes each graph input to a helper (`x`, `&w`, `&p.w1`).
+    pub access: Vec<TokenStream>,
 }
 
 const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip";
-const FUNCTIONS: &str = "sigmoid, tanh, relu, softplus, exp, ln, bce, mse";
+const FUNCTIONS: &str = "sigmoid, tanh, relu, softplus, exp, ln, sqrt, bce, mse, and on arrays softmax, log_softmax, softmax_cross_entropy, cross_entropy, sum, mean, dot";
 
 pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
     let mut cx = Ctxt::default();
@@ -68,15 +60,24 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         return Err(cx.check().expect_err("the generics were reported"));
     }
     let float = return_float(&mut cx, item);
-    let params = lower_params(&mut cx, item, float, &mut graph);
+    let mut access = Vec::new();
+    let params = lower_params(&mut cx, item, float, &mut graph, &mut access);
+    let tensor = params
+        .iter()
+        .any(|p| matches!(p.kind, Kind::Array { .. } | Kind::Struct));
+    graph.tensor = tensor;
     let wrt = resolve_wrt(&mut cx, item, args, &params);
     let mut body = Body {
         cx: &mut cx,
         graph: &mut graph,
         params: &params,
         scope: HashMap::new(),
+        tensor,
+        fields: Vec::new(),
+        access: &mut access,
     };
     let output = body.block(item);
+    let fields = std::mem::take(&mut body.fields);
     cx.check()?;
     let output = output.expect("lowering succeeded without errors");
     Ok(Lowered {
@@ -85,6 +86,9 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         wrt,
         graph,
         output,
+        tensor,
+        fields,
+        access,
     })
 }
 
@@ -133,9 +137,20 @@ fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
     }
 }
 
-fn lower_params(cx: &mut Ctxt, item: &ItemFn, float: Option<Float>, g: &mut Graph) -> Vec<Param> {
+fn lower_params(
+    cx: &mut Ctxt,
+    item: &ItemFn,
+    float: Option<Float>,
+    g: &mut Graph,
+    access: &mut Vec<TokenStream>,
+) -> Vec<Param> {
     let mut params = Vec::new();
-    for arg in &item.sig.inputs {
+    let typed: Vec<_> = item.sig.inputs.iter().collect();
+    let tensor = typed.iter().any(|a| match a {
+        FnArg::Typed(pt) => matches!(classify(&pt.ty), Kind::Array { .. } | Kind::Struct),
+        FnArg::Receiver(_) => false,
+    });
+    for arg in typed {
         let pt = match arg {
             FnArg::Receiver(r) => {
                 cx.error(r, "methods cannot be #[differentiable]; `self` is not supported: write a free function and pass the fields it needs as arguments");
@@ -166,21 +181,49 @@ fn lower_params(cx: &mut Ctxt, item: &ItemFn, float: Option<Float>, g: &mut Grap
             cx.error(m, "`&mut` arguments are not supported: #[differentiable] code does not mutate; take the value (`x: f64`)");
             continue;
         }
-        let arg_float = Float::of(&ty);
-        if let (Some(a), Some(f)) = (arg_float, float)
+        let kind = classify(&ty);
+        let elem = match kind {
+            Kind::Float => Float::of(&ty),
+            Kind::Array { elem, .. } => elem,
+            Kind::Struct | Kind::Other => None,
+        };
+        if let (Some(a), Some(f)) = (elem, float)
             && a != f
         {
             cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
         }
-        let input = arg_float.map(|_| g.input(&ident.to_string(), ident.span()));
-        params.push(Param { ident, ty, input });
+        let input = match kind {
+            Kind::Float => Some(quote!(#ident)),
+            Kind::Array { borrowed: true, .. } => Some(quote!(#ident)),
+            Kind::Array {
+                borrowed: false, ..
+            } => Some(quote!(&#ident)),
+            Kind::Other if tensor => Some(quote!(#ident)),
+            Kind::Other | Kind::Struct => None,
+        }
+        .map(|tokens| {
+            access.push(tokens);
+            g.input(&ident.to_string(), ident.span())
+        });
+        params.push(Param {
+            ident,
+            ty,
+            kind,
+            input,
+        });
     }
     params
 }
 
 fn resolve_wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<usize> {
+    let differentiable = |p: &Param| {
+        matches!(
+            p.kind,
+            Kind::Float | Kind::Array { elem: Some(_), .. } | Kind::Struct
+        )
+    };
     let floats: Vec<usize> = (0..params.len())
-        .filter(|&i| params[i].input.is_some())
+        .filter(|&i| differentiable(&params[i]))
         .collect();
     let Some(names) = &args.wrt else {
         let all_accepted = params.len() == item.sig.inputs.len();
@@ -203,11 +246,11 @@ fn resolve_wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> V
                     known.join(", ")
                 ));
             }
-            Some(i) if params[i].input.is_none() => {
+            Some(i) if !differentiable(&params[i]) => {
                 cx.error(
                     name,
                     format!(
-                        "`{name}: {}` is not a float; wrt(...) takes f32/f64 arguments",
+                        "`{name}: {}` is not differentiable; wrt(...) takes f32/f64 values, float arrays and parameter structs",
                         params[i].ty.to_token_stream()
                     ),
                 );
@@ -226,6 +269,9 @@ struct Body<'a> {
     graph: &'a mut Graph,
     params: &'a [Param],
     scope: HashMap<String, NodeId>,
+    tensor: bool,
+    fields: Vec<Field>,
+    access: &'a mut Vec<TokenStream>,
 }
 
 impl Body<'_> {
@@ -328,6 +374,7 @@ impl Body<'_> {
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
             Expr::Lit(lit) => self.literal(lit),
             Expr::Path(p) => self.path(p),
+            Expr::Field(f) if self.tensor => self.field(f),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     let x = self.expr(&u.expr)?;
@@ -396,14 +443,64 @@ impl Body<'_> {
             Expr::Index(_) => {
                 "indexing is not supported in #[differentiable] functions; pass the values as separate arguments"
             }
+            Expr::Field(_) if self.tensor => {
+                "only fields of a parameter-struct argument (`p.w1`, `p.enc.w1`) can be read in #[differentiable] functions"
+            }
             Expr::Field(_) => {
-                "field access is not supported in scalar #[differentiable] functions; pass the values as separate arguments"
+                "field access is not supported in scalar #[differentiable] functions; pass the values as separate arguments, or a `&Params` struct with array fields"
             }
             Expr::Try(_) => "`?` is not supported in #[differentiable] functions",
             _ => return false,
         };
         self.cx.error(e, message);
         true
+    }
+
+    /// `p.w1` (or `p.enc.w1`) on a struct argument: each distinct field is an input.
+    fn field(&mut self, f: &syn::ExprField) -> Option<NodeId> {
+        let mut path = Vec::new();
+        let mut base: &Expr = &Expr::Field(f.clone());
+        while let Expr::Field(inner) = base {
+            match &inner.member {
+                syn::Member::Named(ident) => path.push(ident.clone()),
+                syn::Member::Unnamed(_) => {
+                    self.cx.error(
+                        inner,
+                        "tuple fields are not supported; name the struct's fields",
+                    );
+                    return None;
+                }
+            }
+            base = &inner.base;
+        }
+        path.reverse();
+        let param = match base {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|id| self.params.iter().position(|q| q.ident == *id)),
+            _ => None,
+        };
+        let Some(param) = param.filter(|&i| self.params[i].kind == Kind::Struct) else {
+            self.unsupported(&Expr::Field(f.clone()));
+            return None;
+        };
+        if let Some(existing) = self
+            .fields
+            .iter()
+            .find(|x| x.param == param && x.path == path)
+        {
+            return Some(existing.input);
+        }
+        let root = &self.params[param].ident;
+        let name = std::iter::once(root.to_string())
+            .chain(path.iter().map(|p| p.to_string()))
+            .collect::<Vec<_>>()
+            .join(".");
+        self.access.push(quote!(&#root #(.#path)*));
+        let input = self.graph.input(&name, f.span());
+        self.fields.push(Field { param, path, input });
+        Some(input)
     }
 
     fn literal(&mut self, lit: &syn::ExprLit) -> Option<NodeId> {
@@ -528,6 +625,38 @@ impl Body<'_> {
                 let other = self.expr(&m.args[0]);
                 Some(self.graph.node_at(op, vec![receiver?, other?], span))
             }
+            "dot" | "t" | "sum" | "sum_axis" | "mean_axis" if !self.tensor => {
+                self.cx.error(&m.method, format!(
+                    "`{name}` works on arrays, and this function has no array arguments; take `&Array2<f32>` (or a parameter struct) to write tensor code"
+                ));
+                None
+            }
+            "dot" => {
+                if !expect(self.cx, 1) {
+                    return None;
+                }
+                let other = self.expr(&m.args[0]);
+                Some(self.graph.node_at(Op::Dot, vec![receiver?, other?], span))
+            }
+            "t" | "sum" => {
+                if !expect(self.cx, 0) {
+                    return None;
+                }
+                let op = if name == "t" { Op::T } else { Op::Sum };
+                Some(self.graph.node_at(op, vec![receiver?], span))
+            }
+            "sum_axis" | "mean_axis" => {
+                if !expect(self.cx, 1) {
+                    return None;
+                }
+                let axis = self.axis(&m.args[0])?;
+                let op = if name == "sum_axis" {
+                    Op::SumAxis(axis)
+                } else {
+                    Op::MeanAxis(axis)
+                };
+                Some(self.graph.node_at(op, vec![receiver?], span))
+            }
             "floor" | "ceil" | "round" | "round_ties_even" | "trunc" | "fract" | "signum"
             | "rem_euclid" | "div_euclid" | "clamp" | "copysign" => {
                 self.cx.error(&m.method, format!(
@@ -567,14 +696,28 @@ impl Body<'_> {
             "softplus" => (Op::Fun(Fun::Softplus), 1),
             "exp" => (Op::Fun(Fun::Exp), 1),
             "ln" => (Op::Fun(Fun::Ln), 1),
+            "sqrt" => (Op::Fun(Fun::Sqrt), 1),
             "bce" => (Op::Bce, 2),
             "mse" => (Op::Mse, 2),
+            "softmax" => (Op::Softmax, 1),
+            "log_softmax" => (Op::LogSoftmax, 1),
+            "softmax_cross_entropy" => (Op::SoftmaxCe, 2),
+            "cross_entropy" => (Op::CrossEntropy, 2),
+            "sum" => (Op::Sum, 1),
+            "mean" => (Op::Mean, 1),
+            "dot" => (Op::Dot, 2),
             _ => (Op::Add, usize::MAX),
         };
         if !known_path || arity == usize::MAX {
             self.cx.error(&c.func, format!(
-                "unknown function `{}` in a #[differentiable] function; the macro differentiates calls to {FUNCTIONS} (from cadena::prelude) and float methods ({METHODS})",
+                "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {FUNCTIONS}; and the methods {METHODS}",
                 p.to_token_stream().to_string().replace(' ', "")
+            ));
+            return None;
+        }
+        if !self.tensor && !op.is_elementwise() && !matches!(op, Op::Bce | Op::Mse) {
+            self.cx.error(&c.func, format!(
+                "`{name}` works on arrays, and this function has no array arguments; take `&Array2<f32>` (or a parameter struct) to write tensor code"
             ));
             return None;
         }
@@ -588,6 +731,23 @@ impl Body<'_> {
         let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.graph.node_at(op, args?, c.span()))
+    }
+}
+
+impl Body<'_> {
+    /// `Axis(k)` with a literal `k`.
+    fn axis(&mut self, e: &Expr) -> Option<usize> {
+        if let Expr::Call(c) = e
+            && let Expr::Path(p) = &*c.func
+            && p.path.segments.last().is_some_and(|s| s.ident == "Axis")
+            && c.args.len() == 1
+            && let Some(k) = int_literal(&c.args[0])
+            && k >= 0
+        {
+            return Some(k as usize);
+        }
+        self.cx.error(e, "the axis must be written `Axis(k)` with a literal k, so the graph is fixed at compile time");
+        None
     }
 }
 
@@ -634,20 +794,6 @@ fn int_literal(e: &Expr) -> Option<i32> {
         }) => i.base10_parse().ok(),
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => int_literal(&u.expr).map(|n: i32| -n),
         Expr::Paren(p) => int_literal(&p.expr),
-        _ => None,
-    }
-}
-
-/// Tokens for an argument or named constant, as the emitter needs them.
-pub fn leaf_tokens(lowered: &Lowered, g: &Graph, op: &Op) -> Option<TokenStream> {
-    match op {
-        Op::Input(i) => {
-            let name = &g.inputs[*i as usize].name;
-            let p = lowered.params.iter().find(|p| p.ident == name.as_str())?;
-            let ident = &p.ident;
-            Some(quote!(#ident))
-        }
-        Op::Named(i) => Some(g.consts[*i as usize].tokens.clone()),
         _ => None,
     }
 }

@@ -34,7 +34,9 @@ pub fn sweep(g: &mut Graph, root: NodeId, wants: &[bool], stop: &[bool]) -> Vec<
             continue;
         }
         let args = g.args(id).to_vec();
-        for (k, arg) in args.into_iter().enumerate() {
+        // Last operand first: in `x.dot(&w) + &b` the bias's contribution is then built
+        // before the matrix's, so the shared adjoint's last use can be consumed in place.
+        for (k, arg) in args.into_iter().enumerate().rev() {
             if !wants[arg.index()] {
                 continue;
             }

@@ -5,10 +5,101 @@
 //! (`exp' = e`, `sigmoid' = a (1 - a)`, `tanh' = 1 - a^2`, `sqrt' = 1 / 2s`), so the
 //! backward pass recomputes nothing the forward already has.
 
+use proc_macro2::Span;
+
 use crate::graph::{Fun, Graph, NodeId, Op};
 
 /// `adj * ∂node/∂operand_k`, as a node of `g`.
+///
+/// In tensor code an elementwise operand may have been broadcast, so its contribution is
+/// summed back to its own shape (`sum_to`, free when nothing was broadcast).
 pub fn vjp(g: &mut Graph, node: NodeId, k: usize, adj: NodeId) -> NodeId {
+    if !g.tensor {
+        return elementwise_vjp(g, node, k, adj);
+    }
+    let op = g.op(node).clone();
+    if !op.is_elementwise() {
+        return tensor_vjp(g, node, k, adj);
+    }
+    let c = elementwise_vjp(g, node, k, adj);
+    if g.args(node).len() > 1 {
+        let operand = g.args(node)[k];
+        sum_to(g, c, operand, g.node(node).span)
+    } else {
+        c
+    }
+}
+
+/// Something with the shape of `x` that survives `x` being consumed in place: `x` itself
+/// for an argument, else its recorded shape.
+fn like(g: &mut Graph, x: NodeId, span: Span) -> NodeId {
+    if g.op(x).is_leaf() {
+        x
+    } else {
+        g.node_at(Op::ShapeOf, vec![x], span)
+    }
+}
+
+fn sum_to(g: &mut Graph, c: NodeId, operand: NodeId, span: Span) -> NodeId {
+    let l = like(g, operand, span);
+    g.node_at(Op::SumTo, vec![c, l], span)
+}
+
+/// Derivatives of the tensor operations: each is a runtime helper of its own.
+fn tensor_vjp(g: &mut Graph, node: NodeId, k: usize, adj: NodeId) -> NodeId {
+    let span = g.node(node).span;
+    let op = g.op(node).clone();
+    let args = g.args(node).to_vec();
+    let x = args[0];
+    let n = |g: &mut Graph, op: Op, args: Vec<NodeId>| g.node_at(op, args, span);
+    match (op, k) {
+        (Op::Dot, 0) => n(g, Op::DotVjpLhs, vec![adj, args[1]]),
+        (Op::Dot, _) => n(g, Op::DotVjpRhs, vec![x, adj]),
+        (Op::T, _) => n(g, Op::T, vec![adj]),
+        (Op::Sum, _) => {
+            let l = like(g, x, span);
+            n(g, Op::BroadcastTo, vec![adj, l])
+        }
+        (Op::Mean, _) => {
+            let l = like(g, x, span);
+            n(g, Op::MeanVjp, vec![adj, l])
+        }
+        (Op::SumAxis(a), _) => {
+            let l = like(g, x, span);
+            n(g, Op::BroadcastAxisTo(a), vec![adj, l])
+        }
+        (Op::MeanAxis(a), _) => {
+            let l = like(g, x, span);
+            n(g, Op::MeanAxisVjp(a), vec![adj, l])
+        }
+        (Op::Softmax, _) => n(g, Op::SoftmaxVjp, vec![node, adj]),
+        (Op::LogSoftmax, _) => n(g, Op::LogSoftmaxVjp, vec![node, adj]),
+        (Op::SoftmaxCe, 0) => n(g, Op::SoftmaxCeVjp, vec![x, args[1], adj]),
+        (Op::CrossEntropy, 0) => n(g, Op::CrossEntropyVjp, vec![x, args[1], adj]),
+        (Op::Bce, 0) => {
+            let c = n(g, Op::BceVjp, vec![x, args[1], adj]);
+            sum_to(g, c, x, span)
+        }
+        (Op::BceLogits, 0) => {
+            let c = n(g, Op::BceLogitsVjp, vec![x, args[1], adj]);
+            sum_to(g, c, x, span)
+        }
+        (Op::Mse, 0) => {
+            let c = n(g, Op::MseVjp, vec![x, args[1], adj]);
+            sum_to(g, c, x, span)
+        }
+        (Op::Mse, _) => {
+            let c = n(g, Op::MseVjp, vec![x, args[1], adj]);
+            let c = g.neg(c, span);
+            sum_to(g, c, args[1], span)
+        }
+        // Targets of losses, and the backward-only helpers, are not differentiated: the
+        // macro rejects `wrt` on labels, and adjoint graphs are not differentiated again.
+        _ => g.constant(0.0),
+    }
+}
+
+fn elementwise_vjp(g: &mut Graph, node: NodeId, k: usize, adj: NodeId) -> NodeId {
     let span = g.node(node).span;
     let op = g.op(node).clone();
     let args = g.args(node).to_vec();
@@ -93,9 +184,8 @@ pub fn vjp(g: &mut Graph, node: NodeId, k: usize, adj: NodeId) -> NodeId {
             let m2 = g.constant(-2.0);
             g.mul(m2, d, span)
         }
-        (Op::Input(_) | Op::Const(_) | Op::Named(_), _) => {
-            unreachable!("leaves have no operands")
-        }
+        // Leaves have no operands; tensor operations went to `tensor_vjp`.
+        _ => g.constant(0.0),
     };
     g.mul(adj, local, span)
 }

@@ -80,6 +80,9 @@ fn parse_at(g: &mut Graph, tokens: &[String], pos: &mut usize) -> NodeId {
         "bce" => Op::Bce,
         "bce_logits" => Op::BceLogits,
         "mse" => Op::Mse,
+        "softmax" => Op::Softmax,
+        "cross_entropy" => Op::CrossEntropy,
+        "dot" => Op::Dot,
         name => Op::Fun(
             *Fun::ALL
                 .iter()

@@ -42,6 +42,8 @@ const FUSE: &[(&str, Rule)] = &[
     ("ln_1p_of_exp", ln_1p_of_exp),
     ("exp_minus_one", exp_minus_one),
     ("logistic_by_hand", logistic_by_hand),
+    ("cross_entropy_of_softmax", cross_entropy_of_softmax),
+    ("ln_of_softmax", ln_of_softmax),
 ];
 
 const ASSUME_FINITE: &[(&str, Rule)] = &[("mul_zero", mul_zero), ("sub_self", sub_self)];
@@ -316,6 +318,24 @@ fn logistic_by_hand(g: &mut Graph, op: &Op, args: &[NodeId], span: Span) -> Opti
     Some(g.fun(Fun::Sigmoid, z, span))
 }
 
+// cross_entropy(softmax(z), y) == softmax_cross_entropy(z, y), from logits via log-sum-exp
+fn cross_entropy_of_softmax(g: &mut Graph, op: &Op, args: &[NodeId], span: Span) -> Option<NodeId> {
+    if *op != Op::CrossEntropy || *g.op(args[0]) != Op::Softmax {
+        return None;
+    }
+    let z = g.args(args[0])[0];
+    Some(g.node_at(Op::SoftmaxCe, vec![z, args[1]], span))
+}
+
+// ln(softmax(z)) == log_softmax(z), no log of an underflowed probability
+fn ln_of_softmax(g: &mut Graph, op: &Op, args: &[NodeId], span: Span) -> Option<NodeId> {
+    if *op != Op::Fun(Fun::Ln) || *g.op(args[0]) != Op::Softmax {
+        return None;
+    }
+    let z = g.args(args[0])[0];
+    Some(g.node_at(Op::LogSoftmax, vec![z], span))
+}
+
 // x * 0 == 0 (false for infinite or NaN x: opt-in)
 fn mul_zero(g: &mut Graph, op: &Op, args: &[NodeId], _: Span) -> Option<NodeId> {
     let zero = *op == Op::Mul && (is_const(g, args[0], 0.0) || is_const(g, args[1], 0.0));
@@ -431,6 +451,17 @@ mod tests {
     #[test]
     fn logistic_by_hand() {
         check("(/ 1 (+ 1 (exp (neg z))))", "(sigmoid z)");
+    }
+    #[test]
+    fn cross_entropy_of_softmax() {
+        check(
+            "(cross_entropy (softmax z) y)",
+            "(softmax_cross_entropy z y)",
+        );
+    }
+    #[test]
+    fn ln_of_softmax() {
+        check("(ln (softmax z))", "(log_softmax z)");
     }
     #[test]
     fn mul_zero_only_when_assuming_finite() {

@@ -99,7 +99,106 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             Prec::Atom,
         ),
         Op::Fun(f) => call(f.name()),
-        op @ (Op::Max | Op::Min | Op::Bce | Op::BceLogits | Op::Mse) => call(op.name()),
+        Op::Dot => (
+            format!(
+                "{} · {}",
+                wrap(args[0], Prec::Product),
+                wrap(args[1], Prec::Power)
+            ),
+            Prec::Product,
+        ),
+        Op::T => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
+        Op::SumAxis(a) | Op::MeanAxis(a) => (
+            format!("{}({}, axis {a})", g.op(id).name(), print(g, args[0]).0),
+            Prec::Atom,
+        ),
+        // Shape bookkeeping is not part of the mathematics: show the gradient itself.
+        Op::ShapeOf | Op::SumTo | Op::BroadcastTo | Op::BroadcastAxisTo(_) => print(g, args[0]),
+        Op::MeanVjp | Op::MeanAxisVjp(_) => (
+            format!("{} / n", wrap(args[0], Prec::Product)),
+            Prec::Product,
+        ),
+        Op::DotVjpLhs => (
+            format!(
+                "{} · {}^T",
+                wrap(args[0], Prec::Product),
+                wrap(args[1], Prec::Atom)
+            ),
+            Prec::Product,
+        ),
+        Op::DotVjpRhs => (
+            format!(
+                "{}^T · {}",
+                wrap(args[0], Prec::Atom),
+                wrap(args[1], Prec::Power)
+            ),
+            Prec::Product,
+        ),
+        Op::SoftmaxCeVjp => {
+            let p = applied(g, Op::Softmax, args[0]);
+            scaled(
+                g,
+                args[2],
+                format!("({p} - {}) / n", wrap(args[1], Prec::Product)),
+            )
+        }
+        Op::BceLogitsVjp => {
+            let a = applied(g, Op::Fun(crate::graph::Fun::Sigmoid), args[0]);
+            scaled(
+                g,
+                args[2],
+                format!("({a} - {}) / n", wrap(args[1], Prec::Product)),
+            )
+        }
+        Op::BceVjp => {
+            let (a, y) = (wrap(args[0], Prec::Atom), wrap(args[1], Prec::Product));
+            scaled(g, args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / n"))
+        }
+        Op::MseVjp => {
+            let (a, y) = (wrap(args[0], Prec::Sum), wrap(args[1], Prec::Product));
+            scaled(g, args[2], format!("2 * ({a} - {y}) / n"))
+        }
+        Op::CrossEntropyVjp => {
+            let (p, y) = (wrap(args[0], Prec::Power), wrap(args[1], Prec::Power));
+            scaled(g, args[2], format!("-{y} / {p} / n"))
+        }
+        op @ (Op::Max
+        | Op::Min
+        | Op::Bce
+        | Op::BceLogits
+        | Op::Mse
+        | Op::Sum
+        | Op::Mean
+        | Op::Softmax
+        | Op::LogSoftmax
+        | Op::SoftmaxCe
+        | Op::CrossEntropy
+        | Op::SoftmaxVjp
+        | Op::LogSoftmaxVjp) => call(op.name()),
+    }
+}
+
+/// `f(x)` by its `let` name when the forward pass computed it (`p` for `softmax(z2)`).
+fn applied(g: &Graph, op: Op, x: NodeId) -> String {
+    let name = op.name();
+    match g.find(op, vec![x]) {
+        Some(id) => print(g, id).0,
+        None => format!("{name}({})", print(g, x).0),
+    }
+}
+
+/// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
+fn scaled(g: &Graph, adj: NodeId, core: String) -> (String, Prec) {
+    if g.const_value(adj) == Some(1.0) {
+        (core, Prec::Product)
+    } else {
+        let (a, p) = print(g, adj);
+        let a = if p < Prec::Product {
+            format!("({a})")
+        } else {
+            a
+        };
+        (format!("{a} * {core}"), Prec::Product)
     }
 }
 

@@ -3,15 +3,21 @@
 
 mod dot;
 mod explain;
+mod expr;
 pub mod infix;
-mod rust;
+mod scalar;
+mod tensor;
+
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ItemFn;
 
+use crate::emit::expr::{float_type, local};
 use crate::graph::{Graph, NodeId};
-use crate::lower::{Float, Lowered};
+use crate::lower::Lowered;
+use crate::types::{Kind, grad_type};
 
 /// Everything the emitter needs, computed by `expand`.
 pub struct Derived<'a> {
@@ -20,8 +26,69 @@ pub struct Derived<'a> {
     /// The simplified, fused graph holding forward and adjoint nodes.
     pub graph: &'a Graph,
     pub output: NodeId,
-    /// One adjoint node per `wrt` argument.
+    /// The inputs differentiated (a struct argument contributes one per field read) and
+    /// their adjoints.
+    pub wrt: Vec<NodeId>,
     pub grads: Vec<NodeId>,
+    /// `wrt` in the graph as written, for the explanation and the DOT graph.
+    pub wrt_raw: Vec<NodeId>,
+}
+
+fn input_index(g: &Graph, id: NodeId) -> usize {
+    match g.op(id) {
+        crate::graph::Op::Input(i) => *i as usize,
+        _ => unreachable!("wrt nodes are inputs"),
+    }
+}
+
+/// Which statements compute `roots`: scalar code inline, tensor code through helpers.
+fn statements(d: &Derived, roots: &[NodeId]) -> (TokenStream, Vec<TokenStream>) {
+    if d.lowered.tensor {
+        tensor::statements(d.graph, d.lowered, roots)
+    } else {
+        scalar::statements(d.graph, d.lowered, roots)
+    }
+}
+
+/// The gradient of argument `i` as an expression of the right type: a struct is built
+/// from zeros with each field read by the body filled in.
+fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> TokenStream {
+    let p = &d.lowered.params[i];
+    let ident = &p.ident;
+    match p.kind {
+        Kind::Struct => {
+            let g = local("grad_struct");
+            let sets = d.lowered.fields.iter().filter(|f| f.param == i).map(|f| {
+                let path = &f.path;
+                let value = &exprs[&f.input];
+                quote!(#g #(.#path)* = #value;)
+            });
+            quote!({
+                let mut #g = ::cadena::Parameters::zeros_like(#ident);
+                #(#sets)*
+                #g
+            })
+        }
+        Kind::Array { borrowed, .. } => {
+            let input = p.input.expect("arrays are inputs");
+            let adj = d.grads[d
+                .wrt
+                .iter()
+                .position(|w| *w == input)
+                .expect("differentiated")];
+            if d.graph.const_value(adj) == Some(0.0) {
+                let arg = if borrowed {
+                    quote!(#ident)
+                } else {
+                    quote!(&#ident)
+                };
+                quote!(::cadena::Parameters::zeros_like(#arg))
+            } else {
+                exprs[&input].clone()
+            }
+        }
+        Kind::Float | Kind::Other => exprs[&p.input.expect("floats are inputs")].clone(),
+    }
 }
 
 pub fn emit(d: &Derived) -> TokenStream {
@@ -31,19 +98,26 @@ pub fn emit(d: &Derived) -> TokenStream {
     let vis = &item.vis;
     let attrs = &item.attrs;
     let sig = &item.sig;
-    let float = match lowered.float {
-        Float::F32 => quote!(f32),
-        Float::F64 => quote!(f64),
-    };
+    let float = float_type(lowered.float);
 
-    let (fwd_stmts, fwd_out) = rust::statements(d.graph, lowered, &[d.output]);
+    let (fwd_stmts, fwd_out) = statements(d, &[d.output]);
     let fwd_out = &fwd_out[0];
 
     let mut roots = vec![d.output];
     roots.extend(&d.grads);
-    let (grad_stmts, grad_exprs) = rust::statements(d.graph, lowered, &roots);
+    let (grad_stmts, grad_exprs) = statements(d, &roots);
     let loss = &grad_exprs[0];
-    let grad_values = &grad_exprs[1..];
+    let by_input: HashMap<NodeId, TokenStream> = d
+        .wrt
+        .iter()
+        .copied()
+        .zip(grad_exprs[1..].iter().cloned())
+        .collect();
+    let grad_values: Vec<TokenStream> = lowered
+        .wrt
+        .iter()
+        .map(|&i| grad_value(d, i, &by_input))
+        .collect();
 
     let params = lowered.params.iter().map(|p| {
         let (ident, ty) = (&p.ident, &p.ty);
@@ -54,20 +128,27 @@ pub fn emit(d: &Derived) -> TokenStream {
         .iter()
         .map(|&i| &lowered.params[i].ident)
         .collect();
-    let wrt_types: Vec<_> = lowered.wrt.iter().map(|&i| &lowered.params[i].ty).collect();
-    let field_docs = wrt_idents.iter().map(|i| format!("`dL/d{i}`"));
-
-    let derivation_lines: Vec<String> = wrt_idents
-        .iter()
-        .zip(&d.grads)
-        .map(|(w, &g)| format!("dL/d{w} = {}", infix::infix(d.graph, g)))
-        .collect();
-    let derivation = derivation_lines.join("\n");
-    let wrt_raw: Vec<NodeId> = lowered
+    let wrt_types: Vec<_> = lowered
         .wrt
         .iter()
-        .map(|&i| lowered.params[i].input.expect("float"))
+        .map(|&i| grad_type(&lowered.params[i].ty))
         .collect();
+    let field_docs = wrt_idents.iter().map(|i| format!("`dL/d{i}`"));
+
+    let derivation_lines: Vec<String> = d
+        .wrt
+        .iter()
+        .zip(&d.grads)
+        .map(|(&w, &g)| {
+            format!(
+                "dL/d{} = {}",
+                d.graph.inputs[input_index(d.graph, w)].name,
+                infix::infix(d.graph, g)
+            )
+        })
+        .collect();
+    let derivation = derivation_lines.join("\n");
+    let wrt_raw: Vec<NodeId> = d.wrt_raw.clone();
     let explain = explain::explain(&lowered.graph, lowered.output, &wrt_raw, &derivation_lines);
     let dot = dot::dot(
         &lowered.graph,

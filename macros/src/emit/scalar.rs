@@ -1,0 +1,77 @@
+//! Graph → Rust statements for scalar functions. Each live node becomes one `let`, in
+//! arena order (operands before users); leaves are referenced in place. Every expression
+//! carries the span of the source it came from, so a type error in generated code points
+//! at the user's tokens.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::emit::expr::{elementwise, emitted_args, literal, local};
+use crate::graph::{Graph, NodeId};
+use crate::lower::Lowered;
+
+/// Emits the statements computing `roots` and the expression naming each root.
+pub fn statements(
+    g: &Graph,
+    lowered: &Lowered,
+    roots: &[NodeId],
+) -> (TokenStream, Vec<TokenStream>) {
+    let live = live(g, roots);
+    let names = local_names(g, &live);
+    let operand = |id: NodeId| -> TokenStream {
+        if let Some(ident) = &names[id.index()] {
+            return quote!(#ident);
+        }
+        leaf(g, lowered, id)
+    };
+    let mut stmts = TokenStream::new();
+    for id in g.ids() {
+        if let Some(ident) = &names[id.index()] {
+            let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
+            let value = elementwise(g, id, &a, lowered.float, false);
+            stmts.extend(quote!(let #ident = #value;));
+        }
+    }
+    let exprs = roots.iter().map(|&r| operand(r)).collect();
+    (stmts, exprs)
+}
+
+/// Tokens for a leaf: an argument as the helpers take it, a literal, or a constant.
+pub fn leaf(g: &Graph, lowered: &Lowered, id: NodeId) -> TokenStream {
+    match g.op(id) {
+        crate::graph::Op::Input(i) => lowered.access[*i as usize].clone(),
+        crate::graph::Op::Named(i) => g.consts[*i as usize].tokens.clone(),
+        op => literal(op.const_value().unwrap_or(f64::NAN), lowered.float),
+    }
+}
+
+/// Identifiers for the live non-leaf nodes: the `let` name where it is unique, else `tN`.
+pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
+    let mut names = vec![None; g.len()];
+    let mut taken = std::collections::HashSet::new();
+    for id in g
+        .ids()
+        .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
+    {
+        names[id.index()] = Some(match g.name(id) {
+            Some(n) if taken.insert(n.to_string()) => local(n),
+            _ => local(&format!("t{}", id.0)),
+        });
+    }
+    names
+}
+
+pub fn live(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
+    let mut live = vec![false; g.len()];
+    for r in roots {
+        live[r.index()] = true;
+    }
+    for id in g.ids().rev() {
+        if live[id.index()] {
+            for a in emitted_args(g, id) {
+                live[a.index()] = true;
+            }
+        }
+    }
+    live
+}

@@ -1,0 +1,275 @@
+//! Graph → Rust statements for ndarray code. Three decisions make it fast:
+//!
+//! - **Fusion.** A chain of elementwise nodes whose intermediate values nothing else needs
+//!   becomes one `t::mapN(a, b, |a, b| ...)` call: one pass over memory, with `tanh`,
+//!   `exp` and `sigmoid` in their vectorisable forms. Scalars (arguments, constants,
+//!   reductions) are captured by the closure instead of being passed as operands.
+//! - **In place.** A value's last use takes it by value, so a map can write its result
+//!   into that buffer (`tanh(x.dot(w) + b)` is one matmul and one pass, no new array).
+//!   Values a transpose view borrows are never moved.
+//! - **Shapes, not values.** `sum_to` needs only the shape of a broadcast operand; that
+//!   shape is taken right after the operand is computed (`ShapeOf`), so the operand itself
+//!   can still be consumed in place.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::emit::expr::{elementwise, emitted_args, helper_call, local};
+use crate::emit::scalar::{leaf, live, local_names};
+use crate::graph::{Graph, NodeId, Op};
+use crate::lower::Lowered;
+use crate::types::Kind;
+
+/// The most operands one fused map takes (the runtime has `map1` ..= `map4`).
+const MAX_MAP_OPERANDS: usize = 4;
+
+pub fn statements(
+    g: &Graph,
+    lowered: &Lowered,
+    roots: &[NodeId],
+) -> (TokenStream, Vec<TokenStream>) {
+    let live = live(g, roots);
+    let scalar = scalar_mask(g, lowered);
+    let plan = Plan::new(g, &live, &scalar, roots);
+    let names = local_names(g, &live);
+    let e = Emitter {
+        g,
+        lowered,
+        scalar: &scalar,
+        names: &names,
+        plan: &plan,
+    };
+    let mut stmts = TokenStream::new();
+    for (pos, &id) in plan.order.iter().enumerate() {
+        let ident = names[id.index()].as_ref().expect("statements are named");
+        let value = e.statement(id, pos);
+        stmts.extend(quote!(let #ident = #value;));
+    }
+    let exprs = roots
+        .iter()
+        .map(|&r| match &names[r.index()] {
+            Some(ident) => quote!(#ident),
+            None => leaf(g, lowered, r),
+        })
+        .collect();
+    (stmts, exprs)
+}
+
+/// Nodes known to be floats: float arguments, constants, reductions, and elementwise
+/// nodes of floats. Everything else may be an array (a struct field's type is unknown).
+fn scalar_mask(g: &Graph, lowered: &Lowered) -> Vec<bool> {
+    let mut scalar = vec![false; g.len()];
+    for id in g.ids() {
+        let op = g.op(id);
+        scalar[id.index()] = match op {
+            Op::Input(i) => {
+                let name = &g.inputs[*i as usize].name;
+                lowered
+                    .params
+                    .iter()
+                    .any(|p| p.ident == name.as_str() && p.kind == Kind::Float)
+            }
+            Op::Const(_) | Op::Named(_) => true,
+            _ if op.is_reduction() => true,
+            _ if op.is_elementwise() => g.args(id).iter().all(|a| scalar[a.index()]),
+            _ => false,
+        };
+    }
+    scalar
+}
+
+/// What is emitted where: which elementwise nodes fold into their user's closure, the
+/// statement order, and each operand's last use.
+struct Plan {
+    inlined: Vec<bool>,
+    /// For a fused statement: its array operands, in closure-parameter order.
+    frontier: HashMap<NodeId, Vec<NodeId>>,
+    order: Vec<NodeId>,
+    /// Position in `order` of the last statement reading each node (`usize::MAX` for
+    /// roots, which the return expression reads last).
+    last_use: Vec<usize>,
+    /// Nodes a transpose view borrows: never moved.
+    borrowed: Vec<bool>,
+}
+
+impl Plan {
+    fn new(g: &Graph, live: &[bool], scalar: &[bool], roots: &[NodeId]) -> Plan {
+        let n = g.len();
+        let is_root = |id: NodeId| roots.contains(&id);
+        let mut uses = vec![0usize; n];
+        let mut user: Vec<Option<NodeId>> = vec![None; n];
+        for id in g
+            .ids()
+            .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
+        {
+            for a in emitted_args(g, id) {
+                uses[a.index()] += 1;
+                user[a.index()] = Some(id);
+            }
+        }
+        let fusible = |id: NodeId| g.op(id).is_elementwise() && !scalar[id.index()];
+        let mut inlined: Vec<bool> = g
+            .ids()
+            .map(|id| {
+                live[id.index()]
+                    && fusible(id)
+                    && uses[id.index()] == 1
+                    && !is_root(id)
+                    && user[id.index()].is_some_and(fusible)
+            })
+            .collect();
+
+        // Array operands reached through inlined nodes; un-inline until each fits a map.
+        let mut front: Vec<BTreeSet<NodeId>> = vec![BTreeSet::new(); n];
+        for id in g.ids().filter(|id| live[id.index()] && fusible(*id)) {
+            loop {
+                let mut f = BTreeSet::new();
+                for a in emitted_args(g, id) {
+                    if inlined[a.index()] {
+                        f.extend(front[a.index()].iter().copied());
+                    } else if !scalar[a.index()] {
+                        f.insert(a);
+                    }
+                }
+                if f.len() <= MAX_MAP_OPERANDS {
+                    front[id.index()] = f;
+                    break;
+                }
+                let widest = emitted_args(g, id)
+                    .into_iter()
+                    .filter(|a| inlined[a.index()])
+                    .max_by_key(|a| front[a.index()].len())
+                    .expect("too many operands without inlined children is impossible: at most two direct operands");
+                inlined[widest.index()] = false;
+                front[widest.index()] = BTreeSet::from([widest]);
+            }
+        }
+
+        let mut order = Vec::new();
+        for id in g.ids() {
+            if !live[id.index()]
+                || g.op(id).is_leaf()
+                || inlined[id.index()]
+                || *g.op(id) == Op::ShapeOf
+            {
+                continue;
+            }
+            order.push(id);
+            // A shape is recorded as soon as its value exists.
+            for s in g.ids().skip(id.index() + 1) {
+                if live[s.index()] && *g.op(s) == Op::ShapeOf && g.args(s)[0] == id {
+                    order.push(s);
+                }
+            }
+        }
+
+        let frontier: HashMap<NodeId, Vec<NodeId>> = order
+            .iter()
+            .filter(|id| fusible(**id))
+            .map(|&id| (id, front[id.index()].iter().copied().collect()))
+            .collect();
+
+        let mut last_use = vec![0usize; n];
+        let mut borrowed = vec![false; n];
+        for (pos, &id) in order.iter().enumerate() {
+            let reads: Vec<NodeId> = match frontier.get(&id) {
+                Some(f) => f.clone(),
+                None => emitted_args(g, id),
+            };
+            for a in reads {
+                last_use[a.index()] = pos;
+                if *g.op(id) == Op::T {
+                    borrowed[a.index()] = true;
+                }
+            }
+        }
+        for r in roots {
+            last_use[r.index()] = usize::MAX;
+        }
+        Plan {
+            inlined,
+            frontier,
+            order,
+            last_use,
+            borrowed,
+        }
+    }
+}
+
+struct Emitter<'a> {
+    g: &'a Graph,
+    lowered: &'a Lowered,
+    scalar: &'a [bool],
+    names: &'a [Option<Ident>],
+    plan: &'a Plan,
+}
+
+impl Emitter<'_> {
+    fn statement(&self, id: NodeId, pos: usize) -> TokenStream {
+        let g = self.g;
+        if let Some(front) = self.plan.frontier.get(&id) {
+            return self.fused(id, front, pos);
+        }
+        let args = emitted_args(g, id);
+        if self.scalar[id.index()] && g.op(id).is_elementwise() {
+            let a: Vec<TokenStream> = args.iter().map(|&x| self.value(x)).collect();
+            return elementwise(g, id, &a, self.lowered.float, false);
+        }
+        let a: Vec<TokenStream> = args.iter().map(|&x| self.operand(x, pos, &args)).collect();
+        helper_call(g, id, &a)
+    }
+
+    /// One `mapN` call computing `id` and every node inlined into it.
+    fn fused(&self, id: NodeId, front: &[NodeId], pos: usize) -> TokenStream {
+        let params: Vec<Ident> = (0..front.len()).map(|i| local(&format!("e{i}"))).collect();
+        let body = self.closure_expr(id, front, &params);
+        let operands: Vec<TokenStream> =
+            front.iter().map(|&x| self.operand(x, pos, front)).collect();
+        let map = quote::format_ident!("map{}", front.len());
+        quote!(::cadena::__private::t::#map(#(#operands,)* |#(#params),*| #body))
+    }
+
+    fn closure_expr(&self, id: NodeId, front: &[NodeId], params: &[Ident]) -> TokenStream {
+        let a: Vec<TokenStream> = emitted_args(self.g, id)
+            .into_iter()
+            .map(|x| {
+                if let Some(i) = front.iter().position(|f| *f == x) {
+                    let p = &params[i];
+                    quote!(#p)
+                } else if self.plan.inlined[x.index()] {
+                    let inner = self.closure_expr(x, front, params);
+                    quote!((#inner))
+                } else {
+                    self.value(x)
+                }
+            })
+            .collect();
+        elementwise(self.g, id, &a, self.lowered.float, true)
+    }
+
+    /// A float value (captured by closures, passed by copy).
+    fn value(&self, x: NodeId) -> TokenStream {
+        match &self.names[x.index()] {
+            Some(ident) => quote!(#ident),
+            None => leaf(self.g, self.lowered, x),
+        }
+    }
+
+    /// An operand of a helper call at statement `pos`: moved on its last use (so the
+    /// helper may reuse its buffer), borrowed otherwise.
+    fn operand(&self, x: NodeId, pos: usize, siblings: &[NodeId]) -> TokenStream {
+        let Some(ident) = &self.names[x.index()] else {
+            return leaf(self.g, self.lowered, x);
+        };
+        let once = siblings.iter().filter(|s| **s == x).count() == 1;
+        let movable =
+            self.plan.last_use[x.index()] == pos && once && !self.plan.borrowed[x.index()];
+        if self.scalar[x.index()] || movable {
+            quote!(#ident)
+        } else {
+            quote!(&#ident)
+        }
+    }
+}

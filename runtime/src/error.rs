@@ -53,9 +53,25 @@ pub enum Error {
         reason: String,
     },
     /// Training produced a non-finite loss.
-    #[error("loss became {loss} at epoch {epoch}, batch {batch}; weights kept from the last finite step")]
+    #[error(
+        "loss became {loss} at epoch {epoch}, batch {batch}; weights kept from the last finite step"
+    )]
     NonFinite {
         /// The offending loss value.
+        loss: f64,
+        /// 1-based epoch.
+        epoch: usize,
+        /// 0-based batch within the epoch.
+        batch: usize,
+    },
+    /// Training produced a non-finite gradient while the loss was still finite.
+    #[error(
+        "gradient of `{tensor}` became non-finite at epoch {epoch}, batch {batch} (loss {loss}); weights kept from the last finite step"
+    )]
+    NonFiniteGradient {
+        /// Field path of the first tensor with a NaN or infinite element.
+        tensor: String,
+        /// The (finite) loss of that batch.
         loss: f64,
         /// 1-based epoch.
         epoch: usize,

@@ -53,9 +53,7 @@ pub enum Error {
         reason: String,
     },
     /// Training produced a non-finite loss.
-    #[error(
-        "loss became {loss} at epoch {epoch}, batch {batch}; weights kept from the last finite step"
-    )]
+    #[error("loss became {loss} at epoch {epoch}, batch {batch}; weights kept from the last finite step")]
     NonFinite {
         /// The offending loss value.
         loss: f64,

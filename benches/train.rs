@@ -13,6 +13,7 @@
 //! Run with `cargo bench --bench train`.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use cadena::data::{Batches, Dataset};
 use cadena::init::{Init, seeded};
@@ -20,7 +21,7 @@ use cadena::ndarray::{Array1, Array2, ArrayView2, Axis};
 use cadena::optim::{Optimizer, Sgd};
 use cadena::prelude::*;
 use cadena::train::{TrainConfig, fit};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use rand::RngExt;
 
 const SAMPLES: usize = 60_000;
@@ -148,7 +149,9 @@ fn one_sgd_epoch(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("one_sgd_epoch_mlp_60k");
-    group.sample_size(10);
+    group
+        .sample_size(10)
+        .measurement_time(std::time::Duration::from_secs(10));
     group.bench_function(
         BenchmarkId::new("manual_grad_step", "handwritten"),
         |bench| {
@@ -169,5 +172,45 @@ fn one_sgd_epoch(c: &mut Criterion) {
     group.finish();
 }
 
+/// Criterion times the contenders one after the other; on a shared machine load drifts
+/// between them. Alternating single epochs (A B A B ...) and comparing medians puts both
+/// under the same load, which is what the overhead ratio needs.
+fn interleaved_ratio(rounds: usize) {
+    let data = data();
+    let init = mlp();
+    let time = |f: &dyn Fn(&mut Mlp)| {
+        let mut p = init.clone();
+        let start = Instant::now();
+        f(&mut p);
+        black_box(p);
+        start.elapsed().as_secs_f64()
+    };
+    let (mut manual, mut fitted) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        manual.push(time(&|p| {
+            black_box(manual_epoch(p, &data));
+        }));
+        fitted.push(time(&|p| {
+            black_box(fit_epoch(p, &data));
+        }));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (m, f) = (median(&mut manual), median(&mut fitted));
+    println!(
+        "interleaved medians over {rounds} rounds: manual {:.1} ms, fit {:.1} ms, fit/manual = {:.3}",
+        m * 1e3,
+        f * 1e3,
+        f / m
+    );
+}
+
 criterion_group!(benches, one_sgd_epoch);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    interleaved_ratio(15);
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -100,9 +100,10 @@ fn adam_first_two_steps_match_the_bias_corrected_formula() {
     // m = 0.05, v = 0.00025, m̂ = 0.5, v̂ = 0.25
     let w1 = 1.0 - 0.1 * 0.5 / (0.5 + 1e-8);
     assert!(close(w, w1));
-    opt.step(&mut w, &-1.0).unwrap();
-    let m = 0.9 * 0.05 + 0.1 * -1.0;
-    let v = 0.999 * 0.00025 + 0.001 * 1.0;
+    let g = -1.0;
+    opt.step(&mut w, &g).unwrap();
+    let m = 0.9 * 0.05 + 0.1 * g;
+    let v = 0.999 * 0.00025 + 0.001 * g * g;
     let m_hat = m / (1.0 - 0.9_f64 * 0.9);
     let v_hat = v / (1.0 - 0.999_f64 * 0.999);
     assert!((w - (w1 - 0.1 * m_hat / (v_hat.sqrt() + 1e-8))).abs() < 1e-12);

@@ -163,11 +163,11 @@ impl Optimizer for Adam {
                 .and(&mut v[0])
                 .for_each(|w, &g, m, v| {
                     if decoupled {
-                        *w = *w * decay;
+                        *w *= decay;
                     }
                     *m = b1 * *m + one_b1 * g;
                     *v = b2 * *v + one_b2 * g * g;
-                    *w = *w - step * *m / (num_traits::Float::sqrt(*v) / sqrt_bc2 + eps);
+                    *w -= step * *m / (num_traits::Float::sqrt(*v) / sqrt_bc2 + eps);
                 });
         });
         Ok(())

@@ -135,7 +135,7 @@ impl Optimizer for Sgd {
                 let g = g + wd * *w;
                 *v = mu * *v + g;
                 let update = if c.nesterov { g + mu * *v } else { *v };
-                *w = *w - lr * update;
+                *w -= lr * update;
             });
         });
         Ok(())

@@ -64,6 +64,20 @@ pub enum Error {
         /// 0-based batch within the epoch.
         batch: usize,
     },
+    /// Training produced a non-finite gradient while the loss was still finite.
+    #[error(
+        "gradient of `{tensor}` became non-finite at epoch {epoch}, batch {batch} (loss {loss}); weights kept from the last finite step"
+    )]
+    NonFiniteGradient {
+        /// Field path of the first tensor with a NaN or infinite element.
+        tensor: String,
+        /// The (finite) loss of that batch.
+        loss: f64,
+        /// 1-based epoch.
+        epoch: usize,
+        /// 0-based batch within the epoch.
+        batch: usize,
+    },
     /// A plot could not be drawn or written.
     #[error("plot {path}: {reason}")]
     Plot {

@@ -2,5 +2,5 @@
 //! a forward body calls, and the `Optimizer` trait whose `step` updates a model.
 
 pub use crate::ops::{bce, exp, ln, mse, relu, sigmoid, softplus, tanh};
-pub use crate::{Float, Parameters, differentiable};
 pub use crate::optim::Optimizer;
+pub use crate::{Float, Parameters, differentiable};

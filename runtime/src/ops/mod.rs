@@ -2,6 +2,7 @@
 //! arrays, so a `#[differentiable]` body compiles as ordinary Rust.
 
 pub mod scalar;
+pub mod tensor;
 
 use ndarray::{Array, ArrayBase, Data, Dimension};
 

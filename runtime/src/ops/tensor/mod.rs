@@ -1,0 +1,27 @@
+//! Tensor helpers: the generic runtime functions `#[differentiable]` code calls for
+//! ndarray forward and backward passes. Every helper accepts floats as well as arrays
+//! (see [`Operand`]), so one emitted call serves scalar and tensor code, and ranks come
+//! from the type checker.
+//!
+//! | concern | items |
+//! |---|---|
+//! | operands and result types | [`Operand`], [`Kind`] |
+//! | fused elementwise maps | [`map1`] .. [`map4`], `try_` variants |
+//! | unbroadcasting | [`sum_to`] |
+//! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
+//! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
+
+mod dot;
+mod map;
+mod operand;
+mod reduce;
+
+pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
+pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
+pub use operand::{
+    DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
+};
+pub use reduce::{
+    broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
+    sum_to,
+};

@@ -25,7 +25,7 @@ pub(crate) struct Mismatch {
 }
 
 impl Mismatch {
-    fn panic(self, op: &'static str) -> ! {
+    pub(crate) fn panic(self, op: &'static str) -> ! {
         let shapes: Vec<&[usize]> = self.shapes.iter().map(Vec::as_slice).collect();
         panic!("{op}: cannot broadcast {}", shapes_text(&shapes))
     }
@@ -433,7 +433,7 @@ where
 /// use ndarray::array;
 ///
 /// let a = array![[1.0_f32, 2.0]];
-/// let r = map4(a, 1.0, &array![1.0, 1.0], 2.0, |a, b, c, d| (a + b) * c * d);
+/// let r = map4(a, 1.0_f32, &array![1.0, 1.0], 2.0_f32, |a, b, c, d| (a + b) * c * d);
 /// assert_eq!(r, array![[4.0, 6.0]]);
 /// ```
 #[inline]

@@ -627,5 +627,5 @@ fn operands_can_be_floats_references_views_or_owned_arrays() {
     assert_eq!(t::map2(&a, &r, |a, b| a * b), array![3.0, 6.0]);
     assert_eq!(t::map2(a.view(), &a.view(), |a, b| a + b), array![2.0, 4.0]);
     assert_eq!(t::map2(a.clone(), a.view(), |a, b| a - b), array![0.0, 0.0]);
-    assert_eq!((&r).view().len(), 1);
+    assert_eq!(Operand::view(&&r).len(), 1);
 }

@@ -11,9 +11,11 @@
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
+//! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |
 //! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
 
 mod dot;
+pub mod fast;
 mod loss;
 mod map;
 mod operand;

@@ -34,7 +34,7 @@ pub(crate) fn softmax_lane<A: Float>(mut lane: ArrayViewMut1<'_, A>) {
         s += *v;
     });
     let r = s.recip();
-    lane.map_inplace(|v| *v = *v * r);
+    lane.map_inplace(|v| *v *= r);
 }
 
 /// `ln Σ e^v` over `lane`, as `max + ln Σ e^(v - max)`: finite for any finite inputs.
@@ -100,7 +100,7 @@ where
     let ax = last(out.ndim(), "log_softmax");
     for mut lane in out.lanes_mut(ax) {
         let lse = log_sum_exp(lane.view());
-        lane.map_inplace(|v| *v = *v - lse);
+        lane.map_inplace(|v| *v -= lse);
     }
     out
 }
@@ -183,7 +183,7 @@ where
         .and(lp.lanes(ax))
         .for_each(|mut g, lp| {
             let s = g.sum();
-            g.zip_mut_with(&lp, |g, &lp| *g = *g - lp.exp() * s);
+            g.zip_mut_with(&lp, |g, &lp| *g -= lp.exp() * s);
         });
     out
 }

@@ -335,7 +335,7 @@ where
 /// use cadena::ops::tensor::map2;
 /// use ndarray::array;
 ///
-/// assert_eq!(map2(3.0_f32, 4.0, |a, b| a * b), 12.0);
+/// assert_eq!(map2(3.0_f32, 4.0_f32, |a, b| a * b), 12.0);
 /// let z = array![[1.0_f64, 2.0], [3.0, 4.0]];
 /// let b = array![10.0, 20.0];
 /// assert_eq!(map2(&z, &b, |z, b| z + b), array![[11.0, 22.0], [13.0, 24.0]]);

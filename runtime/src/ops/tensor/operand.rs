@@ -85,6 +85,10 @@ impl Kind for Tensor {
 ///
 /// Passing an owned `Array` lets a helper reuse its buffer for the result.
 ///
+/// A float literal passed as an operand needs its suffix (`2.0_f32`): both `f32` and
+/// `f64` are operands, so an unsuffixed literal falls back to `f64`. Constants inside a
+/// map's closure take their type from the closure's arguments and need none.
+///
 /// ```
 /// use cadena::ops::tensor::Operand;
 /// use ndarray::array;

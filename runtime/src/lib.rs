@@ -53,6 +53,7 @@ pub use params::{Parameters, WithGrad};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::ops::scalar;
+    pub use crate::ops::tensor as t;
     pub use crate::params::join_path;
     pub use ndarray;
 }

@@ -2,8 +2,11 @@
 //! arrays, so a `#[differentiable]` body compiles as ordinary Rust.
 
 pub mod scalar;
+pub mod tensor;
 
-use ndarray::{Array, ArrayBase, Data, Dimension};
+use ndarray::{Array, ArrayBase, ArrayView, Data, Dimension};
+
+pub use tensor::{cross_entropy, log_softmax, mean, softmax, softmax_cross_entropy, sum};
 
 use crate::Float;
 
@@ -74,6 +77,42 @@ macro_rules! loss_float {
 }
 loss_float!(f32, f64);
 
+/// Array losses are means over all elements of the prediction and target broadcast
+/// together; see [`tensor::bce`] and [`tensor::mse`].
+impl<A: Float, D: Dimension, Y: tensor::Operand<Elem = A>> Loss<Y> for Array<A, D> {
+    type Output = A;
+    fn bce(self, y: Y) -> A {
+        tensor::bce(self, y)
+    }
+    fn mse(self, y: Y) -> A {
+        tensor::mse(self, y)
+    }
+}
+
+/// As for owned arrays: means over all elements.
+impl<A: Float, D: Dimension, Y: tensor::Operand<Elem = A>> Loss<Y> for ArrayView<'_, A, D> {
+    type Output = A;
+    fn bce(self, y: Y) -> A {
+        tensor::bce(self, y)
+    }
+    fn mse(self, y: Y) -> A {
+        tensor::mse(self, y)
+    }
+}
+
+/// As for owned arrays: means over all elements.
+impl<A: Float, S: Data<Elem = A>, D: Dimension, Y: tensor::Operand<Elem = A>> Loss<Y>
+    for &ArrayBase<S, D>
+{
+    type Output = A;
+    fn bce(self, y: Y) -> A {
+        tensor::bce(self, y)
+    }
+    fn mse(self, y: Y) -> A {
+        tensor::mse(self, y)
+    }
+}
+
 /// The logistic function, elementwise. See [`scalar::sigmoid`].
 ///
 /// ```
@@ -128,19 +167,28 @@ pub fn ln<X: Elementwise>(x: X) -> X::Output {
     x.map_elems(num_traits::Float::ln)
 }
 
-/// Binary cross-entropy of a probability against a target. See [`scalar::bce`].
+/// Binary cross-entropy of a probability against a target. See [`scalar::bce`]; on
+/// arrays, the mean over all elements ([`tensor::bce`]).
 ///
 /// ```
+/// use ndarray::array;
+///
 /// assert!((cadena::ops::bce(0.5_f64, 0.0) - 2f64.ln()).abs() < 1e-15);
+/// let l = cadena::ops::bce(&array![0.5_f64, 0.5], &array![0.0, 1.0]);
+/// assert!((l - 2f64.ln()).abs() < 1e-15);
 /// ```
 pub fn bce<A: Loss<Y>, Y>(a: A, y: Y) -> A::Output {
     a.bce(y)
 }
 
-/// Squared error. See [`scalar::mse`].
+/// Squared error. See [`scalar::mse`]; on arrays, the mean over all elements
+/// ([`tensor::mse`]).
 ///
 /// ```
+/// use ndarray::array;
+///
 /// assert_eq!(cadena::ops::mse(1.0_f64, 3.0), 4.0);
+/// assert_eq!(cadena::ops::mse(array![1.0_f32, 3.0], &array![1.0, 1.0]), 2.0);
 /// ```
 pub fn mse<A: Loss<Y>, Y>(a: A, y: Y) -> A::Output {
     a.mse(y)

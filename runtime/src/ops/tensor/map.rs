@@ -1,0 +1,507 @@
+//! Elementwise maps over broadcast operands: the primitive a fused elementwise chain
+//! compiles to. One closure, one pass over memory, a float result for float operands and
+//! an owned array of the broadcast shape otherwise.
+//!
+//! Speed comes from reducing every operand to a *tile*: a contiguous slice repeated along
+//! the leading axes (a same-shape C-order array is one tile covering everything; a bias
+//! row is a tile of one row; a float or a one-element array is a tile of length 1, read
+//! as a constant). The output is then filled chunk by chunk with a plain indexed loop over
+//! slices that LLVM vectorises. Anything else (transposed or column-broadcast operands)
+//! goes through `ndarray::Zip`.
+
+use ndarray::{Array, ArrayView, DimMax, Dimension, Slice, Zip};
+
+use super::operand::{
+    DimOf2, DimOf3, DimOf4, Kind, KindOf2, Operand, Out1, Out2, Out3, Out4, shapes_text,
+};
+use crate::Float;
+
+/// Operands whose shapes do not broadcast together.
+#[derive(Debug)]
+pub(crate) struct Mismatch {
+    shapes: Vec<Vec<usize>>,
+    running: Vec<usize>,
+    offending: Vec<usize>,
+}
+
+impl Mismatch {
+    pub(crate) fn panic(self, op: &'static str) -> ! {
+        let shapes: Vec<&[usize]> = self.shapes.iter().map(Vec::as_slice).collect();
+        panic!("{op}: cannot broadcast {}", shapes_text(&shapes))
+    }
+
+    fn into_error(self, op: &'static str) -> crate::Error {
+        crate::Error::Shape {
+            op,
+            left: self.running,
+            right: self.offending,
+        }
+    }
+}
+
+/// The broadcast shape of `shapes` as rank `D`.
+pub(crate) fn broadcast<D: Dimension>(shapes: &[&[usize]]) -> Result<D, Mismatch> {
+    let ndim = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
+    let mut out = D::zeros(ndim);
+    out.slice_mut().fill(1);
+    for shape in shapes {
+        let k = ndim - shape.len();
+        let fits = out.slice()[k..]
+            .iter()
+            .zip(shape.iter())
+            .all(|(&o, &s)| o == s || o == 1 || s == 1);
+        if !fits {
+            return Err(Mismatch {
+                shapes: shapes.iter().map(|s| s.to_vec()).collect(),
+                running: out.slice().to_vec(),
+                offending: shape.to_vec(),
+            });
+        }
+        for (o, &s) in out.slice_mut()[k..].iter_mut().zip(shape.iter()) {
+            if *o == 1 {
+                *o = s;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A constant standing for every element of a lane.
+#[derive(Clone, Copy)]
+struct Splat<A>(A);
+
+/// One operand's values over one chunk of the output: a slice or a constant.
+#[derive(Clone, Copy)]
+enum Lane<'a, A> {
+    Slice(&'a [A]),
+    Splat(Splat<A>),
+}
+
+/// Indexed access that compiles to a load (slice) or a register (constant).
+trait At<A>: Copy {
+    /// Restricts to the first `n` values, so the loop over `0..n` needs no bounds checks.
+    fn fit(self, n: usize) -> Self;
+    fn at(self, i: usize) -> A;
+}
+
+impl<A: Copy> At<A> for &[A] {
+    #[inline(always)]
+    fn fit(self, n: usize) -> Self {
+        &self[..n]
+    }
+    #[inline(always)]
+    fn at(self, i: usize) -> A {
+        self[i]
+    }
+}
+
+impl<A: Copy> At<A> for Splat<A> {
+    #[inline(always)]
+    fn fit(self, _: usize) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn at(self, _: usize) -> A {
+        self.0
+    }
+}
+
+/// The contiguous slice that `v` (already broadcast to the output shape) repeats along
+/// its leading axes, or `None` if it is not laid out that way.
+fn tile<'a, A, D: Dimension>(v: &ArrayView<'a, A, D>) -> Option<&'a [A]> {
+    let shape = v.shape();
+    let strides = v.strides();
+    let mut j = shape.len();
+    let mut expected = 1_usize;
+    while j > 0 {
+        let i = j - 1;
+        if shape[i] == 1 || strides[i] == expected as isize {
+            expected *= shape[i];
+            j -= 1;
+        } else {
+            break;
+        }
+    }
+    if !(0..j).all(|i| shape[i] == 1 || strides[i] == 0) {
+        return None;
+    }
+    let mut t = v.clone();
+    t.slice_each_axis_inplace(|ax| {
+        if ax.axis.index() < j {
+            Slice::from(0..1)
+        } else {
+            Slice::from(..)
+        }
+    });
+    t.to_slice()
+}
+
+/// The chunk length: the shortest repeated tile (tiles are suffix products of one shape,
+/// so each divides the longer ones and the whole size `n`).
+fn chunk_len<A>(n: usize, tiles: &[&[A]]) -> usize {
+    tiles
+        .iter()
+        .map(|t| t.len())
+        .filter(|&l| l > 1)
+        .min()
+        .unwrap_or(n)
+}
+
+/// The lane of `tile` for chunk `c` of length `m`.
+#[inline(always)]
+fn lane<A: Copy>(tile: &[A], c: usize, m: usize) -> Lane<'_, A> {
+    if tile.len() == 1 {
+        Lane::Splat(Splat(tile[0]))
+    } else {
+        let off = (c * m) % tile.len();
+        Lane::Slice(&tile[off..off + m])
+    }
+}
+
+/// Expands `$body` once per combination of lane kinds, rebinding each named lane to a
+/// slice or a constant, so every combination gets its own straight-line loop.
+macro_rules! with_lanes {
+    ($body:expr; ) => { $body };
+    ($body:expr; $head:ident $(, $rest:ident)*) => {
+        match $head {
+            Lane::Slice($head) => with_lanes!($body; $($rest),*),
+            Lane::Splat($head) => with_lanes!($body; $($rest),*),
+        }
+    };
+}
+
+/// Stands for the element type once per listed operand.
+macro_rules! elem {
+    ($_x:ident) => {
+        A
+    };
+}
+
+/// Generates, for one arity, the fresh-output loop, the in-place loop and the driver
+/// that picks between tiles and `Zip`.
+macro_rules! engine {
+    ($engine:ident, $extend:ident, $update:ident; $x0:ident: $X0:ident $(, $x:ident: $X:ident)*) => {
+        #[inline(always)]
+        fn $extend<A: Copy, $X0: At<A>, $($X: At<A>,)* F: Fn(A, $(elem!($x)),*) -> A>(
+            out: &mut [A], $x0: $X0, $($x: $X,)* f: &F,
+        ) {
+            let n = out.len();
+            let ($x0, $($x,)*) = ($x0.fit(n), $($x.fit(n),)*);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f($x0.at(i), $($x.at(i)),*);
+            }
+        }
+
+        // With one operand the index and chunk number go unused.
+        #[allow(unused_variables)]
+        #[inline(always)]
+        fn $update<A: Copy, $($X: At<A>,)* F: Fn(A, $(elem!($x)),*) -> A>(
+            out: &mut [A], $($x: $X,)* f: &F,
+        ) {
+            let n = out.len();
+            let ($($x,)*) = ($($x.fit(n),)*);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(*o, $($x.at(i)),*);
+            }
+        }
+
+        #[allow(unused_variables)]
+        pub(super) fn $engine<A, D, $X0, $($X,)* F>($x0: $X0, $($x: $X,)* f: F) -> Result<Array<A, D>, Mismatch>
+        where
+            A: Float,
+            D: Dimension,
+            $X0: Operand<Elem = A>,
+            $($X: Operand<Elem = A>,)*
+            F: Fn(A, $(elem!($x)),*) -> A,
+        {
+            let shape: D = broadcast(&[$x0.view().shape(), $($x.view().shape()),*])?;
+            let n = shape.size();
+            $(
+                let $x = $x.view();
+                let $x = $x.broadcast(shape.clone()).expect("shape checked above");
+            )*
+            match $x0.into_buffer() {
+                Ok(buf) if buf.shape() == shape.slice() => {
+                    let mut out = buf.into_dimensionality::<D>().expect("same rank");
+                    if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tile(&$x),)*) {
+                        let s = out.as_slice_mut().expect("standard layout");
+                        let m = chunk_len::<A>(n, &[$($x),*]);
+                        for (c, chunk) in s.chunks_exact_mut(m.max(1)).enumerate() {
+                            $(let $x = lane($x, c, m);)*
+                            with_lanes!($update(chunk, $($x,)* &f); $($x),*);
+                        }
+                        return Ok(out);
+                    }
+                    Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
+                    Ok(out)
+                }
+                Ok(buf) => {
+                    let v = buf.view();
+                    Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
+                }
+                Err(op) => {
+                    let v = op.view();
+                    Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
+                }
+            }
+        }
+    };
+}
+
+macro_rules! fresh_fn {
+    ($fresh:ident, $extend:ident; $x0:ident $(, $x:ident)*) => {
+        /// Computes into a new buffer, by tiles when every operand has one.
+        fn $fresh<A: Float, D: Dimension, F: Fn(A, $(elem!($x)),*) -> A>(
+            shape: &D,
+            $x0: ArrayView<'_, A, D>,
+            $($x: &ArrayView<'_, A, D>,)*
+            f: F,
+        ) -> Array<A, D> {
+            let n = shape.size();
+            if n > 0 {
+                if let (Some($x0), $(Some($x),)*) = (tile(&$x0), $(tile($x),)*) {
+                    let m = chunk_len(n, &[$x0, $($x),*]);
+                    // Zeroing first costs little next to the map and keeps the write loop
+                    // a plain indexed store that vectorises (an `extend` does not).
+                    let mut out = vec![A::zero(); n];
+                    for (c, chunk) in out.chunks_exact_mut(m).enumerate() {
+                        let $x0 = lane($x0, c, m);
+                        $(let $x = lane($x, c, m);)*
+                        with_lanes!($extend(chunk, $x0, $($x,)* &f); $x0 $(, $x)*);
+                    }
+                    return Array::from_shape_vec(shape.clone(), out).expect("n elements");
+                }
+            }
+            Zip::from(&$x0)$(.and($x))*.map_collect(|&$x0, $(&$x),*| f($x0, $($x),*))
+        }
+    };
+}
+
+mod arity1 {
+    use super::*;
+    engine!(engine, write, update; x0: X0);
+    fresh_fn!(fresh, write; x0);
+}
+mod arity2 {
+    use super::*;
+    engine!(engine, write, update; x0: X0, x1: X1);
+    fresh_fn!(fresh, write; x0, x1);
+}
+mod arity3 {
+    use super::*;
+    engine!(engine, write, update; x0: X0, x1: X1, x2: X2);
+    fresh_fn!(fresh, write; x0, x1, x2);
+}
+mod arity4 {
+    use super::*;
+    engine!(engine, write, update; x0: X0, x1: X1, x2: X2, x3: X3);
+    fresh_fn!(fresh, write; x0, x1, x2, x3);
+}
+
+/// Applies `f` to every element of `x`: a float for a float, an owned array of the same
+/// shape for an array. An owned array is updated in place (no allocation).
+///
+/// ```
+/// use cadena::ops::tensor::map1;
+/// use ndarray::array;
+///
+/// assert_eq!(map1(2.0_f64, |a| a * a), 4.0);
+/// let x = array![[1.0_f32, -2.0], [3.0, -4.0]];
+/// assert_eq!(map1(&x, f32::abs), array![[1.0, 2.0], [3.0, 4.0]]);
+/// ```
+#[inline]
+pub fn map1<X, F>(x: X, f: F) -> Out1<X>
+where
+    X: Operand,
+    F: Fn(X::Elem) -> X::Elem,
+{
+    <X::Kind as Kind>::wrap(
+        (x, f),
+        |(x, f)| f(x.scalar()),
+        |(x, f)| arity1::engine::<_, X::Dim, _, _>(x, f).unwrap_or_else(|m| m.panic("map1")),
+    )
+}
+
+/// Applies `f` elementwise to `x` and `y` broadcast together (NumPy rules): a float when
+/// both are floats, else an owned array of the broadcast shape. When `x` is an owned array
+/// that already has the broadcast shape, the result is written into it.
+///
+/// # Panics
+///
+/// If the shapes do not broadcast, with a message naming them:
+/// `map2: cannot broadcast [256, 10] with [3]`. [`try_map2`] returns the error instead.
+///
+/// ```
+/// use cadena::ops::tensor::map2;
+/// use ndarray::array;
+///
+/// assert_eq!(map2(3.0_f32, 4.0_f32, |a, b| a * b), 12.0);
+/// let z = array![[1.0_f64, 2.0], [3.0, 4.0]];
+/// let b = array![10.0, 20.0];
+/// assert_eq!(map2(&z, &b, |z, b| z + b), array![[11.0, 22.0], [13.0, 24.0]]);
+/// assert_eq!(map2(2.0, &b, |s, b| s * b), array![20.0, 40.0]);
+/// ```
+#[inline]
+pub fn map2<X, Y, F>(x: X, y: Y, f: F) -> Out2<X, Y>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    F: Fn(X::Elem, X::Elem) -> X::Elem,
+{
+    <KindOf2<X, Y> as Kind>::wrap(
+        (x, y, f),
+        |(x, y, f)| f(x.scalar(), y.scalar()),
+        |(x, y, f)| {
+            arity2::engine::<_, DimOf2<X, Y>, _, _, _>(x, y, f).unwrap_or_else(|m| m.panic("map2"))
+        },
+    )
+}
+
+/// [`map2`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking when the
+/// shapes do not broadcast.
+///
+/// ```
+/// use cadena::ops::tensor::try_map2;
+/// use ndarray::{Array1, Array2};
+///
+/// let z = Array2::<f32>::zeros((256, 10));
+/// assert!(try_map2(&z, &Array1::zeros(3), |a, b| a + b).is_err());
+/// assert!(try_map2(&z, &Array1::zeros(10), |a, b| a + b).is_ok());
+/// ```
+pub fn try_map2<X, Y, F>(x: X, y: Y, f: F) -> crate::Result<Out2<X, Y>>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    F: Fn(X::Elem, X::Elem) -> X::Elem,
+{
+    <KindOf2<X, Y> as Kind>::try_wrap(
+        (x, y, f),
+        |(x, y, f)| f(x.scalar(), y.scalar()),
+        |(x, y, f)| {
+            arity2::engine::<_, DimOf2<X, Y>, _, _, _>(x, y, f).map_err(|m| m.into_error("map2"))
+        },
+    )
+}
+
+/// Applies `f` elementwise to three broadcast operands. See [`map2`] for result types,
+/// in-place reuse of an owned `x`, and panics (`map3: cannot broadcast ...`).
+///
+/// ```
+/// use cadena::ops::tensor::map3;
+/// use ndarray::array;
+///
+/// let a = array![1.0_f64, 2.0];
+/// assert_eq!(map3(&a, 2.0, &a, |a, s, b| a * s + b), array![3.0, 6.0]);
+/// ```
+#[inline]
+pub fn map3<X, Y, Z, F>(x: X, y: Y, z: Z, f: F) -> Out3<X, Y, Z>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    Z: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    DimOf2<X, Y>: DimMax<Z::Dim>,
+    F: Fn(X::Elem, X::Elem, X::Elem) -> X::Elem,
+{
+    <<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::wrap(
+        (x, y, z, f),
+        |(x, y, z, f)| f(x.scalar(), y.scalar(), z.scalar()),
+        |(x, y, z, f)| {
+            arity3::engine::<_, DimOf3<X, Y, Z>, _, _, _, _>(x, y, z, f)
+                .unwrap_or_else(|m| m.panic("map3"))
+        },
+    )
+}
+
+/// [`map3`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking.
+///
+/// ```
+/// use cadena::ops::tensor::try_map3;
+/// use ndarray::array;
+///
+/// let r = try_map3(&array![1.0_f64, 2.0], &array![1.0, 2.0, 3.0], 1.0, |a, b, c| a + b + c);
+/// assert!(r.is_err());
+/// ```
+pub fn try_map3<X, Y, Z, F>(x: X, y: Y, z: Z, f: F) -> crate::Result<Out3<X, Y, Z>>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    Z: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    DimOf2<X, Y>: DimMax<Z::Dim>,
+    F: Fn(X::Elem, X::Elem, X::Elem) -> X::Elem,
+{
+    <<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::try_wrap(
+        (x, y, z, f),
+        |(x, y, z, f)| f(x.scalar(), y.scalar(), z.scalar()),
+        |(x, y, z, f)| {
+            arity3::engine::<_, DimOf3<X, Y, Z>, _, _, _, _>(x, y, z, f)
+                .map_err(|m| m.into_error("map3"))
+        },
+    )
+}
+
+/// Applies `f` elementwise to four broadcast operands. See [`map2`] for result types,
+/// in-place reuse of an owned `x`, and panics (`map4: cannot broadcast ...`).
+///
+/// ```
+/// use cadena::ops::tensor::map4;
+/// use ndarray::array;
+///
+/// let a = array![[1.0_f32, 2.0]];
+/// let r = map4(a, 1.0_f32, &array![1.0, 1.0], 2.0_f32, |a, b, c, d| (a + b) * c * d);
+/// assert_eq!(r, array![[4.0, 6.0]]);
+/// ```
+#[inline]
+pub fn map4<X, Y, Z, W, F>(x: X, y: Y, z: Z, w: W, f: F) -> Out4<X, Y, Z, W>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    Z: Operand<Elem = X::Elem>,
+    W: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    DimOf2<X, Y>: DimMax<Z::Dim>,
+    <DimOf2<X, Y> as DimMax<Z::Dim>>::Output: DimMax<W::Dim>,
+    F: Fn(X::Elem, X::Elem, X::Elem, X::Elem) -> X::Elem,
+{
+    <<<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::Or<W::Kind> as Kind>::wrap(
+        (x, y, z, w, f),
+        |(x, y, z, w, f)| f(x.scalar(), y.scalar(), z.scalar(), w.scalar()),
+        |(x, y, z, w, f)| {
+            arity4::engine::<_, DimOf4<X, Y, Z, W>, _, _, _, _, _>(x, y, z, w, f)
+                .unwrap_or_else(|m| m.panic("map4"))
+        },
+    )
+}
+
+/// [`map4`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking.
+///
+/// ```
+/// use cadena::ops::tensor::try_map4;
+/// use ndarray::array;
+///
+/// let a = array![1.0_f64, 2.0];
+/// assert_eq!(try_map4(&a, &a, &a, &a, |a, b, c, d| a + b + c + d).unwrap(), array![4.0, 8.0]);
+/// ```
+pub fn try_map4<X, Y, Z, W, F>(x: X, y: Y, z: Z, w: W, f: F) -> crate::Result<Out4<X, Y, Z, W>>
+where
+    X: Operand,
+    Y: Operand<Elem = X::Elem>,
+    Z: Operand<Elem = X::Elem>,
+    W: Operand<Elem = X::Elem>,
+    X::Dim: DimMax<Y::Dim>,
+    DimOf2<X, Y>: DimMax<Z::Dim>,
+    <DimOf2<X, Y> as DimMax<Z::Dim>>::Output: DimMax<W::Dim>,
+    F: Fn(X::Elem, X::Elem, X::Elem, X::Elem) -> X::Elem,
+{
+    <<<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::Or<W::Kind> as Kind>::try_wrap(
+        (x, y, z, w, f),
+        |(x, y, z, w, f)| f(x.scalar(), y.scalar(), z.scalar(), w.scalar()),
+        |(x, y, z, w, f)| {
+            arity4::engine::<_, DimOf4<X, Y, Z, W>, _, _, _, _, _>(x, y, z, w, f)
+                .map_err(|m| m.into_error("map4"))
+        },
+    )
+}

@@ -1,0 +1,39 @@
+//! Tensor helpers: the generic runtime functions `#[differentiable]` code calls for
+//! ndarray forward and backward passes. Every helper accepts floats as well as arrays
+//! (see [`Operand`]), so one emitted call serves scalar and tensor code, and ranks come
+//! from the type checker.
+//!
+//! | concern | items |
+//! |---|---|
+//! | operands and result types | [`Operand`], [`Kind`] |
+//! | fused elementwise maps | [`map1`] .. [`map4`], `try_` variants |
+//! | unbroadcasting | [`sum_to`] |
+//! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
+//! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
+//! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
+//! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |
+//! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
+
+mod dot;
+pub mod fast;
+mod loss;
+mod map;
+mod operand;
+mod reduce;
+mod softmax;
+
+pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
+pub use loss::{
+    ClassIndices, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy, cross_entropy_vjp_p,
+    mse, mse_vjp, softmax_cross_entropy, softmax_cross_entropy_indices,
+    softmax_cross_entropy_indices_vjp, softmax_cross_entropy_vjp,
+};
+pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
+pub use operand::{
+    DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
+};
+pub use reduce::{
+    broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
+    sum_to,
+};
+pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};

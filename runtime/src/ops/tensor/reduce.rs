@@ -1,0 +1,266 @@
+//! Reductions (`sum`, `mean`, along an axis or over everything) and the shape plumbing
+//! of their gradients: [`sum_to`] folds a broadcast gradient back onto its operand,
+//! [`broadcast_to`] and [`broadcast_axis_to`] spread a reduced gradient over the input.
+
+use ndarray::{Array, ArrayView, Axis, Dimension, IxDyn, RemoveAxis};
+
+use super::map::{broadcast, map1};
+use super::operand::{Kind, Like, Operand};
+use crate::Float;
+
+/// The sum of every element (a float is its own sum; an empty array sums to 0).
+///
+/// ```
+/// use cadena::ops::tensor::sum;
+/// use ndarray::array;
+///
+/// assert_eq!(sum(&array![[1.0_f64, 2.0], [3.0, 4.0]]), 10.0);
+/// assert_eq!(sum(2.5_f32), 2.5);
+/// ```
+pub fn sum<X: Operand>(x: X) -> X::Elem {
+    x.view().sum()
+}
+
+/// The mean of every element. An empty array gives NaN (0 / 0).
+///
+/// ```
+/// use cadena::ops::tensor::mean;
+/// use ndarray::{array, Array1};
+///
+/// assert_eq!(mean(&array![1.0_f32, 2.0, 3.0, 6.0]), 3.0);
+/// assert!(mean(&Array1::<f64>::zeros(0)).is_nan());
+/// ```
+pub fn mean<X: Operand>(x: X) -> X::Elem {
+    let v = x.view();
+    v.sum() / X::Elem::of(v.len() as f64)
+}
+
+/// Sums along `axis`, removing it. An empty axis gives zeros.
+///
+/// # Panics
+///
+/// If `axis` is out of range for `x`.
+///
+/// ```
+/// use cadena::ops::tensor::sum_axis;
+/// use ndarray::{array, Axis};
+///
+/// let x = array![[1.0_f64, 2.0], [3.0, 4.0]];
+/// assert_eq!(sum_axis(&x, Axis(0)), array![4.0, 6.0]);
+/// assert_eq!(sum_axis(&x, Axis(1)), array![3.0, 7.0]);
+/// ```
+pub fn sum_axis<X>(x: X, axis: Axis) -> Array<X::Elem, <X::Dim as Dimension>::Smaller>
+where
+    X: Operand,
+    X::Dim: RemoveAxis,
+{
+    x.view().sum_axis(axis)
+}
+
+/// Averages along `axis`, removing it. An empty axis gives NaN in every position (where
+/// `ndarray`'s `mean_axis` would return `None`).
+///
+/// # Panics
+///
+/// If `axis` is out of range for `x`.
+///
+/// ```
+/// use cadena::ops::tensor::mean_axis;
+/// use ndarray::{array, Axis};
+///
+/// let x = array![[1.0_f32, 2.0], [3.0, 4.0]];
+/// assert_eq!(mean_axis(&x, Axis(0)), array![2.0, 3.0]);
+/// ```
+pub fn mean_axis<X>(x: X, axis: Axis) -> Array<X::Elem, <X::Dim as Dimension>::Smaller>
+where
+    X: Operand,
+    X::Dim: RemoveAxis,
+{
+    let v = x.view();
+    let n = X::Elem::of(v.len_of(axis) as f64);
+    map1(v.sum_axis(axis), |s| s / n)
+}
+
+/// Sums the gradient `g` of a broadcast result back to the shape of the operand `like`
+/// was (the adjoint of broadcasting): over leading axes `like` lacks and over axes where
+/// `like` has length 1. Returns `like`'s type: an array of its rank, or a float (the
+/// total) when `like` is a float. When `g` is an owned array that already has `like`'s
+/// shape it is returned as is, without copying.
+///
+/// ```text
+/// z = x + b,  x: [n, k],  b: [k]   =>   dL/db = sum_to(dL/dz, b) = column sums, shape [k]
+/// ```
+///
+/// # Panics
+///
+/// If `like`'s shape does not broadcast to `g`'s: `sum_to: cannot reduce [2, 3] to [4]`.
+///
+/// ```
+/// use cadena::ops::tensor::sum_to;
+/// use ndarray::{array, Array2};
+///
+/// let g = Array2::<f64>::ones((4, 3));
+/// assert_eq!(sum_to(&g, &array![0.0, 0.0, 0.0]), array![4.0, 4.0, 4.0]);
+/// assert_eq!(sum_to(&g, &array![[0.0], [0.0], [0.0], [0.0]]), array![[3.0], [3.0], [3.0], [3.0]]);
+/// assert_eq!(sum_to(&g, 0.5), 12.0);
+/// ```
+pub fn sum_to<G, L>(g: G, like: L) -> Like<L>
+where
+    G: Operand,
+    L: Operand<Elem = G::Elem>,
+{
+    <L::Kind as Kind>::wrap(
+        (g, like),
+        |(g, _)| sum(g),
+        |(g, like)| sum_to_shape::<_, L::Dim, _>(g, like.view().shape()),
+    )
+}
+
+fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
+    g: G,
+    shape: &[usize],
+) -> Array<A, D> {
+    let g = match g.into_buffer() {
+        Ok(buf) if buf.shape() == shape => {
+            return buf.into_dimensionality().expect("same shape, same rank");
+        }
+        Ok(buf) => buf.into_dyn(),
+        Err(g) => {
+            let v = g.view();
+            return reduce_view(v.into_dyn(), shape);
+        }
+    };
+    reduce_view(g.view(), shape)
+}
+
+fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usize]) -> Array<A, D> {
+    let fits = g.ndim() >= shape.len()
+        && broadcast::<IxDyn>(&[g.shape(), shape]).is_ok_and(|b| b.slice() == g.shape());
+    if !fits {
+        panic!("sum_to: cannot reduce {:?} to {:?}", g.shape(), shape);
+    }
+    let lead = g.ndim() - shape.len();
+    let mut out: Array<A, IxDyn> = if lead == 0 {
+        g.to_owned()
+    } else {
+        let mut s = g.sum_axis(Axis(0));
+        for _ in 1..lead {
+            s = s.sum_axis(Axis(0));
+        }
+        s
+    };
+    for (i, &len) in shape.iter().enumerate() {
+        if len == 1 && out.shape()[i] != 1 {
+            out = out.sum_axis(Axis(i)).insert_axis(Axis(i));
+        }
+    }
+    out.into_dimensionality().expect("rank of like")
+}
+
+/// Spreads `g` (a float or an array that broadcasts to `like`'s shape) over `like`'s
+/// shape: the adjoint of [`sum`] when `g` is the scalar gradient of a sum. Returns
+/// `like`'s type (a float when `like` is a float, then `g` summed).
+///
+/// # Panics
+///
+/// If `g` does not broadcast to `like`'s shape.
+///
+/// ```
+/// use cadena::ops::tensor::broadcast_to;
+/// use ndarray::{array, Array2};
+///
+/// let x = Array2::<f32>::zeros((2, 3));
+/// assert_eq!(broadcast_to(1.5_f32, &x), Array2::from_elem((2, 3), 1.5));
+/// assert_eq!(broadcast_to(&array![1.0_f32, 2.0, 3.0], &x), array![[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]);
+/// ```
+pub fn broadcast_to<G, L>(g: G, like: L) -> Like<L>
+where
+    G: Operand,
+    L: Operand<Elem = G::Elem>,
+{
+    <L::Kind as Kind>::wrap(
+        (g, like),
+        |(g, _)| sum(g),
+        |(g, like)| {
+            let gv = g.view();
+            let lv = like.view();
+            match gv.broadcast(lv.raw_dim()) {
+                Some(b) => b.to_owned(),
+                None => panic!(
+                    "broadcast_to: cannot broadcast {:?} to {:?}",
+                    gv.shape(),
+                    lv.shape()
+                ),
+            }
+        },
+    )
+}
+
+/// Spreads the gradient `g` of a reduction along `axis` back over `like` (the reduced
+/// input): reinserts `axis` into `g` and broadcasts. The adjoint of [`sum_axis`].
+///
+/// # Panics
+///
+/// If `g` with `axis` reinserted does not broadcast to `like`'s shape.
+///
+/// ```
+/// use cadena::ops::tensor::broadcast_axis_to;
+/// use ndarray::{array, Array2, Axis};
+///
+/// let x = Array2::<f64>::zeros((2, 3));
+/// assert_eq!(broadcast_axis_to(&array![1.0, 2.0], Axis(1), &x), array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]);
+/// assert_eq!(broadcast_axis_to(&array![1.0, 2.0, 3.0], Axis(0), &x), array![[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]);
+/// ```
+pub fn broadcast_axis_to<G, L>(g: G, axis: Axis, like: L) -> Array<G::Elem, L::Dim>
+where
+    G: Operand,
+    L: Operand<Elem = G::Elem>,
+{
+    let gv = g.view().into_dyn().insert_axis(axis);
+    let lv = like.view();
+    match gv.broadcast(lv.shape()) {
+        Some(b) => b.to_owned().into_dimensionality().expect("rank of like"),
+        None => panic!(
+            "broadcast_axis_to: cannot broadcast {:?} with axis {} reinserted to {:?}",
+            g.view().shape(),
+            axis.index(),
+            lv.shape()
+        ),
+    }
+}
+
+/// The gradient of [`mean`]: `g / n` spread over `like`'s shape (`n` its element count).
+///
+/// ```
+/// use cadena::ops::tensor::mean_vjp;
+/// use ndarray::Array1;
+///
+/// assert_eq!(mean_vjp(1.0_f64, &Array1::<f64>::zeros(4)), Array1::from_elem(4, 0.25));
+/// ```
+pub fn mean_vjp<L: Operand>(g: L::Elem, like: L) -> Like<L> {
+    let n = L::Elem::of(like.view().len() as f64);
+    <L::Kind as Kind>::wrap(
+        like,
+        |_| g / n,
+        |like| Array::from_elem(like.view().raw_dim(), g / n),
+    )
+}
+
+/// The gradient of [`mean_axis`]: `g / n` with `axis` reinserted and spread over `like`
+/// (`n` the length of `axis`).
+///
+/// ```
+/// use cadena::ops::tensor::mean_axis_vjp;
+/// use ndarray::{array, Array2, Axis};
+///
+/// let x = Array2::<f64>::zeros((2, 4));
+/// assert_eq!(mean_axis_vjp(&array![4.0, 8.0], Axis(1), &x), array![[1.0; 4], [2.0; 4]]);
+/// ```
+pub fn mean_axis_vjp<G, L>(g: G, axis: Axis, like: L) -> Array<G::Elem, L::Dim>
+where
+    G: Operand,
+    L: Operand<Elem = G::Elem>,
+{
+    let n = G::Elem::of(like.view().len_of(axis) as f64);
+    map1(broadcast_axis_to(g, axis, like), |v| v / n)
+}

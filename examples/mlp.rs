@@ -57,11 +57,19 @@ fn spirals(seed: u64) -> (Array2<f32>, Vec<usize>) {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    println!("The macro derived, at compile time:\n{}\n", loss::DERIVATION);
+    println!(
+        "The macro derived, at compile time:\n{}\n",
+        loss::DERIVATION
+    );
 
     let (x, labels) = spirals(1);
     let data = Dataset::classification(x, labels, 3)?;
-    let splits = data.split(&SplitConfig { validation: 0.15, test: 0.15, stratified: true, seed: 1 })?;
+    let splits = data.split(&SplitConfig {
+        validation: 0.15,
+        test: 0.15,
+        stratified: true,
+        seed: 1,
+    })?;
 
     let mut rng = seeded(7);
     let hidden = 32;
@@ -71,7 +79,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         w2: Init::XavierUniform.array2(hidden, 3, &mut rng),
         b2: Array1::zeros(3),
     };
-    let config = TrainConfig { epochs: 300, batch_size: 32, seed: 3, patience: Some(40), ..TrainConfig::default() };
+    let config = TrainConfig {
+        epochs: 300,
+        batch_size: 32,
+        seed: 3,
+        patience: Some(40),
+        ..TrainConfig::default()
+    };
     let history = fit(
         &mut p,
         &mut Adam::new(0.01)?,
@@ -86,7 +100,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
 
     println!("epoch  train loss  val loss  val accuracy");
-    for r in history.epochs.iter().filter(|r| r.epoch % 25 == 0 || r.epoch == 1) {
+    for r in history
+        .epochs
+        .iter()
+        .filter(|r| r.epoch % 25 == 0 || r.epoch == 1)
+    {
         println!(
             "{:>5}  {:>10.4}  {:>8.4}  {:>12.3}",
             r.epoch,
@@ -98,7 +116,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let test_labels = splits.test.labels.clone().unwrap_or_default();
     let predicted = cadena::data::argmax_rows(predict(&p, splits.test.x.view()).view());
-    let cm = ConfusionMatrix::new(&test_labels, &predicted, 3)?.with_class_names(["spiral 0", "spiral 1", "spiral 2"])?;
+    let cm = ConfusionMatrix::new(&test_labels, &predicted, 3)?
+        .with_class_names(["spiral 0", "spiral 1", "spiral 2"])?;
     println!("\n{cm}");
     std::fs::create_dir_all("target/plots")?;
     history.save_plot("target/plots/mlp_curves.png")?;

@@ -101,7 +101,11 @@ fn three_layer_mlp_with_nested_parameters_matches_finite_differences() {
         w: random(rng, (i, o), 0.9),
         b: random(rng, (1, o), 0.4).remove_axis(cadena::ndarray::Axis(0)),
     };
-    let p = Deep { l1: layer(&mut rng, 4, 6), l2: layer(&mut rng, 6, 5), l3: layer(&mut rng, 5, 3) };
+    let p = Deep {
+        l1: layer(&mut rng, 4, 6),
+        l2: layer(&mut rng, 6, 5),
+        l3: layer(&mut rng, 5, 3),
+    };
     let x = random(&mut rng, (7, 4), 1.0);
     let y = one_hot(&mut rng, 7, 3);
     let (_, g) = three_layer::grad(&p, &x, &y);
@@ -117,7 +121,13 @@ fn separate_array_and_scalar_arguments_get_their_own_gradients() {
     let b = 0.1;
     let (_, g) = logistic::grad(&w, b, &x, &y);
     check_params(|w| logistic(w, b, &x, &y), &w, &g.w, &Tolerance::default()).unwrap();
-    check_params(|b| logistic(&w, *b, &x, &y), &b, &g.b, &Tolerance::default()).unwrap();
+    check_params(
+        |b| logistic(&w, *b, &x, &y),
+        &b,
+        &g.b,
+        &Tolerance::default(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -128,8 +138,20 @@ fn elementwise_chains_with_broadcast_scalars_match_finite_differences() {
     let w = random(&mut rng, (3, 2), 0.5);
     let s = 0.8;
     let (_, g) = regression::grad(&w, s, &x, &y);
-    check_params(|w| regression(w, s, &x, &y), &w, &g.w, &Tolerance::default()).unwrap();
-    check_params(|s| regression(&w, *s, &x, &y), &s, &g.s, &Tolerance::default()).unwrap();
+    check_params(
+        |w| regression(w, s, &x, &y),
+        &w,
+        &g.w,
+        &Tolerance::default(),
+    )
+    .unwrap();
+    check_params(
+        |s| regression(&w, *s, &x, &y),
+        &s,
+        &g.s,
+        &Tolerance::default(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -142,7 +164,12 @@ fn extreme_logits_give_finite_exact_losses_and_gradients() {
     assert_eq!(loss, 0.5 * 1e4);
     assert_eq!(g.b, 0.5);
     // Softmax cross-entropy at ±1e4 logits: the wrong class by 2e4.
-    let p = Mlp { w1: Array2::zeros((1, 1)), b1: array![0.0], w2: Array2::zeros((1, 2)), b2: array![1e4, -1e4] };
+    let p = Mlp {
+        w1: Array2::zeros((1, 1)),
+        b1: array![0.0],
+        w2: Array2::zeros((1, 2)),
+        b2: array![1e4, -1e4],
+    };
     let (loss, g) = two_layer::grad(&p, &array![[0.0]], &array![[0.0, 1.0]]);
     assert_eq!(loss, 2e4);
     assert_eq!(g.p.b2, array![1.0, -1.0]);
@@ -170,7 +197,12 @@ fn f32_and_f64_paths_agree() {
     let x = random(&mut rng, (12, 5), 1.0);
     let y = one_hot(&mut rng, 12, 3);
     let f = |a: &Array2<f64>| a.mapv(|v| v as f32);
-    let p32 = Mlp32 { w1: f(&p.w1), b1: p.b1.mapv(|v| v as f32), w2: f(&p.w2), b2: p.b2.mapv(|v| v as f32) };
+    let p32 = Mlp32 {
+        w1: f(&p.w1),
+        b1: p.b1.mapv(|v| v as f32),
+        w2: f(&p.w2),
+        b2: p.b2.mapv(|v| v as f32),
+    };
     let (l64, g64) = two_layer::grad(&p, &x, &y);
     let (l32, g32) = two_layer32::grad(&p32, &f(&x), &f(&y));
     assert!((f64::from(l32) - l64).abs() < 1e-5, "{l32} vs {l64}");

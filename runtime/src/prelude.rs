@@ -2,8 +2,8 @@
 //! a forward body calls, and the `Optimizer` trait whose `step` updates a model.
 
 pub use crate::ops::{
-    bce, cross_entropy, exp, ln, log_softmax, mean, mse, relu, sigmoid, softmax,
-    softmax_cross_entropy, softplus, sum, tanh,
+    bce, cross_entropy, dot, exp, ln, log_softmax, mean, mse, relu, sigmoid, softmax,
+    softmax_cross_entropy, softplus, sqrt, sum, tanh,
 };
 pub use crate::optim::Optimizer;
 pub use crate::{Float, Parameters, differentiable};

@@ -190,7 +190,9 @@ fn applied(g: &Graph, op: Op, x: NodeId) -> String {
 /// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
 fn scaled(g: &Graph, adj: NodeId, core: String) -> (String, Prec) {
     if g.const_value(adj) == Some(1.0) {
-        (core, Prec::Product)
+        // `(p - y) / n` divides by the scalar batch size, which commutes with `·` and `*`:
+        // any grouping reads correctly, so it needs no parentheses of its own.
+        (core, Prec::Power)
     } else {
         let (a, p) = print(g, adj);
         let a = if p < Prec::Product {

@@ -164,6 +164,16 @@ pub fn emit(d: &Derived) -> TokenStream {
     let struct_doc = format!("The gradient of `{fn_name}`: one field per differentiated argument.");
     let explain_doc = "The chain rule before simplification: for each argument, the product of local derivatives along every path from `L`, then the simplified result.";
     let grad_struct = format_ident!("Grad");
+    // A model struct need not be Debug or PartialEq; floats and arrays always are.
+    let has_struct = lowered
+        .wrt
+        .iter()
+        .any(|&i| lowered.params[i].kind == Kind::Struct);
+    let derives = if has_struct {
+        quote!(#[derive(Clone)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
 
     quote! {
         #(#attrs)*
@@ -178,7 +188,7 @@ pub fn emit(d: &Derived) -> TokenStream {
             use super::*;
 
             #[doc = #struct_doc]
-            #[derive(Debug, Clone, PartialEq)]
+            #derives
             pub struct #grad_struct {
                 #(
                     #[doc = #field_docs]

@@ -263,13 +263,21 @@ impl Emitter<'_> {
         let Some(ident) = &self.names[x.index()] else {
             return leaf(self.g, self.lowered, x);
         };
-        let once = siblings.iter().filter(|s| **s == x).count() == 1;
-        let movable =
-            self.plan.last_use[x.index()] == pos && once && !self.plan.borrowed[x.index()];
-        if self.scalar[x.index()] || movable {
+        if self.scalar[x.index()] || self.movable(x, pos, siblings) {
             quote!(#ident)
         } else {
             quote!(&#ident)
         }
+    }
+
+    /// Whether statement `pos` may consume local `x`: its last reader, reading it once,
+    /// with no transpose view borrowing it.
+    fn movable(&self, x: NodeId, pos: usize, siblings: &[NodeId]) -> bool {
+        let once = siblings.iter().filter(|s| **s == x).count() == 1;
+        self.names[x.index()].is_some()
+            && !self.scalar[x.index()]
+            && self.plan.last_use[x.index()] == pos
+            && once
+            && !self.plan.borrowed[x.index()]
     }
 }

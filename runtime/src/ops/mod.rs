@@ -6,7 +6,7 @@ pub mod tensor;
 
 use ndarray::{Array, ArrayBase, ArrayView, Data, Dimension};
 
-pub use tensor::{cross_entropy, log_softmax, mean, softmax, softmax_cross_entropy, sum};
+pub use tensor::{cross_entropy, dot, log_softmax, mean, softmax, softmax_cross_entropy, sum};
 
 use crate::Float;
 
@@ -165,6 +165,15 @@ pub fn exp<X: Elementwise>(x: X) -> X::Output {
 /// ```
 pub fn ln<X: Elementwise>(x: X) -> X::Output {
     x.map_elems(num_traits::Float::ln)
+}
+
+/// Square root, elementwise.
+///
+/// ```
+/// assert_eq!(cadena::ops::sqrt(4.0_f64), 2.0);
+/// ```
+pub fn sqrt<X: Elementwise>(x: X) -> X::Output {
+    x.map_elems(num_traits::Float::sqrt)
 }
 
 /// Binary cross-entropy of a probability against a target. See [`scalar::bce`]; on

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | operands and result types | [`Operand`], [`Kind`] |
 //! | fused elementwise maps | [`map1`] .. [`map4`], `try_` variants |
-//! | unbroadcasting | [`sum_to`] |
+//! | unbroadcasting | [`sum_to`], [`shape_of`] |
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
@@ -20,6 +20,7 @@ mod loss;
 mod map;
 mod operand;
 mod reduce;
+mod shape;
 mod softmax;
 
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
@@ -36,4 +37,5 @@ pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,
 };
+pub use shape::{Shape, shape_of};
 pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};

@@ -1,0 +1,271 @@
+//! Is the generated gradient of an MLP as fast as a careful hand-written one?
+//!
+//! ```text
+//! cargo bench --bench mlp
+//! ```
+//!
+//! Workload: batch 256, 40 → 128 tanh → 64 tanh → 10 logits, mean softmax cross-entropy,
+//! forward and backward of every weight and bias, f32, one thread. Contenders, same data:
+//!
+//! - `generated`: `loss::grad` from `#[differentiable]`;
+//! - `hand-written`: ndarray with preallocated buffers, `general_mat_mul` into them, and
+//!   the same vectorisable tanh (`cadena::ops::tensor::fast::tanh`), derived by hand below;
+//! - `naive`: ndarray operators with allocation per step and libm tanh, as a first attempt
+//!   would write it.
+//!
+//! After the groups it prints each contender's time relative to the hand-written one, and
+//! the peak heap bytes one call allocates (a counting global allocator).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cadena::ndarray::linalg::general_mat_mul;
+use cadena::ndarray::{Array1, Array2, Axis, Zip};
+use cadena::ops::tensor::fast;
+use cadena::prelude::*;
+use criterion::{BenchmarkId, Criterion};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// Counts live and peak heap bytes, so one call's peak allocation can be reported.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts bytes.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        // SAFETY: same layout contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+#[derive(Parameters, Clone)]
+pub struct Mlp {
+    pub w1: Array2<f32>,
+    pub b1: Array1<f32>,
+    pub w2: Array2<f32>,
+    pub b2: Array1<f32>,
+    pub w3: Array2<f32>,
+    pub b3: Array1<f32>,
+}
+
+#[differentiable(wrt(p))]
+pub fn loss(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
+    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+    let a2 = tanh(a1.dot(&p.w2) + &p.b2);
+    let z3 = a2.dot(&p.w3) + &p.b3;
+    softmax_cross_entropy(z3, y)
+}
+
+/// Activations and adjoints of the hand-written version, allocated once.
+struct Buffers {
+    a1: Array2<f32>,
+    a2: Array2<f32>,
+    z3: Array2<f32>,
+    d2: Array2<f32>,
+    d1: Array2<f32>,
+}
+
+impl Buffers {
+    fn new(n: usize) -> Buffers {
+        Buffers {
+            a1: Array2::zeros((n, 128)),
+            a2: Array2::zeros((n, 64)),
+            z3: Array2::zeros((n, 10)),
+            d2: Array2::zeros((n, 64)),
+            d1: Array2::zeros((n, 128)),
+        }
+    }
+}
+
+fn dense_tanh(x: &Array2<f32>, w: &Array2<f32>, b: &Array1<f32>, out: &mut Array2<f32>) {
+    general_mat_mul(1.0, x, w, 0.0, out);
+    for mut row in out.rows_mut() {
+        Zip::from(&mut row)
+            .and(b)
+            .for_each(|v, &b| *v = fast::tanh(*v + b));
+    }
+}
+
+/// The gradient derived by hand: softmax cross-entropy gives (p - y)/n, tanh' = 1 - a².
+fn hand_written(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>, buf: &mut Buffers, g: &mut Mlp) -> f32 {
+    let n = x.nrows() as f32;
+    dense_tanh(x, &p.w1, &p.b1, &mut buf.a1);
+    dense_tanh(&buf.a1, &p.w2, &p.b2, &mut buf.a2);
+    general_mat_mul(1.0, &buf.a2, &p.w3, 0.0, &mut buf.z3);
+    let mut loss = 0.0;
+    // z3 becomes dL/dz3 = (softmax(z3) - y) / n, row by row.
+    for (mut z, yr) in buf.z3.rows_mut().into_iter().zip(y.rows()) {
+        Zip::from(&mut z).and(&p.b3).for_each(|v, &b| *v += b);
+        let m = z.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let mut s = 0.0;
+        z.mapv_inplace(|v| {
+            let e = fast::exp(v - m);
+            s += e;
+            e
+        });
+        let lse = m + s.ln();
+        Zip::from(&mut z).and(&yr).for_each(|v, &t| {
+            let p = *v / s;
+            if t != 0.0 {
+                loss += t * (lse - (p * s).ln() - m);
+            }
+            *v = (p - t) / n;
+        });
+    }
+    general_mat_mul(1.0, &buf.a2.t(), &buf.z3, 0.0, &mut g.w3);
+    g.b3 = buf.z3.sum_axis(Axis(0));
+    general_mat_mul(1.0, &buf.z3, &p.w3.t(), 0.0, &mut buf.d2);
+    Zip::from(&mut buf.d2)
+        .and(&buf.a2)
+        .for_each(|d, &a| *d *= (1.0 - a) * (1.0 + a));
+    general_mat_mul(1.0, &buf.a1.t(), &buf.d2, 0.0, &mut g.w2);
+    g.b2 = buf.d2.sum_axis(Axis(0));
+    general_mat_mul(1.0, &buf.d2, &p.w2.t(), 0.0, &mut buf.d1);
+    Zip::from(&mut buf.d1)
+        .and(&buf.a1)
+        .for_each(|d, &a| *d *= (1.0 - a) * (1.0 + a));
+    general_mat_mul(1.0, &x.t(), &buf.d1, 0.0, &mut g.w1);
+    g.b1 = buf.d1.sum_axis(Axis(0));
+    loss / n
+}
+
+/// What a first attempt looks like: operators that allocate, libm tanh.
+fn naive(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>) -> (f32, Mlp) {
+    let n = x.nrows() as f32;
+    let a1 = (x.dot(&p.w1) + &p.b1).mapv(f32::tanh);
+    let a2 = (a1.dot(&p.w2) + &p.b2).mapv(f32::tanh);
+    let z3 = a2.dot(&p.w3) + &p.b3;
+    let m = z3.map_axis(Axis(1), |r| r.fold(f32::NEG_INFINITY, |m, &v| m.max(v)));
+    let e = (&z3 - &m.insert_axis(Axis(1))).mapv(f32::exp);
+    let s = e.sum_axis(Axis(1)).insert_axis(Axis(1));
+    let prob = &e / &s;
+    let loss = -(y * &prob.mapv(f32::ln)).sum() / n;
+    let dz3 = (&prob - y) / n;
+    let da2 = dz3.dot(&p.w3.t()) * a2.mapv(|a| 1.0 - a * a);
+    let da1 = da2.dot(&p.w2.t()) * a1.mapv(|a| 1.0 - a * a);
+    let g = Mlp {
+        w1: x.t().dot(&da1),
+        b1: da1.sum_axis(Axis(0)),
+        w2: a1.t().dot(&da2),
+        b2: da2.sum_axis(Axis(0)),
+        w3: a2.t().dot(&dz3),
+        b3: dz3.sum_axis(Axis(0)),
+    };
+    (loss, g)
+}
+
+fn setup() -> (Mlp, Array2<f32>, Array2<f32>) {
+    let mut rng = StdRng::seed_from_u64(42);
+    let mut m =
+        |r: usize, c: usize, s: f32| Array2::from_shape_fn((r, c), |_| rng.random_range(-s..s));
+    let p = Mlp {
+        w1: m(40, 128, 0.2),
+        b1: Array1::from_elem(128, 0.01),
+        w2: m(128, 64, 0.15),
+        b2: Array1::from_elem(64, 0.01),
+        w3: m(64, 10, 0.2),
+        b3: Array1::from_elem(10, 0.0),
+    };
+    let x = m(256, 40, 1.0);
+    let mut y = Array2::zeros((256, 10));
+    for i in 0..256 {
+        y[[i, (i * 7) % 10]] = 1.0;
+    }
+    (p, x, y)
+}
+
+/// Peak heap bytes allocated during `f`, above what was live before it.
+fn peak_bytes(f: impl FnOnce()) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    f();
+    PEAK.load(Ordering::Relaxed) - before
+}
+
+fn main() {
+    let (p, x, y) = setup();
+    let mut buf = Buffers::new(256);
+    let mut g = p.zeros_like();
+
+    // The three contenders compute the same thing.
+    let (l_gen, g_gen) = loss::grad(&p, &x, &y);
+    let l_hand = hand_written(&p, &x, &y, &mut buf, &mut g);
+    let (l_naive, g_naive) = naive(&p, &x, &y);
+    assert!(
+        (l_gen - l_hand).abs() < 1e-4 && (l_gen - l_naive).abs() < 1e-4,
+        "{l_gen} {l_hand} {l_naive}"
+    );
+    for (a, b) in g_gen.p.w1.iter().zip(g_naive.w1.iter()) {
+        assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+    }
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("mlp");
+    group.bench_function(BenchmarkId::new("grad", "generated"), |b| {
+        b.iter(|| loss::grad(black_box(&p), black_box(&x), black_box(&y)))
+    });
+    group.bench_function(BenchmarkId::new("grad", "hand-written"), |b| {
+        b.iter(|| {
+            hand_written(
+                black_box(&p),
+                black_box(&x),
+                black_box(&y),
+                &mut buf,
+                &mut g,
+            )
+        })
+    });
+    group.bench_function(BenchmarkId::new("grad", "naive"), |b| {
+        b.iter(|| naive(black_box(&p), &x, &y))
+    });
+    group.finish();
+    c.final_summary();
+
+    let heap_generated = peak_bytes(|| drop(black_box(loss::grad(&p, &x, &y))));
+    let heap_naive = peak_bytes(|| drop(black_box(naive(&p, &x, &y))));
+    let heap_hand = peak_bytes(|| {
+        black_box(hand_written(&p, &x, &y, &mut buf, &mut g));
+    });
+    let hand = mean_ns("hand-written");
+    println!("\ncontender      µs per grad   vs hand-written   peak heap per call");
+    for (id, heap) in [
+        ("generated", heap_generated),
+        ("hand-written", heap_hand),
+        ("naive", heap_naive),
+    ] {
+        if let (Some(t), Some(h)) = (mean_ns(id), hand) {
+            println!(
+                "{id:<13} {:>12.1} {:>16.3}× {:>17} KiB",
+                t / 1e3,
+                t / h,
+                heap / 1024
+            );
+        }
+    }
+}
+
+/// Criterion's mean estimate (ns) for one contender of this run.
+fn mean_ns(id: &str) -> Option<f64> {
+    let text =
+        std::fs::read_to_string(format!("target/criterion/mlp/grad/{id}/new/estimates.json"))
+            .ok()?;
+    let mean = &text[text.find("\"mean\"")?..];
+    let at = mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+    let rest = &mean[at..];
+    rest[..rest.find(',')?].trim().parse().ok()
+}

@@ -211,10 +211,11 @@ fn decode_wav(bytes: &[u8]) -> std::result::Result<Decoded, String> {
 /// noticed it.
 fn wav_reason(e: &hound::Error) -> String {
     match e {
-        hound::Error::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            "truncated data: the file ends before its header says it should".into()
+        // The bytes are already in memory, so the only way a read can fail is running
+        // off the end of them.
+        hound::Error::IoError(io) => {
+            format!("truncated data: the file ends before its header says it should ({io})")
         }
-        hound::Error::IoError(io) => format!("read failed: {io}"),
         hound::Error::FormatError(msg) => format!("malformed WAV: {msg}"),
         hound::Error::Unsupported => {
             "unsupported codec: only PCM and 32-bit float WAV are read".into()

@@ -26,3 +26,7 @@ mod load;
 mod resample;
 
 pub use load::{Clip, LoadConfig, decode, load, load_with};
+pub mod dataset;
+pub mod features;
+
+mod cache;

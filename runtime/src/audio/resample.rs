@@ -13,6 +13,14 @@ use rubato::{Fft, FixedSync, Resampler};
 /// # Errors
 /// A reason string if rubato rejects the rates.
 pub(crate) fn resample(samples: &[f32], from: u32, to: u32) -> Result<Vec<f32>, String> {
+    // The FFT resampler's block sizes grow with the rates' reduced ratio; a corrupt header
+    // claiming a rate of billions would make it allocate without bound.
+    const MAX_RATE: u32 = 768_000;
+    if from > MAX_RATE || to > MAX_RATE {
+        return Err(format!(
+            "cannot resample from {from} Hz to {to} Hz: rates above {MAX_RATE} Hz are not supported"
+        ));
+    }
     let target_len = (samples.len() as u64 * u64::from(to)).div_ceil(u64::from(from)) as usize;
     if samples.is_empty() {
         return Ok(Vec::new());

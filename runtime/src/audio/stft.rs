@@ -9,14 +9,18 @@ use realfft::{RealFftPlanner, RealToComplex};
 
 use crate::{Error, Result};
 
-/// STFT parameters. `Default` is librosa 0.11's: `n_fft=2048`, `hop_length=win_length//4`,
+/// STFT parameters. `Default` is what `librosa.feature.melspectrogram` and
+/// `librosa.feature.mfcc` use in librosa 0.11: `n_fft=2048`, `hop_length=512`,
 /// `win_length=n_fft`, periodic Hann window, `center=True` with zero padding
-/// (`pad_mode="constant"`), and `power=2` as in `librosa.feature.melspectrogram`.
+/// (`pad_mode="constant"`), `power=2`.
+///
+/// Those feature functions fix `hop_length=512` whatever `n_fft` is; `librosa.stft` on its
+/// own defaults to `win_length // 4` instead, which `hop_length: None` selects.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StftConfig {
     /// FFT length in samples.
     pub n_fft: usize,
-    /// Samples between frame starts; `None` is `win_length / 4`, as in librosa.
+    /// Samples between frame starts; `None` is `win_length / 4`, as in `librosa.stft`.
     pub hop_length: Option<usize>,
     /// Hann window length, zero-padded to `n_fft` on both sides; `None` is `n_fft`.
     pub win_length: Option<usize>,
@@ -30,7 +34,7 @@ impl Default for StftConfig {
     fn default() -> Self {
         Self {
             n_fft: 2048,
-            hop_length: None,
+            hop_length: Some(512),
             win_length: None,
             center: true,
             power: 2.0,
@@ -302,6 +306,7 @@ mod tests {
         for config in [
             StftConfig {
                 n_fft: 64,
+                hop_length: None,
                 ..Default::default()
             },
             StftConfig {

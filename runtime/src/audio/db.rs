@@ -32,20 +32,20 @@ impl DbConfig {
     /// # Errors
     /// [`Error::InvalidConfig`] unless `amin > 0`, `reference > 0` and `top_db >= 0`.
     pub fn validate(&self) -> Result<()> {
-        if !(self.amin > 0.0) {
+        if self.amin.is_nan() || self.amin <= 0.0 {
             return Err(Error::InvalidConfig {
                 name: "amin",
                 reason: format!("must be positive, got {}", self.amin),
             });
         }
-        if !(self.reference > 0.0) {
+        if self.reference.is_nan() || self.reference <= 0.0 {
             return Err(Error::InvalidConfig {
                 name: "ref",
                 reason: format!("must be positive, got {}", self.reference),
             });
         }
         if let Some(top) = self.top_db
-            && !(top >= 0.0)
+            && (top.is_nan() || top < 0.0)
         {
             return Err(Error::InvalidConfig {
                 name: "top_db",

@@ -25,11 +25,12 @@ fn savgol_weights(width: usize, order: usize) -> Vec<f64> {
             .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
             .unwrap_or(col);
         a.swap(col, pivot);
-        for r in 0..terms {
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != col {
-                let f = a[r][col] / a[col][col];
-                for c in col..=terms {
-                    a[r][c] -= f * a[col][c];
+                let f = row[col] / pivot_row[col];
+                for (x, p) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
                 }
             }
         }
@@ -70,7 +71,7 @@ fn savgol_weights(width: usize, order: usize) -> Vec<f64> {
 /// [`Error::InvalidConfig`] unless `width` is odd and at least 3, `1 <= order < width`,
 /// and there are at least `width` frames (librosa raises the same).
 pub fn delta(data: &Array2<f32>, width: usize, order: usize) -> Result<Array2<f32>> {
-    if width < 3 || width % 2 == 0 {
+    if width < 3 || width.is_multiple_of(2) {
         return Err(Error::InvalidConfig {
             name: "width",
             reason: format!("must be an odd integer >= 3, got {width}"),

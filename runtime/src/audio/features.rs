@@ -4,6 +4,7 @@
 //! (the naive baseline).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use ndarray::{Array1, Array2, ArrayView1};
 
@@ -161,6 +162,23 @@ struct Planned {
     magnitude: Option<Stft>,
 }
 
+impl Planned {
+    fn new(sr: u32, spec: &SummarySpec) -> Result<Self> {
+        let magnitude = if spec.spectral_centroid || spec.spectral_rolloff {
+            Some(Stft::new(&StftConfig {
+                power: 1.0,
+                ..spec.mfcc.stft.clone()
+            })?)
+        } else {
+            None
+        };
+        Ok(Self {
+            mfcc: MfccExtractor::new(sr, &spec.mfcc)?,
+            magnitude,
+        })
+    }
+}
+
 impl FeatureExtractor {
     /// An extractor for `spec`; pipelines are planned on first use of each sample rate.
     pub fn new(spec: &FeatureSpec) -> Self {
@@ -197,19 +215,10 @@ impl FeatureExtractor {
         if samples.is_empty() {
             return Err(Error::Data("cannot summarise an empty clip".into()));
         }
-        if !self.planned.contains_key(&sr) {
-            let magnitude = if spec.spectral_centroid || spec.spectral_rolloff {
-                Some(Stft::new(&StftConfig {
-                    power: 1.0,
-                    ..spec.mfcc.stft.clone()
-                })?)
-            } else {
-                None
-            };
-            let mfcc = MfccExtractor::new(sr, &spec.mfcc)?;
-            self.planned.insert(sr, Planned { mfcc, magnitude });
-        }
-        let planned = self.planned.get_mut(&sr).expect("planned above");
+        let planned = match self.planned.entry(sr) {
+            Entry::Occupied(planned) => planned.into_mut(),
+            Entry::Vacant(slot) => slot.insert(Planned::new(sr, &spec)?),
+        };
         let mut out = Vec::with_capacity(spec.dims());
         let m = planned.mfcc.compute(samples)?;
         push_row_stats(&mut out, &m, spec.mfcc_mean, spec.mfcc_std);

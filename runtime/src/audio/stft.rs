@@ -217,16 +217,12 @@ impl Stft {
             self.fft
                 .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
                 .map_err(|e| Error::Data(format!("fft failed: {e}")))?;
-            let power = self.config.power;
-            for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
-                let sq = c.re * c.re + c.im * c.im;
-                *p = if power == 2.0 {
-                    sq
-                } else if power == 1.0 {
-                    sq.sqrt()
-                } else {
-                    sq.powf(power / 2.0)
-                };
+            let bins = self.power.iter_mut().zip(&self.spectrum);
+            // The exponent is chosen outside the loop so the common cases vectorise.
+            match self.config.power {
+                2.0 => bins.for_each(|(p, c)| *p = c.re * c.re + c.im * c.im),
+                1.0 => bins.for_each(|(p, c)| *p = (c.re * c.re + c.im * c.im).sqrt()),
+                power => bins.for_each(|(p, c)| *p = (c.re * c.re + c.im * c.im).powf(power / 2.0)),
             }
             f(t, &self.power);
         }

@@ -202,7 +202,11 @@ mod tests {
         let m = mfcc(&[0.0; 5000], 16000, &MfccConfig::default()).unwrap();
         // -100 dB in all 128 bands; the orthonormal DCT maps a constant c to c * sqrt(N).
         let c0 = -100.0 * 128f32.sqrt();
-        let worst = m.column(0).iter().skip(1).fold(0.0f32, |w, v| w.max(v.abs()));
+        let worst = m
+            .column(0)
+            .iter()
+            .skip(1)
+            .fold(0.0f32, |w, v| w.max(v.abs()));
         assert!(worst < 1e-5 * c0.abs(), "{worst}");
         assert!((m[[0, 3]] - c0).abs() < 1e-5 * c0.abs(), "{}", m[[0, 3]]);
     }

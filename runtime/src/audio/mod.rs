@@ -1,1 +1,32 @@
-//! (in progress)
+//! Audio features for the case study, matching librosa 0.11's numbers: loading
+//! ([`load`]), short-time Fourier transforms ([`stft`]), mel spectrograms ([`mel`]),
+//! decibels ([`db`]), MFCCs ([`mfcc`]), deltas ([`delta`]), per-clip summary vectors
+//! ([`features`]) and folder-per-class data sets ([`dataset`]).
+//!
+//! ```no_run
+//! use cadena::audio::{self, mfcc::MfccConfig, LoadConfig};
+//!
+//! let clip = audio::load_with("kick.wav", &LoadConfig { sr: Some(22050) })?;
+//! let m = audio::mfcc::mfcc(&clip.samples, clip.sr, &MfccConfig::default())?;
+//! assert_eq!(m.nrows(), 20); // (n_mfcc, frames), as librosa
+//! # Ok::<(), cadena::Error>(())
+//! ```
+//!
+//! Every configuration struct's `Default` is librosa's default for the same call, so
+//! `MfccConfig::default()` computes `librosa.feature.mfcc(y=y, sr=sr)`.
+
+pub mod db;
+pub mod delta;
+pub mod mel;
+pub mod mfcc;
+pub mod npy;
+pub mod stft;
+
+mod load;
+mod resample;
+
+pub use load::{Clip, LoadConfig, decode, load, load_with};
+pub mod dataset;
+pub mod features;
+
+mod cache;

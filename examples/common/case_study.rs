@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use cadena::Parameters;
 use cadena::audio::dataset::{Dataset as AudioSet, DatasetConfig, load_dir};
 use cadena::audio::features::FeatureSpec;
-use cadena::audio::load::LoadConfig;
+use cadena::audio::LoadConfig;
 use cadena::data::{Dataset, SplitConfig, Splits, argmax_rows};
 use cadena::metrics::ConfusionMatrix;
 use cadena::ndarray::{Array1, Array2, ArrayView2};

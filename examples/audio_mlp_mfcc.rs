@@ -52,7 +52,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let scaler = Standardizer::fit(&prepared.splits.train.x)?;
     scaler.apply_to_splits(&mut prepared.splits)?;
 
-    let (inputs, classes, hidden) = (prepared.splits.train.x.ncols(), prepared.class_names.len(), 64);
+    let (inputs, classes, hidden) = (
+        prepared.splits.train.x.ncols(),
+        prepared.class_names.len(),
+        64,
+    );
     let mut rng = seeded(args.seed);
     let mut net = Net {
         w1: Init::XavierUniform.array2(inputs, hidden, &mut rng),
@@ -79,7 +83,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
         predict,
     )?;
-    let normalization = Normalization { mean: scaler.mean.clone(), std: scaler.std.clone() };
-    report(&args, &prepared, &history, &net, Some(&normalization), predict)?;
+    let normalization = Normalization {
+        mean: scaler.mean.clone(),
+        std: scaler.std.clone(),
+    };
+    report(
+        &args,
+        &prepared,
+        &history,
+        &net,
+        Some(&normalization),
+        predict,
+    )?;
     Ok(())
 }

@@ -48,7 +48,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let prepared = prepare(&args, FeatureSpec::Waveform { length: samples })?;
     print_summary(&prepared);
 
-    let (inputs, classes, hidden) = (prepared.splits.train.x.ncols(), prepared.class_names.len(), 64);
+    let (inputs, classes, hidden) = (
+        prepared.splits.train.x.ncols(),
+        prepared.class_names.len(),
+        64,
+    );
     let mut rng = seeded(args.seed);
     let mut net = Net {
         w1: Init::XavierUniform.array2(inputs, hidden, &mut rng),
@@ -56,7 +60,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         w2: Init::XavierUniform.array2(hidden, classes, &mut rng),
         b2: Array1::zeros(classes),
     };
-    let config = TrainConfig { epochs: args.epochs, batch_size: 32, seed: args.seed, ..TrainConfig::default() };
+    let config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: 32,
+        seed: args.seed,
+        ..TrainConfig::default()
+    };
     let history = fit(
         &mut net,
         &mut Sgd::new(0.1)?,

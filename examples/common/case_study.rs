@@ -8,9 +8,9 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use cadena::Parameters;
+use cadena::audio::LoadConfig;
 use cadena::audio::dataset::{Dataset as AudioSet, DatasetConfig, load_dir};
 use cadena::audio::features::FeatureSpec;
-use cadena::audio::LoadConfig;
 use cadena::data::{Dataset, SplitConfig, Splits, argmax_rows};
 use cadena::metrics::ConfusionMatrix;
 use cadena::ndarray::{Array1, Array2, ArrayView2};
@@ -68,8 +68,20 @@ impl Args {
             match flag.as_str() {
                 "--data" => args.data = Some(value.clone().into()),
                 "--test-data" => args.test_data = Some(value.clone().into()),
-                "--sr" => args.sr = value.parse().ok().filter(|&r| r >= 1000).unwrap_or_else(|| bad("a rate in Hz (≥ 1000)")),
-                "--epochs" => args.epochs = value.parse().ok().filter(|&e| e > 0).unwrap_or_else(|| bad("a positive number")),
+                "--sr" => {
+                    args.sr = value
+                        .parse()
+                        .ok()
+                        .filter(|&r| r >= 1000)
+                        .unwrap_or_else(|| bad("a rate in Hz (≥ 1000)"))
+                }
+                "--epochs" => {
+                    args.epochs = value
+                        .parse()
+                        .ok()
+                        .filter(|&e| e > 0)
+                        .unwrap_or_else(|| bad("a positive number"))
+                }
                 "--seed" => args.seed = value.parse().unwrap_or_else(|_| bad("a whole number")),
                 "--out" => args.out = value.clone().into(),
                 _ => {
@@ -106,19 +118,34 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
 
     let mut splits = if bundled {
         let kit = |p: &PathBuf| kit_of(p);
-        let test_kits: &[&str] = if args.test_data.is_some() { &[] } else { &TEST_KITS };
+        let test_kits: &[&str] = if args.test_data.is_some() {
+            &[]
+        } else {
+            &TEST_KITS
+        };
         let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
-            (0..set.labels.len()).filter(|&i| keep(&kit(&set.paths[i]))).collect()
+            (0..set.labels.len())
+                .filter(|&i| keep(&kit(&set.paths[i])))
+                .collect()
         };
         let test = pick(&|k| test_kits.contains(&k));
         let validation = pick(&|k| VALIDATION_KITS.contains(&k));
         let train = pick(&|k| !test_kits.contains(&k) && !VALIDATION_KITS.contains(&k));
         let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
-        Splits { train: all.select(&train), validation: all.select(&validation), test: all.select(&test) }
+        Splits {
+            train: all.select(&train),
+            validation: all.select(&validation),
+            test: all.select(&test),
+        }
     } else {
         let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
         let test_share = if args.test_data.is_some() { 0.0 } else { 0.2 };
-        all.split(&SplitConfig { validation: 0.15, test: test_share, stratified: true, seed: args.seed })?
+        all.split(&SplitConfig {
+            validation: 0.15,
+            test: test_share,
+            stratified: true,
+            seed: args.seed,
+        })?
     };
 
     if let Some(dir) = &args.test_data {
@@ -141,11 +168,19 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
         }
         for &l in &test_set.labels {
             let name = &test_set.class_names[l];
-            labels.push(set.class_names.iter().position(|c| c == name).expect("checked above"));
+            labels.push(
+                set.class_names
+                    .iter()
+                    .position(|c| c == name)
+                    .expect("checked above"),
+            );
         }
         splits.test = Dataset::classification(test_set.features, labels, n_classes)?;
     }
-    Ok(Prepared { splits, class_names: set.class_names })
+    Ok(Prepared {
+        splits,
+        class_names: set.class_names,
+    })
 }
 
 /// The kit of a bundled clip: its file name up to the first `__`.
@@ -169,7 +204,11 @@ pub fn print_summary(p: &Prepared) {
         }
         c
     };
-    let sets = [("train", &p.splits.train), ("validation", &p.splits.validation), ("test", &p.splits.test)];
+    let sets = [
+        ("train", &p.splits.train),
+        ("validation", &p.splits.validation),
+        ("test", &p.splits.test),
+    ];
     print!("{:<12}", "clips");
     for name in &p.class_names {
         print!("{name:>8}");
@@ -205,9 +244,14 @@ pub fn report<P: Parameters>(
 ) -> Result<f64, Box<dyn Error>> {
     let test = &p.splits.test;
     let truth = test.labels.clone().unwrap_or_default();
-    let scores = if test.x.nrows() == 0 { Array2::zeros((0, p.class_names.len())) } else { predict(model, test.x.view()) };
+    let scores = if test.x.nrows() == 0 {
+        Array2::zeros((0, p.class_names.len()))
+    } else {
+        predict(model, test.x.view())
+    };
     let predicted = argmax_rows(scores.view());
-    let cm = ConfusionMatrix::new(&truth, &predicted, p.class_names.len())?.with_class_names(p.class_names.clone())?;
+    let cm = ConfusionMatrix::new(&truth, &predicted, p.class_names.len())?
+        .with_class_names(p.class_names.clone())?;
     println!("\nconfusion matrix on the test set (rows: true class, columns: predicted)\n{cm}");
 
     std::fs::create_dir_all(&args.out)?;
@@ -222,7 +266,11 @@ pub fn report<P: Parameters>(
     println!(
         "wrote {}: curves.png, confusion.png, model.safetensors{}, classes.txt",
         args.out.display(),
-        if normalization.is_some() { ", normalization.safetensors" } else { "" }
+        if normalization.is_some() {
+            ", normalization.safetensors"
+        } else {
+            ""
+        }
     );
     let accuracy = cm.accuracy().unwrap_or(0.0);
     println!("test accuracy: {accuracy:.3}");

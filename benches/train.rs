@@ -8,8 +8,10 @@
 //! - `fit`: the same functions through `cadena::train::fit` (progress bar off, no
 //!   training-accuracy pass, no validation set: those are extra work, not loop overhead).
 //!
-//! The gradient is [`mlp_grad_handwritten`], a careful ndarray baseline; the
-//! macro-generated `loss::grad` joins as a third contender once tensor support lands.
+//! - `fit` + generated: the same loop with the gradient from `#[differentiable]`
+//!   (`loss::grad`) instead of the hand-written one.
+//!
+//! The hand-written gradient is [`mlp_grad_handwritten`], a careful ndarray baseline.
 //! Run with `cargo bench --bench train`.
 
 use std::hint::black_box;
@@ -58,6 +60,19 @@ fn data() -> Dataset<f32> {
         rng.random::<f32>() * 2.0 - 1.0 + if j % 10 == labels[i] { 1.0 } else { 0.0 }
     });
     Dataset::classification(x, labels, 10).expect("labels are below 10")
+}
+
+#[differentiable(wrt(p))]
+fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+    let a2 = tanh(a1.dot(&p.w2) + &p.b2);
+    let z3 = a2.dot(&p.w3) + &p.b3;
+    softmax_cross_entropy(z3, y)
+}
+
+fn generated_grad(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>) -> (f32, Mlp) {
+    let (l, g) = loss::grad(p, x, y);
+    (l, g.p)
 }
 
 fn logits(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
@@ -114,6 +129,17 @@ fn manual_epoch(params: &mut Mlp, data: &Dataset<f32>) -> f32 {
 }
 
 fn fit_epoch(params: &mut Mlp, data: &Dataset<f32>) -> f64 {
+    fit_epoch_with(params, data, mlp_grad_handwritten)
+}
+
+/// A gradient function as `fit` takes it.
+type GradFn = fn(&Mlp, ArrayView2<f32>, ArrayView2<f32>) -> (f32, Mlp);
+
+fn fit_epoch_with(
+    params: &mut Mlp,
+    data: &Dataset<f32>,
+    grad: GradFn,
+) -> f64 {
     let config = TrainConfig {
         epochs: 1,
         batch_size: BATCH,
@@ -123,16 +149,7 @@ fn fit_epoch(params: &mut Mlp, data: &Dataset<f32>) -> f64 {
         ..Default::default()
     };
     let mut sgd = Sgd::new(0.1).expect("valid lr");
-    let h = fit(
-        params,
-        &mut sgd,
-        data,
-        None,
-        &config,
-        mlp_grad_handwritten,
-        logits,
-    )
-    .expect("finite");
+    let h = fit(params, &mut sgd, data, None, &config, grad, logits).expect("finite");
     h.epochs[0].train_loss
 }
 
@@ -169,6 +186,13 @@ fn one_sgd_epoch(c: &mut Criterion) {
             p
         })
     });
+    group.bench_function(BenchmarkId::new("train_fit", "generated"), |bench| {
+        bench.iter(|| {
+            let mut p = init.clone();
+            black_box(fit_epoch_with(&mut p, &data, generated_grad));
+            p
+        })
+    });
     group.finish();
 }
 
@@ -185,8 +209,11 @@ fn interleaved_ratio(rounds: usize) {
         black_box(p);
         start.elapsed().as_secs_f64()
     };
-    let (mut manual, mut fitted) = (Vec::new(), Vec::new());
+    let (mut manual, mut fitted, mut generated) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
+        generated.push(time(&|p| {
+            black_box(fit_epoch_with(p, &data, generated_grad));
+        }));
         manual.push(time(&|p| {
             black_box(manual_epoch(p, &data));
         }));
@@ -198,12 +225,18 @@ fn interleaved_ratio(rounds: usize) {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (m, f) = (median(&mut manual), median(&mut fitted));
+    let (m, f, g) = (
+        median(&mut manual),
+        median(&mut fitted),
+        median(&mut generated),
+    );
     println!(
-        "interleaved medians over {rounds} rounds: manual {:.1} ms, fit {:.1} ms, fit/manual = {:.3}",
+        "interleaved medians over {rounds} rounds: manual {:.1} ms, fit {:.1} ms, fit/manual = {:.3}; fit with the generated gradient {:.1} ms, {:.3}× fit with the hand-written one",
         m * 1e3,
         f * 1e3,
-        f / m
+        f / m,
+        g * 1e3,
+        g / f
     );
 }
 

@@ -2,7 +2,7 @@
 //! standard audio features (MFCC and delta-MFCC means and spread over time, spectral
 //! centroid, rolloff and zero-crossing rate: 86 numbers that describe timbre and do not
 //! care where in the clip the hit starts), standardised with statistics of the training
-//! set only, into a tanh network trained with Adam and early stopping on validation loss.
+//! set only, into a two-layer tanh network (128 and 32 units) trained with Adam and early stopping on validation loss.
 //! The gradient comes from `#[differentiable]`; there is no hand-written backward pass.
 //!
 //! ```text
@@ -30,21 +30,25 @@ pub struct Net {
     pub b1: Array1<f32>,
     pub w2: Array2<f32>,
     pub b2: Array1<f32>,
+    pub w3: Array2<f32>,
+    pub b3: Array1<f32>,
 }
 
 #[differentiable(wrt(p))]
 pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    let h = tanh(x.dot(&p.w1) + &p.b1);
-    let z = h.dot(&p.w2) + &p.b2;
+    let h1 = tanh(x.dot(&p.w1) + &p.b1);
+    let h2 = tanh(h1.dot(&p.w2) + &p.b2);
+    let z = h2.dot(&p.w3) + &p.b3;
     softmax_cross_entropy(z, y)
 }
 
 fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
-    tanh(x.dot(&p.w1) + &p.b1).dot(&p.w2) + &p.b2
+    let h1 = tanh(x.dot(&p.w1) + &p.b1);
+    tanh(h1.dot(&p.w2) + &p.b2).dot(&p.w3) + &p.b3
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse("audio_mlp_mfcc", 300);
+    let args = Args::parse("audio_mlp_mfcc", 150);
     let mut prepared = prepare(&args, FeatureSpec::Summary(SummarySpec::all()))?;
     print_summary(&prepared);
 
@@ -52,17 +56,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     let scaler = Standardizer::fit(&prepared.splits.train.x)?;
     scaler.apply_to_splits(&mut prepared.splits)?;
 
-    let (inputs, classes, hidden) = (
-        prepared.splits.train.x.ncols(),
-        prepared.class_names.len(),
-        64,
-    );
+    // Sizes, learning rate and weight decay were chosen by leave-one-source-out
+    // cross-validation over the training kits only (`examples/audio_mlp_tune.rs`).
+    let (inputs, classes) = (prepared.splits.train.x.ncols(), prepared.class_names.len());
+    let (h1, h2) = (128, 32);
     let mut rng = seeded(args.seed);
     let mut net = Net {
-        w1: Init::XavierUniform.array2(inputs, hidden, &mut rng),
-        b1: Array1::zeros(hidden),
-        w2: Init::XavierUniform.array2(hidden, classes, &mut rng),
-        b2: Array1::zeros(classes),
+        w1: Init::XavierUniform.array2(inputs, h1, &mut rng),
+        b1: Array1::zeros(h1),
+        w2: Init::XavierUniform.array2(h1, h2, &mut rng),
+        b2: Array1::zeros(h2),
+        w3: Init::XavierUniform.array2(h2, classes, &mut rng),
+        b3: Array1::zeros(classes),
     };
     let config = TrainConfig {
         epochs: args.epochs,
@@ -73,7 +78,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let history = fit(
         &mut net,
-        &mut Adam::adamw(1e-3, 1e-2)?,
+        &mut Adam::adamw(3e-3, 0.1)?,
         &prepared.splits.train,
         Some(&prepared.splits.validation),
         &config,

@@ -135,11 +135,7 @@ fn fit_epoch(params: &mut Mlp, data: &Dataset<f32>) -> f64 {
 /// A gradient function as `fit` takes it.
 type GradFn = fn(&Mlp, ArrayView2<f32>, ArrayView2<f32>) -> (f32, Mlp);
 
-fn fit_epoch_with(
-    params: &mut Mlp,
-    data: &Dataset<f32>,
-    grad: GradFn,
-) -> f64 {
+fn fit_epoch_with(params: &mut Mlp, data: &Dataset<f32>, grad: GradFn) -> f64 {
     let config = TrainConfig {
         epochs: 1,
         batch_size: BATCH,

@@ -48,7 +48,7 @@ pub struct Lowered {
     pub access: Vec<TokenStream>,
 }
 
-const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip";
+const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip, and on arrays dot, t, sum, sum_axis(Axis(k)), mean_axis(Axis(k))";
 const FUNCTIONS: &str = "sigmoid, tanh, relu, softplus, exp, ln, sqrt, bce, mse, and on arrays softmax, log_softmax, softmax_cross_entropy, cross_entropy, sum, mean, dot";
 
 pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
@@ -129,7 +129,7 @@ fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             if f.is_none() {
                 cx.error(ty, format!(
                     "#[differentiable] functions return f32 or f64, not `{}`; return the loss as a float",
-                    ty.to_token_stream()
+                    type_text(ty)
                 ));
             }
             f
@@ -251,7 +251,7 @@ fn resolve_wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> V
                     name,
                     format!(
                         "`{name}: {}` is not differentiable; wrt(...) takes f32/f64 values, float arrays and parameter structs",
-                        params[i].ty.to_token_stream()
+                        type_text(&params[i].ty)
                     ),
                 );
             }
@@ -541,7 +541,7 @@ impl Body<'_> {
                     None => {
                         self.cx.error(p, format!(
                             "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",
-                            param.ty.to_token_stream()
+                            type_text(&param.ty)
                         ));
                         None
                     }
@@ -796,4 +796,15 @@ fn int_literal(e: &Expr) -> Option<i32> {
         Expr::Paren(p) => int_literal(&p.expr),
         _ => None,
     }
+}
+
+/// A type as the user would write it: `&[usize]`, `Array2<f32>`.
+fn type_text(ty: &Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .replace("& ", "&")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
 }

@@ -218,3 +218,28 @@ fn tensor_derivations_read_as_matrix_formulas() {
     assert!(d.contains("dL/dp.b2 = (softmax(z2) - y) / n"), "{d}");
     assert!(d.contains("(1 - a1^2)"), "{d}");
 }
+
+#[differentiable(wrt(p))]
+pub fn two_layer_indices(p: &Mlp, x: &Array2<f64>, labels: &[usize]) -> f64 {
+    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+    let z2 = a1.dot(&p.w2) + &p.b2;
+    softmax_cross_entropy(z2, labels)
+}
+
+#[test]
+fn class_index_labels_give_the_same_loss_and_gradient_as_one_hot_rows() {
+    let mut rng = StdRng::seed_from_u64(6);
+    let p = mlp(&mut rng, 3, 4, 3);
+    let x = random(&mut rng, (5, 3), 1.0);
+    let labels = [2, 0, 1, 1, 2];
+    let mut y = Array2::zeros((5, 3));
+    for (i, &c) in labels.iter().enumerate() {
+        y[[i, c]] = 1.0;
+    }
+    let (l_idx, g_idx) = two_layer_indices::grad(&p, &x, &labels);
+    let (l_hot, g_hot) = two_layer::grad(&p, &x, &y);
+    assert!((l_idx - l_hot).abs() < 1e-12);
+    for (a, b) in g_idx.p.w1.iter().zip(g_hot.p.w1.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+}

@@ -223,6 +223,15 @@ where
 pub fn softmax_cross_entropy<Z, Y>(z: Z, y: Y) -> Z::Elem
 where
     Z: Operand,
+    Y: Targets<Z>,
+{
+    y.softmax_cross_entropy(z)
+}
+
+/// [`softmax_cross_entropy`] with one-hot (or probability) rows as targets.
+fn softmax_cross_entropy_one_hot<Z, Y>(z: Z, y: Y) -> Z::Elem
+where
+    Z: Operand,
     Y: Operand<Elem = Z::Elem, Dim = Z::Dim>,
     Z::Dim: RemoveAxis,
 {
@@ -259,6 +268,61 @@ where
 /// assert_eq!(softmax_cross_entropy_vjp(&z, &y, 1.0), array![[0.5, -0.5], [-0.25, 0.25]]);
 /// ```
 pub fn softmax_cross_entropy_vjp<Z, Y>(z: Z, y: Y, g: Z::Elem) -> Array<Z::Elem, Z::Dim>
+where
+    Z: Operand,
+    Y: Targets<Z>,
+{
+    y.softmax_cross_entropy_vjp(z, g)
+}
+
+/// What [`softmax_cross_entropy`] compares logits with: one-hot (or probability) rows of
+/// the logits' shape, or one class index per row (`&[usize]`, `&Vec<usize>`,
+/// `&Array1<usize>`), so a forward body can take either kind of labels.
+pub trait Targets<Z: Operand> {
+    /// The mean loss.
+    fn softmax_cross_entropy(self, z: Z) -> Z::Elem;
+    /// `g * (softmax(z) - y) / n`.
+    fn softmax_cross_entropy_vjp(self, z: Z, g: Z::Elem) -> Array<Z::Elem, Z::Dim>;
+}
+
+impl<Z, Y> Targets<Z> for Y
+where
+    Z: Operand,
+    Y: Operand<Elem = Z::Elem, Dim = Z::Dim>,
+    Z::Dim: RemoveAxis,
+{
+    fn softmax_cross_entropy(self, z: Z) -> Z::Elem {
+        softmax_cross_entropy_one_hot(z, self)
+    }
+    fn softmax_cross_entropy_vjp(self, z: Z, g: Z::Elem) -> Array<Z::Elem, Z::Dim> {
+        softmax_cross_entropy_one_hot_vjp(z, self, g)
+    }
+}
+
+/// Class indices as targets: `&[usize]`, `&Vec<usize>`, `&[usize; N]`. (An
+/// `Array1<usize>` is passed as `labels.as_slice()`: as an array it would be taken for
+/// one-hot rows.)
+macro_rules! index_targets {
+    ($([$($gen:tt)*] $t:ty),* $(,)?) => {$(
+        impl<Z: Operand<Dim = Ix2>, $($gen)*> Targets<Z> for $t {
+            fn softmax_cross_entropy(self, z: Z) -> Z::Elem {
+                softmax_cross_entropy_indices(z, self)
+            }
+            fn softmax_cross_entropy_vjp(self, z: Z, g: Z::Elem) -> Array<Z::Elem, Ix2> {
+                softmax_cross_entropy_indices_vjp(z, self, g)
+            }
+        }
+    )*};
+}
+
+index_targets!(
+    [] &[usize],
+    [] &Vec<usize>,
+    [const N: usize] &[usize; N],
+);
+
+/// [`softmax_cross_entropy_vjp`] with one-hot (or probability) rows as targets.
+fn softmax_cross_entropy_one_hot_vjp<Z, Y>(z: Z, y: Y, g: Z::Elem) -> Array<Z::Elem, Z::Dim>
 where
     Z: Operand,
     Y: Operand<Elem = Z::Elem, Dim = Z::Dim>,

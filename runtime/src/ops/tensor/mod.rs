@@ -25,8 +25,8 @@ mod softmax;
 
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
 pub use loss::{
-    ClassIndices, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy, cross_entropy_vjp_p,
-    mse, mse_vjp, softmax_cross_entropy, softmax_cross_entropy_indices,
+    ClassIndices, Targets, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy,
+    cross_entropy_vjp_p, mse, mse_vjp, softmax_cross_entropy, softmax_cross_entropy_indices,
     softmax_cross_entropy_indices_vjp, softmax_cross_entropy_vjp,
 };
 pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};

@@ -6,7 +6,11 @@
 //! cargo run --release --example deep
 //! ```
 
+#[path = "common/curves.rs"]
+mod curves;
+
 use cadena::prelude::*;
+use cadena::train::History;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -67,6 +71,7 @@ fn main() {
         *w = rng.random_range(-1.0..1.0);
     }
     let lr = 0.05;
+    let mut history = History::default();
     println!("epoch   loss     accuracy");
     for epoch in 0..=200 {
         let (mut loss, mut correct) = (0.0, 0);
@@ -85,6 +90,8 @@ fn main() {
                 *w -= lr * dw;
             }
         }
+        let m = data.len() as f64;
+        curves::record(&mut history, epoch, lr, loss / m, correct as f64 / m);
         if epoch % 25 == 0 {
             println!(
                 "{epoch:>5}   {:.4}   {:.3}",
@@ -93,4 +100,5 @@ fn main() {
             );
         }
     }
+    curves::save(&history, "deep");
 }

@@ -7,7 +7,11 @@
 //! cargo run --release --example neuron
 //! ```
 
+#[path = "common/curves.rs"]
+mod curves;
+
 use cadena::prelude::*;
+use cadena::train::History;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -45,6 +49,7 @@ fn main() {
     let n = data.len() as f64;
     let (mut w1, mut w2, mut b) = (0.0, 0.0, 0.0);
     let lr = 0.5;
+    let mut history = History::default();
     println!("epoch   loss     accuracy   w1       w2       b");
     for epoch in 0..=40 {
         // Full-batch gradient descent: average dL/dw over the data, then w = w - η dL/dw.
@@ -60,6 +65,7 @@ fn main() {
             };
             correct += usize::from(predicted == y);
         }
+        curves::record(&mut history, epoch, lr, loss / n, correct as f64 / n);
         if epoch % 5 == 0 {
             println!(
                 "{epoch:>5}   {:.4}   {:.3}      {w1:+.3}   {w2:+.3}   {b:+.3}",
@@ -71,4 +77,5 @@ fn main() {
         w2 -= lr * g2 / n;
         b -= lr * gb / n;
     }
+    curves::save(&history, "neuron");
 }

@@ -7,7 +7,11 @@
 //! cargo run --release --example shallow
 //! ```
 
+#[path = "common/curves.rs"]
+mod curves;
+
 use cadena::prelude::*;
+use cadena::train::History;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -44,6 +48,7 @@ fn main() {
         0.0,
     ];
     let lr = 0.1;
+    let mut history = History::default();
     println!("epoch   loss     accuracy");
     for epoch in 0..=60 {
         // Stochastic gradient descent: one step per sample.
@@ -59,6 +64,8 @@ fn main() {
                 *w -= lr * dw;
             }
         }
+        let m = data.len() as f64;
+        curves::record(&mut history, epoch, lr, loss / m, correct as f64 / m);
         if epoch % 10 == 0 {
             println!(
                 "{epoch:>5}   {:.4}   {:.3}",
@@ -67,4 +74,5 @@ fn main() {
             );
         }
     }
+    curves::save(&history, "shallow");
 }

@@ -11,45 +11,22 @@
 
 #[path = "common/case_study.rs"]
 mod case_study;
+#[path = "common/mfcc_model.rs"]
+mod mfcc_model;
 
 use std::error::Error;
 
-use cadena::audio::features::{FeatureSpec, SummarySpec};
 use cadena::data::Standardizer;
-use cadena::init::{Init, seeded};
-use cadena::ndarray::{Array1, Array2, ArrayView2};
+use cadena::init::seeded;
 use cadena::optim::Adam;
-use cadena::prelude::*;
 use cadena::train::{TrainConfig, fit};
 
 use case_study::{Args, Normalization, prepare, print_summary, report};
-
-#[derive(Parameters, Clone)]
-pub struct Net {
-    pub w1: Array2<f32>,
-    pub b1: Array1<f32>,
-    pub w2: Array2<f32>,
-    pub b2: Array1<f32>,
-    pub w3: Array2<f32>,
-    pub b3: Array1<f32>,
-}
-
-#[differentiable(wrt(p))]
-pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    let h2 = tanh(h1.dot(&p.w2) + &p.b2);
-    let z = h2.dot(&p.w3) + &p.b3;
-    softmax_cross_entropy(z, y)
-}
-
-fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    tanh(h1.dot(&p.w2) + &p.b2).dot(&p.w3) + &p.b3
-}
+use mfcc_model::{Net, features, loss, predict};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse("audio_mlp_mfcc", 150);
-    let mut prepared = prepare(&args, FeatureSpec::Summary(SummarySpec::all()))?;
+    let mut prepared = prepare(&args, features())?;
     print_summary(&prepared);
 
     // Statistics of the training set only: validation and test are scaled with them.
@@ -59,16 +36,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Sizes, learning rate and weight decay were chosen by leave-one-source-out
     // cross-validation over the training kits only (`examples/audio_mlp_tune.rs`).
     let (inputs, classes) = (prepared.splits.train.x.ncols(), prepared.class_names.len());
-    let (h1, h2) = (128, 32);
-    let mut rng = seeded(args.seed);
-    let mut net = Net {
-        w1: Init::XavierUniform.array2(inputs, h1, &mut rng),
-        b1: Array1::zeros(h1),
-        w2: Init::XavierUniform.array2(h1, h2, &mut rng),
-        b2: Array1::zeros(h2),
-        w3: Init::XavierUniform.array2(h2, classes, &mut rng),
-        b3: Array1::zeros(classes),
-    };
+    let mut net = Net::new(inputs, classes, &mut seeded(args.seed));
     let config = TrainConfig {
         epochs: args.epochs,
         batch_size: 32,

@@ -14,6 +14,9 @@
 #[path = "common/case_study.rs"]
 #[allow(dead_code)]
 mod case_study;
+#[path = "common/mfcc_model.rs"]
+#[allow(dead_code)] // the sizes under test replace `HIDDEN` and `features`
+mod mfcc_model;
 
 use std::error::Error;
 
@@ -21,34 +24,12 @@ use cadena::audio::LoadConfig;
 use cadena::audio::dataset::{DatasetConfig, load_dir};
 use cadena::audio::features::{FeatureSpec, SummarySpec};
 use cadena::data::{Dataset, Standardizer, argmax_rows};
-use cadena::init::{Init, seeded};
-use cadena::ndarray::{Array1, Array2, ArrayView2};
+use cadena::init::seeded;
+use cadena::ndarray::ArrayView2;
 use cadena::optim::Adam;
-use cadena::prelude::*;
 use cadena::train::{TrainConfig, fit};
 
-#[derive(Parameters, Clone)]
-pub struct Net {
-    pub w1: Array2<f32>,
-    pub b1: Array1<f32>,
-    pub w2: Array2<f32>,
-    pub b2: Array1<f32>,
-    pub w3: Array2<f32>,
-    pub b3: Array1<f32>,
-}
-
-#[differentiable(wrt(p))]
-pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    let h2 = tanh(h1.dot(&p.w2) + &p.b2);
-    let z = h2.dot(&p.w3) + &p.b3;
-    softmax_cross_entropy(z, y)
-}
-
-fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    tanh(h1.dot(&p.w2) + &p.b2).dot(&p.w3) + &p.b3
-}
+use mfcc_model::{Net, loss, predict};
 
 /// The recording source of a kit (kits of one source are one drum set or one author).
 fn source(kit: &str) -> Option<&'static str> {
@@ -87,14 +68,7 @@ fn loso(
             scaler.transform_inplace(&mut test.x)?;
             let mut rng = seeded(seed);
             let d = train.x.ncols();
-            let mut net = Net {
-                w1: Init::XavierUniform.array2(d, h1, &mut rng),
-                b1: Array1::zeros(h1),
-                w2: Init::XavierUniform.array2(h1, h2, &mut rng),
-                b2: Array1::zeros(h2),
-                w3: Init::XavierUniform.array2(h2, 5, &mut rng),
-                b3: Array1::zeros(5),
-            };
+            let mut net = Net::with_hidden(d, (h1, h2), 5, &mut rng);
             let config = TrainConfig {
                 epochs: 150,
                 batch_size: 32,

@@ -30,7 +30,16 @@ pub struct Net {
 impl Net {
     /// A network for `inputs` features and `classes` classes, Xavier-initialised.
     pub fn new(inputs: usize, classes: usize, rng: &mut StdRng) -> Net {
-        let (h1, h2) = HIDDEN;
+        Net::with_hidden(inputs, HIDDEN, classes, rng)
+    }
+
+    /// The same with other hidden sizes (for the cross-validation that chose `HIDDEN`).
+    pub fn with_hidden(
+        inputs: usize,
+        (h1, h2): (usize, usize),
+        classes: usize,
+        rng: &mut StdRng,
+    ) -> Net {
         Net {
             w1: Init::XavierUniform.array2(inputs, h1, rng),
             b1: Array1::zeros(h1),

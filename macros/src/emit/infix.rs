@@ -118,6 +118,13 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             format!("{} / n", wrap(args[0], Prec::Product)),
             Prec::Product,
         ),
+        // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
+        Op::DotVjpLhs if g.const_value(args[0]) == Some(1.0) => {
+            (format!("{}^T", wrap(args[1], Prec::Atom)), Prec::Power)
+        }
+        Op::DotVjpRhs if g.const_value(args[1]) == Some(1.0) => {
+            (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power)
+        }
         Op::DotVjpLhs => (
             format!(
                 "{} · {}^T",

@@ -148,13 +148,17 @@ pub fn emit(d: &Derived) -> TokenStream {
         })
         .collect();
     let derivation = derivation_lines.join("\n");
-    let wrt_raw: Vec<NodeId> = d.wrt_raw.clone();
-    let explain = explain::explain(&lowered.graph, lowered.output, &wrt_raw, &derivation_lines);
+    let explain = explain::explain(
+        &lowered.graph,
+        lowered.output,
+        &d.wrt_raw,
+        &derivation_lines,
+    );
     let dot = dot::dot(
         &lowered.graph,
         &fn_name.to_string(),
         lowered.output,
-        &wrt_raw,
+        &d.wrt_raw,
     );
 
     let mod_doc = format!(

@@ -7,7 +7,7 @@ installs numpy, soundfile and soxr; read that script's header for the choices
 are the single source of truth for them.
 
 Writes, under --out (default data/drums):
-  <class>/<kit>__<sample>.wav   16 kHz, mono, 16-bit PCM, exactly CLIP_SECONDS long
+  <class>/<kit>__<sample>.wav   22.05 kHz, mono, 16-bit PCM, exactly CLIP_LEN samples long
   MANIFEST.tsv                  one row per clip: where it came from, what was done
   MAPPING.tsv                   every instrument of every kit and the class it got (or why not)
   LICENSES                      each kit's copyright and licence, from the package's copyright file
@@ -33,9 +33,9 @@ import soxr
 
 # --------------------------------------------------------------------------- choices
 
-RATE = 16_000  # Hz
-CLIP_SECONDS = 0.75
-CLIP_LEN = int(RATE * CLIP_SECONDS)  # 12 000 samples -> 24 044-byte WAV
+RATE = 22_050  # Hz, librosa's default rate
+CLIP_LEN = 12_000  # samples = 0.544 s -> a 24 044-byte WAV
+CLIP_SECONDS = CLIP_LEN / RATE
 PEAK = 10 ** (-1 / 20)  # every clip is peak-normalised to -1 dBFS
 ONSET_DB = -40.0  # the clip starts where |x| first reaches peak * 10^(ONSET_DB/20) ...
 PREROLL_S = 0.002  # ... minus 2 ms, so the attack transient is kept whole
@@ -235,7 +235,8 @@ def write_licenses(
         "",
         "Changes made to every clip (see data/prepare_drums.sh): downmixed to mono,",
         f"resampled to {RATE} Hz, cut to start at the onset, cut or zero-padded to",
-        f"{CLIP_SECONDS} s (10 ms fade where cut), peak-normalised, stored as 16-bit WAV.",
+        f"{CLIP_LEN} samples ({CLIP_SECONDS:.3f} s; 10 ms fade where cut), peak-normalised,",
+        "stored as 16-bit WAV.",
         "Clip file names are <kit>__<original sample file name>.wav;",
         "MANIFEST.tsv maps every clip to its original file.",
         "",

@@ -64,16 +64,24 @@
 #   close (all cross-kit correlations < 0.9), so kits are independent sources.
 #
 # RATE, LENGTH, LEVELS
-#   16 kHz mono 16-bit, 0.75 s = 12 000 samples = 24 044 bytes per WAV; ~450 clips ~ 10.5 MiB,
-#   under the 12 MB budget. 16 kHz keeps 0-8 kHz: the kick's and toms' fundamentals and the
-#   snare's and cymbals' noise band up to 8 kHz, enough to tell the five apart; MFCCs over
-#   a mel scale weigh high frequencies little anyway. 0.75 s keeps the whole of every kick,
-#   snare and closed hat and the attack plus the first part of the decay of toms, open hats
-#   and cymbals, where their differences are (a tom rings in pitch, a cymbal hisses on);
-#   longer would not fit the budget at this rate (22.05 kHz x 0.5 s would, but cuts decays).
+#   22 050 Hz mono 16-bit, 12 000 samples (0.544 s) = 24 044 bytes per WAV; 452 clips are
+#   10.9 MB (10.4 MiB), under the 12 MB budget. 22.05 kHz is librosa's default rate, half of
+#   the 44.1 kHz most kits were recorded at, and keeps 0-11 kHz, where hats, cymbals and
+#   snares differ. It was chosen over 16 kHz by measurement, on the training kits only
+#   (leave-one-source-out cross-validation, sklearn MLP(64) on MFCC mean+std, the model of
+#   data/compare_sklearn.py; the test kits were not used):
+#       16 kHz x 0.50 s  0.716      22.05 kHz x 0.50 s   0.792
+#       16 kHz x 0.75 s  0.743      22.05 kHz x 0.544 s  0.806  <- this data set
+#       16 kHz x 1.00 s  0.751      22.05 kHz x 0.60 s   0.807
+#                                   22.05 kHz x 0.75 s   0.826  (14.3 MiB: too big)
+#   Rate matters more than length; within the budget 22.05 kHz allows ~0.6 s, and 12 000
+#   samples keeps a margin (and the same 12 000-number input for the naive model). That
+#   holds the whole of every kick, snare and closed hat, and the attack and first half-second
+#   of decay of toms, open hats and cymbals, where they differ (a tom rings at a pitch,
+#   a cymbal hisses on).
 #   Each clip: channels averaged to mono; resampled with soxr (VHQ); started 2 ms before the
 #   first sample within 40 dB of the peak (kits differ in leading silence, 0 to 28 ms, which
-#   would otherwise be a kit cue); cut to 0.75 s with a 10 ms raised-cosine fade where the
+#   would otherwise be a kit cue); cut to 12 000 samples with a 10 ms raised-cosine fade where the
 #   sound goes on, or zero-padded; peak-normalised to -1 dBFS (velocity layers and kits are
 #   recorded at arbitrary levels; loudness is not what makes a snare a snare, and equal peaks
 #   make raw-waveform input comparable); rounded to 16 bits without dither.

@@ -30,7 +30,7 @@ use mfcc_model::{Net, features, predict};
 fn main() -> ExitCode {
     let mut files = Vec::new();
     let mut model = PathBuf::from("target/audio_mlp_mfcc");
-    let mut sr = 16_000;
+    let mut sr = 22_050;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {

@@ -1,7 +1,7 @@
 //! The audio case study, first attempt — done honestly, as a beginner would: the raw
 //! waveform (the first half second of samples) straight into a multilayer perceptron, no
 //! standardisation, sigmoid hidden units, plain SGD. It does poorly, and that is the
-//! lesson: the network has to discover from 8,000 raw numbers what a drum sounds like,
+//! lesson: the network has to discover from 11,025 raw numbers what a drum sounds like,
 //! and a sample-level view is not invariant to the tiny time shifts, level and pitch
 //! differences between kits.
 //!

@@ -117,7 +117,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     for (name, spec) in specs {
         let config = DatasetConfig {
-            load: LoadConfig { sr: Some(16_000) },
+            load: LoadConfig { sr: Some(22_050) },
             features: FeatureSpec::Summary(spec),
             cache_dir: Some("target/feature-cache".into()),
             verbose: false,

@@ -16,7 +16,8 @@ use cadena::metrics::ConfusionMatrix;
 use cadena::ndarray::{Array1, Array2, ArrayView2};
 use cadena::train::History;
 
-/// The bundled recordings: `data/drums/<class>/<kit>__<sample>.wav`, 16 kHz mono.
+/// The bundled recordings: `data/drums/<class>/<kit>__<sample>.wav`, 22,050 Hz mono,
+/// 12,000 samples (0.544 s) each.
 pub const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/drums");
 
 /// Kits never seen in training (see `data/drums/SPLIT.md`: each is the only kit of its
@@ -46,7 +47,7 @@ impl Args {
         let mut args = Args {
             data: None,
             test_data: None,
-            sr: 16_000,
+            sr: 22_050,
             epochs: default_epochs,
             seed: 0,
             out: PathBuf::from(format!("target/{name}")),

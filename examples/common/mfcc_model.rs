@@ -8,15 +8,19 @@ use cadena::prelude::*;
 use rand::rngs::StdRng;
 
 /// Hidden layer sizes.
-pub const HIDDEN: (usize, usize) = (128, 32);
+pub const HIDDEN: (usize, usize) = (64, 16);
 
-/// What each clip becomes: 86 summary statistics (MFCC and delta means and standard
-/// deviations, spectral centroid, rolloff, zero-crossing rate).
+/// What each clip becomes: 80 summary statistics, the mean and standard deviation over
+/// time of 20 MFCCs and of their deltas.
 pub fn features() -> FeatureSpec {
-    FeatureSpec::Summary(SummarySpec::all())
+    FeatureSpec::Summary(SummarySpec {
+        delta_mean: true,
+        delta_std: true,
+        ..SummarySpec::default()
+    })
 }
 
-/// Features → 128 tanh → 32 tanh → one logit per class.
+/// Features → 64 tanh → 16 tanh → one logit per class.
 #[derive(Parameters, Clone)]
 pub struct Net {
     pub w1: Array2<f32>,

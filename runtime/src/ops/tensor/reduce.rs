@@ -133,6 +133,25 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
     reduce_view(g.view(), shape)
 }
 
+/// The common case of a bias's adjoint: a contiguous gradient summed over its leading axes
+/// into the trailing `shape`, one pass over memory. (ndarray's `sum_axis` on a dynamic-rank
+/// view pays shape bookkeeping per row, which costs more than the additions here.)
+fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, D> {
+    let k: usize = shape.iter().product();
+    let mut acc = vec![A::zero(); k];
+    if k > 0 {
+        for row in rows.chunks_exact(k) {
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a += v;
+            }
+        }
+    }
+    Array::from_shape_vec(IxDyn(shape), acc)
+        .expect("k elements for the trailing shape")
+        .into_dimensionality()
+        .expect("rank of like")
+}
+
 fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usize]) -> Array<A, D> {
     let fits = g.ndim() >= shape.len()
         && broadcast::<IxDyn>(&[g.shape(), shape]).is_ok_and(|b| b.slice() == g.shape());
@@ -140,6 +159,12 @@ fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usiz
         panic!("sum_to: cannot reduce {:?} to {:?}", g.shape(), shape);
     }
     let lead = g.ndim() - shape.len();
+    if let Some(rows) = g
+        .as_slice()
+        .filter(|_| lead > 0 && g.shape()[lead..] == *shape)
+    {
+        return sum_leading(rows, shape);
+    }
     let mut out: Array<A, IxDyn> = if lead == 0 {
         g.to_owned()
     } else {

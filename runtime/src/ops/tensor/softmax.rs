@@ -29,8 +29,10 @@ pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
 pub(crate) fn softmax_lane<A: Float>(mut lane: ArrayViewMut1<'_, A>) {
     let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
     let mut s = A::zero();
+    // The vectorisable exp (within 1.2 ulp for f32): softmax is the hot loop of a
+    // classifier's backward pass.
     lane.map_inplace(|v| {
-        *v = (*v - m).exp();
+        *v = super::fast::exp(*v - m);
         s += *v;
     });
     let r = s.recip();
@@ -43,7 +45,9 @@ pub(crate) fn log_sum_exp<A: Float>(lane: ArrayView<'_, A, ndarray::Ix1>) -> A {
     if m == A::neg_infinity() {
         return m;
     }
-    m + lane.fold(A::zero(), |s, &v| s + (v - m).exp()).ln()
+    m + lane
+        .fold(A::zero(), |s, &v| s + super::fast::exp(v - m))
+        .ln()
 }
 
 /// Softmax along the last axis: `softmax(x)_i = e^(x_i - max x) / Σ_j e^(x_j - max x)`,

@@ -17,6 +17,9 @@
 //! the peak heap bytes one call allocates (a counting global allocator).
 
 use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "common/estimates.rs"]
+mod estimates;
+
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -241,6 +244,7 @@ fn main() {
     let heap_hand = peak_bytes(|| {
         black_box(hand_written(&p, &x, &y, &mut buf, &mut g));
     });
+    let mean_ns = |id: &str| estimates::mean_ns(&format!("mlp/grad/{id}"));
     let hand = mean_ns("hand-written");
     println!("\ncontender      µs per grad   vs hand-written   peak heap per call");
     for (id, heap) in [
@@ -257,15 +261,4 @@ fn main() {
             );
         }
     }
-}
-
-/// Criterion's mean estimate (ns) for one contender of this run.
-fn mean_ns(id: &str) -> Option<f64> {
-    let text =
-        std::fs::read_to_string(format!("target/criterion/mlp/grad/{id}/new/estimates.json"))
-            .ok()?;
-    let mean = &text[text.find("\"mean\"")?..];
-    let at = mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
-    let rest = &mean[at..];
-    rest[..rest.find(',')?].trim().parse().ok()
 }

@@ -9,6 +9,9 @@
 //! After the groups, the ratio generated / hand-written of criterion's mean estimates
 //! from this same run is printed per network.
 
+#[path = "common/estimates.rs"]
+mod estimates;
+
 use std::hint::black_box;
 
 use cadena::ops::scalar::{sigmoid, softplus};
@@ -148,16 +151,6 @@ fn bench_shallow(c: &mut Criterion) {
     group.finish();
 }
 
-/// Criterion's mean estimate (ns per iteration) of one benchmark of this run.
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let path = format!("target/criterion/{group}/grad/{id}/new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let mean = &text[text.find("\"mean\"")?..];
-    let at = mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
-    let rest = &mean[at..];
-    rest[..rest.find(',')?].trim().parse().ok()
-}
-
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_neuron(&mut c);
@@ -165,7 +158,10 @@ fn main() {
     c.final_summary();
     println!("\nnetwork   generated ns/sample   hand-written ns/sample   ratio");
     for group in ["neuron", "shallow"] {
-        if let (Some(g), Some(h)) = (mean_ns(group, "generated"), mean_ns(group, "hand-written")) {
+        if let (Some(g), Some(h)) = (
+            estimates::mean_ns(&format!("{group}/grad/generated")),
+            estimates::mean_ns(&format!("{group}/grad/hand-written")),
+        ) {
             println!(
                 "{group:<9} {:>19.2} {:>24.2} {:>7.3}",
                 g / N as f64,

@@ -486,13 +486,23 @@ impl Graph {
 
     /// The nodes `roots` depend on, as a mask over the arena.
     pub fn live(&self, roots: &[NodeId]) -> Vec<bool> {
+        self.live_through(roots, |id| self.args(id).to_vec())
+    }
+
+    /// Like [`live`](Self::live), following the operands `reads(id)` reports instead of
+    /// the graph's own (the emitter reads `1 - x^2` through `x` alone).
+    pub fn live_through(
+        &self,
+        roots: &[NodeId],
+        reads: impl Fn(NodeId) -> Vec<NodeId>,
+    ) -> Vec<bool> {
         let mut live = vec![false; self.len()];
         for r in roots {
             live[r.index()] = true;
         }
         for id in self.ids().rev() {
             if live[id.index()] {
-                for a in self.args(id) {
+                for a in reads(id) {
                     live[a.index()] = true;
                 }
             }

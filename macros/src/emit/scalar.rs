@@ -61,17 +61,7 @@ pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
     names
 }
 
+/// The nodes the emitted code for `roots` computes.
 pub fn live(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
-    let mut live = vec![false; g.len()];
-    for r in roots {
-        live[r.index()] = true;
-    }
-    for id in g.ids().rev() {
-        if live[id.index()] {
-            for a in emitted_args(g, id) {
-                live[a.index()] = true;
-            }
-        }
-    }
-    live
+    g.live_through(roots, |id| emitted_args(g, id))
 }

@@ -147,6 +147,14 @@ impl Plan {
             }
         }
 
+        // The live shape records of each value, to emit right after it.
+        let mut shapes: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+        for s in g
+            .ids()
+            .filter(|s| live[s.index()] && *g.op(*s) == Op::ShapeOf)
+        {
+            shapes.entry(g.args(s)[0]).or_default().push(s);
+        }
         let mut order = Vec::new();
         for id in g.ids() {
             if !live[id.index()]
@@ -158,11 +166,7 @@ impl Plan {
             }
             order.push(id);
             // A shape is recorded as soon as its value exists.
-            for s in g.ids().skip(id.index() + 1) {
-                if live[s.index()] && *g.op(s) == Op::ShapeOf && g.args(s)[0] == id {
-                    order.push(s);
-                }
-            }
+            order.extend(shapes.get(&id).into_iter().flatten());
         }
 
         let frontier: HashMap<NodeId, Vec<NodeId>> = order

@@ -110,11 +110,19 @@ pub fn decode(bytes: Vec<u8>, path: &Path, config: &LoadConfig) -> Result<Clip> 
         return Err(fail("file is empty".into()));
     }
     let is_wav = bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE";
-    let decoded = if is_wav {
-        decode_wav(&bytes)
-    } else {
-        decode_other(bytes, path)
-    }
+    // hound and symphonia are meant to return errors on malformed input, but corrupted
+    // headers still reach arithmetic that overflows inside them (symphonia 0.6.1's AIFF
+    // reader multiplies an unchecked frame count, for one). One bad file must not take a
+    // whole data set down, so a panic in a decoder becomes this file's error. Everything
+    // the closure touches is owned by it, so no broken state is observable afterwards.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if is_wav {
+            decode_wav(&bytes)
+        } else {
+            decode_other(bytes, path)
+        }
+    }))
+    .unwrap_or_else(|panic| Err(decoder_panic_reason(panic.as_ref())))
     .map_err(fail)?;
     if decoded.channels == 0 {
         return Err(fail("file declares zero channels".into()));
@@ -205,6 +213,16 @@ fn decode_wav(bytes: &[u8]) -> std::result::Result<Decoded, String> {
         channels: spec.channels,
         sr: spec.sample_rate,
     })
+}
+
+/// The message of a panic raised inside a decoder, as a load error.
+fn decoder_panic_reason(panic: &(dyn std::any::Any + Send)) -> String {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    format!("malformed file: the decoder failed on it ({detail})")
 }
 
 /// Words a hound failure for a user: what is wrong with the file, not which parser step

@@ -13,8 +13,10 @@
 //! - `naive`: ndarray operators with allocation per step and libm tanh, as a first attempt
 //!   would write it.
 //!
-//! After the groups it prints each contender's time relative to the hand-written one, and
-//! the peak heap bytes one call allocates (a counting global allocator).
+//! After the groups it prints the generated/hand-written ratio from interleaved blocks of
+//! calls (robust to load drifting between criterion's groups), each contender's criterion
+//! time relative to the hand-written one, and the peak heap bytes one call allocates (a
+//! counting global allocator). The JAX side of the comparison is `benches/jax_mlp.py`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 #[path = "common/estimates.rs"]
@@ -22,6 +24,7 @@ mod estimates;
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use cadena::ndarray::linalg::general_mat_mul;
 use cadena::ndarray::{Array1, Array2, Axis, Zip};
@@ -200,6 +203,44 @@ fn peak_bytes(f: impl FnOnce()) -> usize {
     PEAK.load(Ordering::Relaxed) - before
 }
 
+/// Criterion runs contenders one after the other, and on a shared machine the load drifts
+/// between them (the same build has measured 0.98× and 1.27×). Alternating blocks of calls
+/// (A B A B ...) and comparing median block times puts both under the same load.
+fn interleaved_ratio(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>, buf: &mut Buffers, g: &mut Mlp) {
+    const ROUNDS: usize = 41;
+    const CALLS: usize = 100;
+    let (mut generated, mut hand) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for _ in 0..CALLS {
+            black_box(loss::grad(black_box(p), black_box(x), black_box(y)));
+        }
+        generated.push(start.elapsed().as_secs_f64() / CALLS as f64);
+        let start = Instant::now();
+        for _ in 0..CALLS {
+            black_box(hand_written(
+                black_box(p),
+                black_box(x),
+                black_box(y),
+                buf,
+                g,
+            ));
+        }
+        hand.push(start.elapsed().as_secs_f64() / CALLS as f64);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (gen_t, hand_t) = (median(&mut generated), median(&mut hand));
+    println!(
+        "interleaved medians over {ROUNDS} rounds of {CALLS} calls: generated {:.1} µs, hand-written {:.1} µs, generated/hand-written = {:.3}",
+        gen_t * 1e6,
+        hand_t * 1e6,
+        gen_t / hand_t
+    );
+}
+
 fn main() {
     let (p, x, y) = setup();
     let mut buf = Buffers::new(256);
@@ -244,6 +285,7 @@ fn main() {
     let heap_hand = peak_bytes(|| {
         black_box(hand_written(&p, &x, &y, &mut buf, &mut g));
     });
+    interleaved_ratio(&p, &x, &y, &mut buf, &mut g);
     let mean_ns = |id: &str| estimates::mean_ns(&format!("mlp/grad/{id}"));
     let hand = mean_ns("hand-written");
     println!("\ncontender      µs per grad   vs hand-written   peak heap per call");

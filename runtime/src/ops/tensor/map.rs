@@ -187,8 +187,11 @@ macro_rules! engine {
         ) {
             let n = out.len();
             let ($x0, $($x,)*) = ($x0.fit(n), $($x.fit(n),)*);
-            for (i, o) in out.iter_mut().enumerate() {
-                *o = f($x0.at(i), $($x.at(i)),*);
+            // Indexing every slice with one `i < n` lets LLVM drop the bounds checks and
+            // vectorise; an `enumerate` over `out` left them in (a scalar loop).
+            let out = &mut out[..n];
+            for i in 0..n {
+                out[i] = f($x0.at(i), $($x.at(i)),*);
             }
         }
 
@@ -200,8 +203,9 @@ macro_rules! engine {
         ) {
             let n = out.len();
             let ($($x,)*) = ($($x.fit(n),)*);
-            for (i, o) in out.iter_mut().enumerate() {
-                *o = f(*o, $($x.at(i)),*);
+            let out = &mut out[..n];
+            for i in 0..n {
+                out[i] = f(out[i], $($x.at(i)),*);
             }
         }
 

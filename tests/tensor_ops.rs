@@ -388,6 +388,33 @@ fn softmax_rows_sum_to_one_and_log_softmax_is_their_log() {
     assert!((v.sum() - 1.0).abs() < 1e-15 && v[2] > v[1]);
 }
 
+/// Contiguous rows take a slice fast path; transposed (column-major) views take the
+/// general lane walk. Both must give the same numbers.
+#[test]
+fn softmax_and_its_loss_agree_on_contiguous_and_strided_layouts() {
+    let mut r = Rng(12);
+    let zt = r.array((5, 7)) * 10.0;
+    let yt = r.array((5, 7)).mapv(f64::abs);
+    let (z, y) = (zt.t(), yt.t());
+    let (zc, yc) = (
+        z.as_standard_layout().into_owned(),
+        y.as_standard_layout().into_owned(),
+    );
+    assert!(!z.is_standard_layout() && zc.is_standard_layout());
+    assert_close("softmax", &softmax(z), &softmax(&zc), 1e-15);
+    let (strided, contiguous) = (softmax_cross_entropy(z, y), softmax_cross_entropy(&zc, &yc));
+    assert!(
+        (strided - contiguous).abs() < 1e-13,
+        "{strided} vs {contiguous}"
+    );
+    assert_close(
+        "softmax_cross_entropy_vjp",
+        &t::softmax_cross_entropy_vjp(z, y, 0.7),
+        &t::softmax_cross_entropy_vjp(&zc, &yc, 0.7),
+        1e-15,
+    );
+}
+
 #[test]
 fn softmax_vjps_match_finite_differences() {
     let mut r = Rng(9);

@@ -86,10 +86,8 @@ impl<'d, A: Float> Batches<'d, A> {
             return None;
         }
         let rows = &self.order[start..(start + self.batch_size).min(self.order.len())];
-        for (k, &i) in rows.iter().enumerate() {
-            self.x.row_mut(k).assign(&self.data.x.row(i));
-            self.y.row_mut(k).assign(&self.data.y.row(i));
-        }
+        gather_rows(&self.data.x.view(), rows, &mut self.x);
+        gather_rows(&self.data.y.view(), rows, &mut self.y);
         let n = rows.len();
         let index = self.next;
         self.next += 1;
@@ -99,5 +97,21 @@ impl<'d, A: Float> Batches<'d, A> {
             y: self.y.slice_axis(Axis(0), rows),
             index,
         })
+    }
+}
+
+/// Copies rows `rows` of `src` into the first rows of `dst`. Row-major data (the usual
+/// case) is copied slice by slice: a per-row `assign` costs more in bookkeeping than the
+/// copy itself for rows of a few dozen values, and this runs once per batch.
+fn gather_rows<A: Float>(src: &ArrayView2<'_, A>, rows: &[usize], dst: &mut Array2<A>) {
+    let width = src.ncols();
+    if let (Some(from), Some(to)) = (src.as_slice(), dst.as_slice_mut()) {
+        for (chunk, &i) in to.chunks_exact_mut(width.max(1)).zip(rows) {
+            chunk.copy_from_slice(&from[i * width..(i + 1) * width]);
+        }
+    } else {
+        for (k, &i) in rows.iter().enumerate() {
+            dst.row_mut(k).assign(&src.row(i));
+        }
     }
 }

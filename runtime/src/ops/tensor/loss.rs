@@ -13,7 +13,10 @@ use num_traits::{Float as _, One, Zero};
 
 use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
-use super::softmax::{last, log_sum_exp, owned, same_shape, softmax_lane};
+use super::softmax::{
+    last, log_sum_exp, log_sum_exp_row, owned, rows, rows_mut, same_shape, softmax_lane,
+    softmax_row,
+};
 use crate::Float;
 use crate::ops::scalar;
 
@@ -239,6 +242,16 @@ where
     same_shape("softmax_cross_entropy", z.shape(), y.shape());
     let ax = last(z.ndim(), "softmax_cross_entropy");
     let zero = Z::Elem::zero();
+    let count = Z::Elem::of(lanes_count(z.shape()) as f64);
+    if let (Some(z_rows), Some(y_rows)) =
+        (rows(z.as_slice(), z.shape()), rows(y.as_slice(), y.shape()))
+    {
+        let total = z_rows.zip(y_rows).fold(zero, |s, (z, y)| {
+            let lse = log_sum_exp_row(z);
+            s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
+        });
+        return total / count;
+    }
     let total = Zip::from(z.lanes(ax))
         .and(y.lanes(ax))
         .fold(zero, |s, z, y| {
@@ -333,6 +346,17 @@ where
     same_shape("softmax_cross_entropy_vjp", out.shape(), y.shape());
     let ax = last(out.ndim(), "softmax_cross_entropy_vjp");
     let k = g / Z::Elem::of(lanes_count(out.shape()) as f64);
+    let shape = out.shape().to_vec();
+    if let (Some(p_rows), Some(y_rows)) = (
+        rows_mut(out.as_slice_mut(), &shape),
+        rows(y.as_slice(), y.shape()),
+    ) {
+        for (p, y) in p_rows.zip(y_rows) {
+            softmax_row(p);
+            p.iter_mut().zip(y).for_each(|(p, &y)| *p = k * (*p - y));
+        }
+        return out;
+    }
     Zip::from(out.lanes_mut(ax))
         .and(y.lanes(ax))
         .for_each(|mut p, y| {

@@ -25,6 +25,52 @@ pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     }
 }
 
+/// The rows of a standard-layout array as slices of its last axis, or `None` for another
+/// layout (or a 0-dimensional array). A classifier's logits have a few classes per row,
+/// so per-lane iterator bookkeeping costs as much as the arithmetic; slices do not.
+pub(crate) fn rows<'a, A>(
+    values: Option<&'a [A]>,
+    shape: &[usize],
+) -> Option<std::slice::ChunksExact<'a, A>> {
+    let width = *shape.last()?;
+    (width > 0).then_some(())?;
+    Some(values?.chunks_exact(width))
+}
+
+/// [`rows`], mutably.
+pub(crate) fn rows_mut<'a, A>(
+    values: Option<&'a mut [A]>,
+    shape: &[usize],
+) -> Option<std::slice::ChunksExactMut<'a, A>> {
+    let width = *shape.last()?;
+    (width > 0).then_some(())?;
+    Some(values?.chunks_exact_mut(width))
+}
+
+/// Overwrites `row` with `softmax(row)`.
+pub(crate) fn softmax_row<A: Float>(row: &mut [A]) {
+    let m = row.iter().fold(A::neg_infinity(), |m, &v| m.max(v));
+    let mut s = A::zero();
+    for v in row.iter_mut() {
+        *v = super::fast::exp(*v - m);
+        s += *v;
+    }
+    let r = s.recip();
+    row.iter_mut().for_each(|v| *v *= r);
+}
+
+/// `ln Σ e^v` over `row`, as [`log_sum_exp`].
+pub(crate) fn log_sum_exp_row<A: Float>(row: &[A]) -> A {
+    let m = row.iter().fold(A::neg_infinity(), |m, &v| m.max(v));
+    if m == A::neg_infinity() {
+        return m;
+    }
+    m + row
+        .iter()
+        .fold(A::zero(), |s, &v| s + super::fast::exp(v - m))
+        .ln()
+}
+
 /// Overwrites `lane` with `softmax(lane)`.
 pub(crate) fn softmax_lane<A: Float>(mut lane: ArrayViewMut1<'_, A>) {
     let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
@@ -76,7 +122,11 @@ where
 {
     let mut out = owned(x);
     let ax = last(out.ndim(), "softmax");
-    out.lanes_mut(ax).into_iter().for_each(softmax_lane);
+    let shape = out.shape().to_vec();
+    match rows_mut(out.as_slice_mut(), &shape) {
+        Some(rows) => rows.for_each(softmax_row),
+        None => out.lanes_mut(ax).into_iter().for_each(softmax_lane),
+    }
     out
 }
 

@@ -6,6 +6,10 @@
 //! cargo run --release --example audio_mlp_mfcc          # trains and saves target/audio_mlp_mfcc/
 //! cargo run --release --example audio_classify -- FILE... [--model DIR] [--sr RATE]
 //! ```
+//!
+//! Clips are resampled to the rate the model was trained at (`sample_rate.txt` beside it;
+//! `--sr` overrides). A file that cannot be read is reported and skipped, and the exit
+//! status is then 1.
 
 #[path = "common/case_study.rs"]
 #[allow(dead_code)]
@@ -28,21 +32,37 @@ use case_study::Normalization;
 use mfcc_model::{Net, features, predict};
 
 fn main() -> ExitCode {
+    let usage =
+        "usage: cargo run --release --example audio_classify -- FILE... [--model DIR] [--sr RATE]";
     let mut files = Vec::new();
     let mut model = PathBuf::from("target/audio_mlp_mfcc");
-    let mut sr = 22_050;
+    let mut sr = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--model" => model = args.next().map(PathBuf::from).unwrap_or(model),
-            "--sr" => sr = args.next().and_then(|v| v.parse().ok()).unwrap_or(sr),
+            "--model" | "--sr" => {
+                let Some(value) = args.next() else {
+                    eprintln!("error: {a} needs a value\n{usage}");
+                    return ExitCode::from(2);
+                };
+                if a == "--model" {
+                    model = PathBuf::from(value);
+                } else if let Some(rate) = value.parse().ok().filter(|&r: &u32| r >= 1000) {
+                    sr = Some(rate);
+                } else {
+                    eprintln!("error: --sr takes a rate in Hz (≥ 1000), not `{value}`\n{usage}");
+                    return ExitCode::from(2);
+                }
+            }
+            "-h" | "--help" => {
+                println!("{usage}");
+                return ExitCode::SUCCESS;
+            }
             _ => files.push(PathBuf::from(a)),
         }
     }
     if files.is_empty() {
-        eprintln!(
-            "usage: cargo run --release --example audio_classify -- FILE... [--model DIR] [--sr RATE]"
-        );
+        eprintln!("{usage}");
         return ExitCode::from(2);
     }
     match classify(&files, &model, sr) {
@@ -54,7 +74,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn classify(files: &[PathBuf], dir: &std::path::Path, sr: u32) -> Result<(), Box<dyn Error>> {
+/// The rate the model's features were computed at: `--sr` if given, else the one saved
+/// beside the model, else the examples' default.
+fn sample_rate(dir: &std::path::Path, flag: Option<u32>) -> Result<u32, Box<dyn Error>> {
+    if let Some(sr) = flag {
+        return Ok(sr);
+    }
+    let path = dir.join("sample_rate.txt");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{}: not a sample rate: `{}`", path.display(), text.trim()))?),
+        Err(_) => Ok(22_050),
+    }
+}
+
+fn classify(
+    files: &[PathBuf],
+    dir: &std::path::Path,
+    sr: Option<u32>,
+) -> Result<(), Box<dyn Error>> {
     let classes: Vec<String> = std::fs::read_to_string(dir.join("classes.txt"))
         .map_err(|e| {
             format!(
@@ -65,6 +105,7 @@ fn classify(files: &[PathBuf], dir: &std::path::Path, sr: u32) -> Result<(), Box
         .lines()
         .map(str::to_string)
         .collect();
+    let sr = sample_rate(dir, sr)?;
     let spec = features();
     let dims = spec.dims();
     let mut norm = Normalization {
@@ -76,11 +117,13 @@ fn classify(files: &[PathBuf], dir: &std::path::Path, sr: u32) -> Result<(), Box
     checkpoint::load(&mut net, dir.join("model.safetensors"))?;
 
     let mut extractor = FeatureExtractor::new(&spec);
+    let mut skipped = 0;
     for file in files {
         let clip = match cadena::audio::load_with(file, &LoadConfig { sr: Some(sr) }) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("skipped {e}");
+                skipped += 1;
                 continue;
             }
         };
@@ -101,6 +144,9 @@ fn classify(files: &[PathBuf], dir: &std::path::Path, sr: u32) -> Result<(), Box
             classes[best],
             all.join(", ")
         );
+    }
+    if skipped > 0 {
+        return Err(format!("{skipped} of {} file(s) could not be read", files.len()).into());
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod case_study;
 mod mfcc_model;
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use cadena::data::Standardizer;
 use cadena::init::seeded;
@@ -24,7 +25,11 @@ use cadena::train::{TrainConfig, fit};
 use case_study::{Args, Normalization, prepare, print_summary, report};
 use mfcc_model::{Net, features, loss, predict};
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    case_study::finish(run())
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let args = Args::parse("audio_mlp_mfcc", 150);
     let mut prepared = prepare(&args, features())?;
     print_summary(&prepared);

@@ -13,6 +13,7 @@
 mod case_study;
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use cadena::audio::features::FeatureSpec;
 use cadena::init::{Init, seeded};
@@ -42,7 +43,11 @@ fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
     sigmoid(x.dot(&p.w1) + &p.b1).dot(&p.w2) + &p.b2
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    case_study::finish(run())
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let args = Args::parse("audio_mlp_naive", 40);
     let samples = args.sr as usize / 2;
     let prepared = prepare(&args, FeatureSpec::Waveform { length: samples })?;

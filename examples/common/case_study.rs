@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use cadena::Parameters;
 use cadena::audio::LoadConfig;
@@ -92,6 +93,18 @@ impl Args {
             }
         }
         args
+    }
+}
+
+/// The exit of an example: on failure the error's message on stderr (not its debug form)
+/// and status 1.
+pub fn finish(result: Result<(), Box<dyn Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -234,7 +247,8 @@ pub struct Normalization {
 }
 
 /// Evaluates on the test set, prints the confusion matrix, writes curves, heat map, model,
-/// normalisation and class names into `args.out`, and prints `test accuracy: 0.XXX` last.
+/// normalisation, class names and sample rate into `args.out`, and prints
+/// `test accuracy: 0.XXX` last.
 pub fn report<P: Parameters>(
     args: &Args,
     p: &Prepared,
@@ -264,8 +278,10 @@ pub fn report<P: Parameters>(
         cadena::checkpoint::save(n, out("normalization.safetensors"))?;
     }
     std::fs::write(out("classes.txt"), p.class_names.join("\n") + "\n")?;
+    // Features depend on the rate clips were resampled to; a classifier must use the same.
+    std::fs::write(out("sample_rate.txt"), format!("{}\n", args.sr))?;
     println!(
-        "wrote {}: curves.png, confusion.png, model.safetensors{}, classes.txt",
+        "wrote {}: curves.png, confusion.png, model.safetensors{}, classes.txt, sample_rate.txt",
         args.out.display(),
         if normalization.is_some() {
             ", normalization.safetensors"

@@ -15,7 +15,7 @@ use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
 use super::softmax::{
     last, log_sum_exp, log_sum_exp_row, owned, rows, rows_mut, same_shape, softmax_lane,
-    softmax_row,
+    softmax_row, standard,
 };
 use crate::Float;
 use crate::ops::scalar;
@@ -240,22 +240,14 @@ where
 {
     let (z, y) = (z.view(), y.view());
     same_shape("softmax_cross_entropy", z.shape(), y.shape());
-    let ax = last(z.ndim(), "softmax_cross_entropy");
+    let width = z.shape()[last(z.ndim(), "softmax_cross_entropy").index()];
+    let (z, y) = (z.as_standard_layout(), y.as_standard_layout());
+    let (z_values, y_values) = (z.as_slice(), y.as_slice());
     let zero = Z::Elem::zero();
-    let count = Z::Elem::of(lanes_count(z.shape()) as f64);
-    if let (Some(z_rows), Some(y_rows)) =
-        (rows(z.as_slice(), z.shape()), rows(y.as_slice(), y.shape()))
-    {
-        let total = z_rows.zip(y_rows).fold(zero, |s, (z, y)| {
+    let total = rows(z_values.expect("standard layout"), width)
+        .zip(rows(y_values.expect("standard layout"), width))
+        .fold(zero, |s, (z, y)| {
             let lse = log_sum_exp_row(z);
-            s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
-        });
-        return total / count;
-    }
-    let total = Zip::from(z.lanes(ax))
-        .and(y.lanes(ax))
-        .fold(zero, |s, z, y| {
-            let lse = log_sum_exp(z);
             s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
         });
     total / Z::Elem::of(lanes_count(z.shape()) as f64)
@@ -342,27 +334,17 @@ where
     Z::Dim: RemoveAxis,
 {
     let y = y.view();
-    let mut out = owned(z);
+    let mut out = standard(owned(z));
     same_shape("softmax_cross_entropy_vjp", out.shape(), y.shape());
-    let ax = last(out.ndim(), "softmax_cross_entropy_vjp");
+    let width = out.shape()[last(out.ndim(), "softmax_cross_entropy_vjp").index()];
     let k = g / Z::Elem::of(lanes_count(out.shape()) as f64);
-    let shape = out.shape().to_vec();
-    if let (Some(p_rows), Some(y_rows)) = (
-        rows_mut(out.as_slice_mut(), &shape),
-        rows(y.as_slice(), y.shape()),
-    ) {
-        for (p, y) in p_rows.zip(y_rows) {
-            softmax_row(p);
-            p.iter_mut().zip(y).for_each(|(p, &y)| *p = k * (*p - y));
-        }
-        return out;
+    let y = y.as_standard_layout();
+    let y_rows = rows(y.as_slice().expect("standard layout"), width);
+    let p_rows = rows_mut(out.as_slice_mut().expect("standard layout"), width);
+    for (p, y) in p_rows.zip(y_rows) {
+        softmax_row(p);
+        p.iter_mut().zip(y).for_each(|(p, &y)| *p = k * (*p - y));
     }
-    Zip::from(out.lanes_mut(ax))
-        .and(y.lanes(ax))
-        .for_each(|mut p, y| {
-            softmax_lane(p.view_mut());
-            p.zip_mut_with(&y, |p, &y| *p = k * (*p - y));
-        });
     out
 }
 

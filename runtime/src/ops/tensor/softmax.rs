@@ -1,7 +1,7 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
 //! distribution), computed max-subtracted so no input overflows, and their VJPs.
 
-use ndarray::{Array, ArrayView, ArrayViewMut1, Axis, RemoveAxis, Zip};
+use ndarray::{Array, ArrayView, ArrayView1, ArrayViewMut1, Axis, Dimension, RemoveAxis, Zip};
 
 use num_traits::{Float as _, Zero};
 
@@ -25,32 +25,34 @@ pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     }
 }
 
-/// The rows of a standard-layout array as slices of its last axis, or `None` for another
-/// layout (or a 0-dimensional array). A classifier's logits have a few classes per row,
-/// so per-lane iterator bookkeeping costs as much as the arithmetic; slices do not.
-pub(crate) fn rows<'a, A>(
-    values: Option<&'a [A]>,
-    shape: &[usize],
-) -> Option<std::slice::ChunksExact<'a, A>> {
-    let width = *shape.last()?;
-    (width > 0).then_some(())?;
-    Some(values?.chunks_exact(width))
+/// The operand's values in standard (row-major) layout: the array itself when it is in
+/// that layout already, else a row-major copy (a transposed view, say).
+pub(crate) fn standard<A: Clone, D: Dimension>(a: Array<A, D>) -> Array<A, D> {
+    if a.is_standard_layout() {
+        a
+    } else {
+        a.as_standard_layout().into_owned()
+    }
+}
+
+/// The rows (lanes of the last axis, `width` long) of a row-major array's values. A
+/// classifier's logits have a few classes per row, so per-lane iterator bookkeeping would
+/// cost as much as the arithmetic; slices do not. A width of 0 means no values, no rows.
+pub(crate) fn rows<A>(values: &[A], width: usize) -> std::slice::ChunksExact<'_, A> {
+    values.chunks_exact(width.max(1))
 }
 
 /// [`rows`], mutably.
-pub(crate) fn rows_mut<'a, A>(
-    values: Option<&'a mut [A]>,
-    shape: &[usize],
-) -> Option<std::slice::ChunksExactMut<'a, A>> {
-    let width = *shape.last()?;
-    (width > 0).then_some(())?;
-    Some(values?.chunks_exact_mut(width))
+pub(crate) fn rows_mut<A>(values: &mut [A], width: usize) -> std::slice::ChunksExactMut<'_, A> {
+    values.chunks_exact_mut(width.max(1))
 }
 
 /// Overwrites `row` with `softmax(row)`.
 pub(crate) fn softmax_row<A: Float>(row: &mut [A]) {
     let m = row.iter().fold(A::neg_infinity(), |m, &v| m.max(v));
     let mut s = A::zero();
+    // The vectorisable exp (within 1.2 ulp for f32): softmax is the hot loop of a
+    // classifier's backward pass.
     for v in row.iter_mut() {
         *v = super::fast::exp(*v - m);
         s += *v;
@@ -59,7 +61,7 @@ pub(crate) fn softmax_row<A: Float>(row: &mut [A]) {
     row.iter_mut().for_each(|v| *v *= r);
 }
 
-/// `ln Σ e^v` over `row`, as [`log_sum_exp`].
+/// `ln Σ e^v` over `row`, as `max + ln Σ e^(v - max)`: finite for any finite inputs.
 pub(crate) fn log_sum_exp_row<A: Float>(row: &[A]) -> A {
     let m = row.iter().fold(A::neg_infinity(), |m, &v| m.max(v));
     if m == A::neg_infinity() {
@@ -71,29 +73,23 @@ pub(crate) fn log_sum_exp_row<A: Float>(row: &[A]) -> A {
         .ln()
 }
 
-/// Overwrites `lane` with `softmax(lane)`.
+/// [`softmax_row`] on a lane that may be strided (then through a contiguous copy).
 pub(crate) fn softmax_lane<A: Float>(mut lane: ArrayViewMut1<'_, A>) {
-    let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
-    let mut s = A::zero();
-    // The vectorisable exp (within 1.2 ulp for f32): softmax is the hot loop of a
-    // classifier's backward pass.
-    lane.map_inplace(|v| {
-        *v = super::fast::exp(*v - m);
-        s += *v;
-    });
-    let r = s.recip();
-    lane.map_inplace(|v| *v *= r);
+    if let Some(row) = lane.as_slice_mut() {
+        softmax_row(row);
+        return;
+    }
+    let mut row = lane.to_vec();
+    softmax_row(&mut row);
+    lane.assign(&ArrayView1::from(&row));
 }
 
-/// `ln Σ e^v` over `lane`, as `max + ln Σ e^(v - max)`: finite for any finite inputs.
+/// [`log_sum_exp_row`] on a lane that may be strided (then through a contiguous copy).
 pub(crate) fn log_sum_exp<A: Float>(lane: ArrayView<'_, A, ndarray::Ix1>) -> A {
-    let m = lane.fold(A::neg_infinity(), |m, &v| m.max(v));
-    if m == A::neg_infinity() {
-        return m;
+    match lane.as_slice() {
+        Some(row) => log_sum_exp_row(row),
+        None => log_sum_exp_row(&lane.to_vec()),
     }
-    m + lane
-        .fold(A::zero(), |s, &v| s + super::fast::exp(v - m))
-        .ln()
 }
 
 /// Softmax along the last axis: `softmax(x)_i = e^(x_i - max x) / Σ_j e^(x_j - max x)`,
@@ -120,13 +116,10 @@ where
     X: Operand,
     X::Dim: RemoveAxis,
 {
-    let mut out = owned(x);
-    let ax = last(out.ndim(), "softmax");
-    let shape = out.shape().to_vec();
-    match rows_mut(out.as_slice_mut(), &shape) {
-        Some(rows) => rows.for_each(softmax_row),
-        None => out.lanes_mut(ax).into_iter().for_each(softmax_lane),
-    }
+    let mut out = standard(owned(x));
+    let width = out.shape()[last(out.ndim(), "softmax").index()];
+    let values = out.as_slice_mut().expect("standard layout");
+    rows_mut(values, width).for_each(softmax_row);
     out
 }
 

@@ -21,6 +21,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 #[path = "common/estimates.rs"]
 mod estimates;
+#[path = "common/interleaved.rs"]
+mod interleaved;
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -228,11 +230,10 @@ fn interleaved_ratio(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>, buf: &mut Buffer
         }
         hand.push(start.elapsed().as_secs_f64() / CALLS as f64);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (gen_t, hand_t) = (median(&mut generated), median(&mut hand));
+    let (gen_t, hand_t) = (
+        interleaved::median(&mut generated),
+        interleaved::median(&mut hand),
+    );
     println!(
         "interleaved medians over {ROUNDS} rounds of {CALLS} calls: generated {:.1} µs, hand-written {:.1} µs, generated/hand-written = {:.3}",
         gen_t * 1e6,
@@ -280,9 +281,10 @@ fn tanh_pass(x: &Array2<f32>, p: &Mlp) {
         fast_t.push(bias_act(&mut out, &z, &p.b1, CALLS, fast::tanh));
         libm_t.push(bias_act(&mut out, &z, &p.b1, CALLS, f32::tanh));
     }
-    fast_t.sort_by(f64::total_cmp);
-    libm_t.sort_by(f64::total_cmp);
-    let (f, l) = (fast_t[ROUNDS / 2], libm_t[ROUNDS / 2]);
+    let (f, l) = (
+        interleaved::median(&mut fast_t),
+        interleaved::median(&mut libm_t),
+    );
     println!(
         "bias + tanh over 256×128 (interleaved medians): fast::tanh {:.1} µs, libm tanh {:.1} µs ({:.1}× faster)",
         f * 1e6,

@@ -14,6 +14,9 @@
 //! The hand-written gradient is [`mlp_grad_handwritten`], a careful ndarray baseline.
 //! Run with `cargo bench --bench train`; the JAX side is `benches/jax_mlp.py`.
 
+#[path = "common/interleaved.rs"]
+mod interleaved;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -234,10 +237,7 @@ fn interleaved_ratio(rounds: usize) {
             black_box(fit_epoch(p, &data));
         }));
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+    let median = interleaved::median;
     let (m, f, g) = (
         median(&mut manual),
         median(&mut fitted),

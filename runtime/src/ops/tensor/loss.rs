@@ -14,8 +14,8 @@ use num_traits::{Float as _, One, Zero};
 use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
 use super::softmax::{
-    last, log_sum_exp, log_sum_exp_row, owned, rows, rows_mut, same_shape, softmax_lane,
-    softmax_row, standard,
+    last, log_sum_exp, log_sum_exp_row, owned, owned_standard, rows, rows_mut, same_shape,
+    softmax_lane, softmax_row,
 };
 use crate::Float;
 use crate::ops::scalar;
@@ -334,7 +334,7 @@ where
     Z::Dim: RemoveAxis,
 {
     let y = y.view();
-    let mut out = standard(owned(z));
+    let mut out = owned_standard(z);
     same_shape("softmax_cross_entropy_vjp", out.shape(), y.shape());
     let width = out.shape()[last(out.ndim(), "softmax_cross_entropy_vjp").index()];
     let k = g / Z::Elem::of(lanes_count(out.shape()) as f64);

@@ -1,7 +1,7 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
 //! distribution), computed max-subtracted so no input overflows, and their VJPs.
 
-use ndarray::{Array, ArrayView, ArrayView1, ArrayViewMut1, Axis, Dimension, RemoveAxis, Zip};
+use ndarray::{Array, ArrayView, ArrayView1, ArrayViewMut1, Axis, RemoveAxis, Zip};
 
 use num_traits::{Float as _, Zero};
 
@@ -25,13 +25,13 @@ pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     }
 }
 
-/// The operand's values in standard (row-major) layout: the array itself when it is in
-/// that layout already, else a row-major copy (a transposed view, say).
-pub(crate) fn standard<A: Clone, D: Dimension>(a: Array<A, D>) -> Array<A, D> {
-    if a.is_standard_layout() {
-        a
-    } else {
-        a.as_standard_layout().into_owned()
+/// The operand's buffer in standard (row-major) layout to compute in: its own if it owns
+/// one in that layout, else one row-major copy (of a view, or of a transposed array).
+pub(crate) fn owned_standard<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
+    match x.into_buffer() {
+        Ok(buf) if buf.is_standard_layout() => buf,
+        Ok(buf) => buf.as_standard_layout().into_owned(),
+        Err(x) => x.view().as_standard_layout().into_owned(),
     }
 }
 
@@ -116,7 +116,7 @@ where
     X: Operand,
     X::Dim: RemoveAxis,
 {
-    let mut out = standard(owned(x));
+    let mut out = owned_standard(x);
     let width = out.shape()[last(out.ndim(), "softmax").index()];
     let values = out.as_slice_mut().expect("standard layout");
     rows_mut(values, width).for_each(softmax_row);

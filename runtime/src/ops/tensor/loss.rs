@@ -14,8 +14,8 @@ use num_traits::{Float as _, One, Zero};
 use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
 use super::softmax::{
-    last, log_sum_exp, log_sum_exp_row, owned, owned_standard, rows, rows_mut, same_shape,
-    softmax_lane, softmax_row,
+    last, log_sum_exp, log_sum_exp_rows, owned, owned_standard, rows, same_shape, softmax_lane,
+    softmax_rows,
 };
 use crate::Float;
 use crate::ops::scalar;
@@ -243,11 +243,15 @@ where
     let width = z.shape()[last(z.ndim(), "softmax_cross_entropy").index()];
     let (z, y) = (z.as_standard_layout(), y.as_standard_layout());
     let (z_values, y_values) = (z.as_slice(), y.as_slice());
+    let (z_values, y_values) = (
+        z_values.expect("standard layout"),
+        y_values.expect("standard layout"),
+    );
     let zero = Z::Elem::zero();
-    let total = rows(z_values.expect("standard layout"), width)
-        .zip(rows(y_values.expect("standard layout"), width))
-        .fold(zero, |s, (z, y)| {
-            let lse = log_sum_exp_row(z);
+    let total = rows(z_values, width)
+        .zip(rows(y_values, width))
+        .zip(log_sum_exp_rows(z_values, width))
+        .fold(zero, |s, ((z, y), lse)| {
             s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
         });
     total / Z::Elem::of(lanes_count(z.shape()) as f64)
@@ -339,12 +343,11 @@ where
     let width = out.shape()[last(out.ndim(), "softmax_cross_entropy_vjp").index()];
     let k = g / Z::Elem::of(lanes_count(out.shape()) as f64);
     let y = y.as_standard_layout();
-    let y_rows = rows(y.as_slice().expect("standard layout"), width);
-    let p_rows = rows_mut(out.as_slice_mut().expect("standard layout"), width);
-    for (p, y) in p_rows.zip(y_rows) {
-        softmax_row(p);
-        p.iter_mut().zip(y).for_each(|(p, &y)| *p = k * (*p - y));
-    }
+    let p = out.as_slice_mut().expect("standard layout");
+    softmax_rows(p, width);
+    p.iter_mut()
+        .zip(y.as_slice().expect("standard layout"))
+        .for_each(|(p, &y)| *p = k * (*p - y));
     out
 }
 

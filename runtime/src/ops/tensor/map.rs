@@ -11,6 +11,7 @@
 
 use ndarray::{Array, ArrayView, DimMax, Dimension, Slice, Zip};
 
+use super::fast::vectorised;
 use super::operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Operand, Out1, Out2, Out3, Out4, shapes_text,
 };
@@ -209,6 +210,18 @@ macro_rules! engine {
             }
         }
 
+        /// The in-place loop over chunks of `m` (inlined into the `vectorised` entry).
+        #[allow(unused_variables)]
+        #[inline(always)]
+        fn update_chunks<A: Copy, F: Fn(A, $(elem!($x)),*) -> A>(
+            s: &mut [A], m: usize, $($x: &[A],)* f: &F,
+        ) {
+            for (c, chunk) in s.chunks_exact_mut(m).enumerate() {
+                $(let $x = lane($x, c, m);)*
+                with_lanes!($update(chunk, $($x,)* f); $($x),*);
+            }
+        }
+
         #[allow(unused_variables)]
         pub(super) fn $engine<A, D, $X0, $($X,)* F>($x0: $X0, $($x: $X,)* f: F) -> Result<Array<A, D>, Mismatch>
         where
@@ -230,10 +243,7 @@ macro_rules! engine {
                     if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tile(&$x),)*) {
                         let s = out.as_slice_mut().expect("standard layout");
                         let m = chunk_len::<A>(n, &[$($x),*]);
-                        for (c, chunk) in s.chunks_exact_mut(m.max(1)).enumerate() {
-                            $(let $x = lane($x, c, m);)*
-                            with_lanes!($update(chunk, $($x,)* &f); $($x),*);
-                        }
+                        vectorised(#[inline(always)] || update_chunks(s, m.max(1), $($x,)* &f));
                         return Ok(out);
                     }
                     Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
@@ -254,6 +264,18 @@ macro_rules! engine {
 
 macro_rules! fresh_fn {
     ($fresh:ident, $extend:ident; $x0:ident $(, $x:ident)*) => {
+        /// The fresh-output loop over chunks of `m` (inlined into the `vectorised` entry).
+        #[inline(always)]
+        fn extend_chunks<A: Copy, F: Fn(A, $(elem!($x)),*) -> A>(
+            out: &mut [A], m: usize, $x0: &[A], $($x: &[A],)* f: &F,
+        ) {
+            for (c, chunk) in out.chunks_exact_mut(m).enumerate() {
+                let $x0 = lane($x0, c, m);
+                $(let $x = lane($x, c, m);)*
+                with_lanes!($extend(chunk, $x0, $($x,)* f); $x0 $(, $x)*);
+            }
+        }
+
         /// Computes into a new buffer, by tiles when every operand has one.
         fn $fresh<A: Float, D: Dimension, F: Fn(A, $(elem!($x)),*) -> A>(
             shape: &D,
@@ -268,11 +290,7 @@ macro_rules! fresh_fn {
                     // Zeroing first costs little next to the map and keeps the write loop
                     // a plain indexed store that vectorises (an `extend` does not).
                     let mut out = vec![A::zero(); n];
-                    for (c, chunk) in out.chunks_exact_mut(m).enumerate() {
-                        let $x0 = lane($x0, c, m);
-                        $(let $x = lane($x, c, m);)*
-                        with_lanes!($extend(chunk, $x0, $($x,)* &f); $x0 $(, $x)*);
-                    }
+                    vectorised(#[inline(always)] || extend_chunks(&mut out, m, $x0, $($x,)* &f));
                     return Array::from_shape_vec(shape.clone(), out).expect("n elements");
                 }
             }

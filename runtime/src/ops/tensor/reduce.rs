@@ -4,6 +4,7 @@
 
 use ndarray::{Array, ArrayView, Axis, Dimension, IxDyn, RemoveAxis};
 
+use super::fast::vectorised;
 use super::map::{broadcast, map1};
 use super::operand::{Kind, Like, Operand};
 use crate::Float;
@@ -140,11 +141,16 @@ fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, 
     let k: usize = shape.iter().product();
     let mut acc = vec![A::zero(); k];
     if k > 0 {
-        for row in rows.chunks_exact(k) {
-            for (a, &v) in acc.iter_mut().zip(row) {
-                *a += v;
-            }
-        }
+        vectorised(
+            #[inline(always)]
+            || {
+                for row in rows.chunks_exact(k) {
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += v;
+                    }
+                }
+            },
+        );
     }
     Array::from_shape_vec(IxDyn(shape), acc)
         .expect("k elements for the trailing shape")

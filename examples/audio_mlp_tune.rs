@@ -11,8 +11,14 @@
 //! recording sources — uniform noise on the standardised inputs, stronger decay, averaging
 //! the probabilities of five differently initialised networks — and for class imbalance
 //! (oversampling rarer classes), so that adopting or rejecting them is a validation
-//! decision too. About 5 minutes on one core;
-//! the output is kept in `data/results/audio_mlp_tune.txt`.
+//! decision too.
+//!
+//! Last, how the example should draw its validation set for early stopping: a whole
+//! recording source set aside (no near-copies of validation clips in training, but one
+//! source fewer to learn from) or a stratified 15 % sample of the training clips. Each
+//! held-out source is then scored by a network early-stopped (patience 30) on the one or
+//! the other. About 2 minutes on one core (2 m 9 s here); the output is kept in
+//! `data/results/audio_mlp_tune.txt`.
 //!
 //! ```text
 //! cargo run --release --example audio_mlp_tune
@@ -30,7 +36,7 @@ use std::error::Error;
 use cadena::audio::LoadConfig;
 use cadena::audio::dataset::{DatasetConfig, load_dir};
 use cadena::audio::features::{FeatureSpec, SummarySpec};
-use cadena::data::{Dataset, Standardizer, argmax_rows};
+use cadena::data::{Dataset, SplitConfig, Standardizer, argmax_rows};
 use cadena::init::seeded;
 use cadena::ndarray::{Array2, ArrayView2};
 use cadena::optim::Adam;
@@ -154,6 +160,85 @@ fn loso(set: &Dataset<f32>, sources: &[Option<&str>], setup: Setup) -> Result<f6
     Ok(correct as f64 / total as f64)
 }
 
+/// How validation clips for early stopping are drawn from the training sources.
+#[derive(Clone, Copy)]
+enum Validation {
+    /// A whole other recording source (the next one in the fold order).
+    WholeSource,
+    /// A stratified sample of this share of the training clips, from every source.
+    Sample(f64),
+}
+
+/// Pooled held-out-source accuracy of the chosen setup early-stopped on `validation`
+/// (patience 30, at most 150 epochs), seeds 0–2.
+fn loso_early_stopped(
+    set: &Dataset<f32>,
+    sources: &[Option<&str>],
+    validation: Validation,
+) -> Result<f64, Box<dyn Error>> {
+    const SOURCES: [&str; 5] = ["colombo", "artemio", "forzee", "macarthur", "millo"];
+    let (mut correct, mut total) = (0, 0);
+    for seed in 0..3 {
+        for (index, held) in SOURCES.into_iter().enumerate() {
+            let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
+                (0..sources.len())
+                    .filter(|&i| sources[i].is_some_and(keep))
+                    .collect()
+            };
+            let mut test = set.select(&pick(&|s| s == held));
+            let (mut train, mut val) = match validation {
+                Validation::WholeSource => {
+                    let other = SOURCES[(index + 1) % SOURCES.len()];
+                    (
+                        set.select(&pick(&|s| s != held && s != other)),
+                        set.select(&pick(&|s| s == other)),
+                    )
+                }
+                Validation::Sample(share) => {
+                    let rest = set.select(&pick(&|s| s != held));
+                    let splits = rest.split(&SplitConfig {
+                        validation: share,
+                        test: 0.0,
+                        stratified: true,
+                        seed,
+                    })?;
+                    (splits.train, splits.validation)
+                }
+            };
+            let scaler = Standardizer::fit(&train.x)?;
+            for x in [&mut train.x, &mut val.x, &mut test.x] {
+                scaler.transform_inplace(x)?;
+            }
+            let mut net = Net::with_hidden(train.x.ncols(), (64, 16), 5, &mut seeded(seed));
+            let config = TrainConfig {
+                epochs: 150,
+                batch_size: 32,
+                seed,
+                patience: Some(30),
+                progress: false,
+                ..TrainConfig::default()
+            };
+            fit(
+                &mut net,
+                &mut Adam::adamw(3e-3, 0.1)?,
+                &train,
+                Some(&val),
+                &config,
+                |p, x, y| {
+                    let (l, g) = loss::grad(p, x, y);
+                    (l, g.p)
+                },
+                predict,
+            )?;
+            let predicted = argmax_rows(predict(&net, test.x.view()).view());
+            let truth = test.labels.clone().unwrap_or_default();
+            correct += predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+            total += truth.len();
+        }
+    }
+    Ok(correct as f64 / total as f64)
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let deltas = SummarySpec {
         delta_mean: true,
@@ -231,6 +316,36 @@ fn main() -> Result<(), Box<dyn Error>> {
                 format!("{h1}-{h2}")
             );
         }
+    }
+    // The validation design, with the chosen features and setup.
+    let config = DatasetConfig {
+        load: LoadConfig { sr: Some(22_050) },
+        features: mfcc_model::features(),
+        cache_dir: Some("target/feature-cache".into()),
+        verbose: false,
+        ..DatasetConfig::default()
+    };
+    let set = load_dir(case_study::BUNDLED, &config)?;
+    let sources: Vec<Option<&str>> = set
+        .paths
+        .iter()
+        .map(|p| source(&case_study::kit_of(p)))
+        .collect();
+    let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
+    println!();
+    println!(
+        "{:<66} {:>13}",
+        "early stopping (+ deltas, 64-16, decay 0.1) on", "LOSO accuracy"
+    );
+    for (name, validation) in [
+        ("a whole other source", Validation::WholeSource),
+        (
+            "a stratified 15 % sample of the training clips",
+            Validation::Sample(case_study::VALIDATION_SHARE),
+        ),
+    ] {
+        let acc = loso_early_stopped(&data, &sources, validation)?;
+        println!("{name:<66} {acc:>13.3}");
     }
     Ok(())
 }

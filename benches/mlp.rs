@@ -9,7 +9,9 @@
 //!
 //! - `generated`: `loss::grad` from `#[differentiable]`;
 //! - `hand-written`: ndarray with preallocated buffers, `general_mat_mul` into them, and
-//!   the same vectorisable tanh (`cadena::ops::tensor::fast::tanh`), derived by hand below;
+//!   the same vectorisable tanh (`cadena::ops::tensor::fast::tanh_inplace`, which like
+//!   the generated code's fused maps runs with AVX2 where the CPU has it), derived by hand
+//!   below;
 //! - `naive`: ndarray operators with allocation per step and libm tanh, as a first attempt
 //!   would write it.
 //!
@@ -103,10 +105,11 @@ impl Buffers {
 fn dense_tanh(x: &Array2<f32>, w: &Array2<f32>, b: &Array1<f32>, out: &mut Array2<f32>) {
     general_mat_mul(1.0, x, w, 0.0, out);
     for mut row in out.rows_mut() {
-        Zip::from(&mut row)
-            .and(b)
-            .for_each(|v, &b| *v = fast::tanh(*v + b));
+        Zip::from(&mut row).and(b).for_each(|v, &b| *v += b);
     }
+    // cadena's public in-place kernel: runs with AVX2 where the CPU has it, as the
+    // generated code's fused maps do.
+    fast::tanh_inplace(out.as_slice_mut().expect("preallocated row-major"));
 }
 
 /// The gradient derived by hand: softmax cross-entropy gives (p - y)/n, tanh' = 1 - a².

@@ -384,7 +384,11 @@ mod tests {
             let mut got = xs.clone();
             inplace(&mut got);
             for (&x, &g) in xs.iter().zip(&got) {
-                assert_eq!(g.to_bits(), std::hint::black_box(one)(x).to_bits(), "x = {x}");
+                assert_eq!(
+                    g.to_bits(),
+                    std::hint::black_box(one)(x).to_bits(),
+                    "x = {x}"
+                );
             }
         }
         check(exp_inplace, exp);

@@ -72,14 +72,21 @@ struct Setup {
     balanced: bool,
 }
 
-/// Trains one network of `setup` on `train` from `seed`.
-fn train_one(train: &Dataset<f32>, setup: Setup, seed: u64) -> Result<Net, Box<dyn Error>> {
+/// Trains one network of `setup` on `train` from `seed`: 150 epochs, or fewer when
+/// early-stopped (patience 30) on `validation`.
+fn train_one(
+    train: &Dataset<f32>,
+    validation: Option<&Dataset<f32>>,
+    setup: Setup,
+    seed: u64,
+) -> Result<Net, Box<dyn Error>> {
     let mut rng = seeded(seed);
     let mut net = Net::with_hidden(train.x.ncols(), setup.hidden, 5, &mut rng);
     let config = TrainConfig {
         epochs: 150,
         batch_size: 32,
         seed,
+        patience: validation.map(|_| 30),
         progress: false,
         ..TrainConfig::default()
     };
@@ -97,7 +104,7 @@ fn train_one(train: &Dataset<f32>, setup: Setup, seed: u64) -> Result<Net, Box<d
         &mut net,
         &mut Adam::adamw(3e-3, setup.decay)?,
         train,
-        None,
+        validation,
         &config,
         grad,
         predict,
@@ -148,7 +155,7 @@ fn loso(set: &Dataset<f32>, sources: &[Option<&str>], setup: Setup) -> Result<f6
             scaler.transform_inplace(&mut test.x)?;
             let mut probabilities = Array2::<f32>::zeros((test.x.nrows(), 5));
             for member in 0..setup.members {
-                let net = train_one(&train, setup, seed * 1000 + member)?;
+                let net = train_one(&train, None, setup, seed * 1000 + member)?;
                 probabilities += &softmax(predict(&net, test.x.view()));
             }
             let predicted = argmax_rows(probabilities.view());
@@ -159,6 +166,38 @@ fn loso(set: &Dataset<f32>, sources: &[Option<&str>], setup: Setup) -> Result<f6
     }
     Ok(correct as f64 / total as f64)
 }
+
+/// Each clip's recording source, `None` for the test kits.
+type Sources = Vec<Option<&'static str>>;
+
+/// The bundled clips' training kits as `features`, with each clip's recording source (the
+/// test kits have none and are never selected).
+fn training_kits(features: FeatureSpec) -> Result<(Dataset<f32>, Sources), Box<dyn Error>> {
+    let config = DatasetConfig {
+        load: LoadConfig { sr: Some(22_050) },
+        features,
+        cache_dir: Some("target/feature-cache".into()),
+        verbose: false,
+        ..DatasetConfig::default()
+    };
+    let set = load_dir(case_study::BUNDLED, &config)?;
+    let sources = set
+        .paths
+        .iter()
+        .map(|p| source(&case_study::kit_of(p)))
+        .collect();
+    let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
+    Ok((data, sources))
+}
+
+/// The setup `audio_mlp_mfcc` uses.
+const CHOSEN: Setup = Setup {
+    hidden: (64, 16),
+    decay: 0.1,
+    noise: 0.0,
+    members: 1,
+    balanced: false,
+};
 
 /// How validation clips for early stopping are drawn from the training sources.
 #[derive(Clone, Copy)]
@@ -209,27 +248,7 @@ fn loso_early_stopped(
             for x in [&mut train.x, &mut val.x, &mut test.x] {
                 scaler.transform_inplace(x)?;
             }
-            let mut net = Net::with_hidden(train.x.ncols(), (64, 16), 5, &mut seeded(seed));
-            let config = TrainConfig {
-                epochs: 150,
-                batch_size: 32,
-                seed,
-                patience: Some(30),
-                progress: false,
-                ..TrainConfig::default()
-            };
-            fit(
-                &mut net,
-                &mut Adam::adamw(3e-3, 0.1)?,
-                &train,
-                Some(&val),
-                &config,
-                |p, x, y| {
-                    let (l, g) = loss::grad(p, x, y);
-                    (l, g.p)
-                },
-                predict,
-            )?;
+            let net = train_one(&train, Some(&val), CHOSEN, seed)?;
             let predicted = argmax_rows(predict(&net, test.x.view()).view());
             let truth = test.labels.clone().unwrap_or_default();
             correct += predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
@@ -255,20 +274,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "features", "hidden", "decay", "noise", "nets", "balanced", "LOSO accuracy"
     );
     for (index, (name, spec)) in specs.into_iter().enumerate() {
-        let config = DatasetConfig {
-            load: LoadConfig { sr: Some(22_050) },
-            features: FeatureSpec::Summary(spec),
-            cache_dir: Some("target/feature-cache".into()),
-            verbose: false,
-            ..DatasetConfig::default()
-        };
-        let set = load_dir(case_study::BUNDLED, &config)?;
-        let sources: Vec<Option<&str>> = set
-            .paths
-            .iter()
-            .map(|p| source(&case_study::kit_of(p)))
-            .collect();
-        let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
+        let (data, sources) = training_kits(FeatureSpec::Summary(spec))?;
         // Sizes and weight decay for every feature set; then, for the two richer sets at
         // the chosen size, the usual remedies for a shift between sources: input noise,
         // stronger decay, and an average of five networks.
@@ -318,20 +324,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     // The validation design, with the chosen features and setup.
-    let config = DatasetConfig {
-        load: LoadConfig { sr: Some(22_050) },
-        features: mfcc_model::features(),
-        cache_dir: Some("target/feature-cache".into()),
-        verbose: false,
-        ..DatasetConfig::default()
-    };
-    let set = load_dir(case_study::BUNDLED, &config)?;
-    let sources: Vec<Option<&str>> = set
-        .paths
-        .iter()
-        .map(|p| source(&case_study::kit_of(p)))
-        .collect();
-    let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
+    let (data, sources) = training_kits(mfcc_model::features())?;
     println!();
     println!(
         "{:<66} {:>13}",

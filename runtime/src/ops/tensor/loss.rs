@@ -14,8 +14,7 @@ use num_traits::{Float as _, One, Zero};
 use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
 use super::softmax::{
-    last, log_sum_exp, log_sum_exp_rows, owned, owned_standard, rows, same_shape, softmax_lane,
-    softmax_rows,
+    last, log_sum_exp_rows, owned, owned_standard, rows, same_shape, softmax_rows,
 };
 use crate::Float;
 use crate::ops::scalar;
@@ -441,12 +440,14 @@ where
 {
     let z = z.view();
     check_labels("softmax_cross_entropy_indices", &z, labels);
-    let total = z
-        .rows()
+    let width = z.ncols();
+    let z = z.as_standard_layout();
+    let values = z.as_slice().expect("standard layout");
+    let total = log_sum_exp_rows(values, width)
         .into_iter()
         .enumerate()
-        .fold(Z::Elem::zero(), |s, (r, row)| {
-            s + (log_sum_exp(row) - row[labels.class(r)])
+        .fold(Z::Elem::zero(), |s, (r, lse)| {
+            s + (lse - values[r * width + labels.class(r)])
         });
     total / Z::Elem::of(z.nrows() as f64)
 }
@@ -470,14 +471,16 @@ where
     Z: Operand<Dim = Ix2>,
     L: ClassIndices + ?Sized,
 {
-    let mut out = owned(z);
+    let mut out = owned_standard(z);
     check_labels("softmax_cross_entropy_indices_vjp", &out.view(), labels);
-    let k = g / Z::Elem::of(out.nrows() as f64);
-    for (r, mut row) in out.rows_mut().into_iter().enumerate() {
-        softmax_lane(row.view_mut());
-        row[labels.class(r)] -= Z::Elem::one();
-        row.map_inplace(|v| *v = k * *v);
+    let (rows, width) = out.dim();
+    let k = g / Z::Elem::of(rows as f64);
+    let p = out.as_slice_mut().expect("standard layout");
+    softmax_rows(p, width);
+    for r in 0..rows {
+        p[r * width + labels.class(r)] -= Z::Elem::one();
     }
+    p.iter_mut().for_each(|v| *v = k * *v);
     out
 }
 

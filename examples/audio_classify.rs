@@ -47,7 +47,7 @@ fn main() -> ExitCode {
                 };
                 if a == "--model" {
                     model = PathBuf::from(value);
-                } else if let Some(rate) = value.parse().ok().filter(|&r: &u32| r >= 1000) {
+                } else if let Some(rate) = case_study::parse_rate(&value) {
                     sr = Some(rate);
                 } else {
                     eprintln!("error: --sr takes a rate in Hz (≥ 1000), not `{value}`\n{usage}");
@@ -86,7 +86,7 @@ fn sample_rate(dir: &std::path::Path, flag: Option<u32>) -> Result<u32, Box<dyn 
             .trim()
             .parse()
             .map_err(|_| format!("{}: not a sample rate: `{}`", path.display(), text.trim()))?),
-        Err(_) => Ok(22_050),
+        Err(_) => Ok(case_study::DEFAULT_SR),
     }
 }
 

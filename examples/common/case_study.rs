@@ -26,7 +26,8 @@ pub const BUNDLED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/drums");
 pub const TEST_KITS: [&str; 3] = ["Audiophob", "BJA_Pacific", "rumpf_kit_z01_h2"];
 
 /// The share of the training clips (stratified by class, drawn by `--seed`) held out for
-/// validation and early stopping, from every training kit.
+/// validation and early stopping: from every training kit of the bundled set, and from
+/// `--data`.
 ///
 /// Why not a whole kit, which would keep near-copies of validation clips out of training?
 /// Measured on the training kits only (each recording source held out in turn as a stand-in
@@ -35,6 +36,14 @@ pub const TEST_KITS: [&str; 3] = ["Audiophob", "BJA_Pacific", "rumpf_kit_z01_h2"
 /// With five training sources, a kit set aside for validation is a fifth of the recording
 /// chains the network could learn from.
 pub const VALIDATION_SHARE: f64 = 0.15;
+
+/// The rate clips are resampled to unless `--sr` says otherwise (librosa's default).
+pub const DEFAULT_SR: u32 = 22_050;
+
+/// A `--sr` value: a whole number of Hz, at least 1,000.
+pub fn parse_rate(value: &str) -> Option<u32> {
+    value.parse().ok().filter(|&r| r >= 1000)
+}
 
 /// The command line both examples take.
 pub struct Args {
@@ -55,7 +64,7 @@ impl Args {
         let mut args = Args {
             data: None,
             test_data: None,
-            sr: 22_050,
+            sr: DEFAULT_SR,
             epochs: default_epochs,
             seed: 0,
             out: PathBuf::from(format!("target/{name}")),
@@ -78,11 +87,7 @@ impl Args {
                 "--data" => args.data = Some(value.clone().into()),
                 "--test-data" => args.test_data = Some(value.clone().into()),
                 "--sr" => {
-                    args.sr = value
-                        .parse()
-                        .ok()
-                        .filter(|&r| r >= 1000)
-                        .unwrap_or_else(|| bad("a rate in Hz (≥ 1000)"))
+                    args.sr = parse_rate(&value).unwrap_or_else(|| bad("a rate in Hz (≥ 1000)"))
                 }
                 "--epochs" => {
                     args.epochs = value
@@ -138,6 +143,7 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
     report_skipped(&set);
     let n_classes = set.class_names.len();
 
+    let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
     let mut splits = if bundled {
         let kit = |p: &PathBuf| kit_of(p);
         let test_kits: &[&str] = if args.test_data.is_some() {
@@ -152,10 +158,10 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
         };
         let test = pick(&|k| test_kits.contains(&k));
         let training_kits = pick(&|k| !test_kits.contains(&k));
-        let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
         // Validation is a stratified sample of the training kits' clips, not a whole kit:
         // a held-out kit for early stopping takes one of the few recording sources out of
-        // training, and on the training kits that cost more than it gave (see VALIDATION).
+        // training, and on the training kits that cost more than it gave (see
+        // VALIDATION_SHARE).
         let Splits {
             train, validation, ..
         } = all.select(&training_kits).split(&SplitConfig {
@@ -170,10 +176,9 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
             test: all.select(&test),
         }
     } else {
-        let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
         let test_share = if args.test_data.is_some() { 0.0 } else { 0.2 };
         all.split(&SplitConfig {
-            validation: 0.15,
+            validation: VALIDATION_SHARE,
             test: test_share,
             stratified: true,
             seed: args.seed,

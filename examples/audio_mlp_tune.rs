@@ -138,6 +138,33 @@ fn oversampled(set: &Dataset<f32>) -> Dataset<f32> {
     set.select(&repeated)
 }
 
+/// The training kits' recording sources, each held out in turn.
+const SOURCES: [&str; 5] = ["colombo", "artemio", "forzee", "macarthur", "millo"];
+
+/// The clips whose recording source passes `keep` (never a test kit's: they have none).
+fn clips_of(sources: &[Option<&str>], keep: impl Fn(&str) -> bool) -> Vec<usize> {
+    (0..sources.len())
+        .filter(|&i| sources[i].is_some_and(&keep))
+        .collect()
+}
+
+/// Held-out accuracy pooled over `seeds` and the folds: `fold(seed, index)` trains without
+/// the source `SOURCES[index]` and returns the predicted and the true classes of its clips.
+fn pooled(
+    seeds: Range<u64>,
+    mut fold: impl FnMut(u64, usize) -> Result<(Vec<usize>, Vec<usize>), Box<dyn Error>>,
+) -> Result<f64, Box<dyn Error>> {
+    let (mut correct, mut total) = (0, 0);
+    for seed in seeds {
+        for index in 0..SOURCES.len() {
+            let (predicted, truth) = fold(seed, index)?;
+            correct += predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+            total += truth.len();
+        }
+    }
+    Ok(correct as f64 / total as f64)
+}
+
 /// Leave-one-source-out accuracy of `setup`, pooled over the folds and `seeds`.
 fn loso(
     set: &Dataset<f32>,
@@ -145,36 +172,28 @@ fn loso(
     setup: Setup,
     seeds: Range<u64>,
 ) -> Result<f64, Box<dyn Error>> {
-    let (mut correct, mut total) = (0, 0);
-    for seed in seeds {
-        for held in ["colombo", "artemio", "forzee", "macarthur", "millo"] {
-            let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
-                (0..sources.len())
-                    .filter(|&i| sources[i].is_some_and(keep))
-                    .collect()
-            };
-            let (mut train, mut test) = (
-                set.select(&pick(&|s| s != held)),
-                set.select(&pick(&|s| s == held)),
-            );
-            if setup.balanced {
-                train = oversampled(&train);
-            }
-            let scaler = Standardizer::fit(&train.x)?;
-            scaler.transform_inplace(&mut train.x)?;
-            scaler.transform_inplace(&mut test.x)?;
-            let mut probabilities = Array2::<f32>::zeros((test.x.nrows(), 5));
-            for member in 0..setup.members {
-                let net = train_one(&train, None, setup, seed * 1000 + member)?;
-                probabilities += &softmax(predict(&net, test.x.view()));
-            }
-            let predicted = argmax_rows(probabilities.view());
-            let truth = test.labels.clone().unwrap_or_default();
-            correct += predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
-            total += truth.len();
+    pooled(seeds, |seed, index| {
+        let held = SOURCES[index];
+        let (mut train, mut test) = (
+            set.select(&clips_of(sources, |s| s != held)),
+            set.select(&clips_of(sources, |s| s == held)),
+        );
+        if setup.balanced {
+            train = oversampled(&train);
         }
-    }
-    Ok(correct as f64 / total as f64)
+        let scaler = Standardizer::fit(&train.x)?;
+        scaler.transform_inplace(&mut train.x)?;
+        scaler.transform_inplace(&mut test.x)?;
+        let mut probabilities = Array2::<f32>::zeros((test.x.nrows(), 5));
+        for member in 0..setup.members {
+            let net = train_one(&train, None, setup, seed * 1000 + member)?;
+            probabilities += &softmax(predict(&net, test.x.view()));
+        }
+        Ok((
+            argmax_rows(probabilities.view()),
+            test.labels.clone().unwrap_or_default(),
+        ))
+    })
 }
 
 /// Each clip's recording source, `None` for the test kits.
@@ -225,47 +244,38 @@ fn loso_early_stopped(
     sources: &[Option<&str>],
     validation: Validation,
 ) -> Result<f64, Box<dyn Error>> {
-    const SOURCES: [&str; 5] = ["colombo", "artemio", "forzee", "macarthur", "millo"];
-    let (mut correct, mut total) = (0, 0);
-    for seed in 0..3 {
-        for (index, held) in SOURCES.into_iter().enumerate() {
-            let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
-                (0..sources.len())
-                    .filter(|&i| sources[i].is_some_and(keep))
-                    .collect()
-            };
-            let mut test = set.select(&pick(&|s| s == held));
-            let (mut train, mut val) = match validation {
-                Validation::WholeSource => {
-                    let other = SOURCES[(index + 1) % SOURCES.len()];
-                    (
-                        set.select(&pick(&|s| s != held && s != other)),
-                        set.select(&pick(&|s| s == other)),
-                    )
-                }
-                Validation::Sample(share) => {
-                    let rest = set.select(&pick(&|s| s != held));
-                    let splits = rest.split(&SplitConfig {
-                        validation: share,
-                        test: 0.0,
-                        stratified: true,
-                        seed,
-                    })?;
-                    (splits.train, splits.validation)
-                }
-            };
-            let scaler = Standardizer::fit(&train.x)?;
-            for x in [&mut train.x, &mut val.x, &mut test.x] {
-                scaler.transform_inplace(x)?;
+    pooled(0..3, |seed, index| {
+        let held = SOURCES[index];
+        let mut test = set.select(&clips_of(sources, |s| s == held));
+        let (mut train, mut val) = match validation {
+            Validation::WholeSource => {
+                let other = SOURCES[(index + 1) % SOURCES.len()];
+                (
+                    set.select(&clips_of(sources, |s| s != held && s != other)),
+                    set.select(&clips_of(sources, |s| s == other)),
+                )
             }
-            let net = train_one(&train, Some(&val), CHOSEN, seed)?;
-            let predicted = argmax_rows(predict(&net, test.x.view()).view());
-            let truth = test.labels.clone().unwrap_or_default();
-            correct += predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
-            total += truth.len();
+            Validation::Sample(share) => {
+                let rest = set.select(&clips_of(sources, |s| s != held));
+                let splits = rest.split(&SplitConfig {
+                    validation: share,
+                    test: 0.0,
+                    stratified: true,
+                    seed,
+                })?;
+                (splits.train, splits.validation)
+            }
+        };
+        let scaler = Standardizer::fit(&train.x)?;
+        for x in [&mut train.x, &mut val.x, &mut test.x] {
+            scaler.transform_inplace(x)?;
         }
-    }
-    Ok(correct as f64 / total as f64)
+        let net = train_one(&train, Some(&val), CHOSEN, seed)?;
+        Ok((
+            argmax_rows(predict(&net, test.x.view()).view()),
+            test.labels.clone().unwrap_or_default(),
+        ))
+    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

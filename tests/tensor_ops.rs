@@ -388,8 +388,8 @@ fn softmax_rows_sum_to_one_and_log_softmax_is_their_log() {
     assert!((v.sum() - 1.0).abs() < 1e-15 && v[2] > v[1]);
 }
 
-/// Contiguous rows take a slice fast path; transposed (column-major) views take the
-/// general lane walk. Both must give the same numbers.
+/// Transposed (column-major) views are brought to row-major once before the row kernels
+/// run; they must give the same numbers as the contiguous input.
 #[test]
 fn softmax_and_its_loss_agree_on_contiguous_and_strided_layouts() {
     let mut r = Rng(12);

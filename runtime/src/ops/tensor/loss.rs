@@ -241,11 +241,8 @@ where
     same_shape("softmax_cross_entropy", z.shape(), y.shape());
     let width = z.shape()[last(z.ndim(), "softmax_cross_entropy").index()];
     let (z, y) = (z.as_standard_layout(), y.as_standard_layout());
-    let (z_values, y_values) = (z.as_slice(), y.as_slice());
-    let (z_values, y_values) = (
-        z_values.expect("standard layout"),
-        y_values.expect("standard layout"),
-    );
+    let z_values = z.as_slice().expect("standard layout");
+    let y_values = y.as_slice().expect("standard layout");
     let zero = Z::Elem::zero();
     let total = rows(z_values, width)
         .zip(rows(y_values, width))

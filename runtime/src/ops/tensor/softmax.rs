@@ -48,20 +48,12 @@ pub(crate) fn rows_mut<A>(values: &mut [A], width: usize) -> std::slice::ChunksE
     values.chunks_exact_mut(width.max(1))
 }
 
-/// Overwrites each `width`-long row of `values` with its softmax. The exponentials are one
-/// pass over the whole buffer, not one loop per row: a classifier has a few classes per
-/// row, too few for a per-row loop to vectorise, while one pass over all rows does.
+/// Overwrites each `width`-long row of `values` with its softmax.
 pub(crate) fn softmax_rows<A: Float>(values: &mut [A], width: usize) {
+    exp_minus_row_max(values, width);
     vectorised(
         #[inline(always)]
         || {
-            for row in rows_mut(values, width) {
-                let m = row_max(row);
-                row.iter_mut().for_each(|v| *v -= m);
-            }
-            // The vectorisable exp (within 1.2 ulp for f32): softmax is the hot loop of a
-            // classifier's backward pass.
-            values.iter_mut().for_each(|v| *v = fast::exp(*v));
             for row in rows_mut(values, width) {
                 let r = row.iter().fold(A::zero(), |s, &v| s + v).recip();
                 row.iter_mut().for_each(|v| *v *= r);
@@ -70,25 +62,12 @@ pub(crate) fn softmax_rows<A: Float>(values: &mut [A], width: usize) {
     );
 }
 
-fn row_max<A: Float>(row: &[A]) -> A {
-    row.iter().fold(A::neg_infinity(), |m, &v| m.max(v))
-}
-
 /// `ln Σ e^v` of each `width`-long row of `values`, as `max + ln Σ e^(v - max)` (finite for
-/// any finite inputs; `-inf` for a row of `-inf`), with the exponentials in one vectorised
-/// pass over a scratch copy (as in [`softmax_rows`]).
+/// any finite inputs; `-inf` for a row of `-inf`), on a scratch copy.
 pub(crate) fn log_sum_exp_rows<A: Float>(values: &[A], width: usize) -> Vec<A> {
-    let maxes: Vec<A> = rows(values, width).map(row_max).collect();
-    let mut shifted = values.to_vec();
-    vectorised(
-        #[inline(always)]
-        || {
-            for (row, &m) in rows_mut(&mut shifted, width).zip(&maxes) {
-                row.iter_mut().for_each(|v| *v = fast::exp(*v - m));
-            }
-        },
-    );
-    rows(&shifted, width)
+    let mut exps = values.to_vec();
+    let maxes = exp_minus_row_max(&mut exps, width);
+    rows(&exps, width)
         .zip(maxes)
         .map(|(row, m)| {
             if m == A::neg_infinity() {
@@ -98,6 +77,29 @@ pub(crate) fn log_sum_exp_rows<A: Float>(values: &[A], width: usize) -> Vec<A> {
             }
         })
         .collect()
+}
+
+/// Overwrites each `width`-long row `v` of `values` with `e^(v - max v)` and returns the
+/// maxima. The exponentials are one pass over the whole buffer, not one loop per row: a
+/// classifier has a few classes per row, too few for a per-row loop to vectorise, while
+/// one pass over all rows does. (The vectorisable exp is within 1.2 ulp for f32: softmax
+/// is the hot loop of a classifier's backward pass.)
+fn exp_minus_row_max<A: Float>(values: &mut [A], width: usize) -> Vec<A> {
+    let maxes: Vec<A> = rows(values, width).map(row_max).collect();
+    vectorised(
+        #[inline(always)]
+        || {
+            for (row, &m) in rows_mut(values, width).zip(&maxes) {
+                row.iter_mut().for_each(|v| *v -= m);
+            }
+            values.iter_mut().for_each(|v| *v = fast::exp(*v));
+        },
+    );
+    maxes
+}
+
+fn row_max<A: Float>(row: &[A]) -> A {
+    row.iter().fold(A::neg_infinity(), |m, &v| m.max(v))
 }
 
 /// Softmax along the last axis: `softmax(x)_i = e^(x_i - max x) / Σ_j e^(x_j - max x)`,

@@ -128,6 +128,51 @@ fn adam_works_on_f32_arrays() {
     assert!((w[0] - 0.99).abs() < 1e-6 && (w[1] - 1.01).abs() < 1e-6);
 }
 
+/// A model whose tensors are long enough for the vectorised loop and its remainder.
+fn varied(n: usize, m: usize, phase: f32) -> Layer {
+    Layer {
+        w: Array2::from_shape_fn((n, m), |(i, j)| ((i * m + j) as f32 * 0.37 + phase).sin()),
+        b: Array1::from_shape_fn(m, |j| (j as f32 * 0.11 - phase).cos()),
+    }
+}
+
+#[test]
+fn adam_gives_the_same_bits_on_contiguous_and_strided_tensors() {
+    // Row-major tensors take the contiguous slice loop, column-major ones (the same
+    // values, transposed storage) the strided fallback: several AdamW steps must agree
+    // bit for bit, for sizes around the vector width.
+    for (n, m) in [(1, 1), (3, 5), (7, 9), (33, 17), (2, 40)] {
+        let (mut rows, grad) = (varied(n, m, 0.0), varied(n, m, 1.3));
+        let mut cols = rows.clone();
+        cols.w = rows.w.t().as_standard_layout().into_owned().reversed_axes();
+        assert_eq!(cols.w, rows.w);
+        assert_eq!(
+            cols.w.as_slice().is_none(),
+            n > 1 && m > 1,
+            "column-major storage"
+        );
+        let mut cols_grad = grad.clone();
+        cols_grad.w = grad.w.t().as_standard_layout().into_owned().reversed_axes();
+        let (mut a, mut b) = (
+            Adam::adamw(0.01, 0.1).unwrap(),
+            Adam::adamw(0.01, 0.1).unwrap(),
+        );
+        for _ in 0..3 {
+            a.step(&mut rows, &grad).unwrap();
+            b.step(&mut cols, &cols_grad).unwrap();
+        }
+        for (x, y) in rows
+            .w
+            .iter()
+            .zip(cols.w.iter())
+            .chain(rows.b.iter().zip(&cols.b))
+        {
+            assert_eq!(x.to_bits(), y.to_bits(), "{n}x{m}");
+        }
+        assert_ne!(rows.w, varied(n, m, 0.0).w, "the steps moved the weights");
+    }
+}
+
 #[test]
 fn negative_learning_rate_is_an_error_naming_the_value() {
     let err = Sgd::new(-0.5).unwrap_err();

@@ -4,7 +4,8 @@ use ndarray::Zip;
 
 use super::state::{State, check_shapes, elem};
 use super::{Optimizer, check, check_lr};
-use crate::{Parameters, Result};
+use crate::ops::tensor::fast::vectorised;
+use crate::{Float, Parameters, Result};
 
 /// Hyper-parameters of [`Adam`]; the defaults are those of Kingma & Ba (2015) and
 /// PyTorch's `torch.optim.Adam`.
@@ -134,41 +135,85 @@ impl Adam {
     }
 }
 
+/// One step's update rule with its constants in the element type.
+#[derive(Clone, Copy)]
+struct Rule<A> {
+    step: A,
+    sqrt_bc2: A,
+    eps: A,
+    decay: A,
+    decoupled: bool,
+    b1: A,
+    b2: A,
+    one_b1: A,
+    one_b2: A,
+}
+
+impl<A: Float> Rule<A> {
+    /// The rule of step `t` (1-based). Bias corrections are folded into the step size and
+    /// epsilon once per step, in f64.
+    fn new(c: &AdamConfig, t: i32) -> Self {
+        let bc1 = 1.0 - c.beta1.powi(t);
+        let bc2 = 1.0 - c.beta2.powi(t);
+        Rule {
+            step: elem(c.lr / bc1),
+            sqrt_bc2: elem(bc2.sqrt()),
+            eps: elem(c.eps),
+            decay: elem(1.0 - c.lr * c.weight_decay),
+            decoupled: c.weight_decay > 0.0,
+            b1: elem(c.beta1),
+            b2: elem(c.beta2),
+            one_b1: elem(1.0 - c.beta1),
+            one_b2: elem(1.0 - c.beta2),
+        }
+    }
+
+    /// Updates one weight `w` and its moments `m`, `v` from its gradient `g`.
+    #[inline(always)]
+    fn apply(&self, w: &mut A, g: A, m: &mut A, v: &mut A) {
+        if self.decoupled {
+            *w *= self.decay;
+        }
+        *m = self.b1 * *m + self.one_b1 * g;
+        *v = self.b2 * *v + self.one_b2 * g * g;
+        *w -= self.step * *m / (num_traits::Float::sqrt(*v) / self.sqrt_bc2 + self.eps);
+    }
+}
+
 impl Optimizer for Adam {
     fn step<P: Parameters>(&mut self, params: &mut P, grads: &P) -> Result<()> {
         check_shapes(params, grads)?;
         let moments = self.moments.buffers(params, 2)?;
         self.t = self.t.saturating_add(1);
-        let c = self.config;
-        // Bias corrections are folded into the step size and epsilon once per step, in f64.
-        let bc1 = 1.0 - c.beta1.powi(self.t);
-        let bc2 = 1.0 - c.beta2.powi(self.t);
-        let step = elem::<P::Elem>(c.lr / bc1);
-        let sqrt_bc2 = elem::<P::Elem>(bc2.sqrt());
-        let eps = elem::<P::Elem>(c.eps);
-        let decay = elem::<P::Elem>(1.0 - c.lr * c.weight_decay);
-        let (b1, b2) = (elem::<P::Elem>(c.beta1), elem::<P::Elem>(c.beta2));
-        let (one_b1, one_b2) = (
-            elem::<P::Elem>(1.0 - c.beta1),
-            elem::<P::Elem>(1.0 - c.beta2),
-        );
-        let decoupled = c.weight_decay > 0.0;
+        let rule = Rule::new(&self.config, self.t);
         let mut i = 0;
         params.visit_with_grad(grads, &mut |_, mut w, g| {
             let (m, v) = moments[2 * i..2 * i + 2].split_at_mut(1);
             i += 1;
-            Zip::from(&mut w)
-                .and(&g)
-                .and(&mut m[0])
-                .and(&mut v[0])
-                .for_each(|w, &g, m, v| {
-                    if decoupled {
-                        *w *= decay;
-                    }
-                    *m = b1 * *m + one_b1 * g;
-                    *v = b2 * *v + one_b2 * g * g;
-                    *w -= step * *m / (num_traits::Float::sqrt(*v) / sqrt_bc2 + eps);
-                });
+            let (m, v) = (&mut m[0], &mut v[0]);
+            match (
+                w.as_slice_mut(),
+                g.as_slice(),
+                m.as_slice_mut(),
+                v.as_slice_mut(),
+            ) {
+                // The usual case, four contiguous buffers in one order: a slice loop that
+                // LLVM vectorises (ndarray's four-way `Zip` does not), dispatched to AVX2
+                // where the CPU has it, since the square root and the division dominate.
+                (Some(w), Some(g), Some(m), Some(v)) => vectorised(
+                    #[inline(always)]
+                    || {
+                        for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
+                            rule.apply(w, g, m, v);
+                        }
+                    },
+                ),
+                _ => Zip::from(&mut w)
+                    .and(&g)
+                    .and(m)
+                    .and(v)
+                    .for_each(|w, &g, m, v| rule.apply(w, g, m, v)),
+            }
         });
         Ok(())
     }

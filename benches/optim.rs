@@ -10,7 +10,7 @@
 //!   decoupled decay — exactly what `Adam` did before, and the baseline, checked to give
 //!   the same bits. That per-element test is what kept LLVM from vectorising the loop
 //!   (without it the `Zip` runs about 3.7× faster, still short of the dispatched loop);
-//! - `Sgd`, the floor: one multiply-add per weight.
+//! - `Sgd`, the floor (one multiply-add per weight), and with momentum and Nesterov.
 //!
 //! Then the Adam / baseline ratio from interleaved blocks (A B A B …), which is robust to
 //! the machine's load drifting. Run with `cargo bench --bench optim`.
@@ -22,7 +22,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use cadena::ndarray::{Array2, ArrayD, Zip};
-use cadena::optim::{Adam, Optimizer, Sgd};
+use cadena::optim::{Adam, Optimizer, Sgd, SgdConfig};
 use cadena::prelude::*;
 use criterion::{Criterion, criterion_group};
 
@@ -111,6 +111,18 @@ fn one_step(c: &mut Criterion) {
     group.bench_function("sgd", |bench| {
         bench.iter(|| opt.step(black_box(&mut p), &grad).unwrap())
     });
+    for (name, nesterov) in [("sgd_momentum", false), ("sgd_nesterov", true)] {
+        let mut opt = Sgd::with_config(SgdConfig {
+            lr: 1e-3,
+            momentum: 0.9,
+            nesterov,
+            ..SgdConfig::default()
+        })
+        .unwrap();
+        group.bench_function(name, |bench| {
+            bench.iter(|| opt.step(black_box(&mut p), &grad).unwrap())
+        });
+    }
     group.finish();
 }
 

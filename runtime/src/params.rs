@@ -4,6 +4,8 @@
 //! through `#[derive(Parameters)]` — for structs whose fields are any of those (nested
 //! structs included). A field path such as `enc.w1` names each tensor.
 
+use std::borrow::Cow;
+
 use ndarray::{Array, ArrayViewD, ArrayViewMutD, Dimension, IxDyn};
 
 use crate::Float;
@@ -83,13 +85,15 @@ pub trait Parameters {
     }
 }
 
-/// Joins a parent path and a field name with `.`; the root has no leading dot.
+/// Joins a parent path and a field name with `.`; the root has no leading dot. A top-level
+/// field's name is borrowed as is: the visits of a flat model, done on every optimiser
+/// step, allocate nothing for names.
 #[doc(hidden)]
-pub fn join_path(prefix: &str, field: &str) -> String {
+pub fn join_path<'a>(prefix: &str, field: &'a str) -> Cow<'a, str> {
     if prefix.is_empty() {
-        field.to_string()
+        Cow::Borrowed(field)
     } else {
-        format!("{prefix}.{field}")
+        Cow::Owned(format!("{prefix}.{field}"))
     }
 }
 

@@ -50,6 +50,44 @@ pub fn logistic(w: &Array1<f64>, b: f64, x: &Array2<f64>, y: &Array1<f64>) -> f6
     bce(sigmoid(z), y)
 }
 
+/// `logistic` written with the copies and views ndarray code often carries.
+#[differentiable(wrt(w, b))]
+pub fn logistic_with_copies(w: &Array1<f64>, b: f64, x: &Array2<f64>, y: &Array1<f64>) -> f64 {
+    let z = x.view().dot(&w.to_owned()) + b;
+    bce(sigmoid(z.clone()), y.view().into_owned())
+}
+
+/// Backward passes whose elementwise chains reach more arrays than one fused map takes
+/// (four), so the emitter splits them: once `sin' = cos` and `cos' = -sin` are shared
+/// with the forward values, the tanh' map would read five arrays.
+#[differentiable(wrt(w))]
+pub fn wide_chain(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let z = x.dot(w).tanh();
+    let e = z.sin() + z.cos();
+    mse(e, y)
+}
+
+#[differentiable(wrt(w))]
+pub fn wider_chain(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let z = x.dot(w).tanh();
+    let e = z.sin() + z.cos() + z.exp() * sigmoid(z) - z.abs().sqrt() * 0.1;
+    mse(e, y) + mean(e * z)
+}
+
+/// Weights used transposed: their gradients come out of the backward pass as transposes.
+#[differentiable(wrt(w, p))]
+pub fn transposed_weights(w: &Array2<f64>, p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let h = tanh(w.t().dot(&x.t()).t().to_owned() + &p.b1);
+    let z = h.dot(&p.w2.t().t()) + &p.b2;
+    softmax_cross_entropy(z, y) + sum(p.w1.t()) * 0.01
+}
+
+/// A gradient that is an input passed through (dL/dw = y).
+#[differentiable(wrt(w))]
+pub fn pass_through(w: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    sum(w * y)
+}
+
 #[differentiable(wrt(w, s))]
 pub fn regression(w: &Array2<f64>, s: f64, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let h = x.dot(w) * s - 0.5;
@@ -128,6 +166,63 @@ fn separate_array_and_scalar_arguments_get_their_own_gradients() {
         &Tolerance::default(),
     )
     .unwrap();
+}
+
+#[test]
+fn copies_and_views_change_nothing_in_the_gradient() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let x = random(&mut rng, (7, 3), 1.0);
+    let y = Array1::from_shape_fn(7, |i| (i % 2) as f64);
+    let w = Array1::from_shape_fn(3, |i| 0.3 - 0.2 * i as f64);
+    let (plain, with_copies) = (
+        logistic::grad(&w, 0.1, &x, &y),
+        logistic_with_copies::grad(&w, 0.1, &x, &y),
+    );
+    assert_eq!(plain.0, with_copies.0);
+    assert_eq!((&plain.1.w, plain.1.b), (&with_copies.1.w, with_copies.1.b));
+    assert_eq!(logistic_with_copies::DERIVATION, logistic::DERIVATION);
+}
+
+#[test]
+fn chains_split_across_several_maps_match_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(6);
+    let x = random(&mut rng, (5, 3), 1.0);
+    let y = random(&mut rng, (5, 2), 1.0);
+    let w = random(&mut rng, (3, 2), 0.5);
+    let tol = Tolerance::default();
+    check_params(
+        |w| wide_chain(w, &x, &y),
+        &w,
+        &wide_chain::grad(&w, &x, &y).1.w,
+        &tol,
+    )
+    .unwrap();
+    check_params(
+        |w| wider_chain(w, &x, &y),
+        &w,
+        &wider_chain::grad(&w, &x, &y).1.w,
+        &tol,
+    )
+    .unwrap();
+}
+
+#[test]
+fn gradients_of_transposed_or_passed_through_arrays_are_owned_row_major_arrays() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let (d, h, k) = (3, 4, 2);
+    let x = random(&mut rng, (5, d), 1.0);
+    let y = one_hot(&mut rng, 5, k);
+    let w = random(&mut rng, (d, h), 0.5);
+    let p = mlp(&mut rng, d, h, k);
+    let (_, g) = transposed_weights::grad(&w, &p, &x, &y);
+    let tol = Tolerance::default();
+    check_params(|w| transposed_weights(w, &p, &x, &y), &w, &g.w, &tol).unwrap();
+    check_params(|p| transposed_weights(&w, p, &x, &y), &p, &g.p, &tol).unwrap();
+    assert!(g.w.is_standard_layout() && g.p.w1.is_standard_layout() && g.p.w2.is_standard_layout());
+
+    let y = random(&mut rng, (d, h), 1.0);
+    let (_, g) = pass_through::grad(&w, &y);
+    assert_eq!(g.w, y);
 }
 
 #[test]

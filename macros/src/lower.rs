@@ -46,9 +46,14 @@ pub struct Lowered {
     pub fields: Vec<Field>,
     /// How generated code passes each graph input to a helper (`x`, `&w`, `&p.w1`).
     pub access: Vec<TokenStream>,
+    /// The function and `Axis` paths the body calls, as written (arguments stripped). The
+    /// emitted body calls runtime helpers instead, so it names these in `use` items to
+    /// keep the user's imports of them used, and their absence an error, as for the body
+    /// as written.
+    pub used_paths: Vec<syn::Path>,
 }
 
-const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip, and on arrays dot, t, sum, sum_axis(Axis(k)), mean_axis(Axis(k))";
+const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip, clone, and on arrays dot, t, sum, sum_axis(Axis(k)), mean_axis(Axis(k)), view, to_owned, into_owned";
 const FUNCTIONS: &str = "sigmoid, tanh, relu, softplus, exp, ln, sqrt, bce, mse, and on arrays softmax, log_softmax, softmax_cross_entropy, cross_entropy, sum, mean, dot";
 
 pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
@@ -75,9 +80,11 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         tensor,
         fields: Vec::new(),
         access: &mut access,
+        used_paths: Vec::new(),
     };
     let output = body.block(item);
     let fields = std::mem::take(&mut body.fields);
+    let used_paths = std::mem::take(&mut body.used_paths);
     cx.check()?;
     let output = output.expect("lowering succeeded without errors");
     Ok(Lowered {
@@ -89,6 +96,7 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         tensor,
         fields,
         access,
+        used_paths,
     })
 }
 
@@ -272,6 +280,7 @@ struct Body<'a> {
     tensor: bool,
     fields: Vec<Field>,
     access: &'a mut Vec<TokenStream>,
+    used_paths: Vec<syn::Path>,
 }
 
 impl Body<'_> {
@@ -657,6 +666,24 @@ impl Body<'_> {
                 };
                 Some(self.graph.node_at(op, vec![receiver?], span))
             }
+            // Copies and views change ownership, not values: the graph needs no node, and
+            // the emitted code decides on its own what to borrow.
+            "clone" | "to_owned" | "view" | "into_owned" => {
+                if !expect(self.cx, 0) {
+                    return None;
+                }
+                receiver
+            }
+            "mean" if self.tensor => {
+                self.cx.error(&m.method, "ndarray's `mean()` returns an `Option`; write `mean(x)` for the mean of every element, or `x.mean_axis(Axis(k))` along an axis");
+                None
+            }
+            "map" | "mapv" | "mapv_into" | "map_inplace" | "mapv_inplace" => {
+                self.cx.error(&m.method, format!(
+                    "closures are not differentiated, so `{name}` is not supported in #[differentiable] functions; apply the operation to the whole array instead (`tanh(x)`, `x * 2.0`, `x.powi(2)`, `relu(x)`)"
+                ));
+                None
+            }
             "floor" | "ceil" | "round" | "round_ties_even" | "trunc" | "fract" | "signum"
             | "rem_euclid" | "div_euclid" | "clamp" | "copysign" => {
                 self.cx.error(&m.method, format!(
@@ -715,6 +742,7 @@ impl Body<'_> {
             ));
             return None;
         }
+        self.use_path(&p.path);
         if !self.tensor && !op.is_elementwise() && !matches!(op, Op::Bce | Op::Mse) {
             self.cx.error(&c.func, format!(
                 "`{name}` works on arrays, and this function has no array arguments; take `&Array2<f32>` (or a parameter struct) to write tensor code"
@@ -736,6 +764,17 @@ impl Body<'_> {
 
 impl Body<'_> {
     /// `Axis(k)` with a literal `k`.
+    /// Records `path` (without generic arguments) for the emitted `use` items, once.
+    fn use_path(&mut self, path: &syn::Path) {
+        let mut bare = path.clone();
+        for segment in &mut bare.segments {
+            segment.arguments = syn::PathArguments::None;
+        }
+        if !self.used_paths.contains(&bare) {
+            self.used_paths.push(bare);
+        }
+    }
+
     fn axis(&mut self, e: &Expr) -> Option<usize> {
         if let Expr::Call(c) = e
             && let Expr::Path(p) = &*c.func
@@ -744,6 +783,7 @@ impl Body<'_> {
             && let Some(k) = int_literal(&c.args[0])
             && k >= 0
         {
+            self.use_path(&p.path);
             return Some(k as usize);
         }
         self.cx.error(e, "the axis must be written `Axis(k)` with a literal k, so the graph is fixed at compile time");

@@ -51,7 +51,9 @@ fn statements(d: &Derived, roots: &[NodeId]) -> (TokenStream, Vec<TokenStream>) 
 }
 
 /// The gradient of argument `i` as an expression of the right type: a struct is built
-/// from zeros with each field read by the body filled in.
+/// from zeros with each field read by the body filled in. Arrays pass through
+/// `t::owned`, so a gradient computed as a transpose or an input passed through becomes
+/// an owned row-major array.
 fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> TokenStream {
     let p = &d.lowered.params[i];
     let ident = &p.ident;
@@ -61,7 +63,7 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
             let sets = d.lowered.fields.iter().filter(|f| f.param == i).map(|f| {
                 let path = &f.path;
                 let value = &exprs[&f.input];
-                quote!(#g #(.#path)* = #value;)
+                quote!(#g #(.#path)* = ::cadena::__private::t::owned(#value);)
             });
             quote!({
                 let mut #g = ::cadena::Parameters::zeros_like(#ident);
@@ -84,7 +86,8 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                 };
                 quote!(::cadena::Parameters::zeros_like(#arg))
             } else {
-                exprs[&input].clone()
+                let value = &exprs[&input];
+                quote!(::cadena::__private::t::owned(#value))
             }
         }
         Kind::Float | Kind::Other => exprs[&p.input.expect("floats are inputs")].clone(),
@@ -179,9 +182,19 @@ pub fn emit(d: &Derived) -> TokenStream {
         quote!(#[derive(Debug, Clone, PartialEq)])
     };
 
+    // One `use` per path, spanned at the user's call, so a missing import is reported there.
+    let uses = lowered.used_paths.iter().map(|path| {
+        let span = syn::spanned::Spanned::span(path);
+        quote::quote_spanned! {span=>
+            #[allow(unused_imports)]
+            use #path as _;
+        }
+    });
+
     quote! {
         #(#attrs)*
         #vis #sig {
+            #(#uses)*
             #fwd_stmts
             #fwd_out
         }

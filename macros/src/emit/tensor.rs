@@ -142,8 +142,9 @@ impl Plan {
                     .filter(|a| inlined[a.index()])
                     .max_by_key(|a| front[a.index()].len())
                     .expect("too many operands without inlined children is impossible: at most two direct operands");
+                // The child becomes a statement of its own and an operand of this map;
+                // its own frontier (the operands of its statement) stays as computed.
                 inlined[widest.index()] = false;
-                front[widest.index()] = BTreeSet::from([widest]);
             }
         }
 

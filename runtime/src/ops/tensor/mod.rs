@@ -8,6 +8,7 @@
 //! | operands and result types | [`Operand`], [`Kind`] |
 //! | fused elementwise maps | [`map1`] .. [`map4`], `try_` variants |
 //! | unbroadcasting | [`sum_to`], [`shape_of`] |
+//! | gradients returned to the user | [`owned`] (owned, row-major) |
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
@@ -19,6 +20,7 @@ pub mod fast;
 mod loss;
 mod map;
 mod operand;
+mod owned;
 mod reduce;
 mod shape;
 mod softmax;
@@ -33,6 +35,7 @@ pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
 pub use operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
 };
+pub use owned::{IntoOwned, owned};
 pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,

@@ -83,6 +83,9 @@ fn parse_at(g: &mut Graph, tokens: &[String], pos: &mut usize) -> NodeId {
         "softmax" => Op::Softmax,
         "cross_entropy" => Op::CrossEntropy,
         "dot" => Op::Dot,
+        "shape_of" => Op::ShapeOf,
+        "sum_to" => Op::SumTo,
+        "mse_vjp" => Op::MseVjp,
         name => Op::Fun(
             *Fun::ALL
                 .iter()

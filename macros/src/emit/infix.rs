@@ -61,6 +61,9 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             ),
             Prec::Sum,
         ),
+        // A unit factor (the loss's own adjoint, unbroadcast to a shape) is left out.
+        Op::Mul if is_unit(g, args[0]) => print(g, args[1]),
+        Op::Mul if is_unit(g, args[1]) => print(g, args[0]),
         Op::Mul => (
             format!(
                 "{} * {}",
@@ -119,10 +122,10 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             Prec::Product,
         ),
         // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
-        Op::DotVjpLhs if g.const_value(args[0]) == Some(1.0) => {
+        Op::DotVjpLhs if is_unit(g, args[0]) => {
             (format!("{}^T", wrap(args[1], Prec::Atom)), Prec::Power)
         }
-        Op::DotVjpRhs if g.const_value(args[1]) == Some(1.0) => {
+        Op::DotVjpRhs if is_unit(g, args[1]) => {
             (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power)
         }
         Op::DotVjpLhs => (
@@ -194,9 +197,18 @@ fn applied(g: &Graph, op: Op, x: NodeId) -> String {
     }
 }
 
+/// Whether `id` is the constant 1, possibly broadcast or summed to a shape (as the seed
+/// adjoint of a tensor function's result is).
+fn is_unit(g: &Graph, id: NodeId) -> bool {
+    match g.op(id) {
+        Op::SumTo | Op::BroadcastTo | Op::BroadcastAxisTo(_) => is_unit(g, g.args(id)[0]),
+        _ => g.const_value(id) == Some(1.0),
+    }
+}
+
 /// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
 fn scaled(g: &Graph, adj: NodeId, core: String) -> (String, Prec) {
-    if g.const_value(adj) == Some(1.0) {
+    if is_unit(g, adj) {
         // `(p - y) / n` divides by the scalar batch size, which commutes with `·` and `*`:
         // any grouping reads correctly, so it needs no parentheses of its own.
         (core, Prec::Power)
@@ -248,6 +260,17 @@ mod tests {
         assert_eq!(show("(neg (* a b))"), "-(a * b)");
         assert_eq!(show("(powi (+ a b) 2)"), "(a + b)^2");
         assert_eq!(show("(* a (neg b))"), "a * (-b)");
+    }
+
+    #[test]
+    fn unit_adjoints_are_left_out_even_when_summed_to_a_shape() {
+        assert_eq!(show("(* (sum_to 1 (shape_of r)) (* t x))"), "t * x");
+        assert_eq!(show("(* x (sum_to 1 (shape_of r)))"), "x");
+        assert_eq!(
+            show("(mse_vjp z y (sum_to 1 (shape_of r)))"),
+            "2 * (z - y) / n"
+        );
+        assert_eq!(show("(* (sum_to 2 (shape_of r)) x)"), "2 * x");
     }
 
     #[test]

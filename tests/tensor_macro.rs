@@ -82,6 +82,19 @@ pub fn transposed_weights(w: &Array2<f64>, p: &Mlp, x: &Array2<f64>, y: &Array2<
     softmax_cross_entropy(z, y) + sum(p.w1.t()) * 0.01
 }
 
+/// `p.v` is first read after rewrites have removed nodes (`(h + h) * 0.5`, `g - h`), so
+/// the simplified graph numbers it differently from the graph as written; and `p.c` is
+/// read by a dead `let`, so its adjoint is the float 0.
+#[differentiable(wrt(p))]
+pub fn late_field(p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let h = x.dot(&p.w1) + &p.b1;
+    let g = (h + h) * 0.5;
+    let e = exp(g * 0.3);
+    let d = g - h;
+    let unused = d.dot(&p.w2) + &p.b2;
+    softmax_cross_entropy(e.dot(&p.w2), y)
+}
+
 /// A gradient that is an input passed through (dL/dw = y).
 #[differentiable(wrt(w))]
 pub fn pass_through(w: &Array2<f64>, y: &Array2<f64>) -> f64 {
@@ -223,6 +236,18 @@ fn gradients_of_transposed_or_passed_through_arrays_are_owned_row_major_arrays()
     let y = random(&mut rng, (d, h), 1.0);
     let (_, g) = pass_through::grad(&w, &y);
     assert_eq!(g.w, y);
+}
+
+#[test]
+fn fields_read_late_or_only_by_dead_code_get_their_own_gradients() {
+    let mut rng = StdRng::seed_from_u64(8);
+    let x = random(&mut rng, (5, 3), 1.0);
+    let y = one_hot(&mut rng, 5, 2);
+    let p = mlp(&mut rng, 3, 4, 2);
+    let (_, g) = late_field::grad(&p, &x, &y);
+    check_params(|p| late_field(p, &x, &y), &p, &g.p, &Tolerance::default()).unwrap();
+    assert!(g.p.b2.iter().all(|&v| v == 0.0));
+    assert!(g.p.w2.iter().any(|&v| v != 0.0));
 }
 
 #[test]

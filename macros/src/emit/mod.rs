@@ -50,6 +50,17 @@ fn statements(d: &Derived, roots: &[NodeId]) -> (TokenStream, Vec<TokenStream>) 
     }
 }
 
+/// Whether the adjoint of differentiated input `input` (an id of the graph as written,
+/// like every id `lowered` holds) is the constant 0.
+fn is_zero(d: &Derived, input: NodeId) -> bool {
+    let at = d
+        .wrt_raw
+        .iter()
+        .position(|w| *w == input)
+        .expect("differentiated");
+    d.graph.const_value(d.grads[at]) == Some(0.0)
+}
+
 /// The gradient of argument `i` as an expression of the right type: a struct is built
 /// from zeros with each field read by the body filled in. Arrays pass through
 /// `t::owned`, so a gradient computed as a transpose or an input passed through becomes
@@ -60,11 +71,18 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
     match p.kind {
         Kind::Struct => {
             let g = local("grad_struct");
-            let sets = d.lowered.fields.iter().filter(|f| f.param == i).map(|f| {
-                let path = &f.path;
-                let value = &exprs[&f.input];
-                quote!(#g #(.#path)* = ::cadena::__private::t::owned(#value);)
-            });
+            // A field the body reads but the result does not depend on (a dead `let`)
+            // has the adjoint 0, a float: its zeros are already in place.
+            let sets = d
+                .lowered
+                .fields
+                .iter()
+                .filter(|f| f.param == i && !is_zero(d, f.input))
+                .map(|f| {
+                    let path = &f.path;
+                    let value = &exprs[&f.input];
+                    quote!(#g #(.#path)* = ::cadena::__private::t::owned(#value);)
+                });
             quote!({
                 let mut #g = ::cadena::Parameters::zeros_like(#ident);
                 #(#sets)*
@@ -73,12 +91,7 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
         }
         Kind::Array { borrowed, .. } => {
             let input = p.input.expect("arrays are inputs");
-            let adj = d.grads[d
-                .wrt
-                .iter()
-                .position(|w| *w == input)
-                .expect("differentiated")];
-            if d.graph.const_value(adj) == Some(0.0) {
+            if is_zero(d, input) {
                 let arg = if borrowed {
                     quote!(#ident)
                 } else {
@@ -110,8 +123,11 @@ pub fn emit(d: &Derived) -> TokenStream {
     roots.extend(&d.grads);
     let (grad_stmts, grad_exprs) = statements(d, &roots);
     let loss = &grad_exprs[0];
+    // Keyed by the inputs' ids in the graph as written, which `lowered` (parameters and
+    // fields) refers to; the simplified graph numbers nodes differently once a rewrite
+    // has removed any before an input, as for a field first read late in the body.
     let by_input: HashMap<NodeId, TokenStream> = d
-        .wrt
+        .wrt_raw
         .iter()
         .copied()
         .zip(grad_exprs[1..].iter().cloned())

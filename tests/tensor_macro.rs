@@ -91,7 +91,7 @@ pub fn late_field(p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let g = (h + h) * 0.5;
     let e = exp(g * 0.3);
     let d = g - h;
-    let unused = d.dot(&p.w2) + &p.b2;
+    let _unused = d.dot(&p.w2) + &p.b2;
     softmax_cross_entropy(e.dot(&p.w2), y)
 }
 

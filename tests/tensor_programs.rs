@@ -2,7 +2,7 @@
 //! through `#[differentiable]`, each gradient checked against central finite
 //! differences. See the script for what the programs contain and why. Do not edit.
 
-use cadena::gradcheck::{Tolerance, check_params};
+use cadena::gradcheck::{Tolerance, check, check_params};
 use cadena::ndarray::{Array1, Array2, Axis};
 use cadena::prelude::*;
 
@@ -19,8 +19,8 @@ pub struct P {
 fn program_0(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1 - v1;
-    let v3 = sigmoid(v2).ln_1p();
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v3 = sigmoid(v2).ln_1p();
+    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v5 = tanh(x.dot(&p.w)) * p.s;
     let v6 = v5 * 0.5 + 0.25;
     let v7 = v6.dot(&p.v);
@@ -35,7 +35,7 @@ fn program_1(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = v3.cos();
     let v5 = exp(v2 * 0.3);
     let v6 = softmax(v1);
-    let v7 = v5.dot(&p.v);
+    let _v7 = v5.dot(&p.v);
     bce(sigmoid(v4), y) + mean(v6 * v6)
 }
 
@@ -44,7 +44,7 @@ fn program_2(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = tanh(x.dot(&p.w)) * p.s;
     let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = exp(v2 * 0.3);
+    let _v4 = exp(v2 * 0.3);
     let v5 = softmax(v1);
     let v6 = x.dot(&p.w) + &p.b;
     let v7 = v5.dot(&p.v);
@@ -59,9 +59,9 @@ fn program_3(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = tanh(x.dot(&p.w)) * p.s;
     let v5 = v2.dot(&p.v);
     let v6 = softmax(v1);
-    let v7 = v4 * v1;
+    let _v7 = v4 * v1;
     let v8 = v1 * tanh(v3);
-    let v9 = sigmoid(v6);
+    let _v9 = sigmoid(v6);
     let v10 = (v4 + v8) * 0.5;
     softmax_cross_entropy(v5, y) + mean(v10 * v10) + v3
 }
@@ -72,7 +72,7 @@ fn program_4(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = mean(v1);
     let v3 = exp(v1 * 0.3);
     let v4 = v3 * v3;
-    let v5 = sigmoid(v3).ln_1p();
+    let _v5 = sigmoid(v3).ln_1p();
     let v6 = v4 * v2;
     let v7 = v6.dot(&p.v);
     softmax_cross_entropy(v7, y) + mean(v6 * v6) + v2
@@ -80,7 +80,7 @@ fn program_4(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 
 #[differentiable(wrt(p))]
 fn program_5(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = tanh(x.dot(&p.w)) * p.s;
     let v3 = v2.dot(&p.v) + &p.c;
     let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
@@ -97,8 +97,8 @@ fn program_6(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = v1 / (v2 * v2 + 1.0);
     let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
     let v6 = sigmoid(v3.dot(&p.v));
-    let v7 = v2 * 0.5 + 0.25;
-    let v8 = v1 * v5;
+    let _v7 = v2 * 0.5 + 0.25;
+    let _v8 = v1 * v5;
     let v9 = v4 / (v2 * v2 + 1.0);
     let v10 = v9 * tanh(v5);
     softmax_cross_entropy(v6, y) + mean(v10 * v10) + v5
@@ -109,7 +109,7 @@ fn program_7(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = x.dot(&p.w) + &p.b;
     let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = v2 * tanh(v3);
+    let _v4 = v2 * tanh(v3);
     let v5 = v1 + v1;
     let v6 = mean(v5.mean_axis(Axis(1)));
     let v7 = v2.dot(&p.v);
@@ -120,8 +120,8 @@ fn program_7(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_8(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = mean(v1);
-    let v3 = tanh(x.dot(&p.w)) * p.s;
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v3 = tanh(x.dot(&p.w)) * p.s;
+    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v5 = softmax(v1);
     let v6 = v5 + v1;
     let v7 = v6.cos();
@@ -137,7 +137,7 @@ fn program_9(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = log_softmax(v1) * 0.2;
     let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v6 = sqrt(v5 * v5 + 1.0);
-    let v7 = log_softmax(v2) * 0.2;
+    let _v7 = log_softmax(v2) * 0.2;
     let v8 = softmax(v1);
     let v9 = v8 - v6;
     let v10 = v9 / (v4 * v4 + 1.0);
@@ -160,11 +160,11 @@ fn program_10(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_11(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = mean(v1);
+    let _v2 = mean(v1);
     let v3 = softplus(v1);
     let v4 = mean(v3);
     let v5 = v1 * 0.5 + 0.25;
-    let v6 = exp(v1 * 0.3);
+    let _v6 = exp(v1 * 0.3);
     let v7 = (v5 + v3) * 0.5;
     let v8 = v3.sum_axis(Axis(0)).sum() * 0.1;
     let v9 = v1.dot(&p.v);
@@ -175,9 +175,9 @@ fn program_11(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_12(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = x.dot(&p.w) + &p.b;
-    let v3 = v1.exp_m1();
-    let v4 = sigmoid(v1);
-    let v5 = sqrt(v1 * v1 + 1.0);
+    let _v3 = v1.exp_m1();
+    let _v4 = sigmoid(v1);
+    let _v5 = sqrt(v1 * v1 + 1.0);
     let v6 = v2 + v1;
     let v7 = v6.dot(&p.v);
     mse(v7, y) + mean(v6 * v6)
@@ -187,8 +187,8 @@ fn program_12(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_13(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = (v1 + v1) * 0.5;
-    let v3 = exp(v2 * 0.3);
-    let v4 = v1 * v1;
+    let _v3 = exp(v2 * 0.3);
+    let _v4 = v1 * v1;
     let v5 = v2 - v1;
     let v6 = ln(softplus(v2) + 0.5);
     let v7 = v6.powi(3) * 0.1;
@@ -201,7 +201,7 @@ fn program_14(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = (v1 + v1) * 0.5;
     let v3 = v1.tanh();
-    let v4 = v3.sin();
+    let _v4 = v3.sin();
     let v5 = (v1 + v2) * 0.5;
     let v6 = sigmoid(v1.dot(&p.v));
     bce(sigmoid(v6), y) + mean(v5 * v5)
@@ -212,10 +212,10 @@ fn program_15(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = sum(v1) * 0.1;
     let v3 = v1 / (v1 * v1 + 1.0);
-    let v4 = v1 - v3;
+    let _v4 = v1 - v3;
     let v5 = sigmoid(v1);
-    let v6 = v5 * tanh(v2);
-    let v7 = v5 * v2;
+    let _v6 = v5 * tanh(v2);
+    let _v7 = v5 * v2;
     let v8 = exp(v3 * 0.3);
     let v9 = v8.dot(&p.v);
     softmax_cross_entropy(v9, y) + mean(v8 * v8) + v2
@@ -227,11 +227,11 @@ fn program_16(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1 + v1;
     let v3 = (v1 + v1) * 0.5;
     let v4 = sigmoid(v2);
-    let v5 = sigmoid(v4).ln_1p();
-    let v6 = v4.powi(2);
+    let _v5 = sigmoid(v4).ln_1p();
+    let _v6 = v4.powi(2);
     let v7 = mean(v4);
     let v8 = v1.exp_m1();
-    let v9 = v8 + v3;
+    let _v9 = v8 + v3;
     let v10 = sigmoid(v3.dot(&p.v));
     let v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     mse(v10, y) + mean(v11 * v11) + v7
@@ -254,10 +254,10 @@ fn program_17(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_18(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = sigmoid(v1).ln_1p();
-    let v3 = v2 - v1;
+    let _v3 = v2 - v1;
     let v4 = (v2 + v1) * 0.5;
     let v5 = sum(v2) * 0.1;
-    let v6 = v1.powi(3) * 0.1;
+    let _v6 = v1.powi(3) * 0.1;
     let v7 = v4 * 0.5 + 0.25;
     let v8 = v4 * 0.5 + 0.25;
     let v9 = mean(v7.mean_axis(Axis(1)));
@@ -270,7 +270,7 @@ fn program_19(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = v1 - v1;
     let v3 = v2.sin();
-    let v4 = v3 * v1;
+    let _v4 = v3 * v1;
     let v5 = sigmoid(v1).ln_1p();
     let v6 = v5.sin();
     let v7 = sum(v6) * 0.1;
@@ -284,7 +284,7 @@ fn program_20(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = sum(v1) * 0.1;
     let v3 = v1 / (v1 * v1 + 1.0);
     let v4 = softmax(v1);
-    let v5 = (v1 + v3) * 0.5;
+    let _v5 = (v1 + v3) * 0.5;
     let v6 = v4 * v2;
     let v7 = log_softmax(v1) * 0.2;
     let v8 = v6.dot(&p.v);
@@ -298,7 +298,7 @@ fn program_21(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = mean(v1.mean_axis(Axis(1)));
     let v4 = tanh(x.dot(&p.w)) * p.s;
     let v5 = v2.powi(3) * 0.1;
-    let v6 = softmax(v5);
+    let _v6 = softmax(v5);
     let v7 = exp(v4 * 0.3);
     let v8 = mean(v7.mean_axis(Axis(1)));
     let v9 = (v4 + v1) * 0.5;
@@ -312,7 +312,7 @@ fn program_22(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = sigmoid(v1.dot(&p.v));
     let v3 = tanh(x.dot(&p.w)) * p.s;
     let v4 = v1 * v3;
-    let v5 = softmax(v3);
+    let _v5 = softmax(v3);
     let v6 = softmax(v4);
     let v7 = (v6 + v3) * 0.5;
     mse(v2, y) + mean(v7 * v7)
@@ -335,10 +335,10 @@ fn program_24(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = sum(v1) * 0.1;
     let v3 = log_softmax(v1) * 0.2;
     let v4 = x.dot(&p.w) + &p.b;
-    let v5 = v4 * tanh(v2);
+    let _v5 = v4 * tanh(v2);
     let v6 = v3 * v2;
     let v7 = sum(v6) * 0.1;
-    let v8 = v4.dot(&p.v);
+    let _v8 = v4.dot(&p.v);
     let v9 = v4.dot(&p.v);
     bce(sigmoid(v9), y) + mean(v6 * v6) + v2 + v7
 }
@@ -351,8 +351,8 @@ fn program_25(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = mean(v1);
     let v5 = sum(v3) * 0.1;
     let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v7 = log_softmax(v6) * 0.2;
-    let v8 = v6 + v4;
+    let _v7 = log_softmax(v6) * 0.2;
+    let _v8 = v6 + v4;
     let v9 = log_softmax(v6) * 0.2;
     let v10 = v3.dot(&p.v);
     bce(sigmoid(v10), y) + mean(v9 * v9) + v4 + v5
@@ -364,8 +364,8 @@ fn program_26(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1.dot(&p.v);
     let v3 = v1 * v1;
     let v4 = (v3 + v3) * 0.5;
-    let v5 = -v2;
-    let v6 = sqrt(v4 * v4 + 1.0);
+    let _v5 = -v2;
+    let _v6 = sqrt(v4 * v4 + 1.0);
     let v7 = tanh(v3);
     bce(sigmoid(v2), y) + mean(v7 * v7)
 }
@@ -374,7 +374,7 @@ fn program_26(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_27(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = v1 * v1;
-    let v3 = v2 + v1;
+    let _v3 = v2 + v1;
     let v4 = mean(v2.mean_axis(Axis(1)));
     let v5 = tanh(x.dot(&p.w)) * p.s;
     let v6 = sum(v2) * 0.1;
@@ -386,9 +386,9 @@ fn program_27(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_28(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = v1.dot(&p.v) + &p.c;
-    let v3 = softplus(v2);
+    let _v3 = softplus(v2);
     let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = sigmoid(v1.dot(&p.v));
+    let _v5 = sigmoid(v1.dot(&p.v));
     let v6 = (v1 + v1) * 0.5;
     bce(sigmoid(v2), y) + mean(v6 * v6) + v4
 }
@@ -398,11 +398,11 @@ fn program_29(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = ln(softplus(v1) + 0.5);
     let v3 = v1 + v2;
-    let v4 = mean(v1);
+    let _v4 = mean(v1);
     let v5 = v3.dot(&p.v);
     let v6 = sum(v1) * 0.1;
     let v7 = mean(v1.mean_axis(Axis(1)));
-    let v8 = v5 * p.s;
+    let _v8 = v5 * p.s;
     let v9 = v3 + v1;
     mse(v5, y) + mean(v9 * v9) + v6 + v7
 }
@@ -413,11 +413,11 @@ fn program_30(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1.tanh();
     let v3 = sum(v1) * 0.1;
     let v4 = v1 * v2;
-    let v5 = v1.exp_m1();
-    let v6 = v1 + v3;
+    let _v5 = v1.exp_m1();
+    let _v6 = v1 + v3;
     let v7 = v1 * v3;
     let v8 = v4.exp_m1();
-    let v9 = x.dot(&p.w) + &p.b;
+    let _v9 = x.dot(&p.w) + &p.b;
     let v10 = v1 / (v8 * v8 + 1.0);
     let v11 = v7.dot(&p.v);
     bce(sigmoid(v11), y) + mean(v10 * v10) + v3
@@ -430,10 +430,10 @@ fn program_31(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = sigmoid(v1);
     let v4 = v3.powi(2);
     let v5 = v1.dot(&p.v) + &p.c;
-    let v6 = v5.dot(&p.v.t());
+    let _v6 = v5.dot(&p.v.t());
     let v7 = v4 + v1;
     let v8 = v1 * tanh(v2);
-    let v9 = (v7 + v4) * 0.5;
+    let _v9 = (v7 + v4) * 0.5;
     let v10 = v8 * 0.5 + 0.25;
     bce(sigmoid(v5), y) + mean(v10 * v10) + v2
 }
@@ -443,11 +443,11 @@ fn program_32(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = v1 * v1;
     let v3 = mean(v2);
-    let v4 = softmax(v2);
-    let v5 = v1 * v3;
-    let v6 = v2 * tanh(v3);
+    let _v4 = softmax(v2);
+    let _v5 = v1 * v3;
+    let _v6 = v2 * tanh(v3);
     let v7 = -v1;
-    let v8 = v7.dot(&p.v) + &p.c;
+    let _v8 = v7.dot(&p.v) + &p.c;
     let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v10 = sigmoid(v9.dot(&p.v));
     softmax_cross_entropy(v10, y) + mean(v9 * v9) + v3
@@ -457,9 +457,9 @@ fn program_32(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_33(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let _v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v4 = softmax(v2);
-    let v5 = mean(v2);
+    let _v5 = mean(v2);
     let v6 = sum(v1) * 0.1;
     let v7 = mean(v2);
     let v8 = v4.dot(&p.v);
@@ -471,13 +471,13 @@ fn program_34(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = v1 / (v1 * v1 + 1.0);
     let v3 = mean(v1);
-    let v4 = softmax(v2);
+    let _v4 = softmax(v2);
     let v5 = sigmoid(v2).ln_1p();
-    let v6 = v5 + v3;
+    let _v6 = v5 + v3;
     let v7 = v5.dot(&p.v);
     let v8 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v9 = tanh(x.dot(&p.w)) * p.s;
-    let v10 = v1.dot(&p.v);
+    let _v10 = v1.dot(&p.v);
     mse(v7, y) + mean(v9 * v9) + v3 + v8
 }
 
@@ -487,7 +487,7 @@ fn program_35(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v3 = sigmoid(v1.dot(&p.v));
     let v4 = v3.dot(&p.v.t());
-    let v5 = x.dot(&p.w) + &p.b;
+    let _v5 = x.dot(&p.w) + &p.b;
     let v6 = v1 / (v4 * v4 + 1.0);
     let v7 = (v6 + v4) * 0.5;
     mse(v3, y) + mean(v7 * v7) + v2
@@ -499,9 +499,9 @@ fn program_36(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = exp(v1 * 0.3);
     let v3 = v1.cos();
     let v4 = v1.cos();
-    let v5 = v3.cos();
-    let v6 = -v1;
-    let v7 = v4.powi(2);
+    let _v5 = v3.cos();
+    let _v6 = -v1;
+    let _v7 = v4.powi(2);
     let v8 = v1 - v2;
     let v9 = v4.dot(&p.v) + &p.c;
     let v10 = tanh(v8);
@@ -524,12 +524,12 @@ fn program_38(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = v1 / (v1 * v1 + 1.0);
     let v3 = (v1 + v1) * 0.5;
-    let v4 = exp(v2 * 0.3);
-    let v5 = v2.sin();
+    let _v4 = exp(v2 * 0.3);
+    let _v5 = v2.sin();
     let v6 = softmax(v1);
-    let v7 = softmax(v6);
+    let _v7 = softmax(v6);
     let v8 = v3.dot(&p.v) + &p.c;
-    let v9 = log_softmax(v6) * 0.2;
+    let _v9 = log_softmax(v6) * 0.2;
     let v10 = sigmoid(v6).ln_1p();
     softmax_cross_entropy(v8, y) + mean(v10 * v10)
 }
@@ -541,9 +541,9 @@ fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = v2.sin();
     let v4 = v1.powi(2);
     let v5 = sum(v4) * 0.1;
-    let v6 = softmax(v1);
+    let _v6 = softmax(v1);
     let v7 = v3 / (v1 * v1 + 1.0);
-    let v8 = v3 * tanh(v5);
+    let _v8 = v3 * tanh(v5);
     let v9 = -v2;
     let v10 = v7.dot(&p.v);
     mse(v10, y) + mean(v9 * v9) + v5
@@ -552,12 +552,12 @@ fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_40(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = -v1;
+    let _v2 = -v1;
     let v3 = v1.exp_m1();
     let v4 = mean(v3);
     let v5 = v3 * v4;
     let v6 = mean(v3);
-    let v7 = softmax(v5);
+    let _v7 = softmax(v5);
     let v8 = softmax(v1);
     let v9 = v8.dot(&p.v);
     bce(sigmoid(v9), y) + mean(v8 * v8) + v4 + v6
@@ -570,8 +570,8 @@ fn program_41(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = v1 - v1;
     let v4 = v3 * 0.5 + 0.25;
     let v5 = v1.powi(3) * 0.1;
-    let v6 = v1.cos();
-    let v7 = v4 + v5;
+    let _v6 = v1.cos();
+    let _v7 = v4 + v5;
     let v8 = sqrt(v5 * v5 + 1.0);
     mse(v2, y) + mean(v8 * v8)
 }
@@ -585,7 +585,7 @@ fn program_42(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v5 = tanh(v4);
     let v6 = mean(v5.mean_axis(Axis(1)));
     let v7 = tanh(x.dot(&p.w)) * p.s;
-    let v8 = v5 + v5;
+    let _v8 = v5 + v5;
     let v9 = v1 + v7;
     let v10 = exp(v9 * 0.3);
     let v11 = v5.dot(&p.v);
@@ -595,10 +595,10 @@ fn program_42(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_43(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = tanh(v1);
-    let v3 = exp(v1 * 0.3);
+    let _v2 = tanh(v1);
+    let _v3 = exp(v1 * 0.3);
     let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v7 = v1.dot(&p.v);
     bce(sigmoid(v7), y) + mean(v6 * v6) + v4
@@ -621,10 +621,10 @@ fn program_44(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_45(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = sigmoid(v1.dot(&p.v));
+    let _v2 = sigmoid(v1.dot(&p.v));
     let v3 = sum(v1) * 0.1;
     let v4 = v1.dot(&p.v) + &p.c;
-    let v5 = v1 + v3;
+    let _v5 = v1 + v3;
     let v6 = sigmoid(v1).ln_1p();
     softmax_cross_entropy(v4, y) + mean(v6 * v6) + v3
 }
@@ -648,8 +648,8 @@ fn program_47(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = mean(v1);
     let v3 = v1.dot(&p.v);
     let v4 = v1.powi(3) * 0.1;
-    let v5 = log_softmax(v4) * 0.2;
-    let v6 = sqrt(v1 * v1 + 1.0);
+    let _v5 = log_softmax(v4) * 0.2;
+    let _v6 = sqrt(v1 * v1 + 1.0);
     let v7 = v4.powi(3) * 0.1;
     let v8 = -v3;
     softmax_cross_entropy(v8, y) + mean(v7 * v7) + v2
@@ -663,10 +663,10 @@ fn program_48(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = softplus(v1);
     let v5 = v4.exp_m1();
     let v6 = v1 + v5;
-    let v7 = v4 + v4;
-    let v8 = v6.cos();
-    let v9 = v6.cos();
-    let v10 = -v4;
+    let _v7 = v4 + v4;
+    let _v8 = v6.cos();
+    let _v9 = v6.cos();
+    let _v10 = -v4;
     let v11 = tanh(x.dot(&p.w)) * p.s;
     mse(v3, y) + mean(v11 * v11) + v2
 }
@@ -676,11 +676,11 @@ fn program_49(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = sum(v1) * 0.1;
     let v3 = v1.tanh();
-    let v4 = sigmoid(v1.dot(&p.v));
+    let _v4 = sigmoid(v1.dot(&p.v));
     let v5 = v1 + v3;
     let v6 = mean(v5.mean_axis(Axis(1)));
     let v7 = sigmoid(v1.dot(&p.v));
-    let v8 = v5.dot(&p.v) + &p.c;
+    let _v8 = v5.dot(&p.v) + &p.c;
     bce(sigmoid(v7), y) + mean(v5 * v5) + v2 + v6
 }
 
@@ -689,7 +689,7 @@ fn program_50(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = (v1 + v1) * 0.5;
     let v3 = v1 - v2;
-    let v4 = log_softmax(v1) * 0.2;
+    let _v4 = log_softmax(v1) * 0.2;
     let v5 = softmax(v2);
     let v6 = sum(v5) * 0.1;
     let v7 = v3.sum_axis(Axis(0)).sum() * 0.1;
@@ -700,7 +700,7 @@ fn program_50(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 
 #[differentiable(wrt(p))]
 fn program_51(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v3 = v2 * v2;
     let v4 = sigmoid(v3.dot(&p.v));
@@ -713,7 +713,7 @@ fn program_51(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_52(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = mean(v1.mean_axis(Axis(1)));
-    let v3 = exp(v1 * 0.3);
+    let _v3 = exp(v1 * 0.3);
     let v4 = v1 * tanh(v2);
     let v5 = sum(v4) * 0.1;
     let v6 = v4.sum_axis(Axis(0)).sum() * 0.1;
@@ -728,7 +728,7 @@ fn program_53(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1.tanh();
     let v3 = sum(v2) * 0.1;
     let v4 = sqrt(v2 * v2 + 1.0);
-    let v5 = (v1 + v4) * 0.5;
+    let _v5 = (v1 + v4) * 0.5;
     let v6 = tanh(x.dot(&p.w)) * p.s;
     let v7 = v1.dot(&p.v) + &p.c;
     softmax_cross_entropy(v7, y) + mean(v6 * v6) + v3
@@ -743,8 +743,8 @@ fn program_54(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v5 = sum(v4) * 0.1;
     let v6 = mean(v2);
     let v7 = v3 * 0.5 + 0.25;
-    let v8 = v4.dot(&p.v);
-    let v9 = sigmoid(v1);
+    let _v8 = v4.dot(&p.v);
+    let _v9 = sigmoid(v1);
     let v10 = x.dot(&p.w) + &p.b;
     bce(sigmoid(v7), y) + mean(v10 * v10) + v5 + v6
 }
@@ -753,7 +753,7 @@ fn program_54(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_55(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = mean(v1);
-    let v3 = v1.sin();
+    let _v3 = v1.sin();
     let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v6 = v1.dot(&p.v) + &p.c;
@@ -764,9 +764,9 @@ fn program_55(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_56(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1.exp_m1();
-    let v3 = v2.powi(2);
+    let _v3 = v2.powi(2);
     let v4 = sigmoid(v2).ln_1p();
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v6 = mean(v4);
     let v7 = v1.powi(2);
     let v8 = v7.dot(&p.v);
@@ -780,10 +780,10 @@ fn program_57(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = sigmoid(v2.dot(&p.v));
     let v4 = mean(v2);
     let v5 = v1 * v4;
-    let v6 = ln(softplus(v5) + 0.5);
-    let v7 = exp(v5 * 0.3);
-    let v8 = softmax(v2);
-    let v9 = sigmoid(v3);
+    let _v6 = ln(softplus(v5) + 0.5);
+    let _v7 = exp(v5 * 0.3);
+    let _v8 = softmax(v2);
+    let _v9 = sigmoid(v3);
     let v10 = v5 * tanh(v4);
     bce(sigmoid(v3), y) + mean(v10 * v10) + v4
 }
@@ -808,7 +808,7 @@ fn program_59(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = mean(v3);
     let v5 = sum(v3) * 0.1;
     let v6 = softplus(v2);
-    let v7 = tanh(v1);
+    let _v7 = tanh(v1);
     let v8 = (v6 + v6) * 0.5;
     let v9 = v6.dot(&p.v);
     softmax_cross_entropy(v9, y) + mean(v8 * v8) + v4 + v5
@@ -820,7 +820,7 @@ fn program_60(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1 + v1;
     let v3 = tanh(x.dot(&p.w)) * p.s;
     let v4 = mean(v3);
-    let v5 = v2 * v2;
+    let _v5 = v2 * v2;
     let v6 = v2 - v3;
     let v7 = v6 / (v2 * v2 + 1.0);
     let v8 = v1.dot(&p.v);
@@ -830,14 +830,14 @@ fn program_60(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_61(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = mean(v1);
-    let v3 = mean(v1.mean_axis(Axis(1)));
+    let _v2 = mean(v1);
+    let _v3 = mean(v1.mean_axis(Axis(1)));
     let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v5 = sigmoid(v1).ln_1p();
     let v6 = mean(v5);
     let v7 = sigmoid(v5);
-    let v8 = v7.cos();
-    let v9 = x.dot(&p.w) + &p.b;
+    let _v8 = v7.cos();
+    let _v9 = x.dot(&p.w) + &p.b;
     let v10 = v7 * v4;
     let v11 = v10 * tanh(v6);
     let v12 = v5.dot(&p.v);
@@ -851,9 +851,9 @@ fn program_62(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = mean(v2.mean_axis(Axis(1)));
     let v4 = v1.dot(&p.v) + &p.c;
     let v5 = v2 * v2;
-    let v6 = ln(softplus(v1) + 0.5);
-    let v7 = v5.exp_m1();
-    let v8 = v5.sin();
+    let _v6 = ln(softplus(v1) + 0.5);
+    let _v7 = v5.exp_m1();
+    let _v8 = v5.sin();
     let v9 = v5 + v3;
     softmax_cross_entropy(v4, y) + mean(v9 * v9) + v3
 }
@@ -865,7 +865,7 @@ fn program_63(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v3 = v1 - v1;
     let v4 = v2 - v3;
     let v5 = v2.dot(&p.v) + &p.c;
-    let v6 = v5.cos();
+    let _v6 = v5.cos();
     bce(sigmoid(v5), y) + mean(v4 * v4)
 }
 
@@ -875,12 +875,12 @@ fn program_64(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = v1 * v1;
     let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v4 = sigmoid(v2.dot(&p.v));
-    let v5 = sqrt(v3 * v3 + 1.0);
+    let _v5 = sqrt(v3 * v3 + 1.0);
     let v6 = mean(v2);
     let v7 = softmax(v3);
     let v8 = sigmoid(v2.dot(&p.v));
-    let v9 = v8.dot(&p.v.t());
-    let v10 = -v7;
+    let _v9 = v8.dot(&p.v.t());
+    let _v10 = -v7;
     let v11 = v3.cos();
     mse(v4, y) + mean(v11 * v11) + v6
 }
@@ -891,11 +891,11 @@ fn program_65(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = mean(v1);
     let v3 = log_softmax(v1) * 0.2;
     let v4 = -v3;
-    let v5 = v1.cos();
+    let _v5 = v1.cos();
     let v6 = x.dot(&p.w) + &p.b;
     let v7 = mean(v1.mean_axis(Axis(1)));
-    let v8 = v3 + v6;
-    let v9 = v3 + v4;
+    let _v8 = v3 + v6;
+    let _v9 = v3 + v4;
     let v10 = x.dot(&p.w) + &p.b;
     let v11 = v4.dot(&p.v);
     bce(sigmoid(v11), y) + mean(v10 * v10) + v2 + v7
@@ -909,7 +909,7 @@ fn program_66(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v4 = v2.exp_m1();
     let v5 = v4.tanh();
     let v6 = x.dot(&p.w) + &p.b;
-    let v7 = exp(v5 * 0.3);
+    let _v7 = exp(v5 * 0.3);
     let v8 = softmax(v6);
     mse(v3, y) + mean(v8 * v8)
 }
@@ -918,14 +918,14 @@ fn program_66(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 fn program_67(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = v1.dot(&p.v) + &p.c;
-    let v3 = sigmoid(v1.dot(&p.v));
+    let _v3 = sigmoid(v1.dot(&p.v));
     let v4 = sigmoid(v1).ln_1p();
     let v5 = mean(v1);
     let v6 = v1 * v5;
     let v7 = v4 + v4;
-    let v8 = exp(v7 * 0.3);
+    let _v8 = exp(v7 * 0.3);
     let v9 = v6 - v7;
-    let v10 = v6.cos();
+    let _v10 = v6.cos();
     let v11 = exp(v9 * 0.3);
     mse(v2, y) + mean(v11 * v11) + v5
 }
@@ -935,7 +935,7 @@ fn program_68(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = softmax(v1);
+    let _v4 = softmax(v1);
     let v5 = v2.tanh();
     let v6 = v2 * v3;
     let v7 = v5.dot(&p.v);
@@ -948,10 +948,10 @@ fn program_69(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = softplus(v1);
     let v3 = v2 * v2;
     let v4 = v1.dot(&p.v) + &p.c;
-    let v5 = v1 + v2;
+    let _v5 = v1 + v2;
     let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v7 = v2.dot(&p.v) + &p.c;
-    let v8 = v6.cos();
+    let _v7 = v2.dot(&p.v) + &p.c;
+    let _v8 = v6.cos();
     let v9 = exp(v3 * 0.3);
     bce(sigmoid(v4), y) + mean(v9 * v9)
 }
@@ -961,10 +961,10 @@ fn program_70(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = mean(v1);
     let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = tanh(x.dot(&p.w)) * p.s;
+    let _v4 = tanh(x.dot(&p.w)) * p.s;
     let v5 = sigmoid(v3.dot(&p.v));
     let v6 = v5.dot(&p.v.t());
-    let v7 = v5 * 0.5 + 0.25;
+    let _v7 = v5 * 0.5 + 0.25;
     bce(sigmoid(v5), y) + mean(v6 * v6) + v2
 }
 
@@ -973,10 +973,10 @@ fn program_71(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = v1 / (v1 * v1 + 1.0);
     let v3 = v2.sin();
-    let v4 = v2.cos();
+    let _v4 = v2.cos();
     let v5 = v2.sin();
     let v6 = exp(v5 * 0.3);
-    let v7 = log_softmax(v5) * 0.2;
+    let _v7 = log_softmax(v5) * 0.2;
     let v8 = v6 / (v1 * v1 + 1.0);
     let v9 = v3.dot(&p.v);
     mse(v9, y) + mean(v8 * v8)
@@ -985,9 +985,9 @@ fn program_71(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_72(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = softmax(v1);
+    let _v2 = softmax(v1);
     let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = tanh(x.dot(&p.w)) * p.s;
+    let _v4 = tanh(x.dot(&p.w)) * p.s;
     let v5 = v1 / (v3 * v3 + 1.0);
     let v6 = tanh(x.dot(&p.w)) * p.s;
     let v7 = v5.dot(&p.v);
@@ -1000,11 +1000,11 @@ fn program_73(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v2 = log_softmax(v1) * 0.2;
     let v3 = mean(v1.mean_axis(Axis(1)));
     let v4 = v1.dot(&p.v) + &p.c;
-    let v5 = v2 + v3;
-    let v6 = log_softmax(v2) * 0.2;
+    let _v5 = v2 + v3;
+    let _v6 = log_softmax(v2) * 0.2;
     let v7 = v4.dot(&p.v.t());
     let v8 = sigmoid(v7.dot(&p.v));
-    let v9 = v7.dot(&p.v) + &p.c;
+    let _v9 = v7.dot(&p.v) + &p.c;
     let v10 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v11 = x.dot(&p.w) + &p.b;
     mse(v8, y) + mean(v11 * v11) + v3 + v10
@@ -1015,10 +1015,10 @@ fn program_74(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1.powi(2);
     let v3 = v2 - v2;
-    let v4 = -v3;
+    let _v4 = -v3;
     let v5 = mean(v1);
-    let v6 = tanh(v1);
-    let v7 = softplus(v2);
+    let _v6 = tanh(v1);
+    let _v7 = softplus(v2);
     let v8 = sqrt(v2 * v2 + 1.0);
     let v9 = v1.dot(&p.v);
     softmax_cross_entropy(v9, y) + mean(v8 * v8) + v5
@@ -1029,11 +1029,11 @@ fn program_75(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = v1.tanh();
     let v3 = tanh(x.dot(&p.w)) * p.s;
-    let v4 = v1 / (v3 * v3 + 1.0);
+    let _v4 = v1 / (v3 * v3 + 1.0);
     let v5 = (v1 + v1) * 0.5;
-    let v6 = (v3 + v1) * 0.5;
+    let _v6 = (v3 + v1) * 0.5;
     let v7 = v2 * v3;
-    let v8 = log_softmax(v7) * 0.2;
+    let _v8 = log_softmax(v7) * 0.2;
     let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v10 = v5.dot(&p.v);
     mse(v10, y) + mean(v9 * v9)
@@ -1042,7 +1042,7 @@ fn program_75(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_76(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.cos();
+    let _v2 = v1.cos();
     let v3 = v1.sin();
     let v4 = v1.sin();
     let v5 = exp(v3 * 0.3);
@@ -1057,8 +1057,8 @@ fn program_77(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
     let v2 = sum(v1) * 0.1;
     let v3 = v1.dot(&p.v) + &p.c;
-    let v4 = v1 * tanh(v2);
-    let v5 = softplus(v1);
+    let _v4 = v1 * tanh(v2);
+    let _v5 = softplus(v1);
     let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v7 = (v1 + v6) * 0.5;
     softmax_cross_entropy(v3, y) + mean(v7 * v7) + v2
@@ -1069,8 +1069,8 @@ fn program_78(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = mean(v1);
     let v3 = v1.dot(&p.v);
-    let v4 = x.dot(&p.w) + &p.b;
-    let v5 = v1 * v1;
+    let _v4 = x.dot(&p.w) + &p.b;
+    let _v5 = v1 * v1;
     let v6 = v1 * tanh(v2);
     softmax_cross_entropy(v3, y) + mean(v6 * v6) + v2
 }
@@ -1078,14 +1078,695 @@ fn program_78(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 #[differentiable(wrt(p))]
 fn program_79(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = log_softmax(v1) * 0.2;
+    let _v2 = log_softmax(v1) * 0.2;
     let v3 = mean(v1);
-    let v4 = x.dot(&p.w) + &p.b;
+    let _v4 = x.dot(&p.w) + &p.b;
     let v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v6 = x.dot(&p.w) + &p.b;
     let v7 = v6.dot(&p.v);
     softmax_cross_entropy(v7, y) + mean(v6 * v6) + v3 + v5
 }
+
+const SCALE: f64 = 0.75;
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + x) * 0.5;
+    let _s2 = a / (x * x + 1.0);
+    let _s3 = -a;
+    let s4 = (b + a) * 0.5;
+    let _s5 = sigmoid(c).ln_1p();
+    let _s6 = (a * 0.5).exp_m1();
+    let s7 = (softplus(a) + 0.1).log10();
+    let s8 = mse(c, y);
+    let s9 = s4 * SCALE;
+    let s10 = sigmoid(s7).ln_1p();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + c;
+    let _s2 = b.powi(2);
+    let s3 = s1 / (a * a + 1.0);
+    let _s4 = softplus(s1).powf(1.5);
+    let s5 = (softplus(b) + 0.1).log2();
+    let s6 = s3.cos();
+    let s7 = s3 * s5;
+    let s8 = bce(sigmoid(a), y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + x;
+    let _s2 = mse(c, y);
+    let s3 = (softplus(x) + 0.5).powi(-2);
+    let _s4 = sigmoid(b);
+    let _s5 = (softplus(s3) + 0.5).powi(-2);
+    let s6 = s1 + c;
+    let s7 = (x + s3) * 0.5;
+    let s8 = sigmoid(c);
+    let s9 = (s6 * 0.5).exp_m1();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + a) * 0.5;
+    let s2 = mse(x, y);
+    let s3 = (softplus(s2) + 0.5).powi(-2);
+    let s4 = mse(b, y);
+    let s5 = s2 + s4;
+    let s6 = (softplus(s3) + 0.1).log2();
+    let s7 = a + s6;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let s2 = (s1 * 0.5).exp_m1();
+    let s3 = (x + x) * 0.5;
+    let s4 = x * c;
+    let s5 = s3 - b;
+    let s6 = s2 - a;
+    let _s7 = s1 * s5;
+    let s8 = s3.sin();
+    let s9 = s5 + s6;
+    let s10 = s4 + s3;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * x;
+    let _s2 = (c + a) * 0.5;
+    let s3 = sigmoid(a).ln_1p();
+    let _s4 = mse(a, y);
+    let _s5 = s3.exp() * 0.1;
+    let s6 = x + x;
+    let s7 = (softplus(s1) + 0.5).powi(-2);
+    let s8 = b.tanh();
+    let s9 = (softplus(x) + 0.1).log10();
+    let s10 = s7 + s6;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - a;
+    let s2 = softplus(s1);
+    let s3 = b.sin();
+    let _s4 = softplus(a).powf(1.5);
+    let _s5 = s3 + b;
+    let s6 = s2.exp() * 0.1;
+    let s7 = s3 * b;
+    let s8 = sigmoid(s6);
+    let s9 = (softplus(s6) + 0.5).powi(-2);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let s2 = b.powi(2);
+    let s3 = softplus(s2).ln();
+    let s4 = a - s2;
+    let _s5 = (x * 0.5).exp_m1();
+    let _s6 = x * s1;
+    let s7 = -s3;
+    let s8 = s4 + c;
+    let s9 = s8 * s4;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let s2 = (a + c) * 0.5;
+    let s3 = (softplus(s2) + 0.1).log2();
+    let s4 = (x + c) * 0.5;
+    let s5 = (s1 + b) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x / (b * b + 1.0);
+    let s2 = x * a;
+    let s3 = s2.sin();
+    let _s4 = (x + s3) * 0.5;
+    let s5 = sigmoid(s3);
+    let s6 = (tanh(a) * 0.5).tan();
+    let s7 = c.exp() * 0.1;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + c;
+    let _s2 = (s1 + a) * 0.5;
+    let s3 = c / (x * x + 1.0);
+    let s4 = sigmoid(x);
+    let s5 = x * x;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let s2 = (s1 + a) * 0.5;
+    let _s3 = b * s2;
+    let s4 = x.cos();
+    let s5 = x.tanh();
+    let s6 = x.cos();
+    let s7 = s4 / (s1 * s1 + 1.0);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x - b;
+    let s2 = -b;
+    let _s3 = a * b;
+    let _s4 = softplus(a).ln();
+    let _s5 = (b + s2) * 0.5;
+    let s6 = mse(x, y);
+    let s7 = a.exp() * 0.1;
+    let s8 = mse(s6, y);
+    let s9 = s6 / (b * b + 1.0);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * c;
+    let _s2 = a - x;
+    let s3 = (softplus(b) + 0.1).log10();
+    let s4 = s1 / (b * b + 1.0);
+    let s5 = -s1;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let _s2 = bce(sigmoid(b), y);
+    let _s3 = (x * x + 1.0).sqrt();
+    let _s4 = sigmoid(x).ln_1p();
+    let _s5 = s1 - x;
+    let _s6 = softplus(b);
+    let s7 = x * SCALE;
+    let s8 = s7.exp() * 0.1;
+    let s9 = (s8 * s8 + 1.0).sqrt();
+    let s10 = x.powi(2);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let s2 = a.cos();
+    let s3 = (b * 0.5).exp_m1();
+    let _s4 = sigmoid(x);
+    let _s5 = s2 * b;
+    let _s6 = mse(s1, y);
+    let s7 = sigmoid(a);
+    let s8 = sigmoid(x);
+    let s9 = s3 - c;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * c;
+    let s2 = (softplus(b) + 1.0).recip();
+    let _s3 = x * SCALE;
+    let s4 = b.exp() * 0.1;
+    let s5 = (softplus(x) + 0.1).log10();
+    let _s6 = (b * b + 1.0).sqrt();
+    let _s7 = softplus(s2).powf(1.5);
+    let s8 = sigmoid(a).ln_1p();
+    let s9 = s8 / (x * x + 1.0);
+    let s10 = (s5 + s4) * 0.5;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * c;
+    let s2 = sigmoid(x);
+    let _s3 = bce(sigmoid(s1), y);
+    let s4 = sigmoid(c);
+    let _s5 = softplus(s2);
+    let s6 = b + s4;
+    let s7 = a.sin();
+    let s8 = a * s7;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x / (b * b + 1.0);
+    let s2 = x / (a * a + 1.0);
+    let s3 = s2 * SCALE;
+    let _s4 = (s3 * 0.5).exp_m1();
+    let s5 = (c + s2) * 0.5;
+    let s6 = (s2 + c) * 0.5;
+    let s7 = a / (a * a + 1.0);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let s2 = c - x;
+    let _s3 = (s2 + x) * 0.5;
+    let _s4 = (s2 * 0.5).exp_m1();
+    let s5 = b.tanh();
+    let s6 = softplus(s1).powf(1.5);
+    let s7 = -s2;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = (x + a) * 0.5;
+    let s2 = bce(sigmoid(s1), y);
+    let s3 = b / (x * x + 1.0);
+    let _s4 = x + s3;
+    let s5 = softplus(a).powf(1.5);
+    let _s6 = s2 * SCALE;
+    let s7 = x.sin();
+    let s8 = mse(b, y);
+    let s9 = sigmoid(s5);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = (x + c) * 0.5;
+    let _s2 = s1 - x;
+    let s3 = (x + c) * 0.5;
+    let s4 = (s3 * 0.5).exp_m1();
+    let s5 = (a * 0.5).exp_m1();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + x;
+    let _s2 = softplus(x);
+    let _s3 = mse(c, y);
+    let s4 = softplus(x);
+    let _s5 = (b + s4) * 0.5;
+    let s6 = s1 / (s1 * s1 + 1.0);
+    let s7 = (s6 * 0.5).exp_m1();
+    let s8 = (softplus(b) + 0.1).log10();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - c;
+    let _s2 = softplus(b).powf(1.5);
+    let s3 = sigmoid(b).ln_1p();
+    let _s4 = b / (s1 * s1 + 1.0);
+    let s5 = (s3 + s3) * 0.5;
+    let _s6 = (softplus(x) + 0.1).log2();
+    let _s7 = c.sin();
+    let s8 = -s1;
+    let s9 = (tanh(s5) * 0.5).tan();
+    let s10 = sigmoid(x).ln_1p();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * c;
+    let s2 = (b + x) * 0.5;
+    let _s3 = bce(sigmoid(s2), y);
+    let s4 = x / (s2 * s2 + 1.0);
+    let _s5 = (softplus(s4) + 0.5).powi(-2);
+    let s6 = sigmoid(s1).ln_1p();
+    let s7 = (tanh(s6) * 0.5).tan();
+    let s8 = s7 + b;
+    let s9 = s8 * SCALE;
+    let s10 = (softplus(s6) + 0.1).log10();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = (x + c) * 0.5;
+    let s2 = s1.cos();
+    let _s3 = (softplus(s2) + 1.0).recip();
+    let _s4 = s1 * SCALE;
+    let _s5 = x + c;
+    let s6 = (c * 0.5).exp_m1();
+    let s7 = s2.exp() * 0.1;
+    let s8 = s6 * SCALE;
+    let s9 = a + s2;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (x * x + 1.0);
+    let s2 = s1 / (b * b + 1.0);
+    let s3 = sigmoid(a).ln_1p();
+    let _s4 = c.exp() * 0.1;
+    let _s5 = s3 / (s1 * s1 + 1.0);
+    let _s6 = softplus(b).ln();
+    let _s7 = s3.tanh();
+    let s8 = c * s2;
+    let s9 = (x * 0.5).exp_m1();
+    let s10 = a / (s9 * s9 + 1.0);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (x * x + 1.0);
+    let _s2 = (b + s1) * 0.5;
+    let s3 = softplus(b);
+    let s4 = s3 - c;
+    let s5 = (a * 0.5).exp_m1();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let _s2 = (softplus(s1) + 0.5).powi(-2);
+    let s3 = (tanh(s1) * 0.5).tan();
+    let s4 = (softplus(b) + 0.1).log2();
+    let _s5 = (c + s3) * 0.5;
+    let s6 = s3 * s4;
+    let s7 = (tanh(b) * 0.5).tan();
+    let s8 = b / (s7 * s7 + 1.0);
+    let s9 = (softplus(s6) + 0.1).log2();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + x;
+    let s2 = (softplus(x) + 0.1).log10();
+    let s3 = x - s1;
+    let _s4 = (softplus(c) + 0.1).log2();
+    let _s5 = (softplus(s3) + 0.1).log2();
+    let s6 = (tanh(c) * 0.5).tan();
+    let s7 = -a;
+    let s8 = bce(sigmoid(s2), y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + b;
+    let s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = c.tanh();
+    let _s4 = a.sin();
+    let s5 = softplus(s2).powf(1.5);
+    let s6 = softplus(a);
+    let s7 = softplus(a).ln();
+    let s8 = (softplus(s5) + 0.1).log10();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let _s2 = softplus(b).powf(1.5);
+    let _s3 = (softplus(s1) + 0.1).log2();
+    let s4 = x - b;
+    let _s5 = (a + b) * 0.5;
+    let _s6 = x + s1;
+    let s7 = bce(sigmoid(s4), y);
+    let s8 = (a * a + 1.0).sqrt();
+    let s9 = s7 * a;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    let s2 = sigmoid(b).ln_1p();
+    let _s3 = s1 / (a * a + 1.0);
+    let _s4 = softplus(a).powf(1.5);
+    let s5 = s2.cos();
+    let s6 = s5 * SCALE;
+    let s7 = s2 + a;
+    let s8 = (s1 + c) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + b;
+    let _s2 = s1 * x;
+    let s3 = softplus(c).ln();
+    let s4 = c * b;
+    let s5 = softplus(s1).powf(1.5);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + b) * 0.5;
+    let _s2 = softplus(a).ln();
+    let s3 = softplus(c);
+    let s4 = -a;
+    let s5 = sigmoid(b).ln_1p();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    let _s2 = a - b;
+    let _s3 = b / (x * x + 1.0);
+    let s4 = softplus(c).ln();
+    let s5 = (softplus(c) + 0.5).powi(-2);
+    let _s6 = s4.tanh();
+    let s7 = softplus(s4).powf(1.5);
+    let s8 = s5 + s1;
+    let s9 = -s5;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x / (a * a + 1.0);
+    let s2 = sigmoid(x);
+    let _s3 = b + x;
+    let s4 = sigmoid(s2).ln_1p();
+    let s5 = b.exp() * 0.1;
+    let s6 = (softplus(s4) + 0.1).log10();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + b;
+    let s2 = b * s1;
+    let _s3 = bce(sigmoid(c), y);
+    let s4 = (softplus(s2) + 0.5).powi(-2);
+    let s5 = (b + c) * 0.5;
+    let s6 = a * SCALE;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let s2 = x.cos();
+    let s3 = s1 / (c * c + 1.0);
+    let s4 = (s3 + c) * 0.5;
+    let s5 = (softplus(s2) + 0.1).log2();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x / (x * x + 1.0);
+    let s2 = softplus(c).powf(1.5);
+    let s3 = s2.cos();
+    let _s4 = c * b;
+    let _s5 = s3 * SCALE;
+    let s6 = sigmoid(c).ln_1p();
+    let s7 = (s2 * s2 + 1.0).sqrt();
+    let s8 = s2 * SCALE;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+type Scalar = fn(f64, f64, f64, f64, f64) -> f64;
+type ScalarGradient = fn(f64, f64, f64, f64, f64) -> [f64; 3];
+
+const SCALARS: &[(&str, Scalar, ScalarGradient)] = &[
+    ("scalar_0", scalar_0, |a, b, c, x, y| {
+        let g = scalar_0::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_1", scalar_1, |a, b, c, x, y| {
+        let g = scalar_1::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_2", scalar_2, |a, b, c, x, y| {
+        let g = scalar_2::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_3", scalar_3, |a, b, c, x, y| {
+        let g = scalar_3::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_4", scalar_4, |a, b, c, x, y| {
+        let g = scalar_4::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_5", scalar_5, |a, b, c, x, y| {
+        let g = scalar_5::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_6", scalar_6, |a, b, c, x, y| {
+        let g = scalar_6::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_7", scalar_7, |a, b, c, x, y| {
+        let g = scalar_7::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_8", scalar_8, |a, b, c, x, y| {
+        let g = scalar_8::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_9", scalar_9, |a, b, c, x, y| {
+        let g = scalar_9::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_10", scalar_10, |a, b, c, x, y| {
+        let g = scalar_10::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_11", scalar_11, |a, b, c, x, y| {
+        let g = scalar_11::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_12", scalar_12, |a, b, c, x, y| {
+        let g = scalar_12::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_13", scalar_13, |a, b, c, x, y| {
+        let g = scalar_13::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_14", scalar_14, |a, b, c, x, y| {
+        let g = scalar_14::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_15", scalar_15, |a, b, c, x, y| {
+        let g = scalar_15::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_16", scalar_16, |a, b, c, x, y| {
+        let g = scalar_16::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_17", scalar_17, |a, b, c, x, y| {
+        let g = scalar_17::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_18", scalar_18, |a, b, c, x, y| {
+        let g = scalar_18::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_19", scalar_19, |a, b, c, x, y| {
+        let g = scalar_19::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_20", scalar_20, |a, b, c, x, y| {
+        let g = scalar_20::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_21", scalar_21, |a, b, c, x, y| {
+        let g = scalar_21::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_22", scalar_22, |a, b, c, x, y| {
+        let g = scalar_22::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_23", scalar_23, |a, b, c, x, y| {
+        let g = scalar_23::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_24", scalar_24, |a, b, c, x, y| {
+        let g = scalar_24::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_25", scalar_25, |a, b, c, x, y| {
+        let g = scalar_25::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_26", scalar_26, |a, b, c, x, y| {
+        let g = scalar_26::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_27", scalar_27, |a, b, c, x, y| {
+        let g = scalar_27::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_28", scalar_28, |a, b, c, x, y| {
+        let g = scalar_28::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_29", scalar_29, |a, b, c, x, y| {
+        let g = scalar_29::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_30", scalar_30, |a, b, c, x, y| {
+        let g = scalar_30::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_31", scalar_31, |a, b, c, x, y| {
+        let g = scalar_31::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_32", scalar_32, |a, b, c, x, y| {
+        let g = scalar_32::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_33", scalar_33, |a, b, c, x, y| {
+        let g = scalar_33::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_34", scalar_34, |a, b, c, x, y| {
+        let g = scalar_34::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_35", scalar_35, |a, b, c, x, y| {
+        let g = scalar_35::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_36", scalar_36, |a, b, c, x, y| {
+        let g = scalar_36::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_37", scalar_37, |a, b, c, x, y| {
+        let g = scalar_37::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_38", scalar_38, |a, b, c, x, y| {
+        let g = scalar_38::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("scalar_39", scalar_39, |a, b, c, x, y| {
+        let g = scalar_39::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+];
 
 type Program = fn(&P, &Array2<f64>, &Array2<f64>) -> f64;
 type Gradient = fn(&P, &Array2<f64>, &Array2<f64>) -> P;
@@ -1363,6 +2044,34 @@ fn random_tensor_programs_match_finite_differences() {
         let g = grad(&p, &x, &y);
         if let Err(e) = check_params(|q| f(q, &x, &y), &p, &g, &tolerance) {
             failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn random_scalar_programs_match_finite_differences() {
+    let tolerance = Tolerance {
+        rtol: 1e-4,
+        atol: 1e-7,
+        ..Tolerance::default()
+    };
+    let mut failures = Vec::new();
+    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+        let [a, b, c, x, y] = point;
+        for (name, f, grad) in SCALARS {
+            let value = f(a, b, c, x, y);
+            assert!(value.is_finite(), "{name}: loss {value} at {point:?}");
+            let g = grad(a, b, c, x, y);
+            if let Err(e) = check(
+                |v| f(v[0], v[1], v[2], x, y),
+                &[a, b, c],
+                &g,
+                &["a", "b", "c"],
+                &tolerance,
+            ) {
+                failures.push(format!("{name} at {point:?}: {e}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -51,6 +51,12 @@ pub struct Lowered {
     /// keep the user's imports of them used, and their absence an error, as for the body
     /// as written.
     pub used_paths: Vec<syn::Path>,
+    /// Arguments the body reads (even only in code the result does not need).
+    pub read_params: Vec<Ident>,
+    /// `let` names the body never reads, with their spans: the emitted body binds them
+    /// unused so that rustc warns about them, as it would about the body as written,
+    /// instead of about the arguments only they read.
+    pub unread_lets: Vec<Ident>,
 }
 
 const METHODS: &str = "exp, ln, log10, log2, sqrt, powi, powf, sin, cos, tan, tanh, abs, max, min, ln_1p, exp_m1, recip, clone, and on arrays dot, t, sum, sum_axis(Axis(k)), mean_axis(Axis(k)), view, to_owned, into_owned";
@@ -81,10 +87,20 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         fields: Vec::new(),
         access: &mut access,
         used_paths: Vec::new(),
+        lets: Vec::new(),
+        let_of: HashMap::new(),
+        read_params: Vec::new(),
     };
     let output = body.block(item);
     let fields = std::mem::take(&mut body.fields);
     let used_paths = std::mem::take(&mut body.used_paths);
+    let read_params = std::mem::take(&mut body.read_params);
+    let unread_lets = body
+        .lets
+        .iter()
+        .filter(|(ident, read)| !read && !ident.to_string().starts_with('_'))
+        .map(|(ident, _)| ident.clone())
+        .collect();
     cx.check()?;
     let output = output.expect("lowering succeeded without errors");
     Ok(Lowered {
@@ -97,6 +113,8 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         fields,
         access,
         used_paths,
+        read_params,
+        unread_lets,
     })
 }
 
@@ -281,9 +299,21 @@ struct Body<'a> {
     fields: Vec<Field>,
     access: &'a mut Vec<TokenStream>,
     used_paths: Vec<syn::Path>,
+    /// Every `let` name bound, in order, and whether the body reads it.
+    lets: Vec<(Ident, bool)>,
+    /// The entry of `lets` a name in scope refers to (the latest, with shadowing).
+    let_of: HashMap<String, usize>,
+    read_params: Vec<Ident>,
 }
 
 impl Body<'_> {
+    /// Notes that the body reads argument `ident`.
+    fn read_param(&mut self, ident: &Ident) {
+        if !self.read_params.contains(ident) {
+            self.read_params.push(ident.clone());
+        }
+    }
+
     fn block(&mut self, item: &ItemFn) -> Option<NodeId> {
         let stmts = &item.block.stmts;
         let mut output = None;
@@ -370,6 +400,8 @@ impl Body<'_> {
         if let (Some(ident), Some(value)) = (ident, value) {
             let name = ident.to_string();
             self.graph.set_name(value, &name);
+            self.let_of.insert(name.clone(), self.lets.len());
+            self.lets.push((ident, false));
             self.scope.insert(name, value);
         }
     }
@@ -494,6 +526,8 @@ impl Body<'_> {
             self.unsupported(&Expr::Field(f.clone()));
             return None;
         };
+        let ident = self.params[param].ident.clone();
+        self.read_param(&ident);
         if let Some(existing) = self
             .fields
             .iter()
@@ -542,9 +576,13 @@ impl Body<'_> {
         if let Some(ident) = p.path.get_ident() {
             let name = ident.to_string();
             if let Some(&id) = self.scope.get(&name) {
+                if let Some(&at) = self.let_of.get(&name) {
+                    self.lets[at].1 = true;
+                }
                 return Some(id);
             }
             if let Some(param) = self.params.iter().find(|q| q.ident == *ident) {
+                self.read_param(&param.ident);
                 return match param.input {
                     Some(id) => Some(id),
                     None => {

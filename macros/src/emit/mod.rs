@@ -207,10 +207,17 @@ pub fn emit(d: &Derived) -> TokenStream {
         }
     });
 
+    // The emitted body keeps only what the result needs: arguments read only by unused
+    // code are marked read, and unused `let` names bound again, unused, at their spans.
+    let read_params = &lowered.read_params;
+    let unread_lets = &lowered.unread_lets;
+
     quote! {
         #(#attrs)*
         #vis #sig {
             #(#uses)*
+            #( let _ = &#read_params; )*
+            #( let #unread_lets = 0_u8; )*
             #fwd_stmts
             #fwd_out
         }

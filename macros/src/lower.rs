@@ -794,14 +794,39 @@ impl Body<'_> {
             );
             return None;
         }
+        if matches!(op, Op::SoftmaxCe | Op::CrossEntropy) {
+            self.check_label_array(&c.args[1]);
+        }
         let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.graph.node_at(op, args?, c.span()))
     }
+
+    /// Class labels in an ndarray vector of integers would be read as one-hot rows (the
+    /// runtime tells index labels by being slices): say how to pass them.
+    fn check_label_array(&mut self, target: &Expr) {
+        let mut e = target;
+        while let Expr::Reference(r) = e {
+            e = &r.expr;
+        }
+        let Expr::Path(p) = e else { return };
+        let Some(param) = p
+            .path
+            .get_ident()
+            .and_then(|id| self.params.iter().find(|q| q.ident == *id))
+        else {
+            return;
+        };
+        if crate::types::is_integer_array(&param.ty) {
+            self.cx.error(target, format!(
+                "class labels go in as a slice: take `{}: &[usize]` and pass `labels.as_slice().unwrap()` (an ndarray array here would be read as one-hot rows)",
+                param.ident
+            ));
+        }
+    }
 }
 
 impl Body<'_> {
-    /// `Axis(k)` with a literal `k`.
     /// Records `path` (without generic arguments) for the emitted `use` items, once.
     fn use_path(&mut self, path: &syn::Path) {
         let mut bare = path.clone();
@@ -813,6 +838,7 @@ impl Body<'_> {
         }
     }
 
+    /// `Axis(k)` with a literal `k`.
     fn axis(&mut self, e: &Expr) -> Option<usize> {
         if let Expr::Call(c) = e
             && let Expr::Path(p) = &*c.func

@@ -89,6 +89,34 @@ pub fn classify(ty: &Type) -> Kind {
     }
 }
 
+/// Whether `ty` is an ndarray array (owned, view or reference) of an integer type, such
+/// as `&Array1<usize>`.
+pub fn is_integer_array(ty: &Type) -> bool {
+    let inner = match ty {
+        Type::Reference(r) => &*r.elem,
+        other => other,
+    };
+    let Type::Path(p) = inner else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let PathArguments::AngleBracketed(a) = &last.arguments else {
+        return false;
+    };
+    last.ident.to_string().starts_with("Array")
+        && a.args.iter().any(|g| match g {
+            GenericArgument::Type(Type::Path(t)) => t.path.get_ident().is_some_and(|i| {
+                matches!(
+                    i.to_string().as_str(),
+                    "usize" | "u8" | "u16" | "u32" | "u64" | "isize" | "i32" | "i64"
+                )
+            }),
+            _ => false,
+        })
+}
+
 /// The float among a type's generic arguments (`f32` in `Array2<f32>`).
 fn elem_type(args: &PathArguments) -> Option<Float> {
     let PathArguments::AngleBracketed(a) = args else {

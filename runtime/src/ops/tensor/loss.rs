@@ -282,7 +282,9 @@ where
 
 /// What [`softmax_cross_entropy`] compares logits with: one-hot (or probability) rows of
 /// the logits' shape, or one class index per row (`&[usize]`, `&Vec<usize>`,
-/// `&Array1<usize>`), so a forward body can take either kind of labels.
+/// `&[usize; N]`), so a forward body can take either kind of labels. Labels held in an
+/// `Array1<usize>` are passed as a slice (`labels.as_slice().unwrap()`, or take
+/// `y: &[usize]` in the forward function): as an array they would be read as rows.
 pub trait Targets<Z: Operand> {
     /// The mean loss.
     fn softmax_cross_entropy(self, z: Z) -> Z::Elem;

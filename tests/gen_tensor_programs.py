@@ -199,9 +199,12 @@ def scalar_program(rng: random.Random, index: int) -> str:
     lines = []
     for k in range(rng.randint(5, 10)):
         roll = rng.random()
-        u, v = rng.choice(names), rng.choice(names)
+        u = rng.choice(names)
         if k == 0:
             u, roll = "x", 0.6  # the data argument is always read
+        # Two different operands: `x - x` is a clippy error (eq_op) in scalar code, which
+        # is emitted as the expressions themselves.
+        v = rng.choice([n for n in names if n != u])
         if roll < 0.5:
             expr = rng.choice(SCALAR_UNARY).format(a=u)
         elif roll < 0.85:

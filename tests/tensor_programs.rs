@@ -707,125 +707,118 @@ const SCALE: f64 = 0.75;
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
+    let s1 = (x + b) * 0.5;
     let s2 = (softplus(c) + 0.5).powi(-2);
-    let _s3 = b - s1;
+    let _s3 = b - s2;
     let _s4 = mse(s1, y);
     let s5 = sigmoid(s1).ln_1p();
     let s6 = softplus(c).ln();
-    let s7 = s2.sin();
+    let s7 = (s2 * 0.5).exp_m1();
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = c.sin();
-    let s3 = softplus(a).ln();
-    let _s4 = s2.powi(2);
-    let _s5 = s3 + s1;
-    let s6 = mse(b, y);
-    let _s7 = s1 + s1;
-    let s8 = mse(c, y);
-    let s9 = softplus(x).powf(1.5);
-    let s10 = s6 * s8;
+    let s1 = x * c;
+    let s2 = bce(sigmoid(s1), y);
+    let _s3 = mse(x, y);
+    let s4 = softplus(b).ln();
+    let _s5 = (a * a + 1.0).sqrt();
+    let s6 = s1 * s2;
+    let _s7 = bce(sigmoid(s4), y);
+    let s8 = s6.sin();
+    let s9 = mse(c, y);
+    let s10 = s8 * s9;
     s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + x) * 0.5;
-    let s2 = s1 * x;
+    let s1 = x / (c * c + 1.0);
+    let s2 = c * s1;
     let s3 = s2 * c;
     let s4 = sigmoid(s1).ln_1p();
-    let s5 = s3 + s4;
+    let s5 = s3 + x;
     let s6 = s3 / (c * c + 1.0);
-    let s7 = s4 - s4;
+    let s7 = s4 - s5;
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - x;
-    let s2 = s1 * a;
-    let s3 = c - a;
-    let s4 = softplus(s2);
-    let s5 = (tanh(a) * 0.5).tan();
+    let s1 = x / (c * c + 1.0);
+    let s2 = s1 * SCALE;
+    let s3 = s1.exp() * 0.1;
+    let s4 = softplus(s2).ln();
+    let s5 = a.sin();
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let _s2 = (c + a) * 0.5;
-    let s3 = (softplus(x) + 0.1).log2();
-    let s4 = s1 + a;
-    let s5 = (a * a + 1.0).sqrt();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x * c;
+    let _s2 = b.exp() * 0.1;
+    let s3 = s1 / (x * x + 1.0);
+    let s4 = (a * a + 1.0).sqrt();
+    let _s5 = softplus(a).ln();
+    let _s6 = b + x;
+    let s7 = bce(sigmoid(s4), y);
+    let s8 = (s3 * s3 + 1.0).sqrt();
+    let s9 = (s8 * 0.5).exp_m1();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - x;
-    let s2 = mse(b, y);
-    let s3 = s2.tanh();
-    let s4 = a * s1;
-    let s5 = s3 + s1;
-    let s6 = mse(b, y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let _s1 = x * c;
+    let s2 = c.exp() * 0.1;
+    let _s3 = a * SCALE;
+    let s4 = a / (x * x + 1.0);
+    let _s5 = sigmoid(x);
+    let _s6 = b.exp() * 0.1;
+    let _s7 = x * s2;
+    let s8 = bce(sigmoid(s2), y);
+    let s9 = -x;
+    let s10 = (softplus(s4) + 0.1).log2();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x * a;
-    let _s2 = mse(b, y);
-    let s3 = bce(sigmoid(x), y);
-    let s4 = s3.sin();
-    let s5 = mse(s1, y);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let _s2 = sigmoid(c).ln_1p();
+    let _s3 = softplus(b).powf(1.5);
+    let s4 = (softplus(x) + 0.1).log10();
+    let s5 = s1 * x;
+    let s6 = (x * 0.5).exp_m1();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let s2 = s1.tanh();
-    let s3 = bce(sigmoid(c), y);
-    let _s4 = s1 / (s3 * s3 + 1.0);
-    let s5 = (s3 * 0.5).exp_m1();
-    let s6 = s2 * SCALE;
-    let s7 = (softplus(s2) + 1.0).recip();
+    let s1 = x * b;
+    let s2 = (tanh(b) * 0.5).tan();
+    let _s3 = s1 + s2;
+    let _s4 = mse(s2, y);
+    let s5 = (tanh(a) * 0.5).tan();
+    let s6 = (softplus(s1) + 0.1).log10();
+    let s7 = bce(sigmoid(s5), y);
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = mse(c, y);
-    let _s3 = mse(x, y);
-    let _s4 = (softplus(b) + 1.0).recip();
-    let s5 = s1 - a;
-    let s6 = s1 * SCALE;
-    let s7 = bce(sigmoid(s6), y);
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let _s1 = x + a;
+    let _s2 = (softplus(c) + 1.0).recip();
+    let _s3 = (softplus(c) + 0.1).log2();
+    let s4 = softplus(c).powf(1.5);
+    let s5 = a.tanh();
+    let s6 = sigmoid(b).ln_1p();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + a;
-    let s2 = c.cos();
-    let _s3 = -x;
-    let s4 = (b + a) * 0.5;
-    let _s5 = (c * c + 1.0).sqrt();
-    let _s6 = sigmoid(s4);
-    let _s7 = s2.tanh();
-    let s8 = (softplus(c) + 0.1).log2();
-    let s9 = s8 - s1;
-    let s10 = b / (s2 * s2 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x - a;
     let s2 = s1 - a;
     let s3 = -s1;
@@ -840,23 +833,23 @@ fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - x;
-    let _s2 = softplus(x).ln();
-    let s3 = c * c;
-    let _s4 = s3 + b;
-    let _s5 = s3.exp() * 0.1;
-    let s6 = (softplus(x) + 0.1).log2();
-    let s7 = (s3 * 0.5).exp_m1();
+fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let _s2 = sigmoid(x);
+    let s3 = (softplus(c) + 0.5).powi(-2);
+    let _s4 = a + x;
+    let _s5 = (softplus(s3) + 0.5).powi(-2);
+    let s6 = bce(sigmoid(s1), y);
+    let s7 = s3 * s1;
     let s8 = (s7 + s1) * 0.5;
-    let s9 = a - c;
+    let s9 = a - x;
     let s10 = bce(sigmoid(s6), y);
     s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + b) * 0.5;
+fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = (x + a) * 0.5;
     let _s2 = mse(b, y);
     let s3 = a.cos();
     let _s4 = softplus(a);
@@ -869,95 +862,100 @@ fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let _s1 = x / (a * a + 1.0);
     let _s2 = mse(c, y);
     let s3 = c * SCALE;
-    let _s4 = sigmoid(c);
-    let s5 = s3 / (s3 * s3 + 1.0);
+    let s4 = sigmoid(c);
+    let s5 = s3 / (x * x + 1.0);
     let _s6 = (softplus(c) + 1.0).recip();
     let s7 = s5.powi(2);
-    let s8 = s7.tanh();
-    let s9 = s7 / (x * x + 1.0);
+    let s8 = s4 * SCALE;
+    let s9 = s4 * SCALE;
     s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + c) * 0.5;
+    let _s2 = a * SCALE;
+    let s3 = bce(sigmoid(c), y);
+    let s4 = a - s3;
+    let s5 = sigmoid(b).ln_1p();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let _s2 = c * a;
-    let s3 = b + c;
-    let _s4 = s1.cos();
-    let _s5 = sigmoid(b).ln_1p();
-    let s6 = bce(sigmoid(s1), y);
-    let s7 = x.powi(2);
-    let s8 = b * s6;
-    let s9 = sigmoid(s3);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = x + b;
+    let s2 = softplus(b);
+    let _s3 = (tanh(s1) * 0.5).tan();
+    let _s4 = b / (s1 * s1 + 1.0);
+    let s5 = c.tanh();
+    let s6 = s2.exp() * 0.1;
+    let s7 = sigmoid(s1).ln_1p();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - c;
-    let s2 = bce(sigmoid(c), y);
-    let s3 = sigmoid(c).ln_1p();
-    let s4 = mse(a, y);
-    let _s5 = mse(s4, y);
-    let s6 = sigmoid(s2);
-    let s7 = s4 + s3;
-    let s8 = (b * 0.5).exp_m1();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s1 = x - b;
+    let s2 = a.cos();
+    let s3 = s1 / (x * x + 1.0);
+    let s4 = (s2 * 0.5).exp_m1();
+    let s5 = b / (s3 * s3 + 1.0);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + b) * 0.5;
-    let _s2 = a + s1;
-    let _s3 = b * SCALE;
-    let _s4 = (s1 + c) * 0.5;
-    let _s5 = softplus(c).powf(1.5);
-    let _s6 = x * s1;
-    let s7 = b / (a * a + 1.0);
-    let s8 = b.exp() * 0.1;
-    let s9 = x + b;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = (x + a) * 0.5;
+    let s2 = a.sin();
+    let s3 = b * s2;
+    let s4 = mse(c, y);
+    let s5 = c + s3;
+    let s6 = (s1 * 0.5).exp_m1();
+    let _s7 = s4.cos();
+    let s8 = (s6 + a) * 0.5;
+    let s9 = b + s8;
+    let s10 = sigmoid(s5).ln_1p();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - c;
-    let s2 = -x;
-    let _s3 = x + a;
-    let _s4 = (b + s2) * 0.5;
-    let s5 = sigmoid(s2);
-    let s6 = mse(b, y);
-    let s7 = (softplus(a) + 1.0).recip();
+    let s1 = x / (c * c + 1.0);
+    let s2 = bce(sigmoid(c), y);
+    let _s3 = softplus(x);
+    let _s4 = sigmoid(s1);
+    let s5 = (softplus(c) + 0.1).log2();
+    let s6 = sigmoid(x);
+    let s7 = s2 + a;
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * b;
-    let s2 = softplus(b).ln();
-    let _s3 = softplus(b);
-    let s4 = mse(s2, y);
-    let s5 = sigmoid(s2).ln_1p();
-    let s6 = (softplus(s4) + 0.1).log2();
-    let s7 = (softplus(b) + 0.1).log10();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let _s1 = (x + a) * 0.5;
+    let _s2 = (softplus(x) + 0.1).log2();
+    let _s3 = x / (b * b + 1.0);
+    let s4 = sigmoid(c).ln_1p();
+    let s5 = (softplus(s4) + 0.1).log2();
+    let s6 = b.tanh();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = (softplus(x) + 0.5).powi(-2);
-    let _s3 = softplus(x);
-    let _s4 = (b + a) * 0.5;
-    let s5 = bce(sigmoid(a), y);
-    let s6 = a / (b * b + 1.0);
-    let s7 = b * SCALE;
-    let s8 = s5.sin();
-    let s9 = softplus(s7).powf(1.5);
+    let s1 = x * b;
+    let s2 = a.cos();
+    let _s3 = (softplus(b) + 1.0).recip();
+    let s4 = softplus(s1).ln();
+    let s5 = (softplus(b) + 0.1).log2();
+    let s6 = b - s4;
+    let _s7 = s6 * s2;
+    let s8 = (x + s5) * 0.5;
+    let s9 = s6 - c;
     let s10 = s6.powi(2);
     s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
@@ -975,12 +973,12 @@ fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let _s2 = x - b;
-    let _s3 = b.tanh();
-    let s4 = (tanh(b) * 0.5).tan();
-    let _s5 = x * s4;
-    let _s6 = (c * 0.5).exp_m1();
+    let s1 = x * c;
+    let s2 = softplus(x).powf(1.5);
+    let _s3 = s1.tanh();
+    let s4 = softplus(b);
+    let _s5 = (softplus(s4) + 0.1).log2();
+    let _s6 = s4 * s2;
     let s7 = (s4 * 0.5).exp_m1();
     let s8 = softplus(b);
     let s9 = s8 - c;
@@ -989,233 +987,212 @@ fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (b * b + 1.0);
-    let _s2 = x * a;
-    let _s3 = sigmoid(a).ln_1p();
-    let s4 = sigmoid(x);
-    let _s5 = sigmoid(a);
-    let s6 = s4 - c;
-    let s7 = s6 - x;
-    let s8 = bce(sigmoid(x), y);
+    let s1 = (x + c) * 0.5;
+    let s2 = b + s1;
+    let _s3 = a.sin();
+    let s4 = a * s2;
+    let _s5 = sigmoid(s4);
+    let s6 = sigmoid(a);
+    let s7 = s4 - c;
+    let s8 = s6 - x;
     s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let s2 = mse(s1, y);
-    let s3 = bce(sigmoid(s2), y);
-    let _s4 = s2 - s2;
-    let _s5 = mse(x, y);
-    let _s6 = (softplus(a) + 0.1).log2();
-    let _s7 = (c * c + 1.0).sqrt();
-    let s8 = s2 + s3;
-    let s9 = softplus(s1).powf(1.5);
-    let s10 = (softplus(x) + 0.5).powi(-2);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let s2 = s1 - b;
+    let s3 = mse(s1, y);
+    let s4 = bce(sigmoid(s2), y);
+    let s5 = c - s3;
+    let s6 = s2.exp() * 0.1;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + x) * 0.5;
-    let _s2 = softplus(s1).powf(1.5);
-    let s3 = softplus(a).powf(1.5);
-    let s4 = softplus(c).ln();
-    let s5 = c - x;
+    let _s1 = x - a;
+    let s2 = (softplus(a) + 1.0).recip();
+    let s3 = (softplus(s2) + 0.1).log10();
+    let s4 = sigmoid(a);
+    let s5 = softplus(a);
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let s2 = x * x;
-    let _s3 = s1 - s2;
-    let s4 = bce(sigmoid(b), y);
-    let _s5 = -s4;
-    let s6 = (c * c + 1.0).sqrt();
-    let _s7 = s6 * s1;
-    let s8 = (x + s1) * 0.5;
-    let s9 = (softplus(s4) + 0.5).powi(-2);
-    let s10 = softplus(c);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let s2 = c.powi(2);
-    let _s3 = (softplus(s1) + 0.1).log2();
-    let s4 = sigmoid(s1).ln_1p();
-    let s5 = x.tanh();
-    let s6 = (softplus(s2) + 0.5).powi(-2);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = (softplus(a) + 0.1).log10();
-    let s3 = (softplus(b) + 0.5).powi(-2);
-    let _s4 = c - s1;
-    let s5 = s3 * x;
-    let s6 = (softplus(s5) + 0.1).log10();
-    let s7 = (softplus(a) + 1.0).recip();
-    let s8 = (softplus(s5) + 1.0).recip();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + x) * 0.5;
-    let _s2 = (softplus(b) + 1.0).recip();
-    let s3 = (tanh(x) * 0.5).tan();
-    let _s4 = b * c;
-    let s5 = s1.sin();
-    let s6 = s1 / (s3 * s3 + 1.0);
-    let s7 = s6 + x;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let s2 = (a * 0.5).exp_m1();
-    let _s3 = s2 * c;
-    let s4 = x * SCALE;
-    let _s5 = a - s2;
-    let _s6 = x - s1;
-    let s7 = s4 / (c * c + 1.0);
-    let s8 = (softplus(x) + 1.0).recip();
-    let s9 = (softplus(s1) + 0.5).powi(-2);
+    let s1 = x - c;
+    let s2 = softplus(s1).powf(1.5);
+    let _s3 = softplus(a).powf(1.5);
+    let _s4 = softplus(c).ln();
+    let s5 = c - s2;
+    let _s6 = (tanh(c) * 0.5).tan();
+    let s7 = mse(s5, y);
+    let s8 = s2 * SCALE;
+    let s9 = a - s1;
     s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
+fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + b) * 0.5;
+    let s2 = x * b;
+    let s3 = c.tanh();
+    let s4 = s2 - s3;
+    let s5 = mse(s3, y);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - a;
+    let _s2 = mse(s1, y);
+    let s3 = b / (c * c + 1.0);
+    let s4 = c.powi(2);
+    let s5 = (softplus(s4) + 0.1).log2();
+    let s6 = s1 - s3;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * b;
+    let _s2 = (softplus(b) + 0.5).powi(-2);
+    let s3 = softplus(c).ln();
+    let _s4 = s3 + x;
+    let s5 = (c + x) * 0.5;
+    let s6 = c * a;
+    let s7 = s5 - s3;
+    let s8 = (softplus(s5) + 0.1).log10();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    let _s2 = (softplus(s1) + 1.0).recip();
+    let s3 = (softplus(x) + 0.1).log2();
+    let _s4 = b - s3;
+    let s5 = (softplus(a) + 0.1).log2();
+    let s6 = sigmoid(a).ln_1p();
+    let s7 = c.tanh();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
 fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + c) * 0.5;
-    let s2 = (softplus(a) + 0.1).log2();
-    let s3 = s2 + x;
-    let s4 = s3.exp() * 0.1;
-    let s5 = a - s4;
-    let s6 = c.powi(2);
-    let s7 = (s5 + c) * 0.5;
+    let s1 = x / (b * b + 1.0);
+    let s2 = s1 + b;
+    let s3 = bce(sigmoid(x), y);
+    let s4 = x.exp() * 0.1;
+    let s5 = (s2 * 0.5).exp_m1();
+    let s6 = s4 * SCALE;
+    let s7 = a - s3;
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let _s2 = s1 - b;
-    let s3 = sigmoid(a).ln_1p();
-    let _s4 = b / (s3 * s3 + 1.0);
-    let _s5 = x * s1;
-    let s6 = sigmoid(s3);
-    let s7 = (s3 + c) * 0.5;
-    let s8 = c * s7;
-    let s9 = -s6;
+    let s1 = x * c;
+    let _s2 = softplus(s1).powf(1.5);
+    let s3 = (softplus(c) + 1.0).recip();
+    let s4 = s3.tanh();
+    let _s5 = (tanh(x) * 0.5).tan();
+    let _s6 = s4 * SCALE;
+    let s7 = softplus(s3).powf(1.5);
+    let s8 = sigmoid(b);
+    let s9 = s4 + c;
     s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = a * SCALE;
-    let s3 = (a * a + 1.0).sqrt();
-    let _s4 = b * s3;
-    let _s5 = (softplus(s1) + 0.1).log2();
-    let s6 = (softplus(s3) + 0.1).log2();
-    let _s7 = s6.powi(2);
-    let s8 = softplus(b).powf(1.5);
-    let s9 = c * c;
-    let s10 = softplus(c).ln();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let _s1 = x / (a * a + 1.0);
+    let s2 = b / (a * a + 1.0);
+    let s3 = softplus(s2).powf(1.5);
+    let s4 = mse(s2, y);
+    let s5 = b - x;
+    let s6 = mse(s3, y);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let s2 = x / (b * b + 1.0);
-    let s3 = (x + s1) * 0.5;
-    let _s4 = (a + s3) * 0.5;
-    let s5 = (s2 * s2 + 1.0).sqrt();
-    let s6 = x * s1;
-    let s7 = (s1 + b) * 0.5;
+    let _s1 = x / (a * a + 1.0);
+    let s2 = (x + b) * 0.5;
+    let _s3 = b * x;
+    let _s4 = s2 * SCALE;
+    let s5 = (tanh(s2) * 0.5).tan();
+    let s6 = sigmoid(a).ln_1p();
+    let s7 = (softplus(b) + 0.1).log10();
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = b + x;
-    let _s3 = x.cos();
-    let s4 = b.sin();
-    let s5 = (softplus(s1) + 1.0).recip();
-    let s6 = s4 - s2;
-    let s7 = softplus(s6).ln();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let _s1 = x * c;
+    let s2 = -x;
+    let _s3 = bce(sigmoid(b), y);
+    let s4 = s2 + c;
+    let s5 = softplus(b).powf(1.5);
+    let s6 = c * x;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + a;
-    let _s2 = (s1 * 0.5).exp_m1();
-    let s3 = bce(sigmoid(b), y);
-    let s4 = (c + s1) * 0.5;
-    let s5 = x - s4;
+    let s1 = x / (b * b + 1.0);
+    let _s2 = bce(sigmoid(s1), y);
+    let s3 = softplus(a).powf(1.5);
+    let s4 = s3 / (b * b + 1.0);
+    let s5 = (b + s4) * 0.5;
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (x * x + 1.0);
-    let _s2 = a * SCALE;
-    let s3 = (s1 + s1) * 0.5;
-    let s4 = (softplus(a) + 0.1).log2();
-    let s5 = softplus(x).powf(1.5);
+    let _s1 = x + c;
+    let s2 = b * x;
+    let s3 = (c + a) * 0.5;
+    let s4 = bce(sigmoid(x), y);
+    let s5 = s2 * SCALE;
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + a) * 0.5;
-    let s2 = (tanh(a) * 0.5).tan();
-    let s3 = c.powi(2);
-    let s4 = b * SCALE;
-    let s5 = s4 * c;
-    let _s6 = (tanh(b) * 0.5).tan();
-    let _s7 = bce(sigmoid(c), y);
-    let s8 = a.sin();
-    let s9 = softplus(s2).powf(1.5);
-    let s10 = s5 / (s3 * s3 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x * b;
+    let _s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = (softplus(a) + 1.0).recip();
+    let s4 = x / (s1 * s1 + 1.0);
+    let s5 = softplus(b).ln();
+    let s6 = (s4 * s4 + 1.0).sqrt();
+    let s7 = mse(b, y);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + x) * 0.5;
-    let _s2 = a / (x * x + 1.0);
-    let _s3 = -a;
-    let s4 = (b + a) * 0.5;
-    let _s5 = sigmoid(c).ln_1p();
-    let _s6 = (a * 0.5).exp_m1();
-    let s7 = (softplus(a) + 0.1).log10();
-    let s8 = mse(c, y);
-    let s9 = s4 * SCALE;
-    let s10 = sigmoid(s7).ln_1p();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x * c;
+    let _s2 = sigmoid(s1);
+    let s3 = (softplus(c) + 1.0).recip();
+    let s4 = (s3 * s3 + 1.0).sqrt();
+    let s5 = (s3 + s1) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let _s2 = b.powi(2);
-    let s3 = s1 / (a * a + 1.0);
-    let _s4 = softplus(s1).powf(1.5);
-    let s5 = (softplus(b) + 0.1).log2();
-    let s6 = s3.cos();
-    let s7 = s3 * s5;
-    let s8 = bce(sigmoid(a), y);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s1 = x / (a * a + 1.0);
+    let _s2 = softplus(b).powf(1.5);
+    let _s3 = (a + b) * 0.5;
+    let s4 = (tanh(a) * 0.5).tan();
+    let _s5 = s1.powi(2);
+    let _s6 = x * SCALE;
+    let s7 = s4 * c;
+    let s8 = (softplus(b) + 0.1).log10();
+    let s9 = (softplus(s8) + 0.5).powi(-2);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 type Scalar = fn(f64, f64, f64, f64, f64) -> f64;

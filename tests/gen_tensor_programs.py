@@ -17,8 +17,7 @@ broadcast. Only smooth ops are used (no relu/abs/max/min, whose kinks would make
 differences flaky), and domains are kept safe (ln and sqrt of positive expressions,
 division by 1 + square).
 
-Sizes: 40 tensor programs (each costs ~0.7 s of a cold debug build: its fused maps are
-compiled per instruction set; 80 took a minute), the first 10 again in f32 against their
+Sizes: 40 tensor programs (each costs ~0.7 s of a cold debug build; 80 took a minute), the first 10 again in f32 against their
 f64 gradients, and 40 scalar programs (cheap), checked at two points. For a longer hunt,
 raise the counts or change SEED locally: 320 more tensor programs (seeds 1-3, 11-13, the
 latter with relu, abs, max, min) passed when this was written.

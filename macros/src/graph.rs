@@ -388,6 +388,11 @@ impl Graph {
         self.names[id.index()].as_deref()
     }
 
+    /// Whether an argument or a `let` binding is called `name`.
+    pub fn has_name(&self, name: &str) -> bool {
+        self.inputs.iter().any(|i| i.name == name) || self.names.iter().flatten().any(|n| n == name)
+    }
+
     /// Names a node unless it already has a name: the first binding of a value is the
     /// one a reader of the derivation knows it by.
     pub fn set_name(&mut self, id: NodeId, name: &str) {

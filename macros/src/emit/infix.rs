@@ -118,7 +118,7 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
         // Shape bookkeeping is not part of the mathematics: show the gradient itself.
         Op::ShapeOf | Op::SumTo | Op::BroadcastTo | Op::BroadcastAxisTo(_) => print(g, args[0]),
         Op::MeanVjp | Op::MeanAxisVjp(_) => (
-            format!("{} / n", wrap(args[0], Prec::Product)),
+            format!("{} / {}", wrap(args[0], Prec::Product), batch(g)),
             Prec::Product,
         ),
         // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
@@ -149,7 +149,7 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             scaled(
                 g,
                 args[2],
-                format!("({p} - {}) / n", wrap(args[1], Prec::Product)),
+                format!("({p} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
             )
         }
         Op::BceLogitsVjp => {
@@ -157,20 +157,23 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             scaled(
                 g,
                 args[2],
-                format!("({a} - {}) / n", wrap(args[1], Prec::Product)),
+                format!("({a} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
             )
         }
         Op::BceVjp => {
             let (a, y) = (wrap(args[0], Prec::Atom), wrap(args[1], Prec::Product));
-            scaled(g, args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / n"))
+            let n = batch(g);
+            scaled(g, args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / {n}"))
         }
         Op::MseVjp => {
             let (a, y) = (wrap(args[0], Prec::Sum), wrap(args[1], Prec::Product));
-            scaled(g, args[2], format!("2 * ({a} - {y}) / n"))
+            let n = batch(g);
+            scaled(g, args[2], format!("2 * ({a} - {y}) / {n}"))
         }
         Op::CrossEntropyVjp => {
             let (p, y) = (wrap(args[0], Prec::Power), wrap(args[1], Prec::Power));
-            scaled(g, args[2], format!("-{y} / {p} / n"))
+            let n = batch(g);
+            scaled(g, args[2], format!("-{y} / {p} / {n}"))
         }
         op @ (Op::Max
         | Op::Min
@@ -195,6 +198,15 @@ fn applied(g: &Graph, op: Op, x: NodeId) -> String {
         Some(id) => print(g, id).0,
         None => format!("{name}({})", print(g, x).0),
     }
+}
+
+/// The symbol for the number of elements a mean divides by: `n`, unless the function
+/// has its own `n`, so that `(z - y) / n` never reads as the user's variable.
+fn batch(g: &Graph) -> &'static str {
+    ["n", "N", "n_batch"]
+        .into_iter()
+        .find(|s| !g.has_name(s))
+        .unwrap_or("n_elements")
 }
 
 /// Whether `id` is the constant 1, possibly broadcast or summed to a shape (as the seed
@@ -271,6 +283,12 @@ mod tests {
             "2 * (z - y) / n"
         );
         assert_eq!(show("(* (sum_to 2 (shape_of r)) x)"), "2 * x");
+    }
+
+    #[test]
+    fn the_batch_size_is_not_written_like_a_variable_of_the_function() {
+        assert_eq!(show("(mse_vjp z y 1)"), "2 * (z - y) / n");
+        assert_eq!(show("(* n (mse_vjp z y 1))"), "n * 2 * (z - y) / N");
     }
 
     #[test]

@@ -88,7 +88,6 @@ pub fn lower(item: &ItemFn, args: &Args) -> syn::Result<Lowered> {
         access: &mut access,
         used_paths: Vec::new(),
         lets: Vec::new(),
-        let_of: HashMap::new(),
         read_params: Vec::new(),
     };
     let output = body.block(item);
@@ -294,15 +293,15 @@ struct Body<'a> {
     cx: &'a mut Ctxt,
     graph: &'a mut Graph,
     params: &'a [Param],
-    scope: HashMap<String, NodeId>,
+    /// Each `let` name in scope: its value and its entry in `lets`.
+    scope: HashMap<String, (NodeId, usize)>,
     tensor: bool,
     fields: Vec<Field>,
     access: &'a mut Vec<TokenStream>,
     used_paths: Vec<syn::Path>,
-    /// Every `let` name bound, in order, and whether the body reads it.
+    /// Every `let` name bound, in order, and whether the body reads it; `scope` points
+    /// each name at its latest binding here.
     lets: Vec<(Ident, bool)>,
-    /// The entry of `lets` a name in scope refers to (the latest, with shadowing).
-    let_of: HashMap<String, usize>,
     read_params: Vec<Ident>,
 }
 
@@ -400,9 +399,8 @@ impl Body<'_> {
         if let (Some(ident), Some(value)) = (ident, value) {
             let name = ident.to_string();
             self.graph.set_name(value, &name);
-            self.let_of.insert(name.clone(), self.lets.len());
+            self.scope.insert(name, (value, self.lets.len()));
             self.lets.push((ident, false));
-            self.scope.insert(name, value);
         }
     }
 
@@ -575,10 +573,8 @@ impl Body<'_> {
     fn path(&mut self, p: &syn::ExprPath) -> Option<NodeId> {
         if let Some(ident) = p.path.get_ident() {
             let name = ident.to_string();
-            if let Some(&id) = self.scope.get(&name) {
-                if let Some(&at) = self.let_of.get(&name) {
-                    self.lets[at].1 = true;
-                }
+            if let Some(&(id, at)) = self.scope.get(&name) {
+                self.lets[at].1 = true;
                 return Some(id);
             }
             if let Some(param) = self.params.iter().find(|q| q.ident == *ident) {

@@ -2,7 +2,7 @@
 //! array (and its element type), a parameter struct, or something else (labels, sizes).
 //! Ranks and shapes are left to Rust's type checker.
 
-use syn::{GenericArgument, PathArguments, Type};
+use syn::{GenericArgument, PathArguments, PathSegment, Type};
 
 /// The float type of a function (its return type).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -46,25 +46,59 @@ pub fn classify(ty: &Type) -> Kind {
     if Float::of(ty).is_some() {
         return Kind::Float;
     }
+    let Some((last, borrowed)) = last_segment(ty) else {
+        return Kind::Other;
+    };
+    let name = last.ident.to_string();
+    if is_array(&name) {
+        return Kind::Array {
+            borrowed,
+            elem: type_args(&last.arguments).find_map(Float::of),
+        };
+    }
+    let primitive = is_integer(&name) || matches!(name.as_str(), "bool" | "Vec" | "str" | "String");
+    if borrowed && !primitive {
+        Kind::Struct
+    } else {
+        Kind::Other
+    }
+}
+
+/// Whether `ty` is an ndarray array (owned, view or reference) of an integer type, such
+/// as `&Array1<usize>`.
+pub fn is_integer_array(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|(last, _)| {
+        is_array(&last.ident.to_string())
+            && type_args(&last.arguments).any(|t| match t {
+                Type::Path(p) => p
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| is_integer(&i.to_string())),
+                _ => false,
+            })
+    })
+}
+
+/// The last segment of a named type (`Array2<f32>` in `&ndarray::Array2<f32>`), and
+/// whether the type is a reference.
+fn last_segment(ty: &Type) -> Option<(&PathSegment, bool)> {
     let (inner, borrowed) = match ty {
         Type::Reference(r) => (&*r.elem, true),
         other => (other, false),
     };
     let Type::Path(p) = inner else {
-        return Kind::Other;
+        return None;
     };
-    let Some(last) = p.path.segments.last() else {
-        return Kind::Other;
-    };
-    let name = last.ident.to_string();
-    if name.starts_with("Array") || name == "CowArray" {
-        return Kind::Array {
-            borrowed,
-            elem: elem_type(&last.arguments),
-        };
-    }
-    let primitive = matches!(
-        name.as_str(),
+    p.path.segments.last().map(|last| (last, borrowed))
+}
+
+fn is_array(name: &str) -> bool {
+    name.starts_with("Array") || name == "CowArray"
+}
+
+fn is_integer(name: &str) -> bool {
+    matches!(
+        name,
         "usize"
             | "isize"
             | "u8"
@@ -77,53 +111,17 @@ pub fn classify(ty: &Type) -> Kind {
             | "i32"
             | "i64"
             | "i128"
-            | "bool"
-            | "Vec"
-            | "str"
-            | "String"
-    );
-    if borrowed && !primitive {
-        Kind::Struct
-    } else {
-        Kind::Other
-    }
+    )
 }
 
-/// Whether `ty` is an ndarray array (owned, view or reference) of an integer type, such
-/// as `&Array1<usize>`.
-pub fn is_integer_array(ty: &Type) -> bool {
-    let inner = match ty {
-        Type::Reference(r) => &*r.elem,
-        other => other,
+/// A type's generic type arguments (`f32` in `Array2<f32>`).
+fn type_args(args: &PathArguments) -> impl Iterator<Item = &Type> {
+    let args = match args {
+        PathArguments::AngleBracketed(a) => Some(a.args.iter()),
+        _ => None,
     };
-    let Type::Path(p) = inner else {
-        return false;
-    };
-    let Some(last) = p.path.segments.last() else {
-        return false;
-    };
-    let PathArguments::AngleBracketed(a) = &last.arguments else {
-        return false;
-    };
-    last.ident.to_string().starts_with("Array")
-        && a.args.iter().any(|g| match g {
-            GenericArgument::Type(Type::Path(t)) => t.path.get_ident().is_some_and(|i| {
-                matches!(
-                    i.to_string().as_str(),
-                    "usize" | "u8" | "u16" | "u32" | "u64" | "isize" | "i32" | "i64"
-                )
-            }),
-            _ => false,
-        })
-}
-
-/// The float among a type's generic arguments (`f32` in `Array2<f32>`).
-fn elem_type(args: &PathArguments) -> Option<Float> {
-    let PathArguments::AngleBracketed(a) = args else {
-        return None;
-    };
-    a.args.iter().find_map(|g| match g {
-        GenericArgument::Type(t) => Float::of(t),
+    args.into_iter().flatten().filter_map(|g| match g {
+        GenericArgument::Type(t) => Some(t),
         _ => None,
     })
 }

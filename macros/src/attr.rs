@@ -1,10 +1,14 @@
 //! The arguments of `#[differentiable(...)]`: `wrt(a, b, ...)` names the arguments to
 //! differentiate with respect to; `assume_finite` enables rewrites that are exact only
-//! for finite values (`x * 0 == 0`).
+//! for finite values (`x * 0 == 0`). Mistakes are collected, not fatal: each malformed
+//! argument is reported and skipped, and the function is still checked.
 
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::TokenStream;
+use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Token, parenthesized};
+
+use crate::ctxt::Ctxt;
 
 #[derive(Default)]
 pub struct Args {
@@ -13,42 +17,69 @@ pub struct Args {
     pub assume_finite: bool,
 }
 
-impl Parse for Args {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut args = Args::default();
+/// Parses the attribute's arguments, reporting every mistake into `cx`.
+pub fn parse(cx: &mut Ctxt, attr: TokenStream) -> Args {
+    let mut args = Args::default();
+    let parser = |input: ParseStream| -> syn::Result<()> {
         while !input.is_empty() {
-            let key: Ident = input.parse()?;
-            if key == "wrt" {
-                if args.wrt.is_some() {
-                    return Err(syn::Error::new_spanned(
-                        key,
-                        "`wrt` is given twice; list every argument in one wrt(...)",
-                    ));
-                }
-                let content;
-                parenthesized!(content in input);
-                let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-                if names.is_empty() {
-                    return Err(syn::Error::new_spanned(
-                        key,
-                        "wrt() is empty; name the arguments to differentiate, e.g. wrt(w, b), or leave wrt out to use every float argument",
-                    ));
-                }
-                args.wrt = Some(names.into_iter().collect());
-            } else if key == "assume_finite" {
-                args.assume_finite = true;
-            } else {
-                return Err(syn::Error::new_spanned(
-                    &key,
-                    format!(
-                        "unknown argument `{key}`; #[differentiable] takes wrt(name, ...) and assume_finite"
-                    ),
-                ));
+            if let Err(e) = argument(input, &mut args) {
+                cx.push(e);
+                skip_to_comma(input)?;
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;
             }
         }
-        Ok(args)
+        Ok(())
+    };
+    if let Err(e) = parser.parse2(attr) {
+        cx.push(e);
     }
+    args
+}
+
+fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
+    let key: Ident = input.parse()?;
+    if key == "wrt" {
+        let content;
+        parenthesized!(content in input);
+        let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+        if args.wrt.is_some() {
+            return Err(syn::Error::new_spanned(
+                key,
+                "`wrt` is given twice; list every argument in one wrt(...)",
+            ));
+        }
+        if names.is_empty() {
+            return Err(syn::Error::new_spanned(
+                key,
+                "wrt() is empty; name the arguments to differentiate, e.g. wrt(w, b), or leave wrt out to use every float argument",
+            ));
+        }
+        args.wrt = Some(names.into_iter().collect());
+    } else if key == "assume_finite" {
+        args.assume_finite = true;
+    } else {
+        return Err(syn::Error::new_spanned(
+            &key,
+            format!(
+                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...) and assume_finite"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Skips what is left of a malformed argument, up to the next top-level comma.
+fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    })
 }

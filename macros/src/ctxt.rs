@@ -21,6 +21,11 @@ impl Ctxt {
         self.errors.push(error);
     }
 
+    /// How many errors have been recorded.
+    pub fn count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// All recorded errors combined into one, or `Ok` if there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_iter();

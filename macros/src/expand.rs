@@ -1,18 +1,22 @@
 //! `#[differentiable]`, start to finish: parse the arguments, lower the function to a
-//! graph, rebuild it with the rewrite rules, run the reverse sweep, emit. On any error the
-//! user's function is emitted beside the errors — its signature as written, its body
-//! replaced by `unreachable!()` — so call sites still resolve and the body's own type
-//! errors (`x * 2`) do not repeat what the macro already said.
+//! graph, rebuild it through the rewrite table, run the reverse sweep, emit. Every
+//! mistake in the arguments and the body is collected and reported together; beside the
+//! errors the macro still emits the function (its body replaced by `unreachable!()`) and
+//! stubs of the items it would have added (`f::grad`, `f::Grad`, `f::DERIVATION`, ...),
+//! so that code calling them adds no second, confusing error.
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ItemFn;
+use syn::{FnArg, ItemFn, ReturnType};
 
-use crate::attr::Args;
+use crate::attr::{self, Args};
+use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
-use crate::graph::{Graph, NodeId, Op, Rules};
+use crate::graph::{Graph, NodeId};
 use crate::lower::{Lowered, lower};
 use crate::reverse::{depends_on, gradients};
+use crate::simplify::{Builder, Rewrites};
+use crate::types::{Kind, classify, grad_type};
 
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(item.clone()) {
@@ -26,43 +30,40 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
-    match expand(attr, &item) {
-        Ok(tokens) => tokens,
-        Err(e) => {
-            let err = e.to_compile_error();
-            let fallback = fallback(&item);
-            quote!(#err #fallback)
-        }
-    }
+    let mut cx = Ctxt::default();
+    let args = attr::parse(&mut cx, attr);
+    let lowered = lower(&mut cx, &item, &args);
+    let result = cx.check().and_then(|()| match &lowered {
+        Some(lowered) => derive(&item, &args, lowered),
+        None => Err(syn::Error::new_spanned(
+            &item.sig.ident,
+            "#[differentiable] could not read this function",
+        )),
+    });
+    result.unwrap_or_else(|e| {
+        let err = e.to_compile_error();
+        let fallback = fallback(&item, &args);
+        quote!(#err #fallback)
+    })
 }
 
-fn fallback(item: &ItemFn) -> TokenStream {
-    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
-    quote! {
-        #(#attrs)*
-        #[allow(unused_variables, unused_mut, unreachable_code)]
-        #vis #sig {
-            ::core::unreachable!("#[differentiable] reported errors for this function")
-        }
-    }
-}
-
-fn expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
-    let args: Args = syn::parse2(attr)?;
-    let lowered = lower(item, &args)?;
-    let rules = Rules {
+fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStream> {
+    let rewrites = Rewrites {
         assume_finite: args.assume_finite,
-        ..Rules::ALL
+        ..Rewrites::EXACT
     };
-    let (mut graph, map) = Graph::rebuild(&lowered.graph, rules);
+    let (mut builder, map) = Builder::rebuild(&lowered.graph, rewrites);
     let output = map[lowered.output.index()];
-    let wrt_raw = wrt_inputs(&lowered);
+    let wrt_raw = wrt_inputs(lowered);
     let wrt: Vec<_> = wrt_raw.iter().map(|w| map[w.index()]).collect();
-    let grads = gradients(&mut graph, output, &wrt);
-    check_targets(&graph, output, &wrt)?;
+    let grads = gradients(&mut builder, output, &wrt, lowered.tensor);
+    let graph = builder.into_graph();
+    if lowered.tensor {
+        check_targets(&graph, output, &wrt)?;
+    }
     Ok(emit(&Derived {
         item,
-        lowered: &lowered,
+        lowered,
         graph: &graph,
         output,
         wrt,
@@ -90,17 +91,16 @@ fn wrt_inputs(lowered: &Lowered) -> Vec<NodeId> {
     out
 }
 
-/// Loss targets are data: a gradient with respect to them is not supported, and would
-/// otherwise be silently wrong.
+/// Loss targets in tensor code are data: a gradient with respect to them is not
+/// supported, and would otherwise be silently wrong.
 fn check_targets(g: &Graph, output: NodeId, wrt: &[NodeId]) -> syn::Result<()> {
     let depends = depends_on(g, wrt);
     let live = g.live(&[output]);
     for id in g.ids().filter(|id| live[id.index()]) {
-        let target = matches!(
-            g.op(id),
-            Op::Bce | Op::BceLogits | Op::SoftmaxCe | Op::CrossEntropy
-        );
-        if g.tensor && target && depends[g.args(id)[1].index()] {
+        let Some(target) = g.op(id).spec().syntax.target else {
+            continue;
+        };
+        if depends[g.args(id)[target].index()] {
             return Err(syn::Error::new(
                 g.node(id).span,
                 "this loss's target depends on an argument being differentiated; targets are data: list only the model's parameters in wrt(...)",
@@ -108,6 +108,83 @@ fn check_targets(g: &Graph, output: NodeId, wrt: &[NodeId]) -> syn::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The function with an unreachable body, and stubs of the items the macro adds.
+fn fallback(item: &ItemFn, args: &Args) -> TokenStream {
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    let function = quote! {
+        #(#attrs)*
+        #[allow(unused_variables, unused_mut, unreachable_code)]
+        #vis #sig {
+            ::core::unreachable!("#[differentiable] reported errors for this function")
+        }
+    };
+    let has_receiver = sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)));
+    if has_receiver || !sig.generics.params.is_empty() {
+        return function;
+    }
+    let name = &sig.ident;
+    let inputs = &sig.inputs;
+    let ret = match &sig.output {
+        ReturnType::Type(_, ty) => quote!(#ty),
+        ReturnType::Default => quote!(f64),
+    };
+    // The fields `Grad` would have: the `wrt` names that are arguments, or every
+    // differentiable argument.
+    let typed: Vec<(&syn::Ident, &syn::Type)> = inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(p) => Some((&p.ident, &*pt.ty)),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let differentiable = |ty: &syn::Type| classify(ty).is_differentiable();
+    let fields: Vec<(&syn::Ident, &syn::Type)> = match &args.wrt {
+        Some(names) => typed
+            .iter()
+            .filter(|(i, ty)| names.contains(i) && differentiable(ty))
+            .copied()
+            .collect(),
+        None => typed
+            .iter()
+            .filter(|(_, ty)| differentiable(ty))
+            .copied()
+            .collect(),
+    };
+    let has_struct = fields.iter().any(|(_, ty)| classify(ty) == Kind::Struct);
+    let derives = if has_struct {
+        quote!(#[derive(Clone)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    let (idents, types): (Vec<_>, Vec<_>) =
+        fields.iter().map(|(i, ty)| (*i, grad_type(ty))).unzip();
+    quote! {
+        #function
+
+        /// Stubs: `#[differentiable]` reported errors for this function.
+        #[allow(dead_code, unused_imports, unused_variables, unused_mut, clippy::all)]
+        #vis mod #name {
+            use super::*;
+
+            #derives
+            pub struct Grad {
+                #( pub #idents: #types, )*
+            }
+
+            pub fn grad(#inputs) -> (#ret, Grad) {
+                ::core::unreachable!("#[differentiable] reported errors for this function")
+            }
+
+            pub const DERIVATION: &str = "";
+            pub const EXPLAIN: &str = "";
+            pub const GRAPH_DOT: &str = "";
+        }
+    }
 }
 
 #[cfg(test)]
@@ -131,5 +208,16 @@ mod tests {
             }",
         );
         assert!(out.contains("DERIVATION"), "{out}");
+    }
+
+    #[test]
+    fn mistakes_in_the_arguments_and_the_body_are_reported_together() {
+        let out = expands(
+            "wrt(x), bogus, assume_finite",
+            "fn f(x: f64) -> f64 { if x > 0.0 { x } else { 0.0 } }",
+        );
+        assert!(out.contains("unknown argument `bogus`"), "{out}");
+        assert!(out.contains("`if` is not supported"), "{out}");
+        assert!(out.contains("pub fn grad"), "stubs are emitted: {out}");
     }
 }

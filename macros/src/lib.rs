@@ -2,8 +2,10 @@
 //! compile time; `#[derive(Parameters)]` lets optimisers and checkpoints walk a model.
 //!
 //! This file holds the entry points only. The differentiation pipeline runs one way:
-//! `attr` (arguments) → `lower` (syntax → graph) → `simplify` (rewrites on insertion into
-//! the `graph` arena) → `reverse` (chain rule, using the `rules` table) → `emit`.
+//! `attr` (arguments) → `lower` (syntax → graph, looking names up in the `ops` table) →
+//! `simplify` (a builder applying the rewrite laws as nodes enter the `graph` arena) →
+//! `reverse` (chain rule, with each op's derivative from the `ops` table) → `emit`.
+//! `sexpr` and `pattern` read the laws and templates the tables are written in.
 //! Use these macros through the `cadena` crate.
 
 use proc_macro::TokenStream;
@@ -16,18 +18,37 @@ mod graph;
 #[cfg(test)]
 mod interp;
 mod lower;
+mod ops;
 mod parameters;
+mod pattern;
 #[cfg(test)]
 mod props;
 mod reverse;
-mod rules;
-mod semantics;
-#[cfg(test)]
 mod sexpr;
 mod simplify;
 mod types;
 
-/// Differentiates a forward function at compile time. See the `cadena` crate docs.
+/// Differentiates a forward function at compile time: the function is kept (its body
+/// rewritten into a fused, numerically stable form) and a module of the same name is
+/// added with `grad` (value and gradient in one pass), `Grad`, `DERIVATION`, `EXPLAIN`
+/// and `GRAPH_DOT`. See the `cadena` crate docs for examples.
+///
+/// # Arguments
+///
+/// - `wrt(a, b, ...)`: the arguments to differentiate with respect to: `f32`/`f64`
+///   values, float arrays (owned, borrowed or views), and borrowed
+///   `#[derive(Parameters)]` structs (the gradient is a struct of the same type). Without
+///   `wrt`, every such argument is differentiated.
+/// - `assume_finite`: also apply laws exact only for finite values (`x * 0 == 0`,
+///   `x - x == 0`), for shorter backward code when no input is ever infinite or NaN.
+///
+/// # What a body may contain
+///
+/// A sequence of `let` bindings (shadowing allowed) and a final expression, built from:
+///
+#[doc = include_str!("../doc/body.md")]
+///
+/// Anything else is a compile error on the exact tokens, saying what to write instead.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiable(attr.into(), item.into()).into()

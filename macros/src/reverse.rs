@@ -1,10 +1,15 @@
 //! The reverse sweep: visit nodes from the output back to the inputs (arena order reversed
 //! is a reverse topological order), seed the output's adjoint with 1, and push each
-//! node's adjoint to its operands through the derivative table, adding contributions
-//! where a value fans out.
+//! node's adjoint to its operands through the op table's derivatives, adding
+//! contributions where a value fans out.
 
-use crate::graph::{Graph, NodeId};
-use crate::rules;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::graph::{Graph, NodeId, Op};
+use crate::ops::{Class, Site, Vjp};
+use crate::pattern::{Bindings, Pattern};
+use crate::simplify::Builder;
 
 /// Marks every node that depends on at least one of `sources`.
 pub fn depends_on(g: &Graph, sources: &[NodeId]) -> Vec<bool> {
@@ -20,31 +25,100 @@ pub fn depends_on(g: &Graph, sources: &[NodeId]) -> Vec<bool> {
     mask
 }
 
-/// Adjoints of `root` (seeded with 1), as nodes added to `g`.
+thread_local! {
+    static TEMPLATES: std::cell::RefCell<HashMap<&'static str, Rc<Pattern>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// A derivative template, parsed once per thread.
+///
+/// # Panics
+/// On a malformed template: the table is static, and a test instantiates all of it.
+fn template(text: &'static str) -> Rc<Pattern> {
+    TEMPLATES.with(|cache| {
+        Rc::clone(cache.borrow_mut().entry(text).or_insert_with(|| {
+            Rc::new(Pattern::parse(text).expect("derivative templates parse (checked by tests)"))
+        }))
+    })
+}
+
+/// `adjoint * ∂node/∂operand_k`, as a node: operand `k`'s share of `node`'s adjoint.
+///
+/// In tensor code an elementwise operand may have been broadcast, so its contribution is
+/// summed back to its own shape (`sum_to`, free when nothing was broadcast).
+pub fn vjp(b: &mut Builder, node: NodeId, k: usize, adjoint: NodeId, tensor: bool) -> NodeId {
+    let n = b.graph().node(node);
+    let (op, args, span) = (n.op.clone(), n.args.clone(), n.span);
+    let spec = op.spec();
+    let (rule, summed) = match (tensor, spec.tensor_vjp) {
+        (true, Some(rule)) => (rule, false),
+        (true, None) => (spec.vjp, spec.class == Class::Elementwise && args.len() > 1),
+        (false, _) => (spec.vjp, false),
+    };
+    let site = Site {
+        node,
+        args: &args,
+        payload: op.payload(),
+        adjoint,
+        span,
+    };
+    let contribution = match rule {
+        // Leaves have no operands, and adjoint graphs are not differentiated again.
+        Vjp::None => b.constant(0.0),
+        Vjp::Templates(t) => template(t[k]).build(b, &bindings(&site), site.payload, span),
+        Vjp::Custom(f) => f[k](b, &site),
+    };
+    if summed {
+        let like = b.like(args[k], span);
+        b.node(Op::SumTo, vec![contribution, like], span)
+    } else {
+        contribution
+    }
+}
+
+/// What a template's variables stand for at `site`.
+fn bindings(site: &Site) -> Bindings {
+    let mut b = vec![
+        ("?g".to_string(), site.adjoint),
+        ("?out".to_string(), site.node),
+    ];
+    for (name, &arg) in ["?a", "?b", "?c"].iter().zip(site.args) {
+        b.push((name.to_string(), arg));
+    }
+    b
+}
+
+/// Adjoints of `root` (seeded with 1), as nodes added through `b`.
 ///
 /// `wants[i]`: node `i` should receive an adjoint (it leads to something we differentiate
 /// with respect to). `stop[i]`: treat node `i` as a leaf — collect its adjoint but do not
 /// push it further (the root itself is always expanded).
-pub fn sweep(g: &mut Graph, root: NodeId, wants: &[bool], stop: &[bool]) -> Vec<Option<NodeId>> {
-    let mut adj: Vec<Option<NodeId>> = vec![None; g.len()];
-    adj[root.index()] = Some(g.constant(1.0));
+pub fn sweep(
+    b: &mut Builder,
+    root: NodeId,
+    wants: &[bool],
+    stop: &[bool],
+    tensor: bool,
+) -> Vec<Option<NodeId>> {
+    let mut adj: Vec<Option<NodeId>> = vec![None; b.graph().len()];
+    adj[root.index()] = Some(b.constant(1.0));
     for id in (0..=root.0).rev().map(NodeId) {
         let Some(a) = adj[id.index()] else { continue };
         if id != root && stop[id.index()] {
             continue;
         }
-        let args = g.args(id).to_vec();
+        let args = b.graph().args(id).to_vec();
         // Last operand first: in `x.dot(&w) + &b` the bias's contribution is then built
         // before the matrix's, so the shared adjoint's last use can be consumed in place.
         for (k, arg) in args.into_iter().enumerate().rev() {
             if !wants[arg.index()] {
                 continue;
             }
-            let contribution = rules::vjp(g, id, k, a);
-            let span = g.node(id).span;
+            let contribution = vjp(b, id, k, a, tensor);
+            let span = b.graph().node(id).span;
             adj[arg.index()] = Some(match adj[arg.index()] {
                 None => contribution,
-                Some(prev) => g.add(prev, contribution, span),
+                Some(prev) => b.node(Op::Add, vec![prev, contribution], span),
             });
         }
     }
@@ -53,14 +127,17 @@ pub fn sweep(g: &mut Graph, root: NodeId, wants: &[bool], stop: &[bool]) -> Vec<
 
 /// `d output / d w` for each `w` in `wrt`; a constant 0 where the output does not depend
 /// on `w`.
-pub fn gradients(g: &mut Graph, output: NodeId, wrt: &[NodeId]) -> Vec<NodeId> {
-    let wants = depends_on(g, wrt);
-    let stop = vec![false; g.len()];
-    let adj = sweep(g, output, &wants, &stop);
+pub fn gradients(b: &mut Builder, output: NodeId, wrt: &[NodeId], tensor: bool) -> Vec<NodeId> {
+    let wants = depends_on(b.graph(), wrt);
+    let stop = vec![false; b.graph().len()];
+    let adj = sweep(b, output, &wants, &stop, tensor);
     wrt.iter()
         .map(|w| match adj[w.index()] {
             Some(a) => a,
-            None => g.constant(0.0),
+            None => b.constant(0.0),
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -42,6 +42,17 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// Whether a gradient can be taken with respect to a value of this kind: floats,
+    /// float arrays and parameter structs.
+    pub fn is_differentiable(self) -> bool {
+        matches!(
+            self,
+            Kind::Float | Kind::Array { elem: Some(_), .. } | Kind::Struct
+        )
+    }
+}
+
 pub fn classify(ty: &Type) -> Kind {
     if Float::of(ty).is_some() {
         return Kind::Float;

@@ -28,21 +28,14 @@
 //!
 //! The body is ordinary Rust that compiles as written with `use cadena::prelude::*` (or
 //! the same names imported one by one): a sequence of `let` bindings (shadowing allowed)
-//! and a final expression, built from
-//!
-//! | | scalar functions (`f32`/`f64` arguments) | tensor functions (ndarray arrays, `#[derive(Parameters)]` structs) |
-//! |---|---|---|
-//! | operators | `+ - * /`, unary `-`, parentheses, float literals, `const`s in scope | the same, with ndarray broadcasting; `&x` and `*x` where Rust needs them |
-//! | methods | `exp ln log10 log2 sqrt powi powf sin cos tan tanh abs max min ln_1p exp_m1 recip` | elementwise `exp ln sqrt tanh powi …`; `dot`, `t`, `sum`, `sum_axis(Axis(k))`, `mean_axis(Axis(k))` |
-//! | functions | `sigmoid tanh relu softplus exp ln sqrt bce mse` | those, and `softmax log_softmax softmax_cross_entropy cross_entropy sum mean dot` |
-//! | fields | — | `p.w1`, `p.enc.w` (nested parameter structs) |
-//!
-//! `.clone()`, `.to_owned()`, `.into_owned()` and `.view()` are accepted and change
-//! nothing. Anything else (loops, `if`, `match`, `mut`, closures and `mapv`, calls the
-//! macro does not know, ndarray's `mean()`, which returns an `Option`: write `mean(x)`)
-//! is a compile error on the exact tokens, saying what to write instead; the macro never
-//! panics. Losses average over the batch; `softmax_cross_entropy` takes one-hot rows or
-//! class indices (`&[usize]`).
+//! and a final expression of operators, float literals, constants, methods, prelude
+//! functions and (in tensor code) fields of parameter structs. The full table, generated
+//! from the macro's op table, is on [`differentiable`]; the arguments `wrt(..)` and
+//! `assume_finite` are described there too. Anything else (loops, `if`, `match`, `mut`,
+//! closures and `mapv`, calls the macro does not know, ndarray's `mean()`, which returns
+//! an `Option`: write `mean(x)`) is a compile error on the exact tokens, saying what to
+//! write instead; the macro never panics. Losses average over the batch;
+//! `softmax_cross_entropy` takes one-hot rows or class indices (`&[usize]`).
 
 // Lets the macros' `::cadena::...` paths resolve inside this crate's own tests and docs.
 extern crate self as cadena;

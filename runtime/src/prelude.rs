@@ -1,9 +1,9 @@
 //! `use cadena::prelude::*;` brings the macros, the `Parameters` trait and the functions
 //! a forward body calls, and the `Optimizer` trait whose `step` updates a model.
 
+pub use crate::ops::elementwise::*;
 pub use crate::ops::{
-    bce, cross_entropy, dot, exp, ln, log_softmax, mean, mse, relu, sigmoid, softmax,
-    softmax_cross_entropy, softplus, sqrt, sum, tanh,
+    bce, cross_entropy, dot, log_softmax, mean, mse, softmax, softmax_cross_entropy, sum,
 };
 pub use crate::optim::Optimizer;
 pub use crate::{Float, Parameters, differentiable};

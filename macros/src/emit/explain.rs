@@ -16,21 +16,29 @@
 use std::collections::HashMap;
 
 use crate::emit::infix::infix;
-use crate::graph::{Graph, NodeId, Op, Rules};
+use crate::graph::{Graph, NodeId, Op};
 use crate::reverse::sweep;
+use crate::simplify::{Builder, Rewrites};
 
 /// More paths than this are summarised rather than listed.
 const MAX_PATHS: usize = 12;
 
-pub fn explain(raw: &Graph, output: NodeId, wrt: &[NodeId], simplified: &[String]) -> String {
-    let (mut g, map) = Graph::rebuild(raw, Rules::ALGEBRA);
+pub fn explain(
+    raw: &Graph,
+    output: NodeId,
+    wrt: &[NodeId],
+    simplified: &[String],
+    tensor: bool,
+) -> String {
+    let (mut b, map) = Builder::rebuild(raw, Rewrites::ALGEBRA);
     let root = map[output.index()];
     let wrt: Vec<NodeId> = wrt.iter().map(|w| map[w.index()]).collect();
+    let g = b.graph();
     let named: Vec<bool> = g
         .ids()
         .map(|id| id == root || g.name(id).is_some())
         .collect();
-    let varying: Vec<bool> = crate::reverse::depends_on(&g, &inputs(&g));
+    let varying: Vec<bool> = crate::reverse::depends_on(g, &inputs(g));
 
     // Local derivatives along the named graph: edges[v] = [(u, dv/du)].
     let mut edges: HashMap<NodeId, Vec<(NodeId, NodeId)>> = HashMap::new();
@@ -39,7 +47,7 @@ pub fn explain(raw: &Graph, output: NodeId, wrt: &[NodeId], simplified: &[String
         .filter(|v| named[v.index()] && !g.op(*v).is_leaf())
         .collect::<Vec<_>>()
     {
-        let adj = sweep(&mut g, v, &varying, &named);
+        let adj = sweep(&mut b, v, &varying, &named, tensor);
         let mut out: Vec<(NodeId, NodeId)> = (0..v.0)
             .map(NodeId)
             .filter(|u| named[u.index()])
@@ -49,6 +57,7 @@ pub fn explain(raw: &Graph, output: NodeId, wrt: &[NodeId], simplified: &[String
         edges.insert(v, out);
     }
 
+    let g = b.graph();
     let label = |id: NodeId| {
         if id == root {
             "L".to_string()
@@ -96,7 +105,7 @@ pub fn explain(raw: &Graph, output: NodeId, wrt: &[NodeId], simplified: &[String
                         "  d{}/d{} = {}",
                         label(e[0]),
                         label(e[1]),
-                        infix(&g, d)
+                        infix(g, d)
                     ));
                 }
             }

@@ -5,8 +5,9 @@
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::graph::{Fun, Graph, NodeId, Op};
+use crate::graph::{Graph, NodeId, Op};
 use crate::lower::Float;
+use crate::ops::Emit;
 
 /// The operands a node's emitted code reads. Differs from the graph's operands where the
 /// emitter evaluates a pattern in a better form (see [`one_minus_square`]).
@@ -61,7 +62,8 @@ pub fn literal(v: f64, float: Float) -> TokenStream {
 }
 
 /// An elementwise node (or a scalar loss) on scalar operand expressions `a`. With `fast`,
-/// `exp`, `tanh` and `sigmoid` use the runtime's vectorisable approximations.
+/// ops that have one use the runtime's vectorisable approximation (`exp`, `tanh`,
+/// `sigmoid`).
 pub fn elementwise(
     g: &Graph,
     id: NodeId,
@@ -71,58 +73,81 @@ pub fn elementwise(
 ) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
-    let rt = quote!(::cadena::__private::scalar);
-    let (x, y) = (a.first(), a.get(1));
     if one_minus_square(g, id).is_some() {
-        let one = literal(1.0, float);
+        let (one, x) = (literal(1.0, float), &a[0]);
         return quote_spanned!(span=> (#one - #x) * (#one + #x));
     }
-    match &n.op {
-        Op::Add => quote_spanned!(span=> #x + #y),
-        Op::Sub => quote_spanned!(span=> #x - #y),
-        Op::Mul => quote_spanned!(span=> #x * #y),
-        Op::Div => quote_spanned!(span=> #x / #y),
-        Op::Neg => quote_spanned!(span=> -#x),
-        Op::Fun(f @ (Fun::Exp | Fun::Tanh | Fun::Sigmoid)) if fast => {
-            let name = format_ident!("{}", f.name(), span = span);
-            quote_spanned!(span=> ::cadena::__private::t::fast::#name(#x))
+    let spec = n.op.spec();
+    let args = with_payload(&n.op, a, |p| {
+        let lit = Literal::i32_suffixed(p as i32);
+        quote!(#lit)
+    });
+    if fast && let Some(name) = spec.fast {
+        let name = format_ident!("{}", name, span = span);
+        return quote_spanned!(span=> ::cadena::__private::t::fast::#name(#(#args),*));
+    }
+    match spec.emit {
+        Emit::Infix(symbol) => {
+            let (x, y, op) = (&args[0], &args[1], spanned(symbol, span));
+            quote_spanned!(span=> #x #op #y)
         }
-        Op::Fun(f @ (Fun::Sigmoid | Fun::Relu | Fun::Softplus | Fun::Step | Fun::Sign)) => {
-            let name = format_ident!("{}", f.name(), span = span);
-            quote_spanned!(span=> #rt::#name(#x))
+        Emit::Prefix(symbol) => {
+            let (x, op) = (&args[0], spanned(symbol, span));
+            quote_spanned!(span=> #op #x)
         }
-        Op::Fun(f) => {
-            let method = format_ident!("{}", f.name(), span = span);
-            quote_spanned!(span=> #x.#method())
+        Emit::Method(name) => {
+            let method = format_ident!("{}", name, span = span);
+            let (x, rest) = (&args[0], &args[1..]);
+            quote_spanned!(span=> #x.#method(#(#rest),*))
         }
-        Op::Powi(k) => quote_spanned!(span=> #x.powi(#k)),
-        Op::Powf => quote_spanned!(span=> #x.powf(#y)),
-        Op::Max => quote_spanned!(span=> #x.max(#y)),
-        Op::Min => quote_spanned!(span=> #x.min(#y)),
-        Op::Ge => quote_spanned!(span=> #rt::ge(#x, #y)),
-        Op::Bce => quote_spanned!(span=> #rt::bce(#x, #y)),
-        Op::BceLogits => quote_spanned!(span=> #rt::bce_logits(#x, #y)),
-        Op::Mse => quote_spanned!(span=> #rt::mse(#x, #y)),
-        _ => helper_call(g, id, a),
+        Emit::Scalar(name) => {
+            let name = format_ident!("{}", name, span = span);
+            quote_spanned!(span=> ::cadena::__private::scalar::#name(#(#args),*))
+        }
+        Emit::None => helper_call(g, id, a),
     }
 }
 
-/// A call of the runtime tensor helper implementing a node: `t::dot(&x, &w)`.
+/// A call of the runtime tensor helper implementing a node: `t::dot(&x, &w)`, with an
+/// axis payload as `Axis(k)` after the first operand.
 pub fn helper_call(g: &Graph, id: NodeId, a: &[TokenStream]) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
-    let t = quote!(::cadena::__private::t);
-    let name = format_ident!("{}", n.op.name(), span = span);
-    match &n.op {
-        Op::SumAxis(k) | Op::MeanAxis(k) => {
-            quote_spanned!(span=> #t::#name(#(#a),*, ::cadena::ndarray::Axis(#k)))
-        }
-        Op::BroadcastAxisTo(k) | Op::MeanAxisVjp(k) => {
-            let (g0, like) = (&a[0], &a[1]);
-            quote_spanned!(span=> #t::#name(#g0, ::cadena::ndarray::Axis(#k), #like))
-        }
-        _ => quote_spanned!(span=> #t::#name(#(#a),*)),
+    let name = n.op.spec().tensor.unwrap_or(n.op.name());
+    let name = format_ident!("{}", name, span = span);
+    let args = with_payload(&n.op, a, |k| {
+        let k = Literal::usize_unsuffixed(k as usize);
+        quote!(::cadena::ndarray::Axis(#k))
+    });
+    quote_spanned!(span=> ::cadena::__private::t::#name(#(#args),*))
+}
+
+/// The operands with the op's payload, if it has one, written by `write` right after the
+/// first operand (`x.powi(2)`, `sum_axis(x, Axis(1))`).
+fn with_payload(
+    op: &Op,
+    a: &[TokenStream],
+    write: impl Fn(i64) -> TokenStream,
+) -> Vec<TokenStream> {
+    let mut args = a.to_vec();
+    if let Some(p) = op.payload() {
+        args.insert(1.min(args.len()), write(p));
     }
+    args
+}
+
+/// An operator symbol as tokens carrying the user's span, so that a type error in the
+/// generated expression points at what they wrote.
+fn spanned(symbol: &str, span: Span) -> TokenStream {
+    symbol
+        .parse::<TokenStream>()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut tt| {
+            tt.set_span(span);
+            tt
+        })
+        .collect()
 }
 
 /// A local's identifier: hygienic (mixed-site), so it can neither capture nor shadow the

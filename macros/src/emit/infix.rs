@@ -97,11 +97,10 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             ),
             Prec::Power,
         ),
-        Op::Ge => (
+        Op::GreaterEq => (
             format!("[{} >= {}]", print(g, args[0]).0, print(g, args[1]).0),
             Prec::Atom,
         ),
-        Op::Fun(f) => call(f.name()),
         Op::Dot => (
             format!(
                 "{} · {}",
@@ -110,7 +109,7 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             ),
             Prec::Product,
         ),
-        Op::T => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
+        Op::Transpose => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
         Op::SumAxis(a) | Op::MeanAxis(a) => (
             format!("{}({}, axis {a})", g.op(id).name(), print(g, args[0]).0),
             Prec::Atom,
@@ -144,7 +143,7 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             ),
             Prec::Product,
         ),
-        Op::SoftmaxCeVjp => {
+        Op::SoftmaxCrossEntropyVjp => {
             let p = applied(g, Op::Softmax, args[0]);
             scaled(
                 g,
@@ -153,7 +152,7 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             )
         }
         Op::BceLogitsVjp => {
-            let a = applied(g, Op::Fun(crate::graph::Fun::Sigmoid), args[0]);
+            let a = applied(g, Op::Sigmoid, args[0]);
             scaled(
                 g,
                 args[2],
@@ -175,19 +174,8 @@ fn print(g: &Graph, id: NodeId) -> (String, Prec) {
             let n = batch(g);
             scaled(g, args[2], format!("-{y} / {p} / {n}"))
         }
-        op @ (Op::Max
-        | Op::Min
-        | Op::Bce
-        | Op::BceLogits
-        | Op::Mse
-        | Op::Sum
-        | Op::Mean
-        | Op::Softmax
-        | Op::LogSoftmax
-        | Op::SoftmaxCe
-        | Op::CrossEntropy
-        | Op::SoftmaxVjp
-        | Op::LogSoftmaxVjp) => call(op.name()),
+        // Every other op, including any added to the table later, reads as a call.
+        op => call(op.name()),
     }
 }
 
@@ -238,13 +226,13 @@ fn scaled(g: &Graph, adj: NodeId, core: String) -> (String, Prec) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Rules;
-    use crate::sexpr::parse;
+    use crate::sexpr::build;
+    use crate::simplify::{Builder, Rewrites};
 
     fn show(text: &str) -> String {
-        let mut g = Graph::new(Rules::NONE);
-        let id = parse(&mut g, text);
-        infix(&g, id)
+        let mut b = Builder::new(Graph::default(), Rewrites::NONE);
+        let id = build(&mut b, text);
+        infix(b.graph(), id)
     }
 
     #[test]

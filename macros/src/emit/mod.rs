@@ -172,6 +172,7 @@ pub fn emit(d: &Derived) -> TokenStream {
         lowered.output,
         &d.wrt_raw,
         &derivation_lines,
+        lowered.tensor,
     );
     let dot = dot::dot(
         &lowered.graph,
@@ -199,7 +200,7 @@ pub fn emit(d: &Derived) -> TokenStream {
     };
 
     // One `use` per path, spanned at the user's call, so a missing import is reported there.
-    let uses = lowered.used_paths.iter().map(|path| {
+    let uses = lowered.usage.used_paths.iter().map(|path| {
         let span = syn::spanned::Spanned::span(path);
         quote::quote_spanned! {span=>
             #[allow(unused_imports)]
@@ -209,8 +210,8 @@ pub fn emit(d: &Derived) -> TokenStream {
 
     // The emitted body keeps only what the result needs: arguments read only by unused
     // code are marked read, and unused `let` names bound again, unused, at their spans.
-    let read_params = &lowered.read_params;
-    let unread_lets = &lowered.unread_lets;
+    let read_params = &lowered.usage.read_params;
+    let unread_lets = &lowered.usage.unread_lets;
 
     quote! {
         #(#attrs)*

@@ -39,7 +39,7 @@ pub fn statements(
 /// Tokens for a leaf: an argument as the helpers take it, a literal, or a constant.
 pub fn leaf(g: &Graph, lowered: &Lowered, id: NodeId) -> TokenStream {
     match g.op(id) {
-        crate::graph::Op::Input(i) => lowered.access[*i as usize].clone(),
+        crate::graph::Op::Input(i) => lowered.usage.access[*i as usize].clone(),
         crate::graph::Op::Named(i) => g.consts[*i as usize].tokens.clone(),
         op => literal(op.const_value().unwrap_or(f64::NAN), lowered.float),
     }

@@ -185,7 +185,7 @@ impl Plan {
             };
             for a in reads {
                 last_use[a.index()] = pos;
-                if *g.op(id) == Op::T {
+                if *g.op(id) == Op::Transpose {
                     borrowed[a.index()] = true;
                 }
             }

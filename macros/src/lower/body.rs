@@ -1,0 +1,283 @@
+//! The body: `let` bindings in scope, expressions to nodes, argument and field reads.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, ItemFn, Lit, Pat, Stmt, UnOp};
+
+use super::{Field, Param, Usage, type_text, unsupported};
+use crate::ctxt::Ctxt;
+use crate::graph::{Graph, NodeId, Op};
+use crate::types::Kind;
+
+pub struct Body<'a> {
+    pub cx: &'a mut Ctxt,
+    pub graph: &'a mut Graph,
+    pub params: &'a [Param],
+    /// Each `let` name in scope: its value and its entry in `lets`.
+    pub scope: HashMap<String, (NodeId, usize)>,
+    pub tensor: bool,
+    pub fields: Vec<Field>,
+    pub usage: &'a mut Usage,
+    /// Every `let` name bound, in order, and whether the body reads it; `scope` points
+    /// each name at its latest binding here.
+    pub lets: Vec<(Ident, bool)>,
+}
+
+impl Body<'_> {
+    /// Hands the `let`s never read to the emitter.
+    pub fn finish(self) {
+        self.usage.unread_lets = self
+            .lets
+            .into_iter()
+            .filter(|(ident, read)| !read && !ident.to_string().starts_with('_'))
+            .map(|(ident, _)| ident)
+            .collect();
+    }
+
+    /// Creates a node exactly as written: simplification comes later, on a copy.
+    pub fn node(&mut self, op: Op, args: Vec<NodeId>, span: proc_macro2::Span) -> NodeId {
+        self.graph.intern(op, args, span)
+    }
+
+    pub fn block(&mut self, item: &ItemFn) -> Option<NodeId> {
+        let stmts = &item.block.stmts;
+        let mut output = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            match stmt {
+                Stmt::Local(local) => self.local(local),
+                Stmt::Expr(Expr::Return(ret), _) if last => match &ret.expr {
+                    Some(e) => output = self.expr(e),
+                    None => self.cx.error(ret, "`return` needs a value: the function's result"),
+                },
+                Stmt::Expr(e, None) if last => output = self.expr(e),
+                Stmt::Expr(e, _) => unsupported::statement(self.cx, e, self.tensor),
+                Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
+                Stmt::Macro(m) => self.cx.error(m, unsupported::MACRO),
+            }
+        }
+        let ends_with_value = matches!(
+            stmts.last(),
+            Some(Stmt::Expr(_, None)) | Some(Stmt::Expr(Expr::Return(_), _))
+        );
+        if !ends_with_value {
+            let at: TokenStream = match stmts.last() {
+                Some(s) => s.to_token_stream(),
+                None => item.block.to_token_stream(),
+            };
+            self.cx.error(at, "a #[differentiable] function must end with an expression giving its result (no trailing `;`)");
+        }
+        output
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let ident = binding_name(self.cx, &local.pat);
+        let Some(init) = &local.init else {
+            self.cx.error(
+                local,
+                "`let` without a value is not supported; bind the value where it is computed",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error(
+                diverge,
+                "`let ... else` is not supported in #[differentiable] functions",
+            );
+        }
+        let value = self.expr(&init.expr);
+        if let (Some(ident), Some(value)) = (ident, value) {
+            let name = ident.to_string();
+            self.graph.set_name(value, &name);
+            self.scope.insert(name, (value, self.lets.len()));
+            self.lets.push((ident, false));
+        }
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> Option<NodeId> {
+        let span = e.span();
+        match e {
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            // `&x` in forward code only borrows; the value is the same.
+            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            Expr::Lit(lit) => self.literal(lit),
+            Expr::Path(p) => self.path(p),
+            Expr::Field(f) if self.tensor => self.field(f),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    let x = self.expr(&u.expr)?;
+                    Some(self.node(Op::Neg, vec![x], span))
+                }
+                UnOp::Deref(_) => {
+                    self.cx.error(u, "dereferencing is not supported in #[differentiable] functions; take float arguments by value");
+                    None
+                }
+                _ => {
+                    self.cx.error(
+                        u,
+                        "only unary `-` is supported in #[differentiable] functions",
+                    );
+                    None
+                }
+            },
+            Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c),
+            other => {
+                if !unsupported::expr(self.cx, other, self.tensor) {
+                    self.cx.error(other, unsupported::unknown_expression());
+                }
+                None
+            }
+        }
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Option<NodeId> {
+        let Some(op) = super::calls::operator(&b.op) else {
+            let e = Expr::Binary(b.clone());
+            if !unsupported::expr(self.cx, &e, self.tensor) {
+                self.cx.error(b.op, format!(
+                    "operator `{}` is not supported in #[differentiable] functions; use + - * / (and max/min/abs for comparisons)",
+                    b.op.to_token_stream()
+                ));
+            }
+            return None;
+        };
+        let l = self.expr(&b.left);
+        let r = self.expr(&b.right);
+        Some(self.node(op, vec![l?, r?], b.span()))
+    }
+
+    fn literal(&mut self, lit: &syn::ExprLit) -> Option<NodeId> {
+        match &lit.lit {
+            Lit::Float(f) => match f.base10_parse::<f64>() {
+                Ok(v) => Some(self.graph.constant(v)),
+                Err(e) => {
+                    self.cx.push(e);
+                    None
+                }
+            },
+            Lit::Int(i) => {
+                let digits = i.base10_digits();
+                self.cx.error(lit, format!(
+                    "integer literal `{digits}` in a differentiated expression; integer arithmetic has no derivative: write `{digits}.0`"
+                ));
+                None
+            }
+            _ => {
+                self.cx.error(
+                    lit,
+                    "only float literals are supported in #[differentiable] functions",
+                );
+                None
+            }
+        }
+    }
+
+    fn path(&mut self, p: &syn::ExprPath) -> Option<NodeId> {
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            if let Some(&(id, at)) = self.scope.get(&name) {
+                self.lets[at].1 = true;
+                return Some(id);
+            }
+            if let Some(param) = self.params.iter().find(|q| q.ident == *ident) {
+                self.usage.read_param(&param.ident);
+                return match param.input {
+                    Some(id) => Some(id),
+                    None => {
+                        self.cx.error(p, format!(
+                            "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",
+                            type_text(&param.ty)
+                        ));
+                        None
+                    }
+                };
+            }
+        }
+        // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
+        // compiler checks that it exists and has the function's float type.
+        let tokens = p.to_token_stream();
+        let text = tokens.to_string().replace(' ', "");
+        Some(self.graph.named_const(text, tokens, p.span()))
+    }
+
+    /// `p.w1` (or `p.enc.w1`) on a struct argument: each distinct field is an input.
+    fn field(&mut self, f: &syn::ExprField) -> Option<NodeId> {
+        let mut path = Vec::new();
+        let mut base: &Expr = &Expr::Field(f.clone());
+        while let Expr::Field(inner) = base {
+            match &inner.member {
+                syn::Member::Named(ident) => path.push(ident.clone()),
+                syn::Member::Unnamed(_) => {
+                    self.cx.error(
+                        inner,
+                        "tuple fields are not supported; name the struct's fields",
+                    );
+                    return None;
+                }
+            }
+            base = &inner.base;
+        }
+        path.reverse();
+        let param = match base {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|id| self.params.iter().position(|q| q.ident == *id)),
+            _ => None,
+        };
+        let Some(param) = param.filter(|&i| self.params[i].kind == Kind::Struct) else {
+            unsupported::expr(self.cx, &Expr::Field(f.clone()), self.tensor);
+            return None;
+        };
+        let ident = self.params[param].ident.clone();
+        self.usage.read_param(&ident);
+        if let Some(existing) = self
+            .fields
+            .iter()
+            .find(|x| x.param == param && x.path == path)
+        {
+            return Some(existing.input);
+        }
+        let root = &self.params[param].ident;
+        let name = std::iter::once(root.to_string())
+            .chain(path.iter().map(|p| p.to_string()))
+            .collect::<Vec<_>>()
+            .join(".");
+        self.usage.access.push(quote!(&#root #(.#path)*));
+        let input = self.graph.input(&name, f.span());
+        self.fields.push(Field { param, path, input });
+        Some(input)
+    }
+}
+
+/// The name a `let` binds, if it is a plain (optionally typed) name.
+fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
+    const PLAIN: &str =
+        "only `let name = ...;` bindings are supported in #[differentiable] functions";
+    match pat {
+        Pat::Ident(p) if p.mutability.is_some() => {
+            cx.error(p, "`let mut` is not supported: #[differentiable] code does not mutate; bind a new name with `let` (shadowing is fine)");
+            None
+        }
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) if p.mutability.is_none() && p.by_ref.is_none() && p.subpat.is_none() => {
+                Some(p.ident.clone())
+            }
+            other => {
+                cx.error(other, PLAIN);
+                None
+            }
+        },
+        other => {
+            cx.error(other, PLAIN);
+            None
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Operators, methods and functions → ops, by looking up the names users write in the op
+//! table. What a name means, how many operands it takes and whether it needs arrays all
+//! come from there; this file only reads the call's syntax.
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Lit, UnOp};
+
+use super::body::Body;
+use super::unsupported;
+use crate::graph::{NodeId, Op};
+use crate::ops::{
+    Emit, IDENTITY_METHODS, Payload, Spec, functions_list, methods_list, works_on_floats,
+};
+
+/// The op written with the binary operator `op` (`+ - * /`), if it is one.
+pub fn operator(op: &BinOp) -> Option<Op> {
+    let symbol = op.to_token_stream().to_string();
+    find(|s| matches!(s.emit, Emit::Infix(sym) if sym == symbol))
+}
+
+fn find(pred: impl Fn(&Spec) -> bool) -> Option<Op> {
+    Op::NAMES
+        .iter()
+        .filter_map(|name| Op::example(name))
+        .find(|op| pred(op.spec()))
+}
+
+impl Body<'_> {
+    pub fn method(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
+        let name = m.method.to_string();
+        if let Some(t) = &m.turbofish {
+            self.cx.error(
+                t,
+                "type arguments are not supported on methods in #[differentiable] functions",
+            );
+        }
+        let receiver = self.expr(&m.receiver);
+        if IDENTITY_METHODS.contains(&name.as_str()) {
+            // Copies and views change ownership, not values: the graph needs no node, and
+            // the emitted code decides on its own what to borrow.
+            return self.expect_args(m, &name, 0).then_some(receiver?);
+        }
+        let Some(op) = find(|s| s.syntax.method == Some(name.as_str())) else {
+            unsupported::method(self.cx, m, self.tensor);
+            return None;
+        };
+        let spec = op.spec();
+        if !self.allowed_here(spec, &m.method) {
+            return None;
+        }
+        let payload = usize::from(spec.syntax.payload != Payload::None);
+        if !self.expect_args(m, &name, spec.arity - 1 + payload) {
+            return None;
+        }
+        let op = match spec.syntax.payload {
+            Payload::None => op,
+            Payload::Exponent => match int_literal(&m.args[0]) {
+                Some(n) => Op::Powi(n),
+                None => {
+                    self.cx.error(&m.args[0], "powi takes an integer literal exponent in #[differentiable] functions (e.g. `x.powi(2)`); use powf for a computed exponent");
+                    return None;
+                }
+            },
+            Payload::Axis => {
+                let axis = self.axis(&m.args[0])?;
+                Op::from_parts(spec.name, Some(&axis.to_string()))?
+            }
+        };
+        let operands: Vec<Option<NodeId>> =
+            m.args.iter().skip(payload).map(|a| self.expr(a)).collect();
+        let mut args = vec![receiver?];
+        for a in operands {
+            args.push(a?);
+        }
+        Some(self.node(op, args, m.span()))
+    }
+
+    pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
+        let Expr::Path(p) = &*c.func else {
+            self.cx.error(
+                &c.func,
+                format!(
+                    "only calls to {} are supported in #[differentiable] functions",
+                    functions_list()
+                ),
+            );
+            return None;
+        };
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let known_path = segments.len() == 1 || segments[0] == "cadena";
+        let name = segments.last().cloned().unwrap_or_default();
+        let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
+        let Some(op) = op else {
+            self.cx.error(&c.func, format!(
+                "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",
+                p.to_token_stream().to_string().replace(' ', ""),
+                functions_list(),
+                methods_list(),
+            ));
+            return None;
+        };
+        self.usage.use_path(&p.path);
+        let spec = op.spec();
+        if !self.allowed_here(spec, &c.func) {
+            return None;
+        }
+        if c.args.len() != spec.arity {
+            self.cx.error(
+                c,
+                format!(
+                    "`{name}` takes {} argument(s), found {}",
+                    spec.arity,
+                    c.args.len()
+                ),
+            );
+            return None;
+        }
+        if let Some(target) = spec.syntax.target.filter(|_| spec.syntax.class_labels) {
+            self.check_label_array(&c.args[target]);
+        }
+        let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
+        let args: Option<Vec<NodeId>> = args.into_iter().collect();
+        Some(self.node(op, args?, c.span()))
+    }
+
+    /// Array operations need an array argument somewhere in the function.
+    fn allowed_here(&mut self, spec: &Spec, at: impl ToTokens) -> bool {
+        if self.tensor || works_on_floats(spec) {
+            return true;
+        }
+        let name = spec
+            .syntax
+            .method
+            .or(spec.syntax.function)
+            .unwrap_or(spec.name);
+        self.cx.error(at, format!(
+            "`{name}` works on arrays, and this function has no array arguments; take `&Array2<f32>` (or a parameter struct) to write tensor code"
+        ));
+        false
+    }
+
+    fn expect_args(&mut self, m: &syn::ExprMethodCall, name: &str, n: usize) -> bool {
+        let found = m.args.len();
+        if found != n {
+            self.cx
+                .error(m, format!("`{name}` takes {n} argument(s), found {found}"));
+        }
+        found == n
+    }
+
+    /// `Axis(k)` with a literal `k`.
+    fn axis(&mut self, e: &Expr) -> Option<usize> {
+        if let Expr::Call(c) = e
+            && let Expr::Path(p) = &*c.func
+            && p.path.segments.last().is_some_and(|s| s.ident == "Axis")
+            && c.args.len() == 1
+            && let Some(k) = int_literal(&c.args[0])
+            && k >= 0
+        {
+            self.usage.use_path(&p.path);
+            return Some(k as usize);
+        }
+        self.cx.error(e, "the axis must be written `Axis(k)` with a literal k, so the graph is fixed at compile time");
+        None
+    }
+
+    /// Class labels in an ndarray vector of integers would be read as one-hot rows (the
+    /// runtime tells index labels by being slices): say how to pass them.
+    fn check_label_array(&mut self, target: &Expr) {
+        let mut e = target;
+        while let Expr::Reference(r) = e {
+            e = &r.expr;
+        }
+        let Expr::Path(p) = e else { return };
+        let Some(param) = p
+            .path
+            .get_ident()
+            .and_then(|id| self.params.iter().find(|q| q.ident == *id))
+        else {
+            return;
+        };
+        if crate::types::is_integer_array(&param.ty) {
+            self.cx.error(target, format!(
+                "class labels go in as a slice: take `{}: &[usize]` and pass `labels.as_slice().unwrap()` (an ndarray array here would be read as one-hot rows)",
+                param.ident
+            ));
+        }
+    }
+}
+
+/// The value of an integer literal, optionally negated: `2`, `-3`.
+pub fn int_literal(e: &Expr) -> Option<i32> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => int_literal(&u.expr).map(|n: i32| -n),
+        Expr::Paren(p) => int_literal(&p.expr),
+        _ => None,
+    }
+}

@@ -1,0 +1,181 @@
+//! The function's signature: which features a generated `grad` can mirror, the float
+//! type, each argument's kind and input node, and the arguments `wrt(...)` names.
+
+use quote::quote;
+use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+
+use super::{Param, Usage, type_text};
+use crate::attr::Args;
+use crate::ctxt::Ctxt;
+use crate::graph::Graph;
+use crate::types::{Float, Kind, classify};
+
+/// Rules out signature features the generated `grad` could not mirror.
+pub fn check(cx: &mut Ctxt, item: &ItemFn) {
+    let sig = &item.sig;
+    if let Some(t) = &sig.asyncness {
+        cx.error(t, "async functions cannot be #[differentiable]; differentiate the synchronous computation and call it from async code");
+    }
+    if let Some(t) = &sig.constness {
+        cx.error(t, "const functions cannot be #[differentiable]; the generated code calls runtime functions");
+    }
+    if let Some(t) = &sig.unsafety {
+        cx.error(
+            t,
+            "unsafe functions cannot be #[differentiable]; a forward pass needs no unsafe code",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error(&sig.generics, "generic functions cannot be #[differentiable]; write the function for f32 or f64 (the macro emits code for one float type)");
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error(v, "variadic functions cannot be #[differentiable]");
+    }
+}
+
+/// The float type the function returns, which every float in it must share.
+pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
+    match &item.sig.output {
+        ReturnType::Default => {
+            cx.error(
+                &item.sig.ident,
+                "a #[differentiable] function must return its result as f32 or f64; add `-> f64`",
+            );
+            None
+        }
+        ReturnType::Type(_, ty) => {
+            let f = Float::of(ty);
+            if f.is_none() {
+                cx.error(ty, format!(
+                    "#[differentiable] functions return f32 or f64, not `{}`; return the loss as a float",
+                    type_text(ty)
+                ));
+            }
+            f
+        }
+    }
+}
+
+/// Each argument with its kind; floats and arrays become graph inputs here.
+pub fn params(
+    cx: &mut Ctxt,
+    item: &ItemFn,
+    float: Option<Float>,
+    g: &mut Graph,
+    usage: &mut Usage,
+) -> Vec<Param> {
+    let mut params = Vec::new();
+    let tensor = item.sig.inputs.iter().any(|a| match a {
+        FnArg::Typed(pt) => matches!(classify(&pt.ty), Kind::Array { .. } | Kind::Struct),
+        FnArg::Receiver(_) => false,
+    });
+    for arg in &item.sig.inputs {
+        let pt = match arg {
+            FnArg::Receiver(r) => {
+                cx.error(r, "methods cannot be #[differentiable]; `self` is not supported: write a free function and pass the fields it needs as arguments");
+                continue;
+            }
+            FnArg::Typed(pt) => pt,
+        };
+        let ident = match &*pt.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none() => {
+                p.ident.clone()
+            }
+            Pat::Ident(p) if p.mutability.is_some() => {
+                cx.error(p, "mutable arguments are not supported in #[differentiable] functions; bind a new name with `let` instead");
+                continue;
+            }
+            other => {
+                cx.error(
+                    other,
+                    "#[differentiable] arguments must be plain names (`x: f64`), not patterns",
+                );
+                continue;
+            }
+        };
+        let ty = (*pt.ty).clone();
+        if let Type::Reference(r) = &ty
+            && let Some(m) = &r.mutability
+        {
+            cx.error(m, "`&mut` arguments are not supported: #[differentiable] code does not mutate; take the value (`x: f64`)");
+            continue;
+        }
+        let kind = classify(&ty);
+        let elem = match kind {
+            Kind::Float => Float::of(&ty),
+            Kind::Array { elem, .. } => elem,
+            Kind::Struct | Kind::Other => None,
+        };
+        if let (Some(a), Some(f)) = (elem, float)
+            && a != f
+        {
+            cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
+        }
+        let input = match kind {
+            Kind::Float => Some(quote!(#ident)),
+            Kind::Array { borrowed: true, .. } => Some(quote!(#ident)),
+            Kind::Array {
+                borrowed: false, ..
+            } => Some(quote!(&#ident)),
+            Kind::Other if tensor => Some(quote!(#ident)),
+            Kind::Other | Kind::Struct => None,
+        }
+        .map(|tokens| {
+            usage.access.push(tokens);
+            g.input(&ident.to_string(), ident.span())
+        });
+        params.push(Param {
+            ident,
+            ty,
+            kind,
+            input,
+        });
+    }
+    params
+}
+
+/// The arguments to differentiate: those `wrt(...)` names, or every float, float array
+/// and parameter struct.
+pub fn wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<usize> {
+    let differentiable = |p: &Param| p.kind.is_differentiable();
+    let floats: Vec<usize> = (0..params.len())
+        .filter(|&i| differentiable(&params[i]))
+        .collect();
+    let Some(names) = &args.wrt else {
+        let all_accepted = params.len() == item.sig.inputs.len();
+        if floats.is_empty() && !params.is_empty() && all_accepted {
+            cx.error(
+                &item.sig.inputs,
+                "no f32/f64 arguments to differentiate with respect to",
+            );
+        }
+        return floats;
+    };
+    let mut wrt = Vec::new();
+    for name in names {
+        match params.iter().position(|p| p.ident == *name) {
+            None => {
+                let known: Vec<String> = params.iter().map(|p| p.ident.to_string()).collect();
+                cx.error(name, format!(
+                    "`{name}` is not an argument of `{}`; wrt(...) names arguments to differentiate: {}",
+                    item.sig.ident,
+                    known.join(", ")
+                ));
+            }
+            Some(i) if !differentiable(&params[i]) => {
+                cx.error(
+                    name,
+                    format!(
+                        "`{name}: {}` is not differentiable; wrt(...) takes f32/f64 values, float arrays and parameter structs",
+                        type_text(&params[i].ty)
+                    ),
+                );
+            }
+            Some(i) if wrt.contains(&i) => {
+                cx.error(name, format!("`{name}` appears twice in wrt(...)"))
+            }
+            Some(i) => wrt.push(i),
+        }
+    }
+    wrt
+}

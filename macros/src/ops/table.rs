@@ -1,0 +1,414 @@
+//! The op table: every operation the macro knows, declared once — its name, arity and
+//! class, how users write it, what it means on floats, its derivative, and the Rust it
+//! becomes. Adding an op is adding a row here and, if it calls a new runtime function,
+//! that function (`cadena::ops::scalar` for elementwise kernels).
+//!
+//! Derivatives are s-expression templates (see [`Vjp::Templates`]): `(* ?g ?out)` reads
+//! "the adjoint times the node's own value". Rules reuse forward values wherever the
+//! derivative is a function of the output (`exp' = e`, `sigmoid' = a (1 - a)`,
+//! `tanh' = 1 - a^2`, `sqrt' = 1 / 2s`), so the backward pass recomputes nothing.
+
+use super::{Class, Emit, Payload, Site, Spec, Syntax, Vjp};
+use crate::graph::NodeId;
+use crate::simplify::Builder;
+
+/// Generates the `Op` enum (one variant per row, `Name(payload: Type)` for parameterised
+/// ops) and its lookups from the rows below.
+macro_rules! op_table {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $(($payload:ident: $ty:ty))? => $spec:expr;
+    )*) => {
+        /// What a node computes. Leaves carry an index into the graph's side tables.
+        #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+        pub enum Op {
+            $( $(#[$doc])* $variant $(($ty))?, )*
+        }
+
+        /// The variants without their payloads, in table order: an index into `SPECS`.
+        #[derive(Clone, Copy)]
+        enum Code {
+            $( $variant, )*
+        }
+
+        static SPECS: &[Spec] = &[$( $spec, )*];
+        const CODES: &[Code] = &[$( Code::$variant, )*];
+
+        impl Op {
+            /// Every op's name, in table order.
+            pub const NAMES: &'static [&'static str] = &[$( $spec.name, )*];
+
+            /// This op's row of the table.
+            pub fn spec(&self) -> &'static Spec {
+                let code = match self {
+                    $( Op::$variant { .. } => Code::$variant, )*
+                };
+                &SPECS[code as usize]
+            }
+
+            /// The integer a parameterised op carries (`powi`'s exponent, an axis).
+            pub fn payload(&self) -> Option<i64> {
+                match self {
+                    $( Op::$variant $(($payload))? => op_table!(@payload $($payload)?), )*
+                }
+            }
+
+            /// The op called `name`, with its payload written as text: the inverse of
+            /// [`name`](Op::name) and [`payload`](Op::payload).
+            pub fn from_parts(name: &str, payload: Option<&str>) -> Option<Op> {
+                let at = SPECS.iter().position(|s| s.name == name)?;
+                match CODES[at] {
+                    $( Code::$variant => op_table!(@make $variant payload $($ty)?), )*
+                }
+            }
+        }
+    };
+    (@payload $p:ident) => { Some(*$p as i64) };
+    (@payload) => { None };
+    (@make $v:ident $p:ident $t:ty) => { Some(Op::$v($p?.parse::<$t>().ok()?)) };
+    (@make $v:ident $p:ident) => { $p.is_none().then_some(Op::$v) };
+}
+
+/// A row for an op users never write and that is not differentiated again.
+const fn internal(name: &'static str, arity: usize, class: Class) -> Spec {
+    Spec {
+        name,
+        arity,
+        class,
+        syntax: Syntax::INTERNAL,
+        eval: None,
+        vjp: Vjp::None,
+        tensor_vjp: None,
+        emit: Emit::None,
+        fast: None,
+        tensor: Some(name),
+    }
+}
+
+/// A row for an elementwise function of one float: `x.name()` or `name(x)`.
+const fn unary(
+    name: &'static str,
+    syntax: Syntax,
+    eval: fn(&[f64], i64) -> f64,
+    derivative: &'static [&'static str],
+    emit: Emit,
+) -> Spec {
+    Spec {
+        name,
+        arity: 1,
+        class: Class::Elementwise,
+        syntax,
+        eval: Some(eval),
+        vjp: Vjp::Templates(derivative),
+        tensor_vjp: None,
+        emit,
+        fast: None,
+        tensor: None,
+    }
+}
+
+const fn with_fast(spec: Spec, fast: &'static str) -> Spec {
+    Spec {
+        fast: Some(fast),
+        ..spec
+    }
+}
+
+op_table! {
+    // Leaves.
+    /// A function argument (index into [`Graph::inputs`](crate::graph::Graph::inputs)).
+    Input(index: u32) => Spec { tensor: None, ..internal("input", 0, Class::Leaf) };
+    /// A float literal, stored as `f64` bits so the op can be hashed.
+    Const(bits: u64) => Spec { tensor: None, ..internal("const", 0, Class::Leaf) };
+    /// A constant from scope (`PI`, `SCALE`): opaque, never differentiated.
+    Named(index: u32) => Spec { tensor: None, ..internal("named", 0, Class::Leaf) };
+
+    // Arithmetic.
+    Add => Spec {
+        name: "+", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| x[0] + x[1]),
+        vjp: Vjp::Templates(&["?g", "?g"]), tensor_vjp: None,
+        emit: Emit::Infix("+"), fast: None, tensor: None,
+    };
+    Sub => Spec {
+        name: "-", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| x[0] - x[1]),
+        vjp: Vjp::Templates(&["?g", "(neg ?g)"]), tensor_vjp: None,
+        emit: Emit::Infix("-"), fast: None, tensor: None,
+    };
+    Mul => Spec {
+        name: "*", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| x[0] * x[1]),
+        vjp: Vjp::Templates(&["(* ?g ?b)", "(* ?g ?a)"]), tensor_vjp: None,
+        emit: Emit::Infix("*"), fast: None, tensor: None,
+    };
+    // d(a/b)/db = -(a/b)/b: reuses the quotient.
+    Div => Spec {
+        name: "/", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| x[0] / x[1]),
+        vjp: Vjp::Templates(&["(/ ?g ?b)", "(neg (/ (* ?g ?out) ?b))"]), tensor_vjp: None,
+        emit: Emit::Infix("/"), fast: None, tensor: None,
+    };
+    Neg => Spec {
+        name: "neg", arity: 1, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| -x[0]),
+        vjp: Vjp::Templates(&["(neg ?g)"]), tensor_vjp: None,
+        emit: Emit::Prefix("-"), fast: None, tensor: None,
+    };
+
+    // Elementwise functions.
+    Exp => with_fast(unary("exp", Syntax::both("exp"), |x, _| x[0].exp(),
+        &["(* ?g ?out)"], Emit::Method("exp")), "exp");
+    Ln => unary("ln", Syntax::both("ln"), |x, _| x[0].ln(),
+        &["(* ?g (/ 1 ?a))"], Emit::Method("ln"));
+    // The constants are ln 10 and ln 2.
+    Log10 => unary("log10", Syntax::method("log10"), |x, _| x[0].log10(),
+        &["(* ?g (/ 1 (* 2.302585092994046 ?a)))"], Emit::Method("log10"));
+    Log2 => unary("log2", Syntax::method("log2"), |x, _| x[0].log2(),
+        &["(* ?g (/ 1 (* 0.6931471805599453 ?a)))"], Emit::Method("log2"));
+    Sqrt => unary("sqrt", Syntax::both("sqrt"), |x, _| x[0].sqrt(),
+        &["(* ?g (/ 1 (* 2 ?out)))"], Emit::Method("sqrt"));
+    Sin => unary("sin", Syntax::method("sin"), |x, _| x[0].sin(),
+        &["(* ?g (cos ?a))"], Emit::Method("sin"));
+    Cos => unary("cos", Syntax::method("cos"), |x, _| x[0].cos(),
+        &["(* ?g (neg (sin ?a)))"], Emit::Method("cos"));
+    // tan' = 1 + tan^2
+    Tan => unary("tan", Syntax::method("tan"), |x, _| x[0].tan(),
+        &["(* ?g (+ 1 (powi ?out 2)))"], Emit::Method("tan"));
+    // tanh' = 1 - tanh^2 (emitted as (1 - a)(1 + a))
+    Tanh => with_fast(unary("tanh", Syntax::both("tanh"), |x, _| x[0].tanh(),
+        &["(* ?g (- 1 (powi ?out 2)))"], Emit::Method("tanh")), "tanh");
+    Abs => unary("abs", Syntax::method("abs"), |x, _| x[0].abs(),
+        &["(* ?g (sign ?a))"], Emit::Method("abs"));
+    Ln1p => unary("ln_1p", Syntax::method("ln_1p"), |x, _| x[0].ln_1p(),
+        &["(* ?g (/ 1 (+ 1 ?a)))"], Emit::Method("ln_1p"));
+    // exp_m1' = e^x = exp_m1(x) + 1
+    ExpM1 => unary("exp_m1", Syntax::method("exp_m1"), |x, _| x[0].exp_m1(),
+        &["(* ?g (+ ?out 1))"], Emit::Method("exp_m1"));
+    // recip' = -1/x^2 = -(recip^2)
+    Recip => unary("recip", Syntax::method("recip"), |x, _| x[0].recip(),
+        &["(* ?g (neg (powi ?out 2)))"], Emit::Method("recip"));
+    // sigmoid' = a (1 - a)
+    Sigmoid => with_fast(unary("sigmoid", Syntax::function("sigmoid"), |x, _| sigmoid(x[0]),
+        &["(* ?g (* ?out (- 1 ?out)))"], Emit::Scalar("sigmoid")), "sigmoid");
+    Relu => unary("relu", Syntax::function("relu"), |x, _| x[0].max(0.0),
+        &["(* ?g (step ?a))"], Emit::Scalar("relu"));
+    Softplus => unary("softplus", Syntax::function("softplus"), |x, _| softplus(x[0]),
+        &["(* ?g (sigmoid ?a))"], Emit::Scalar("softplus"));
+    /// `1` where the argument is `> 0`, else `0`: the derivative of `relu`.
+    Step => unary("step", Syntax::INTERNAL, |x, _| if x[0] > 0.0 { 1.0 } else { 0.0 },
+        &["(* ?g 0)"], Emit::Scalar("step"));
+    /// `-1`, `0` or `1`: the derivative of `abs`.
+    Sign => unary("sign", Syntax::INTERNAL, |x, _| sign(x[0]),
+        &["(* ?g 0)"], Emit::Scalar("sign"));
+    /// `x.powi(n)` with a literal exponent.
+    Powi(n: i32) => Spec {
+        name: "powi", arity: 1, class: Class::Elementwise,
+        syntax: Syntax::method("powi").with_payload(Payload::Exponent),
+        eval: Some(|x, n| x[0].powi(n as i32)),
+        vjp: Vjp::Custom(&[powi_vjp]), tensor_vjp: None,
+        emit: Emit::Method("powi"), fast: None, tensor: None,
+    };
+    // d(x^p)/dx = p x^(p-1); d(x^p)/dp = x^p ln x, reusing the power.
+    Powf => Spec {
+        name: "powf", arity: 2, class: Class::Elementwise, syntax: Syntax::method("powf"),
+        eval: Some(|x, _| x[0].powf(x[1])),
+        vjp: Vjp::Templates(&["(* ?g (* ?b (powf ?a (- ?b 1))))", "(* ?g (* ?out (ln ?a)))"]),
+        tensor_vjp: None, emit: Emit::Method("powf"), fast: None, tensor: None,
+    };
+    // Ties go to the first operand, as `f64::max` returns it.
+    Max => Spec {
+        name: "max", arity: 2, class: Class::Elementwise, syntax: Syntax::method("max"),
+        eval: Some(|x, _| x[0].max(x[1])),
+        vjp: Vjp::Templates(&["(* ?g (ge ?a ?b))", "(* ?g (- 1 (ge ?a ?b)))"]),
+        tensor_vjp: None, emit: Emit::Method("max"), fast: None, tensor: None,
+    };
+    Min => Spec {
+        name: "min", arity: 2, class: Class::Elementwise, syntax: Syntax::method("min"),
+        eval: Some(|x, _| x[0].min(x[1])),
+        vjp: Vjp::Templates(&["(* ?g (ge ?b ?a))", "(* ?g (- 1 (ge ?b ?a)))"]),
+        tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None,
+    };
+    /// `1` where the first operand is `>=` the second, else `0`: routes `max`/`min`.
+    GreaterEq => Spec {
+        name: "ge", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| if x[0] >= x[1] { 1.0 } else { 0.0 }),
+        vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
+        emit: Emit::Scalar("ge"), fast: None, tensor: None,
+    };
+
+    // Losses: elementwise on floats, means over all elements on arrays.
+    /// `bce(a, y)` on a probability. d/da = (a - y) / (a (1 - a)); d/dy = ln(1 - a) - ln a.
+    Bce => Spec {
+        name: "bce", arity: 2, class: Class::Loss,
+        syntax: Syntax::function("bce").with_target(1, false),
+        eval: Some(|x, _| -(x[1] * x[0].ln() + (1.0 - x[1]) * (-x[0]).ln_1p())),
+        vjp: Vjp::Templates(&[
+            "(* ?g (/ (- ?a ?b) (* ?a (- 1 ?a))))",
+            "(* ?g (- (ln_1p (neg ?a)) (ln ?a)))",
+        ]),
+        tensor_vjp: Some(Vjp::Templates(&["(sum_to (bce_vjp_a ?a ?b ?g) (like ?a))", "0"])),
+        emit: Emit::Scalar("bce"), fast: None, tensor: Some("bce"),
+    };
+    /// `bce(sigmoid(z), y)` computed from the logit `z`: d/dz = sigmoid(z) - y, the
+    /// `a - y` of the course.
+    BceLogits => Spec {
+        name: "bce_logits", arity: 2, class: Class::Loss,
+        syntax: Syntax::INTERNAL.with_target(1, false),
+        eval: Some(|x, _| softplus(x[0]) - x[1] * x[0]),
+        vjp: Vjp::Templates(&["(* ?g (- (sigmoid ?a) ?b))", "(* ?g (neg ?a))"]),
+        tensor_vjp: Some(Vjp::Templates(&["(sum_to (bce_logits_vjp ?a ?b ?g) (like ?a))", "0"])),
+        emit: Emit::Scalar("bce_logits"), fast: None, tensor: Some("bce_logits"),
+    };
+    /// `(a - y)^2`: d/da = 2 (a - y).
+    Mse => Spec {
+        name: "mse", arity: 2, class: Class::Loss, syntax: Syntax::function("mse"),
+        eval: Some(|x, _| (x[0] - x[1]) * (x[0] - x[1])),
+        vjp: Vjp::Templates(&["(* ?g (* 2 (- ?a ?b)))", "(* ?g (* -2 (- ?a ?b)))"]),
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(sum_to (mse_vjp ?a ?b ?g) (like ?a))",
+            "(sum_to (neg (mse_vjp ?a ?b ?g)) (like ?b))",
+        ])),
+        emit: Emit::Scalar("mse"), fast: None, tensor: Some("mse"),
+    };
+
+    // Array operations.
+    /// Matrix product `a.dot(&b)`.
+    Dot => Spec {
+        name: "dot", arity: 2, class: Class::Array, syntax: Syntax::both("dot"), eval: None,
+        vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(dot_vjp_lhs ?g ?b)", "(dot_vjp_rhs ?a ?g)"])),
+        emit: Emit::None, fast: None, tensor: Some("dot"),
+    };
+    /// `x.t()`.
+    Transpose => Spec {
+        name: "transpose", arity: 1, class: Class::Array, syntax: Syntax::method("t"),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(transpose ?g)"])),
+        emit: Emit::None, fast: None, tensor: Some("t"),
+    };
+    /// Sum of all elements.
+    Sum => Spec {
+        name: "sum", arity: 1, class: Class::Reduction, syntax: Syntax::both("sum"),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(broadcast_to ?g (like ?a))"])),
+        emit: Emit::None, fast: None, tensor: Some("sum"),
+    };
+    /// Mean of all elements.
+    Mean => Spec {
+        name: "mean", arity: 1, class: Class::Reduction, syntax: Syntax::function("mean"),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(mean_vjp ?g (like ?a))"])),
+        emit: Emit::None, fast: None, tensor: Some("mean"),
+    };
+    /// Sum along an axis.
+    SumAxis(axis: usize) => Spec {
+        name: "sum_axis", arity: 1, class: Class::Array,
+        syntax: Syntax::method("sum_axis").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(broadcast_axis_to ?g (like ?a) ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("sum_axis"),
+    };
+    /// Mean along an axis.
+    MeanAxis(axis: usize) => Spec {
+        name: "mean_axis", arity: 1, class: Class::Array,
+        syntax: Syntax::method("mean_axis").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(mean_axis_vjp ?g (like ?a) ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("mean_axis"),
+    };
+    /// Softmax along the last axis.
+    Softmax => Spec {
+        name: "softmax", arity: 1, class: Class::Array, syntax: Syntax::function("softmax"),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(softmax_vjp ?out ?g)"])),
+        emit: Emit::None, fast: None, tensor: Some("softmax"),
+    };
+    /// Log-softmax along the last axis.
+    LogSoftmax => Spec {
+        name: "log_softmax", arity: 1, class: Class::Array,
+        syntax: Syntax::function("log_softmax"), eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(log_softmax_vjp ?out ?g)"])),
+        emit: Emit::None, fast: None, tensor: Some("log_softmax"),
+    };
+    /// `softmax_cross_entropy(z, y)`, from logits, mean over rows.
+    SoftmaxCrossEntropy => Spec {
+        name: "softmax_cross_entropy", arity: 2, class: Class::Reduction,
+        syntax: Syntax::function("softmax_cross_entropy").with_target(1, true),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(softmax_cross_entropy_vjp ?a ?b ?g)", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("softmax_cross_entropy"),
+    };
+    /// `cross_entropy(p, y)` on probabilities, mean over rows.
+    CrossEntropy => Spec {
+        name: "cross_entropy", arity: 2, class: Class::Reduction,
+        syntax: Syntax::function("cross_entropy").with_target(1, true),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(cross_entropy_vjp_p ?a ?b ?g)", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("cross_entropy"),
+    };
+
+    // Backward-only operations, created by the derivative templates above.
+    /// The shape of a value, kept so the value itself can be consumed in place.
+    ShapeOf => internal("shape_of", 1, Class::Backward);
+    /// `sum_to(g, like)`: sums a gradient back to the shape of a broadcast operand.
+    SumTo => internal("sum_to", 2, Class::Backward);
+    /// `broadcast_to(g, like)`: the adjoint of `sum`.
+    BroadcastTo => internal("broadcast_to", 2, Class::Backward);
+    /// The adjoint of `sum_axis`.
+    BroadcastAxisTo(axis: usize) => internal("broadcast_axis_to", 2, Class::Backward);
+    /// The adjoint of `mean`.
+    MeanVjp => internal("mean_vjp", 2, Class::Backward);
+    /// The adjoint of `mean_axis`.
+    MeanAxisVjp(axis: usize) => internal("mean_axis_vjp", 2, Class::Backward);
+    /// `g · bᵀ`: the adjoint of `a` in `a · b`.
+    DotVjpLhs => internal("dot_vjp_lhs", 2, Class::Backward);
+    /// `aᵀ · g`: the adjoint of `b` in `a · b`.
+    DotVjpRhs => internal("dot_vjp_rhs", 2, Class::Backward);
+    /// `p * (g - sum(g * p))` along the last axis.
+    SoftmaxVjp => internal("softmax_vjp", 2, Class::Backward);
+    /// `g - softmax * sum(g)` along the last axis.
+    LogSoftmaxVjp => internal("log_softmax_vjp", 2, Class::Backward);
+    /// `g (softmax(z) - y) / n`.
+    SoftmaxCrossEntropyVjp => internal("softmax_cross_entropy_vjp", 3, Class::Backward);
+    /// `-g y / (p n)`.
+    CrossEntropyVjp => internal("cross_entropy_vjp_p", 3, Class::Backward);
+    /// `g (a - y) / (a (1 - a) n)`.
+    BceVjp => internal("bce_vjp_a", 3, Class::Backward);
+    /// `g (sigmoid(z) - y) / n`.
+    BceLogitsVjp => internal("bce_logits_vjp", 3, Class::Backward);
+    /// `2 g (a - y) / n`.
+    MseVjp => internal("mse_vjp", 3, Class::Backward);
+}
+
+/// d(x^n)/dx = n x^(n-1): the new exponent is computed, which a template cannot say.
+fn powi_vjp(b: &mut Builder, at: &Site) -> NodeId {
+    let n = at.payload.unwrap_or(0) as i32;
+    let c = b.constant(f64::from(n));
+    let p = b.node(Op::Powi(n - 1), vec![at.args[0]], at.span);
+    let local = b.node(Op::Mul, vec![c, p], at.span);
+    b.node(Op::Mul, vec![at.adjoint, local], at.span)
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,188 @@
+use proc_macro2::Span;
+
+use super::*;
+use crate::interp::eval;
+use crate::sexpr::{build, print};
+use crate::simplify::Rewrites;
+
+/// Operand `k`'s derivative of `expr`: the local derivative in scalar code (adjoint 1),
+/// the vector-Jacobian product with an adjoint called `g` in tensor code.
+fn d(expr: &str, k: usize, tensor: bool) -> String {
+    let mut b = Builder::new(Graph::default(), Rewrites::ALGEBRA);
+    let node = build(&mut b, expr);
+    let adjoint = if tensor {
+        b.input("g")
+    } else {
+        b.constant(1.0)
+    };
+    let id = vjp(&mut b, node, k, adjoint, tensor);
+    print(b.graph(), id)
+}
+
+/// One line per op and operand: (expression, operand, tensor code, derivative).
+const DERIVATIVES: &[(&str, usize, bool, &str)] = &[
+    ("(+ x y)", 0, false, "1"),
+    ("(+ x y)", 1, false, "1"),
+    ("(- x y)", 0, false, "1"),
+    ("(- x y)", 1, false, "-1"),
+    ("(* x y)", 0, false, "y"),
+    ("(* x y)", 1, false, "x"),
+    ("(/ x y)", 0, false, "(/ 1 y)"),
+    ("(/ x y)", 1, false, "(neg (/ (/ x y) y))"),
+    ("(neg x)", 0, false, "-1"),
+    ("(exp x)", 0, false, "(exp x)"),
+    ("(ln x)", 0, false, "(/ 1 x)"),
+    ("(log10 x)", 0, false, "(/ 1 (* 2.302585092994046 x))"),
+    ("(log2 x)", 0, false, "(/ 1 (* 0.6931471805599453 x))"),
+    ("(sqrt x)", 0, false, "(/ 1 (* 2 (sqrt x)))"),
+    ("(sin x)", 0, false, "(cos x)"),
+    ("(cos x)", 0, false, "(neg (sin x))"),
+    ("(tan x)", 0, false, "(+ 1 (powi (tan x) 2))"),
+    ("(tanh x)", 0, false, "(- 1 (powi (tanh x) 2))"),
+    ("(abs x)", 0, false, "(sign x)"),
+    ("(ln_1p x)", 0, false, "(/ 1 (+ 1 x))"),
+    ("(exp_m1 x)", 0, false, "(+ (exp_m1 x) 1)"),
+    ("(recip x)", 0, false, "(neg (powi (recip x) 2))"),
+    ("(sigmoid x)", 0, false, "(* (sigmoid x) (- 1 (sigmoid x)))"),
+    ("(relu x)", 0, false, "(step x)"),
+    ("(softplus x)", 0, false, "(sigmoid x)"),
+    ("(step x)", 0, false, "0"),
+    ("(sign x)", 0, false, "0"),
+    ("(powi x 3)", 0, false, "(* 3 (powi x 2))"),
+    ("(powf x y)", 0, false, "(* y (powf x (- y 1)))"),
+    ("(powf x y)", 1, false, "(* (powf x y) (ln x))"),
+    ("(max x y)", 0, false, "(ge x y)"),
+    ("(max x y)", 1, false, "(- 1 (ge x y))"),
+    ("(min x y)", 0, false, "(ge y x)"),
+    ("(min x y)", 1, false, "(- 1 (ge y x))"),
+    ("(ge x y)", 0, false, "0"),
+    ("(ge x y)", 1, false, "0"),
+    ("(bce a y)", 0, false, "(/ (- a y) (* a (- 1 a)))"),
+    ("(bce a y)", 1, false, "(- (ln_1p (neg a)) (ln a))"),
+    ("(bce_logits z y)", 0, false, "(- (sigmoid z) y)"),
+    ("(bce_logits z y)", 1, false, "(neg z)"),
+    ("(mse a y)", 0, false, "(* 2 (- a y))"),
+    ("(mse a y)", 1, false, "(* -2 (- a y))"),
+    // Tensor code: contributions to broadcast operands are summed back to their shapes,
+    // and labels are data.
+    ("(* x y)", 0, true, "(sum_to (* g y) x)"),
+    (
+        "(* (tanh x) y)",
+        0,
+        true,
+        "(sum_to (* g y) (shape_of (tanh x)))",
+    ),
+    ("(bce a y)", 0, true, "(sum_to (bce_vjp_a a y g) a)"),
+    ("(bce a y)", 1, true, "0"),
+    (
+        "(bce_logits z y)",
+        0,
+        true,
+        "(sum_to (bce_logits_vjp z y g) z)",
+    ),
+    ("(mse a y)", 0, true, "(sum_to (mse_vjp a y g) a)"),
+    ("(mse a y)", 1, true, "(sum_to (neg (mse_vjp a y g)) y)"),
+    ("(dot a b)", 0, true, "(dot_vjp_lhs g b)"),
+    ("(dot a b)", 1, true, "(dot_vjp_rhs a g)"),
+    ("(transpose x)", 0, true, "(transpose g)"),
+    ("(sum x)", 0, true, "(broadcast_to g x)"),
+    ("(mean x)", 0, true, "(mean_vjp g x)"),
+    ("(sum_axis x 1)", 0, true, "(broadcast_axis_to g x 1)"),
+    ("(mean_axis x 0)", 0, true, "(mean_axis_vjp g x 0)"),
+    ("(softmax z)", 0, true, "(softmax_vjp (softmax z) g)"),
+    (
+        "(log_softmax z)",
+        0,
+        true,
+        "(log_softmax_vjp (log_softmax z) g)",
+    ),
+    (
+        "(softmax_cross_entropy z y)",
+        0,
+        true,
+        "(softmax_cross_entropy_vjp z y g)",
+    ),
+    ("(softmax_cross_entropy z y)", 1, true, "0"),
+    (
+        "(cross_entropy p y)",
+        0,
+        true,
+        "(cross_entropy_vjp_p p y g)",
+    ),
+    ("(cross_entropy p y)", 1, true, "0"),
+];
+
+#[test]
+fn each_derivative_is_the_textbook_one() {
+    for &(expr, k, tensor, expected) in DERIVATIVES {
+        assert_eq!(d(expr, k, tensor), expected, "d{expr}/d(operand {k})");
+    }
+}
+
+#[test]
+fn every_differentiable_op_has_a_derivative_line() {
+    for name in Op::NAMES {
+        let op = Op::example(name).expect("every name parses");
+        let spec = op.spec();
+        let differentiable = !matches!(spec.vjp, Vjp::None) || spec.tensor_vjp.is_some();
+        if !differentiable {
+            continue;
+        }
+        for k in 0..spec.arity {
+            let covered = DERIVATIVES.iter().any(|&(expr, j, _, _)| {
+                j == k && crate::sexpr::read(expr).is_ok_and(|e| head_name(&e) == *name)
+            });
+            assert!(covered, "no derivative line for operand {k} of `{name}`");
+        }
+    }
+}
+
+fn head_name(e: &crate::sexpr::Sexpr) -> String {
+    match e {
+        crate::sexpr::Sexpr::List(items) => {
+            items.first().map(|h| h.to_string()).unwrap_or_default()
+        }
+        crate::sexpr::Sexpr::Atom(a) => a.clone(),
+    }
+}
+
+/// Every op with a float meaning: its derivative templates against central differences
+/// of that meaning, at points where every op is smooth and defined.
+#[test]
+fn every_scalar_derivative_matches_finite_differences() {
+    let points = [[0.3, 0.7], [0.55, 0.25], [0.8, 0.45]];
+    for name in Op::NAMES {
+        let op = match Op::example(name).expect("every name parses") {
+            Op::Powi(_) => Op::Powi(3),
+            op => op,
+        };
+        let spec = op.spec();
+        if spec.eval.is_none() || matches!(spec.vjp, Vjp::None) || op.is_leaf() {
+            continue;
+        }
+        let mut b = Builder::new(Graph::default(), Rewrites::NONE);
+        let inputs: Vec<NodeId> = (0..spec.arity).map(|i| b.input(&format!("x{i}"))).collect();
+        let node = b.node(op.clone(), inputs, Span::call_site());
+        let one = b.constant(1.0);
+        let grads: Vec<NodeId> = (0..spec.arity)
+            .map(|k| vjp(&mut b, node, k, one, false))
+            .collect();
+        for x in &points {
+            let x = &x[..spec.arity];
+            let values = eval(b.graph(), x, &[]);
+            for (k, grad) in grads.iter().enumerate() {
+                let h = 1e-6;
+                let (mut up, mut down) = (x.to_vec(), x.to_vec());
+                up[k] += h;
+                down[k] -= h;
+                let f = |v: &[f64]| op.eval(v).expect("has a meaning");
+                let fd = (f(&up) - f(&down)) / (2.0 * h);
+                let ad = values[grad.index()];
+                assert!(
+                    (ad - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+                    "d{name}/dx{k} at {x:?}: template {ad}, finite difference {fd}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+// A function with a mistake still declares `f::grad`, `f::Grad` and the constants, so a
+// caller elsewhere adds no second error: only the `if` is reported.
+use cadena::prelude::*;
+
+#[differentiable(wrt(w))]
+fn f(w: f64, x: f64) -> f64 {
+    if x > 0.0 { w * x } else { w }
+}
+
+fn main() {
+    let (loss, g) = f::grad(1.0, 2.0);
+    let total: f64 = loss + g.w;
+    println!("{total} {} {} {}", f::DERIVATION, f::EXPLAIN, f::GRAPH_DOT);
+    let _copy: f::Grad = g.clone();
+}

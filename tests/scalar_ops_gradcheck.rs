@@ -72,6 +72,7 @@ cases! {
     tanh_fn => tanh(x), [-2.0, 0.5];
     relu_fn => relu(x) * y, [-1.0, 2.0];
     softplus_fn => softplus(x), [-40.0, -1.0, 0.0, 40.0];
+    softsign_fn => softsign(x) * y, [-30.0, -0.7, 0.0, 2.0];
     exp_fn => exp(x), [-1.0, 1.5];
     ln_fn => ln(x), [0.2, 4.0];
     bce_fn => bce(x.tanh() * 0.45 + 0.5, y), [-1.0, 0.4];

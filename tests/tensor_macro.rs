@@ -74,6 +74,13 @@ pub fn wider_chain(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     mse(e, y) + mean(e * z)
 }
 
+/// softsign as an elementwise activation inside a fused chain.
+#[differentiable(wrt(w))]
+pub fn softsign_layer(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let h = softsign(x.dot(w) * 3.0);
+    mse(h, y)
+}
+
 /// Weights used transposed: their gradients come out of the backward pass as transposes.
 #[differentiable(wrt(w, p))]
 pub fn transposed_weights(w: &Array2<f64>, p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
@@ -215,6 +222,23 @@ fn chains_split_across_several_maps_match_finite_differences() {
         &w,
         &wider_chain::grad(&w, &x, &y).1.w,
         &tol,
+    )
+    .unwrap();
+}
+
+#[test]
+fn softsign_on_arrays_matches_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = random(&mut rng, (6, 3), 1.0);
+    let y = random(&mut rng, (6, 2), 0.5);
+    let w = random(&mut rng, (3, 2), 1.0);
+    let (loss, g) = softsign_layer::grad(&w, &x, &y);
+    assert_eq!(loss, softsign_layer(&w, &x, &y));
+    check_params(
+        |w| softsign_layer(w, &x, &y),
+        &w,
+        &g.w,
+        &Tolerance::default(),
     )
     .unwrap();
 }

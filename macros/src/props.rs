@@ -49,6 +49,7 @@ const TEMPLATES: &[&str] = &[
     "{a}.min({b})",
     "sigmoid({a})",
     "softplus({a})",
+    "softsign({a})",
     "exp({a})",
     "ln({a} * {a} + 0.25)",
     "{a}.powi(2)",

@@ -195,6 +195,9 @@ op_table! {
         &["(* ?g (step ?a))"], Emit::Scalar("relu"));
     Softplus => unary("softplus", Syntax::function("softplus"), |x, _| softplus(x[0]),
         &["(* ?g (sigmoid ?a))"], Emit::Scalar("softplus"));
+    // softsign' = 1 / (1 + |x|)^2 = (1 - |softsign|)^2
+    Softsign => unary("softsign", Syntax::function("softsign"), |x, _| x[0] / (1.0 + x[0].abs()),
+        &["(* ?g (powi (- 1 (abs ?out)) 2))"], Emit::Scalar("softsign"));
     /// `1` where the argument is `> 0`, else `0`: the derivative of `relu`.
     Step => unary("step", Syntax::INTERNAL, |x, _| if x[0] > 0.0 { 1.0 } else { 0.0 },
         &["(* ?g 0)"], Emit::Scalar("step"));

@@ -46,6 +46,12 @@ const DERIVATIVES: &[(&str, usize, bool, &str)] = &[
     ("(sigmoid x)", 0, false, "(* (sigmoid x) (- 1 (sigmoid x)))"),
     ("(relu x)", 0, false, "(step x)"),
     ("(softplus x)", 0, false, "(sigmoid x)"),
+    (
+        "(softsign x)",
+        0,
+        false,
+        "(powi (- 1 (abs (softsign x))) 2)",
+    ),
     ("(step x)", 0, false, "0"),
     ("(sign x)", 0, false, "0"),
     ("(powi x 3)", 0, false, "(* 3 (powi x 2))"),

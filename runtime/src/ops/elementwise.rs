@@ -84,6 +84,15 @@ pub fn softplus<X: Elementwise>(x: X) -> X::Output {
     x.map_elems(scalar::softplus)
 }
 
+/// `x / (1 + |x|)`, elementwise. See [`scalar::softsign`].
+///
+/// ```
+/// assert_eq!(cadena::ops::softsign(1.0_f64), 0.5);
+/// ```
+pub fn softsign<X: Elementwise>(x: X) -> X::Output {
+    x.map_elems(scalar::softsign)
+}
+
 /// `e^x`, elementwise.
 ///
 /// ```

@@ -44,6 +44,20 @@ pub fn softplus<T: Float>(x: T) -> T {
     x.max(T::zero()) + (-x.abs()).exp().ln_1p()
 }
 
+/// `x / (1 + |x|)`: a sigmoid-shaped activation in (-1, 1) whose tails approach their
+/// limits polynomially instead of exponentially, so it saturates later than `tanh`.
+///
+/// ```
+/// use cadena::ops::scalar::softsign;
+/// assert_eq!(softsign(1.0_f64), 0.5);
+/// assert_eq!(softsign(-3.0_f32), -0.75);
+/// assert_eq!(softsign(0.0_f64), 0.0);
+/// ```
+#[inline(always)]
+pub fn softsign<T: Float>(x: T) -> T {
+    x / (T::one() + x.abs())
+}
+
 /// `max(x, 0)`.
 ///
 /// ```

@@ -2,13 +2,14 @@
 //! f(x) = e^{sin(x²)}, and its derivative by the chain rule.
 //!
 //! ```text
-//! cargo run --release --example composite -- [X] [--dot FILE]
+//! cargo run --release --example composite -- [X] [--dot FILE] [--svg FILE]
 //! ```
 //!
 //! Prints f(x), f'(x) from the generated code next to the hand-derived
 //! 2x·cos(x²)·e^{sin(x²)}, the derivation the macro found, the chain rule before
 //! simplification, and the graph in Graphviz DOT (written to FILE with `--dot`; render
-//! it with `dot -Tpng FILE -o graph.png`).
+//! it with `dot -Tpng FILE -o graph.png`). `--svg FILE` draws the graph itself, each node
+//! with its value and its derivative at x (a `.png` name gives a PNG).
 
 use std::process::ExitCode;
 
@@ -23,24 +24,31 @@ fn composite(x: f64) -> f64 {
 
 fn main() -> ExitCode {
     let mut x = 1.2;
-    let mut dot_path = None;
+    let (mut dot_path, mut svg_path) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--dot" => match args.next() {
-                Some(p) => dot_path = Some(p),
-                None => {
-                    eprintln!("error: --dot needs a file name");
-                    return ExitCode::from(2);
-                }
-            },
+        let slot = match arg.as_str() {
+            "--dot" => &mut dot_path,
+            "--svg" => &mut svg_path,
             other => match other.parse() {
-                Ok(v) => x = v,
+                Ok(v) => {
+                    x = v;
+                    continue;
+                }
                 Err(_) => {
-                    eprintln!("error: expected a number or --dot FILE, found `{other}`");
+                    eprintln!(
+                        "error: expected a number, --dot FILE or --svg FILE, found `{other}`"
+                    );
                     return ExitCode::from(2);
                 }
             },
+        };
+        match args.next() {
+            Some(p) => *slot = Some(p),
+            None => {
+                eprintln!("error: {arg} needs a file name");
+                return ExitCode::from(2);
+            }
         }
     }
 
@@ -64,6 +72,15 @@ fn main() -> ExitCode {
             "\ncomputational graph (Graphviz DOT):\n{}",
             composite::GRAPH_DOT
         ),
+    }
+    if let Some(path) = svg_path {
+        match composite::trace(x).save(&path) {
+            Ok(()) => println!("\ngraph with values and derivatives at x = {x} drawn to {path}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
 }

@@ -4,8 +4,11 @@
 //! `w = w - η dL/dw` on two clouds of points.
 //!
 //! ```text
-//! cargo run --release --example neuron
+//! cargo run --release --example neuron -- [--svg FILE]
 //! ```
+//!
+//! `--svg FILE` draws the neuron's graph at the trained weights and the first sample,
+//! each node with its value and its derivative (a `.png` name gives a PNG).
 
 #[path = "common/curves.rs"]
 mod curves;
@@ -38,7 +41,16 @@ fn two_clouds(n: usize, seed: u64) -> Vec<([f64; 2], f64)> {
         .collect()
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let svg_path = match (args.next().as_deref(), args.next()) {
+        (None, _) => None,
+        (Some("--svg"), Some(path)) => Some(path),
+        (Some(other), _) => {
+            eprintln!("error: expected --svg FILE, found `{other}`");
+            return std::process::ExitCode::from(2);
+        }
+    };
     println!(
         "The macro derived, at compile time:\n{}\n",
         neuron::DERIVATION
@@ -78,4 +90,15 @@ fn main() {
         b -= lr * gb / n;
     }
     curves::save(&history, "neuron");
+    if let Some(path) = svg_path {
+        let ([x1, x2], y) = data[0];
+        match neuron::trace(w1, w2, b, x1, x2, y).save(&path) {
+            Ok(()) => println!("graph at the trained weights, first sample, drawn to {path}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    std::process::ExitCode::SUCCESS
 }

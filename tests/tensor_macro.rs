@@ -3,7 +3,7 @@
 //! logits; f32 against f64.
 
 use cadena::gradcheck::{Tolerance, check_params};
-use cadena::ndarray::{Array1, Array2, array};
+use cadena::ndarray::{Array1, Array2, Axis, array};
 use cadena::prelude::*;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -79,6 +79,16 @@ pub fn wider_chain(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 pub fn softsign_layer(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let h = softsign(x.dot(w) * 3.0);
     mse(h, y)
+}
+
+/// Layer norm: per-row statistics keep their axis (`insert_axis`) and broadcast back.
+#[differentiable(wrt(x, gamma))]
+pub fn layer_norm(x: &Array2<f64>, gamma: &Array1<f64>, y: &Array2<f64>) -> f64 {
+    let mu = x.mean_axis(Axis(1)).insert_axis(Axis(1));
+    let d = x - &mu;
+    let var = (&d * &d).mean_axis(Axis(1)).insert_axis(Axis(1));
+    let xhat = &d / sqrt(var + 1e-5);
+    mse(xhat * gamma, y)
 }
 
 /// Weights used transposed: their gradients come out of the backward pass as transposes.
@@ -241,6 +251,24 @@ fn softsign_on_arrays_matches_finite_differences() {
         &Tolerance::default(),
     )
     .unwrap();
+}
+
+#[test]
+fn layer_norm_with_keep_dims_statistics_matches_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let x = random(&mut rng, (4, 5), 1.0);
+    let y = random(&mut rng, (4, 5), 1.0);
+    let gamma = random(&mut rng, (1, 5), 1.0).row(0).to_owned();
+    let (loss, g) = layer_norm::grad(&x, &gamma, &y);
+    assert!((loss - layer_norm(&x, &gamma, &y)).abs() < 1e-12);
+    let tol = Tolerance::default();
+    check_params(|x| layer_norm(x, &gamma, &y), &x, &g.x, &tol).unwrap();
+    check_params(|gm| layer_norm(&x, gm, &y), &gamma, &g.gamma, &tol).unwrap();
+    // Each normalised row has mean 0, so the loss is unchanged by shifting a row of x:
+    // the gradient of each row sums to 0.
+    for row in g.x.rows() {
+        assert!(row.sum().abs() < 1e-10, "{row}");
+    }
 }
 
 #[test]

@@ -26,6 +26,7 @@ mod props;
 mod reverse;
 mod sexpr;
 mod simplify;
+mod subscript;
 mod types;
 
 /// Differentiates a forward function at compile time: the function is kept (its body

@@ -12,32 +12,13 @@ pub fn dot(g: &Graph, fn_name: &str, output: NodeId, wrt: &[NodeId]) -> String {
     let _ = writeln!(s, "digraph {fn_name} {{");
     s.push_str("  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for id in g.ids().filter(|id| live[id.index()]) {
-        let op = g.op(id);
-        let (label, style) = match op {
-            Op::Input(_) if wrt.contains(&id) => (
-                g.name(id).unwrap_or("?").to_string(),
-                "shape=box, style=filled, fillcolor=\"#fde68a\"",
-            ),
-            Op::Input(_) => (g.name(id).unwrap_or("?").to_string(), "shape=box"),
-            Op::Const(_) => (
-                format!("{}", op.const_value().unwrap_or(f64::NAN)),
-                "shape=plaintext",
-            ),
-            Op::Named(i) => (g.consts[*i as usize].text.clone(), "shape=plaintext"),
-            _ => {
-                let head = op_label(op);
-                let label = match (id == output, g.name(id)) {
-                    (true, _) => format!("L = {head}"),
-                    (false, Some(n)) => format!("{n} = {head}"),
-                    (false, None) => head,
-                };
-                let style = if id == output {
-                    "shape=doublecircle"
-                } else {
-                    "shape=ellipse"
-                };
-                (label, style)
-            }
+        let label = label(g, id, output);
+        let style = match g.op(id) {
+            Op::Input(_) if wrt.contains(&id) => "shape=box, style=filled, fillcolor=\"#fde68a\"",
+            Op::Input(_) => "shape=box",
+            Op::Const(_) | Op::Named(_) => "shape=plaintext",
+            _ if id == output => "shape=doublecircle",
+            _ => "shape=ellipse",
         };
         let _ = writeln!(s, "  n{} [label=\"{}\", {style}];", id.0, escape(&label));
     }
@@ -48,6 +29,25 @@ pub fn dot(g: &Graph, fn_name: &str, output: NodeId, wrt: &[NodeId]) -> String {
     }
     s.push('}');
     s
+}
+
+/// How a node is labelled in pictures of the graph: an argument by its name, a constant
+/// by its value or text, an operation as `name = op` (`L = op` for the result).
+pub fn label(g: &Graph, id: NodeId, output: NodeId) -> String {
+    let op = g.op(id);
+    match op {
+        Op::Input(_) => g.name(id).unwrap_or("?").to_string(),
+        Op::Const(_) => format!("{}", op.const_value().unwrap_or(f64::NAN)),
+        Op::Named(i) => g.consts[*i as usize].text.clone(),
+        _ => {
+            let head = op_label(op);
+            match (id == output, g.name(id)) {
+                (true, _) => format!("L = {head}"),
+                (false, Some(n)) => format!("{n} = {head}"),
+                (false, None) => head,
+            }
+        }
+    }
 }
 
 fn op_label(op: &Op) -> String {

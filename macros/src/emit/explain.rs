@@ -11,11 +11,13 @@
 //! Named values (arguments and `let` bindings) are the chain's links. The local derivative
 //! of each named value with respect to the named values its definition reads is found by
 //! the ordinary reverse sweep, stopped at named nodes, on the graph as written (only
-//! algebraic clean-up, no fusion), so `bce` and `sigmoid` keep their separate factors.
+//! algebraic clean-up, no fusion), so `bce` and `sigmoid` keep their separate factors;
+//! each local derivative is printed with like terms collected.
 
 use std::collections::HashMap;
 
-use crate::emit::infix::infix;
+use crate::emit::derivation::Derivation;
+use crate::emit::infix::readable;
 use crate::graph::{Graph, NodeId, Op};
 use crate::reverse::sweep;
 use crate::simplify::{Builder, Rewrites};
@@ -27,7 +29,7 @@ pub fn explain(
     raw: &Graph,
     output: NodeId,
     wrt: &[NodeId],
-    simplified: &[String],
+    simplified: &Derivation,
     tensor: bool,
 ) -> String {
     let (mut b, map) = Builder::rebuild(raw, Rewrites::ALGEBRA);
@@ -65,8 +67,9 @@ pub fn explain(
             g.name(id).unwrap_or("?").to_string()
         }
     };
-    let mut text = Vec::new();
-    for (w, line) in wrt.iter().zip(simplified) {
+    // The simplified lines may name repeated subexpressions: define them first.
+    let mut text = simplified.definitions.clone();
+    for (w, line) in wrt.iter().zip(&simplified.lines) {
         let mut paths = Vec::new();
         collect_paths(&edges, root, *w, &mut vec![root], &mut paths);
         let target = label(*w);
@@ -88,7 +91,11 @@ pub fn explain(
                         .join(" * ")
                 })
                 .collect();
-            text.push(format!("dL/d{target} = {}", terms.join(" + ")));
+            // A single link `dL/dx = dL/dx` says nothing: its line follows.
+            let one_link = paths.len() == 1 && paths[0].len() == 2;
+            if !one_link {
+                text.push(format!("dL/d{target} = {}", terms.join(" + ")));
+            }
             let mut seen = Vec::new();
             for p in &paths {
                 for e in p.windows(2) {
@@ -101,11 +108,12 @@ pub fn explain(
                         .find(|(u, _)| *u == e[1])
                         .map(|(_, d)| *d)
                         .expect("an edge");
+                    let indent = if one_link { "" } else { "  " };
                     text.push(format!(
-                        "  d{}/d{} = {}",
+                        "{indent}d{}/d{} = {}",
                         label(e[0]),
                         label(e[1]),
-                        infix(g, d)
+                        readable(g, d)
                     ));
                 }
             }

@@ -1,14 +1,18 @@
 //! Graph → the infix formulas of `DERIVATION` and `EXPLAIN`: `(a - y) * x1`.
 //!
-//! Named nodes (arguments, `let` bindings) print as their names; everything else is
-//! expanded. `*`, `/`, `+`, `-` are spaced, powers print as `a^2`, and parentheses appear
-//! only where precedence needs them.
+//! Named nodes (arguments, `let` bindings, and names the caller gives repeated
+//! subexpressions) print as their names; everything else is expanded. `*`, `/`, `+`, `-`
+//! are spaced, powers print as `a^2`, and parentheses appear only where precedence needs
+//! them. With `normalize`, arithmetic is printed in the collected form of
+//! [`readable`](super::readable) (like terms added, factors cancelled).
+
+use std::collections::HashMap;
 
 use crate::graph::{Graph, NodeId, Op};
 
 /// Binding strength of what an expression prints as; higher binds tighter.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
-enum Prec {
+#[derive(Clone, Copy, PartialEq, PartialOrd, Debug)]
+pub enum Prec {
     Sum = 1,
     Product = 2,
     Prefix = 3,
@@ -16,175 +20,241 @@ enum Prec {
     Atom = 5,
 }
 
+/// `id` as written in the graph.
+#[cfg(test)]
 pub fn infix(g: &Graph, id: NodeId) -> String {
-    print(g, id).0
+    let names = HashMap::new();
+    Printer {
+        g,
+        names: &names,
+        normalize: false,
+    }
+    .print(id)
+    .0
 }
 
-fn constant(v: f64) -> String {
+/// `id` in the collected form of [`readable`](super::readable).
+pub fn readable(g: &Graph, id: NodeId) -> String {
+    let names = HashMap::new();
+    Printer {
+        g,
+        names: &names,
+        normalize: true,
+    }
+    .print(id)
+    .0
+}
+
+pub fn constant(v: f64) -> String {
     format!("{v}")
 }
 
-fn print(g: &Graph, id: NodeId) -> (String, Prec) {
-    if let Some(name) = g.name(id) {
-        return (name.to_string(), Prec::Atom);
-    }
-    let args = g.args(id);
-    let wrap = |child: NodeId, min: Prec| {
-        let (s, p) = print(g, child);
-        if p < min { format!("({s})") } else { s }
-    };
-    let call = |name: &str| {
-        let inner: Vec<String> = args.iter().map(|&a| print(g, a).0).collect();
-        (format!("{name}({})", inner.join(", ")), Prec::Atom)
-    };
-    match g.op(id) {
-        Op::Input(i) => (g.inputs[*i as usize].name.clone(), Prec::Atom),
-        Op::Named(i) => (g.consts[*i as usize].text.clone(), Prec::Atom),
-        Op::Const(_) => {
-            let v = g.const_value(id).expect("a constant");
-            (constant(v), if v < 0.0 { Prec::Prefix } else { Prec::Atom })
-        }
-        Op::Add => (
-            format!(
-                "{} + {}",
-                wrap(args[0], Prec::Sum),
-                wrap(args[1], Prec::Sum)
-            ),
-            Prec::Sum,
-        ),
-        // The right operand of `-` and `/` needs parentheses at equal precedence.
-        Op::Sub => (
-            format!(
-                "{} - {}",
-                wrap(args[0], Prec::Sum),
-                wrap(args[1], Prec::Product)
-            ),
-            Prec::Sum,
-        ),
-        // A unit factor (the loss's own adjoint, unbroadcast to a shape) is left out.
-        Op::Mul if is_unit(g, args[0]) => print(g, args[1]),
-        Op::Mul if is_unit(g, args[1]) => print(g, args[0]),
-        Op::Mul => (
-            format!(
-                "{} * {}",
-                wrap(args[0], Prec::Product),
-                wrap(args[1], Prec::Power)
-            ),
-            Prec::Product,
-        ),
-        Op::Div => (
-            format!(
-                "{} / {}",
-                wrap(args[0], Prec::Product),
-                wrap(args[1], Prec::Power)
-            ),
-            Prec::Product,
-        ),
-        Op::Neg => (format!("-{}", wrap(args[0], Prec::Power)), Prec::Prefix),
-        Op::Powi(n) => {
-            let exp = if *n < 0 {
-                format!("({n})")
-            } else {
-                n.to_string()
-            };
-            (format!("{}^{exp}", wrap(args[0], Prec::Atom)), Prec::Power)
-        }
-        Op::Powf => (
-            format!(
-                "{}^{}",
-                wrap(args[0], Prec::Atom),
-                wrap(args[1], Prec::Atom)
-            ),
-            Prec::Power,
-        ),
-        Op::GreaterEq => (
-            format!("[{} >= {}]", print(g, args[0]).0, print(g, args[1]).0),
-            Prec::Atom,
-        ),
-        Op::Dot => (
-            format!(
-                "{} · {}",
-                wrap(args[0], Prec::Product),
-                wrap(args[1], Prec::Power)
-            ),
-            Prec::Product,
-        ),
-        Op::Transpose => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
-        Op::SumAxis(a) | Op::MeanAxis(a) => (
-            format!("{}({}, axis {a})", g.op(id).name(), print(g, args[0]).0),
-            Prec::Atom,
-        ),
-        // Shape bookkeeping is not part of the mathematics: show the gradient itself.
-        Op::ShapeOf | Op::SumTo | Op::BroadcastTo | Op::BroadcastAxisTo(_) => print(g, args[0]),
-        Op::MeanVjp | Op::MeanAxisVjp(_) => (
-            format!("{} / {}", wrap(args[0], Prec::Product), batch(g)),
-            Prec::Product,
-        ),
-        // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
-        Op::DotVjpLhs if is_unit(g, args[0]) => {
-            (format!("{}^T", wrap(args[1], Prec::Atom)), Prec::Power)
-        }
-        Op::DotVjpRhs if is_unit(g, args[1]) => {
-            (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power)
-        }
-        Op::DotVjpLhs => (
-            format!(
-                "{} · {}^T",
-                wrap(args[0], Prec::Product),
-                wrap(args[1], Prec::Atom)
-            ),
-            Prec::Product,
-        ),
-        Op::DotVjpRhs => (
-            format!(
-                "{}^T · {}",
-                wrap(args[0], Prec::Atom),
-                wrap(args[1], Prec::Power)
-            ),
-            Prec::Product,
-        ),
-        Op::SoftmaxCrossEntropyVjp => {
-            let p = applied(g, Op::Softmax, args[0]);
-            scaled(
-                g,
-                args[2],
-                format!("({p} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
-            )
-        }
-        Op::BceLogitsVjp => {
-            let a = applied(g, Op::Sigmoid, args[0]);
-            scaled(
-                g,
-                args[2],
-                format!("({a} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
-            )
-        }
-        Op::BceVjp => {
-            let (a, y) = (wrap(args[0], Prec::Atom), wrap(args[1], Prec::Product));
-            let n = batch(g);
-            scaled(g, args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / {n}"))
-        }
-        Op::MseVjp => {
-            let (a, y) = (wrap(args[0], Prec::Sum), wrap(args[1], Prec::Product));
-            let n = batch(g);
-            scaled(g, args[2], format!("2 * ({a} - {y}) / {n}"))
-        }
-        Op::CrossEntropyVjp => {
-            let (p, y) = (wrap(args[0], Prec::Power), wrap(args[1], Prec::Power));
-            let n = batch(g);
-            scaled(g, args[2], format!("-{y} / {p} / {n}"))
-        }
-        // Every other op, including any added to the table later, reads as a call.
-        op => call(op.name()),
-    }
+/// How to print: the graph, extra names, and whether to collect arithmetic.
+pub struct Printer<'a> {
+    pub g: &'a Graph,
+    /// Names for nodes beyond the graph's own (`δ₁` for a repeated subexpression).
+    pub names: &'a HashMap<NodeId, String>,
+    pub normalize: bool,
 }
 
-/// `f(x)` by its `let` name when the forward pass computed it (`p` for `softmax(z2)`).
-fn applied(g: &Graph, op: Op, x: NodeId) -> String {
-    let name = op.name();
-    match g.find(op, vec![x]) {
-        Some(id) => print(g, id).0,
-        None => format!("{name}({})", print(g, x).0),
+impl Printer<'_> {
+    /// The name a node prints as, if it has one.
+    pub fn name(&self, id: NodeId) -> Option<&str> {
+        self.names
+            .get(&id)
+            .map(String::as_str)
+            .or_else(|| self.g.name(id))
+    }
+
+    pub fn print(&self, id: NodeId) -> (String, Prec) {
+        if let Some(name) = self.name(id) {
+            return (name.to_string(), Prec::Atom);
+        }
+        if self.normalize && super::readable::is_arithmetic(self.g.op(id)) {
+            return super::readable::print(self, id);
+        }
+        self.as_written(id)
+    }
+
+    /// `child` printed, in parentheses if it binds less tightly than `min`.
+    pub fn wrap(&self, child: NodeId, min: Prec) -> String {
+        let (s, p) = self.print(child);
+        if p < min { format!("({s})") } else { s }
+    }
+
+    /// A node by its own op, its operands printed by [`print`](Self::print).
+    pub fn as_written(&self, id: NodeId) -> (String, Prec) {
+        let g = self.g;
+        let args = g.args(id);
+        let wrap = |child: NodeId, min: Prec| self.wrap(child, min);
+        let call = |name: &str| {
+            let inner: Vec<String> = args.iter().map(|&a| self.print(a).0).collect();
+            (format!("{name}({})", inner.join(", ")), Prec::Atom)
+        };
+        match g.op(id) {
+            Op::Input(i) => (g.inputs[*i as usize].name.clone(), Prec::Atom),
+            Op::Named(i) => (g.consts[*i as usize].text.clone(), Prec::Atom),
+            Op::Const(_) => {
+                let v = g.const_value(id).expect("a constant");
+                (constant(v), if v < 0.0 { Prec::Prefix } else { Prec::Atom })
+            }
+            Op::Add => (
+                format!(
+                    "{} + {}",
+                    wrap(args[0], Prec::Sum),
+                    wrap(args[1], Prec::Sum)
+                ),
+                Prec::Sum,
+            ),
+            // The right operand of `-` and `/` needs parentheses at equal precedence.
+            Op::Sub => (
+                format!(
+                    "{} - {}",
+                    wrap(args[0], Prec::Sum),
+                    wrap(args[1], Prec::Product)
+                ),
+                Prec::Sum,
+            ),
+            // A unit factor (the loss's own adjoint, unbroadcast to a shape) is left out.
+            Op::Mul if is_unit(g, args[0]) => self.print(args[1]),
+            Op::Mul if is_unit(g, args[1]) => self.print(args[0]),
+            Op::Mul => (
+                format!(
+                    "{} * {}",
+                    wrap(args[0], Prec::Product),
+                    wrap(args[1], Prec::Power)
+                ),
+                Prec::Product,
+            ),
+            Op::Div => (
+                format!(
+                    "{} / {}",
+                    wrap(args[0], Prec::Product),
+                    wrap(args[1], Prec::Power)
+                ),
+                Prec::Product,
+            ),
+            Op::Neg => (format!("-{}", wrap(args[0], Prec::Power)), Prec::Prefix),
+            Op::Powi(n) => {
+                let exp = if *n < 0 {
+                    format!("({n})")
+                } else {
+                    n.to_string()
+                };
+                (format!("{}^{exp}", wrap(args[0], Prec::Atom)), Prec::Power)
+            }
+            Op::Powf => (
+                format!(
+                    "{}^{}",
+                    wrap(args[0], Prec::Atom),
+                    wrap(args[1], Prec::Atom)
+                ),
+                Prec::Power,
+            ),
+            Op::GreaterEq => (
+                format!("[{} >= {}]", self.print(args[0]).0, self.print(args[1]).0),
+                Prec::Atom,
+            ),
+            Op::Dot => (
+                format!(
+                    "{} · {}",
+                    wrap(args[0], Prec::Product),
+                    wrap(args[1], Prec::Power)
+                ),
+                Prec::Product,
+            ),
+            Op::Transpose => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
+            Op::SumAxis(a) | Op::MeanAxis(a) => (
+                format!("{}({}, axis {a})", g.op(id).name(), self.print(args[0]).0),
+                Prec::Atom,
+            ),
+            // Shape bookkeeping is not part of the mathematics: show the gradient itself.
+            op if op.is_shape_bookkeeping() => self.print(args[0]),
+            Op::MeanVjp | Op::MeanAxisVjp(_) => (
+                format!("{} / {}", wrap(args[0], Prec::Product), batch(g)),
+                Prec::Product,
+            ),
+            // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
+            Op::DotVjpLhs if is_unit(g, args[0]) => {
+                (format!("{}^T", wrap(args[1], Prec::Atom)), Prec::Power)
+            }
+            Op::DotVjpRhs if is_unit(g, args[1]) => {
+                (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power)
+            }
+            Op::DotVjpLhs => (
+                format!(
+                    "{} · {}^T",
+                    wrap(args[0], Prec::Product),
+                    wrap(args[1], Prec::Atom)
+                ),
+                Prec::Product,
+            ),
+            Op::DotVjpRhs => (
+                format!(
+                    "{}^T · {}",
+                    wrap(args[0], Prec::Atom),
+                    wrap(args[1], Prec::Power)
+                ),
+                Prec::Product,
+            ),
+            Op::SoftmaxCrossEntropyVjp => {
+                let p = self.applied(Op::Softmax, args[0]);
+                self.scaled(
+                    args[2],
+                    format!("({p} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
+                )
+            }
+            Op::BceLogitsVjp => {
+                let a = self.applied(Op::Sigmoid, args[0]);
+                self.scaled(
+                    args[2],
+                    format!("({a} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
+                )
+            }
+            Op::BceVjp => {
+                let (a, y) = (wrap(args[0], Prec::Atom), wrap(args[1], Prec::Product));
+                let n = batch(g);
+                self.scaled(args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / {n}"))
+            }
+            Op::MseVjp => {
+                let (a, y) = (wrap(args[0], Prec::Sum), wrap(args[1], Prec::Product));
+                let n = batch(g);
+                self.scaled(args[2], format!("2 * ({a} - {y}) / {n}"))
+            }
+            Op::CrossEntropyVjp => {
+                let (p, y) = (wrap(args[0], Prec::Power), wrap(args[1], Prec::Power));
+                let n = batch(g);
+                self.scaled(args[2], format!("-{y} / {p} / {n}"))
+            }
+            // Every other op, including any added to the table later, reads as a call.
+            op => call(op.name()),
+        }
+    }
+
+    /// `f(x)` by its `let` name when the forward pass computed it (`p` for `softmax(z2)`).
+    fn applied(&self, op: Op, x: NodeId) -> String {
+        let name = op.name();
+        match self.g.find(op, vec![x]) {
+            Some(id) => self.print(id).0,
+            None => format!("{name}({})", self.print(x).0),
+        }
+    }
+
+    /// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
+    fn scaled(&self, adj: NodeId, core: String) -> (String, Prec) {
+        if is_unit(self.g, adj) {
+            // `(p - y) / n` divides by the scalar batch size, which commutes with `·` and
+            // `*`: any grouping reads correctly, so it needs no parentheses of its own.
+            (core, Prec::Power)
+        } else {
+            let (a, p) = self.print(adj);
+            let a = if p < Prec::Product {
+                format!("({a})")
+            } else {
+                a
+            };
+            (format!("{a} * {core}"), Prec::Product)
+        }
     }
 }
 
@@ -199,27 +269,10 @@ fn batch(g: &Graph) -> &'static str {
 
 /// Whether `id` is the constant 1, possibly broadcast or summed to a shape (as the seed
 /// adjoint of a tensor function's result is).
-fn is_unit(g: &Graph, id: NodeId) -> bool {
+pub fn is_unit(g: &Graph, id: NodeId) -> bool {
     match g.op(id) {
-        Op::SumTo | Op::BroadcastTo | Op::BroadcastAxisTo(_) => is_unit(g, g.args(id)[0]),
+        op if op.is_shape_bookkeeping() => is_unit(g, g.args(id)[0]),
         _ => g.const_value(id) == Some(1.0),
-    }
-}
-
-/// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
-fn scaled(g: &Graph, adj: NodeId, core: String) -> (String, Prec) {
-    if is_unit(g, adj) {
-        // `(p - y) / n` divides by the scalar batch size, which commutes with `·` and `*`:
-        // any grouping reads correctly, so it needs no parentheses of its own.
-        (core, Prec::Power)
-    } else {
-        let (a, p) = print(g, adj);
-        let a = if p < Prec::Product {
-            format!("({a})")
-        } else {
-            a
-        };
-        (format!("{a} * {core}"), Prec::Product)
     }
 }
 

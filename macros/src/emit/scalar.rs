@@ -54,7 +54,10 @@ pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
         .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
     {
         names[id.index()] = Some(match g.name(id) {
-            Some(n) if taken.insert(n.to_string()) => local(n),
+            // Display names such as `acc₁` (a shadowed binding) are not identifiers.
+            Some(n) if syn::parse_str::<Ident>(n).is_ok() && taken.insert(n.to_string()) => {
+                local(n)
+            }
             _ => local(&format!("t{}", id.0)),
         });
     }

@@ -10,6 +10,7 @@ use syn::{Expr, Ident, ItemFn, Lit, Pat, Stmt, UnOp};
 use super::{Field, Param, Usage, type_text, unsupported};
 use crate::ctxt::Ctxt;
 use crate::graph::{Graph, NodeId, Op};
+use crate::subscript::subscript;
 use crate::types::Kind;
 
 pub struct Body<'a> {
@@ -24,6 +25,36 @@ pub struct Body<'a> {
     /// Every `let` name bound, in order, and whether the body reads it; `scope` points
     /// each name at its latest binding here.
     pub lets: Vec<(Ident, bool)>,
+    /// Names bound more than once (by `let`s, or a `let` and an argument): their values
+    /// are told apart in derivations by a subscript, `acc₁`, `acc₂`, ...
+    pub shadowed: HashMap<String, usize>,
+}
+
+/// How many times each name is bound at the top of `item`'s body, counting an argument
+/// of the same name as a binding: only names bound more than once are kept.
+pub fn shadowed_names(item: &ItemFn) -> HashMap<String, usize> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for stmt in &item.block.stmts {
+        if let Stmt::Local(local) = stmt {
+            let pat = match &local.pat {
+                Pat::Type(t) => &*t.pat,
+                other => other,
+            };
+            if let Pat::Ident(p) = pat {
+                *count.entry(p.ident.to_string()).or_default() += 1;
+            }
+        }
+    }
+    for arg in &item.sig.inputs {
+        if let syn::FnArg::Typed(pt) = arg
+            && let Pat::Ident(p) = &*pt.pat
+            && let Some(n) = count.get_mut(&p.ident.to_string())
+        {
+            *n += 1;
+        }
+    }
+    count.retain(|_, n| *n > 1);
+    count
 }
 
 impl Body<'_> {
@@ -91,7 +122,14 @@ impl Body<'_> {
         let value = self.expr(&init.expr);
         if let (Some(ident), Some(value)) = (ident, value) {
             let name = ident.to_string();
-            self.graph.set_name(value, &name);
+            let display = match self.shadowed.contains_key(&name) {
+                true => {
+                    let n = self.lets.iter().filter(|(i, _)| *i == ident).count() + 1;
+                    format!("{name}{}", subscript(n))
+                }
+                false => name.clone(),
+            };
+            self.graph.set_name(value, &display);
             self.scope.insert(name, (value, self.lets.len()));
             self.lets.push((ident, false));
         }

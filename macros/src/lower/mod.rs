@@ -79,6 +79,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args) -> Option<Lowered> {
         fields: Vec::new(),
         usage: &mut usage,
         lets: Vec::new(),
+        shadowed: body::shadowed_names(item),
     };
     let output = body.block(item);
     let fields = std::mem::take(&mut body.fields);

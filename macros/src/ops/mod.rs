@@ -216,6 +216,20 @@ impl Op {
         Op::from_parts(name, None).or_else(|| Op::from_parts(name, Some("1")))
     }
 
+    /// Moves values between shapes without changing them (unbroadcasting, keep-dims):
+    /// derivations print such a node as its first operand.
+    pub fn is_shape_bookkeeping(&self) -> bool {
+        matches!(
+            self,
+            Op::ShapeOf
+                | Op::SumTo
+                | Op::BroadcastTo
+                | Op::BroadcastAxisTo(_)
+                | Op::InsertAxis(_)
+                | Op::RemoveAxis(_)
+        )
+    }
+
     /// Its value on float operands, if it has one.
     pub fn eval(&self, args: &[f64]) -> Option<f64> {
         if let Op::Const(bits) = self {

@@ -320,6 +320,15 @@ op_table! {
         tensor_vjp: Some(Vjp::Templates(&["(mean_axis_vjp ?g (like ?a) ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("mean_axis"),
     };
+    /// `x.insert_axis(Axis(k))`: a length-1 axis, so that per-row statistics broadcast
+    /// against the rows (`x - x.mean_axis(Axis(1)).insert_axis(Axis(1))`).
+    InsertAxis(axis: usize) => Spec {
+        name: "insert_axis", arity: 1, class: Class::Array,
+        syntax: Syntax::method("insert_axis").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(remove_axis ?g ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("insert_axis"),
+    };
     /// Softmax along the last axis.
     Softmax => Spec {
         name: "softmax", arity: 1, class: Class::Array, syntax: Syntax::function("softmax"),
@@ -360,6 +369,8 @@ op_table! {
     BroadcastTo => internal("broadcast_to", 2, Class::Backward);
     /// The adjoint of `sum_axis`.
     BroadcastAxisTo(axis: usize) => internal("broadcast_axis_to", 2, Class::Backward);
+    /// The adjoint of `insert_axis`.
+    RemoveAxis(axis: usize) => internal("remove_axis", 1, Class::Backward);
     /// The adjoint of `mean`.
     MeanVjp => internal("mean_vjp", 2, Class::Backward);
     /// The adjoint of `mean_axis`.

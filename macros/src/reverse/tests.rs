@@ -95,6 +95,7 @@ const DERIVATIVES: &[(&str, usize, bool, &str)] = &[
     ("(mean x)", 0, true, "(mean_vjp g x)"),
     ("(sum_axis x 1)", 0, true, "(broadcast_axis_to g x 1)"),
     ("(mean_axis x 0)", 0, true, "(mean_axis_vjp g x 0)"),
+    ("(insert_axis x 1)", 0, true, "(remove_axis g 1)"),
     ("(softmax z)", 0, true, "(softmax_vjp (softmax z) g)"),
     (
         "(log_softmax z)",

@@ -34,7 +34,6 @@ pub struct Rewrites {
 
 impl Rewrites {
     /// No rewriting: the graph is exactly what the user wrote.
-    #[cfg(test)]
     pub const NONE: Rewrites = Rewrites {
         algebra: false,
         stable_forms: false,
@@ -132,6 +131,11 @@ impl Builder {
             map.push(new);
         }
         (b, map)
+    }
+
+    /// Changes which rewrites apply to the nodes added from now on.
+    pub fn set_rewrites(&mut self, rewrites: Rewrites) {
+        self.rewrites = rewrites;
     }
 
     pub fn graph(&self) -> &Graph {

@@ -1,5 +1,6 @@
-//! PNG plots: training curves of a [`History`](crate::train::History) and a
-//! [`ConfusionMatrix`](crate::metrics::ConfusionMatrix) heat map.
+//! Pictures: training curves of a [`History`](crate::train::History), a
+//! [`ConfusionMatrix`](crate::metrics::ConfusionMatrix) heat map (PNG), and a function's
+//! computational graph with values and adjoints ([`GraphTrace`], SVG or PNG).
 //!
 //! Drawing uses plotters' bitmap backend with the DejaVu Sans font bundled in the crate
 //! (`runtime/assets/`, licence beside it), so plots render the same on a bare machine
@@ -15,6 +16,10 @@
 mod confusion;
 mod curves;
 mod font;
+mod graph;
+mod trace;
+
+pub use trace::{GraphTrace, TraceKind, TraceNode, significant};
 
 /// Width and height, in pixels, of the images written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

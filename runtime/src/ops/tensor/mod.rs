@@ -11,10 +11,12 @@
 //! | gradients returned to the user | [`owned`] (owned, row-major) |
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
+//! | keep-dims | [`insert_axis`], [`remove_axis`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
 //! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |
 //! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
 
+mod axes;
 mod dot;
 pub mod fast;
 mod loss;
@@ -25,6 +27,7 @@ mod reduce;
 mod shape;
 mod softmax;
 
+pub use axes::{insert_axis, remove_axis};
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
 pub use loss::{
     ClassIndices, Targets, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy,

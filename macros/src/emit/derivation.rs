@@ -1,0 +1,114 @@
+//! The text of `DERIVATION`: one line `dL/dw = …` per differentiated input, in the
+//! collected form of [`readable`](super::readable). When a line would be longer than
+//! [`LONG_LINE`] characters, subexpressions the lines repeat are named once, `δ₁ = …`,
+//! on lines of their own before the `dL/d…` lines, until every line is short or nothing
+//! repeats. The course's small functions have short lines and read as they always did.
+
+use std::collections::HashMap;
+
+use crate::emit::infix::Printer;
+use crate::graph::{Graph, NodeId};
+use crate::subscript::subscript;
+
+/// Lines longer than this get their repeated subexpressions named.
+pub const LONG_LINE: usize = 100;
+
+/// Names for more repeated subexpressions than this are not invented.
+const MAX_NAMES: usize = 12;
+
+/// Subexpressions shorter than this are not worth a name.
+const MIN_NAMED: usize = 12;
+
+pub struct Derivation {
+    /// `δ₁ = …` lines, operands before users.
+    pub definitions: Vec<String>,
+    /// `dL/dw = …`, one per differentiated input.
+    pub lines: Vec<String>,
+}
+
+impl Derivation {
+    pub fn text(&self) -> String {
+        let mut all = self.definitions.clone();
+        all.extend(self.lines.iter().cloned());
+        all.join("\n")
+    }
+}
+
+/// `targets[i]` is the name of the input whose adjoint is `grads[i]`.
+pub fn derivation(g: &Graph, targets: &[String], grads: &[NodeId]) -> Derivation {
+    let mut names: HashMap<NodeId, String> = HashMap::new();
+    loop {
+        let lines = render(g, &names, targets, grads);
+        let long = lines.iter().any(|l| l.chars().count() > LONG_LINE);
+        let candidate = long
+            .then(|| most_repeated(g, &names, grads))
+            .flatten()
+            .filter(|_| names.len() < MAX_NAMES);
+        let Some(id) = candidate else {
+            let mut named: Vec<(NodeId, String)> = names.into_iter().collect();
+            named.sort();
+            let definitions = named
+                .iter()
+                .map(|(id, name)| {
+                    let mut others: HashMap<NodeId, String> = named.iter().cloned().collect();
+                    others.remove(id);
+                    format!("{name} = {}", printer(g, &others).print(*id).0)
+                })
+                .collect();
+            return Derivation { definitions, lines };
+        };
+        let name = format!("δ{}", subscript(names.len() + 1));
+        names.insert(id, name);
+    }
+}
+
+fn printer<'a>(g: &'a Graph, names: &'a HashMap<NodeId, String>) -> Printer<'a> {
+    Printer {
+        g,
+        names,
+        normalize: true,
+    }
+}
+
+fn render(
+    g: &Graph,
+    names: &HashMap<NodeId, String>,
+    targets: &[String],
+    grads: &[NodeId],
+) -> Vec<String> {
+    let p = printer(g, names);
+    targets
+        .iter()
+        .zip(grads)
+        .map(|(t, &id)| format!("dL/d{t} = {}", p.print(id).0))
+        .collect()
+}
+
+/// The unnamed subexpression whose naming shortens the text most: printed length times
+/// the number of times the lines print it beyond the first.
+fn most_repeated(g: &Graph, names: &HashMap<NodeId, String>, roots: &[NodeId]) -> Option<NodeId> {
+    let stops = |id: NodeId| g.name(id).is_some() || names.contains_key(&id) || g.op(id).is_leaf();
+    // How many times each node is printed, counting through the tree the lines expand.
+    let mut count = vec![0u64; g.len()];
+    for r in roots {
+        count[r.index()] += 1;
+    }
+    for id in g.ids().rev() {
+        if count[id.index()] == 0 || (stops(id) && !roots.contains(&id)) {
+            continue;
+        }
+        for a in g.args(id) {
+            count[a.index()] = count[a.index()].saturating_add(count[id.index()]);
+        }
+    }
+    let p = printer(g, names);
+    g.ids()
+        .filter(|id| count[id.index()] > 1 && !stops(*id) && !g.op(*id).is_shape_bookkeeping())
+        .map(|id| {
+            let len = p.print(id).0.chars().count() as u64;
+            (len.saturating_mul(count[id.index()] - 1), len, id)
+        })
+        .filter(|(_, len, _)| *len >= MIN_NAMED as u64)
+        .max_by_key(|(gain, _, id)| (*gain, std::cmp::Reverse(*id)))
+        .map(|(_, _, id)| id)
+}

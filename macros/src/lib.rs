@@ -35,7 +35,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Implements `cadena::Parameters` for a struct whose fields are arrays, floats or other
 /// `Parameters` structs.
-#[proc_macro_derive(Parameters)]
+#[proc_macro_derive(Parameters, attributes(parameters))]
 pub fn derive_parameters(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     parameters::expand(&input)

@@ -3,8 +3,13 @@
 //! Adam through `cadena::train`, curves written to `target/plots/mlp_curves.png`.
 //!
 //! ```text
-//! cargo run --release --example mlp
+//! cargo run --release --example mlp [-- --dropout P]
 //! ```
+//!
+//! `--dropout P` drops each hidden unit with probability `P` while training (inverted
+//! dropout, `cadena::ops::dropout_mask`). The pattern: the mask is an argument of the
+//! loss, drawn afresh for every batch; prediction uses the network without it. Without
+//! the flag the mask is all ones, which changes no bit of the training.
 
 use std::error::Error;
 
@@ -12,6 +17,7 @@ use cadena::data::{Dataset, SplitConfig};
 use cadena::init::{Init, seeded};
 use cadena::metrics::ConfusionMatrix;
 use cadena::ndarray::{Array1, Array2, ArrayView2};
+use cadena::ops::dropout_mask;
 use cadena::optim::Adam;
 use cadena::prelude::*;
 use cadena::train::{TrainConfig, fit};
@@ -25,14 +31,17 @@ pub struct Mlp {
     pub b2: Array1<f32>,
 }
 
+/// Training loss; `mask` (one row per example, one column per hidden unit) drops hidden
+/// units.
 #[differentiable(wrt(p))]
-pub fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+pub fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>, mask: &Array2<f32>) -> f32 {
+    let h = tanh(x.dot(&p.w1) + &p.b1);
+    let a1 = h * mask;
     let z2 = a1.dot(&p.w2) + &p.b2;
     softmax_cross_entropy(z2, y)
 }
 
-/// Class scores (logits) for each row of `x`.
+/// Class scores (logits) for each row of `x`: the network of `loss` with no unit dropped.
 fn predict(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
     tanh(x.dot(&p.w1) + &p.b1).dot(&p.w2) + &p.b2
 }
@@ -56,7 +65,27 @@ fn spirals(seed: u64) -> (Array2<f32>, Vec<usize>) {
     (x, labels)
 }
 
+/// The dropout probability from `--dropout P` (0 without the flag).
+fn dropout_arg() -> Result<f64, Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok(0.0),
+        [flag, p] if flag == "--dropout" => Ok(p
+            .parse()
+            .map_err(|_| format!("--dropout takes a probability in [0, 1), got `{p}`"))?),
+        _ => Err("usage: cargo run --release --example mlp [-- --dropout P]".into()),
+    }
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
+    let p_drop = dropout_arg()?;
+    let mut mask_rng = seeded(11);
+    // An empty mask draws nothing: this only checks `p_drop`, so that the masks drawn per
+    // batch below cannot fail.
+    dropout_mask::<f32, _, _>((0, 0), p_drop, &mut mask_rng)?;
+    if p_drop > 0.0 {
+        println!("dropout: each hidden unit dropped with probability {p_drop} while training\n");
+    }
     println!(
         "The macro derived, at compile time:\n{}\n",
         loss::DERIVATION
@@ -93,7 +122,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(&splits.validation),
         &config,
         |p, x, y| {
-            let (l, g) = loss::grad(p, x, y);
+            let mask = dropout_mask((x.nrows(), hidden), p_drop, &mut mask_rng)
+                .expect("p_drop was checked above");
+            let (l, g) = loss::grad(p, x, y, &mask);
             (l, g.p)
         },
         predict,

@@ -72,3 +72,98 @@ fn visit_with_grad_pairs_each_parameter_with_its_gradient() {
     assert!((p.enc.b[0] - 0.7).abs() < 1e-12);
     assert!((p.enc.w[[0, 0]] - 0.9).abs() < 1e-12);
 }
+
+/// How a layer squashes its pre-activation: a choice, not a trained number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Activation {
+    Tanh,
+    Relu,
+}
+
+/// A layer that also records its width and activation; both are `#[parameters(skip)]`.
+#[derive(Parameters, Clone, Debug, PartialEq)]
+struct Configured {
+    #[parameters(skip)]
+    hidden: usize,
+    w: Array2<f64>,
+    #[parameters(skip)]
+    activation: Activation,
+    b: Array1<f64>,
+}
+
+fn configured() -> Configured {
+    Configured {
+        hidden: 3,
+        w: Array2::ones((2, 3)),
+        activation: Activation::Relu,
+        b: Array1::ones(3),
+    }
+}
+
+#[test]
+fn skipped_fields_are_not_visited_or_counted() {
+    let mut names = Vec::new();
+    configured().visit(&mut |name, t| names.push(format!("{name}{:?}", t.shape())));
+    assert_eq!(names, ["w[2, 3]", "b[3]"]);
+    assert_eq!(configured().num_params(), 6 + 3);
+}
+
+#[test]
+fn zeros_like_copies_skipped_fields() {
+    let z = configured().zeros_like();
+    assert_eq!(z.hidden, 3);
+    assert_eq!(z.activation, Activation::Relu);
+    assert_eq!(z.w, Array2::<f64>::zeros((2, 3)));
+}
+
+#[test]
+fn optimisers_leave_skipped_fields_alone() {
+    let mut p = configured();
+    let mut g = configured();
+    g.hidden = 99;
+    g.activation = Activation::Tanh;
+    cadena::optim::Sgd::new(0.5)
+        .unwrap()
+        .step(&mut p, &g)
+        .unwrap();
+    assert_eq!((p.hidden, p.activation), (3, Activation::Relu));
+    assert_eq!(p.w, Array2::from_elem((2, 3), 0.5));
+}
+
+#[test]
+fn checkpoints_hold_only_trained_fields() {
+    let path = std::env::temp_dir().join(format!("cadena-skip-{}.safetensors", std::process::id()));
+    cadena::checkpoint::save(&configured(), &path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names = file.names();
+    names.sort_unstable();
+    assert_eq!(names, ["b", "w"]);
+
+    let mut other = Configured {
+        hidden: 7,
+        activation: Activation::Tanh,
+        ..configured().zeros_like()
+    };
+    cadena::checkpoint::load(&mut other, &path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(other.w, Array2::<f64>::ones((2, 3)));
+    assert_eq!((other.hidden, other.activation), (7, Activation::Tanh));
+}
+
+#[differentiable(wrt(p))]
+fn configured_loss(p: &Configured, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    mse(relu(x.dot(&p.w) + &p.b), y)
+}
+
+#[test]
+fn gradients_of_a_struct_with_skipped_fields_carry_them_over() {
+    let x = array![[1.0, 2.0], [0.5, 1.0]];
+    let y = Array2::zeros((2, 3));
+    let (_, g) = configured_loss::grad(&configured(), &x, &y);
+    assert_eq!((g.p.hidden, g.p.activation), (3, Activation::Relu));
+    // Every pre-activation is positive (4 and 2.5), so dL/db = 2 * (4 + 2.5) / 6 per column.
+    for &d in &g.p.b {
+        assert!((d - 13.0 / 6.0).abs() < 1e-12, "{d}");
+    }
+}

@@ -56,8 +56,10 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Implements `cadena::Parameters` for a struct whose fields are arrays, floats or other
-/// `Parameters` structs.
-#[proc_macro_derive(Parameters)]
+/// `Parameters` structs. A field marked `#[parameters(skip)]` (a size, an activation
+/// choice) is not a parameter: it is left out of visits, optimisers, checkpoints and
+/// counts, and cloned into `zeros_like`.
+#[proc_macro_derive(Parameters, attributes(parameters))]
 pub fn derive_parameters(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     parameters::expand(&input)

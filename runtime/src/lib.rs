@@ -70,3 +70,21 @@ pub mod __private {
     pub use crate::params::join_path;
     pub use ndarray;
 }
+
+/// The Rust blocks of the READMEs, compiled and run as doc-tests by `cargo test` so that
+/// they cannot drift from the crate. `cfg(doctest)` keeps the files, which live outside
+/// this crate's directory, out of ordinary and packaged builds.
+#[cfg(doctest)]
+mod readme {
+    #[doc = include_str!("../../README.md")]
+    struct Readme;
+
+    #[doc = include_str!("../../README.es.md")]
+    struct ReadmeEs;
+
+    #[doc = include_str!("README_TRAIN_SECTION.md")]
+    struct TrainSection;
+
+    #[doc = include_str!("audio/README_SECTION.md")]
+    struct AudioSection;
+}

@@ -29,6 +29,31 @@ pub type WithGrad<'f, A> = dyn FnMut(&str, ArrayViewMutD<'_, A>, ArrayViewD<'_, 
 /// assert_eq!(names, [("w".to_string(), vec![3, 2]), ("b".to_string(), vec![2])]);
 /// assert_eq!(l.zeros_like().w.sum(), 0.0);
 /// ```
+///
+/// A field that is not a parameter (a layer width, an activation choice) is marked
+/// `#[parameters(skip)]`: it is never visited, so optimisers, checkpoints and
+/// [`num_params`](Self::num_params) do not see it, and [`zeros_like`](Self::zeros_like)
+/// clones it (its type must be `Clone`), so a gradient describes the same model. Any other
+/// argument to `#[parameters(..)]` is a compile error.
+///
+/// ```
+/// use cadena::prelude::*;
+/// use cadena::ndarray::Array1;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq)]
+/// enum Activation { Tanh, Relu }
+///
+/// #[derive(Parameters, Clone)]
+/// struct Layer {
+///     b: Array1<f32>,
+///     #[parameters(skip)]
+///     activation: Activation,
+/// }
+///
+/// let l = Layer { b: Array1::ones(4), activation: Activation::Relu };
+/// assert_eq!(l.num_params(), 4);
+/// assert_eq!(l.zeros_like().activation, Activation::Relu);
+/// ```
 pub trait Parameters {
     /// The element type of every tensor (a model mixes no precisions).
     type Elem: Float;

@@ -1,14 +1,15 @@
 //! The functions forward code calls: the same names work on `f32`, `f64` and ndarray
 //! arrays, so a `#[differentiable]` body compiles as ordinary Rust.
 
+mod dropout;
 pub mod elementwise;
 pub mod scalar;
 pub mod tensor;
 
 use ndarray::{Array, ArrayBase, ArrayView, Data, Dimension};
 
+pub use dropout::dropout_mask;
 pub use elementwise::*;
-
 pub use tensor::{cross_entropy, dot, log_softmax, mean, softmax, softmax_cross_entropy, sum};
 
 use crate::Float;

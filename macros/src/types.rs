@@ -9,11 +9,19 @@ use syn::{GenericArgument, PathArguments, PathSegment, Type};
 pub enum Float {
     F32,
     F64,
+    /// A name for a float type the macro cannot see through (`type Real = f64;`): the
+    /// emitted code converts its constants with `cadena::Float::of`, and rustc checks
+    /// that the name is a float.
+    Alias,
 }
 
 impl Float {
+    /// `f32` or `f64`, also when a `macro_rules!` passed it as `$t:ty` (an invisible
+    /// group around the type).
     pub fn of(ty: &Type) -> Option<Float> {
-        let Type::Path(p) = ty else { return None };
+        let Type::Path(p) = ungroup(ty) else {
+            return None;
+        };
         if p.qself.is_some() {
             return None;
         }
@@ -25,6 +33,34 @@ impl Float {
         } else {
             None
         }
+    }
+
+    /// A plain name that may stand for a float type (`Real`, `crate::Real`): no generic
+    /// arguments, and none of the names the macro knows to be something else.
+    pub fn alias(ty: &Type) -> Option<Float> {
+        let Type::Path(p) = ungroup(ty) else {
+            return None;
+        };
+        let last = p.path.segments.last()?;
+        let plain = p.qself.is_none()
+            && p.path
+                .segments
+                .iter()
+                .all(|s| matches!(s.arguments, PathArguments::None));
+        let name = last.ident.to_string();
+        let known = is_integer(&name)
+            || is_array(&name)
+            || matches!(name.as_str(), "bool" | "Vec" | "str" | "String" | "usize");
+        (plain && !known).then_some(Float::Alias)
+    }
+}
+
+/// `ty` without the invisible groups and parentheses macros wrap types in.
+pub fn ungroup(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(g) => ungroup(&g.elem),
+        Type::Paren(p) => ungroup(&p.elem),
+        other => other,
     }
 }
 
@@ -75,6 +111,13 @@ pub fn classify(ty: &Type) -> Kind {
     }
 }
 
+/// Whether `ty` is an ndarray array whose element type is written `elem`.
+pub fn array_elem_is(ty: &Type, elem: &Type) -> bool {
+    last_segment(ty).is_some_and(|(last, _)| {
+        is_array(&last.ident.to_string()) && type_args(&last.arguments).any(|t| ungroup(t) == elem)
+    })
+}
+
 /// Whether `ty` is an ndarray array (owned, view or reference) of an integer type, such
 /// as `&Array1<usize>`.
 pub fn is_integer_array(ty: &Type) -> bool {
@@ -93,8 +136,8 @@ pub fn is_integer_array(ty: &Type) -> bool {
 /// The last segment of a named type (`Array2<f32>` in `&ndarray::Array2<f32>`), and
 /// whether the type is a reference.
 fn last_segment(ty: &Type) -> Option<(&PathSegment, bool)> {
-    let (inner, borrowed) = match ty {
-        Type::Reference(r) => (&*r.elem, true),
+    let (inner, borrowed) = match ungroup(ty) {
+        Type::Reference(r) => (ungroup(&r.elem), true),
         other => (other, false),
     };
     let Type::Path(p) = inner else {

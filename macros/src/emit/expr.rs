@@ -6,7 +6,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::graph::{Graph, NodeId, Op};
-use crate::lower::Float;
+use crate::lower::{Float, Lowered};
 use crate::ops::Emit;
 
 /// The operands a node's emitted code reads. Differs from the graph's operands where the
@@ -31,15 +31,26 @@ pub fn one_minus_square(g: &Graph, id: NodeId) -> Option<NodeId> {
     Some(g.args(*sq)[0])
 }
 
-pub fn float_type(float: Float) -> TokenStream {
-    match float {
+pub fn float_type(lowered: &Lowered) -> TokenStream {
+    match lowered.float {
         Float::F32 => quote!(f32),
         Float::F64 => quote!(f64),
+        Float::Alias => {
+            let ty = &lowered.float_ty;
+            quote!(#ty)
+        }
     }
 }
 
-pub fn literal(v: f64, float: Float) -> TokenStream {
-    let ty = float_type(float);
+/// The constant `v` in the function's float type: a suffixed literal, or for an alias
+/// `cadena::Float::of` of one (which the optimiser folds).
+pub fn literal(v: f64, lowered: &Lowered) -> TokenStream {
+    if lowered.float == Float::Alias {
+        let ty = &lowered.float_ty;
+        let v = f64_literal(v);
+        return quote!(<#ty as ::cadena::Float>::of(#v));
+    }
+    let ty = float_type(lowered);
     if v.is_nan() {
         return quote!(#ty::NAN);
     }
@@ -50,14 +61,33 @@ pub fn literal(v: f64, float: Float) -> TokenStream {
             quote!(#ty::NEG_INFINITY)
         };
     }
-    let lit = match float {
+    let lit = match lowered.float {
         Float::F32 => Literal::f32_suffixed(v.abs() as f32),
-        Float::F64 => Literal::f64_suffixed(v.abs()),
+        _ => Literal::f64_suffixed(v.abs()),
     };
     if v.is_sign_negative() {
         quote!((-#lit))
     } else {
         quote!(#lit)
+    }
+}
+
+fn f64_literal(v: f64) -> TokenStream {
+    if v.is_nan() {
+        quote!(f64::NAN)
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            quote!(f64::INFINITY)
+        } else {
+            quote!(f64::NEG_INFINITY)
+        }
+    } else {
+        let lit = Literal::f64_suffixed(v.abs());
+        if v.is_sign_negative() {
+            quote!((-#lit))
+        } else {
+            quote!(#lit)
+        }
     }
 }
 
@@ -68,13 +98,13 @@ pub fn elementwise(
     g: &Graph,
     id: NodeId,
     a: &[TokenStream],
-    float: Float,
+    lowered: &Lowered,
     fast: bool,
 ) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
     if one_minus_square(g, id).is_some() {
-        let (one, x) = (literal(1.0, float), &a[0]);
+        let (one, x) = (literal(1.0, lowered), &a[0]);
         return quote_spanned!(span=> (#one - #x) * (#one + #x));
     }
     let spec = n.op.spec();

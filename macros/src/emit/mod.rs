@@ -117,7 +117,7 @@ pub fn emit(d: &Derived) -> TokenStream {
     let vis = &item.vis;
     let attrs = &item.attrs;
     let sig = &item.sig;
-    let float = float_type(lowered.float);
+    let float = float_type(lowered);
 
     let (fwd_stmts, fwd_out) = statements(d, &[d.output]);
     let fwd_out = &fwd_out[0];

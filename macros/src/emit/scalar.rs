@@ -28,7 +28,7 @@ pub fn statements(
     for id in g.ids() {
         if let Some(ident) = &names[id.index()] {
             let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
-            let value = elementwise(g, id, &a, lowered.float, false);
+            let value = elementwise(g, id, &a, lowered, false);
             stmts.extend(quote!(let #ident = #value;));
         }
     }
@@ -41,7 +41,7 @@ pub fn leaf(g: &Graph, lowered: &Lowered, id: NodeId) -> TokenStream {
     match g.op(id) {
         crate::graph::Op::Input(i) => lowered.usage.access[*i as usize].clone(),
         crate::graph::Op::Named(i) => g.consts[*i as usize].tokens.clone(),
-        op => literal(op.const_value().unwrap_or(f64::NAN), lowered.float),
+        op => literal(op.const_value().unwrap_or(f64::NAN), lowered),
     }
 }
 

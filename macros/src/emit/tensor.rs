@@ -220,7 +220,7 @@ impl Emitter<'_> {
         let args = emitted_args(g, id);
         if self.scalar[id.index()] && g.op(id).is_elementwise() {
             let a: Vec<TokenStream> = args.iter().map(|&x| self.value(x)).collect();
-            return elementwise(g, id, &a, self.lowered.float, false);
+            return elementwise(g, id, &a, self.lowered, false);
         }
         let a: Vec<TokenStream> = args.iter().map(|&x| self.operand(x, pos, &args)).collect();
         helper_call(g, id, &a)
@@ -251,7 +251,7 @@ impl Emitter<'_> {
                 }
             })
             .collect();
-        elementwise(self.g, id, &a, self.lowered.float, true)
+        elementwise(self.g, id, &a, self.lowered, true)
     }
 
     /// A float value (captured by closures, passed by copy).

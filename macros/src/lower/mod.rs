@@ -43,6 +43,8 @@ pub struct Field {
 /// A checked, lowered function: the graph exactly as written (no rewrites yet).
 pub struct Lowered {
     pub float: Float,
+    /// The float type as written (the return type, without macro groups).
+    pub float_ty: Type,
     pub params: Vec<Param>,
     /// Indices into `params` of the arguments to differentiate, in `wrt` order.
     pub wrt: Vec<usize>,
@@ -89,6 +91,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args) -> Option<Lowered> {
     }
     Some(Lowered {
         float: float?,
+        float_ty: signature::float_type(item)?,
         params,
         wrt,
         graph,

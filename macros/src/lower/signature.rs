@@ -8,7 +8,7 @@ use super::{Param, Usage, type_text};
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
 use crate::graph::Graph;
-use crate::types::{Float, Kind, classify};
+use crate::types::{Float, Kind, array_elem_is, classify, ungroup};
 
 /// Rules out signature features the generated `grad` could not mirror.
 pub fn check(cx: &mut Ctxt, item: &ItemFn) {
@@ -44,10 +44,10 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             None
         }
         ReturnType::Type(_, ty) => {
-            let f = Float::of(ty);
+            let f = Float::of(ty).or_else(|| Float::alias(ty));
             if f.is_none() {
                 cx.error(ty, format!(
-                    "#[differentiable] functions return f32 or f64, not `{}`; return the loss as a float",
+                    "#[differentiable] functions return f32 or f64 (or a type alias of one), not `{}`; return the loss as a float",
                     type_text(ty)
                 ));
             }
@@ -64,6 +64,10 @@ pub fn params(
     g: &mut Graph,
     usage: &mut Usage,
 ) -> Vec<Param> {
+    let float_ty = (float == Some(Float::Alias))
+        .then(|| float_type(item))
+        .flatten();
+    let float_ty = float_ty.as_ref();
     let mut params = Vec::new();
     let tensor = item.sig.inputs.iter().any(|a| match a {
         FnArg::Typed(pt) => matches!(classify(&pt.ty), Kind::Array { .. } | Kind::Struct),
@@ -100,14 +104,17 @@ pub fn params(
             cx.error(m, "`&mut` arguments are not supported: #[differentiable] code does not mutate; take the value (`x: f64`)");
             continue;
         }
-        let kind = classify(&ty);
+        let kind = with_alias(classify(&ty), &ty, float_ty);
         let elem = match kind {
-            Kind::Float => Float::of(&ty),
+            Kind::Float => Float::of(&ty).or(float),
             Kind::Array { elem, .. } => elem,
             Kind::Struct | Kind::Other => None,
         };
+        // An alias may name either float type: rustc checks those.
         if let (Some(a), Some(f)) = (elem, float)
             && a != f
+            && a != Float::Alias
+            && f != Float::Alias
         {
             cx.error(&pt.ty, "this argument's float type differs from the return type; use one float type (f32 or f64) throughout a #[differentiable] function");
         }
@@ -178,4 +185,29 @@ pub fn wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<u
         }
     }
     wrt
+}
+
+/// The return type as written, without the groups macros wrap it in.
+pub fn float_type(item: &ItemFn) -> Option<Type> {
+    match &item.sig.output {
+        ReturnType::Type(_, ty) => Some(ungroup(ty).clone()),
+        ReturnType::Default => None,
+    }
+}
+
+/// An argument whose type is the function's float alias (`x: Real`, `&Array2<Real>`) is
+/// a float, or an array of floats, like one written `f64`.
+fn with_alias(kind: Kind, ty: &Type, alias: Option<&Type>) -> Kind {
+    let Some(alias) = alias else { return kind };
+    match kind {
+        Kind::Other | Kind::Struct if ungroup(ty) == alias => Kind::Float,
+        Kind::Array {
+            borrowed,
+            elem: None,
+        } if array_elem_is(ty, alias) => Kind::Array {
+            borrowed,
+            elem: Some(Float::Alias),
+        },
+        other => other,
+    }
 }

@@ -181,9 +181,38 @@ fn type_args(args: &PathArguments) -> impl Iterator<Item = &Type> {
 }
 
 /// The type a gradient of this argument has: the argument's own type, without the borrow.
+///
+/// A view or copy-on-write array has an owned array of the same element type and
+/// dimension as its gradient (`ArrayView2<'a, f32>` → `Array2<f32>`): a gradient is new
+/// data, and a struct field cannot borrow from an argument.
 pub fn grad_type(ty: &Type) -> Type {
-    match ty {
-        Type::Reference(r) => (*r.elem).clone(),
+    let owned = match ungroup(ty) {
+        Type::Reference(r) => ungroup(&r.elem).clone(),
         other => other.clone(),
+    };
+    let Type::Path(mut p) = owned else {
+        return owned;
+    };
+    if let Some(last) = p.path.segments.last_mut() {
+        let name = last.ident.to_string();
+        let array = match name.as_str() {
+            "CowArray" => Some("Array".to_string()),
+            _ => name
+                .strip_prefix("ArrayViewMut")
+                .or_else(|| name.strip_prefix("ArrayView"))
+                .map(|dim| format!("Array{dim}")),
+        };
+        if let Some(array) = array {
+            last.ident = syn::Ident::new(&array, last.ident.span());
+            if let PathArguments::AngleBracketed(args) = &mut last.arguments {
+                args.args = args
+                    .args
+                    .iter()
+                    .filter(|a| !matches!(a, GenericArgument::Lifetime(_)))
+                    .cloned()
+                    .collect();
+            }
+        }
     }
+    Type::Path(p)
 }

@@ -5,6 +5,7 @@ mod derivation;
 mod dot;
 mod explain;
 mod expr;
+mod generics;
 pub mod infix;
 mod readable;
 mod scalar;
@@ -100,7 +101,13 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                 } else {
                     quote!(&#ident)
                 };
-                quote!(::cadena::Parameters::zeros_like(#arg))
+                // Zeros of the argument's shape, owned also when the argument is a view.
+                let z = local("zeros");
+                quote!({
+                    let mut #z = ::cadena::__private::t::owned(#arg);
+                    #z.fill(::core::default::Default::default());
+                    #z
+                })
             } else {
                 let value = &exprs[&input];
                 quote!(::cadena::__private::t::owned(#value))
@@ -182,6 +189,17 @@ pub fn emit(d: &Derived) -> TokenStream {
         &d.wrt_raw,
     );
 
+    // A generic function's items are generic too; `Grad` over what its fields use.
+    let (fn_impl, _, fn_where) = item.sig.generics.split_for_impl();
+    let grad_generics = generics::for_fields(&item.sig.generics, &wrt_types);
+    let (_, grad_ty, grad_where) = grad_generics.split_for_impl();
+    let grad_generics_decl = {
+        let mut g = grad_generics.clone();
+        g.where_clause = None;
+        g
+    };
+    let grad_generics = &grad_generics_decl;
+
     // The graph with values and adjoints at a point, for scalar functions (an array
     // function's nodes have no single value to show).
     let trace_fn = if lowered.tensor {
@@ -192,7 +210,7 @@ pub fn emit(d: &Derived) -> TokenStream {
             /// The forward graph at this point: every node's value and adjoint, for
             /// `cadena::plot` to draw (`trace(..).save("graph.svg")`).
             #[allow(unused_variables, clippy::all)]
-            pub fn trace(#(#params),*) -> ::cadena::plot::GraphTrace {
+            pub fn trace #fn_impl (#(#params),*) -> ::cadena::plot::GraphTrace #fn_where {
                 #body
             }
         }
@@ -246,7 +264,7 @@ pub fn emit(d: &Derived) -> TokenStream {
 
             #[doc = #struct_doc]
             #derives
-            pub struct #grad_struct {
+            pub struct #grad_struct #grad_generics #grad_where {
                 #(
                     #[doc = #field_docs]
                     pub #wrt_idents: #wrt_types,
@@ -256,7 +274,7 @@ pub fn emit(d: &Derived) -> TokenStream {
             #[doc = #grad_doc]
             #[inline]
             #[allow(unused_variables, clippy::all)]
-            pub fn grad(#(#params),*) -> (#float, #grad_struct) {
+            pub fn grad #fn_impl (#(#params),*) -> (#float, #grad_struct #grad_ty) #fn_where {
                 #grad_stmts
                 (#loss, #grad_struct { #( #wrt_idents: #grad_values, )* })
             }

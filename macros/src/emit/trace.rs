@@ -62,8 +62,8 @@ pub fn trace(lowered: &Lowered, fn_name: &str, wrt: &[NodeId]) -> TokenStream {
                     label: #text.to_string(),
                     name: #name,
                     kind: ::cadena::plot::TraceKind::#kind,
-                    value: (#value) as f64,
-                    adjoint: (#adjoint) as f64,
+                    value: ::cadena::Float::to_f64_lossless(#value),
+                    adjoint: ::cadena::Float::to_f64_lossless(#adjoint),
                 }
             }
         });

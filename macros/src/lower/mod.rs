@@ -60,10 +60,6 @@ pub struct Lowered {
 pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args) -> Option<Lowered> {
     let before = cx.count();
     signature::check(cx, item);
-    if !item.sig.generics.params.is_empty() {
-        // Every generic-typed argument would be reported again below: stop here.
-        return None;
-    }
     let float = signature::return_float(cx, item);
     let mut graph = Graph::default();
     let mut usage = Usage::default();

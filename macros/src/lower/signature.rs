@@ -25,8 +25,12 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
             "unsafe functions cannot be #[differentiable]; a forward pass needs no unsafe code",
         );
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        cx.error(&sig.generics, "generic functions cannot be #[differentiable]; write the function for f32 or f64 (the macro emits code for one float type)");
+    // Type parameters (`fn f<T: Float>`) are fine: the float type may be one, and the
+    // generated items carry the same generics. Const parameters have no float meaning.
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Const(c) = param {
+            cx.error(c, "const generic parameters are not supported in #[differentiable] functions; use a type parameter for the float type (`fn f<T: Float>(x: T) -> T`)");
+        }
     }
     if let Some(v) = &sig.variadic {
         cx.error(v, "variadic functions cannot be #[differentiable]");

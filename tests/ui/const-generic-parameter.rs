@@ -1,7 +1,7 @@
 use cadena::prelude::*;
 
 #[differentiable]
-fn f<T: Float>(x: T) -> T {
+fn f<const N: usize>(x: f64) -> f64 {
     x * x
 }
 

@@ -1,0 +1,64 @@
+//! `fn f<T: Float>`: one generic `#[differentiable]` function, instantiated at `f32` and
+//! `f64` by its callers, in scalar and tensor code.
+
+use cadena::gradcheck::{Tolerance, check, check_params};
+use cadena::ndarray::{Array1, Array2, array};
+use cadena::prelude::*;
+
+#[differentiable(wrt(w1, w2, b))]
+pub fn neuron<T: Float>(w1: T, w2: T, b: T, x1: T, x2: T, y: T) -> T {
+    let z = w1 * x1 + w2 * x2 + b;
+    let a = sigmoid(z);
+    bce(a, y)
+}
+
+#[differentiable(wrt(w, b))]
+pub fn layer<T>(w: &Array2<T>, b: &Array1<T>, x: &Array2<T>, y: &Array2<T>) -> T
+where
+    T: Float,
+{
+    let h = tanh(x.dot(w) + b) * 0.5;
+    mse(h, y)
+}
+
+#[test]
+fn a_generic_scalar_function_works_at_both_widths() {
+    let (l64, g64) = neuron::grad(0.5_f64, -0.5, 0.1, 1.0, 2.0, 1.0);
+    let (l32, g32) = neuron::grad(0.5_f32, -0.5, 0.1, 1.0, 2.0, 1.0);
+    assert_eq!(l64, neuron(0.5_f64, -0.5, 0.1, 1.0, 2.0, 1.0));
+    assert!((f64::from(l32) - l64).abs() < 1e-6);
+    assert!((f64::from(g32.w2) - g64.w2).abs() < 1e-6);
+    assert_eq!(
+        neuron::DERIVATION,
+        "dL/dw1 = (a - y) * x1\ndL/dw2 = (a - y) * x2\ndL/db = a - y"
+    );
+    // Stable at extreme logits, as the f64-only neuron is.
+    let (l, g) = neuron::grad(400.0_f64, 400.0, 0.0, 1.0, 1.0, 0.0);
+    assert!(l.is_finite() && (g.b - 1.0).abs() < 1e-12);
+    check(
+        |p| neuron(p[0], p[1], p[2], 1.0, 2.0, 1.0),
+        &[0.5, -0.5, 0.1],
+        &[g64.w1, g64.w2, g64.b],
+        &["w1", "w2", "b"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+    let picture = neuron::trace(0.5_f32, -0.5, 0.1, 1.0, 2.0, 1.0);
+    assert_eq!(picture.nodes.len(), 12);
+}
+
+#[test]
+fn a_generic_tensor_function_works_at_both_widths() {
+    let x = array![[0.5, -1.0, 0.25], [1.5, 0.25, -0.5]];
+    let y = array![[0.1, -0.2], [0.3, 0.0]];
+    let w = array![[0.2, -0.1], [0.4, 0.3], [-0.3, 0.5]];
+    let b = array![0.05, -0.05];
+    let (l64, g64) = layer::grad(&w, &b, &x, &y);
+    let tol = Tolerance::default();
+    check_params(|w: &Array2<f64>| layer(w, &b, &x, &y), &w, &g64.w, &tol).unwrap();
+    check_params(|b: &Array1<f64>| layer(&w, b, &x, &y), &b, &g64.b, &tol).unwrap();
+    let f = |a: &Array2<f64>| a.mapv(|v| v as f32);
+    let (l32, g32) = layer::grad(&f(&w), &b.mapv(|v| v as f32), &f(&x), &f(&y));
+    assert!((f64::from(l32) - l64).abs() < 1e-6);
+    assert!((f64::from(g32.w[[1, 0]]) - g64.w[[1, 0]]).abs() < 1e-6);
+}

@@ -173,3 +173,98 @@ macro_rules! scalar_parameters {
 }
 
 scalar_parameters!(f32, f64);
+
+/// A stack of models (`layers: Vec<Layer>`, depth known at run time): element `i`'s
+/// tensors are named `i.w` under the field, so `layers.0.w`, `layers.1.w`, ...
+///
+/// ```
+/// use cadena::prelude::*;
+/// use cadena::ndarray::{Array1, Array2};
+///
+/// #[derive(Parameters, Clone)]
+/// struct Layer { w: Array2<f32>, b: Array1<f32> }
+///
+/// #[derive(Parameters, Clone)]
+/// struct Deep { layers: Vec<Layer>, out: [Layer; 1] }
+///
+/// let layer = |i, o| Layer { w: Array2::ones((i, o)), b: Array1::ones(o) };
+/// let model = Deep { layers: vec![layer(3, 4), layer(4, 4)], out: [layer(4, 2)] };
+/// let mut names = Vec::new();
+/// model.visit(&mut |name, _| names.push(name.to_string()));
+/// assert_eq!(names, ["layers.0.w", "layers.0.b", "layers.1.w", "layers.1.b", "out.0.w", "out.0.b"]);
+/// assert_eq!(model.num_params(), 16 + 20 + 10);
+/// assert_eq!(model.zeros_like().layers.len(), 2);
+/// ```
+impl<T: Parameters> Parameters for Vec<T> {
+    type Elem = T::Elem;
+
+    fn zeros_like(&self) -> Self {
+        self.iter().map(Parameters::zeros_like).collect()
+    }
+
+    fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {
+        for (i, x) in self.iter().enumerate() {
+            x.visit_named(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    fn visit_named_mut(
+        &mut self,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>),
+    ) {
+        for (i, x) in self.iter_mut().enumerate() {
+            x.visit_named_mut(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    /// Pairs element `i` with the gradient's element `i`; a gradient of another length
+    /// is a mismatch between model and gradient, and only the common prefix is visited.
+    fn visit_with_grad_named(
+        &mut self,
+        grad: &Self,
+        prefix: &str,
+        f: &mut WithGrad<'_, Self::Elem>,
+    ) {
+        debug_assert_eq!(self.len(), grad.len(), "a gradient of another depth");
+        for (i, (x, g)) in self.iter_mut().zip(grad).enumerate() {
+            x.visit_with_grad_named(g, &join_path(prefix, &i.to_string()), f);
+        }
+    }
+}
+
+/// A fixed number of models (`layers: [Layer; 3]`), named like a `Vec`'s: `layers.0.w`.
+impl<T: Parameters, const N: usize> Parameters for [T; N] {
+    type Elem = T::Elem;
+
+    fn zeros_like(&self) -> Self {
+        std::array::from_fn(|i| self[i].zeros_like())
+    }
+
+    fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {
+        for (i, x) in self.iter().enumerate() {
+            x.visit_named(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    fn visit_named_mut(
+        &mut self,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>),
+    ) {
+        for (i, x) in self.iter_mut().enumerate() {
+            x.visit_named_mut(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    fn visit_with_grad_named(
+        &mut self,
+        grad: &Self,
+        prefix: &str,
+        f: &mut WithGrad<'_, Self::Elem>,
+    ) {
+        for (i, (x, g)) in self.iter_mut().zip(grad).enumerate() {
+            x.visit_with_grad_named(g, &join_path(prefix, &i.to_string()), f);
+        }
+    }
+}

@@ -85,7 +85,7 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                 .map(|f| {
                     let path = &f.path;
                     let value = &exprs[&f.input];
-                    quote!(#g #(.#path)* = ::cadena::__private::t::owned(#value);)
+                    quote!(#g #(#path)* = ::cadena::__private::t::owned(#value);)
                 });
             quote!({
                 let mut #g = ::cadena::Parameters::zeros_like(#ident);

@@ -244,22 +244,38 @@ impl Body<'_> {
         Some(self.graph.named_const(text, tokens, p.span()))
     }
 
-    /// `p.w1` (or `p.enc.w1`) on a struct argument: each distinct field is an input.
+    /// `p.w1`, `p.enc.w1` or `p.layers[0].w` on a struct argument: each distinct field
+    /// is an input.
     fn field(&mut self, f: &syn::ExprField) -> Option<NodeId> {
         let mut path = Vec::new();
         let mut base: &Expr = &Expr::Field(f.clone());
-        while let Expr::Field(inner) = base {
-            match &inner.member {
-                syn::Member::Named(ident) => path.push(ident.clone()),
-                syn::Member::Unnamed(_) => {
-                    self.cx.error(
-                        inner,
-                        "tuple fields are not supported; name the struct's fields",
-                    );
-                    return None;
-                }
+        loop {
+            match base {
+                Expr::Field(inner) => match &inner.member {
+                    syn::Member::Named(ident) => path.push(Step::Field(ident.clone())),
+                    syn::Member::Unnamed(_) => {
+                        self.cx.error(
+                            inner,
+                            "tuple fields are not supported; name the struct's fields",
+                        );
+                        return None;
+                    }
+                },
+                // One element of a `Vec` or array of parameter structs, by a literal index.
+                Expr::Index(ix) => match literal_index(&ix.index) {
+                    Some(i) => path.push(Step::Index(i)),
+                    None => {
+                        self.cx.error(&ix.index, "a parameter-struct element is read by a literal index (`p.layers[0].w`), so the graph is fixed at compile time");
+                        return None;
+                    }
+                },
+                _ => break,
             }
-            base = &inner.base;
+            base = match base {
+                Expr::Field(inner) => &inner.base,
+                Expr::Index(ix) => &ix.expr,
+                _ => break,
+            };
         }
         path.reverse();
         let param = match base {
@@ -284,10 +300,9 @@ impl Body<'_> {
         }
         let root = &self.params[param].ident;
         let name = std::iter::once(root.to_string())
-            .chain(path.iter().map(|p| p.to_string()))
-            .collect::<Vec<_>>()
-            .join(".");
-        self.usage.access.push(quote!(&#root #(.#path)*));
+            .chain(path.iter().map(Step::text))
+            .collect::<String>();
+        self.usage.access.push(quote!(&#root #(#path)*));
         let input = self.graph.input(&name, f.span());
         self.fields.push(Field { param, path, input });
         Some(input)
@@ -317,5 +332,44 @@ fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
             cx.error(other, PLAIN);
             None
         }
+    }
+}
+
+/// One step of a field path: `.w` or `[0]`.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Step {
+    Field(Ident),
+    Index(usize),
+}
+
+impl Step {
+    /// As a derivation writes it: `.w`, `[0]`.
+    fn text(&self) -> String {
+        match self {
+            Step::Field(i) => format!(".{i}"),
+            Step::Index(k) => format!("[{k}]"),
+        }
+    }
+}
+
+impl quote::ToTokens for Step {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Step::Field(i) => quote!(.#i).to_tokens(tokens),
+            Step::Index(k) => {
+                let k = proc_macro2::Literal::usize_unsuffixed(*k);
+                quote!([#k]).to_tokens(tokens)
+            }
+        }
+    }
+}
+
+fn literal_index(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Paren(p) => literal_index(&p.expr),
+        _ => None,
     }
 }

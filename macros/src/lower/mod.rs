@@ -36,7 +36,7 @@ pub struct Param {
 /// A struct field the body reads (`p.enc.w1`): an input of its own.
 pub struct Field {
     pub param: usize,
-    pub path: Vec<Ident>,
+    pub path: Vec<body::Step>,
     pub input: NodeId,
 }
 

@@ -61,8 +61,11 @@ pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
         Expr::Await(_) | Expr::Async(_) => {
             "async code is not supported in #[differentiable] functions"
         }
+        Expr::Index(_) if tensor => {
+            "indexing is supported only to read a tensor of one element of a stack of parameter structs by a literal index (`p.layers[0].w`)"
+        }
         Expr::Index(_) => {
-            "indexing is not supported in #[differentiable] functions; pass the values as separate arguments"
+            "indexing is not supported in scalar #[differentiable] functions; pass the values as separate arguments"
         }
         Expr::Field(_) if tensor => {
             "only fields of a parameter-struct argument (`p.w1`, `p.enc.w1`) can be read in #[differentiable] functions"

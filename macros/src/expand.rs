@@ -13,7 +13,7 @@ use crate::attr::{self, Args};
 use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
 use crate::graph::{Graph, NodeId};
-use crate::lower::{Lowered, lower};
+use crate::lower::{Lowered, Lowering, lower};
 use crate::reverse::{depends_on, gradients};
 use crate::simplify::{Builder, Rewrites};
 use crate::types::{Kind, classify, grad_type};
@@ -30,21 +30,124 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
+    expand_with(attr, &item, &[])
+}
+
+/// `differentiable_call!`: a callee's export macro hands its body to the expansion of a
+/// function that calls it.
+pub fn call(input: TokenStream) -> TokenStream {
+    match syn::parse2::<Call>(input) {
+        Ok(call) => {
+            let mut known = call.known;
+            known.push(call.callee);
+            expand_with(call.attr, &call.item, &known)
+        }
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+/// Expands `item` knowing the bodies of the `#[differentiable]` functions in `known`.
+fn expand_with(attr: TokenStream, item: &ItemFn, known: &[ItemFn]) -> TokenStream {
     let mut cx = Ctxt::default();
-    let args = attr::parse(&mut cx, attr);
-    let lowered = lower(&mut cx, &item, &args);
-    let result = cx.check().and_then(|()| match &lowered {
-        Some(lowered) => derive(&item, &args, lowered),
-        None => Err(syn::Error::new_spanned(
+    let args = attr::parse(&mut cx, attr.clone());
+    let lowering = lower(&mut cx, item, &args, known);
+    let result = cx.check().and_then(|()| match lowering {
+        Lowering::Done(lowered) => derive(item, &args, &lowered),
+        Lowering::Needs(path) => Ok(defer(&attr, item, known, &path)),
+        Lowering::Failed => Err(syn::Error::new_spanned(
             &item.sig.ident,
             "#[differentiable] could not read this function",
         )),
     });
     result.unwrap_or_else(|e| {
         let err = e.to_compile_error();
-        let fallback = fallback(&item, &args);
+        let fallback = fallback(item, &args);
         quote!(#err #fallback)
     })
+}
+
+/// Asks the callee at `path` for its body: its export macro (named like the function,
+/// in the macro namespace) calls `differentiable_call!` with its body and this request.
+/// A function that is not `#[differentiable]` has no such macro, and rustc says so at
+/// the call.
+fn defer(attr: &TokenStream, item: &ItemFn, known: &[ItemFn], path: &syn::Path) -> TokenStream {
+    let mut path = path.clone();
+    for segment in &mut path.segments {
+        segment.arguments = syn::PathArguments::None;
+    }
+    let known = known.iter().map(|f| quote!({ #f }));
+    quote! {
+        #path! { caller [#attr] { #item } known { #(#known)* } }
+    }
+}
+
+/// The macro through which callers get this function's body: `macro_rules!` under a
+/// hidden name, imported under the function's own name in the macro namespace, so a
+/// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
+fn export(item: &ItemFn) -> TokenStream {
+    let name = &item.sig.ident;
+    let hidden = quote::format_ident!("__cadena_export_{}", name);
+    let mut bare = item.clone();
+    bare.attrs.clear();
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_macros)]
+        macro_rules! #hidden {
+            ($($caller:tt)*) => {
+                ::cadena::__private::differentiable_call! { callee { #bare } $($caller)* }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #hidden as #name;
+    }
+}
+
+/// `callee { fn .. } caller [attr] { fn .. } known { { fn .. } ... }`.
+struct Call {
+    callee: ItemFn,
+    attr: TokenStream,
+    item: ItemFn,
+    known: Vec<ItemFn>,
+}
+
+impl syn::parse::Parse for Call {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let keyword = |input: syn::parse::ParseStream, word: &str| -> syn::Result<()> {
+            let ident: syn::Ident = input.parse()?;
+            if ident == word {
+                Ok(())
+            } else {
+                Err(syn::Error::new_spanned(ident, format!("expected `{word}`")))
+            }
+        };
+        keyword(input, "callee")?;
+        let body;
+        syn::braced!(body in input);
+        let callee: ItemFn = body.parse()?;
+        keyword(input, "caller")?;
+        let attr;
+        syn::bracketed!(attr in input);
+        let attr: TokenStream = attr.parse()?;
+        let body;
+        syn::braced!(body in input);
+        let item: ItemFn = body.parse()?;
+        keyword(input, "known")?;
+        let list;
+        syn::braced!(list in input);
+        let mut known = Vec::new();
+        while !list.is_empty() {
+            let one;
+            syn::braced!(one in list);
+            known.push(one.parse()?);
+        }
+        Ok(Call {
+            callee,
+            attr,
+            item,
+            known,
+        })
+    }
 }
 
 fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStream> {
@@ -54,14 +157,20 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
     };
     let (mut builder, map) = Builder::rebuild(&lowered.graph, rewrites);
     let output = map[lowered.output.index()];
-    let wrt_raw = wrt_inputs(lowered);
+    // A function returning an array is a building block: callers differentiate through
+    // it, it has no loss of its own to take the gradient of.
+    let wrt_raw = if lowered.array_output {
+        Vec::new()
+    } else {
+        wrt_inputs(lowered)
+    };
     let wrt: Vec<_> = wrt_raw.iter().map(|w| map[w.index()]).collect();
     let grads = gradients(&mut builder, output, &wrt, lowered.tensor);
     let graph = builder.into_graph();
     if lowered.tensor {
         check_targets(&graph, output, &wrt)?;
     }
-    Ok(emit(&Derived {
+    let items = emit(&Derived {
         item,
         lowered,
         graph: &graph,
@@ -69,7 +178,9 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         wrt,
         grads,
         wrt_raw,
-    }))
+    });
+    let export = export(item);
+    Ok(quote!(#items #export))
 }
 
 /// The inputs to differentiate: each `wrt` argument, or for a struct argument each of

@@ -55,6 +55,14 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiable(attr.into(), item.into()).into()
 }
 
+/// Support for calls between `#[differentiable]` functions: a callee's export macro hands
+/// its body to the expansion of a caller. Not for direct use.
+#[doc(hidden)]
+#[proc_macro]
+pub fn differentiable_call(input: TokenStream) -> TokenStream {
+    expand::call(input.into()).into()
+}
+
 /// Implements `cadena::Parameters` for a struct whose fields are arrays, floats or other
 /// `Parameters` structs. A field marked `#[parameters(skip)]` (a size, an activation
 /// choice) is not a parameter: it is left out of visits, optimisers, checkpoints and

@@ -14,7 +14,7 @@ use crate::attr::Args;
 use crate::ctxt::Ctxt;
 use crate::graph::{Graph, Op};
 use crate::interp::eval;
-use crate::lower::lower;
+use crate::lower::{Lowering, lower};
 use crate::reverse::gradients;
 use crate::simplify::{Builder, Rewrites};
 
@@ -115,8 +115,9 @@ fn check(steps: &[(usize, usize, usize)], x: &[f64]) -> Result<(), TestCaseError
     let src = source(steps);
     let item: syn::ItemFn =
         syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let lowered = lower(&mut Ctxt::default(), &item, &Args::default())
-        .ok_or_else(|| TestCaseError::fail(format!("did not lower\n{src}")))?;
+    let Lowering::Done(lowered) = lower(&mut Ctxt::default(), &item, &Args::default(), &[]) else {
+        return Err(TestCaseError::fail(format!("did not lower\n{src}")));
+    };
     let raw = &lowered.graph;
     let raw_values = eval(raw, x, CONSTS);
     prop_assume!(!unsuitable(raw, &raw_values));
@@ -193,7 +194,10 @@ fn every_template_is_lowered_without_error() {
         let src = source(&[(t, 0, 1)]);
         let item: syn::ItemFn = syn::parse_str(&src).unwrap();
         assert!(
-            lower(&mut Ctxt::default(), &item, &Args::default()).is_some(),
+            matches!(
+                lower(&mut Ctxt::default(), &item, &Args::default(), &[]),
+                Lowering::Done(_)
+            ),
             "{src}"
         );
     }

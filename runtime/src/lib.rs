@@ -37,6 +37,49 @@
 //! write instead; the macro never panics. Losses average over the batch;
 //! `softmax_cross_entropy` takes one-hot rows or class indices (`&[usize]`).
 
+//!
+//! ## One forward pass, many uses: calls, generic floats, stacks of layers
+//!
+//! A `#[differentiable]` function may call another one. The callee's body is inlined
+//! into the caller's graph (it reaches the caller's expansion through a hidden macro the
+//! attribute exports under the function's name), so the caller's simplifications see
+//! through the call: the loss below still has the stable `a - y` gradient, printed with
+//! the callee's name. A function without `wrt` is a building block; one returning an
+//! array (a network's logits) is the forward pass users call to predict. Generic floats
+//! (`fn f<T: Float>`), type aliases and views (`wrt(x)` with `x: ArrayView2<f32>`, whose
+//! gradient is an owned `Array2<f32>`) work too, and parameter structs may hold
+//! `Vec`s and arrays of layers, read by a literal index (`p.layers[0].w`).
+//!
+//! ```
+//! use cadena::prelude::*;
+//!
+//! #[differentiable]
+//! fn predict<T: Float>(w1: T, w2: T, b: T, x1: T, x2: T) -> T {
+//!     sigmoid(w1 * x1 + w2 * x2 + b)
+//! }
+//!
+//! #[differentiable(wrt(w1, w2, b))]
+//! fn loss<T: Float>(w1: T, w2: T, b: T, x1: T, x2: T, y: T) -> T {
+//!     bce(predict(w1, w2, b, x1, x2), y)
+//! }
+//!
+//! fn main() {
+//!     assert_eq!(loss::DERIVATION, "dL/dw1 = (predict - y) * x1\ndL/dw2 = (predict - y) * x2\ndL/db = predict - y");
+//!     let (_, g) = loss::grad(800.0_f64, 0.0, 0.0, 1.0, 0.0, 0.0);
+//!     assert_eq!(g.b, 1.0); // finite and exact where sigmoid saturates
+//!     let (_, g32) = loss::grad(0.5_f32, -0.5, 0.0, 1.0, 2.0, 1.0);
+//!     assert!(g32.w1 < 0.0);
+//! }
+//! ```
+//!
+//! (The generated `mod loss` sees the names of the module around the function: a
+//! generic function's bound, `T: Float`, needs `Float` imported at module level, as
+//! here, not inside a function body.)
+//!
+//! Calls work within a crate, to any depth; recursion is a compile error. A call to a
+//! function without `#[differentiable]` is reported by rustc as "`f` is in scope, but it
+//! is a function, not a macro": add the attribute to it.
+
 // Lets the macros' `::cadena::...` paths resolve inside this crate's own tests and docs.
 extern crate self as cadena;
 
@@ -68,6 +111,7 @@ pub mod __private {
     pub use crate::ops::scalar;
     pub use crate::ops::tensor as t;
     pub use crate::params::join_path;
+    pub use cadena_macros::differentiable_call;
     pub use ndarray;
 }
 

@@ -128,6 +128,33 @@ pub fn emit(d: &Derived) -> TokenStream {
 
     let (fwd_stmts, fwd_out) = statements(d, &[d.output]);
     let fwd_out = &fwd_out[0];
+    // One `use` per path, spanned at the user's call, so a missing import is reported there.
+    let uses = lowered.usage.used_paths.iter().map(|path| {
+        let span = syn::spanned::Spanned::span(path);
+        quote::quote_spanned! {span=>
+            #[allow(unused_imports)]
+            use #path as _;
+        }
+    });
+
+    // The emitted body keeps only what the result needs: arguments read only by unused
+    // code are marked read, and unused `let` names bound again, unused, at their spans.
+    let read_params = &lowered.usage.read_params;
+    let unread_lets = &lowered.usage.unread_lets;
+
+    let forward = quote! {
+        #(#attrs)*
+        #vis #sig {
+            #(#uses)*
+            #( let _ = &#read_params; )*
+            #( let #unread_lets = 0_u8; )*
+            #fwd_stmts
+            #fwd_out
+        }
+    };
+    if lowered.array_output {
+        return forward;
+    }
 
     let mut roots = vec![d.output];
     roots.extend(&d.grads);
@@ -233,29 +260,8 @@ pub fn emit(d: &Derived) -> TokenStream {
         quote!(#[derive(Debug, Clone, PartialEq)])
     };
 
-    // One `use` per path, spanned at the user's call, so a missing import is reported there.
-    let uses = lowered.usage.used_paths.iter().map(|path| {
-        let span = syn::spanned::Spanned::span(path);
-        quote::quote_spanned! {span=>
-            #[allow(unused_imports)]
-            use #path as _;
-        }
-    });
-
-    // The emitted body keeps only what the result needs: arguments read only by unused
-    // code are marked read, and unused `let` names bound again, unused, at their spans.
-    let read_params = &lowered.usage.read_params;
-    let unread_lets = &lowered.usage.unread_lets;
-
     quote! {
-        #(#attrs)*
-        #vis #sig {
-            #(#uses)*
-            #( let _ = &#read_params; )*
-            #( let #unread_lets = 0_u8; )*
-            #fwd_stmts
-            #fwd_out
-        }
+        #forward
 
         #[doc = #mod_doc]
         #vis mod #fn_name {

@@ -20,7 +20,8 @@ pub struct Body<'a> {
     /// Each `let` name in scope: its value and its entry in `lets`.
     pub scope: HashMap<String, (NodeId, usize)>,
     pub tensor: bool,
-    pub fields: Vec<Field>,
+    /// The struct fields read, shared with the bodies of inlined callees.
+    pub fields: &'a mut Vec<Field>,
     pub usage: &'a mut Usage,
     /// Every `let` name bound, in order, and whether the body reads it; `scope` points
     /// each name at its latest binding here.
@@ -28,6 +29,40 @@ pub struct Body<'a> {
     /// Names bound more than once (by `let`s, or a `let` and an argument): their values
     /// are told apart in derivations by a subscript, `acc₁`, `acc₂`, ...
     pub shadowed: HashMap<String, usize>,
+    /// Calls to other `#[differentiable]` functions: their bodies when known, the
+    /// functions being inlined, the calls still waiting for a body, and how an inlined
+    /// callee's parameters are bound.
+    pub calls: Calls<'a>,
+}
+
+/// What a body knows about calls to other `#[differentiable]` functions.
+pub struct Calls<'a> {
+    /// The bodies handed over so far by the callees' export macros.
+    pub known: &'a [ItemFn],
+    /// The function being expanded, then the callees being inlined, innermost last: a
+    /// call to one of these is recursion.
+    pub stack: Vec<String>,
+    /// Calls whose callee's body is not known yet, by the path written at the call.
+    pub needed: &'a mut Vec<syn::Path>,
+    /// In an inlined body, its parameters bound to the caller's values.
+    pub aliases: HashMap<String, Binding>,
+}
+
+impl Calls<'_> {
+    /// Whether this body is a callee's, inlined into its caller.
+    pub fn inlined(&self) -> bool {
+        self.stack.len() > 1
+    }
+}
+
+/// What an inlined callee's parameter stands for.
+#[derive(Clone)]
+pub enum Binding {
+    /// A float or array value of the caller.
+    Value(NodeId),
+    /// A parameter struct of the caller (or a nested struct of one): its fields are the
+    /// caller's field inputs.
+    Struct { param: usize, prefix: Vec<Step> },
 }
 
 /// How many times each name is bound at the top of `item`'s body, counting an argument
@@ -223,7 +258,23 @@ impl Body<'_> {
                 self.lets[at].1 = true;
                 return Some(id);
             }
-            if let Some(param) = self.params.iter().find(|q| q.ident == *ident) {
+            match self.calls.aliases.get(&name) {
+                Some(Binding::Value(id)) => return Some(*id),
+                Some(Binding::Struct { .. }) => {
+                    self.cx.error(
+                        p,
+                        format!("`{name}` is a parameter struct; read its fields (`{name}.w`)"),
+                    );
+                    return None;
+                }
+                None => {}
+            }
+            // An inlined callee does not see its caller's arguments by name.
+            let param = match self.calls.inlined() {
+                true => None,
+                false => self.params.iter().find(|q| q.ident == *ident),
+            };
+            if let Some(param) = param {
                 self.usage.read_param(&param.ident);
                 return match param.input {
                     Some(id) => Some(id),
@@ -242,6 +293,21 @@ impl Body<'_> {
         let tokens = p.to_token_stream();
         let text = tokens.to_string().replace(' ', "");
         Some(self.graph.named_const(text, tokens, p.span()))
+    }
+
+    /// The parameter struct `e` names, with the path into it: a struct argument of the
+    /// function, or an inlined callee's parameter bound to one.
+    pub fn struct_root(&mut self, e: &Expr) -> Option<(usize, Vec<Step>)> {
+        let Expr::Path(p) = e else { return None };
+        let id = p.path.get_ident()?;
+        if let Some(Binding::Struct { param, prefix }) = self.calls.aliases.get(&id.to_string()) {
+            return Some((*param, prefix.clone()));
+        }
+        if self.calls.inlined() {
+            return None;
+        }
+        let param = self.params.iter().position(|q| q.ident == *id)?;
+        (self.params[param].kind == Kind::Struct).then(|| (param, Vec::new()))
     }
 
     /// `p.w1`, `p.enc.w1` or `p.layers[0].w` on a struct argument: each distinct field
@@ -278,17 +344,11 @@ impl Body<'_> {
             };
         }
         path.reverse();
-        let param = match base {
-            Expr::Path(p) => p
-                .path
-                .get_ident()
-                .and_then(|id| self.params.iter().position(|q| q.ident == *id)),
-            _ => None,
-        };
-        let Some(param) = param.filter(|&i| self.params[i].kind == Kind::Struct) else {
+        let Some((param, prefix)) = self.struct_root(base) else {
             unsupported::expr(self.cx, &Expr::Field(f.clone()), self.tensor);
             return None;
         };
+        let path = [prefix, path].concat();
         let ident = self.params[param].ident.clone();
         self.usage.read_param(&ident);
         if let Some(existing) = self

@@ -96,6 +96,11 @@ impl Body<'_> {
         let known_path = segments.len() == 1 || segments[0] == "cadena";
         let name = segments.last().cloned().unwrap_or_default();
         let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
+        if op.is_none() && segments.first().is_some_and(|s| s != "cadena") {
+            // Another function: a `#[differentiable]` one is inlined once its body is
+            // known; until then the expansion waits for its export macro to hand it over.
+            return self.call_function(c, &p.path, &name);
+        }
         let Some(op) = op else {
             self.cx.error(&c.func, format!(
                 "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",
@@ -105,7 +110,9 @@ impl Body<'_> {
             ));
             return None;
         };
-        self.usage.use_path(&p.path);
+        if !self.calls.inlined() {
+            self.usage.use_path(&p.path);
+        }
         let spec = op.spec();
         if !self.allowed_here(spec, &c.func) {
             return None;
@@ -163,7 +170,9 @@ impl Body<'_> {
             && let Some(k) = int_literal(&c.args[0])
             && k >= 0
         {
-            self.usage.use_path(&p.path);
+            if !self.calls.inlined() {
+                self.usage.use_path(&p.path);
+            }
             return Some(k as usize);
         }
         self.cx.error(e, "the axis must be written `Axis(k)` with a literal k, so the graph is fixed at compile time");

@@ -8,6 +8,7 @@
 
 mod body;
 mod calls;
+mod inline;
 mod signature;
 mod unsupported;
 mod usage;
@@ -54,10 +55,23 @@ pub struct Lowered {
     pub tensor: bool,
     pub fields: Vec<Field>,
     pub usage: Usage,
+    /// The function returns an array (a building block for other functions), not a loss.
+    pub array_output: bool,
 }
 
-/// Lowers `item`, reporting into `cx`; `None` if anything was reported.
-pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args) -> Option<Lowered> {
+/// What lowering made of a function.
+pub enum Lowering {
+    Done(Box<Lowered>),
+    /// It calls a function whose body this expansion does not know yet (the path written
+    /// at the first such call).
+    Needs(syn::Path),
+    /// Mistakes were reported.
+    Failed,
+}
+
+/// Lowers `item`, reporting into `cx`, with the bodies of the `#[differentiable]`
+/// functions it calls that are `known` so far.
+pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[ItemFn]) -> Lowering {
     let before = cx.count();
     signature::check(cx, item);
     let float = signature::return_float(cx, item);
@@ -68,34 +82,53 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args) -> Option<Lowered> {
         .iter()
         .any(|p| matches!(p.kind, Kind::Array { .. } | Kind::Struct));
     let wrt = signature::wrt(cx, item, args, &params);
+    let mut fields = Vec::new();
+    let mut needed = Vec::new();
     let mut body = body::Body {
         cx,
         graph: &mut graph,
         params: &params,
         scope: HashMap::new(),
         tensor,
-        fields: Vec::new(),
+        fields: &mut fields,
         usage: &mut usage,
         lets: Vec::new(),
         shadowed: body::shadowed_names(item),
+        calls: body::Calls {
+            known,
+            stack: vec![item.sig.ident.to_string()],
+            needed: &mut needed,
+            aliases: HashMap::new(),
+        },
     };
     let output = body.block(item);
-    let fields = std::mem::take(&mut body.fields);
     body.finish();
     if cx.count() > before {
-        return None;
+        return Lowering::Failed;
     }
-    Some(Lowered {
-        float: float?,
-        float_ty: signature::float_type(item)?,
+    if let Some(path) = needed.into_iter().next() {
+        return Lowering::Needs(path);
+    }
+    let array_output = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => signature::array_output(ty).is_some(),
+        syn::ReturnType::Default => false,
+    };
+    let (Some(float), Some(float_ty), Some(output)) = (float, signature::float_type(item), output)
+    else {
+        return Lowering::Failed;
+    };
+    Lowering::Done(Box::new(Lowered {
+        float,
+        float_ty,
         params,
         wrt,
         graph,
-        output: output?,
-        tensor,
+        output,
+        tensor: tensor || array_output,
         fields,
         usage,
-    })
+        array_output,
+    }))
 }
 
 /// A type as the user would write it: `&[usize]`, `Array2<f32>`.

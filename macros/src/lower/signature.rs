@@ -48,6 +48,9 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             None
         }
         ReturnType::Type(_, ty) => {
+            if let Some((elem, _)) = array_output(ty) {
+                return Some(elem);
+            }
             let f = Float::of(ty).or_else(|| Float::alias(ty));
             if f.is_none() {
                 cx.error(ty, format!(
@@ -191,12 +194,37 @@ pub fn wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<u
     wrt
 }
 
-/// The return type as written, without the groups macros wrap it in.
+/// The float type as written: the return type, or the element type of a returned
+/// array, without the groups macros wrap it in.
 pub fn float_type(item: &ItemFn) -> Option<Type> {
     match &item.sig.output {
-        ReturnType::Type(_, ty) => Some(ungroup(ty).clone()),
+        ReturnType::Type(_, ty) => match array_output(ty) {
+            Some((_, elem)) => Some(elem),
+            None => Some(ungroup(ty).clone()),
+        },
         ReturnType::Default => None,
     }
+}
+
+/// For a function returning an ndarray array (a building block such as a network's
+/// logits), its element's float kind and type.
+pub fn array_output(ty: &Type) -> Option<(Float, Type)> {
+    let Kind::Array { elem, .. } = classify(ty) else {
+        return None;
+    };
+    let Type::Path(p) = ungroup(ty) else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let elem_ty = args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(ungroup(t).clone()),
+        _ => None,
+    })?;
+    let float = elem.or_else(|| Float::alias(&elem_ty))?;
+    Some((float, elem_ty))
 }
 
 /// An argument whose type is the function's float alias (`x: Real`, `&Array2<Real>`) is

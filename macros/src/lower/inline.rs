@@ -1,0 +1,123 @@
+//! Calls to other `#[differentiable]` functions. The callee's body is lowered into the
+//! caller's graph with its parameters bound to the caller's values, so the caller's
+//! simplifications and fusion see through the call (`bce(predict(..), y)` still
+//! collapses to `predict - y`). A callee's body reaches the caller's expansion through
+//! the callee's export macro (see `expand`); until it has, the call is recorded as
+//! needed and lowering carries on.
+
+use std::collections::HashMap;
+
+use syn::{Expr, FnArg, ItemFn, Pat};
+
+use super::body::{Binding, Body, Calls, shadowed_names};
+use crate::graph::NodeId;
+use crate::types::{Kind, classify};
+
+impl Body<'_> {
+    /// `name(args)` for a function outside the op table.
+    pub fn call_function(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        name: &str,
+    ) -> Option<NodeId> {
+        if self.calls.stack.iter().any(|f| f == name) {
+            let chain = [self.calls.stack.clone(), vec![name.to_string()]]
+                .concat()
+                .join(" → ");
+            self.cx.error(&c.func, format!(
+                "recursion is not supported in #[differentiable] functions ({chain}): the graph must be finite at compile time; write the repeated step once and call it from a loop-free function"
+            ));
+            return None;
+        }
+        let known = self.calls.known;
+        match known.iter().find(|f| f.sig.ident == name) {
+            Some(callee) => self.inline(callee, c),
+            None => {
+                // The arguments are read once the body is known (a struct argument is
+                // no value until the callee says it takes one).
+                if !self.calls.needed.contains(path) {
+                    self.calls.needed.push(path.clone());
+                }
+                None
+            }
+        }
+    }
+
+    /// Lowers `callee`'s body with its parameters bound to the call's arguments.
+    fn inline(&mut self, callee: &ItemFn, c: &syn::ExprCall) -> Option<NodeId> {
+        let name = callee.sig.ident.to_string();
+        let inputs = &callee.sig.inputs;
+        if inputs.len() != c.args.len() {
+            self.cx.error(
+                c,
+                format!(
+                    "`{name}` takes {} argument(s), found {}",
+                    inputs.len(),
+                    c.args.len()
+                ),
+            );
+            return None;
+        }
+        let mut aliases = HashMap::new();
+        for (param, arg) in inputs.iter().zip(&c.args) {
+            let FnArg::Typed(pt) = param else {
+                self.cx
+                    .error(c, format!("`{name}` is a method; call free functions"));
+                return None;
+            };
+            let Pat::Ident(p) = &*pt.pat else {
+                self.cx
+                    .error(arg, format!("`{name}`'s parameters must be plain names"));
+                return None;
+            };
+            let binding = if classify(&pt.ty) == Kind::Struct {
+                let Some((param, prefix)) = self.struct_root(strip_refs(arg)) else {
+                    self.cx.error(arg, format!(
+                        "`{name}` takes a parameter struct here: pass one of this function's struct arguments (`p`)"
+                    ));
+                    return None;
+                };
+                let ident = self.params[param].ident.clone();
+                self.usage.read_param(&ident);
+                Binding::Struct { param, prefix }
+            } else {
+                Binding::Value(self.expr(arg)?)
+            };
+            aliases.insert(p.ident.to_string(), binding);
+        }
+        let mut stack = self.calls.stack.clone();
+        stack.push(name.clone());
+        let mut inner = Body {
+            cx: &mut *self.cx,
+            graph: &mut *self.graph,
+            params: self.params,
+            scope: HashMap::new(),
+            tensor: self.tensor,
+            fields: &mut *self.fields,
+            usage: &mut *self.usage,
+            lets: Vec::new(),
+            shadowed: shadowed_names(callee),
+            calls: Calls {
+                known: self.calls.known,
+                stack,
+                needed: &mut *self.calls.needed,
+                aliases,
+            },
+        };
+        let out = inner.block(callee)?;
+        // The callee's result reads as the callee in derivations: `(predict - y) * x1`.
+        self.graph.set_name(out, &name);
+        Some(out)
+    }
+}
+
+fn strip_refs(mut e: &Expr) -> &Expr {
+    while let Expr::Reference(r) = e {
+        e = &r.expr;
+    }
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
+}

@@ -1,0 +1,15 @@
+// A call to a function without #[differentiable]: the macro asks the callee for its body
+// through the export macro #[differentiable] gives every function, and rustc reports
+// that `leaky_relu` has none ("a function, not a macro"): add #[differentiable] to it.
+use cadena::prelude::*;
+
+fn leaky_relu(x: f64) -> f64 {
+    x.max(0.01 * x)
+}
+
+#[differentiable]
+fn f(x: f64) -> f64 {
+    leaky_relu(x)
+}
+
+fn main() {}

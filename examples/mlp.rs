@@ -31,19 +31,30 @@ pub struct Mlp {
     pub b2: Array1<f32>,
 }
 
-/// Training loss; `mask` (one row per example, one column per hidden unit) drops hidden
-/// units.
-#[differentiable(wrt(p))]
-pub fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>, mask: &Array2<f32>) -> f32 {
-    let h = tanh(x.dot(&p.w1) + &p.b1);
-    let a1 = h * mask;
-    let z2 = a1.dot(&p.w2) + &p.b2;
-    softmax_cross_entropy(z2, y)
+/// The hidden layer's activations for each row of `x`.
+#[differentiable]
+pub fn hidden(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
+    tanh(x.dot(&p.w1) + &p.b1)
 }
 
-/// Class scores (logits) for each row of `x`: the network of `loss` with no unit dropped.
+/// Class scores (logits) from hidden activations.
+#[differentiable]
+pub fn scores(p: &Mlp, h: &Array2<f32>) -> Array2<f32> {
+    h.dot(&p.w2) + &p.b2
+}
+
+/// Training loss; `mask` (one row per example, one column per hidden unit) drops hidden
+/// units. It calls the same layers `predict` does: the macro inlines them and fuses
+/// across the calls.
+#[differentiable(wrt(p))]
+pub fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>, mask: &Array2<f32>) -> f32 {
+    let a1 = hidden(p, x) * mask;
+    softmax_cross_entropy(scores(p, &a1), y)
+}
+
+/// Class scores for each row of `x`: the network of `loss` with no unit dropped.
 fn predict(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
-    tanh(x.dot(&p.w1) + &p.b1).dot(&p.w2) + &p.b2
+    scores(p, &hidden(p, x))
 }
 
 /// Three spirals of 300 points each, with a little noise.

@@ -8,6 +8,7 @@
 
 mod body;
 mod calls;
+mod fields;
 mod inline;
 mod signature;
 mod unsupported;

@@ -174,6 +174,51 @@ pub struct Spec {
     pub tensor: Option<&'static str>,
 }
 
+/// A row for an op users never write and that is not differentiated again.
+pub(super) const fn internal(name: &'static str, arity: usize, class: Class) -> Spec {
+    Spec {
+        name,
+        arity,
+        class,
+        syntax: Syntax::INTERNAL,
+        eval: None,
+        vjp: Vjp::None,
+        tensor_vjp: None,
+        emit: Emit::None,
+        fast: None,
+        tensor: Some(name),
+    }
+}
+
+/// A row for an elementwise function of one float: `x.name()` or `name(x)`.
+pub(super) const fn unary(
+    name: &'static str,
+    syntax: Syntax,
+    eval: fn(&[f64], i64) -> f64,
+    derivative: &'static [&'static str],
+    emit: Emit,
+) -> Spec {
+    Spec {
+        name,
+        arity: 1,
+        class: Class::Elementwise,
+        syntax,
+        eval: Some(eval),
+        vjp: Vjp::Templates(derivative),
+        tensor_vjp: None,
+        emit,
+        fast: None,
+        tensor: None,
+    }
+}
+
+pub(super) const fn with_fast(spec: Spec, fast: &'static str) -> Spec {
+    Spec {
+        fast: Some(fast),
+        ..spec
+    }
+}
+
 impl Op {
     pub fn constant(v: f64) -> Op {
         // One zero: `-0.0` and `0.0` must intern as the same node for folding rules.

@@ -8,7 +8,7 @@
 //! derivative is a function of the output (`exp' = e`, `sigmoid' = a (1 - a)`,
 //! `tanh' = 1 - a^2`, `sqrt' = 1 / 2s`), so the backward pass recomputes nothing.
 
-use super::{Class, Emit, Payload, Site, Spec, Syntax, Vjp};
+use super::{Class, Emit, Payload, Site, Spec, Syntax, Vjp, internal, unary, with_fast};
 use crate::graph::NodeId;
 use crate::simplify::Builder;
 
@@ -67,51 +67,6 @@ macro_rules! op_table {
     (@payload) => { None };
     (@make $v:ident $p:ident $t:ty) => { Some(Op::$v($p?.parse::<$t>().ok()?)) };
     (@make $v:ident $p:ident) => { $p.is_none().then_some(Op::$v) };
-}
-
-/// A row for an op users never write and that is not differentiated again.
-const fn internal(name: &'static str, arity: usize, class: Class) -> Spec {
-    Spec {
-        name,
-        arity,
-        class,
-        syntax: Syntax::INTERNAL,
-        eval: None,
-        vjp: Vjp::None,
-        tensor_vjp: None,
-        emit: Emit::None,
-        fast: None,
-        tensor: Some(name),
-    }
-}
-
-/// A row for an elementwise function of one float: `x.name()` or `name(x)`.
-const fn unary(
-    name: &'static str,
-    syntax: Syntax,
-    eval: fn(&[f64], i64) -> f64,
-    derivative: &'static [&'static str],
-    emit: Emit,
-) -> Spec {
-    Spec {
-        name,
-        arity: 1,
-        class: Class::Elementwise,
-        syntax,
-        eval: Some(eval),
-        vjp: Vjp::Templates(derivative),
-        tensor_vjp: None,
-        emit,
-        fast: None,
-        tensor: None,
-    }
-}
-
-const fn with_fast(spec: Spec, fast: &'static str) -> Spec {
-    Spec {
-        fast: Some(fast),
-        ..spec
-    }
 }
 
 op_table! {

@@ -9,7 +9,9 @@
 //! 2x·cos(x²)·e^{sin(x²)}, the derivation the macro found, the chain rule before
 //! simplification, and the graph in Graphviz DOT (written to FILE with `--dot`; render
 //! it with `dot -Tpng FILE -o graph.png`). `--svg FILE` draws the graph itself, each node
-//! with its value and its derivative at x (a `.png` name gives a PNG).
+//! with its value and its derivative at x (a `.png` name gives a PNG). Last, it minimises
+//! f by gradient descent and by Newton's method, whose second derivative comes from the
+//! generated `composite::hvp`.
 
 use std::process::ExitCode;
 
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
             composite::GRAPH_DOT
         ),
     }
+    descend();
     if let Some(path) = svg_path {
         match composite::trace(x).save(&path) {
             Ok(()) => println!("\ngraph with values and derivatives at x = {x} drawn to {path}"),
@@ -83,4 +86,24 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Minimising e^{sin(x²)} from x = 2 two ways: gradient descent (`x -= η f'(x)`) and
+/// Newton's method (`x -= f'(x) / f''(x)`, the second derivative from `composite::hvp`).
+/// The minimum is at x² = 3π/2, x = 2.170804.
+fn descend() {
+    let (mut gd, mut newton) = (2.0_f64, 2.0_f64);
+    let lr = 0.05;
+    println!(
+        "\nminimising f from x = 2 (minimum at x = sqrt(3π/2) = {:.6}):",
+        (1.5 * std::f64::consts::PI).sqrt()
+    );
+    println!("  step   gradient descent (η = {lr})   Newton (f'' from composite::hvp)");
+    for step in 1..=6 {
+        gd -= lr * composite::grad(gd).1.x;
+        let slope = composite::grad(newton).1.x;
+        let curvature = composite::hvp(newton, &composite::Grad { x: 1.0 }).x;
+        newton -= slope / curvature;
+        println!("  {step:>4}   {gd:>25.6}   {newton:>32.6}");
+    }
 }

@@ -178,6 +178,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         wrt,
         grads,
         wrt_raw,
+        rewrites,
     });
     let export = export(item);
     Ok(quote!(#items #export))

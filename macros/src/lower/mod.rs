@@ -26,6 +26,7 @@ use crate::types::Kind;
 pub use usage::Usage;
 
 /// One argument of the user's function.
+#[derive(Clone)]
 pub struct Param {
     pub ident: Ident,
     pub ty: Type,
@@ -36,6 +37,7 @@ pub struct Param {
 }
 
 /// A struct field the body reads (`p.enc.w1`): an input of its own.
+#[derive(Clone)]
 pub struct Field {
     pub param: usize,
     pub path: Vec<body::Step>,
@@ -43,6 +45,7 @@ pub struct Field {
 }
 
 /// A checked, lowered function: the graph exactly as written (no rewrites yet).
+#[derive(Clone)]
 pub struct Lowered {
     pub float: Float,
     /// The float type as written (the return type, without macro groups).

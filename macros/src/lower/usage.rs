@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use syn::Ident;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Usage {
     /// How generated code passes each graph input to a helper (`x`, `&w`, `&p.w1`),
     /// indexed like the graph's inputs.

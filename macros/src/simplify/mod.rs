@@ -160,8 +160,8 @@ impl Builder {
         self.graph.constant(v)
     }
 
-    /// A new input called `name` (tests build graphs from text with it).
-    #[cfg(test)]
+    /// A new input called `name`: a value the generated code receives from outside the
+    /// graph (a direction for a Hessian-vector product; tests build graphs from text).
     pub fn input(&mut self, name: &str) -> NodeId {
         self.graph.input(name, Span::call_site())
     }

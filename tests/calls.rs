@@ -114,3 +114,43 @@ fn a_loss_calling_the_forward_pass_is_the_one_written_inline() {
     let z = logits(&p, x.view());
     assert_eq!(z.dim(), (3, 2));
 }
+
+#[test]
+fn a_function_returning_an_array_has_a_pullback() {
+    let p = Mlp {
+        w1: array![[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]],
+        b1: array![0.01, -0.02, 0.03],
+        w2: array![[0.3, -0.1], [0.2, 0.4], [-0.5, 0.1]],
+        b2: array![0.05, -0.05],
+    };
+    let x = array![[1.0, -0.5], [0.25, 2.0], [-1.5, 0.75]];
+    let y = [0usize, 1, 1];
+    let (z, pullback) = logits::vjp(&p, x.view());
+    assert_eq!(z, logits(&p, x.view()));
+    // The cotangent softmax cross-entropy sends back, (softmax(z) - y) / n, pulled back
+    // through the logits, is the loss's gradient.
+    let mut cotangent = softmax(&z);
+    for (row, &label) in y.iter().enumerate() {
+        cotangent[[row, label]] -= 1.0;
+    }
+    let cotangent = cotangent / 3.0;
+    let g = pullback(cotangent);
+    let (_, whole) = mlp_loss::grad(&p, x.view(), &y);
+    for (a, b) in g.p.w1.iter().zip(whole.p.w1.iter()) {
+        assert!((a - b).abs() < 1e-12, "{a} {b}");
+    }
+    for (a, b) in g.p.b2.iter().zip(whole.p.b2.iter()) {
+        assert!((a - b).abs() < 1e-12, "{a} {b}");
+    }
+    // And with respect to the input, by finite differences of <cotangent, logits>.
+    let ct = array![[0.3, -0.2], [0.1, 0.4], [-0.5, 0.25]];
+    let (_, pullback) = logits::vjp(&p, x.view());
+    let gx = pullback(ct.clone()).x;
+    check_params(
+        |x: &Array2<f64>| (&logits(&p, x.view()) * &ct).sum(),
+        &x,
+        &gx,
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

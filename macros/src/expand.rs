@@ -14,7 +14,7 @@ use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
 use crate::graph::{Graph, NodeId};
 use crate::lower::{Lowered, Lowering, lower};
-use crate::reverse::{depends_on, gradients};
+use crate::reverse::{depends_on, gradients, vjps};
 use crate::simplify::{Builder, Rewrites};
 use crate::types::{Kind, classify, grad_type};
 
@@ -157,15 +157,16 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
     };
     let (mut builder, map) = Builder::rebuild(&lowered.graph, rewrites);
     let output = map[lowered.output.index()];
-    // A function returning an array is a building block: callers differentiate through
-    // it, it has no loss of its own to take the gradient of.
-    let wrt_raw = if lowered.array_output {
-        Vec::new()
-    } else {
-        wrt_inputs(lowered)
-    };
+    let wrt_raw = wrt_inputs(lowered);
     let wrt: Vec<_> = wrt_raw.iter().map(|w| map[w.index()]).collect();
-    let grads = gradients(&mut builder, output, &wrt, lowered.tensor);
+    // A function returning an array has no loss of its own: its derivative is a
+    // vector-Jacobian product, seeded with the cotangent its pullback receives.
+    let (grads, cotangent) = if lowered.array_output {
+        let seed = builder.input("cotangent");
+        (vjps(&mut builder, output, seed, &wrt, true), Some(seed))
+    } else {
+        (gradients(&mut builder, output, &wrt, lowered.tensor), None)
+    };
     let graph = builder.into_graph();
     if lowered.tensor {
         check_targets(&graph, output, &wrt)?;
@@ -179,6 +180,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         grads,
         wrt_raw,
         rewrites,
+        cotangent,
     });
     let export = export(item);
     Ok(quote!(#items #export))

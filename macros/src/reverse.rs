@@ -100,8 +100,22 @@ pub fn sweep(
     stop: &[bool],
     tensor: bool,
 ) -> Vec<Option<NodeId>> {
+    let one = b.constant(1.0);
+    sweep_seeded(b, root, one, wants, stop, tensor)
+}
+
+/// [`sweep`] with the root's adjoint `seed` instead of 1: a vector-Jacobian product of
+/// a function whose result is an array.
+pub fn sweep_seeded(
+    b: &mut Builder,
+    root: NodeId,
+    seed: NodeId,
+    wants: &[bool],
+    stop: &[bool],
+    tensor: bool,
+) -> Vec<Option<NodeId>> {
     let mut adj: Vec<Option<NodeId>> = vec![None; b.graph().len()];
-    adj[root.index()] = Some(b.constant(1.0));
+    adj[root.index()] = Some(seed);
     for id in (0..=root.0).rev().map(NodeId) {
         let Some(a) = adj[id.index()] else { continue };
         if id != root && stop[id.index()] {
@@ -128,9 +142,21 @@ pub fn sweep(
 /// `d output / d w` for each `w` in `wrt`; a constant 0 where the output does not depend
 /// on `w`.
 pub fn gradients(b: &mut Builder, output: NodeId, wrt: &[NodeId], tensor: bool) -> Vec<NodeId> {
+    let one = b.constant(1.0);
+    vjps(b, output, one, wrt, tensor)
+}
+
+/// `seed · d output / d w` for each `w` in `wrt`.
+pub fn vjps(
+    b: &mut Builder,
+    output: NodeId,
+    seed: NodeId,
+    wrt: &[NodeId],
+    tensor: bool,
+) -> Vec<NodeId> {
     let wants = depends_on(b.graph(), wrt);
     let stop = vec![false; b.graph().len()];
-    let adj = sweep(b, output, &wants, &stop, tensor);
+    let adj = sweep_seeded(b, output, seed, &wants, &stop, tensor);
     wrt.iter()
         .map(|w| match adj[w.index()] {
             Some(a) => a,

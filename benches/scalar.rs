@@ -104,6 +104,15 @@ fn bench_neuron(c: &mut Criterion) {
             acc
         })
     });
+    // The same batch as columns, through the generated batched form.
+    let (x1s, x2s, ys): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+        data.iter().map(|s| s[0]).collect(),
+        data.iter().map(|s| s[1]).collect(),
+        data.iter().map(|s| s[2]).collect(),
+    );
+    group.bench_function(BenchmarkId::new("grad", "grad_sum"), |bench| {
+        bench.iter(|| neuron::grad_sum(black_box(w1), w2, b, black_box(&x1s), &x2s, &ys))
+    });
     group.finish();
 }
 
@@ -156,6 +165,16 @@ fn main() {
     bench_neuron(&mut c);
     bench_shallow(&mut c);
     c.final_summary();
+    if let (Some(sum), Some(g)) = (
+        estimates::mean_ns("neuron/grad/grad_sum"),
+        estimates::mean_ns("neuron/grad/generated"),
+    ) {
+        println!(
+            "\nneuron::grad_sum {:.2} ns/sample, {:.3}× the per-sample grad loop",
+            sum / N as f64,
+            sum / g
+        );
+    }
     println!("\nnetwork   generated ns/sample   hand-written ns/sample   ratio");
     for group in ["neuron", "shallow"] {
         if let (Some(g), Some(h)) = (

@@ -1,6 +1,7 @@
 //! Graph → the items `#[differentiable]` adds: the fused forward body, and the module
 //! holding `grad`, `Grad`, `DERIVATION`, `EXPLAIN` and `GRAPH_DOT`.
 
+mod batch;
 mod derivation;
 mod dot;
 mod explain;
@@ -16,7 +17,7 @@ mod trace;
 use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::ItemFn;
 
 use crate::emit::expr::{float_type, local};
@@ -257,6 +258,18 @@ pub fn emit(d: &Derived) -> TokenStream {
             }
         }
     };
+    let sum_fn = batch::grad_sum(
+        lowered,
+        &grad_stmts,
+        loss,
+        &grad_values,
+        (
+            &fn_impl.to_token_stream(),
+            &grad_ty.to_token_stream(),
+            &fn_where.to_token_stream(),
+        ),
+    );
+
     // H·v for scalar functions: the reverse sweep run again over the gradient.
     let hvp_fn = match hvp::hvp(lowered, d.graph, &d.wrt, &d.grads, d.rewrites) {
         Some((stmts, entries)) => {
@@ -372,6 +385,8 @@ pub fn emit(d: &Derived) -> TokenStream {
             #trace_fn
 
             #hvp_fn
+
+            #sum_fn
         }
     }
 }

@@ -1,0 +1,61 @@
+//! `f::grad_sum`: the loss and gradient of a scalar function summed over a batch of
+//! samples in one call, equal to summing `f::grad` sample by sample.
+
+use cadena::prelude::*;
+
+#[differentiable(wrt(w1, w2, b))]
+pub fn neuron(w1: f64, w2: f64, b: f64, x1: f64, x2: f64, y: f64) -> f64 {
+    let z = w1 * x1 + w2 * x2 + b;
+    let a = sigmoid(z);
+    bce(a, y)
+}
+
+#[differentiable(wrt(w, b))]
+pub fn generic<T: Float>(w: T, b: T, x: T, y: T) -> T {
+    mse(tanh(w * x + b), y)
+}
+
+fn samples(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let x1 = (0..n).map(|i| ((i as f64) * 0.37).sin() * 3.0).collect();
+    let x2 = (0..n).map(|i| ((i as f64) * 0.91).cos() * 2.0).collect();
+    let y = (0..n).map(|i| (i % 2) as f64).collect();
+    (x1, x2, y)
+}
+
+#[test]
+fn the_batched_gradient_is_the_sum_of_per_sample_gradients() {
+    let (x1, x2, y) = samples(1000);
+    let (w1, w2, b) = (0.4, -0.7, 0.1);
+    let (loss, g) = neuron::grad_sum(w1, w2, b, &x1, &x2, &y);
+    let (mut l, mut s) = (0.0, [0.0; 3]);
+    for i in 0..x1.len() {
+        let (li, gi) = neuron::grad(w1, w2, b, x1[i], x2[i], y[i]);
+        l += li;
+        s[0] += gi.w1;
+        s[1] += gi.w2;
+        s[2] += gi.b;
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+    assert!(close(loss, l), "{loss} {l}");
+    assert!(close(g.w1, s[0]) && close(g.w2, s[1]) && close(g.b, s[2]));
+    // Empty batches sum to zero.
+    let (l0, g0) = neuron::grad_sum(w1, w2, b, &[], &[], &[]);
+    assert_eq!((l0, g0.w1), (0.0, 0.0));
+}
+
+#[test]
+fn generic_functions_batch_at_both_widths() {
+    let xs = [0.5_f32, -1.0, 2.0];
+    let ys = [0.1_f32, 0.2, -0.3];
+    let (l, g) = generic::grad_sum(0.3_f32, -0.1, &xs, &ys);
+    let manual: f32 = (0..3)
+        .map(|i| generic::grad(0.3_f32, -0.1, xs[i], ys[i]).1.w)
+        .sum();
+    assert!((g.w - manual).abs() < 1e-6 && l > 0.0);
+}
+
+#[test]
+#[should_panic(expected = "one entry per sample")]
+fn slices_of_different_lengths_are_refused() {
+    let _ = neuron::grad_sum(0.0, 0.0, 0.0, &[1.0, 2.0], &[1.0], &[0.0, 1.0]);
+}

@@ -1,6 +1,7 @@
 //! The arguments of `#[differentiable(...)]`: `wrt(a, b, ...)` names the arguments to
 //! differentiate with respect to; `assume_finite` enables rewrites that are exact only
-//! for finite values (`x * 0 == 0`). Mistakes are collected, not fatal: each malformed
+//! for finite values (`x * 0 == 0`); `derivative(f_prime)` gives a hand-written
+//! derivative for a function whose body the macro should not read. Mistakes are collected, not fatal: each malformed
 //! argument is reported and skipped, and the function is still checked.
 
 use proc_macro2::TokenStream;
@@ -15,6 +16,8 @@ pub struct Args {
     /// `None`: differentiate with respect to every float argument.
     pub wrt: Option<Vec<Ident>>,
     pub assume_finite: bool,
+    /// `derivative(path)`: a hand-written derivative; the body is not read.
+    pub derivative: Option<syn::Path>,
 }
 
 /// Parses the attribute's arguments, reporting every mistake into `cx`.
@@ -59,11 +62,15 @@ fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         args.wrt = Some(names.into_iter().collect());
     } else if key == "assume_finite" {
         args.assume_finite = true;
+    } else if key == "derivative" {
+        let content;
+        parenthesized!(content in input);
+        args.derivative = Some(content.parse()?);
     } else {
         return Err(syn::Error::new_spanned(
             &key,
             format!(
-                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...) and assume_finite"
+                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...), assume_finite and derivative(path)"
             ),
         ));
     }

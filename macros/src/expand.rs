@@ -13,7 +13,7 @@ use crate::attr::{self, Args};
 use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
 use crate::graph::{Graph, NodeId};
-use crate::lower::{Lowered, Lowering, lower};
+use crate::lower::{Callee, Lowered, Lowering, lower};
 use crate::reverse::{depends_on, gradients, vjps};
 use crate::simplify::{Builder, Rewrites};
 use crate::types::{Kind, classify, grad_type};
@@ -47,9 +47,12 @@ pub fn call(input: TokenStream) -> TokenStream {
 }
 
 /// Expands `item` knowing the bodies of the `#[differentiable]` functions in `known`.
-fn expand_with(attr: TokenStream, item: &ItemFn, known: &[ItemFn]) -> TokenStream {
+fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse(&mut cx, attr.clone());
+    if let Some(derivative) = &args.derivative {
+        return crate::custom::expand(cx, item, derivative);
+    }
     let lowering = lower(&mut cx, item, &args, known);
     let result = cx.check().and_then(|()| match lowering {
         Lowering::Done(lowered) => derive(item, &args, &lowered),
@@ -70,12 +73,15 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[ItemFn]) -> TokenStrea
 /// in the macro namespace) calls `differentiable_call!` with its body and this request.
 /// A function that is not `#[differentiable]` has no such macro, and rustc says so at
 /// the call.
-fn defer(attr: &TokenStream, item: &ItemFn, known: &[ItemFn], path: &syn::Path) -> TokenStream {
+fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = path.clone();
     for segment in &mut path.segments {
         segment.arguments = syn::PathArguments::None;
     }
-    let known = known.iter().map(|f| quote!({ #f }));
+    let known = known.iter().map(|c| {
+        let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
+        quote!({ #marker #f })
+    });
     quote! {
         #path! { caller [#attr] { #item } known { #(#known)* } }
     }
@@ -84,8 +90,10 @@ fn defer(attr: &TokenStream, item: &ItemFn, known: &[ItemFn], path: &syn::Path) 
 /// The macro through which callers get this function's body: `macro_rules!` under a
 /// hidden name, imported under the function's own name in the macro namespace, so a
 /// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
-fn export(item: &ItemFn) -> TokenStream {
+pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
     let name = &item.sig.ident;
+    // A function with a hand-written derivative is called, not inlined: say so.
+    let marker = custom.then(|| quote!(derivative));
     let hidden = quote::format_ident!("__cadena_export_{}", name);
     let mut bare = item.clone();
     bare.attrs.clear();
@@ -94,7 +102,7 @@ fn export(item: &ItemFn) -> TokenStream {
         #[allow(unused_macros)]
         macro_rules! #hidden {
             ($($caller:tt)*) => {
-                ::cadena::__private::differentiable_call! { callee { #bare } $($caller)* }
+                ::cadena::__private::differentiable_call! { callee { #marker #bare } $($caller)* }
             };
         }
         #[doc(hidden)]
@@ -105,10 +113,22 @@ fn export(item: &ItemFn) -> TokenStream {
 
 /// `callee { fn .. } caller [attr] { fn .. } known { { fn .. } ... }`.
 struct Call {
-    callee: ItemFn,
+    callee: Callee,
     attr: TokenStream,
     item: ItemFn,
-    known: Vec<ItemFn>,
+    known: Vec<Callee>,
+}
+
+/// `[derivative] fn ..`: a callee, marked when it has a hand-written derivative.
+fn parse_callee(input: syn::parse::ParseStream) -> syn::Result<Callee> {
+    let custom = input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "derivative";
+    if custom {
+        input.parse::<syn::Ident>()?;
+    }
+    Ok(Callee {
+        item: input.parse()?,
+        custom,
+    })
 }
 
 impl syn::parse::Parse for Call {
@@ -124,7 +144,7 @@ impl syn::parse::Parse for Call {
         keyword(input, "callee")?;
         let body;
         syn::braced!(body in input);
-        let callee: ItemFn = body.parse()?;
+        let callee = parse_callee(&body)?;
         keyword(input, "caller")?;
         let attr;
         syn::bracketed!(attr in input);
@@ -139,7 +159,7 @@ impl syn::parse::Parse for Call {
         while !list.is_empty() {
             let one;
             syn::braced!(one in list);
-            known.push(one.parse()?);
+            known.push(parse_callee(&one)?);
         }
         Ok(Call {
             callee,
@@ -182,7 +202,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         rewrites,
         cotangent,
     });
-    let export = export(item);
+    let export = export(item, false);
     Ok(quote!(#items #export))
 }
 

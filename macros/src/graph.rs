@@ -43,6 +43,17 @@ pub struct NamedConst {
     pub tokens: TokenStream,
 }
 
+/// A call of a function with a hand-written derivative: opaque to the macro, which
+/// calls `path(args)` for its value and `path::derivative(args)` for its partials.
+#[derive(Clone, Debug)]
+pub struct CustomFn {
+    /// The function's name, for derivations (`swish'(x)`).
+    pub name: String,
+    /// The path as written at the call; the function's module `path::` is beside it.
+    pub path: TokenStream,
+    pub arity: usize,
+}
+
 /// The arena.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
@@ -52,6 +63,7 @@ pub struct Graph {
     names: Vec<Option<String>>,
     pub inputs: Vec<Input>,
     pub consts: Vec<NamedConst>,
+    pub customs: Vec<CustomFn>,
 }
 
 impl Graph {
@@ -125,6 +137,20 @@ impl Graph {
         self.intern(Op::Named(index), Vec::new(), span)
     }
 
+    /// The index of the custom function called `name`, registered on first use.
+    pub fn custom(&mut self, name: &str, path: TokenStream, arity: usize) -> u32 {
+        let text = path.to_string();
+        if let Some(i) = self.customs.iter().position(|c| c.path.to_string() == text) {
+            return i as u32;
+        }
+        self.customs.push(CustomFn {
+            name: name.to_string(),
+            path,
+            arity,
+        });
+        (self.customs.len() - 1) as u32
+    }
+
     pub fn constant(&mut self, v: f64) -> NodeId {
         self.intern(Op::constant(v), Vec::new(), Span::call_site())
     }
@@ -178,6 +204,7 @@ impl Graph {
         Graph {
             inputs: src.inputs.clone(),
             consts: src.consts.clone(),
+            customs: src.customs.clone(),
             ..Graph::default()
         }
     }

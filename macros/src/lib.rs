@@ -12,6 +12,7 @@ use proc_macro::TokenStream;
 
 mod attr;
 mod ctxt;
+mod custom;
 mod emit;
 mod expand;
 mod graph;

@@ -67,6 +67,7 @@ pub fn vjp(b: &mut Builder, node: NodeId, k: usize, adjoint: NodeId, tensor: boo
         Vjp::None => b.constant(0.0),
         Vjp::Templates(t) => template(t[k]).build(b, &bindings(&site), site.payload, span),
         Vjp::Custom(f) => f[k](b, &site),
+        Vjp::Variadic(f) => f(b, &site, k),
     };
     if summed {
         let like = b.like(args[k], span);

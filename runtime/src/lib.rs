@@ -76,6 +76,11 @@
 //! generic function's bound, `T: Float`, needs `Float` imported at module level, as
 //! here, not inside a function body.)
 //!
+//! A function whose body the macro should not read (a library call, a loop) can carry a
+//! hand-written derivative instead, `#[differentiable(derivative(f_prime))]`, where
+//! `f_prime` takes the same arguments and returns the partials (a tuple for several);
+//! callers use it, and [`gradcheck`] is how to test it.
+//!
 //! Calls work within a crate, to any depth; recursion is a compile error. A call to a
 //! function without `#[differentiable]` is reported by rustc as "`f` is in scope, but it
 //! is a function, not a macro": add the attribute to it.

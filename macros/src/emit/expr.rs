@@ -134,7 +134,32 @@ pub fn elementwise(
             let name = format_ident!("{}", name, span = span);
             quote_spanned!(span=> ::cadena::__private::scalar::#name(#(#args),*))
         }
+        Emit::Custom => custom_call(g, &n.op, a, span),
         Emit::None => helper_call(g, id, a),
+    }
+}
+
+/// A call of a function with a hand-written derivative: `path(a, ..)` for its value,
+/// `path::derivative(a, ..)` (field `k` of its tuple when it has several arguments) for
+/// partial `k`.
+fn custom_call(g: &Graph, op: &Op, a: &[TokenStream], span: Span) -> TokenStream {
+    let code = op.payload().unwrap_or(0) as usize;
+    match op {
+        Op::Custom(_) => {
+            let path = &g.customs[code].path;
+            quote_spanned!(span=> #path(#(#a),*))
+        }
+        _ => {
+            let f = &g.customs[code / 16];
+            let path = &f.path;
+            let call = quote_spanned!(span=> #path::derivative(#(#a),*));
+            if f.arity == 1 {
+                call
+            } else {
+                let k = syn::Index::from(code % 16);
+                quote_spanned!(span=> #call.#k)
+            }
+        }
     }
 }
 

@@ -23,7 +23,9 @@ pub fn hvp(
     grads: &[NodeId],
     rewrites: Rewrites,
 ) -> Option<(TokenStream, Vec<TokenStream>)> {
-    if lowered.tensor || wrt.is_empty() {
+    // A hand-written derivative gives first derivatives only.
+    let custom = graph.ids().any(|id| matches!(graph.op(id), Op::Custom(_)));
+    if lowered.tensor || wrt.is_empty() || custom {
         return None;
     }
     let mut b = Builder::new(graph.clone(), rewrites);

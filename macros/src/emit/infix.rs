@@ -226,6 +226,24 @@ impl Printer<'_> {
                 let n = batch(g);
                 self.scaled(args[2], format!("-{y} / {p} / {n}"))
             }
+            Op::Custom(i) => {
+                let name = g.customs[*i as usize].name.clone();
+                call(&name)
+            }
+            // swish'(x), or ∂₂f(a, b) for the second partial of a function of several.
+            Op::CustomPartial(code) => {
+                let f = &g.customs[(*code / 16) as usize];
+                let head = if f.arity == 1 {
+                    format!("{}'", f.name)
+                } else {
+                    format!(
+                        "∂{}{}",
+                        crate::subscript::subscript((*code % 16) as usize + 1),
+                        f.name
+                    )
+                };
+                call(&head)
+            }
             // Every other op, including any added to the table later, reads as a call.
             op => call(op.name()),
         }

@@ -38,7 +38,7 @@ pub struct Body<'a> {
 /// What a body knows about calls to other `#[differentiable]` functions.
 pub struct Calls<'a> {
     /// The bodies handed over so far by the callees' export macros.
-    pub known: &'a [ItemFn],
+    pub known: &'a [super::Callee],
     /// The function being expanded, then the callees being inlined, innermost last: a
     /// call to one of these is recursion.
     pub stack: Vec<String>,

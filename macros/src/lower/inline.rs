@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use syn::spanned::Spanned;
 use syn::{Expr, FnArg, ItemFn, Pat};
 
 use super::body::{Binding, Body, Calls, shadowed_names};
@@ -31,8 +32,9 @@ impl Body<'_> {
             return None;
         }
         let known = self.calls.known;
-        match known.iter().find(|f| f.sig.ident == name) {
-            Some(callee) => self.inline(callee, c),
+        match known.iter().find(|f| f.item.sig.ident == name) {
+            Some(callee) if callee.custom => self.call_custom(&callee.item, c, path),
+            Some(callee) => self.inline(&callee.item, c),
             None => {
                 // The arguments are read once the body is known (a struct argument is
                 // no value until the callee says it takes one).
@@ -42,6 +44,41 @@ impl Body<'_> {
                 None
             }
         }
+    }
+
+    /// A function with a hand-written derivative: one opaque node, whose partials its
+    /// derivative gives (`swish'(x)` in derivations).
+    fn call_custom(
+        &mut self,
+        callee: &ItemFn,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+    ) -> Option<NodeId> {
+        let name = callee.sig.ident.to_string();
+        let arity = callee.sig.inputs.len();
+        if arity != c.args.len() {
+            self.cx.error(
+                c,
+                format!("`{name}` takes {arity} argument(s), found {}", c.args.len()),
+            );
+            return None;
+        }
+        if self.tensor {
+            self.cx.error(c, format!(
+                "`{name}` has a hand-written derivative, which works on floats: call it from a scalar function"
+            ));
+            return None;
+        }
+        let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
+        let args: Option<Vec<NodeId>> = args.into_iter().collect();
+        let mut bare = path.clone();
+        for segment in &mut bare.segments {
+            segment.arguments = syn::PathArguments::None;
+        }
+        let index = self
+            .graph
+            .custom(&name, quote::ToTokens::to_token_stream(&bare), arity);
+        Some(self.node(crate::graph::Op::Custom(index), args?, c.span()))
     }
 
     /// Lowers `callee`'s body with its parameters bound to the call's arguments.

@@ -63,6 +63,14 @@ pub struct Lowered {
     pub array_output: bool,
 }
 
+/// A `#[differentiable]` function whose body an expansion has been handed: inlined into
+/// its callers, or — when it carries a hand-written derivative — called as it is.
+#[derive(Clone)]
+pub struct Callee {
+    pub item: ItemFn,
+    pub custom: bool,
+}
+
 /// What lowering made of a function.
 pub enum Lowering {
     Done(Box<Lowered>),
@@ -75,7 +83,7 @@ pub enum Lowering {
 
 /// Lowers `item`, reporting into `cx`, with the bodies of the `#[differentiable]`
 /// functions it calls that are `known` so far.
-pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[ItemFn]) -> Lowering {
+pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Lowering {
     let before = cx.count();
     signature::check(cx, item);
     let float = signature::return_float(cx, item);

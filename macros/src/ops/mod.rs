@@ -130,6 +130,8 @@ pub enum Vjp {
     Templates(&'static [&'static str]),
     /// Rust functions, one per operand.
     Custom(&'static [CustomVjp]),
+    /// One Rust function for every operand `k` of an op that takes any number.
+    Variadic(fn(&mut Builder, &Site, usize) -> NodeId),
 }
 
 /// How an op is written in generated Rust on scalar operands (scalar functions, and the
@@ -146,6 +148,8 @@ pub enum Emit {
     Method(&'static str),
     /// `::cadena::__private::scalar::name(a, ..)`.
     Scalar(&'static str),
+    /// A call of a user's function with a hand-written derivative (see `Graph::customs`).
+    Custom,
 }
 
 /// One row of the op table.
@@ -314,7 +318,8 @@ mod tests {
             let spec = op.spec();
             for vjp in [Some(spec.vjp), spec.tensor_vjp].into_iter().flatten() {
                 let n = match vjp {
-                    Vjp::None => continue,
+                    // Any number of operands, one rule for all.
+                    Vjp::None | Vjp::Variadic(_) => continue,
                     Vjp::Templates(t) => t.len(),
                     Vjp::Custom(f) => f.len(),
                 };

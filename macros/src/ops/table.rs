@@ -187,6 +187,20 @@ op_table! {
         vjp: Vjp::Templates(&["(* ?g (ge ?b ?a))", "(* ?g (- 1 (ge ?b ?a)))"]),
         tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None,
     };
+    /// A call of a function with a hand-written derivative (index into
+    /// [`Graph::customs`](crate::graph::Graph::customs)); any number of operands.
+    Custom(index: u32) => Spec {
+        name: "custom", arity: 0, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::Variadic(custom_vjp), tensor_vjp: None,
+        emit: Emit::Custom, fast: None, tensor: None,
+    };
+    /// Partial derivative `k` of a custom function `i`, from its hand-written rule; the
+    /// payload is `16 i + k`.
+    CustomPartial(code: u32) => Spec {
+        name: "custom_partial", arity: 0, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::None, tensor_vjp: None,
+        emit: Emit::Custom, fast: None, tensor: None,
+    };
     /// `1` where the first operand is `>=` the second, else `0`: routes `max`/`min`.
     GreaterEq => Spec {
         name: "ge", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
@@ -357,6 +371,17 @@ fn powi_vjp(b: &mut Builder, at: &Site) -> NodeId {
     let p = b.node(Op::Powi(n - 1), vec![at.args[0]], at.span);
     let local = b.node(Op::Mul, vec![c, p], at.span);
     b.node(Op::Mul, vec![at.adjoint, local], at.span)
+}
+
+/// `adjoint * ∂f/∂x_k`, the partial from the function's hand-written derivative.
+fn custom_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+    let index = at.payload.unwrap_or(0) as u32;
+    let partial = b.node(
+        Op::CustomPartial(index * 16 + k as u32),
+        at.args.to_vec(),
+        at.span,
+    );
+    b.node(Op::Mul, vec![at.adjoint, partial], at.span)
 }
 
 fn sigmoid(x: f64) -> f64 {

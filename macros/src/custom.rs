@@ -1,0 +1,146 @@
+//! `#[differentiable(derivative(f_prime))]`: a function whose derivative the user writes,
+//! in the style of JAX's `custom_vjp` or ChainRules' `rrule`. The macro does not read the
+//! body (it may call a library, loop, or be numerically better written by hand); it
+//! emits the function as written, `f::grad` and `f::derivative` from the rule, and the
+//! export that lets callers use the rule wherever they call `f` (`f'(x)` in their
+//! derivations). `cadena::gradcheck` is how to test the rule.
+//!
+//! The rule takes the function's arguments and returns its partial derivatives: one
+//! float for a function of one argument, a tuple in argument order for several.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{FnArg, ItemFn, Pat, ReturnType};
+
+use crate::ctxt::Ctxt;
+use crate::expand::export;
+use crate::subscript::subscript;
+use crate::types::{Float, ungroup};
+
+pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path) -> TokenStream {
+    let name = &item.sig.ident;
+    let ret = match &item.sig.output {
+        ReturnType::Type(_, ty) if Float::of(ty).or_else(|| Float::alias(ty)).is_some() => {
+            Some(ungroup(ty).clone())
+        }
+        other => {
+            cx.error(other, "a function with a hand-written derivative returns a float (f32, f64 or an alias of one)");
+            None
+        }
+    };
+    let mut idents = Vec::new();
+    let mut types = Vec::new();
+    for arg in &item.sig.inputs {
+        match arg {
+            FnArg::Typed(pt) => match (&*pt.pat, &ret) {
+                (Pat::Ident(p), Some(r)) if ungroup(&pt.ty) == r || Float::of(&pt.ty).is_some() => {
+                    idents.push(p.ident.clone());
+                    types.push((*pt.ty).clone());
+                }
+                _ => cx.error(pt, "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: f64`)"),
+            },
+            FnArg::Receiver(r) => cx.error(r, "methods cannot be #[differentiable]"),
+        }
+    }
+    if idents.is_empty() && cx.count() == 0 {
+        cx.error(
+            &item.sig,
+            "a function with a hand-written derivative needs at least one float argument",
+        );
+    }
+    if let Err(e) = cx.check() {
+        let err = e.to_compile_error();
+        return quote!(#err #item);
+    }
+    let Some(float) = ret else {
+        return quote!(#item);
+    };
+    let vis = &item.vis;
+    let n = idents.len();
+    let (rule_type, partials): (TokenStream, Vec<TokenStream>) = if n == 1 {
+        (quote!(#float), vec![quote!(d)])
+    } else {
+        (
+            quote!((#(#types),*)),
+            (0..n)
+                .map(|k| {
+                    let k = syn::Index::from(k);
+                    quote!(d.#k)
+                })
+                .collect(),
+        )
+    };
+    let args_text = idents
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let derivation = idents
+        .iter()
+        .enumerate()
+        .map(|(k, p)| match n {
+            1 => format!("dL/d{p} = {name}'({args_text})"),
+            _ => format!("dL/d{p} = ∂{}{name}({args_text})", subscript(k + 1)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rule_text = quote!(#derivative).to_string().replace(' ', "");
+    let explain = format!("{derivation}\n  (the hand-written derivative `{rule_text}`)");
+    let dot = format!(
+        "digraph {name} {{\n  rankdir=LR;\n{}  f [label=\"L = {name}\", shape=doublecircle];\n{}}}",
+        idents
+            .iter()
+            .map(|p| format!(
+                "  {p} [label=\"{p}\", shape=box, style=filled, fillcolor=\"#fde68a\"];\n"
+            ))
+            .collect::<String>(),
+        idents
+            .iter()
+            .map(|p| format!("  {p} -> f;\n"))
+            .collect::<String>()
+    );
+    let mod_doc = format!(
+        "The derivative of [`{name}`](fn@{name}), written by hand (`{rule_text}`).\n\n```text\n{derivation}\n```"
+    );
+    let export = export(item, true);
+    quote! {
+        #item
+
+        #[doc = #mod_doc]
+        #vis mod #name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// The gradient: one field per argument.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct Grad {
+                #( #[doc = "A partial derivative."] pub #idents: #types, )*
+            }
+
+            /// The hand-written rule: the partial derivatives in argument order.
+            #[inline]
+            pub fn derivative(#(#idents: #types),*) -> #rule_type {
+                #derivative(#(#idents),*)
+            }
+
+            /// The value and its gradient, from the hand-written rule.
+            #[inline]
+            #[allow(clippy::all)]
+            pub fn grad(#(#idents: #types),*) -> (#float, Grad) {
+                let d = derivative(#(#idents),*);
+                (super::#name(#(#idents),*), Grad { #( #idents: #partials, )* })
+            }
+
+            /// The derivative's formula: the rule, by name.
+            pub const DERIVATION: &str = #derivation;
+
+            /// The rule used.
+            pub const EXPLAIN: &str = #explain;
+
+            /// The function as one opaque node.
+            pub const GRAPH_DOT: &str = #dot;
+        }
+
+        #export
+    }
+}

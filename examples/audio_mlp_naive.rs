@@ -32,15 +32,16 @@ pub struct Net {
     pub b2: Array1<f32>,
 }
 
-#[differentiable(wrt(p))]
-pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+/// The logits of each row of `x`; the loss differentiates through this same function.
+#[differentiable]
+pub fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
     let h = sigmoid(x.dot(&p.w1) + &p.b1);
-    let z = h.dot(&p.w2) + &p.b2;
-    softmax_cross_entropy(z, y)
+    h.dot(&p.w2) + &p.b2
 }
 
-fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
-    sigmoid(x.dot(&p.w1) + &p.b1).dot(&p.w2) + &p.b2
+#[differentiable(wrt(p))]
+pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+    softmax_cross_entropy(predict(p, x), y)
 }
 
 fn main() -> ExitCode {

@@ -15,14 +15,21 @@ use cadena::train::History;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-#[differentiable(wrt(w11, w12, b1, w2, b2))]
-#[allow(clippy::too_many_arguments)]
-pub fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f64) -> f64 {
+/// The network's output: the probability of class 1.
+#[differentiable]
+pub fn predict(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64) -> f64 {
     let z1 = w11 * x1 + w12 * x2 + b1;
     let a1 = tanh(z1);
     let z2 = w2 * a1 + b2;
     let a2 = sigmoid(z2);
-    bce(a2, y)
+    a2
+}
+
+/// The loss calls the same `predict` the accuracy below uses.
+#[differentiable(wrt(w11, w12, b1, w2, b2))]
+#[allow(clippy::too_many_arguments)]
+pub fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f64) -> f64 {
+    bce(predict(w11, w12, b1, w2, b2, x1, x2), y)
 }
 
 fn main() {
@@ -57,7 +64,7 @@ fn main() {
             let [w11, w12, b1, w2, b2] = p;
             let (l, g) = shallow::grad(w11, w12, b1, w2, b2, x1, x2, y);
             loss += l;
-            let a2 = sigmoid(w2 * tanh(w11 * x1 + w12 * x2 + b1) + b2);
+            let a2 = predict(w11, w12, b1, w2, b2, x1, x2);
             correct += usize::from((a2 > 0.5) == (y == 1.0));
             let grad = [g.w11, g.w12, g.b1, g.w2, g.b2];
             for (w, dw) in p.iter_mut().zip(grad) {

@@ -55,17 +55,17 @@ impl Net {
     }
 }
 
+/// The logits (class scores) of each row of `x`: the network's forward pass, which the
+/// loss differentiates through.
+#[differentiable]
+pub fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
+    let h1 = tanh(x.dot(&p.w1) + &p.b1);
+    let h2 = tanh(h1.dot(&p.w2) + &p.b2);
+    h2.dot(&p.w3) + &p.b3
+}
+
 /// Mean softmax cross-entropy of the network's logits against one-hot labels.
 #[differentiable(wrt(p))]
 pub fn loss(p: &Net, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    let h2 = tanh(h1.dot(&p.w2) + &p.b2);
-    let z = h2.dot(&p.w3) + &p.b3;
-    softmax_cross_entropy(z, y)
-}
-
-/// The logits (class scores) of each row of `x`.
-pub fn predict(p: &Net, x: ArrayView2<f32>) -> Array2<f32> {
-    let h1 = tanh(x.dot(&p.w1) + &p.b1);
-    tanh(h1.dot(&p.w2) + &p.b2).dot(&p.w3) + &p.b3
+    softmax_cross_entropy(predict(p, x), y)
 }

@@ -1,6 +1,8 @@
 //! Step 6 of the course: a deeper network in scalar code — two inputs, two tanh layers of
 //! two units, a sigmoid output — on the XOR pattern, which no single neuron can learn.
-//! Fifteen parameters, one `#[differentiable]` function, no hand-written backward pass.
+//! Fifteen parameters, composed `#[differentiable]` functions (one two-input unit, used
+//! five times), no hand-written backward pass, and one forward pass for training and
+//! prediction.
 //!
 //! ```text
 //! cargo run --release --example deep
@@ -13,6 +15,42 @@ use cadena::prelude::*;
 use cadena::train::History;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+
+/// One unit: the weighted sum of two inputs and a bias (the activation is the caller's).
+#[differentiable]
+pub fn unit(w1: f64, w2: f64, b: f64, x1: f64, x2: f64) -> f64 {
+    w1 * x1 + w2 * x2 + b
+}
+
+/// The network's output probability: two tanh layers of two units, a sigmoid unit.
+#[differentiable]
+#[allow(clippy::too_many_arguments)]
+pub fn forward(
+    u11: f64,
+    u12: f64,
+    u21: f64,
+    u22: f64,
+    c1: f64,
+    c2: f64,
+    v11: f64,
+    v12: f64,
+    v21: f64,
+    v22: f64,
+    d1: f64,
+    d2: f64,
+    w1: f64,
+    w2: f64,
+    b: f64,
+    x1: f64,
+    x2: f64,
+) -> f64 {
+    let h1 = tanh(unit(u11, u12, c1, x1, x2));
+    let h2 = tanh(unit(u21, u22, c2, x1, x2));
+    let k1 = tanh(unit(v11, v12, d1, h1, h2));
+    let k2 = tanh(unit(v21, v22, d2, h1, h2));
+    let a = sigmoid(unit(w1, w2, b, k1, k2));
+    a
+}
 
 #[differentiable(wrt(u11, u12, u21, u22, c1, c2, v11, v12, v21, v22, d1, d2, w1, w2, b))]
 #[allow(clippy::too_many_arguments)]
@@ -36,21 +74,18 @@ pub fn deep(
     x2: f64,
     y: f64,
 ) -> f64 {
-    let h1 = tanh(u11 * x1 + u12 * x2 + c1);
-    let h2 = tanh(u21 * x1 + u22 * x2 + c2);
-    let k1 = tanh(v11 * h1 + v12 * h2 + d1);
-    let k2 = tanh(v21 * h1 + v22 * h2 + d2);
-    let a = sigmoid(w1 * k1 + w2 * k2 + b);
+    let a = forward(
+        u11, u12, u21, u22, c1, c2, v11, v12, v21, v22, d1, d2, w1, w2, b, x1, x2,
+    );
     bce(a, y)
 }
 
-/// The network's output probability, for accuracy.
+/// The network's output probability, for accuracy: the same `forward` the loss calls.
 fn predict(p: &[f64; 15], x1: f64, x2: f64) -> f64 {
-    let h1 = (p[0] * x1 + p[1] * x2 + p[4]).tanh();
-    let h2 = (p[2] * x1 + p[3] * x2 + p[5]).tanh();
-    let k1 = (p[6] * h1 + p[7] * h2 + p[10]).tanh();
-    let k2 = (p[8] * h1 + p[9] * h2 + p[11]).tanh();
-    sigmoid(p[12] * k1 + p[13] * k2 + p[14])
+    forward(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],
+        p[14], x1, x2,
+    )
 }
 
 fn main() {

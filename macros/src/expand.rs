@@ -92,6 +92,12 @@ fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) 
 /// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
 pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
     let name = &item.sig.ident;
+    // Importing a macro under the name of one of the standard library's would shadow it
+    // in the user's module (`vec!`, `write!`): such a function is not callable from other
+    // #[differentiable] functions, rather than breaking code around it.
+    if STD_MACROS.contains(&name.to_string().as_str()) {
+        return TokenStream::new();
+    }
     // A function with a hand-written derivative is called, not inlined: say so.
     let marker = custom.then(|| quote!(derivative));
     let hidden = quote::format_ident!("__cadena_export_{}", name);
@@ -110,6 +116,44 @@ pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
         pub(crate) use #hidden as #name;
     }
 }
+
+/// The macros of the standard prelude, whose names an export must not take.
+const STD_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
 
 /// `callee { fn .. } caller [attr] { fn .. } known { { fn .. } ... }`.
 struct Call {

@@ -13,7 +13,7 @@ use quote::quote;
 use syn::{FnArg, ItemFn, Pat, ReturnType};
 
 use crate::ctxt::Ctxt;
-use crate::expand::export;
+use crate::handover::export;
 use crate::subscript::subscript;
 use crate::types::{Float, ungroup};
 

@@ -5,7 +5,9 @@
 //! `attr` (arguments) → `lower` (syntax → graph, looking names up in the `ops` table) →
 //! `simplify` (a builder applying the rewrite laws as nodes enter the `graph` arena) →
 //! `reverse` (chain rule, with each op's derivative from the `ops` table) → `emit`.
-//! `sexpr` and `pattern` read the laws and templates the tables are written in.
+//! `sexpr` and `pattern` read the laws and templates the tables are written in;
+//! `handover` passes callees' bodies to their callers' expansions, and `custom` expands
+//! functions with hand-written derivatives.
 //! Use these macros through the `cadena` crate.
 
 use proc_macro::TokenStream;
@@ -16,6 +18,7 @@ mod custom;
 mod emit;
 mod expand;
 mod graph;
+mod handover;
 #[cfg(test)]
 mod interp;
 mod lower;

@@ -1,0 +1,157 @@
+//! The hand-over of function bodies between expansions, which is how a
+//! `#[differentiable]` function sees the bodies of the ones it calls. Each function
+//! exports a hidden `macro_rules!` under its own name in the macro namespace ([`export`]);
+//! a caller that meets a call it cannot lower asks for the body through it ([`defer`]),
+//! and the callee's macro calls `differentiable_call!` with its body and the request
+//! ([`Call`]), which expands the caller again knowing one more body.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+use crate::lower::Callee;
+
+/// Asks the callee at `path` for its body: its export macro (named like the function,
+/// in the macro namespace) calls `differentiable_call!` with its body and this request.
+/// A function that is not `#[differentiable]` has no such macro, and rustc says so at
+/// the call.
+pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
+    let mut path = path.clone();
+    for segment in &mut path.segments {
+        segment.arguments = syn::PathArguments::None;
+    }
+    let known = known.iter().map(|c| {
+        let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
+        quote!({ #marker #f })
+    });
+    quote! {
+        #path! { caller [#attr] { #item } known { #(#known)* } }
+    }
+}
+
+/// The macro through which callers get this function's body: `macro_rules!` under a
+/// hidden name, imported under the function's own name in the macro namespace, so a
+/// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
+pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
+    let name = &item.sig.ident;
+    // Importing a macro under the name of one of the standard library's would shadow it
+    // in the user's module (`vec!`, `write!`): such a function is not callable from other
+    // #[differentiable] functions, rather than breaking code around it.
+    if STD_MACROS.contains(&name.to_string().as_str()) {
+        return TokenStream::new();
+    }
+    // A function with a hand-written derivative is called, not inlined: say so.
+    let marker = custom.then(|| quote!(derivative));
+    let hidden = quote::format_ident!("__cadena_export_{}", name);
+    let mut bare = item.clone();
+    bare.attrs.clear();
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_macros)]
+        macro_rules! #hidden {
+            ($($caller:tt)*) => {
+                ::cadena::__private::differentiable_call! { callee { #marker #bare } $($caller)* }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #hidden as #name;
+    }
+}
+
+/// The macros of the standard prelude, whose names an export must not take.
+const STD_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
+
+/// `callee { fn .. } caller [attr] { fn .. } known { { fn .. } ... }`.
+pub struct Call {
+    pub callee: Callee,
+    pub attr: TokenStream,
+    pub item: ItemFn,
+    pub known: Vec<Callee>,
+}
+
+/// `[derivative] fn ..`: a callee, marked when it has a hand-written derivative.
+fn parse_callee(input: syn::parse::ParseStream) -> syn::Result<Callee> {
+    let custom = input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "derivative";
+    if custom {
+        input.parse::<syn::Ident>()?;
+    }
+    Ok(Callee {
+        item: input.parse()?,
+        custom,
+    })
+}
+
+impl syn::parse::Parse for Call {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let keyword = |input: syn::parse::ParseStream, word: &str| -> syn::Result<()> {
+            let ident: syn::Ident = input.parse()?;
+            if ident == word {
+                Ok(())
+            } else {
+                Err(syn::Error::new_spanned(ident, format!("expected `{word}`")))
+            }
+        };
+        keyword(input, "callee")?;
+        let body;
+        syn::braced!(body in input);
+        let callee = parse_callee(&body)?;
+        keyword(input, "caller")?;
+        let attr;
+        syn::bracketed!(attr in input);
+        let attr: TokenStream = attr.parse()?;
+        let body;
+        syn::braced!(body in input);
+        let item: ItemFn = body.parse()?;
+        keyword(input, "known")?;
+        let list;
+        syn::braced!(list in input);
+        let mut known = Vec::new();
+        while !list.is_empty() {
+            let one;
+            syn::braced!(one in list);
+            known.push(parse_callee(&one)?);
+        }
+        Ok(Call {
+            callee,
+            attr,
+            item,
+            known,
+        })
+    }
+}

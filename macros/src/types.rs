@@ -93,6 +93,17 @@ pub fn classify(ty: &Type) -> Kind {
     if Float::of(ty).is_some() {
         return Kind::Float;
     }
+    // `[f64; N]` or `&[f64; N]`: a fixed set of parameters read by a literal index
+    // (`c[2]`), differentiated like a parameter struct's fields.
+    let inner = match ungroup(ty) {
+        Type::Reference(r) => ungroup(&r.elem),
+        other => other,
+    };
+    if let Type::Array(a) = inner
+        && Float::of(&a.elem).is_some()
+    {
+        return Kind::Struct;
+    }
     let Some((last, borrowed)) = last_segment(ty) else {
         return Kind::Other;
     };

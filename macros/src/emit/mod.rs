@@ -94,8 +94,12 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                     let value = &exprs[&f.input];
                     quote!(#g #(#path)* = ::cadena::__private::t::owned(#value);)
                 });
+            let arg = match &p.ty {
+                syn::Type::Reference(_) => quote!(#ident),
+                _ => quote!(&#ident),
+            };
             quote!({
-                let mut #g = ::cadena::Parameters::zeros_like(#ident);
+                let mut #g = ::cadena::Parameters::zeros_like(#arg);
                 #(#sets)*
                 #g
             })

@@ -179,7 +179,7 @@ impl Body<'_> {
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
             Expr::Lit(lit) => self.literal(lit),
             Expr::Path(p) => self.path(p),
-            Expr::Field(f) if self.tensor => self.field(f),
+            Expr::Field(_) | Expr::Index(_) if self.tensor => self.field(e),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     let x = self.expr(&u.expr)?;

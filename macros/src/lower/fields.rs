@@ -30,9 +30,9 @@ impl Body<'_> {
 
     /// `p.w1`, `p.enc.w1` or `p.layers[0].w` on a struct argument: each distinct field
     /// is an input.
-    pub fn field(&mut self, f: &syn::ExprField) -> Option<NodeId> {
+    pub fn field(&mut self, f: &Expr) -> Option<NodeId> {
         let mut path = Vec::new();
-        let mut base: &Expr = &Expr::Field(f.clone());
+        let mut base: &Expr = f;
         loop {
             match base {
                 Expr::Field(inner) => match &inner.member {
@@ -63,7 +63,7 @@ impl Body<'_> {
         }
         path.reverse();
         let Some((param, prefix)) = self.struct_root(base) else {
-            unsupported::expr(self.cx, &Expr::Field(f.clone()), self.tensor);
+            unsupported::expr(self.cx, f, self.tensor);
             return None;
         };
         let path = [prefix, path].concat();

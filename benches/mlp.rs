@@ -81,6 +81,49 @@ pub fn loss(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     softmax_cross_entropy(z3, y)
 }
 
+/// The same network split as users write it: a forward pass they call to predict...
+#[differentiable]
+pub fn logits(p: &Mlp, x: &Array2<f32>) -> Array2<f32> {
+    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+    let a2 = tanh(a1.dot(&p.w2) + &p.b2);
+    a2.dot(&p.w3) + &p.b3
+}
+
+/// ... and a loss that calls it (inlined by the macro).
+#[differentiable(wrt(p))]
+pub fn split_loss(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
+    softmax_cross_entropy(logits(p, x), y)
+}
+
+/// `split_loss::grad` against `loss::grad`, interleaved: does the call cost anything?
+fn split_ratio(p: &Mlp, x: &Array2<f32>, y: &Array2<f32>) {
+    const ROUNDS: usize = 41;
+    const CALLS: usize = 100;
+    let (mut split, mut whole) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for _ in 0..CALLS {
+            black_box(split_loss::grad(black_box(p), black_box(x), black_box(y)));
+        }
+        split.push(start.elapsed().as_secs_f64() / CALLS as f64);
+        let start = Instant::now();
+        for _ in 0..CALLS {
+            black_box(loss::grad(black_box(p), black_box(x), black_box(y)));
+        }
+        whole.push(start.elapsed().as_secs_f64() / CALLS as f64);
+    }
+    let (s, w) = (
+        interleaved::median(&mut split),
+        interleaved::median(&mut whole),
+    );
+    println!(
+        "split MLP (loss calling logits) vs one function, interleaved medians: {:.1} vs {:.1} µs, split/whole = {:.3}",
+        s * 1e6,
+        w * 1e6,
+        s / w
+    );
+}
+
 /// Activations and adjoints of the hand-written version, allocated once.
 struct Buffers {
     a1: Array2<f32>,
@@ -341,6 +384,7 @@ fn main() {
         black_box(hand_written(&p, &x, &y, &mut buf, &mut g));
     });
     interleaved_ratio(&p, &x, &y, &mut buf, &mut g);
+    split_ratio(&p, &x, &y);
     tanh_pass(&x, &p);
     let mean_ns = |id: &str| estimates::mean_ns(&format!("mlp/grad/{id}"));
     let hand = mean_ns("hand-written");

@@ -32,9 +32,9 @@
 //! functions and (in tensor code) fields of parameter structs. The full table, generated
 //! from the macro's op table, is on [`differentiable`]; the arguments `wrt(..)` and
 //! `assume_finite` are described there too. Anything else (loops, `if`, `match`, `mut`,
-//! closures and `mapv`, calls the macro does not know, ndarray's `mean()`, which returns
-//! an `Option`: write `mean(x)`) is a compile error on the exact tokens, saying what to
-//! write instead; the macro never panics. Losses average over the batch;
+//! closures and `mapv`, calls to functions without `#[differentiable]`, ndarray's
+//! `mean()`, which returns an `Option`: write `mean(x)`) is a compile error on the exact
+//! tokens, saying what to write instead; the macro never panics. Losses average over the batch;
 //! `softmax_cross_entropy` takes one-hot rows or class indices (`&[usize]`).
 
 //!

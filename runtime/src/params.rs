@@ -203,9 +203,7 @@ impl<T: Parameters> Parameters for Vec<T> {
     }
 
     fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {
-        for (i, x) in self.iter().enumerate() {
-            x.visit_named(&join_path(prefix, &i.to_string()), f);
-        }
+        elements::visit(self, prefix, f)
     }
 
     fn visit_named_mut(
@@ -213,9 +211,7 @@ impl<T: Parameters> Parameters for Vec<T> {
         prefix: &str,
         f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>),
     ) {
-        for (i, x) in self.iter_mut().enumerate() {
-            x.visit_named_mut(&join_path(prefix, &i.to_string()), f);
-        }
+        elements::visit_mut(self, prefix, f)
     }
 
     /// Pairs element `i` with the gradient's element `i`; a gradient of another length
@@ -227,9 +223,7 @@ impl<T: Parameters> Parameters for Vec<T> {
         f: &mut WithGrad<'_, Self::Elem>,
     ) {
         debug_assert_eq!(self.len(), grad.len(), "a gradient of another depth");
-        for (i, (x, g)) in self.iter_mut().zip(grad).enumerate() {
-            x.visit_with_grad_named(g, &join_path(prefix, &i.to_string()), f);
-        }
+        elements::visit_with_grad(self, grad, prefix, f)
     }
 }
 
@@ -242,9 +236,7 @@ impl<T: Parameters, const N: usize> Parameters for [T; N] {
     }
 
     fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {
-        for (i, x) in self.iter().enumerate() {
-            x.visit_named(&join_path(prefix, &i.to_string()), f);
-        }
+        elements::visit(self, prefix, f)
     }
 
     fn visit_named_mut(
@@ -252,9 +244,7 @@ impl<T: Parameters, const N: usize> Parameters for [T; N] {
         prefix: &str,
         f: &mut dyn FnMut(&str, ArrayViewMutD<'_, Self::Elem>),
     ) {
-        for (i, x) in self.iter_mut().enumerate() {
-            x.visit_named_mut(&join_path(prefix, &i.to_string()), f);
-        }
+        elements::visit_mut(self, prefix, f)
     }
 
     fn visit_with_grad_named(
@@ -263,7 +253,44 @@ impl<T: Parameters, const N: usize> Parameters for [T; N] {
         prefix: &str,
         f: &mut WithGrad<'_, Self::Elem>,
     ) {
-        for (i, (x, g)) in self.iter_mut().zip(grad).enumerate() {
+        elements::visit_with_grad(self, grad, prefix, f)
+    }
+}
+
+/// The visits of a sequence of models, shared by `Vec<T>` and `[T; N]`: element `i`
+/// under the name `prefix.i`.
+mod elements {
+    use ndarray::{ArrayViewD, ArrayViewMutD};
+
+    use super::{Parameters, WithGrad, join_path};
+
+    pub fn visit<T: Parameters>(
+        items: &[T],
+        prefix: &str,
+        f: &mut dyn FnMut(&str, ArrayViewD<'_, T::Elem>),
+    ) {
+        for (i, x) in items.iter().enumerate() {
+            x.visit_named(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    pub fn visit_mut<T: Parameters>(
+        items: &mut [T],
+        prefix: &str,
+        f: &mut dyn FnMut(&str, ArrayViewMutD<'_, T::Elem>),
+    ) {
+        for (i, x) in items.iter_mut().enumerate() {
+            x.visit_named_mut(&join_path(prefix, &i.to_string()), f);
+        }
+    }
+
+    pub fn visit_with_grad<T: Parameters>(
+        items: &mut [T],
+        grads: &[T],
+        prefix: &str,
+        f: &mut WithGrad<'_, T::Elem>,
+    ) {
+        for (i, (x, g)) in items.iter_mut().zip(grads).enumerate() {
             x.visit_with_grad_named(g, &join_path(prefix, &i.to_string()), f);
         }
     }

@@ -89,8 +89,8 @@ pub fn mlp_loss_inline(p: &Mlp, x: ArrayView2<f64>, y: &[usize]) -> f64 {
     softmax_cross_entropy(a1.dot(&p.w2) + &p.b2, y)
 }
 
-#[test]
-fn a_loss_calling_the_forward_pass_is_the_one_written_inline() {
+/// A small network and a batch of three examples with class labels.
+fn network_and_batch() -> (Mlp, Array2<f64>, [usize; 3]) {
     let p = Mlp {
         w1: array![[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]],
         b1: array![0.01, -0.02, 0.03],
@@ -98,7 +98,12 @@ fn a_loss_calling_the_forward_pass_is_the_one_written_inline() {
         b2: array![0.05, -0.05],
     };
     let x = array![[1.0, -0.5], [0.25, 2.0], [-1.5, 0.75]];
-    let y = [0usize, 1, 1];
+    (p, x, [0, 1, 1])
+}
+
+#[test]
+fn a_loss_calling_the_forward_pass_is_the_one_written_inline() {
+    let (p, x, y) = network_and_batch();
     let (l, g) = mlp_loss::grad(&p, x.view(), &y);
     let (li, gi) = mlp_loss_inline::grad(&p, x.view(), &y);
     assert_eq!(l.to_bits(), li.to_bits());
@@ -117,14 +122,7 @@ fn a_loss_calling_the_forward_pass_is_the_one_written_inline() {
 
 #[test]
 fn a_function_returning_an_array_has_a_pullback() {
-    let p = Mlp {
-        w1: array![[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]],
-        b1: array![0.01, -0.02, 0.03],
-        w2: array![[0.3, -0.1], [0.2, 0.4], [-0.5, 0.1]],
-        b2: array![0.05, -0.05],
-    };
-    let x = array![[1.0, -0.5], [0.25, 2.0], [-1.5, 0.75]];
-    let y = [0usize, 1, 1];
+    let (p, x, y) = network_and_batch();
     let (z, pullback) = logits::vjp(&p, x.view());
     assert_eq!(z, logits(&p, x.view()));
     // The cotangent softmax cross-entropy sends back, (softmax(z) - y) / n, pulled back

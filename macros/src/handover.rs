@@ -9,17 +9,14 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::lower::Callee;
+use crate::lower::{Callee, bare_path};
 
 /// Asks the callee at `path` for its body: its export macro (named like the function,
 /// in the macro namespace) calls `differentiable_call!` with its body and this request.
 /// A function that is not `#[differentiable]` has no such macro, and rustc says so at
 /// the call.
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
-    let mut path = path.clone();
-    for segment in &mut path.segments {
-        segment.arguments = syn::PathArguments::None;
-    }
+    let path = bare_path(path);
     let known = known.iter().map(|c| {
         let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
         quote!({ #marker #f })

@@ -50,7 +50,7 @@ impl Float {
         let name = last.ident.to_string();
         let known = is_integer(&name)
             || is_array(&name)
-            || matches!(name.as_str(), "bool" | "Vec" | "str" | "String" | "usize");
+            || matches!(name.as_str(), "bool" | "Vec" | "str" | "String");
         (plain && !known).then_some(Float::Alias)
     }
 }

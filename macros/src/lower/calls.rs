@@ -20,10 +20,7 @@ pub fn operator(op: &BinOp) -> Option<Op> {
 }
 
 fn find(pred: impl Fn(&Spec) -> bool) -> Option<Op> {
-    Op::NAMES
-        .iter()
-        .filter_map(|name| Op::example(name))
-        .find(|op| pred(op.spec()))
+    Op::examples().find(|op| pred(op.spec()))
 }
 
 impl Body<'_> {

@@ -5,9 +5,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::spanned::Spanned;
-use syn::{Expr, Ident, Lit};
+use syn::{Expr, Ident};
 
 use super::body::{Binding, Body};
+use super::calls::int_literal;
 use super::{Field, unsupported};
 use crate::graph::NodeId;
 use crate::types::Kind;
@@ -46,13 +47,15 @@ impl Body<'_> {
                     }
                 },
                 // One element of a `Vec` or array of parameter structs, by a literal index.
-                Expr::Index(ix) => match literal_index(&ix.index) {
-                    Some(i) => path.push(Step::Index(i)),
-                    None => {
-                        self.cx.error(&ix.index, "a parameter-struct element is read by a literal index (`p.layers[0].w`), so the graph is fixed at compile time");
-                        return None;
+                Expr::Index(ix) => {
+                    match int_literal(&ix.index).and_then(|n| usize::try_from(n).ok()) {
+                        Some(i) => path.push(Step::Index(i)),
+                        None => {
+                            self.cx.error(&ix.index, "a parameter-struct element is read by a literal index (`p.layers[0].w`), so the graph is fixed at compile time");
+                            return None;
+                        }
                     }
-                },
+                }
                 _ => break,
             }
             base = match base {
@@ -113,15 +116,5 @@ impl quote::ToTokens for Step {
                 quote!([#k]).to_tokens(tokens)
             }
         }
-    }
-}
-
-fn literal_index(e: &Expr) -> Option<usize> {
-    match e {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Int(i), ..
-        }) => i.base10_parse().ok(),
-        Expr::Paren(p) => literal_index(&p.expr),
-        _ => None,
     }
 }

@@ -71,10 +71,7 @@ impl Body<'_> {
         }
         let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
-        let mut bare = path.clone();
-        for segment in &mut bare.segments {
-            segment.arguments = syn::PathArguments::None;
-        }
+        let bare = super::bare_path(path);
         let index = self
             .graph
             .custom(&name, quote::ToTokens::to_token_stream(&bare), arity);

@@ -143,6 +143,16 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     }))
 }
 
+/// `path` without generic arguments (`predict::<f32>` → `predict`): how generated code
+/// names a function, a macro or an import the user called.
+pub fn bare_path(path: &syn::Path) -> syn::Path {
+    let mut bare = path.clone();
+    for segment in &mut bare.segments {
+        segment.arguments = syn::PathArguments::None;
+    }
+    bare
+}
+
 /// A type as the user would write it: `&[usize]`, `Array2<f32>`.
 fn type_text(ty: &Type) -> String {
     use quote::ToTokens;

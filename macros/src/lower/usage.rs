@@ -35,10 +35,7 @@ impl Usage {
 
     /// Records `path` (without generic arguments) for the emitted `use` items, once.
     pub fn use_path(&mut self, path: &syn::Path) {
-        let mut bare = path.clone();
-        for segment in &mut bare.segments {
-            segment.arguments = syn::PathArguments::None;
-        }
+        let bare = super::bare_path(path);
         if !self.used_paths.contains(&bare) {
             self.used_paths.push(bare);
         }

@@ -8,10 +8,7 @@ use super::{Class, Op, Payload, Spec};
 pub const IDENTITY_METHODS: &[&str] = &["clone", "to_owned", "into_owned", "view"];
 
 fn specs() -> impl Iterator<Item = &'static Spec> {
-    Op::NAMES
-        .iter()
-        .filter_map(|name| Op::example(name))
-        .map(|op| op.spec())
+    Op::examples().map(|op| op.spec())
 }
 
 /// Whether an op can be written in a function of floats (not only of arrays).

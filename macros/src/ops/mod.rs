@@ -279,6 +279,11 @@ impl Op {
         )
     }
 
+    /// Every op of the table, parameterised ones with payload 1, in table order.
+    pub fn examples() -> impl Iterator<Item = Op> {
+        Op::NAMES.iter().filter_map(|name| Op::example(name))
+    }
+
     /// Its value on float operands, if it has one.
     pub fn eval(&self, args: &[f64]) -> Option<f64> {
         if let Op::Const(bits) = self {

@@ -64,6 +64,8 @@ pub struct Graph {
     pub inputs: Vec<Input>,
     pub consts: Vec<NamedConst>,
     pub customs: Vec<CustomFn>,
+    /// The bodies of `for` loops, each a graph of its own (see [`crate::loops`]).
+    pub loops: Vec<std::rc::Rc<crate::loops::LoopBody>>,
 }
 
 impl Graph {
@@ -205,6 +207,7 @@ impl Graph {
             inputs: src.inputs.clone(),
             consts: src.consts.clone(),
             customs: src.customs.clone(),
+            loops: src.loops.clone(),
             ..Graph::default()
         }
     }

@@ -21,6 +21,7 @@ mod graph;
 mod handover;
 #[cfg(test)]
 mod interp;
+mod loops;
 mod lower;
 mod ops;
 mod parameters;

@@ -6,4 +6,13 @@ fn f(x: f64) -> f64 {
     x
 }
 
+#[differentiable]
+fn g(x: f64) -> f64 {
+    let mut h = x;
+    loop {
+        h = h * 0.5;
+    }
+    h
+}
+
 fn main() {}

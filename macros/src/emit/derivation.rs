@@ -36,6 +36,13 @@ impl Derivation {
 
 /// `targets[i]` is the name of the input whose adjoint is `grads[i]`.
 pub fn derivation(g: &Graph, targets: &[String], grads: &[NodeId]) -> Derivation {
+    let heads: Vec<String> = targets.iter().map(|t| format!("dL/d{t}")).collect();
+    derivation_of(g, &heads, grads)
+}
+
+/// Like [`derivation`], each line `heads[i] = …` (a loop's `δh[i-1] = …`).
+pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivation {
+    let targets = heads;
     let mut names: HashMap<NodeId, String> = HashMap::new();
     loop {
         let lines = render(g, &names, targets, grads);
@@ -80,7 +87,7 @@ fn render(
     targets
         .iter()
         .zip(grads)
-        .map(|(t, &id)| format!("dL/d{t} = {}", p.print(id).0))
+        .map(|(t, &id)| format!("{t} = {}", p.print(id).0))
         .collect()
 }
 

@@ -23,9 +23,10 @@ pub fn hvp(
     grads: &[NodeId],
     rewrites: Rewrites,
 ) -> Option<(TokenStream, Vec<TokenStream>)> {
-    // A hand-written derivative gives first derivatives only.
+    // A hand-written derivative gives first derivatives only, and a loop's backward run
+    // is not differentiated again.
     let custom = graph.ids().any(|id| matches!(graph.op(id), Op::Custom(_)));
-    if lowered.tensor || wrt.is_empty() || custom {
+    if lowered.tensor || wrt.is_empty() || custom || !graph.loops.is_empty() {
         return None;
     }
     let mut b = Builder::new(graph.clone(), rewrites);

@@ -21,7 +21,6 @@ pub enum Prec {
 }
 
 /// `id` as written in the graph.
-#[cfg(test)]
 pub fn infix(g: &Graph, id: NodeId) -> String {
     let names = HashMap::new();
     Printer {
@@ -243,6 +242,30 @@ impl Printer<'_> {
                     )
                 };
                 call(&head)
+            }
+            // A loop's result reads as its carried variable (the node's name); the adjoints
+            // its backward run gives, as the loop's derivation block names them.
+            Op::LoopPart(j) => {
+                let the_loop = g.args(args[0])[0];
+                let Op::Loop(k) = g.op(the_loop) else {
+                    return call("loop_part");
+                };
+                let body = &g.loops[*k as usize];
+                let j = *j as usize;
+                let caps = body.captures.len();
+                let text = if j == 0 {
+                    format!("δ{}[start]", body.carried)
+                } else if j <= caps {
+                    let name = body.input_name(body.captures[j - 1]);
+                    format!("Σ{} δ{name}[{}]", body.index, body.index)
+                } else {
+                    format!(
+                        "(each dL/d{}[{}] below)",
+                        body.collection_names[j - 1 - caps],
+                        body.index
+                    )
+                };
+                (text, Prec::Atom)
             }
             // Every other op, including any added to the table later, reads as a call.
             op => call(op.name()),

@@ -5,10 +5,11 @@ mod batch;
 mod derivation;
 mod dot;
 mod explain;
-mod expr;
+pub mod expr;
 mod generics;
 mod hvp;
 pub mod infix;
+mod loops;
 mod readable;
 mod scalar;
 mod tensor;
@@ -23,6 +24,7 @@ use syn::ItemFn;
 use crate::emit::expr::{float_type, local};
 use crate::graph::{Graph, NodeId};
 use crate::lower::Lowered;
+use crate::lower::body::Step;
 use crate::types::{Kind, grad_type};
 
 /// Everything the emitter needs, computed by `expand`.
@@ -84,16 +86,35 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
             let g = local("grad_struct");
             // A field the body reads but the result does not depend on (a dead `let`)
             // has the adjoint 0, a float: its zeros are already in place.
-            let sets = d
-                .lowered
-                .fields
-                .iter()
-                .filter(|f| f.param == i && !is_zero(d, f.input))
-                .map(|f| {
-                    let path = &f.path;
-                    let value = &exprs[&f.input];
-                    quote!(#g #(#path)* = ::cadena::__private::t::owned(#value);)
-                });
+            // Stacks a loop iterates first, whole (their gradient has their own type);
+            // then single fields, added to a stack's gradient where they lie inside one
+            // (`p.layers[0].w` read before a loop over `p.layers`).
+            let fields = || {
+                d.lowered
+                    .fields
+                    .iter()
+                    .filter(|f| f.param == i && !is_zero(d, f.input))
+            };
+            let stacks: Vec<&[Step]> = fields()
+                .filter(|f| f.collection)
+                .map(|f| &f.path[..])
+                .collect();
+            let whole = fields().filter(|f| f.collection).map(|f| {
+                let path = &f.path;
+                let value = &exprs[&f.input];
+                quote!(#g #(#path)* = #value;)
+            });
+            let single = fields().filter(|f| !f.collection).map(|f| {
+                let path = &f.path;
+                let value = &exprs[&f.input];
+                let t = quote!(::cadena::__private::t);
+                if stacks.iter().any(|s| f.path.starts_with(s)) {
+                    quote!(#g #(#path)* = #t::owned(#t::accumulate(&#g #(#path)*, #value));)
+                } else {
+                    quote!(#g #(#path)* = #t::owned(#value);)
+                }
+            });
+            let sets = whole.chain(single).collect::<Vec<_>>();
             let arg = match &p.ty {
                 syn::Type::Reference(_) => quote!(#ident),
                 _ => quote!(&#ident),
@@ -297,7 +318,11 @@ pub fn emit(d: &Derived) -> TokenStream {
         .map(|&w| d.graph.inputs[input_index(d.graph, w)].name.clone())
         .collect();
     let derived = derivation::derivation(d.graph, &targets, &d.grads);
-    let derivation = derived.text();
+    let mut derivation = derived.text();
+    for line in loops::derivation(d.graph, &d.grads) {
+        derivation.push('\n');
+        derivation.push_str(&line);
+    }
     let explain = explain::explain(
         &lowered.graph,
         lowered.output,
@@ -314,7 +339,8 @@ pub fn emit(d: &Derived) -> TokenStream {
 
     // The graph with values and adjoints at a point, for scalar functions (an array
     // function's nodes have no single value to show).
-    let trace_fn = if lowered.tensor {
+    // A loop has no single value per node either.
+    let trace_fn = if lowered.tensor || !lowered.graph.loops.is_empty() {
         TokenStream::new()
     } else {
         let body = trace::trace(lowered, &fn_name.to_string(), &d.wrt_raw);

@@ -31,7 +31,7 @@ pub fn statements(
     roots: &[NodeId],
 ) -> (TokenStream, Vec<TokenStream>) {
     let live = live(g, roots);
-    let scalar = scalar_mask(g, lowered);
+    let scalar = scalar_mask_of(g, lowered);
     let plan = Plan::new(g, &live, &scalar, roots);
     let names = local_names(g, &live);
     let e = Emitter {
@@ -44,6 +44,10 @@ pub fn statements(
     let mut stmts = TokenStream::new();
     for (pos, &id) in plan.order.iter().enumerate() {
         let ident = names[id.index()].as_ref().expect("statements are named");
+        if let Some(s) = e.loop_statement(id, pos, ident, &live) {
+            stmts.extend(s);
+            continue;
+        }
         let value = e.statement(id, pos);
         stmts.extend(quote!(let #ident = #value;));
     }
@@ -57,19 +61,26 @@ pub fn statements(
     (stmts, exprs)
 }
 
-/// Nodes known to be floats: float arguments, constants, reductions, and elementwise
-/// nodes of floats. Everything else may be an array (a struct field's type is unknown).
-fn scalar_mask(g: &Graph, lowered: &Lowered) -> Vec<bool> {
+/// Nodes known to be floats: float arguments, constants, reductions, elementwise nodes
+/// of floats, and loops carrying a float. Everything else may be an array (a struct
+/// field's type is unknown).
+pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
     let mut scalar = vec![false; g.len()];
     for id in g.ids() {
         let op = g.op(id);
         scalar[id.index()] = match op {
             Op::Input(i) => {
                 let name = &g.inputs[*i as usize].name;
-                lowered
-                    .params
-                    .iter()
-                    .any(|p| p.ident == name.as_str() && p.kind == Kind::Float)
+                lowered.usage.scalar_inputs.contains(&(*i as usize))
+                    || lowered
+                        .params
+                        .iter()
+                        .any(|p| p.ident == name.as_str() && p.kind == Kind::Float)
+            }
+            Op::Loop(_) => scalar[g.args(id)[0].index()],
+            Op::LoopPart(j) => {
+                let the_loop = g.args(g.args(id)[0])[0];
+                scalar[g.args(the_loop)[*j as usize].index()]
             }
             Op::Const(_) | Op::Named(_) => true,
             _ if op.is_reduction() => true,
@@ -212,6 +223,80 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    /// A loop, its backward run or a part of that, if `id` is one: `let`s of their own.
+    fn loop_statement(
+        &self,
+        id: NodeId,
+        pos: usize,
+        ident: &Ident,
+        live: &[bool],
+    ) -> Option<TokenStream> {
+        let g = self.g;
+        let args = g.args(id);
+        match g.op(id) {
+            Op::Loop(k) => {
+                let body = &g.loops[*k as usize];
+                let mut bind = vec![self.operand(args[0], pos, args)];
+                bind.extend(args[1..].iter().map(|&a| self.borrowed(a)));
+                let scalar: Vec<bool> = args.iter().map(|a| self.scalar[a.index()]).collect();
+                Some(match super::loops::wanted(g, live, id) {
+                    Some(wanted) => {
+                        let tape = super::loops::tape_local(ident);
+                        let value = super::loops::forward(
+                            body,
+                            self.lowered,
+                            &bind,
+                            &scalar,
+                            Some((&tape, &wanted)),
+                        );
+                        quote!(let #tape; let #ident = #value;)
+                    }
+                    None => {
+                        let value = super::loops::forward(body, self.lowered, &bind, &scalar, None);
+                        quote!(let #ident = #value;)
+                    }
+                })
+            }
+            Op::LoopBack(k) => {
+                let body = &g.loops[*k as usize];
+                let the_loop = args[0];
+                let loop_ident = self.names[the_loop.index()]
+                    .as_ref()
+                    .expect("a loop is a statement");
+                let tape = super::loops::tape_local(loop_ident);
+                let mut bind = vec![self.operand(args[1], pos, args)];
+                bind.extend(args[2..].iter().map(|&a| self.borrowed(a)));
+                let scalar: Vec<bool> = g
+                    .args(the_loop)
+                    .iter()
+                    .map(|a| self.scalar[a.index()])
+                    .collect();
+                let wanted =
+                    super::loops::wanted(g, live, the_loop).expect("this backward run is live");
+                let value =
+                    super::loops::backward(body, self.lowered, &bind, &scalar, &tape, &wanted);
+                Some(quote!(let #ident = #value;))
+            }
+            Op::LoopPart(j) => {
+                let back = self.names[args[0].index()]
+                    .as_ref()
+                    .expect("a backward run is a statement");
+                let j = syn::Index::from(*j as usize);
+                Some(quote!(let #ident = #back.#j;))
+            }
+            _ => None,
+        }
+    }
+
+    /// A read of `x` that leaves it in place: a float by value, an array by reference.
+    fn borrowed(&self, x: NodeId) -> TokenStream {
+        match &self.names[x.index()] {
+            Some(ident) if self.scalar[x.index()] => quote!(#ident),
+            Some(ident) => quote!(&#ident),
+            None => leaf(self.g, self.lowered, x),
+        }
+    }
+
     fn statement(&self, id: NodeId, pos: usize) -> TokenStream {
         let g = self.g;
         if let Some(front) = self.plan.frontier.get(&id) {

@@ -33,6 +33,12 @@ pub struct Body<'a> {
     /// functions being inlined, the calls still waiting for a body, and how an inlined
     /// callee's parameters are bound.
     pub calls: Calls<'a>,
+    /// Names declared `let mut`: a `for` loop may re-assign them.
+    pub mutable: std::collections::HashSet<String>,
+    /// The loop whose body is being lowered.
+    pub looping: Option<Box<super::loops::LoopCtx>>,
+    /// Loop bodies are simplified with the function's rewrites.
+    pub assume_finite: bool,
 }
 
 /// What a body knows about calls to other `#[differentiable]` functions.
@@ -115,6 +121,15 @@ impl Body<'_> {
             let last = i + 1 == stmts.len();
             match stmt {
                 Stmt::Local(local) => self.local(local),
+                Stmt::Expr(Expr::ForLoop(f), _) => {
+                    self.for_loop(f);
+                    if last {
+                        self.cx.error(f, "after the loop, end the function with its result (the carried value, or a loss of it)");
+                    }
+                }
+                Stmt::Expr(e @ (Expr::Assign(_) | Expr::Binary(_)), _) if is_assignment(e) => {
+                    self.cx.error(e, "a `let mut` value is re-assigned only inside a `for` loop; elsewhere bind a new name with `let` (shadowing is fine)");
+                }
                 Stmt::Expr(Expr::Return(ret), _) if last => match &ret.expr {
                     Some(e) => output = self.expr(e),
                     None => self.cx.error(ret, "`return` needs a value: the function's result"),
@@ -139,8 +154,13 @@ impl Body<'_> {
         output
     }
 
-    fn local(&mut self, local: &syn::Local) {
+    pub fn local(&mut self, local: &syn::Local) {
         let ident = binding_name(self.cx, &local.pat);
+        if let (Some(ident), Pat::Ident(p)) = (&ident, &local.pat)
+            && p.mutability.is_some()
+        {
+            self.declare_mutable(ident.to_string());
+        }
         let Some(init) = &local.init else {
             self.cx.error(
                 local,
@@ -252,6 +272,9 @@ impl Body<'_> {
     }
 
     fn path(&mut self, p: &syn::ExprPath) -> Option<NodeId> {
+        if let Some(found) = self.loop_name(p) {
+            return found;
+        }
         if let Some(ident) = p.path.get_ident() {
             let name = ident.to_string();
             if let Some(&(id, at)) = self.scope.get(&name) {
@@ -296,15 +319,21 @@ impl Body<'_> {
     }
 }
 
-/// The name a `let` binds, if it is a plain (optionally typed) name.
+/// `x = ...` or `x += ...` (and the other compound assignments).
+fn is_assignment(e: &Expr) -> bool {
+    match e {
+        Expr::Assign(_) => true,
+        Expr::Binary(b) => unsupported::is_compound_assign(&b.op),
+        _ => false,
+    }
+}
+
+/// The name a `let` binds, if it is a plain (optionally typed) name; `let mut` too (a
+/// `for` loop may carry it).
 fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
     const PLAIN: &str =
         "only `let name = ...;` bindings are supported in #[differentiable] functions";
     match pat {
-        Pat::Ident(p) if p.mutability.is_some() => {
-            cx.error(p, "`let mut` is not supported: #[differentiable] code does not mutate; bind a new name with `let` (shadowing is fine)");
-            None
-        }
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
         Pat::Type(t) => match &*t.pat {
             Pat::Ident(p) if p.mutability.is_none() && p.by_ref.is_none() && p.subpat.is_none() => {

@@ -3,7 +3,7 @@
 //! of its own, with the path generated code reads it by.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
@@ -30,9 +30,31 @@ impl Body<'_> {
     }
 
     /// `p.w1`, `p.enc.w1` or `p.layers[0].w` on a struct argument: each distinct field
-    /// is an input.
+    /// is an input. Inside a loop also `l.w` on the loop's element, and `c[i]` or
+    /// `p.layers[i].w` by the loop's index.
     pub fn field(&mut self, f: &Expr) -> Option<NodeId> {
+        let (base, path, index_at) = self.path_of(f)?;
+        if let Some(element) = self.loop_field(base, &path, index_at, f.span()) {
+            return Some(element);
+        }
+        if index_at.is_some() {
+            self.cx.error(f, format!("the loop index reads an element of a parameter struct's stack or a float array argument (`p.layers[i].w`, `c[i]`); `{}` is neither", base.to_token_stream()));
+            return None;
+        }
+        let Some((param, prefix)) = self.struct_root(base) else {
+            unsupported::expr(self.cx, f, self.tensor);
+            return None;
+        };
+        let path = [prefix, path].concat();
+        Some(self.field_input(param, path, f.span(), false))
+    }
+
+    /// The base expression of a field path and its steps, with the position of a step
+    /// indexed by the loop's index (written as `Index(usize::MAX)`).
+    #[allow(clippy::type_complexity)]
+    fn path_of<'e>(&mut self, f: &'e Expr) -> Option<(&'e Expr, Vec<Step>, Option<usize>)> {
         let mut path = Vec::new();
+        let mut index_at = None;
         let mut base: &Expr = f;
         loop {
             match base {
@@ -46,12 +68,17 @@ impl Body<'_> {
                         return None;
                     }
                 },
-                // One element of a `Vec` or array of parameter structs, by a literal index.
+                // One element of a `Vec` or array of parameter structs, by a literal index
+                // (or inside a loop by its index).
                 Expr::Index(ix) => {
                     match int_literal(&ix.index).and_then(|n| usize::try_from(n).ok()) {
                         Some(i) => path.push(Step::Index(i)),
+                        None if self.is_loop_index(&ix.index) && index_at.is_none() => {
+                            index_at = Some(path.len());
+                            path.push(Step::Index(usize::MAX));
+                        }
                         None => {
-                            self.cx.error(&ix.index, "a parameter-struct element is read by a literal index (`p.layers[0].w`), so the graph is fixed at compile time");
+                            self.cx.error(&ix.index, "an element is read by a literal index (`p.layers[0].w`, `c[2]`), or inside a `for` loop by its index (`c[i]`)");
                             return None;
                         }
                     }
@@ -65,11 +92,36 @@ impl Body<'_> {
             };
         }
         path.reverse();
-        let Some((param, prefix)) = self.struct_root(base) else {
-            unsupported::expr(self.cx, f, self.tensor);
+        let index_at = index_at.map(|at| path.len() - 1 - at);
+        Some((base, path, index_at))
+    }
+
+    /// The struct argument and path `e` names (`p.layers`, `cs`), without a loop index.
+    pub fn field_path(&mut self, e: &Expr) -> Option<(usize, Vec<Step>)> {
+        let (base, path, index_at) = self.path_of(e)?;
+        if index_at.is_some() {
             return None;
-        };
-        let path = [prefix, path].concat();
+        }
+        let (param, prefix) = self.struct_root(base)?;
+        Some((param, [prefix, path].concat()))
+    }
+
+    /// How derivations name field `path` of argument `param`: `p.layers[0].w`.
+    pub fn field_text(&self, param: usize, path: &[Step]) -> String {
+        std::iter::once(self.params[param].ident.to_string())
+            .chain(path.iter().map(Step::text))
+            .collect()
+    }
+
+    /// The input for field `path` of struct argument `param` (a whole collection when
+    /// `collection`), created on first read.
+    pub fn field_input(
+        &mut self,
+        param: usize,
+        path: Vec<Step>,
+        span: proc_macro2::Span,
+        collection: bool,
+    ) -> NodeId {
         let ident = self.params[param].ident.clone();
         self.usage.read_param(&ident);
         if let Some(existing) = self
@@ -77,16 +129,23 @@ impl Body<'_> {
             .iter()
             .find(|x| x.param == param && x.path == path)
         {
-            return Some(existing.input);
+            return existing.input;
         }
-        let root = &self.params[param].ident;
-        let name = std::iter::once(root.to_string())
-            .chain(path.iter().map(Step::text))
-            .collect::<String>();
-        self.usage.access.push(quote!(&#root #(#path)*));
-        let input = self.graph.input(&name, f.span());
-        self.fields.push(Field { param, path, input });
-        Some(input)
+        let name = self.field_text(param, &path);
+        let by_ref = matches!(self.params[param].ty, syn::Type::Reference(_));
+        self.usage.access.push(if path.is_empty() && by_ref {
+            quote!(#ident)
+        } else {
+            quote!(&#ident #(#path)*)
+        });
+        let input = self.graph.input(&name, span);
+        self.fields.push(Field {
+            param,
+            path,
+            input,
+            collection,
+        });
+        input
     }
 }
 
@@ -99,7 +158,7 @@ pub enum Step {
 
 impl Step {
     /// As a derivation writes it: `.w`, `[0]`.
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Step::Field(i) => format!(".{i}"),
             Step::Index(k) => format!("[{k}]"),

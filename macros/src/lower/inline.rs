@@ -132,6 +132,9 @@ impl Body<'_> {
             usage: &mut *self.usage,
             lets: Vec::new(),
             shadowed: shadowed_names(callee),
+            mutable: Default::default(),
+            looping: None,
+            assume_finite: self.assume_finite,
             calls: Calls {
                 known: self.calls.known,
                 stack,

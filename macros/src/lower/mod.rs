@@ -6,10 +6,11 @@
 //! that every mistake is reported at once. What only the emitter needs to know about the
 //! source is collected apart ([`usage`]).
 
-mod body;
+pub mod body;
 mod calls;
 mod fields;
 mod inline;
+mod loops;
 mod signature;
 mod unsupported;
 mod usage;
@@ -23,6 +24,7 @@ use crate::ctxt::Ctxt;
 use crate::graph::{Graph, NodeId};
 pub use crate::types::Float;
 use crate::types::Kind;
+pub use loops::collection_local;
 pub use usage::Usage;
 
 /// One argument of the user's function.
@@ -42,6 +44,9 @@ pub struct Field {
     pub param: usize,
     pub path: Vec<body::Step>,
     pub input: NodeId,
+    /// A whole stack of layers or float array a loop iterates (`p.layers`, `cs`): its
+    /// gradient is a value of the field's own type.
+    pub collection: bool,
 }
 
 /// A checked, lowered function: the graph exactly as written (no rewrites yet).
@@ -106,6 +111,9 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         usage: &mut usage,
         lets: Vec::new(),
         shadowed: body::shadowed_names(item),
+        mutable: Default::default(),
+        looping: None,
+        assume_finite: args.assume_finite,
         calls: body::Calls {
             known,
             stack: vec![item.sig.ident.to_string()],
@@ -163,4 +171,28 @@ fn type_text(ty: &Type) -> String {
         .replace("< ", "<")
         .replace(" >", ">")
         .replace(" ,", ",")
+}
+
+/// An expression as the user would write it: `&p.layers`, `(0..N).rev()`.
+fn source_text(e: &syn::Expr) -> String {
+    tidy(e)
+}
+
+/// A pattern as the user would write it: `(i, l)`, `&c`.
+fn source_text_pat(p: &syn::Pat) -> String {
+    tidy(p)
+}
+
+fn tidy(tokens: &impl quote::ToTokens) -> String {
+    tokens
+        .to_token_stream()
+        .to_string()
+        .replace("& ", "&")
+        .replace(" ,", ",")
+        .replace(" . ", ".")
+        .replace(" .", ".")
+        .replace(". ", ".")
+        .replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
 }

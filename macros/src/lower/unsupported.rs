@@ -32,8 +32,14 @@ pub fn statement(cx: &mut Ctxt, e: &Expr, tensor: bool) {
 /// Reports constructs with a specific explanation; false if `e` is not one of them.
 pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
     let message = match e {
-        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
-            "loops are not supported in #[differentiable] functions; unroll them (one `let` per layer or step) so the graph is fixed at compile time"
+        Expr::ForLoop(_) => {
+            "a `for` loop is a statement of the function's body: carry a value through it (`let mut h = ...; for l in &p.layers { h = ...; }`) and use `h` after it"
+        }
+        Expr::While(_) => {
+            "`while` loops are not supported: the number of iterations must not depend on values the body computes; write `for i in 0..n`"
+        }
+        Expr::Loop(_) => {
+            "`loop` is not supported: a #[differentiable] loop runs a known number of times; write `for i in 0..n`"
         }
         Expr::If(_) => {
             "`if` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
@@ -42,10 +48,13 @@ pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
             "`match` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
         }
         Expr::Assign(_) => {
-            "assignment is not supported: #[differentiable] code does not mutate; bind a new name with `let` (shadowing is fine)"
+            "assignment is supported only as a statement of a `for` loop, re-assigning a `let mut` value; elsewhere bind a new name with `let` (shadowing is fine)"
         }
         Expr::Binary(b) if is_compound_assign(&b.op) => {
-            "compound assignment is not supported: #[differentiable] code does not mutate; write `let x = x + ...;` instead"
+            "compound assignment is supported only as a statement of a `for` loop, updating a `let mut` value; elsewhere write `let x = x + ...;`"
+        }
+        Expr::Break(_) | Expr::Continue(_) => {
+            "`break` and `continue` are not supported: a #[differentiable] loop runs its whole body every iteration"
         }
         Expr::Reference(r) if r.mutability.is_some() => {
             "`&mut` is not supported: #[differentiable] code does not mutate"
@@ -100,7 +109,7 @@ pub fn method(cx: &mut Ctxt, m: &syn::ExprMethodCall, tensor: bool) {
     }
 }
 
-fn is_compound_assign(op: &BinOp) -> bool {
+pub fn is_compound_assign(op: &BinOp) -> bool {
     matches!(
         op,
         BinOp::AddAssign(_)

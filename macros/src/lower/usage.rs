@@ -12,6 +12,9 @@ pub struct Usage {
     /// How generated code passes each graph input to a helper (`x`, `&w`, `&p.w1`),
     /// indexed like the graph's inputs.
     pub access: Vec<TokenStream>,
+    /// Inputs known to be floats besides the float arguments (a loop body's float
+    /// captures), by input index.
+    pub scalar_inputs: Vec<usize>,
     /// The function and `Axis` paths the body calls, as written (arguments stripped). The
     /// emitted body calls runtime helpers instead, so it names these in `use` items to
     /// keep the user's imports of them used, and their absence an error, as for the body

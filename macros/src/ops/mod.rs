@@ -32,6 +32,9 @@ pub enum Class {
     Array,
     /// Created only by the reverse sweep; never written by users.
     Backward,
+    /// A `for` loop: its body is a graph of its own (see [`crate::loops`]), its value the
+    /// carried variable after the last iteration.
+    Loop,
 }
 
 /// How the literal argument of a parameterised method is written.

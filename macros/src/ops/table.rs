@@ -201,6 +201,20 @@ op_table! {
         eval: None, vjp: Vjp::None, tensor_vjp: None,
         emit: Emit::Custom, fast: None, tensor: None,
     };
+    /// A `for` loop (index into [`Graph::loops`](crate::graph::Graph::loops)): operands
+    /// the carried value's start, the loop-invariant values the body reads, then the
+    /// collections it iterates.
+    Loop(index: u32) => Spec {
+        name: "loop", arity: 0, class: Class::Loop, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::Variadic(loop_vjp), tensor_vjp: None,
+        emit: Emit::None, fast: None, tensor: None,
+    };
+    /// The loop run backwards: operands the loop, its adjoint, and the loop's own
+    /// operands after the start (kept alive for the backward iterations); its value holds
+    /// the adjoint of every loop operand.
+    LoopBack(index: u32) => internal("loop_back", 0, Class::Backward);
+    /// Operand `k`'s adjoint, out of a `LoopBack`.
+    LoopPart(operand: u32) => internal("loop_part", 1, Class::Backward);
     /// `1` where the first operand is `>=` the second, else `0`: routes `max`/`min`.
     GreaterEq => Spec {
         name: "ge", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
@@ -382,6 +396,16 @@ fn custom_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
         at.span,
     );
     b.node(Op::Mul, vec![at.adjoint, partial], at.span)
+}
+
+/// A loop's operand `k` gets its share from the loop run backwards: one `LoopBack` per
+/// loop (hash-consing shares it between operands), read apart by `LoopPart`.
+fn loop_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+    let index = at.payload.unwrap_or(0) as u32;
+    let mut args = vec![at.node, at.adjoint];
+    args.extend_from_slice(&at.args[1..]);
+    let back = b.node(Op::LoopBack(index), args, at.span);
+    b.node(Op::LoopPart(k as u32), vec![back], at.span)
 }
 
 fn sigmoid(x: f64) -> f64 {

@@ -1,0 +1,150 @@
+//! `for` loops. The body of a loop is lowered like straight-line code, then cut out of
+//! the function's graph into a graph of its own, a [`LoopBody`]: one iteration, from the
+//! carried value before it (`h[i-1]`) and the elements it reads (`p.layers[i].w`) to the
+//! carried value after it (`h[i]`). Values the body reads that do not change between
+//! iterations (a shared weight, an outer `let`) become its *captures*. In the function's
+//! graph the whole loop is one node, `Op::Loop`, whose derivative is the body's
+//! derivative run backwards over the iterations (see `emit::loops`).
+//!
+//! The depth is a run-time value: nothing is unrolled, so a body is derived once however
+//! many times it runs.
+
+use proc_macro2::TokenStream;
+
+use crate::graph::{Graph, NodeId, Op};
+use crate::lower::body::Step;
+use crate::simplify::Rewrites;
+
+/// One iteration of a loop, as a graph.
+#[derive(Debug)]
+pub struct LoopBody {
+    pub graph: Graph,
+    /// The carried value after the iteration.
+    pub output: NodeId,
+    /// The input standing for the carried value before the iteration.
+    pub carry: NodeId,
+    /// Inputs standing for loop-invariant values, in the order of the `Loop` node's
+    /// operands after the first.
+    pub captures: Vec<NodeId>,
+    /// Inputs read from the iterated collections.
+    pub elements: Vec<Element>,
+    /// What is iterated: each a `Loop` operand after the captures.
+    pub collections: Vec<Collection>,
+    /// The index range as generated code writes it (`0..p.layers.len()`, `(0..N).rev()`).
+    pub range: TokenStream,
+    /// The loop's head as the user wrote it (`l in &p.layers`, `i in (0..N).rev()`).
+    pub source: String,
+    /// How derivations name each collection (`p.layers`).
+    pub collection_names: Vec<String>,
+    /// The carried variable's name, for derivations.
+    pub carried: String,
+    /// The index's name in derivations (`i`, or the loop's own index variable).
+    pub index: String,
+    pub rewrites: Rewrites,
+    pub tensor: bool,
+}
+
+/// A value one iteration reads from a collection: `p.layers[i].w` (path `.w`), `c[i]`,
+/// `x.index_axis(Axis(1), i)` (path empty).
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub input: NodeId,
+    pub collection: usize,
+    pub path: Vec<Step>,
+}
+
+/// A collection a loop iterates, by index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Collection {
+    /// A `Vec` or array of parameter structs (`p.layers`) or of floats (`c`): element
+    /// `i` is `coll[i]`, its gradient a value of the same type.
+    Indexed,
+    /// The sub-arrays of an array along an axis (`x.axis_iter(Axis(1))`).
+    Axis(usize),
+}
+
+impl LoopBody {
+    /// How derivations name input `id` of the body (`h[i-1]`, `p.layers[i].w`).
+    pub fn input_name(&self, id: NodeId) -> &str {
+        match self.graph.op(id) {
+            Op::Input(i) => &self.graph.inputs[*i as usize].name,
+            _ => "",
+        }
+    }
+
+    /// Every input of the body in `Loop`-operand order: the carried value, the captures,
+    /// then the elements.
+    pub fn inputs(&self) -> Vec<NodeId> {
+        let mut all = vec![self.carry];
+        all.extend(&self.captures);
+        all.extend(self.elements.iter().map(|e| e.input));
+        all
+    }
+
+    /// The `Loop` operand an input stands for: `0` the carried value, then captures,
+    /// then (for elements) their collection.
+    pub fn operand_of(&self, input_position: usize) -> usize {
+        let caps = self.captures.len();
+        if input_position <= caps {
+            input_position
+        } else {
+            1 + caps + self.elements[input_position - 1 - caps].collection
+        }
+    }
+}
+
+/// Copies the nodes of `src` that `keep` marks and `roots` need into `dst`, in arena
+/// order, except those `map` already places. An operand that is not kept is a leaf copied
+/// as it is (constants, and inputs when `dst` shares `src`'s inputs), or else handed to
+/// `boundary`, which returns the node of `dst` standing for it. Returns where each node
+/// went.
+pub fn extract(
+    src: &Graph,
+    dst: &mut Graph,
+    roots: &[NodeId],
+    keep: &[bool],
+    same_inputs: bool,
+    mut map: Vec<Option<NodeId>>,
+    mut boundary: impl FnMut(&mut Graph, NodeId) -> NodeId,
+) -> Vec<Option<NodeId>> {
+    let live = src.live(roots);
+    let mut outside = |dst: &mut Graph, map: &mut Vec<Option<NodeId>>, a: NodeId| -> NodeId {
+        if let Some(m) = map[a.index()] {
+            return m;
+        }
+        let n = src.node(a);
+        let copied = match &n.op {
+            Op::Const(_) | Op::Named(_) => dst.intern(n.op.clone(), Vec::new(), n.span),
+            Op::Input(_) if same_inputs => dst.intern(n.op.clone(), Vec::new(), n.span),
+            _ => boundary(dst, a),
+        };
+        map[a.index()] = Some(copied);
+        copied
+    };
+    let premapped: Vec<bool> = map.iter().map(Option::is_some).collect();
+    for id in src
+        .ids()
+        .filter(|id| live[id.index()] && keep[id.index()] && !premapped[id.index()])
+    {
+        let n = src.node(id);
+        let args: Vec<NodeId> = n
+            .args
+            .iter()
+            .map(|&a| match map[a.index()] {
+                Some(m) if keep[a.index()] => m,
+                _ => outside(dst, &mut map, a),
+            })
+            .collect();
+        let copied = dst.intern(n.op.clone(), args, n.span);
+        if let Some(name) = src.name(id) {
+            dst.set_name(copied, name);
+        }
+        map[id.index()] = Some(copied);
+    }
+    for &r in roots {
+        if !keep[r.index()] && map[r.index()].is_none() {
+            outside(dst, &mut map, r);
+        }
+    }
+    map
+}

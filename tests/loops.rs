@@ -192,3 +192,67 @@ for l in &p.layers, last to first:
     );
     assert!(poly::DERIVATION.contains("  dL/dc[i] = δacc[i]"));
 }
+
+/// Issue 13's code block, as written there (f32, views, class labels).
+mod as_in_the_issue {
+    use cadena::gradcheck::{Tolerance, check_params};
+    use cadena::ndarray::{Array1, Array2, ArrayView2};
+    use cadena::prelude::*;
+
+    #[derive(Parameters, Clone)]
+    pub struct Layer {
+        pub w: Array2<f32>,
+        pub b: Array1<f32>,
+    }
+    #[derive(Parameters, Clone)]
+    pub struct Deep {
+        pub layers: Vec<Layer>,
+        pub out: Layer,
+    }
+
+    #[differentiable(wrt(p))]
+    pub fn loss(p: &Deep, x: ArrayView2<f32>, y: &[usize]) -> f32 {
+        let mut h = x.to_owned();
+        for l in &p.layers {
+            h = tanh(h.dot(&l.w) + &l.b);
+        }
+        softmax_cross_entropy(h.dot(&p.out.w) + &p.out.b, y)
+    }
+
+    fn layer(i: usize, o: usize, seed: f32) -> Layer {
+        Layer {
+            w: Array2::from_shape_fn((i, o), |(r, c)| {
+                ((r * o + c) as f32 * 0.37 + seed).sin() * 0.6
+            }),
+            b: Array1::from_shape_fn(o, |k| (k as f32 + seed).cos() * 0.1),
+        }
+    }
+
+    #[test]
+    fn the_gradient_is_a_deep_of_the_same_shapes_at_a_run_time_depth() {
+        let x = Array2::from_shape_fn((4, 3), |(r, c)| ((r * 3 + c) as f32 * 0.7).sin());
+        let y = [0, 1, 2, 1];
+        for depth in [0, 3] {
+            let mut layers = vec![layer(3, 5, 0.2)];
+            layers.extend((1..depth).map(|k| layer(5, 5, k as f32)));
+            layers.truncate(depth);
+            let p = Deep {
+                layers,
+                out: layer(if depth == 0 { 3 } else { 5 }, 3, 0.9),
+            };
+            let (l, g) = loss::grad(&p, x.view(), &y);
+            assert_eq!(l, loss(&p, x.view(), &y));
+            for (gl, pl) in g.p.layers.iter().zip(&p.layers) {
+                assert_eq!(gl.w.shape(), pl.w.shape());
+            }
+            // Central differences in f32: a larger step, looser bounds.
+            let f32_tolerance = Tolerance {
+                eps: 1e-2,
+                rtol: 2e-2,
+                atol: 2e-3,
+            };
+            check_params(|q: &Deep| loss(q, x.view(), &y), &p, &g.p, &f32_tolerance)
+                .unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        }
+    }
+}

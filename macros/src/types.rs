@@ -223,6 +223,10 @@ pub fn grad_type(ty: &Type) -> Type {
                     .cloned()
                     .collect();
             }
+            // The owned type by its full path: the user imported the view, not it.
+            let last = last.clone();
+            let full: syn::TypePath = syn::parse_quote!(::cadena::ndarray::#last);
+            return Type::Path(full);
         }
     }
     Type::Path(p)

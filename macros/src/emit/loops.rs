@@ -45,11 +45,20 @@ struct Derivative {
     output_input: Option<NodeId>,
 }
 
-/// Ops recomputed by the backward half rather than stored by the forward one.
-fn cheap(op: &Op) -> bool {
+/// Ops recomputed by the backward half rather than stored by the forward one. An inner
+/// loop (a helper's, inlined) is rerun with its tape there rather than storing its tape
+/// in this loop's: its activations are kept one outer iteration at a time.
+fn recomputed(op: &Op) -> bool {
     matches!(
         op,
-        Op::Add | Op::Sub | Op::Mul | Op::Neg | Op::Powi(_) | Op::GreaterEq | Op::Transpose
+        Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Neg
+            | Op::Powi(_)
+            | Op::GreaterEq
+            | Op::Transpose
+            | Op::Loop(_)
     )
 }
 
@@ -84,7 +93,7 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> Derivative {
     }
     for id in graph.ids().rev() {
         let op = graph.op(id);
-        if needed[id.index()] && !back_set[id.index()] && !op.is_leaf() && cheap(op) {
+        if needed[id.index()] && !back_set[id.index()] && !op.is_leaf() && recomputed(op) {
             back_set[id.index()] = true;
         }
         // The graph's own operands: the copy keeps `1 - x^2` whole, for the emitter to

@@ -32,12 +32,14 @@ pub fn statements(
 ) -> (TokenStream, Vec<TokenStream>) {
     let live = live(g, roots);
     let scalar = scalar_mask_of(g, lowered);
-    let plan = Plan::new(g, &live, &scalar, roots);
+    let stacks = stack_mask(g);
+    let plan = Plan::new(g, &live, &scalar, &stacks, roots);
     let names = local_names(g, &live);
     let e = Emitter {
         g,
         lowered,
         scalar: &scalar,
+        stacks: &stacks,
         names: &names,
         plan: &plan,
     };
@@ -91,6 +93,26 @@ pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
     scalar
 }
 
+/// Gradients of a whole stack of layers or float array (from loops over it), and their
+/// sums when two loops iterate the same stack: `Parameters` values, not arrays.
+fn stack_mask(g: &Graph) -> Vec<bool> {
+    let mut stacks = vec![false; g.len()];
+    for id in g.ids() {
+        stacks[id.index()] = match g.op(id) {
+            Op::LoopPart(j) => {
+                let the_loop = g.args(g.args(id)[0])[0];
+                match g.op(the_loop) {
+                    Op::Loop(k) => *j as usize > g.loops[*k as usize].captures.len(),
+                    _ => false,
+                }
+            }
+            Op::Add => g.args(id).iter().all(|a| stacks[a.index()]),
+            _ => false,
+        };
+    }
+    stacks
+}
+
 /// What is emitted where: which elementwise nodes fold into their user's closure, the
 /// statement order, and each operand's last use.
 struct Plan {
@@ -106,7 +128,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(g: &Graph, live: &[bool], scalar: &[bool], roots: &[NodeId]) -> Plan {
+    fn new(g: &Graph, live: &[bool], scalar: &[bool], stacks: &[bool], roots: &[NodeId]) -> Plan {
         let n = g.len();
         let is_root = |id: NodeId| roots.contains(&id);
         let mut uses = vec![0usize; n];
@@ -120,7 +142,8 @@ impl Plan {
                 user[a.index()] = Some(id);
             }
         }
-        let fusible = |id: NodeId| g.op(id).is_elementwise() && !scalar[id.index()];
+        let fusible =
+            |id: NodeId| g.op(id).is_elementwise() && !scalar[id.index()] && !stacks[id.index()];
         let mut inlined: Vec<bool> = g
             .ids()
             .map(|id| {
@@ -218,6 +241,7 @@ struct Emitter<'a> {
     g: &'a Graph,
     lowered: &'a Lowered,
     scalar: &'a [bool],
+    stacks: &'a [bool],
     names: &'a [Option<Ident>],
     plan: &'a Plan,
 }
@@ -303,6 +327,10 @@ impl Emitter<'_> {
             return self.fused(id, front, pos);
         }
         let args = emitted_args(g, id);
+        if self.stacks[id.index()] {
+            let a: Vec<TokenStream> = args.iter().map(|&x| self.borrowed(x)).collect();
+            return quote!(::cadena::__private::t::accumulate_parameters(#(#a),*));
+        }
         if self.scalar[id.index()] && g.op(id).is_elementwise() {
             let a: Vec<TokenStream> = args.iter().map(|&x| self.value(x)).collect();
             return elementwise(g, id, &a, self.lowered, false);

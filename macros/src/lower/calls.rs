@@ -25,6 +25,9 @@ fn find(pred: impl Fn(&Spec) -> bool) -> Option<Op> {
 
 impl Body<'_> {
     pub fn method(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
+        if let Some(element) = self.loop_index_axis(m) {
+            return Some(element);
+        }
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
             self.cx.error(

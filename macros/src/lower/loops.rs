@@ -295,15 +295,17 @@ impl Body<'_> {
             let [arg] = m.args.iter().collect::<Vec<_>>()[..] else {
                 return None;
             };
-            let Expr::Call(c) = strip(arg) else {
-                return None;
-            };
-            let [k] = c.args.iter().collect::<Vec<_>>()[..] else {
-                return None;
-            };
-            usize::try_from(int_literal(k)?).ok()?
+            let (axis, path) = axis_literal(arg)?;
+            self.usage.use_path(path);
+            axis
         };
-        let Expr::Path(p) = strip(&m.receiver) else {
+        let (operand, name) = self.array_argument(&m.receiver)?;
+        Some(Source::Collection(Collection::Axis(axis), operand, name))
+    }
+
+    /// An array argument of the function (not of an inlined helper): its input and name.
+    fn array_argument(&mut self, e: &Expr) -> Option<(NodeId, String)> {
+        let Expr::Path(p) = strip(e) else {
             return None;
         };
         let ident = p.path.get_ident()?;
@@ -311,12 +313,26 @@ impl Body<'_> {
         if !matches!(param.kind, Kind::Array { .. }) || self.calls.inlined() {
             return None;
         }
+        let input = param.input?;
         self.usage.read_param(ident);
-        Some(Source::Collection(
-            Collection::Axis(axis),
-            param.input?,
-            ident.to_string(),
-        ))
+        Some((input, ident.to_string()))
+    }
+
+    /// `x.index_axis(Axis(k), i)` by the loop's index `i`: an element of `x` along `k`.
+    /// `None` if the call is not one.
+    pub fn loop_index_axis(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
+        self.looping.as_ref()?;
+        let [axis, index] = m.args.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if m.method != "index_axis" || !self.is_loop_index(index) {
+            return None;
+        }
+        let (axis, path) = axis_literal(axis)?;
+        self.usage.use_path(path);
+        let (operand, name) = self.array_argument(&m.receiver)?;
+        let c = self.collection(Collection::Axis(axis), operand, name);
+        Some(self.element(c, Vec::new(), m.span()))
     }
 
     /// `p.layers` (a stack of parameter structs) or `cs` (a float array argument).
@@ -632,6 +648,21 @@ fn assigned(e: &Expr) -> Option<&Expr> {
         _ => return None,
     };
     Some(target)
+}
+
+/// `Axis(k)` with a literal `k`, and the path naming `Axis` (the emitted code names
+/// its own, so the user's import of it is kept used through `Usage::use_path`).
+fn axis_literal(e: &Expr) -> Option<(usize, &syn::Path)> {
+    let Expr::Call(c) = strip(e) else {
+        return None;
+    };
+    let Expr::Path(f) = strip(&c.func) else {
+        return None;
+    };
+    let [k] = c.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some((usize::try_from(int_literal(k)?).ok()?, &f.path))
 }
 
 /// The name a pattern binds: `Some(name)`, `None` for `_`, an error for anything else.

@@ -6,7 +6,7 @@ use ndarray::{Array, ArrayBase, Axis, DataMut, DimMax, Dimension, RemoveAxis};
 
 use super::map::map2;
 use super::operand::{Kind, Operand, Out1, Out2};
-use crate::Float;
+use crate::{Float, Parameters};
 
 /// Zeros of `x`'s type and shape: `0.0` for a float, an owned array of zeros for an array.
 ///
@@ -64,4 +64,23 @@ where
     X::Dim: DimMax<Y::Dim>,
 {
     map2(x, y, |a, b| a + b)
+}
+
+/// `a + b` for whole models (or stacks of layers, or float arrays): the gradient of a
+/// stack two loops iterate is the sum of what each gives.
+///
+/// ```
+/// use cadena::ops::tensor::accumulate_parameters;
+/// assert_eq!(accumulate_parameters(&[1.0_f64, 2.0], &[0.5, 0.25]), [1.5, 2.25]);
+/// ```
+pub fn accumulate_parameters<P: Parameters + Clone>(a: &P, b: &P) -> P {
+    let mut terms = Vec::new();
+    b.visit_named("", &mut |_, t| terms.push(t.to_owned()));
+    let mut sum = a.clone();
+    let mut k = 0;
+    sum.visit_named_mut("", &mut |_, mut t| {
+        t += &terms[k];
+        k += 1;
+    });
+    sum
 }

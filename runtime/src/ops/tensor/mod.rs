@@ -30,7 +30,7 @@ mod softmax;
 
 pub use axes::{insert_axis, remove_axis};
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
-pub use iteration::{accumulate, assign_index_axis, zeros_as};
+pub use iteration::{accumulate, accumulate_parameters, assign_index_axis, zeros_as};
 pub use loss::{
     ClassIndices, Targets, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy,
     cross_entropy_vjp_p, mse, mse_vjp, softmax_cross_entropy, softmax_cross_entropy_indices,

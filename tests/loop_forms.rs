@@ -1,0 +1,265 @@
+//! Every way a loop may be written, each checked against finite differences at random
+//! depths (0–6) and sequence lengths (0–20), including loops of no iterations.
+
+use cadena::gradcheck::{Tolerance, check, check_params};
+use cadena::ndarray::{Array1, Array2, Array3, ArrayView2, ArrayView3, Axis};
+use cadena::prelude::*;
+
+/// A small deterministic generator: the sizes are random but every run tests the same.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n) as usize
+    }
+
+    fn value(&mut self) -> f64 {
+        self.below(2001) as f64 / 1000.0 - 1.0
+    }
+}
+
+#[derive(Parameters, Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub w: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+#[derive(Parameters, Clone, Debug, PartialEq)]
+pub struct Stack {
+    pub first: Layer,
+    pub layers: Vec<Layer>,
+}
+
+fn layer(rng: &mut Lcg, i: usize, o: usize) -> Layer {
+    Layer {
+        w: Array2::from_shape_fn((i, o), |_| rng.value() * 0.8),
+        b: Array1::from_shape_fn(o, |_| rng.value() * 0.2),
+    }
+}
+
+fn matrix(rng: &mut Lcg, r: usize, c: usize) -> Array2<f64> {
+    Array2::from_shape_fn((r, c), |_| rng.value())
+}
+
+fn stack(rng: &mut Lcg, depth: usize) -> Stack {
+    Stack {
+        first: layer(rng, 3, 4),
+        layers: (0..depth).map(|_| layer(rng, 4, 4)).collect(),
+    }
+}
+
+/// Enumerated, reversed, reading the stack by the index and one element by a literal
+/// index outside the loop as well.
+#[differentiable(wrt(p))]
+pub fn enumerated(p: &Stack, x: ArrayView2<f64>) -> f64 {
+    let mut h = tanh(x.dot(&p.first.w) + &p.first.b);
+    for (i, _l) in p.layers.iter().enumerate().rev() {
+        h = relu(h.dot(&p.layers[i].w) + &p.layers[i].b) + h * 0.5;
+    }
+    sum(h * h)
+}
+
+#[differentiable(wrt(p))]
+pub fn with_a_literal_index_too(p: &Stack, x: ArrayView2<f64>) -> f64 {
+    let h0 = sigmoid(x.dot(&p.first.w) + &p.layers[0].b);
+    let mut h = h0;
+    for l in p.layers.iter() {
+        h = tanh(h.dot(&l.w) + &l.b);
+    }
+    mean(h)
+}
+
+#[test]
+fn stacks_enumerated_reversed_and_indexed() {
+    let mut rng = Lcg(7);
+    let x = matrix(&mut rng, 5, 3);
+    for _ in 0..6 {
+        let depth = rng.below(7);
+        let p = stack(&mut rng, depth);
+        let (l, g) = enumerated::grad(&p, x.view());
+        assert_eq!(l, enumerated(&p, x.view()));
+        check_params(
+            |q: &Stack| enumerated(q, x.view()),
+            &p,
+            &g.p,
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        if depth > 0 {
+            let (l, g) = with_a_literal_index_too::grad(&p, x.view());
+            assert_eq!(l, with_a_literal_index_too(&p, x.view()));
+            check_params(
+                |q: &Stack| with_a_literal_index_too(q, x.view()),
+                &p,
+                &g.p,
+                &Tolerance::default(),
+            )
+            .unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        }
+    }
+}
+
+/// A float array by value, iterated by element and by `iter()`.
+#[differentiable]
+pub fn moments(c: [f64; 5], x: f64) -> f64 {
+    let mut s = 0.0;
+    for &ck in &c {
+        s = s + ck * ck * x;
+    }
+    let mut t = s;
+    for ck in c.iter() {
+        t = t * 0.5 + (ck * x).sin();
+    }
+    t
+}
+
+#[test]
+fn float_arrays_by_element() {
+    let c = [0.3, -1.2, 0.8, 2.0, -0.4];
+    let (v, g) = moments::grad(c, 0.7);
+    assert_eq!(v, moments(c, 0.7));
+    let mut at = c.to_vec();
+    at.push(0.7);
+    let mut analytic = g.c.to_vec();
+    analytic.push(g.x);
+    check(
+        |p| moments([p[0], p[1], p[2], p[3], p[4]], p[5]),
+        &at,
+        &analytic,
+        &["c0", "c1", "c2", "c3", "c4", "x"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Cell {
+    pub wx: Array2<f64>,
+    pub wh: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+/// Over time by index: `0..n` with `x.index_axis(Axis(1), t)` on a batch × time × feature
+/// array, the sequence length an argument.
+#[differentiable(wrt(p))]
+pub fn by_index(p: &Cell, x: ArrayView3<f64>, n: usize, h0: ArrayView2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    for t in 0..n {
+        h = tanh(x.index_axis(Axis(1), t).dot(&p.wx) + h.dot(&p.wh) + &p.b);
+    }
+    sum(h)
+}
+
+/// The same over `axis_iter`, differentiated with respect to the input sequence as well
+/// (which step of the input matters: saliency).
+#[differentiable]
+pub fn saliency(p: &Cell, x: ArrayView3<f64>, h0: ArrayView2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    for xt in x.axis_iter(Axis(1)) {
+        h = tanh(xt.dot(&p.wx) + h.dot(&p.wh) + &p.b);
+    }
+    sum(h * h)
+}
+
+#[test]
+fn sequences_by_index_and_by_axis_with_input_gradients() {
+    let mut rng = Lcg(11);
+    let (batch, features, hidden) = (3, 2, 4);
+    for _ in 0..5 {
+        let steps = rng.below(21);
+        let cell = Cell {
+            wx: matrix(&mut rng, features, hidden) * 0.7,
+            wh: matrix(&mut rng, hidden, hidden) * 0.5,
+            b: Array1::from_shape_fn(hidden, |_| rng.value() * 0.1),
+        };
+        let x = Array3::from_shape_fn((batch, steps, features), |_| rng.value());
+        let h0 = matrix(&mut rng, batch, hidden) * 0.1;
+        let (l, g) = by_index::grad(&cell, x.view(), steps, h0.view());
+        assert_eq!(l, by_index(&cell, x.view(), steps, h0.view()));
+        check_params(
+            |q: &Cell| by_index(q, x.view(), steps, h0.view()),
+            &cell,
+            &g.p,
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("{steps} steps: {e}"));
+
+        let (l, g) = saliency::grad(&cell, x.view(), h0.view());
+        assert_eq!(l, saliency(&cell, x.view(), h0.view()));
+        assert_eq!(g.x.shape(), x.shape());
+        let flat: Vec<f64> = x.iter().copied().collect();
+        let analytic: Vec<f64> = g.x.iter().copied().collect();
+        let names: Vec<String> = (0..flat.len()).map(|k| format!("x{k}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        check(
+            |v| {
+                let x = Array3::from_shape_vec((batch, steps, features), v.to_vec()).unwrap();
+                saliency(&cell, x.view(), h0.view())
+            },
+            &flat,
+            &analytic,
+            &names,
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("{steps} steps, input gradient: {e}"));
+        let g0: Vec<f64> = h0.iter().copied().collect();
+        let a0: Vec<f64> = g.h0.iter().copied().collect();
+        let n0: Vec<String> = (0..g0.len()).map(|k| format!("h0{k}")).collect();
+        let n0: Vec<&str> = n0.iter().map(String::as_str).collect();
+        check(
+            |v| {
+                let h0 = Array2::from_shape_vec((batch, hidden), v.to_vec()).unwrap();
+                saliency(&cell, x.view(), h0.view())
+            },
+            &g0,
+            &a0,
+            &n0,
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("{steps} steps, start gradient: {e}"));
+    }
+}
+
+/// A helper called in a loop body, and a helper whose own body loops, called in a loop.
+#[differentiable]
+pub fn swish(x: f64) -> f64 {
+    x * sigmoid(x)
+}
+
+#[differentiable]
+pub fn cube(x: f64) -> f64 {
+    let mut y = 1.0;
+    for _ in 0..3 {
+        y = y * x;
+    }
+    y
+}
+
+#[differentiable]
+pub fn calls_in_loops(a: f64, b: f64, n: usize) -> f64 {
+    let mut s = a;
+    for _ in 0..n {
+        s = swish(s) * b + cube(s);
+    }
+    s
+}
+
+#[test]
+fn helpers_in_loop_bodies() {
+    for n in [0, 1, 4] {
+        let (v, g) = calls_in_loops::grad(0.3, 0.7, n);
+        assert_eq!(v, calls_in_loops(0.3, 0.7, n));
+        check(
+            |p| calls_in_loops(p[0], p[1], n),
+            &[0.3, 0.7],
+            &[g.a, g.b],
+            &["a", "b"],
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("{n}: {e}"));
+    }
+}

@@ -20,14 +20,14 @@
 //! time relative to the hand-written one, and the peak heap bytes one call allocates (a
 //! counting global allocator). The JAX side of the comparison is `benches/jax_mlp.py`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "common/counting.rs"]
+mod counting;
 #[path = "common/estimates.rs"]
 mod estimates;
 #[path = "common/interleaved.rs"]
 mod interleaved;
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use cadena::ndarray::linalg::general_mat_mul;
@@ -38,30 +38,8 @@ use criterion::{BenchmarkId, Criterion};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-/// Counts live and peak heap bytes, so one call's peak allocation can be reported.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts bytes.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        // SAFETY: same layout contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting::Counting = counting::Counting;
 
 #[derive(Parameters, Clone)]
 pub struct Mlp {
@@ -243,14 +221,6 @@ fn setup() -> (Mlp, Array2<f32>, Array2<f32>) {
     (p, x, y)
 }
 
-/// Peak heap bytes allocated during `f`, above what was live before it.
-fn peak_bytes(f: impl FnOnce()) -> usize {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    f();
-    PEAK.load(Ordering::Relaxed) - before
-}
-
 /// Criterion runs contenders one after the other, and on a shared machine the load drifts
 /// between them (the same build has measured 0.98× and 1.27×). Alternating blocks of calls
 /// (A B A B ...) and comparing median block times puts both under the same load.
@@ -378,9 +348,9 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let heap_generated = peak_bytes(|| drop(black_box(loss::grad(&p, &x, &y))));
-    let heap_naive = peak_bytes(|| drop(black_box(naive(&p, &x, &y))));
-    let heap_hand = peak_bytes(|| {
+    let heap_generated = counting::peak_bytes(|| drop(black_box(loss::grad(&p, &x, &y))));
+    let heap_naive = counting::peak_bytes(|| drop(black_box(naive(&p, &x, &y))));
+    let heap_hand = counting::peak_bytes(|| {
         black_box(hand_written(&p, &x, &y, &mut buf, &mut g));
     });
     interleaved_ratio(&p, &x, &y, &mut buf, &mut g);

@@ -364,10 +364,6 @@ pub fn forward(
     let tape = &n.tape;
     let next = local("cadena_next");
     let carried = d.needs_carry.then(|| quote!(#h,));
-    let saved = match d.needs_output {
-        true => quote!((#tape, #t::owned(&#h))),
-        false => quote!(#tape),
-    };
     let range_local = local("cadena_range");
     quote!({
         #operands
@@ -380,17 +376,20 @@ pub fn forward(
             #tape.push((#i, #carried #(#residuals,)*));
             #h = #next;
         }
-        #tape_out = #saved;
+        #tape_out = #tape;
         #h
     })
 }
 
 /// The backward loop: the value of the `LoopBack` node, a tuple with the adjoint of every
 /// wanted `Loop` operand (`()` for the others). `bind` holds how each `LoopBack` operand
-/// is read: the cotangent (moved or borrowed), then the loop's captures and collections.
+/// is read: the cotangent (moved or borrowed), then the loop's captures and collections;
+/// `final_value` reads the loop's own value (by reference for an array), which is the carried
+/// value after the last iteration.
 pub fn backward(
     body: &LoopBody,
     outer: &Lowered,
+    final_value: &TokenStream,
     bind: &[TokenStream],
     scalar: &[bool],
     tape_in: &Ident,
@@ -409,30 +408,19 @@ pub fn backward(
         Op::Input(k) => *k as usize,
         _ => unreachable!("stand-ins are inputs"),
     };
-    let mut extra = vec![(index(&d.graph, d.seed), read(g, carry_scalar), carry_scalar)];
+    let seed_index = index(&d.graph, d.seed);
+    let mut extra = Vec::new();
     for (k, (&r, &input)) in d.residuals.iter().zip(&d.residual_inputs).enumerate() {
         let s = !outer.tensor || residual_scalar[r.index()];
         extra.push((index(&d.back, input), read(&residual(k), s), s));
     }
+    // The value after the iteration is a reference to the next one's tape entry (or to
+    // the loop's result), for an array.
     if let Some(o) = d.output_input {
-        extra.push((index(&d.back, o), read(h_out, carry_scalar), carry_scalar));
-    }
-    let (access, floats) = body_access(body, &d.back, read(h_in, carry_scalar), scalar, &extra);
-    let lowered = lowered_for(outer, access, floats);
-    let roots: Vec<NodeId> = d.back_grads.iter().flatten().copied().collect();
-    let (stmts, exprs) = statements(&lowered, &d.back, &roots);
-    let mut expr_of = d
-        .back_grads
-        .iter()
-        .map(|g| g.map(|_| TokenStream::new()))
-        .collect::<Vec<_>>();
-    {
-        let mut it = exprs.into_iter();
-        for e in expr_of.iter_mut().flatten() {
-            *e = it.next().expect("one expression per root");
-        }
+        extra.push((index(&d.back, o), quote!(#h_out), carry_scalar));
     }
     let is_zero = |p: usize| d.back_grads[p].is_none_or(|g| d.back.const_value(g) == Some(0.0));
+    let back_seed = d.back.find(d.graph.op(d.seed).clone(), Vec::new());
 
     // `bind` is the LoopBack's operands from the cotangent on; the loop's operand `j > 0`
     // is `bind[j]`.
@@ -440,19 +428,14 @@ pub fn backward(
     let operands = bind_operands(body, bind);
     let caps = body.captures.len();
     let mut init = TokenStream::new();
-    let mut per_iteration = TokenStream::new();
     let mut result = vec![quote!(#g)];
-    for j in 1..=caps {
-        if !wanted[j] {
+    for (j, &want) in wanted.iter().enumerate().take(caps + 1).skip(1) {
+        if !want {
             result.push(quote!(()));
             continue;
         }
         let (dj, c) = (adjoint(j), capture(j));
         init.extend(quote!(let mut #dj = #t::zeros_as(#c);));
-        if !is_zero(j) {
-            let e = expr_of[j].as_ref().expect("wanted");
-            per_iteration.extend(quote!(#dj = #t::accumulate(#dj, #e);));
-        }
         result.push(quote!(#dj));
     }
     for (c, kind) in body.collections.iter().enumerate() {
@@ -466,58 +449,137 @@ pub fn backward(
             Collection::Indexed => quote!(let mut #dj = ::cadena::Parameters::zeros_like(#coll);),
             Collection::Axis(_) => quote!(let mut #dj = #t::zeros_as(#coll);),
         });
-        for (p, e) in body.elements.iter().enumerate() {
-            let p = 1 + caps + p;
-            if e.collection != c || is_zero(p) {
+        result.push(quote!(#dj));
+    }
+
+    // One iteration's code: the backward statements for the adjoints wanted, then the
+    // sums, the elements' gradients and (unless this is the first iteration, whose
+    // carried value's adjoint nobody reads) the carried value's adjoint for the next.
+    let iteration = |thread_carry: bool| -> TokenStream {
+        let positions: Vec<usize> = (0..d.back_grads.len())
+            .filter(|&p| d.back_grads[p].is_some() && (p > 0 || thread_carry))
+            .collect();
+        let roots: Vec<NodeId> = positions
+            .iter()
+            .map(|&p| d.back_grads[p].expect("some"))
+            .collect();
+        // The cotangent read once, as an array, is moved into the one helper that reads
+        // it, which may then write its result in place.
+        let reads = back_seed.map_or(0, |s| reads_of(&d.back, &roots, s));
+        let seed_access = if reads == 1 && !carry_scalar {
+            quote!(::core::mem::take(&mut #g))
+        } else {
+            read(g, carry_scalar)
+        };
+        let mut all_extra = extra.clone();
+        all_extra.push((seed_index, seed_access, carry_scalar));
+        let (access, floats) =
+            body_access(body, &d.back, read(h_in, carry_scalar), scalar, &all_extra);
+        let lowered = lowered_for(outer, access, floats);
+        let (stmts, exprs) = statements(&lowered, &d.back, &roots);
+        let expr_of = |p: usize| &exprs[positions.iter().position(|&q| q == p).expect("wanted")];
+        let mut code = stmts;
+        for (j, &want) in wanted.iter().enumerate().take(caps + 1).skip(1) {
+            if want && !is_zero(j) {
+                let (dj, e) = (adjoint(j), expr_of(j));
+                code.extend(quote!(#dj = #t::accumulate(#dj, #e);));
+            }
+        }
+        for (c, kind) in body.collections.iter().enumerate() {
+            let dj = adjoint(1 + caps + c);
+            if !wanted[1 + caps + c] {
                 continue;
             }
-            let value = expr_of[p].as_ref().expect("wanted");
-            let path = &e.path;
-            per_iteration.extend(match kind {
-                Collection::Indexed => quote!(#dj[#i] #(#path)* = #t::owned(#value);),
-                Collection::Axis(axis) => {
-                    let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
-                    quote!(#t::assign_index_axis(&mut #dj, ::cadena::ndarray::Axis(#axis), #i, #value);)
+            for (p, e) in body.elements.iter().enumerate() {
+                let p = 1 + caps + p;
+                if e.collection != c || is_zero(p) {
+                    continue;
+                }
+                let value = expr_of(p);
+                let path = &e.path;
+                code.extend(match kind {
+                    Collection::Indexed => quote!(#dj[#i] #(#path)* = #t::owned(#value);),
+                    Collection::Axis(axis) => {
+                        let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
+                        quote!(#t::assign_index_axis(&mut #dj, ::cadena::ndarray::Axis(#axis), #i, #value);)
+                    }
+                });
+            }
+        }
+        if thread_carry {
+            code.extend(match d.back_grads[0] {
+                Some(gr) if Some(gr) == back_seed => TokenStream::new(),
+                _ if is_zero(0) => quote!(#g = #t::zeros_as(&#g);),
+                _ => {
+                    let e = expr_of(0);
+                    quote!(#g = #t::owned(#e);)
                 }
             });
         }
-        result.push(quote!(#dj));
-    }
-    // The cotangent of the carried value before this iteration.
-    let thread = match d.back_grads[0] {
-        Some(gr) if gr == d.seed => TokenStream::new(),
-        _ if is_zero(0) => quote!(#g = #t::zeros_as(&#g);),
-        _ => {
-            let e = expr_of[0].as_ref().expect("always wanted");
-            quote!(#g = #t::owned(#e);)
-        }
+        code
     };
+    let every = iteration(true);
+    // The loop's start needs its adjoint only when the caller reads it.
+    let first = if wanted[0] {
+        every.clone()
+    } else {
+        iteration(false)
+    };
+
     let residual_names = (0..d.residuals.len()).map(residual);
     let carried = d.needs_carry.then(|| quote!(#h_in,));
-    let (unpack, take_later, pass_on) = if d.needs_output {
+    // The carried value after an iteration is the one before the next: read from the
+    // tape entry popped last, or for the last iteration from the loop's result.
+    let last = local("cadena_last");
+    let (start_later, take_later, pass_on) = if d.needs_output {
+        let take = if carry_scalar {
+            quote!(let #h_out = match #later { ::core::option::Option::Some(v) => v, ::core::option::Option::None => #last };)
+        } else {
+            quote!(let #h_out = match &#later { ::core::option::Option::Some(v) => v, ::core::option::Option::None => #last };)
+        };
         (
-            quote!((mut #tape, mut #later)),
-            quote!(let #h_out = #later;),
-            quote!(#later = #h_in;),
+            quote!(let #last = #final_value; let mut #later = ::core::option::Option::None;),
+            take,
+            quote!(#later = ::core::option::Option::Some(#h_in);),
         )
     } else {
-        (quote!(mut #tape), TokenStream::new(), TokenStream::new())
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
     quote!({
         #operands
-        let #unpack = #tape_in;
+        let mut #tape = #tape_in;
+        #start_later
         let mut #g = #t::owned(#cot);
         #init
         while let ::core::option::Option::Some((#i, #carried #(#residual_names,)*)) = #tape.pop() {
             let _ = #i;
             #take_later
-            #stmts
-            #per_iteration
-            #thread
+            if #tape.is_empty() {
+                #first
+            } else {
+                #every
+            }
             #pass_on
         }
         (#(#result,)*)
     })
+}
+
+/// How many times the code computing `roots` reads `x`: operands of the nodes it
+/// emits, and the roots themselves.
+fn reads_of(g: &Graph, roots: &[NodeId], x: NodeId) -> usize {
+    let live = super::scalar::live(g, roots);
+    let operands: usize = g
+        .ids()
+        .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
+        .map(|id| {
+            super::expr::emitted_args(g, id)
+                .iter()
+                .filter(|a| **a == x)
+                .count()
+        })
+        .sum();
+    operands + roots.iter().filter(|r| **r == x).count()
 }
 
 /// The derivation of every loop whose backward run computes part of `roots`: the

@@ -318,18 +318,22 @@ pub fn emit(d: &Derived) -> TokenStream {
         .map(|&w| d.graph.inputs[input_index(d.graph, w)].name.clone())
         .collect();
     let derived = derivation::derivation(d.graph, &targets, &d.grads);
+    // A loop's body is derived once, below the lines that use it, in both texts.
+    let loop_lines = loops::derivation(d.graph, &d.grads);
     let mut derivation = derived.text();
-    for line in loops::derivation(d.graph, &d.grads) {
-        derivation.push('\n');
-        derivation.push_str(&line);
-    }
-    let explain = explain::explain(
+    let mut explain = explain::explain(
         &lowered.graph,
         lowered.output,
         &d.wrt_raw,
         &derived,
         lowered.tensor,
     );
+    for line in &loop_lines {
+        for text in [&mut derivation, &mut explain] {
+            text.push('\n');
+            text.push_str(line);
+        }
+    }
     let dot = dot::dot(
         &lowered.graph,
         &fn_name.to_string(),

@@ -91,7 +91,15 @@ fn loop_statement(
             let scalar = vec![true; g.args(the_loop).len()];
             let wanted =
                 super::loops::wanted(g, live, the_loop).expect("this backward run is live");
-            let value = super::loops::backward(body, lowered, &bind, &scalar, &tape, &wanted);
+            let value = super::loops::backward(
+                body,
+                lowered,
+                &read(&the_loop),
+                &bind,
+                &scalar,
+                &tape,
+                &wanted,
+            );
             Some(quote!(let #ident = #value;))
         }
         crate::graph::Op::LoopPart(j) => {

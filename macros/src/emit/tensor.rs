@@ -297,8 +297,15 @@ impl Emitter<'_> {
                     .collect();
                 let wanted =
                     super::loops::wanted(g, live, the_loop).expect("this backward run is live");
-                let value =
-                    super::loops::backward(body, self.lowered, &bind, &scalar, &tape, &wanted);
+                let value = super::loops::backward(
+                    body,
+                    self.lowered,
+                    &self.borrowed(the_loop),
+                    &bind,
+                    &scalar,
+                    &tape,
+                    &wanted,
+                );
                 Some(quote!(let #ident = #value;))
             }
             Op::LoopPart(j) => {

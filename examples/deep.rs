@@ -1,8 +1,8 @@
 //! Step 6 of the course: a deeper network in scalar code — two inputs, two tanh layers of
 //! two units, a sigmoid output — on the XOR pattern, which no single neuron can learn.
-//! Fifteen parameters, composed `#[differentiable]` functions (one two-input unit, used
-//! five times), no hand-written backward pass, and one forward pass for training and
-//! prediction.
+//! Fifteen parameters in three float arrays (each unit's two weights and bias, unit after
+//! unit), composed `#[differentiable]` functions (one two-input unit, used five times), no
+//! hand-written backward pass, and one forward pass for training and prediction.
 //!
 //! ```text
 //! cargo run --release --example deep
@@ -22,75 +22,31 @@ pub fn unit(w1: f64, w2: f64, b: f64, x1: f64, x2: f64) -> f64 {
     w1 * x1 + w2 * x2 + b
 }
 
-/// The network's output probability: two tanh layers of two units, a sigmoid unit.
+/// The network's output probability. Each layer holds its units' `w1, w2, b` in turn.
 #[differentiable]
-#[allow(clippy::too_many_arguments)]
-pub fn forward(
-    u11: f64,
-    u12: f64,
-    u21: f64,
-    u22: f64,
-    c1: f64,
-    c2: f64,
-    v11: f64,
-    v12: f64,
-    v21: f64,
-    v22: f64,
-    d1: f64,
-    d2: f64,
-    w1: f64,
-    w2: f64,
-    b: f64,
-    x1: f64,
-    x2: f64,
-) -> f64 {
-    let h1 = tanh(unit(u11, u12, c1, x1, x2));
-    let h2 = tanh(unit(u21, u22, c2, x1, x2));
-    let k1 = tanh(unit(v11, v12, d1, h1, h2));
-    let k2 = tanh(unit(v21, v22, d2, h1, h2));
-    let a = sigmoid(unit(w1, w2, b, k1, k2));
-    a
+pub fn forward(hidden: &[f64; 6], second: &[f64; 6], out: &[f64; 3], x1: f64, x2: f64) -> f64 {
+    let h1 = tanh(unit(hidden[0], hidden[1], hidden[2], x1, x2));
+    let h2 = tanh(unit(hidden[3], hidden[4], hidden[5], x1, x2));
+    let k1 = tanh(unit(second[0], second[1], second[2], h1, h2));
+    let k2 = tanh(unit(second[3], second[4], second[5], h1, h2));
+    sigmoid(unit(out[0], out[1], out[2], k1, k2))
 }
 
-#[differentiable(wrt(u11, u12, u21, u22, c1, c2, v11, v12, v21, v22, d1, d2, w1, w2, b))]
-#[allow(clippy::too_many_arguments)]
-pub fn deep(
-    u11: f64,
-    u12: f64,
-    u21: f64,
-    u22: f64,
-    c1: f64,
-    c2: f64,
-    v11: f64,
-    v12: f64,
-    v21: f64,
-    v22: f64,
-    d1: f64,
-    d2: f64,
-    w1: f64,
-    w2: f64,
-    b: f64,
-    x1: f64,
-    x2: f64,
-    y: f64,
-) -> f64 {
-    let a = forward(
-        u11, u12, u21, u22, c1, c2, v11, v12, v21, v22, d1, d2, w1, w2, b, x1, x2,
-    );
-    bce(a, y)
+#[differentiable(wrt(hidden, second, out))]
+pub fn deep(hidden: &[f64; 6], second: &[f64; 6], out: &[f64; 3], x1: f64, x2: f64, y: f64) -> f64 {
+    bce(forward(hidden, second, out, x1, x2), y)
 }
 
-/// The network's output probability, for accuracy: the same `forward` the loss calls.
-fn predict(p: &[f64; 15], x1: f64, x2: f64) -> f64 {
-    forward(
-        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],
-        p[14], x1, x2,
-    )
+/// One step of gradient descent on one array of weights.
+fn descend(weights: &mut [f64], gradient: &[f64], lr: f64) {
+    for (w, g) in weights.iter_mut().zip(gradient) {
+        *w -= lr * g;
+    }
 }
 
 fn main() {
-    println!("The macro derived, at compile time (first layer, one weight):");
-    println!("{}\n", deep::DERIVATION.lines().next().unwrap_or_default());
+    println!("The macro derived, at compile time:");
+    println!("{}\n", deep::DERIVATION);
 
     // XOR: class 1 where x1 and x2 have the same sign.
     let mut rng = StdRng::seed_from_u64(3);
@@ -101,29 +57,25 @@ fn main() {
         })
         .collect();
 
-    let mut p = [0.0; 15];
-    for w in &mut p {
-        *w = rng.random_range(-1.0..1.0);
-    }
+    // Drawn in the order of the course's fifteen named weights (u11 u12 u21 u22 c1 c2,
+    // v.. d.., w1 w2 b), then grouped by unit.
+    let r: [f64; 15] = [0; 15].map(|_| rng.random_range(-1.0..1.0));
+    let mut hidden = [r[0], r[1], r[4], r[2], r[3], r[5]];
+    let mut second = [r[6], r[7], r[10], r[8], r[9], r[11]];
+    let mut out = [r[12], r[13], r[14]];
     let lr = 0.05;
     let mut history = History::default();
     println!("epoch   loss     accuracy");
     for epoch in 0..=200 {
         let (mut loss, mut correct) = (0.0, 0);
         for &([x1, x2], y) in &data {
-            correct += usize::from((predict(&p, x1, x2) > 0.5) == (y == 1.0));
-            let (l, g) = deep::grad(
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
-                p[13], p[14], x1, x2, y,
-            );
+            let a = forward(&hidden, &second, &out, x1, x2);
+            correct += usize::from((a > 0.5) == (y == 1.0));
+            let (l, g) = deep::grad(&hidden, &second, &out, x1, x2, y);
             loss += l;
-            let grad = [
-                g.u11, g.u12, g.u21, g.u22, g.c1, g.c2, g.v11, g.v12, g.v21, g.v22, g.d1, g.d2,
-                g.w1, g.w2, g.b,
-            ];
-            for (w, dw) in p.iter_mut().zip(grad) {
-                *w -= lr * dw;
-            }
+            descend(&mut hidden, &g.hidden, lr);
+            descend(&mut second, &g.second, lr);
+            descend(&mut out, &g.out, lr);
         }
         let m = data.len() as f64;
         curves::record(&mut history, epoch, lr, loss / m, correct as f64 / m);

@@ -89,6 +89,26 @@ impl Kind {
     }
 }
 
+/// `[f64; N]` or `&[f64; N]` (a fixed set of float parameters, read by index), which
+/// scalar code reads element by element.
+pub fn is_float_array(ty: &Type) -> bool {
+    let inner = match ungroup(ty) {
+        Type::Reference(r) => ungroup(&r.elem),
+        other => other,
+    };
+    matches!(inner, Type::Array(a) if Float::of(&a.elem).is_some())
+}
+
+/// Whether an argument of this type makes a function tensor code: arrays and parameter
+/// structs do; floats and float arrays do not.
+pub fn is_tensor_argument(ty: &Type) -> bool {
+    match classify(ty) {
+        Kind::Array { .. } => true,
+        Kind::Struct => !is_float_array(ty),
+        Kind::Float | Kind::Other => false,
+    }
+}
+
 pub fn classify(ty: &Type) -> Kind {
     if Float::of(ty).is_some() {
         return Kind::Float;

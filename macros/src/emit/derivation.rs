@@ -54,19 +54,56 @@ pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivatio
         let Some(id) = candidate else {
             let mut named: Vec<(NodeId, String)> = names.into_iter().collect();
             named.sort();
-            let definitions = named
+            let definitions: Vec<(String, String)> = named
                 .iter()
                 .map(|(id, name)| {
                     let mut others: HashMap<NodeId, String> = named.iter().cloned().collect();
                     others.remove(id);
-                    format!("{name} = {}", printer(g, &others).print(*id).0)
+                    (name.clone(), printer(g, &others).print(*id).0)
                 })
                 .collect();
+            let definitions = used_only(definitions, &lines);
             return Derivation { definitions, lines };
         };
         let name = format!("δ{}", subscript(names.len() + 1));
         names.insert(id, name);
     }
+}
+
+/// The definitions `lines` read, directly or through other definitions: a name chosen
+/// early can end up inside a later, larger one and no longer be printed anywhere.
+fn used_only(definitions: Vec<(String, String)>, lines: &[String]) -> Vec<String> {
+    let mentions = |text: &str, name: &str| {
+        text.match_indices(name).any(|(at, _)| {
+            let next = text[at + name.len()..].chars().next();
+            !next.is_some_and(|c| ('₀'..='₉').contains(&c))
+        })
+    };
+    let mut used = vec![false; definitions.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (k, (name, _)) in definitions.iter().enumerate() {
+            if used[k] {
+                continue;
+            }
+            let read = lines.iter().any(|l| mentions(l, name))
+                || definitions
+                    .iter()
+                    .zip(&used)
+                    .any(|((_, text), &u)| u && mentions(text, name));
+            if read {
+                used[k] = true;
+                changed = true;
+            }
+        }
+    }
+    definitions
+        .into_iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|((name, text), _)| format!("{name} = {text}"))
+        .collect()
 }
 
 fn printer<'a>(g: &'a Graph, names: &'a HashMap<NodeId, String>) -> Printer<'a> {

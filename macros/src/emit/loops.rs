@@ -284,6 +284,7 @@ fn body_access(
             let coll = collection_local(e.collection);
             let path = &e.path;
             match body.collections[e.collection] {
+                Collection::Indexed if !body.tensor => quote!(#coll[#i] #(#path)*),
                 Collection::Indexed => quote!(&#coll[#i] #(#path)*),
                 Collection::Axis(axis) => {
                     let axis = proc_macro2::Literal::usize_unsuffixed(axis);
@@ -632,4 +633,24 @@ pub fn derivation(g: &Graph, roots: &[NodeId]) -> Vec<String> {
         lines.extend(text.lines().map(|l| format!("  {l}")));
     }
     lines
+}
+
+/// Gradients of a whole stack of layers or float array (from loops over it), and their
+/// sums when two loops iterate the same stack: `Parameters` values, not arrays.
+pub fn stack_mask(g: &Graph) -> Vec<bool> {
+    let mut stacks = vec![false; g.len()];
+    for id in g.ids() {
+        stacks[id.index()] = match g.op(id) {
+            Op::LoopPart(j) => {
+                let the_loop = g.args(g.args(id)[0])[0];
+                match g.op(the_loop) {
+                    Op::Loop(k) => *j as usize > g.loops[*k as usize].captures.len(),
+                    _ => false,
+                }
+            }
+            Op::Add => g.args(id).iter().all(|a| stacks[a.index()]),
+            _ => false,
+        };
+    }
+    stacks
 }

@@ -344,7 +344,8 @@ pub fn emit(d: &Derived) -> TokenStream {
     // The graph with values and adjoints at a point, for scalar functions (an array
     // function's nodes have no single value to show).
     // A loop has no single value per node either.
-    let trace_fn = if lowered.tensor || !lowered.graph.loops.is_empty() {
+    let arrays = lowered.params.iter().any(|p| p.kind == Kind::Struct);
+    let trace_fn = if lowered.tensor || arrays || !lowered.graph.loops.is_empty() {
         TokenStream::new()
     } else {
         let body = trace::trace(lowered, &fn_name.to_string(), &d.wrt_raw);

@@ -24,12 +24,23 @@ pub fn statements(
         }
         leaf(g, lowered, id)
     };
+    let stacks = super::loops::stack_mask(g);
     let mut stmts = TokenStream::new();
     for id in g.ids() {
         if let Some(ident) = &names[id.index()]
             && let Some(s) = loop_statement(g, lowered, id, ident, &names, &live)
         {
             stmts.extend(s);
+            continue;
+        }
+        if let Some(ident) = &names[id.index()]
+            && stacks[id.index()]
+        {
+            // Two loops' gradients of one float array: summed element by element.
+            let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
+            stmts.extend(
+                quote!(let #ident = ::cadena::__private::t::accumulate_parameters(#(&#a),*);),
+            );
             continue;
         }
         if let Some(ident) = &names[id.index()] {

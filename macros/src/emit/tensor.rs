@@ -32,7 +32,7 @@ pub fn statements(
 ) -> (TokenStream, Vec<TokenStream>) {
     let live = live(g, roots);
     let scalar = scalar_mask_of(g, lowered);
-    let stacks = stack_mask(g);
+    let stacks = super::loops::stack_mask(g);
     let plan = Plan::new(g, &live, &scalar, &stacks, roots);
     let names = local_names(g, &live);
     let e = Emitter {
@@ -91,26 +91,6 @@ pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
         };
     }
     scalar
-}
-
-/// Gradients of a whole stack of layers or float array (from loops over it), and their
-/// sums when two loops iterate the same stack: `Parameters` values, not arrays.
-fn stack_mask(g: &Graph) -> Vec<bool> {
-    let mut stacks = vec![false; g.len()];
-    for id in g.ids() {
-        stacks[id.index()] = match g.op(id) {
-            Op::LoopPart(j) => {
-                let the_loop = g.args(g.args(id)[0])[0];
-                match g.op(the_loop) {
-                    Op::Loop(k) => *j as usize > g.loops[*k as usize].captures.len(),
-                    _ => false,
-                }
-            }
-            Op::Add => g.args(id).iter().all(|a| stacks[a.index()]),
-            _ => false,
-        };
-    }
-    stacks
 }
 
 /// What is emitted where: which elementwise nodes fold into their user's closure, the

@@ -200,6 +200,8 @@ impl Body<'_> {
             Expr::Lit(lit) => self.literal(lit),
             Expr::Path(p) => self.path(p),
             Expr::Field(_) | Expr::Index(_) if self.tensor => self.field(e),
+            // Scalar code reads float array arguments by index.
+            Expr::Index(_) => self.field(e),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     let x = self.expr(&u.expr)?;

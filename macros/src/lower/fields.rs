@@ -17,6 +17,10 @@ impl Body<'_> {
     /// The parameter struct `e` names, with the path into it: a struct argument of the
     /// function, or an inlined callee's parameter bound to one.
     pub fn struct_root(&mut self, e: &Expr) -> Option<(usize, Vec<Step>)> {
+        // A part of one (`p.enc`, `p.layers[0]`), passed to a helper.
+        if matches!(e, Expr::Field(_) | Expr::Index(_)) {
+            return self.field_path(e);
+        }
         let Expr::Path(p) = e else { return None };
         let id = p.path.get_ident()?;
         if let Some(Binding::Struct { param, prefix }) = self.calls.aliases.get(&id.to_string()) {
@@ -133,8 +137,11 @@ impl Body<'_> {
         }
         let name = self.field_text(param, &path);
         let by_ref = matches!(self.params[param].ty, syn::Type::Reference(_));
+        // Scalar code reads an element of a float array by value.
         self.usage.access.push(if path.is_empty() && by_ref {
             quote!(#ident)
+        } else if !self.tensor && !path.is_empty() {
+            quote!(#ident #(#path)*)
         } else {
             quote!(&#ident #(#path)*)
         });

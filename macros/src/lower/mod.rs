@@ -97,7 +97,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     let params = signature::params(cx, item, float, &mut graph, &mut usage);
     let tensor = params
         .iter()
-        .any(|p| matches!(p.kind, Kind::Array { .. } | Kind::Struct));
+        .any(|p| crate::types::is_tensor_argument(&p.ty));
     let wrt = signature::wrt(cx, item, args, &params);
     let mut fields = Vec::new();
     let mut needed = Vec::new();

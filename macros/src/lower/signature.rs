@@ -77,7 +77,7 @@ pub fn params(
     let float_ty = float_ty.as_ref();
     let mut params = Vec::new();
     let tensor = item.sig.inputs.iter().any(|a| match a {
-        FnArg::Typed(pt) => matches!(classify(&pt.ty), Kind::Array { .. } | Kind::Struct),
+        FnArg::Typed(pt) => crate::types::is_tensor_argument(&pt.ty),
         FnArg::Receiver(_) => false,
     });
     for arg in &item.sig.inputs {

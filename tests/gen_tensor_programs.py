@@ -17,10 +17,17 @@ broadcast. Only smooth ops are used (no relu/abs/max/min, whose kinks would make
 differences flaky), and domains are kept safe (ln and sqrt of positive expressions,
 division by 1 + square).
 
+About one step in ten is a `for` loop of 0-3 iterations carrying a `let mut` value
+(an array through one of LOOP_BODIES, reading values bound before the loop, or a float
+accumulating a mean), so loops meet everything else: captures that are struct fields,
+transposes and earlier values, a loop's result consumed in place, shared or broadcast.
+Scalar programs get loops too. Every loop's result is read by the final expression.
+
 Sizes: 40 tensor programs (each costs ~0.7 s of a cold debug build; 80 took a minute), the first 10 again in f32 against their
 f64 gradients, and 40 scalar programs (cheap), checked at two points. For a longer hunt,
 raise the counts or change SEED locally: 320 more tensor programs (seeds 1-3, 11-13, the
-latter with relu, abs, max, min) passed when this was written.
+latter with relu, abs, max, min) passed when this was written, and with loops, seeds 1
+and 2 (80 tensor and 80 scalar programs more).
 
 Run:  python3 tests/gen_tensor_programs.py > tests/tensor_programs.rs && cargo fmt
 """
@@ -74,6 +81,22 @@ UNARY = [
     "ln_1p_safe",
 ]
 
+# One iteration of an array loop: `{h}` the carried value (5x4), `{a}` a value from
+# before the loop (5x4).
+LOOP_BODIES = [
+    "tanh({h} * 0.5 + {a})",
+    "{h}.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b",
+    "softplus({h}) * p.s - {a} * 0.1",
+    "sigmoid({h} + {a}) * {h}",
+    "({h} + {a}) * 0.5",
+]
+
+SCALAR_LOOP_BODIES = [
+    "{h} * 0.5 + ({h} * {v}).sin()",
+    "tanh({h} + {v}) * 0.9",
+    "{h} - 0.1 * {h} * {v}",
+]
+
 BINARY = [
     "{a} + {b}",
     "{a} - {b}",
@@ -88,7 +111,11 @@ def mark_unread(lines: list[str], result: str) -> list[str]:
     bindings (the dead code itself stays: the macro must lower and drop it)."""
     out = []
     for i, line in enumerate(lines):
-        name = re.match(r"    let (\w+) =", line).group(1)
+        binding = re.match(r"    let (\w+) =", line)
+        if binding is None:  # a loop's lines (its result is always read)
+            out.append(line)
+            continue
+        name = binding.group(1)
         later = " ".join(lines[i + 1 :]) + " " + result
         if not re.search(rf"\b{name}\b", later):
             line = line.replace(f"let {name} =", f"let _{name} =", 1)
@@ -103,6 +130,7 @@ class Program:
         self.lines: list[str] = []
         # name -> shape: "4" (5x4), "2" (5x2), "s" (scalar)
         self.values: dict[str, str] = {"x": "x"}
+        self.loops: list[str] = []
         self.count = 0
 
     def fresh(self) -> str:
@@ -125,11 +153,31 @@ class Program:
             return f"sigmoid({a}).ln_1p()"
         return form.format(a=a)
 
+    def loop(self, a4: str) -> None:
+        rng = self.rng
+        name = self.fresh()
+        k = rng.randint(0, 3)
+        if rng.random() < 0.7:
+            body = rng.choice(LOOP_BODIES).format(h=name, a=self.pick("4"))
+            self.lines.append(f"    let mut {name} = {a4};")
+            shape = "4"
+        else:
+            body = f"{name} * 0.5 + mean({self.pick('4')} * {a4})"
+            self.lines.append(f"    let mut {name} = mean({a4});")
+            shape = "s"
+        self.lines.append(f"    for _ in 0..{k} {{")
+        self.lines.append(f"        {name} = {body};")
+        self.lines.append("    }")
+        self.values[name] = shape
+        self.loops.append(name)
+
     def step(self) -> None:
         rng = self.rng
         roll = rng.random()
         a4, a2 = self.pick("4"), self.pick("2")
-        if a4 is None or roll < 0.12:
+        if a4 is not None and rng.random() < 0.1:
+            self.loop(a4)
+        elif a4 is None or roll < 0.12:
             # a layer from the input, sometimes through a transpose
             form = rng.choice(
                 [
@@ -182,6 +230,10 @@ class Program:
         last4 = [n for n, s in self.values.items() if s == "4"][-1]
         terms.append(f"mean({last4} * {last4})")
         terms += [n for n, s in self.values.items() if s == "s"][-2:]
+        for name in self.loops:
+            term = f"mean({name} * {name})" if self.values[name] == "4" else name
+            if term not in terms:
+                terms.append(term)
         body = "\n".join(mark_unread(self.lines, " ".join(terms)))
         return (
             f"#[differentiable(wrt(p))]\n"
@@ -196,7 +248,19 @@ def scalar_program(rng: random.Random, index: int) -> str:
     """A random scalar function of a, b, c (differentiated) and x, y (data)."""
     names = ["a", "b", "c", "x"]
     lines = []
+    loops = []
     for k in range(rng.randint(5, 10)):
+        if k > 0 and rng.random() < 0.15:
+            name = f"s{k + 1}"
+            u, v = rng.sample(names, 2)
+            body = rng.choice(SCALAR_LOOP_BODIES).format(h=name, v=v)
+            lines.append(f"    let mut {name} = {u};")
+            lines.append(f"    for _ in 0..{rng.randint(0, 3)} {{")
+            lines.append(f"        {name} = {body};")
+            lines.append("    }")
+            names.append(name)
+            loops.append(name)
+            continue
         roll = rng.random()
         u = rng.choice(names)
         if k == 0:
@@ -214,6 +278,9 @@ def scalar_program(rng: random.Random, index: int) -> str:
         lines.append(f"    let {name} = {expr};")
         names.append(name)
     result = " + ".join(names[-2:]) + f" + mse({names[-3]}, y) + (a - b * c) * 0.01"
+    for name in loops:
+        if name not in names[-3:]:
+            result += f" + {name} * 0.1"
     body = "\n".join(mark_unread(lines, result))
     return (
         f"#[differentiable(wrt(a, b, c))]\n"

@@ -27,665 +27,877 @@ pub struct P32 {
 #[differentiable(wrt(p))]
 fn program_0(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 - v1;
-    let _v3 = sigmoid(v2).ln_1p();
-    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = tanh(x.dot(&p.w)) * p.s;
-    let v6 = v5 * 0.5 + 0.25;
-    let v7 = v6.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v6 * v6)
+    let v2 = v1 / (v1 * v1 + 1.0);
+    let v3 = mean(v2);
+    let mut v4 = mean(v2);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v1 * v2);
+    }
+    let v5 = softmax(v2);
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = v5.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v3 + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_1(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v3 = v1.dot(&p.v) + &p.c;
-    let v4 = v3.cos();
-    let v5 = exp(v2 * 0.3);
-    let v6 = softmax(v1);
-    let _v7 = v5.dot(&p.v);
-    bce(sigmoid(v4), y) + mean(v6 * v6)
+    let v2 = v1 - v1;
+    let _v3 = mean(v1);
+    let v4 = v1 - v2;
+    let v5 = v4.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = x.dot(&p.w) + &p.b;
+    let mut v7 = mean(v1);
+    for _ in 0..0 {
+        v7 = v7 * 0.5 + mean(v2 * v1);
+    }
+    let v8 = v6.sin();
+    let _v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v10 = v8 + v7;
+    let v11 = v2.cos();
+    let v12 = v2.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v5 + v7
 }
 
 #[differentiable(wrt(p))]
 fn program_2(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let _v4 = exp(v2 * 0.3);
-    let v5 = softmax(v1);
-    let v6 = x.dot(&p.w) + &p.b;
-    let v7 = v5.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v6 * v6) + v3
+    let mut v2 = v1;
+    for _ in 0..0 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let _v3 = v2 + v2;
+    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let _v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = x.dot(&p.w) + &p.b;
+    let v8 = v7 * v5;
+    let v9 = v8.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v5 + mean(v2 * v2)
 }
 
 #[differentiable(wrt(p))]
 fn program_3(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1.sin();
-    let v3 = sum(v2) * 0.1;
-    let v4 = tanh(x.dot(&p.w)) * p.s;
-    let v5 = v2.dot(&p.v);
-    let v6 = softmax(v1);
-    let _v7 = v4 * v1;
-    let v8 = v1 * tanh(v3);
-    let _v9 = sigmoid(v6);
-    let v10 = (v4 + v8) * 0.5;
-    softmax_cross_entropy(v5, y) + mean(v10 * v10) + v3
+    let v2 = v1.dot(&p.v) + &p.c;
+    let _v3 = v1.tanh();
+    let v4 = exp(v1 * 0.3);
+    let _v5 = x.dot(&p.w) + &p.b;
+    let v6 = softmax(v4);
+    let v7 = v6.sum_axis(Axis(0)).sum() * 0.1;
+    let mut v8 = v6;
+    for _ in 0..0 {
+        v8 = (v8 + v6) * 0.5;
+    }
+    let v9 = sigmoid(v1);
+    softmax_cross_entropy(v2, y) + mean(v9 * v9) + v7 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_4(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = exp(v1 * 0.3);
-    let v4 = v3 * v3;
-    let _v5 = sigmoid(v3).ln_1p();
-    let v6 = v4 * v2;
-    let v7 = v6.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v2
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.cos();
+    let v3 = v1.dot(&p.v);
+    let mut v4 = v1;
+    for _ in 0..0 {
+        v4 = sigmoid(v4 + v2) * v4;
+    }
+    let mut v5 = v1;
+    for _ in 0..3 {
+        v5 = sigmoid(v5 + v4) * v5;
+    }
+    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v7 = sum(v4) * 0.1;
+    let mut v8 = mean(v1);
+    for _ in 0..3 {
+        v8 = v8 * 0.5 + mean(v5 * v1);
+    }
+    let mut v9 = mean(v6);
+    for _ in 0..0 {
+        v9 = v9 * 0.5 + mean(v1 * v6);
+    }
+    mse(v3, y) + mean(v6 * v6) + v8 + v9 + mean(v4 * v4) + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
 fn program_5(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let _v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = softmax(v1);
     let v3 = v2.dot(&p.v) + &p.c;
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = mean(v4);
-    let v6 = softmax(v4);
-    bce(sigmoid(v3), y) + mean(v6 * v6) + v5
+    let v4 = mean(v1);
+    let v5 = v1.sin();
+    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v7 = v2.sin();
+    let _v8 = (v6 + v5) * 0.5;
+    let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_6(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 - v1;
-    let v3 = sigmoid(v1);
-    let v4 = v1 / (v2 * v2 + 1.0);
-    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v6 = sigmoid(v3.dot(&p.v));
-    let _v7 = v2 * 0.5 + 0.25;
-    let _v8 = v1 * v5;
-    let v9 = v4 / (v2 * v2 + 1.0);
-    let v10 = v9 * tanh(v5);
-    softmax_cross_entropy(v6, y) + mean(v10 * v10) + v5
+    let v1 = x.dot(&p.w) + &p.b;
+    let mut v2 = mean(v1);
+    for _ in 0..3 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = sigmoid(v1.dot(&p.v));
+    let v4 = v1 / (v1 * v1 + 1.0);
+    let mut v5 = mean(v1);
+    for _ in 0..2 {
+        v5 = v5 * 0.5 + mean(v4 * v1);
+    }
+    let v6 = -v4;
+    let _v7 = v6 * tanh(v2);
+    let v8 = v1.cos();
+    let _v9 = v8 + v6;
+    let mut v10 = mean(v4);
+    for _ in 0..2 {
+        v10 = v10 * 0.5 + mean(v4 * v4);
+    }
+    let v11 = v4 + v2;
+    mse(v3, y) + mean(v11 * v11) + v5 + v10 + v2
 }
 
 #[differentiable(wrt(p))]
 fn program_7(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.dot(&p.w) + &p.b;
-    let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let _v4 = v2 * tanh(v3);
-    let v5 = v1 + v1;
-    let v6 = mean(v5.mean_axis(Axis(1)));
-    let v7 = v2.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v5 * v5) + v3 + v6
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.dot(&p.v);
+    let v3 = sqrt(v1 * v1 + 1.0);
+    let v4 = mean(v3.mean_axis(Axis(1)));
+    let v5 = (v1 + v3) * 0.5;
+    let mut v6 = v1;
+    for _ in 0..2 {
+        v6 = sigmoid(v6 + v5) * v6;
+    }
+    let v7 = softmax(v5);
+    let _v8 = -v3;
+    let _v9 = v7.tanh();
+    let v10 = softmax(v7);
+    mse(v2, y) + mean(v10 * v10) + v4 + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program_8(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let _v3 = tanh(x.dot(&p.w)) * p.s;
-    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = softmax(v1);
-    let v6 = v5 + v1;
-    let v7 = v6.cos();
-    let v8 = v6.dot(&p.v);
-    mse(v8, y) + mean(v7 * v7) + v2
+    let v2 = v1 - v1;
+    let v3 = mean(v1.mean_axis(Axis(1)));
+    let _v4 = x.dot(&p.w) + &p.b;
+    let v5 = -v2;
+    let v6 = v5 * v3;
+    let v7 = sum(v6) * 0.1;
+    let v8 = v2 * v7;
+    let _v9 = v5.exp_m1();
+    let v10 = v8 - v2;
+    let v11 = v1.dot(&p.v);
+    bce(sigmoid(v11), y) + mean(v10 * v10) + v3 + v7
 }
 
 #[differentiable(wrt(p))]
 fn program_9(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
+    let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = mean(v1.mean_axis(Axis(1)));
-    let v4 = log_softmax(v1) * 0.2;
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v6 = sqrt(v5 * v5 + 1.0);
-    let _v7 = log_softmax(v2) * 0.2;
-    let v8 = softmax(v1);
-    let v9 = v8 - v6;
-    let v10 = v9 / (v4 * v4 + 1.0);
-    let v11 = v1.dot(&p.v);
-    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v3
+    let v3 = v2 + v2;
+    let v4 = mean(v1);
+    let mut v5 = v3;
+    for _ in 0..3 {
+        v5 = sigmoid(v5 + v2) * v5;
+    }
+    let v6 = v3 - v2;
+    let v7 = v1.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v4 + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
 fn program_10(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 * 0.5 + 0.25;
-    let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = mean(v3);
-    let v5 = v3 + v2;
-    let v6 = v5 + v4;
-    let v7 = v6.dot(&p.v);
-    mse(v7, y) + mean(v6 * v6) + v4
+    let v2 = sum(v1) * 0.1;
+    let v3 = v1.sin();
+    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v5 = softmax(v4);
+    let v6 = v1.dot(&p.v);
+    let v7 = v5 / (v3 * v3 + 1.0);
+    let _v8 = v7.dot(&p.v);
+    let v9 = softplus(v7);
+    let v10 = ln(softplus(v1) + 0.5);
+    let mut v11 = mean(v5);
+    for _ in 0..0 {
+        v11 = v11 * 0.5 + mean(v9 * v5);
+    }
+    bce(sigmoid(v6), y) + mean(v10 * v10) + v2 + v11
 }
 
 #[differentiable(wrt(p))]
 fn program_11(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v2 = mean(v1);
-    let v3 = softplus(v1);
-    let v4 = mean(v3);
-    let v5 = v1 * 0.5 + 0.25;
-    let _v6 = exp(v1 * 0.3);
-    let v7 = (v5 + v3) * 0.5;
-    let v8 = v3.sum_axis(Axis(0)).sum() * 0.1;
-    let v9 = v1.dot(&p.v);
-    softmax_cross_entropy(v9, y) + mean(v7 * v7) + v4 + v8
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let mut v3 = v1;
+    for _ in 0..0 {
+        v3 = tanh(v3 * 0.5 + v1);
+    }
+    let v4 = v1 * v3;
+    let _v5 = tanh(v4);
+    let _v6 = v1.powi(3) * 0.1;
+    let v7 = -v4;
+    let v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = mean(v7.mean_axis(Axis(1)));
+    let _v10 = v8 - v4;
+    let v11 = v8.cos();
+    let v12 = v11.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v2 + v9 + mean(v3 * v3)
 }
 
 #[differentiable(wrt(p))]
 fn program_12(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = x.dot(&p.w) + &p.b;
-    let _v3 = v1.exp_m1();
-    let _v4 = sigmoid(v1);
-    let _v5 = sqrt(v1 * v1 + 1.0);
-    let v6 = v2 + v1;
-    let v7 = v6.dot(&p.v);
-    mse(v7, y) + mean(v6 * v6)
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = tanh(v1);
+    let v3 = v1 - v1;
+    let v4 = v2.dot(&p.v) + &p.c;
+    let mut v5 = mean(v2);
+    for _ in 0..1 {
+        v5 = v5 * 0.5 + mean(v1 * v2);
+    }
+    let v6 = v3.sin();
+    let v7 = x.dot(&p.w) + &p.b;
+    let _v8 = v6 * tanh(v5);
+    let _v9 = tanh(x.dot(&p.w)) * p.s;
+    let v10 = log_softmax(v7) * 0.2;
+    softmax_cross_entropy(v4, y) + mean(v10 * v10) + v5
 }
 
 #[differentiable(wrt(p))]
 fn program_13(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = (v1 + v1) * 0.5;
-    let _v3 = exp(v2 * 0.3);
-    let _v4 = v1 * v1;
-    let v5 = v2 - v1;
-    let v6 = ln(softplus(v2) + 0.5);
-    let v7 = v6.powi(3) * 0.1;
-    let v8 = v5.dot(&p.v);
-    bce(sigmoid(v8), y) + mean(v7 * v7)
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = -v1;
+    let _v3 = x.dot(&p.w) + &p.b;
+    let v4 = mean(v1);
+    let v5 = log_softmax(v1) * 0.2;
+    let v6 = v2.dot(&p.v);
+    bce(sigmoid(v6), y) + mean(v5 * v5) + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_14(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = (v1 + v1) * 0.5;
-    let v3 = v1.tanh();
-    let _v4 = v3.sin();
-    let v5 = (v1 + v2) * 0.5;
-    let v6 = sigmoid(v1.dot(&p.v));
-    bce(sigmoid(v6), y) + mean(v5 * v5)
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1 * 0.5 + 0.25;
+    let v3 = v1 * 0.5 + 0.25;
+    let v4 = log_softmax(v3) * 0.2;
+    let _v5 = mean(v4);
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = sum(v6) * 0.1;
+    let v8 = v2.dot(&p.v) + &p.c;
+    let v9 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v10 = v3 + v7;
+    mse(v8, y) + mean(v10 * v10) + v7 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_15(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = sum(v1) * 0.1;
-    let v3 = v1 / (v1 * v1 + 1.0);
-    let _v4 = v1 - v3;
-    let v5 = sigmoid(v1);
-    let _v6 = v5 * tanh(v2);
-    let _v7 = v5 * v2;
-    let v8 = exp(v3 * 0.3);
-    let v9 = v8.dot(&p.v);
-    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v2
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = exp(v1 * 0.3);
+    let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let v4 = sigmoid(v2.dot(&p.v));
+    let v5 = v4.dot(&p.v.t());
+    let v6 = softmax(v5);
+    let _v7 = tanh(x.dot(&p.w)) * p.s;
+    let mut v8 = v1;
+    for _ in 0..0 {
+        v8 = tanh(v8 * 0.5 + v5);
+    }
+    let _v9 = v4.dot(&p.v.t());
+    let mut v10 = v6;
+    for _ in 0..3 {
+        v10 = sigmoid(v10 + v1) * v10;
+    }
+    mse(v4, y) + mean(v10 * v10) + v3 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_16(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 + v1;
-    let v3 = (v1 + v1) * 0.5;
-    let v4 = sigmoid(v2);
-    let _v5 = sigmoid(v4).ln_1p();
-    let _v6 = v4.powi(2);
-    let v7 = mean(v4);
-    let v8 = v1.exp_m1();
-    let _v9 = v8 + v3;
-    let v10 = sigmoid(v3.dot(&p.v));
-    let v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    mse(v10, y) + mean(v11 * v11) + v7
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let mut v2 = mean(v1);
+    for _ in 0..0 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = softplus(v1);
+    let _v4 = v1.dot(&p.v);
+    let v5 = -v1;
+    let v6 = v3 * v1;
+    let v7 = (v1 + v5) * 0.5;
+    let v8 = v6.tanh();
+    let mut v9 = mean(v7);
+    for _ in 0..2 {
+        v9 = v9 * 0.5 + mean(v3 * v7);
+    }
+    let v10 = v8.dot(&p.v);
+    mse(v10, y) + mean(v8 * v8) + v2 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_17(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = sum(v1) * 0.1;
-    let v3 = v1 + v2;
-    let v4 = mean(v3.mean_axis(Axis(1)));
-    let v5 = log_softmax(v3) * 0.2;
-    let v6 = exp(v1 * 0.3);
-    let v7 = sigmoid(v1.dot(&p.v));
-    let v8 = sum(v5) * 0.1;
-    bce(sigmoid(v7), y) + mean(v6 * v6) + v4 + v8
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = log_softmax(v1) * 0.2;
+    let v3 = v2 + v1;
+    let _v4 = v3.exp_m1();
+    let _v5 = v2 - v2;
+    let _v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v7 = v1;
+    for _ in 0..0 {
+        v7 = softplus(v7) * p.s - v1 * 0.1;
+    }
+    let _v8 = v3.exp_m1();
+    let v9 = tanh(x.dot(&p.w)) * p.s;
+    let _v10 = tanh(x.dot(&p.w)) * p.s;
+    let v11 = v9.tanh();
+    let v12 = v9.dot(&p.v);
+    bce(sigmoid(v12), y) + mean(v11 * v11) + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program_18(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = sigmoid(v1).ln_1p();
-    let _v3 = v2 - v1;
-    let v4 = (v2 + v1) * 0.5;
-    let v5 = sum(v2) * 0.1;
-    let _v6 = v1.powi(3) * 0.1;
-    let v7 = v4 * 0.5 + 0.25;
-    let v8 = v4 * 0.5 + 0.25;
-    let v9 = mean(v7.mean_axis(Axis(1)));
-    let v10 = v7.dot(&p.v);
-    bce(sigmoid(v10), y) + mean(v8 * v8) + v5 + v9
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = mean(v1.mean_axis(Axis(1)));
+    let v3 = exp(v1 * 0.3);
+    let _v4 = mean(v3.mean_axis(Axis(1)));
+    let mut v5 = mean(v1);
+    for _ in 0..0 {
+        v5 = v5 * 0.5 + mean(v1 * v1);
+    }
+    let v6 = mean(v3);
+    let v7 = v3 / (v3 * v3 + 1.0);
+    let v8 = mean(v7);
+    let v9 = v7.dot(&p.v);
+    bce(sigmoid(v9), y) + mean(v7 * v7) + v6 + v8 + v5
 }
 
 #[differentiable(wrt(p))]
 fn program_19(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 - v1;
-    let v3 = v2.sin();
-    let _v4 = v3 * v1;
-    let v5 = sigmoid(v1).ln_1p();
-    let v6 = v5.sin();
-    let v7 = sum(v6) * 0.1;
-    let v8 = v2.dot(&p.v);
-    bce(sigmoid(v8), y) + mean(v6 * v6) + v7
+    let mut v2 = v1;
+    for _ in 0..0 {
+        v2 = v2.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v3 = -v1;
+    let v4 = v3.dot(&p.v);
+    let v5 = v3.dot(&p.v) + &p.c;
+    let _v6 = v5 * p.s;
+    mse(v4, y) + mean(v3 * v3) + mean(v2 * v2)
 }
 
 #[differentiable(wrt(p))]
 fn program_20(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = sum(v1) * 0.1;
-    let v3 = v1 / (v1 * v1 + 1.0);
-    let v4 = softmax(v1);
-    let _v5 = (v1 + v3) * 0.5;
-    let v6 = v4 * v2;
-    let v7 = log_softmax(v1) * 0.2;
-    let v8 = v6.dot(&p.v);
-    mse(v8, y) + mean(v7 * v7) + v2
+    let _v2 = mean(v1.mean_axis(Axis(1)));
+    let _v3 = mean(v1.mean_axis(Axis(1)));
+    let v4 = ln(softplus(v1) + 0.5);
+    let _v5 = (v4 + v4) * 0.5;
+    let v6 = v4.sin();
+    let v7 = sum(v1) * 0.1;
+    let v8 = log_softmax(v4) * 0.2;
+    let v9 = mean(v8.mean_axis(Axis(1)));
+    let v10 = sigmoid(v6.dot(&p.v));
+    bce(sigmoid(v10), y) + mean(v8 * v8) + v7 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_21(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.cos();
-    let v3 = mean(v1.mean_axis(Axis(1)));
-    let v4 = tanh(x.dot(&p.w)) * p.s;
-    let v5 = v2.powi(3) * 0.1;
-    let _v6 = softmax(v5);
-    let v7 = exp(v4 * 0.3);
-    let v8 = mean(v7.mean_axis(Axis(1)));
-    let v9 = (v4 + v1) * 0.5;
-    let v10 = v9.dot(&p.v);
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v3 + v8
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v2 = x.dot(&p.w) + &p.b;
+    let _v3 = v1 - v1;
+    let v4 = x.dot(&p.w) + &p.b;
+    let _v5 = v1.sin();
+    let v6 = ln(softplus(v4) + 0.5);
+    let v7 = v1.dot(&p.v);
+    bce(sigmoid(v7), y) + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program_22(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = sigmoid(v1.dot(&p.v));
-    let v3 = tanh(x.dot(&p.w)) * p.s;
-    let v4 = v1 * v3;
-    let _v5 = softmax(v3);
-    let v6 = softmax(v4);
-    let v7 = (v6 + v3) * 0.5;
-    mse(v2, y) + mean(v7 * v7)
+    let v2 = mean(v1);
+    let v3 = v1 * v2;
+    let v4 = v1 + v1;
+    let v5 = v1 + v3;
+    let _v6 = v1.powi(3) * 0.1;
+    let _v7 = tanh(x.dot(&p.w)) * p.s;
+    let mut v8 = v4;
+    for _ in 0..2 {
+        v8 = sigmoid(v8 + v4) * v8;
+    }
+    let v9 = (v1 + v8) * 0.5;
+    let v10 = v5.dot(&p.v);
+    softmax_cross_entropy(v10, y) + mean(v9 * v9) + v2 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_23(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = mean(v1.mean_axis(Axis(1)));
-    let v4 = v1.dot(&p.v) + &p.c;
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v6 = v5 * v1;
-    softmax_cross_entropy(v4, y) + mean(v6 * v6) + v2 + v3
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1 + v1;
+    let v3 = v2.sin();
+    let _v4 = v3 * v1;
+    let v5 = v1.dot(&p.v) + &p.c;
+    let v6 = x.dot(&p.w) + &p.b;
+    let _v7 = sqrt(v1 * v1 + 1.0);
+    let v8 = v1 / (v6 * v6 + 1.0);
+    bce(sigmoid(v5), y) + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_24(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = sum(v1) * 0.1;
-    let v3 = log_softmax(v1) * 0.2;
-    let v4 = x.dot(&p.w) + &p.b;
-    let _v5 = v4 * tanh(v2);
-    let v6 = v3 * v2;
-    let v7 = sum(v6) * 0.1;
-    let _v8 = v4.dot(&p.v);
-    let v9 = v4.dot(&p.v);
-    bce(sigmoid(v9), y) + mean(v6 * v6) + v2 + v7
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = x.dot(&p.w) + &p.b;
+    let v3 = sigmoid(v1);
+    let v4 = mean(v1);
+    let v5 = v3.dot(&p.v) + &p.c;
+    let v6 = log_softmax(v3) * 0.2;
+    let v7 = v6.powi(3) * 0.1;
+    let mut v8 = v7;
+    for _ in 0..1 {
+        v8 = softplus(v8) * p.s - v2 * 0.1;
+    }
+    let _v9 = v2.powi(3) * 0.1;
+    let mut v10 = v6;
+    for _ in 0..1 {
+        v10 = tanh(v10 * 0.5 + v3);
+    }
+    mse(v5, y) + mean(v10 * v10) + v4 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_25(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = mean(v1);
-    let v3 = v1 * tanh(v2);
-    let v4 = mean(v1);
-    let v5 = sum(v3) * 0.1;
-    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v7 = log_softmax(v6) * 0.2;
-    let _v8 = v6 + v4;
-    let v9 = log_softmax(v6) * 0.2;
-    let v10 = v3.dot(&p.v);
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v4 + v5
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = log_softmax(v1) * 0.2;
+    let v3 = v1.powi(2);
+    let v4 = v1.sin();
+    let _v5 = mean(v4);
+    let v6 = v2.dot(&p.v) + &p.c;
+    let mut v7 = mean(v2);
+    for _ in 0..2 {
+        v7 = v7 * 0.5 + mean(v2 * v2);
+    }
+    let _v8 = sigmoid(v4.dot(&p.v));
+    let v9 = sum(v3) * 0.1;
+    let v10 = sigmoid(v3).ln_1p();
+    mse(v6, y) + mean(v10 * v10) + v7 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_26(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.dot(&p.v);
-    let v3 = v1 * v1;
-    let v4 = (v3 + v3) * 0.5;
-    let _v5 = -v2;
-    let _v6 = sqrt(v4 * v4 + 1.0);
-    let v7 = tanh(v3);
-    bce(sigmoid(v2), y) + mean(v7 * v7)
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v3 = exp(v2 * 0.3);
+    let mut v4 = v2;
+    for _ in 0..1 {
+        v4 = (v4 + v1) * 0.5;
+    }
+    let v5 = log_softmax(v3) * 0.2;
+    let v6 = v4 * v5;
+    let _v7 = v5 * v3;
+    let mut v8 = mean(v5);
+    for _ in 0..2 {
+        v8 = v8 * 0.5 + mean(v6 * v5);
+    }
+    let v9 = v5 * v8;
+    let v10 = v4.dot(&p.v);
+    bce(sigmoid(v10), y) + mean(v9 * v9) + v8 + mean(v4 * v4)
 }
 
 #[differentiable(wrt(p))]
 fn program_27(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1 * v1;
-    let _v3 = v2 + v1;
-    let v4 = mean(v2.mean_axis(Axis(1)));
+    let v2 = v1 + v1;
+    let v3 = softmax(v2);
+    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
     let v5 = tanh(x.dot(&p.w)) * p.s;
-    let v6 = sum(v2) * 0.1;
-    let v7 = v1.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v5 * v5) + v4 + v6
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let _v7 = sigmoid(v5);
+    let mut v8 = v3;
+    for _ in 0..2 {
+        v8 = sigmoid(v8 + v5) * v8;
+    }
+    let mut v9 = v6;
+    for _ in 0..3 {
+        v9 = tanh(v9 * 0.5 + v8);
+    }
+    let v10 = v3.dot(&p.v);
+    bce(sigmoid(v10), y) + mean(v9 * v9) + v4 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_28(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.dot(&p.v) + &p.c;
-    let _v3 = softplus(v2);
-    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let _v5 = sigmoid(v1.dot(&p.v));
-    let v6 = (v1 + v1) * 0.5;
-    bce(sigmoid(v2), y) + mean(v6 * v6) + v4
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = mean(v1);
+    let _v3 = tanh(x.dot(&p.w)) * p.s;
+    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v5 = sigmoid(v4.dot(&p.v));
+    let mut v6 = mean(v1);
+    for _ in 0..0 {
+        v6 = v6 * 0.5 + mean(v1 * v1);
+    }
+    bce(sigmoid(v5), y) + mean(v4 * v4) + v2 + v6
 }
 
 #[differentiable(wrt(p))]
 fn program_29(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = ln(softplus(v1) + 0.5);
-    let v3 = v1 + v2;
-    let _v4 = mean(v1);
-    let v5 = v3.dot(&p.v);
-    let v6 = sum(v1) * 0.1;
-    let v7 = mean(v1.mean_axis(Axis(1)));
-    let _v8 = v5 * p.s;
-    let v9 = v3 + v1;
-    mse(v5, y) + mean(v9 * v9) + v6 + v7
+    let v2 = mean(v1);
+    let v3 = v1 + v1;
+    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v5 = ln(softplus(v3) + 0.5);
+    let v6 = sqrt(v1 * v1 + 1.0);
+    let _v7 = v6 - v5;
+    let _v8 = v6 / (v5 * v5 + 1.0);
+    let v9 = v1 * 0.5 + 0.25;
+    let v10 = v5.cos();
+    let v11 = v9.dot(&p.v);
+    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v2 + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_30(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.tanh();
-    let v3 = sum(v1) * 0.1;
-    let v4 = v1 * v2;
-    let _v5 = v1.exp_m1();
-    let _v6 = v1 + v3;
-    let v7 = v1 * v3;
-    let v8 = v4.exp_m1();
-    let _v9 = x.dot(&p.w) + &p.b;
-    let v10 = v1 / (v8 * v8 + 1.0);
-    let v11 = v7.dot(&p.v);
-    bce(sigmoid(v11), y) + mean(v10 * v10) + v3
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.exp_m1();
+    let v3 = softplus(v2);
+    let mut v4 = mean(v2);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v2 * v2);
+    }
+    let v5 = sigmoid(v3.dot(&p.v));
+    let v6 = v5 * p.s;
+    let v7 = v2.cos();
+    let _v8 = v7 * tanh(v4);
+    let mut v9 = v2;
+    for _ in 0..2 {
+        v9 = sigmoid(v9 + v7) * v9;
+    }
+    softmax_cross_entropy(v6, y) + mean(v9 * v9) + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_31(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = mean(v1);
-    let v3 = sigmoid(v1);
-    let v4 = v3.powi(2);
-    let v5 = v1.dot(&p.v) + &p.c;
-    let _v6 = v5.dot(&p.v.t());
-    let v7 = v4 + v1;
-    let v8 = v1 * tanh(v2);
-    let _v9 = (v7 + v4) * 0.5;
-    let v10 = v8 * 0.5 + 0.25;
-    bce(sigmoid(v5), y) + mean(v10 * v10) + v2
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = tanh(v1);
+    let v3 = v2.dot(&p.v);
+    let mut v4 = mean(v2);
+    for _ in 0..0 {
+        v4 = v4 * 0.5 + mean(v1 * v2);
+    }
+    let v5 = tanh(x.dot(&p.w)) * p.s;
+    let v6 = v5 - v1;
+    let v7 = v6.powi(3) * 0.1;
+    let mut v8 = v5;
+    for _ in 0..3 {
+        v8 = sigmoid(v8 + v7) * v8;
+    }
+    softmax_cross_entropy(v3, y) + mean(v8 * v8) + v4
 }
 
 #[differentiable(wrt(p))]
 fn program_32(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1 * v1;
-    let v3 = mean(v2);
-    let _v4 = softmax(v2);
-    let _v5 = v1 * v3;
-    let _v6 = v2 * tanh(v3);
-    let v7 = -v1;
-    let _v8 = v7.dot(&p.v) + &p.c;
-    let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v10 = sigmoid(v9.dot(&p.v));
-    softmax_cross_entropy(v10, y) + mean(v9 * v9) + v3
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = softmax(v1);
+    let _v3 = x.dot(&p.w) + &p.b;
+    let v4 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let v5 = softmax(v1);
+    let _v6 = v5.powi(3) * 0.1;
+    let _v7 = x.dot(&p.w) + &p.b;
+    let v8 = sigmoid(v5.dot(&p.v));
+    let _v9 = x.dot(&p.w) + &p.b;
+    let v10 = x.dot(&p.w) + &p.b;
+    let v11 = v5.sum_axis(Axis(0)).sum() * 0.1;
+    mse(v8, y) + mean(v10 * v10) + v4 + v11
 }
 
 #[differentiable(wrt(p))]
 fn program_33(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let _v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = softmax(v2);
-    let _v5 = mean(v2);
-    let v6 = sum(v1) * 0.1;
-    let v7 = mean(v2);
-    let v8 = v4.dot(&p.v);
-    softmax_cross_entropy(v8, y) + mean(v4 * v4) + v6 + v7
+    let _v2 = tanh(x.dot(&p.w)) * p.s;
+    let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v4 = softmax(v3);
+    let _v5 = tanh(x.dot(&p.w)) * p.s;
+    let v6 = v3.powi(3) * 0.1;
+    let v7 = v1.dot(&p.v);
+    bce(sigmoid(v7), y) + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program_34(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 / (v1 * v1 + 1.0);
-    let v3 = mean(v1);
-    let _v4 = softmax(v2);
-    let v5 = sigmoid(v2).ln_1p();
-    let _v6 = v5 + v3;
-    let v7 = v5.dot(&p.v);
-    let v8 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v9 = tanh(x.dot(&p.w)) * p.s;
-    let _v10 = v1.dot(&p.v);
-    mse(v7, y) + mean(v9 * v9) + v3 + v8
+    let mut v2 = mean(v1);
+    for _ in 0..2 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = -v1;
+    let _v4 = v3 / (v3 * v3 + 1.0);
+    let v5 = v1 - v3;
+    let v6 = sum(v5) * 0.1;
+    let v7 = tanh(x.dot(&p.w)) * p.s;
+    let v8 = sum(v5) * 0.1;
+    let v9 = v5.dot(&p.v) + &p.c;
+    softmax_cross_entropy(v9, y) + mean(v7 * v7) + v6 + v8 + v2
 }
 
 #[differentiable(wrt(p))]
 fn program_35(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v3 = sigmoid(v1.dot(&p.v));
-    let v4 = v3.dot(&p.v.t());
-    let _v5 = x.dot(&p.w) + &p.b;
-    let v6 = v1 / (v4 * v4 + 1.0);
-    let v7 = (v6 + v4) * 0.5;
-    mse(v3, y) + mean(v7 * v7) + v2
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v3 = log_softmax(v2) * 0.2;
+    let _v4 = mean(v1);
+    let v5 = sum(v1) * 0.1;
+    let v6 = v2 - v2;
+    let _v7 = v2 * v2;
+    let v8 = sum(v3) * 0.1;
+    let _v9 = sigmoid(v3).ln_1p();
+    let v10 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v11 = v1;
+    for _ in 0..1 {
+        v11 = (v11 + v6) * 0.5;
+    }
+    let v12 = v10.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v5 + v8
 }
 
 #[differentiable(wrt(p))]
 fn program_36(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = exp(v1 * 0.3);
-    let v3 = v1.cos();
-    let v4 = v1.cos();
-    let _v5 = v3.cos();
-    let _v6 = -v1;
-    let _v7 = v4.powi(2);
-    let v8 = v1 - v2;
-    let v9 = v4.dot(&p.v) + &p.c;
-    let v10 = tanh(v8);
-    mse(v9, y) + mean(v10 * v10)
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = mean(v1);
+    let mut v3 = mean(v1);
+    for _ in 0..0 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
+    }
+    let _v4 = sigmoid(v1).ln_1p();
+    let v5 = (v1 + v1) * 0.5;
+    let v6 = v1.dot(&p.v) + &p.c;
+    let _v7 = v1.dot(&p.v) + &p.c;
+    let v8 = v1.sin();
+    let mut v9 = mean(v1);
+    for _ in 0..2 {
+        v9 = v9 * 0.5 + mean(v5 * v1);
+    }
+    softmax_cross_entropy(v6, y) + mean(v8 * v8) + v3 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_37(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = sqrt(v1 * v1 + 1.0);
-    let v3 = sum(v2) * 0.1;
-    let v4 = v1.dot(&p.v) + &p.c;
-    let v5 = softmax(v1);
-    let v6 = -v4;
-    bce(sigmoid(v6), y) + mean(v5 * v5) + v3
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = mean(v1.mean_axis(Axis(1)));
+    let v3 = v1 * tanh(v2);
+    let v4 = v3 - v1;
+    let v5 = sum(v3) * 0.1;
+    let v6 = v4.sum_axis(Axis(0)).sum() * 0.1;
+    let _v7 = tanh(x.dot(&p.w)) * p.s;
+    let v8 = x.dot(&p.w) + &p.b;
+    let v9 = v8.dot(&p.v);
+    mse(v9, y) + mean(v8 * v8) + v5 + v6
 }
 
 #[differentiable(wrt(p))]
 fn program_38(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1 / (v1 * v1 + 1.0);
-    let v3 = (v1 + v1) * 0.5;
-    let _v4 = exp(v2 * 0.3);
-    let _v5 = v2.sin();
-    let v6 = softmax(v1);
-    let _v7 = softmax(v6);
-    let v8 = v3.dot(&p.v) + &p.c;
-    let _v9 = log_softmax(v6) * 0.2;
-    let v10 = sigmoid(v6).ln_1p();
-    softmax_cross_entropy(v8, y) + mean(v10 * v10)
+    let _v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v4 = v2.powi(3) * 0.1;
+    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v6 = mean(v2);
+    let v7 = v4.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v5 * v5) + v6
 }
 
 #[differentiable(wrt(p))]
 fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 / (v1 * v1 + 1.0);
-    let v3 = v2.sin();
-    let v4 = v1.powi(2);
-    let v5 = sum(v4) * 0.1;
-    let _v6 = softmax(v1);
-    let v7 = v3 / (v1 * v1 + 1.0);
-    let _v8 = v3 * tanh(v5);
-    let v9 = -v2;
-    let v10 = v7.dot(&p.v);
-    mse(v10, y) + mean(v9 * v9) + v5
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = -v1;
+    let v3 = -v1;
+    let v4 = mean(v2.mean_axis(Axis(1)));
+    let v5 = mean(v1);
+    let _v6 = log_softmax(v3) * 0.2;
+    let v7 = (v2 + v2) * 0.5;
+    let _v8 = v7.sin();
+    let v9 = v3 * v5;
+    let v10 = v2.dot(&p.v);
+    softmax_cross_entropy(v10, y) + mean(v9 * v9) + v4 + v5
 }
 
 #[differentiable(wrt(p))]
 fn program32_0(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 - v1;
-    let _v3 = sigmoid(v2).ln_1p();
-    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = tanh(x.dot(&p.w)) * p.s;
-    let v6 = v5 * 0.5 + 0.25;
-    let v7 = v6.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v6 * v6)
+    let v2 = v1 / (v1 * v1 + 1.0);
+    let v3 = mean(v2);
+    let mut v4 = mean(v2);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v1 * v2);
+    }
+    let v5 = softmax(v2);
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = v5.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v3 + v4
 }
 
 #[differentiable(wrt(p))]
 fn program32_1(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v3 = v1.dot(&p.v) + &p.c;
-    let v4 = v3.cos();
-    let v5 = exp(v2 * 0.3);
-    let v6 = softmax(v1);
-    let _v7 = v5.dot(&p.v);
-    bce(sigmoid(v4), y) + mean(v6 * v6)
+    let v2 = v1 - v1;
+    let _v3 = mean(v1);
+    let v4 = v1 - v2;
+    let v5 = v4.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = x.dot(&p.w) + &p.b;
+    let mut v7 = mean(v1);
+    for _ in 0..0 {
+        v7 = v7 * 0.5 + mean(v2 * v1);
+    }
+    let v8 = v6.sin();
+    let _v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v10 = v8 + v7;
+    let v11 = v2.cos();
+    let v12 = v2.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v5 + v7
 }
 
 #[differentiable(wrt(p))]
 fn program32_2(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let _v4 = exp(v2 * 0.3);
-    let v5 = softmax(v1);
-    let v6 = x.dot(&p.w) + &p.b;
-    let v7 = v5.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v6 * v6) + v3
+    let mut v2 = v1;
+    for _ in 0..0 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let _v3 = v2 + v2;
+    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let _v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = x.dot(&p.w) + &p.b;
+    let v8 = v7 * v5;
+    let v9 = v8.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v5 + mean(v2 * v2)
 }
 
 #[differentiable(wrt(p))]
 fn program32_3(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1.sin();
-    let v3 = sum(v2) * 0.1;
-    let v4 = tanh(x.dot(&p.w)) * p.s;
-    let v5 = v2.dot(&p.v);
-    let v6 = softmax(v1);
-    let _v7 = v4 * v1;
-    let v8 = v1 * tanh(v3);
-    let _v9 = sigmoid(v6);
-    let v10 = (v4 + v8) * 0.5;
-    softmax_cross_entropy(v5, y) + mean(v10 * v10) + v3
+    let v2 = v1.dot(&p.v) + &p.c;
+    let _v3 = v1.tanh();
+    let v4 = exp(v1 * 0.3);
+    let _v5 = x.dot(&p.w) + &p.b;
+    let v6 = softmax(v4);
+    let v7 = v6.sum_axis(Axis(0)).sum() * 0.1;
+    let mut v8 = v6;
+    for _ in 0..0 {
+        v8 = (v8 + v6) * 0.5;
+    }
+    let v9 = sigmoid(v1);
+    softmax_cross_entropy(v2, y) + mean(v9 * v9) + v7 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program32_4(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = exp(v1 * 0.3);
-    let v4 = v3 * v3;
-    let _v5 = sigmoid(v3).ln_1p();
-    let v6 = v4 * v2;
-    let v7 = v6.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v2
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.cos();
+    let v3 = v1.dot(&p.v);
+    let mut v4 = v1;
+    for _ in 0..0 {
+        v4 = sigmoid(v4 + v2) * v4;
+    }
+    let mut v5 = v1;
+    for _ in 0..3 {
+        v5 = sigmoid(v5 + v4) * v5;
+    }
+    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v7 = sum(v4) * 0.1;
+    let mut v8 = mean(v1);
+    for _ in 0..3 {
+        v8 = v8 * 0.5 + mean(v5 * v1);
+    }
+    let mut v9 = mean(v6);
+    for _ in 0..0 {
+        v9 = v9 * 0.5 + mean(v1 * v6);
+    }
+    mse(v3, y) + mean(v6 * v6) + v8 + v9 + mean(v4 * v4) + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
 fn program32_5(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let _v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = softmax(v1);
     let v3 = v2.dot(&p.v) + &p.c;
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = mean(v4);
-    let v6 = softmax(v4);
-    bce(sigmoid(v3), y) + mean(v6 * v6) + v5
+    let v4 = mean(v1);
+    let v5 = v1.sin();
+    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v7 = v2.sin();
+    let _v8 = (v6 + v5) * 0.5;
+    let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + v4
 }
 
 #[differentiable(wrt(p))]
 fn program32_6(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 - v1;
-    let v3 = sigmoid(v1);
-    let v4 = v1 / (v2 * v2 + 1.0);
-    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v6 = sigmoid(v3.dot(&p.v));
-    let _v7 = v2 * 0.5 + 0.25;
-    let _v8 = v1 * v5;
-    let v9 = v4 / (v2 * v2 + 1.0);
-    let v10 = v9 * tanh(v5);
-    softmax_cross_entropy(v6, y) + mean(v10 * v10) + v5
+    let v1 = x.dot(&p.w) + &p.b;
+    let mut v2 = mean(v1);
+    for _ in 0..3 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = sigmoid(v1.dot(&p.v));
+    let v4 = v1 / (v1 * v1 + 1.0);
+    let mut v5 = mean(v1);
+    for _ in 0..2 {
+        v5 = v5 * 0.5 + mean(v4 * v1);
+    }
+    let v6 = -v4;
+    let _v7 = v6 * tanh(v2);
+    let v8 = v1.cos();
+    let _v9 = v8 + v6;
+    let mut v10 = mean(v4);
+    for _ in 0..2 {
+        v10 = v10 * 0.5 + mean(v4 * v4);
+    }
+    let v11 = v4 + v2;
+    mse(v3, y) + mean(v11 * v11) + v5 + v10 + v2
 }
 
 #[differentiable(wrt(p))]
 fn program32_7(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.dot(&p.w) + &p.b;
-    let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let _v4 = v2 * tanh(v3);
-    let v5 = v1 + v1;
-    let v6 = mean(v5.mean_axis(Axis(1)));
-    let v7 = v2.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v5 * v5) + v3 + v6
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.dot(&p.v);
+    let v3 = sqrt(v1 * v1 + 1.0);
+    let v4 = mean(v3.mean_axis(Axis(1)));
+    let v5 = (v1 + v3) * 0.5;
+    let mut v6 = v1;
+    for _ in 0..2 {
+        v6 = sigmoid(v6 + v5) * v6;
+    }
+    let v7 = softmax(v5);
+    let _v8 = -v3;
+    let _v9 = v7.tanh();
+    let v10 = softmax(v7);
+    mse(v2, y) + mean(v10 * v10) + v4 + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program32_8(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let _v3 = tanh(x.dot(&p.w)) * p.s;
-    let _v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v5 = softmax(v1);
-    let v6 = v5 + v1;
-    let v7 = v6.cos();
-    let v8 = v6.dot(&p.v);
-    mse(v8, y) + mean(v7 * v7) + v2
+    let v2 = v1 - v1;
+    let v3 = mean(v1.mean_axis(Axis(1)));
+    let _v4 = x.dot(&p.w) + &p.b;
+    let v5 = -v2;
+    let v6 = v5 * v3;
+    let v7 = sum(v6) * 0.1;
+    let v8 = v2 * v7;
+    let _v9 = v5.exp_m1();
+    let v10 = v8 - v2;
+    let v11 = v1.dot(&p.v);
+    bce(sigmoid(v11), y) + mean(v10 * v10) + v3 + v7
 }
 
 #[differentiable(wrt(p))]
 fn program32_9(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = x.dot(&p.w) + &p.b;
+    let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = mean(v1.mean_axis(Axis(1)));
-    let v4 = log_softmax(v1) * 0.2;
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v6 = sqrt(v5 * v5 + 1.0);
-    let _v7 = log_softmax(v2) * 0.2;
-    let v8 = softmax(v1);
-    let v9 = v8 - v6;
-    let v10 = v9 / (v4 * v4 + 1.0);
-    let v11 = v1.dot(&p.v);
-    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v3
+    let v3 = v2 + v2;
+    let v4 = mean(v1);
+    let mut v5 = v3;
+    for _ in 0..3 {
+        v5 = sigmoid(v5 + v2) * v5;
+    }
+    let v6 = v3 - v2;
+    let v7 = v1.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v4 + mean(v5 * v5)
 }
 
 type Program32 = fn(&P32, &Array2<f32>, &Array2<f32>) -> P32;
@@ -707,492 +919,601 @@ const SCALE: f64 = 0.75;
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + b) * 0.5;
-    let s2 = (softplus(c) + 0.5).powi(-2);
-    let _s3 = b - s2;
-    let _s4 = mse(s1, y);
-    let s5 = sigmoid(s1).ln_1p();
-    let s6 = softplus(c).ln();
-    let s7 = (s2 * 0.5).exp_m1();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let mut s2 = x;
+    for _ in 0..2 {
+        s2 = s2 - 0.1 * s2 * c;
+    }
+    let _s3 = x.powi(2);
+    let _s4 = s2 * x;
+    let s5 = softplus(c).powf(1.5);
+    let s6 = s1 - c;
+    let s7 = x * s5;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let s2 = bce(sigmoid(s1), y);
-    let _s3 = mse(x, y);
-    let s4 = softplus(b).ln();
-    let _s5 = (a * a + 1.0).sqrt();
-    let s6 = s1 * s2;
-    let _s7 = bce(sigmoid(s4), y);
-    let s8 = s6.sin();
-    let s9 = mse(c, y);
-    let s10 = s8 * s9;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x * b;
+    let mut s2 = x;
+    for _ in 0..2 {
+        s2 = tanh(s2 + c) * 0.9;
+    }
+    let _s3 = a.cos();
+    let s4 = softplus(s1);
+    let s5 = bce(sigmoid(x), y);
+    let s6 = sigmoid(x).ln_1p();
+    let mut s7 = s4;
+    for _ in 0..2 {
+        s7 = tanh(s7 + s5) * 0.9;
+    }
+    let s8 = s1 + s5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let s2 = c * s1;
-    let s3 = s2 * c;
-    let s4 = sigmoid(s1).ln_1p();
-    let s5 = s3 + x;
-    let s6 = s3 / (c * c + 1.0);
-    let s7 = s4 - s5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x - a;
+    let _s2 = b * SCALE;
+    let s3 = (s1 + b) * 0.5;
+    let s4 = (b + s1) * 0.5;
+    let _s5 = s4 - s3;
+    let s6 = mse(c, y);
+    let s7 = b.cos();
+    let s8 = softplus(s7);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let s2 = s1 * SCALE;
-    let s3 = s1.exp() * 0.1;
-    let s4 = softplus(s2).ln();
-    let s5 = a.sin();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x * b;
+    let s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = softplus(s2);
+    let s4 = softplus(b);
+    let s5 = s1.powi(2);
+    let _s6 = s1 * a;
+    let mut s7 = x;
+    for _ in 0..1 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
+    let mut s8 = s4;
+    for _ in 0..3 {
+        s8 = s8 - 0.1 * s8 * s5;
+    }
+    let s9 = s2 * SCALE;
+    let s10 = bce(sigmoid(x), y);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let _s2 = b.exp() * 0.1;
-    let s3 = s1 / (x * x + 1.0);
-    let s4 = (a * a + 1.0).sqrt();
-    let _s5 = softplus(a).ln();
-    let _s6 = b + x;
-    let s7 = bce(sigmoid(s4), y);
-    let s8 = (s3 * s3 + 1.0).sqrt();
-    let s9 = (s8 * 0.5).exp_m1();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = (x + c) * 0.5;
+    let _s2 = c * SCALE;
+    let _s3 = c - x;
+    let _s4 = b - s1;
+    let s5 = c * b;
+    let s6 = s5.cos();
+    let s7 = x * b;
+    let s8 = (x + s5) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let s2 = c.exp() * 0.1;
-    let _s3 = a * SCALE;
-    let s4 = a / (x * x + 1.0);
-    let _s5 = sigmoid(x);
-    let _s6 = b.exp() * 0.1;
-    let _s7 = x * s2;
-    let s8 = bce(sigmoid(s2), y);
-    let s9 = -x;
-    let s10 = (softplus(s4) + 0.1).log2();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let _s1 = x + a;
+    let _s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = a.exp() * 0.1;
+    let _s4 = s3 + x;
+    let s5 = softplus(c).ln();
+    let s6 = s5.sin();
+    let s7 = mse(s5, y);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = sigmoid(c).ln_1p();
-    let _s3 = softplus(b).powf(1.5);
-    let s4 = (softplus(x) + 0.1).log10();
-    let s5 = s1 * x;
-    let s6 = (x * 0.5).exp_m1();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x / (b * b + 1.0);
+    let mut s2 = s1;
+    for _ in 0..3 {
+        s2 = s2 - 0.1 * s2 * a;
+    }
+    let s3 = softplus(a);
+    let mut s4 = s3;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
+    }
+    let s5 = s3 + c;
+    let s6 = bce(sigmoid(s1), y);
+    let s7 = (s1 + x) * 0.5;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let s2 = (tanh(b) * 0.5).tan();
-    let _s3 = s1 + s2;
-    let _s4 = mse(s2, y);
-    let s5 = (tanh(a) * 0.5).tan();
-    let s6 = (softplus(s1) + 0.1).log10();
-    let s7 = bce(sigmoid(s5), y);
+    let s1 = x - c;
+    let s2 = bce(sigmoid(x), y);
+    let s3 = sigmoid(a).ln_1p();
+    let _s4 = c * s1;
+    let s5 = s2 - s3;
+    let s6 = (s1 + c) * 0.5;
+    let s7 = s1.sin();
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + a;
-    let _s2 = (softplus(c) + 1.0).recip();
-    let _s3 = (softplus(c) + 0.1).log2();
-    let s4 = softplus(c).powf(1.5);
-    let s5 = a.tanh();
-    let s6 = sigmoid(b).ln_1p();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x * b;
+    let mut s2 = s1;
+    for _ in 0..2 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    let s3 = (s1 + a) * 0.5;
+    let s4 = x - a;
+    let _s5 = s4.exp() * 0.1;
+    let s6 = c.powi(2);
+    let s7 = c / (b * b + 1.0);
+    let s8 = s7 - s6;
+    let s9 = s3 + s7;
+    let mut s10 = x;
+    for _ in 0..1 {
+        s10 = tanh(s10 + c) * 0.9;
+    }
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let s2 = s1 - a;
-    let s3 = -s1;
-    let _s4 = (softplus(a) + 0.1).log2();
-    let _s5 = s2 * SCALE;
-    let s6 = (softplus(c) + 0.1).log10();
-    let _s7 = s3 * SCALE;
-    let s8 = (softplus(a) + 0.1).log2();
-    let s9 = mse(s6, y);
-    let s10 = (c * 0.5).exp_m1();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x / (c * c + 1.0);
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = tanh(s2 + a) * 0.9;
+    }
+    let s3 = sigmoid(b).ln_1p();
+    let _s4 = s1 / (s3 * s3 + 1.0);
+    let s5 = s1.exp() * 0.1;
+    let s6 = (softplus(b) + 0.1).log10();
+    let s7 = (softplus(s1) + 0.1).log2();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let _s2 = sigmoid(x);
-    let s3 = (softplus(c) + 0.5).powi(-2);
-    let _s4 = a + x;
-    let _s5 = (softplus(s3) + 0.5).powi(-2);
-    let s6 = bce(sigmoid(s1), y);
-    let s7 = s3 * s1;
-    let s8 = (s7 + s1) * 0.5;
-    let s9 = a - x;
-    let s10 = bce(sigmoid(s6), y);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x / (a * a + 1.0);
+    let mut s2 = s1;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * c).sin();
+    }
+    let mut s3 = a;
+    for _ in 0..1 {
+        s3 = s3 - 0.1 * s3 * b;
+    }
+    let mut s4 = a;
+    for _ in 0..0 {
+        s4 = s4 - 0.1 * s4 * b;
+    }
+    let s5 = (softplus(s1) + 0.1).log2();
+    let s6 = softplus(c).powf(1.5);
+    let s7 = b / (c * c + 1.0);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let _s2 = mse(b, y);
-    let s3 = a.cos();
-    let _s4 = softplus(a);
-    let s5 = s1.tanh();
-    let _s6 = (softplus(s5) + 0.5).powi(-2);
-    let s7 = c.sin();
-    let s8 = s1 / (b * b + 1.0);
-    let s9 = -s3;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let _s1 = x - c;
+    let _s2 = sigmoid(c).ln_1p();
+    let s3 = (c * 0.5).exp_m1();
+    let _s4 = c.cos();
+    let s5 = (softplus(a) + 1.0).recip();
+    let s6 = (s3 * 0.5).exp_m1();
+    let s7 = s6 + a;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = mse(c, y);
-    let s3 = c * SCALE;
-    let s4 = sigmoid(c);
-    let s5 = s3 / (x * x + 1.0);
-    let _s6 = (softplus(c) + 1.0).recip();
-    let s7 = s5.powi(2);
-    let s8 = s4 * SCALE;
-    let s9 = s4 * SCALE;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = x + a;
+    let mut s2 = s1;
+    for _ in 0..0 {
+        s2 = tanh(s2 + x) * 0.9;
+    }
+    let s3 = -c;
+    let s4 = s3 / (b * b + 1.0);
+    let s5 = s1 / (x * x + 1.0);
+    let s6 = sigmoid(s3);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + c) * 0.5;
-    let _s2 = a * SCALE;
-    let s3 = bce(sigmoid(c), y);
-    let s4 = a - s3;
-    let s5 = sigmoid(b).ln_1p();
+    let s1 = x * a;
+    let _s2 = (a + b) * 0.5;
+    let mut s3 = a;
+    for _ in 0..0 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    let s4 = s3.tanh();
+    let s5 = c + x;
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + b;
-    let s2 = softplus(b);
-    let _s3 = (tanh(s1) * 0.5).tan();
-    let _s4 = b / (s1 * s1 + 1.0);
-    let s5 = c.tanh();
-    let s6 = s2.exp() * 0.1;
-    let s7 = sigmoid(s1).ln_1p();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x - b;
+    let s2 = s1.sin();
+    let s3 = softplus(c).powf(1.5);
+    let s4 = x * SCALE;
+    let s5 = (tanh(s3) * 0.5).tan();
+    let mut s6 = s4;
+    for _ in 0..2 {
+        s6 = s6 * 0.5 + (s6 * s5).sin();
+    }
+    let s7 = b - s2;
+    let s8 = softplus(s7).powf(1.5);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let s2 = a.cos();
-    let s3 = s1 / (x * x + 1.0);
-    let s4 = (s2 * 0.5).exp_m1();
-    let s5 = b / (s3 * s3 + 1.0);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x * b;
+    let _s2 = x * b;
+    let s3 = x * SCALE;
+    let _s4 = c * s1;
+    let s5 = a - s1;
+    let _s6 = b - s5;
+    let s7 = (c + s5) * 0.5;
+    let s8 = s7.powi(2);
+    let mut s9 = s3;
+    for _ in 0..1 {
+        s9 = s9 - 0.1 * s9 * b;
+    }
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let s2 = a.sin();
-    let s3 = b * s2;
-    let s4 = mse(c, y);
-    let s5 = c + s3;
-    let s6 = (s1 * 0.5).exp_m1();
-    let _s7 = s4.cos();
-    let s8 = (s6 + a) * 0.5;
-    let s9 = b + s8;
-    let s10 = sigmoid(s5).ln_1p();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = x + c;
+    let _s2 = (s1 + b) * 0.5;
+    let s3 = mse(x, y);
+    let _s4 = mse(s3, y);
+    let _s5 = sigmoid(c).ln_1p();
+    let s6 = sigmoid(b);
+    let mut s7 = s1;
+    for _ in 0..0 {
+        s7 = s7 * 0.5 + (s7 * s6).sin();
+    }
+    let s8 = (softplus(s6) + 1.0).recip();
+    let s9 = softplus(s7);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let s2 = bce(sigmoid(c), y);
-    let _s3 = softplus(x);
-    let _s4 = sigmoid(s1);
-    let s5 = (softplus(c) + 0.1).log2();
-    let s6 = sigmoid(x);
-    let s7 = s2 + a;
+    let s1 = x + b;
+    let _s2 = a.tanh();
+    let s3 = (b * 0.5).exp_m1();
+    let _s4 = c * SCALE;
+    let s5 = softplus(s3);
+    let s6 = a / (b * b + 1.0);
+    let s7 = s1 - s5;
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + a) * 0.5;
-    let _s2 = (softplus(x) + 0.1).log2();
-    let _s3 = x / (b * b + 1.0);
-    let s4 = sigmoid(c).ln_1p();
-    let s5 = (softplus(s4) + 0.1).log2();
-    let s6 = b.tanh();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x / (c * c + 1.0);
+    let s2 = x * c;
+    let s3 = sigmoid(s2).ln_1p();
+    let mut s4 = s1;
+    for _ in 0..2 {
+        s4 = tanh(s4 + x) * 0.9;
+    }
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = s5 - 0.1 * s5 * b;
+    }
+    let _s6 = b / (s5 * s5 + 1.0);
+    let s7 = b / (s2 * s2 + 1.0);
+    let s8 = a + s7;
+    let s9 = b * c;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let s2 = a.cos();
-    let _s3 = (softplus(b) + 1.0).recip();
-    let s4 = softplus(s1).ln();
-    let s5 = (softplus(b) + 0.1).log2();
-    let s6 = b - s4;
-    let _s7 = s6 * s2;
-    let s8 = (x + s5) * 0.5;
-    let s9 = s6 - c;
-    let s10 = s6.powi(2);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+    let s1 = (x + c) * 0.5;
+    let mut s2 = a;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    let s3 = -s2;
+    let mut s4 = b;
+    for _ in 0..2 {
+        s4 = s4 - 0.1 * s4 * a;
+    }
+    let mut s5 = x;
+    for _ in 0..3 {
+        s5 = s5 - 0.1 * s5 * s3;
+    }
+    let s6 = (a + s2) * 0.5;
+    let s7 = a - s1;
+    let s8 = s5 + a;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let s2 = (tanh(b) * 0.5).tan();
-    let s3 = -s2;
-    let s4 = softplus(x);
-    let s5 = (softplus(s1) + 0.1).log2();
-    let s6 = mse(s3, y);
+    let _s1 = x + b;
+    let _s2 = (b + a) * 0.5;
+    let s3 = c.cos();
+    let mut s4 = x;
+    for _ in 0..1 {
+        s4 = tanh(s4 + a) * 0.9;
+    }
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 * 0.5 + (s5 * x).sin();
+    }
+    let s6 = bce(sigmoid(s3), y);
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let s2 = softplus(x).powf(1.5);
-    let _s3 = s1.tanh();
-    let s4 = softplus(b);
-    let _s5 = (softplus(s4) + 0.1).log2();
-    let _s6 = s4 * s2;
-    let s7 = (s4 * 0.5).exp_m1();
-    let s8 = softplus(b);
-    let s9 = s8 - c;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = x + c;
+    let _s2 = a + s1;
+    let _s3 = (b + c) * 0.5;
+    let s4 = bce(sigmoid(c), y);
+    let s5 = (softplus(x) + 1.0).recip();
+    let s6 = s4 + c;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = b + s1;
-    let _s3 = a.sin();
-    let s4 = a * s2;
-    let _s5 = sigmoid(s4);
-    let s6 = sigmoid(a);
-    let s7 = s4 - c;
-    let s8 = s6 - x;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s1 = x * a;
+    let s2 = (a + x) * 0.5;
+    let s3 = (a + s1) * 0.5;
+    let s4 = sigmoid(s3).ln_1p();
+    let s5 = (softplus(s2) + 0.5).powi(-2);
+    let s6 = softplus(x);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let s2 = s1 - b;
-    let s3 = mse(s1, y);
-    let s4 = bce(sigmoid(s2), y);
-    let s5 = c - s3;
-    let s6 = s2.exp() * 0.1;
+    let s1 = x * c;
+    let _s2 = s1 / (b * b + 1.0);
+    let _s3 = (s1 + x) * 0.5;
+    let s4 = (tanh(a) * 0.5).tan();
+    let s5 = bce(sigmoid(c), y);
+    let s6 = -b;
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - a;
-    let s2 = (softplus(a) + 1.0).recip();
-    let s3 = (softplus(s2) + 0.1).log10();
-    let s4 = sigmoid(a);
-    let s5 = softplus(a);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x / (b * b + 1.0);
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * s1).sin();
+    }
+    let s3 = sigmoid(c).ln_1p();
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 - 0.1 * s4 * s1;
+    }
+    let s5 = x * s3;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let s2 = softplus(s1).powf(1.5);
-    let _s3 = softplus(a).powf(1.5);
-    let _s4 = softplus(c).ln();
-    let s5 = c - s2;
-    let _s6 = (tanh(c) * 0.5).tan();
-    let s7 = mse(s5, y);
-    let s8 = s2 * SCALE;
-    let s9 = a - s1;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let _s1 = x / (a * a + 1.0);
+    let _s2 = (softplus(a) + 0.1).log2();
+    let _s3 = x / (c * c + 1.0);
+    let s4 = softplus(c).powf(1.5);
+    let s5 = softplus(x).ln();
+    let s6 = mse(b, y);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + b) * 0.5;
-    let s2 = x * b;
-    let s3 = c.tanh();
-    let s4 = s2 - s3;
-    let s5 = mse(s3, y);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = (x + a) * 0.5;
+    let s2 = s1 * a;
+    let _s3 = mse(s2, y);
+    let mut s4 = a;
+    for _ in 0..3 {
+        s4 = s4 * 0.5 + (s4 * x).sin();
+    }
+    let s5 = b + s1;
+    let s6 = (s2 + s1) * 0.5;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let _s2 = mse(s1, y);
-    let s3 = b / (c * c + 1.0);
-    let s4 = c.powi(2);
-    let s5 = (softplus(s4) + 0.1).log2();
-    let s6 = s1 - s3;
+    let s1 = x / (a * a + 1.0);
+    let s2 = x.cos();
+    let _s3 = (softplus(x) + 0.5).powi(-2);
+    let s4 = a - s1;
+    let s5 = c - a;
+    let s6 = sigmoid(s2);
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * b;
-    let _s2 = (softplus(b) + 0.5).powi(-2);
-    let s3 = softplus(c).ln();
-    let _s4 = s3 + x;
-    let s5 = (c + x) * 0.5;
-    let s6 = c * a;
-    let s7 = s5 - s3;
-    let s8 = (softplus(s5) + 0.1).log10();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let _s1 = x * c;
+    let _s2 = c - b;
+    let s3 = (softplus(c) + 0.1).log10();
+    let s4 = -a;
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = tanh(s5 + a) * 0.9;
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let _s2 = (softplus(s1) + 1.0).recip();
-    let s3 = (softplus(x) + 0.1).log2();
-    let _s4 = b - s3;
-    let s5 = (softplus(a) + 0.1).log2();
-    let s6 = sigmoid(a).ln_1p();
-    let s7 = c.tanh();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x + c;
+    let mut s2 = c;
+    for _ in 0..0 {
+        s2 = tanh(s2 + s1) * 0.9;
+    }
+    let mut s3 = c;
+    for _ in 0..3 {
+        s3 = s3 * 0.5 + (s3 * s2).sin();
+    }
+    let s4 = a - s1;
+    let s5 = (tanh(c) * 0.5).tan();
+    let s6 = sigmoid(a);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x / (b * b + 1.0);
-    let s2 = s1 + b;
-    let s3 = bce(sigmoid(x), y);
-    let s4 = x.exp() * 0.1;
-    let s5 = (s2 * 0.5).exp_m1();
-    let s6 = s4 * SCALE;
-    let s7 = a - s3;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s2 = (softplus(b) + 0.1).log10();
+    let _s3 = (softplus(c) + 1.0).recip();
+    let _s4 = s2.powi(2);
+    let _s5 = (softplus(a) + 0.1).log10();
+    let s6 = x / (b * b + 1.0);
+    let mut s7 = b;
+    for _ in 0..0 {
+        s7 = s7 - 0.1 * s7 * s1;
+    }
+    let s8 = c.exp() * 0.1;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let _s2 = softplus(s1).powf(1.5);
-    let s3 = (softplus(c) + 1.0).recip();
-    let s4 = s3.tanh();
-    let _s5 = (tanh(x) * 0.5).tan();
-    let _s6 = s4 * SCALE;
-    let s7 = softplus(s3).powf(1.5);
-    let s8 = sigmoid(b);
-    let s9 = s4 + c;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let _s2 = (softplus(s1) + 0.1).log2();
+    let s3 = c - x;
+    let s4 = (s3 * s3 + 1.0).sqrt();
+    let mut s5 = b;
+    for _ in 0..3 {
+        s5 = s5 * 0.5 + (s5 * c).sin();
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let s2 = b / (a * a + 1.0);
-    let s3 = softplus(s2).powf(1.5);
-    let s4 = mse(s2, y);
-    let s5 = b - x;
-    let s6 = mse(s3, y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x + c;
+    let s2 = x + a;
+    let s3 = (b * 0.5).exp_m1();
+    let _s4 = sigmoid(s1);
+    let _s5 = softplus(s3);
+    let s6 = s2 * SCALE;
+    let s7 = s6 - s2;
+    let s8 = (tanh(a) * 0.5).tan();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let s2 = (x + b) * 0.5;
-    let _s3 = b * x;
-    let _s4 = s2 * SCALE;
-    let s5 = (tanh(s2) * 0.5).tan();
-    let s6 = sigmoid(a).ln_1p();
-    let s7 = (softplus(b) + 0.1).log10();
+    let _s1 = x - a;
+    let s2 = sigmoid(b);
+    let _s3 = (softplus(s2) + 0.1).log10();
+    let _s4 = mse(c, y);
+    let s5 = (c + a) * 0.5;
+    let s6 = s5 * a;
+    let mut s7 = s5;
+    for _ in 0..3 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let s2 = -x;
-    let _s3 = bce(sigmoid(b), y);
-    let s4 = s2 + c;
-    let s5 = softplus(b).powf(1.5);
-    let s6 = c * x;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let _s1 = x / (b * b + 1.0);
+    let s2 = softplus(a).ln();
+    let mut s3 = b;
+    for _ in 0..3 {
+        s3 = tanh(s3 + s2) * 0.9;
+    }
+    let s4 = c + b;
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * s3;
+    }
+    let s6 = -c;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let _s2 = bce(sigmoid(s1), y);
-    let s3 = softplus(a).powf(1.5);
-    let s4 = s3 / (b * b + 1.0);
-    let s5 = (b + s4) * 0.5;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x + a;
+    let s2 = (c * 0.5).exp_m1();
+    let mut s3 = s1;
+    for _ in 0..2 {
+        s3 = s3 * 0.5 + (s3 * a).sin();
+    }
+    let s4 = bce(sigmoid(s1), y);
+    let s5 = (s1 * s1 + 1.0).sqrt();
+    let s6 = b - s4;
+    let s7 = s5 * SCALE;
+    let s8 = s1 * s2;
+    let s9 = (softplus(s6) + 0.1).log2();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + c;
-    let s2 = b * x;
-    let s3 = (c + a) * 0.5;
-    let s4 = bce(sigmoid(x), y);
-    let s5 = s2 * SCALE;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = x / (c * c + 1.0);
+    let _s2 = (softplus(c) + 0.1).log2();
+    let s3 = sigmoid(s1).ln_1p();
+    let mut s4 = s1;
+    for _ in 0..1 {
+        s4 = s4 - 0.1 * s4 * c;
+    }
+    let s5 = (s3 + x) * 0.5;
+    let s6 = x / (s4 * s4 + 1.0);
+    let s7 = (tanh(s6) * 0.5).tan();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = (softplus(b) + 0.5).powi(-2);
-    let _s3 = (softplus(a) + 1.0).recip();
-    let s4 = x / (s1 * s1 + 1.0);
-    let s5 = softplus(b).ln();
-    let s6 = (s4 * s4 + 1.0).sqrt();
-    let s7 = mse(b, y);
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let _s2 = sigmoid(s1);
-    let s3 = (softplus(c) + 1.0).recip();
-    let s4 = (s3 * s3 + 1.0).sqrt();
-    let s5 = (s3 + s1) * 0.5;
+    let _s1 = (x + a) * 0.5;
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = (tanh(s2) * 0.5).tan();
+    let s4 = x * s2;
+    let s5 = mse(s4, y);
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
+fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let s2 = -c;
+    let _s3 = c * SCALE;
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
+    }
+    let s5 = softplus(c).ln();
+    let _s6 = (s5 + x) * 0.5;
+    let _s7 = a + s1;
+    let s8 = s4.sin();
+    let s9 = c.sin();
+    let s10 = (b * 0.5).exp_m1();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
 fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let _s2 = softplus(b).powf(1.5);
-    let _s3 = (a + b) * 0.5;
-    let s4 = (tanh(a) * 0.5).tan();
-    let _s5 = s1.powi(2);
-    let _s6 = x * SCALE;
-    let s7 = s4 * c;
-    let s8 = (softplus(b) + 0.1).log10();
-    let s9 = (softplus(s8) + 0.5).powi(-2);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let s1 = x * c;
+    let s2 = c * SCALE;
+    let s3 = (softplus(x) + 0.1).log2();
+    let s4 = b * s1;
+    let s5 = (tanh(s2) * 0.5).tan();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 type Scalar = fn(f64, f64, f64, f64, f64) -> f64;

@@ -7,7 +7,9 @@
 //! `reverse` (chain rule, with each op's derivative from the `ops` table) → `emit`.
 //! `sexpr` and `pattern` read the laws and templates the tables are written in;
 //! `handover` passes callees' bodies to their callers' expansions, and `custom` expands
-//! functions with hand-written derivatives.
+//! functions with hand-written derivatives. A `for` loop's body becomes a graph of its
+//! own (`loops`), lowered by `lower::loops` and run forwards and backwards by
+//! `emit::loops`.
 //! Use these macros through the `cadena` crate.
 
 use proc_macro::TokenStream;
@@ -50,7 +52,9 @@ mod types;
 ///
 /// # What a body may contain
 ///
-/// A sequence of `let` bindings (shadowing allowed) and a final expression, built from:
+/// A sequence of `let` bindings (shadowing allowed), `for` loops carrying one `let mut`
+/// value (over a range, a stack of parameter structs, a float array or an array's axis;
+/// see the `cadena` crate docs, "Loops"), and a final expression, built from:
 ///
 #[doc = include_str!("../doc/body.md")]
 ///

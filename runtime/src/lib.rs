@@ -34,7 +34,8 @@
 //! `assume_finite` are described there too. Anything else (loops, `if`, `match`, `mut`,
 //! closures and `mapv`, calls to functions without `#[differentiable]`, ndarray's
 //! `mean()`, which returns an `Option`: write `mean(x)`) is a compile error on the exact
-//! tokens, saying what to write instead; the macro never panics. Losses average over the batch;
+//! tokens, saying what to write instead; the macro never panics. `for` loops are the
+//! exception to "no control flow": see [Loops](#loops). Losses average over the batch;
 //! `softmax_cross_entropy` takes one-hot rows or class indices (`&[usize]`).
 
 //!
@@ -84,6 +85,86 @@
 //! Calls work within a crate, to any depth; recursion is a compile error. A call to a
 //! function without `#[differentiable]` is reported by rustc as "`f` is in scope, but it
 //! is a function, not a macro": add the attribute to it.
+//!
+//! ## Loops
+//!
+//! A `for` loop carries one `let mut` value from one iteration to the next; the number of
+//! iterations is a run-time value (a stack of layers of any depth, a sequence of any
+//! length). A loop may run over
+//!
+//! - a range, `for i in 0..n` (`n` any `usize` expression), reading `c[i]` of a float
+//!   array argument, `p.layers[i].w`, or `x.index_axis(Axis(k), i)` of an array argument;
+//! - a `Vec` or array of parameter structs, `for l in &p.layers` (or `.iter()`), reading
+//!   `l.w`;
+//! - a float array argument, `for &c in cs` (or `cs.iter()`);
+//! - an array argument's axis, `for xt in x.axis_iter(Axis(k))` (or `x.outer_iter()`);
+//!
+//! each optionally `.enumerate()` and then `.rev()`. Re-assign the carried value with `=`
+//! or `+=`, `-=`, `*=`, `/=`; read anything computed before the loop; call other
+//! `#[differentiable]` functions (a helper may loop itself). `while`, `loop`, `break`,
+//! `continue`, `return` inside a loop, nested loops, a second carried value and iterators
+//! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
+//! saying what to write instead.
+//!
+//! ```
+//! use cadena::ndarray::{Array1, Array2, ArrayView2};
+//! use cadena::prelude::*;
+//!
+//! #[derive(Parameters, Clone)]
+//! pub struct Layer { pub w: Array2<f32>, pub b: Array1<f32> }
+//! #[derive(Parameters, Clone)]
+//! pub struct Deep { pub layers: Vec<Layer>, pub out: Layer }
+//!
+//! #[differentiable(wrt(p))]
+//! pub fn loss(p: &Deep, x: ArrayView2<f32>, y: &[usize]) -> f32 {
+//!     let mut h = x.to_owned();
+//!     for l in &p.layers {
+//!         h = tanh(h.dot(&l.w) + &l.b);
+//!     }
+//!     softmax_cross_entropy(h.dot(&p.out.w) + &p.out.b, y)
+//! }
+//!
+//! /// Horner's rule: the gradient of an array argument is an array.
+//! #[differentiable]
+//! fn poly(c: &[f64; 4], x: f64) -> f64 {
+//!     let mut acc = 0.0;
+//!     for i in (0..4).rev() {
+//!         acc = acc * x + c[i];
+//!     }
+//!     acc
+//! }
+//!
+//! fn main() {
+//!     let layer = |i, o| Layer { w: Array2::from_elem((i, o), 0.1), b: Array1::zeros(o) };
+//!     let p = Deep { layers: vec![layer(3, 4), layer(4, 4), layer(4, 4)], out: layer(4, 2) };
+//!     let x = Array2::from_elem((5, 3), 0.5);
+//!     let (_, g) = loss::grad(&p, x.view(), &[0, 1, 0, 1, 1]);
+//!     assert_eq!(g.p.layers.len(), 3); // a `Deep` of the same shapes
+//!     let (_, g) = poly::grad(&[1.0, 2.0, 3.0, 4.0], 0.5);
+//!     assert_eq!(g.c, [1.0, 0.5, 0.25, 0.125]); // d/dc_k = x^k
+//!     assert!(loss::DERIVATION.contains(
+//!         "for l in &p.layers, last to first:\n  δh[i-1] = δh[i] * (1 - h[i]^2) · p.layers[i].w^T"
+//!     ));
+//! }
+//! ```
+//!
+//! `DERIVATION` and `EXPLAIN` write the loop's body once, with the iteration as an index:
+//! `h[i-1]` and `h[i]` are the carried value before and after iteration `i` (`h[i+1]` and
+//! `h[i]` when the index runs down), `δh[i]` is the gradient of the loss with respect to
+//! `h[i]`, `δh[end]` the one flowing into the loop from the code after it, `δw[i]` the
+//! share of iteration `i` in the gradient of a value every iteration reads (summed,
+//! `Σi δw[i]`), and `dL/dp.layers[i].w` an element's own gradient.
+//!
+//! **Memory.** Nothing is unrolled: the body is derived once, and the loop runs twice —
+//! forward, pushing onto a tape per iteration only what that iteration's backward reads,
+//! then backward over the tape, last iteration first. For a stack of tanh layers that is
+//! the carried value before each layer (the value after a layer is the next one's
+//! before, and the last one is the loop's result, so none is stored twice); cheap
+//! elementwise values such as `1 - h²` are recomputed instead of stored; values the body
+//! reads that do not change between iterations (a shared weight) are not stored at all.
+//! A loop inside a helper called in a loop body is run again during the backward pass
+//! rather than taped: its values are kept one outer iteration at a time. The plain
+//! forward function, and a caller that needs no gradient, keep no tape.
 
 // Lets the macros' `::cadena::...` paths resolve inside this crate's own tests and docs.
 extern crate self as cadena;

@@ -1,6 +1,6 @@
 //! The case-study examples as a user runs them: on a folder of their own recordings
 //! (`--data`), tested on another folder (`--test-data`), then `audio_classify` on a new
-//! file with the saved model. The recordings are synthesised here — three classes a
+//! file with the saved model; `audio_mlp_naive` and `audio_rnn` with the same command line. The recordings are synthesised here — three classes a
 //! network separates easily (low tones, high tones, noise bursts), at mixed rates and
 //! channel counts — so the checks are about the command-line contract, not accuracy.
 //!
@@ -251,6 +251,36 @@ fn naive_example_takes_the_same_command_line() {
     assert!(o.status.success(), "{text}\n{}", stderr(&o));
     last_line_accuracy(&text);
     assert!(out.join("model.safetensors").is_file());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn rnn_example_takes_the_same_command_line() {
+    let root = scratch("rnn");
+    let data = root.join("data");
+    write_set(&data, &["high", "low", "noise"], 8, 0);
+    let out = root.join("out");
+    let o = run(
+        "audio_rnn",
+        &root,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--epochs",
+            "10",
+            "--sr",
+            "16000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    // 24 frames of 20 MFCCs, whatever the rate.
+    assert!(text.contains("features per clip: 480"), "{text}");
+    last_line_accuracy(&text);
+    assert!(out.join("model.safetensors").is_file());
+    assert!(out.join("normalization.safetensors").is_file());
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -263,3 +263,49 @@ fn helpers_in_loop_bodies() {
         .unwrap_or_else(|e| panic!("{n}: {e}"));
     }
 }
+
+/// A helper whose loop runs over its own argument's axis, inlined into a loss.
+#[differentiable(wrt(w))]
+pub fn recurrence(w: ArrayView2<f64>, x: ArrayView3<f64>, h0: ArrayView2<f64>) -> Array2<f64> {
+    let mut h = h0.to_owned();
+    for xt in x.axis_iter(Axis(1)) {
+        h = tanh(xt.dot(&w) + h * 0.5);
+    }
+    h
+}
+
+#[differentiable(wrt(w))]
+pub fn recurrent_loss(
+    w: ArrayView2<f64>,
+    x: ArrayView3<f64>,
+    h0: ArrayView2<f64>,
+    y: ArrayView2<f64>,
+) -> f64 {
+    softmax_cross_entropy(recurrence(w, x, h0), y)
+}
+
+#[test]
+fn a_helper_looping_over_its_argument_is_inlined() {
+    let mut rng = Lcg(5);
+    let w = matrix(&mut rng, 2, 3);
+    let h0 = matrix(&mut rng, 4, 3) * 0.1;
+    let y = Array2::from_shape_fn((4, 3), |(r, c)| f64::from(u8::from(r % 3 == c)));
+    for steps in [0, 3, 9] {
+        let x = Array3::from_shape_fn((4, steps, 2), |_| rng.value());
+        let (l, g) = recurrent_loss::grad(w.view(), x.view(), h0.view(), y.view());
+        assert_eq!(l, recurrent_loss(w.view(), x.view(), h0.view(), y.view()));
+        let flat: Vec<f64> = w.iter().copied().collect();
+        let analytic: Vec<f64> = g.w.iter().copied().collect();
+        check(
+            |v| {
+                let w = Array2::from_shape_vec((2, 3), v.to_vec()).unwrap();
+                recurrent_loss(w.view(), x.view(), h0.view(), y.view())
+            },
+            &flat,
+            &analytic,
+            &["w00", "w01", "w02", "w10", "w11", "w12"],
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("{steps} steps: {e}"));
+    }
+}

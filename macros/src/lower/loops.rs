@@ -272,6 +272,12 @@ impl Body<'_> {
             e = strip(&r.expr);
         }
         let source = match e {
+            Expr::Range(r)
+                if self.calls.inlined() && mentions_any(r, self.calls.aliases.keys()) =>
+            {
+                self.cx.error(r, "this loop is in a helper inlined into its caller, where the helper's arguments have no names: iterate over an array argument's axis (`for xt in x.axis_iter(Axis(1))`) or a constant range (`0..N`)");
+                return None;
+            }
             Expr::Range(r) => Some(Source::Range(quote!((#r)))),
             Expr::MethodCall(m) if m.method == "axis_iter" || m.method == "outer_iter" => {
                 self.axis_source(m)
@@ -299,23 +305,35 @@ impl Body<'_> {
             self.usage.use_path(path);
             axis
         };
-        let (operand, name) = self.array_argument(&m.receiver)?;
+        let (operand, name) = self.array_operand(&m.receiver, true)?;
         Some(Source::Collection(Collection::Axis(axis), operand, name))
     }
 
-    /// An array argument of the function (not of an inlined helper): its input and name.
-    fn array_argument(&mut self, e: &Expr) -> Option<(NodeId, String)> {
+    /// An array the loop may index: an argument of the function, a parameter of an
+    /// inlined helper (the caller's value), or with `lets` a `let` from before the loop.
+    fn array_operand(&mut self, e: &Expr, lets: bool) -> Option<(NodeId, String)> {
         let Expr::Path(p) = strip(e) else {
             return None;
         };
         let ident = p.path.get_ident()?;
+        let name = ident.to_string();
+        if lets && let Some(&(id, at)) = self.scope.get(&name) {
+            self.lets[at].1 = true;
+            return Some((id, name));
+        }
+        if let Some(super::body::Binding::Value(id)) = self.calls.aliases.get(&name) {
+            return Some((*id, name));
+        }
+        if self.calls.inlined() {
+            return None;
+        }
         let param = self.params.iter().find(|q| q.ident == *ident)?;
-        if !matches!(param.kind, Kind::Array { .. }) || self.calls.inlined() {
+        if !matches!(param.kind, Kind::Array { .. }) {
             return None;
         }
         let input = param.input?;
         self.usage.read_param(ident);
-        Some((input, ident.to_string()))
+        Some((input, name))
     }
 
     /// `x.index_axis(Axis(k), i)` by the loop's index `i`: an element of `x` along `k`.
@@ -330,7 +348,8 @@ impl Body<'_> {
         }
         let (axis, path) = axis_literal(axis)?;
         self.usage.use_path(path);
-        let (operand, name) = self.array_argument(&m.receiver)?;
+        // Not a `let`: one from inside the loop would change between iterations.
+        let (operand, name) = self.array_operand(&m.receiver, false)?;
         let c = self.collection(Collection::Axis(axis), operand, name);
         Some(self.element(c, Vec::new(), m.span()))
     }
@@ -674,6 +693,22 @@ fn pattern_name(p: &Pat) -> Result<Option<String>, ()> {
         Pat::Wild(_) => Ok(None),
         _ => Err(()),
     }
+}
+
+/// Whether `tokens` contain any of `names` as an identifier.
+fn mentions_any<'a>(tokens: &impl ToTokens, mut names: impl Iterator<Item = &'a String>) -> bool {
+    fn idents(t: proc_macro2::TokenStream, out: &mut Vec<String>) {
+        for tt in t {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+                proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    idents(tokens.to_token_stream(), &mut found);
+    names.any(|n| found.contains(n))
 }
 
 /// `e.name()` with no arguments: the receiver.

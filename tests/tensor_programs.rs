@@ -2,6 +2,9 @@
 //! through `#[differentiable]`, each gradient checked against central finite
 //! differences. See the script for what the programs contain and why. Do not edit.
 
+// Loops of no iterations (`0..0`) are deliberate: their gradients are checked too.
+#![allow(clippy::reversed_empty_ranges)]
+
 use cadena::gradcheck::{Tolerance, check, check_params};
 use cadena::ndarray::{Array1, Array2, Axis};
 use cadena::prelude::*;

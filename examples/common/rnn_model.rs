@@ -126,10 +126,11 @@ pub fn forward(p: &Rnn, x: ArrayView3<f32>, h0: ArrayView2<f32>) -> Array2<f32> 
     h.dot(&p.wo) + &p.bo
 }
 
-/// Mean softmax cross-entropy of logits `z` against one-hot labels.
-#[differentiable(wrt(z))]
-pub fn cross_entropy(z: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
-    softmax_cross_entropy(z, y)
+/// Mean softmax cross-entropy of the logits against one-hot labels: `forward`, loop and
+/// all, is inlined here, so the softmax and the cross-entropy fuse into `p - y`.
+#[differentiable(wrt(p))]
+pub fn loss(p: &Rnn, x: ArrayView3<f32>, h0: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+    softmax_cross_entropy(forward(p, x, h0), y)
 }
 
 /// Row-major rows of time-major frames as batch × time × coefficients (a view), and the
@@ -149,15 +150,10 @@ pub fn predict(p: &Rnn, x: ArrayView2<f32>) -> Array2<f32> {
     forward(p, seq, h0.view())
 }
 
-/// Loss and gradient for a batch of rows, as `cadena::train::fit` hands them: the
-/// cross-entropy's gradient at the logits, pulled back through `forward`. (A
-/// `#[differentiable]` loss calling `forward` would be one function, but the macro does
-/// not inline a helper whose loop runs over an axis of its own argument into a caller;
-/// the chain rule at the logits is the same computation.)
+/// Loss and gradient for a batch of rows, as `cadena::train::fit` hands them.
 pub fn loss_grad(p: &Rnn, x: ArrayView2<f32>, y: ArrayView2<f32>) -> (f32, Rnn) {
     let rows = x.as_standard_layout();
     let (seq, h0) = sequences(p, rows.view());
-    let (z, pullback) = forward::vjp(p, seq, h0.view());
-    let (l, dz) = cross_entropy::grad(z.view(), y);
-    (l, pullback(dz.z).p)
+    let (l, g) = loss::grad(p, seq, h0.view(), y);
+    (l, g.p)
 }

@@ -4,10 +4,17 @@
 //! cargo bench --bench scalar
 //! ```
 //!
-//! Each group computes loss and gradient for 1,024 samples, once with the generated
-//! `grad` and once with the hand-derived closed form written below, on the same data.
-//! After the groups, the ratio generated / hand-written of criterion's mean estimates
-//! from this same run is printed per network.
+//! Each group computes loss and gradient for 1,024 random samples (seeded; random so that
+//! a branch on the sign of `z` is as unpredictable as in training), with the generated
+//! `grad` and with two hand-derived closed forms on the same data:
+//!
+//! - `naive`: what a person writes without cadena, the textbook formulas with libm:
+//!   `a = 1 / (1 + exp(-z))`, `L = ln(1 + exp(z)) - y z` (overflows to inf for z > 709);
+//! - `stable`: the careful form, cadena's `sigmoid` and `softplus` (`max(z, 0) +
+//!   ln_1p(e^-|z|)`), exact and finite at z = ±800 like the generated code.
+//!
+//! After the groups, the ratios of criterion's mean estimates from this same run are
+//! printed per network.
 
 #[path = "common/estimates.rs"]
 mod estimates;
@@ -17,6 +24,8 @@ use std::hint::black_box;
 use cadena::ops::scalar::{sigmoid, softplus};
 use cadena::prelude::*;
 use criterion::{BenchmarkId, Criterion, Throughput};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 
 #[differentiable(wrt(w1, w2, b))]
 fn neuron(w1: f64, w2: f64, b: f64, x1: f64, x2: f64, y: f64) -> f64 {
@@ -35,13 +44,45 @@ fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f
     bce(a2, y)
 }
 
-/// The course's closed form: L = softplus(z) - y z, dL/dw = (a - y) x.
+/// The textbook closed form with libm: L = ln(1 + e^z) - y z, dL/dw = (a - y) x.
+#[inline]
+fn neuron_naive(w1: f64, w2: f64, b: f64, x1: f64, x2: f64, y: f64) -> (f64, [f64; 3]) {
+    let z = w1 * x1 + w2 * x2 + b;
+    let a = 1.0 / (1.0 + (-z).exp());
+    let d = a - y;
+    ((1.0 + z.exp()).ln() - y * z, [d * x1, d * x2, d])
+}
+
+/// The course's closed form, stable: L = softplus(z) - y z, dL/dw = (a - y) x.
 #[inline]
 fn neuron_by_hand(w1: f64, w2: f64, b: f64, x1: f64, x2: f64, y: f64) -> (f64, [f64; 3]) {
     let z = w1 * x1 + w2 * x2 + b;
     let a = sigmoid(z);
     let d = a - y;
     (softplus(z) - y * z, [d * x1, d * x2, d])
+}
+
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn shallow_naive(
+    w11: f64,
+    w12: f64,
+    b1: f64,
+    w2: f64,
+    b2: f64,
+    x1: f64,
+    x2: f64,
+    y: f64,
+) -> (f64, [f64; 5]) {
+    let a1 = (w11 * x1 + w12 * x2 + b1).tanh();
+    let z2 = w2 * a1 + b2;
+    let a2 = 1.0 / (1.0 + (-z2).exp());
+    let d2 = a2 - y;
+    let d1 = d2 * w2 * (1.0 - a1 * a1);
+    (
+        (1.0 + z2.exp()).ln() - y * z2,
+        [d1 * x1, d1 * x2, d1, d2 * a1, d2],
+    )
 }
 
 #[inline]
@@ -66,14 +107,15 @@ fn shallow_by_hand(
 
 const N: usize = 1024;
 
+/// Inputs in [-3, 3] and labels 0 or 1, random, so `z` changes sign unpredictably.
 fn samples() -> Vec<[f64; 3]> {
+    let mut rng = StdRng::seed_from_u64(7);
     (0..N)
-        .map(|i| {
-            let t = i as f64 / N as f64;
+        .map(|_| {
             [
-                (t * 7.0).sin() * 2.0,
-                (t * 3.0).cos() * 1.5,
-                f64::from(u8::from(i % 3 == 0)),
+                rng.random_range(-3.0..3.0),
+                rng.random_range(-3.0..3.0),
+                f64::from(u8::from(rng.random_bool(0.5))),
             ]
         })
         .collect()
@@ -94,16 +136,24 @@ fn bench_neuron(c: &mut Criterion) {
             acc
         })
     });
-    group.bench_function(BenchmarkId::new("grad", "hand-written"), |bench| {
-        bench.iter(|| {
-            let mut acc = [0.0; 4];
-            for &[x1, x2, y] in black_box(&data) {
-                let (l, g) = neuron_by_hand(black_box(w1), w2, b, x1, x2, y);
-                acc = [acc[0] + l, acc[1] + g[0], acc[2] + g[1], acc[3] + g[2]];
-            }
-            acc
-        })
-    });
+    for (name, f) in [
+        (
+            "stable",
+            neuron_by_hand as fn(f64, f64, f64, f64, f64, f64) -> (f64, [f64; 3]),
+        ),
+        ("naive", neuron_naive),
+    ] {
+        group.bench_function(BenchmarkId::new("grad", name), |bench| {
+            bench.iter(|| {
+                let mut acc = [0.0; 4];
+                for &[x1, x2, y] in black_box(&data) {
+                    let (l, g) = f(black_box(w1), w2, b, x1, x2, y);
+                    acc = [acc[0] + l, acc[1] + g[0], acc[2] + g[1], acc[3] + g[2]];
+                }
+                acc
+            })
+        });
+    }
     // The same batch as columns, through the generated batched form.
     let (x1s, x2s, ys): (Vec<f64>, Vec<f64>, Vec<f64>) = (
         data.iter().map(|s| s[0]).collect(),
@@ -139,24 +189,30 @@ fn bench_shallow(c: &mut Criterion) {
             acc
         })
     });
-    group.bench_function(BenchmarkId::new("grad", "hand-written"), |bench| {
-        bench.iter(|| {
-            let mut acc = [0.0; 6];
-            let [w11, w12, b1, w2, b2] = black_box(p);
-            for &[x1, x2, y] in black_box(&data) {
-                let (l, g) = shallow_by_hand(w11, w12, b1, w2, b2, x1, x2, y);
-                acc = [
-                    acc[0] + l,
-                    acc[1] + g[0],
-                    acc[2] + g[1],
-                    acc[3] + g[2],
-                    acc[4] + g[3],
-                    acc[5] + g[4],
-                ];
-            }
-            acc
-        })
-    });
+    type Shallow = fn(f64, f64, f64, f64, f64, f64, f64, f64) -> (f64, [f64; 5]);
+    for (name, f) in [
+        ("stable", shallow_by_hand as Shallow),
+        ("naive", shallow_naive),
+    ] {
+        group.bench_function(BenchmarkId::new("grad", name), |bench| {
+            bench.iter(|| {
+                let mut acc = [0.0; 6];
+                let [w11, w12, b1, w2, b2] = black_box(p);
+                for &[x1, x2, y] in black_box(&data) {
+                    let (l, g) = f(w11, w12, b1, w2, b2, x1, x2, y);
+                    acc = [
+                        acc[0] + l,
+                        acc[1] + g[0],
+                        acc[2] + g[1],
+                        acc[3] + g[2],
+                        acc[4] + g[3],
+                        acc[5] + g[4],
+                    ];
+                }
+                acc
+            })
+        });
+    }
     group.finish();
 }
 
@@ -175,17 +231,19 @@ fn main() {
             sum / g
         );
     }
-    println!("\nnetwork   generated ns/sample   hand-written ns/sample   ratio");
+    println!(
+        "\nns per sample   generated   stable by hand   naive (libm, textbook)   generated/stable   generated/naive"
+    );
     for group in ["neuron", "shallow"] {
-        if let (Some(g), Some(h)) = (
-            estimates::mean_ns(&format!("{group}/grad/generated")),
-            estimates::mean_ns(&format!("{group}/grad/hand-written")),
-        ) {
+        let mean = |name: &str| estimates::mean_ns(&format!("{group}/grad/{name}"));
+        if let (Some(g), Some(s), Some(n)) = (mean("generated"), mean("stable"), mean("naive")) {
             println!(
-                "{group:<9} {:>19.2} {:>24.2} {:>7.3}",
+                "{group:<15} {:>9.2} {:>16.2} {:>24.2} {:>18.3} {:>17.3}",
                 g / N as f64,
-                h / N as f64,
-                g / h
+                s / N as f64,
+                n / N as f64,
+                g / s,
+                g / n
             );
         }
     }

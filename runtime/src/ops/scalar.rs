@@ -43,7 +43,22 @@ pub fn sigmoid<T: Float>(x: T) -> T {
 /// ```
 #[inline(always)]
 pub fn softplus<T: Float>(x: T) -> T {
-    x.max(T::zero()) + (-x.abs()).exp().ln_1p()
+    x.max(T::zero()) + ln_1p_unit((-x.abs()).exp())
+}
+
+/// `ln(1 + e)` for `e` in `[0, 1]`, through `ln` rather than `ln_1p`: with `u = 1 + e`
+/// rounded, `ln(u) · e / (u - 1)` corrects the rounding of `u` (Goldberg's formula,
+/// within a few ulp of `ln_1p`), and where `u` rounds to 1, `ln(1 + e) = e` to the last
+/// bit. One `ln` and a division cost less than libm's `ln_1p`, and both cases are
+/// computed and selected, without a branch.
+#[inline(always)]
+fn ln_1p_unit<T: Float>(e: T) -> T {
+    let u = T::one() + e;
+    let d = u - T::one();
+    // `d` is 0 exactly when `u` rounded to 1; dividing by 1 there keeps the unused
+    // lane finite.
+    let corrected = u.ln() * e / if d == T::zero() { T::one() } else { d };
+    if d == T::zero() { e } else { corrected }
 }
 
 /// `x / (1 + |x|)`: a sigmoid-shaped activation in (-1, 1) whose tails approach their
@@ -170,6 +185,29 @@ mod tests {
             assert!(s.is_finite());
             assert!((s + sigmoid(-x) - 1.0).abs() < 1e-15, "x = {x}");
         }
+    }
+
+    #[test]
+    fn ln_1p_through_ln_stays_within_four_ulp_of_ln_1p() {
+        let mut e = 1.0_f64;
+        while e > 1e-300 {
+            for x in [e, e * 0.7, e * 0.55] {
+                let (got, want) = (ln_1p_unit(x), x.ln_1p());
+                let ulp = want.abs() * f64::EPSILON;
+                assert!(
+                    (got - want).abs() <= 4.0 * ulp,
+                    "ln(1 + {x:e}): {got:e} vs {want:e}"
+                );
+                let (got, want) = (ln_1p_unit(x as f32), (x as f32).ln_1p());
+                let ulp = want.abs() * f32::EPSILON;
+                assert!(
+                    (got - want).abs() <= 4.0 * ulp,
+                    "f32 ln(1 + {x:e}): {got:e} vs {want:e}"
+                );
+            }
+            e *= 0.9;
+        }
+        assert_eq!(ln_1p_unit(0.0_f64), 0.0);
     }
 
     #[test]

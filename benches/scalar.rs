@@ -189,6 +189,16 @@ fn bench_shallow(c: &mut Criterion) {
             acc
         })
     });
+    let (x1s, x2s, ys): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+        data.iter().map(|s| s[0]).collect(),
+        data.iter().map(|s| s[1]).collect(),
+        data.iter().map(|s| s[2]).collect(),
+    );
+    group.bench_function(BenchmarkId::new("grad", "grad_sum"), |bench| {
+        let [w11, w12, b1, w2, b2] = p;
+        bench
+            .iter(|| shallow::grad_sum(black_box(w11), w12, b1, w2, b2, black_box(&x1s), &x2s, &ys))
+    });
     type Shallow = fn(f64, f64, f64, f64, f64, f64, f64, f64) -> (f64, [f64; 5]);
     for (name, f) in [
         ("stable", shallow_by_hand as Shallow),
@@ -221,15 +231,17 @@ fn main() {
     bench_neuron(&mut c);
     bench_shallow(&mut c);
     c.final_summary();
-    if let (Some(sum), Some(g)) = (
-        estimates::mean_ns("neuron/grad/grad_sum"),
-        estimates::mean_ns("neuron/grad/generated"),
-    ) {
-        println!(
-            "\nneuron::grad_sum {:.2} ns/sample, {:.3}× the per-sample grad loop",
-            sum / N as f64,
-            sum / g
-        );
+    for group in ["neuron", "shallow"] {
+        if let (Some(sum), Some(g)) = (
+            estimates::mean_ns(&format!("{group}/grad/grad_sum")),
+            estimates::mean_ns(&format!("{group}/grad/generated")),
+        ) {
+            println!(
+                "\n{group}::grad_sum {:.2} ns/sample, {:.3}× the per-sample grad loop",
+                sum / N as f64,
+                sum / g
+            );
+        }
     }
     println!(
         "\nns per sample   generated   stable by hand   naive (libm, textbook)   generated/stable   generated/naive"

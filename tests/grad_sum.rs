@@ -59,3 +59,37 @@ fn generic_functions_batch_at_both_widths() {
 fn slices_of_different_lengths_are_refused() {
     let _ = neuron::grad_sum(0.0, 0.0, 0.0, &[1.0, 2.0], &[1.0], &[0.0, 1.0]);
 }
+
+#[differentiable(wrt(w11, w12, b1, w2, b2))]
+#[allow(clippy::too_many_arguments)]
+pub fn shallow(w11: f64, w12: f64, b1: f64, w2: f64, b2: f64, x1: f64, x2: f64, y: f64) -> f64 {
+    let a1 = tanh(w11 * x1 + w12 * x2 + b1);
+    bce(sigmoid(w2 * a1 + b2), y)
+}
+
+#[test]
+fn chunks_over_lanes_agree_with_grad_to_rounding_at_any_length_and_extreme_logits() {
+    for n in [0, 1, 7, 8, 9, 1003] {
+        let (x1, x2, y) = samples(n);
+        // Weights large enough that some logits reach ±800.
+        for (w, b2) in [
+            ([0.4, -0.7, 0.1, 0.9], -0.2),
+            ([300.0, -250.0, 2.0, 800.0], 0.5),
+        ] {
+            let (loss, g) = shallow::grad_sum(w[0], w[1], w[2], w[3], b2, &x1, &x2, &y);
+            let (mut l, mut s) = (0.0, [0.0; 5]);
+            for i in 0..n {
+                let (li, gi) = shallow::grad(w[0], w[1], w[2], w[3], b2, x1[i], x2[i], y[i]);
+                l += li;
+                for (acc, v) in s.iter_mut().zip([gi.w11, gi.w12, gi.b1, gi.w2, gi.b2]) {
+                    *acc += v;
+                }
+            }
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+            assert!(loss.is_finite() && close(loss, l), "n = {n}: {loss} vs {l}");
+            for (got, want) in [g.w11, g.w12, g.b1, g.w2, g.b2].into_iter().zip(s) {
+                assert!(close(got, want), "n = {n}: {got} vs {want}");
+            }
+        }
+    }
+}

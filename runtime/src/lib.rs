@@ -194,11 +194,13 @@ pub use params::{Parameters, WithGrad};
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::ops::lanes;
     pub use crate::ops::scalar;
     pub use crate::ops::tensor as t;
     pub use crate::params::join_path;
     pub use cadena_macros::differentiable_call;
     pub use ndarray;
+    pub use pulp;
 }
 
 /// The Rust blocks of the READMEs, compiled and run as doc-tests by `cargo test` so that

@@ -91,15 +91,30 @@ fn f64_literal(v: f64) -> TokenStream {
     }
 }
 
-/// An elementwise node (or a scalar loss) on scalar operand expressions `a`. With `fast`,
-/// ops that have one use the runtime's vectorisable approximation (`exp`, `tanh`,
-/// `sigmoid`).
+/// Which runtime kernels an elementwise op calls.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kernels {
+    /// `cadena::ops::scalar` and std's float methods (libm): exact to rounding.
+    Exact,
+    /// Inside fused tensor maps: the vectorisable approximations of `t::fast` where an op
+    /// has one (`exp`, `tanh`, `sigmoid`).
+    Fast,
+    /// Inside `grad_sum`'s chunks of samples: `cadena::ops::lanes`, branch-free
+    /// polynomials within a few ulp of libm, so the chunk loop vectorises.
+    Lanes,
+}
+
+/// The float methods `cadena::ops::lanes` has a vectorisable kernel for.
+const LANE_METHODS: &[&str] = &["exp", "ln", "ln_1p", "exp_m1", "tanh"];
+
+/// An elementwise node (or a scalar loss) on scalar operand expressions `a`, calling the
+/// `kernels` asked for.
 pub fn elementwise(
     g: &Graph,
     id: NodeId,
     a: &[TokenStream],
     lowered: &Lowered,
-    fast: bool,
+    kernels: Kernels,
 ) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
@@ -112,9 +127,24 @@ pub fn elementwise(
         let lit = Literal::i32_suffixed(p as i32);
         quote!(#lit)
     });
-    if fast && let Some(name) = spec.fast {
+    if kernels == Kernels::Fast
+        && let Some(name) = spec.fast
+    {
         let name = format_ident!("{}", name, span = span);
         return quote_spanned!(span=> ::cadena::__private::t::fast::#name(#(#args),*));
+    }
+    if kernels == Kernels::Lanes {
+        match spec.emit {
+            Emit::Method(name) if LANE_METHODS.contains(&name) => {
+                let name = format_ident!("{}", name, span = span);
+                return quote_spanned!(span=> ::cadena::__private::lanes::#name(#(#args),*));
+            }
+            Emit::Scalar(name) => {
+                let name = format_ident!("{}", name, span = span);
+                return quote_spanned!(span=> ::cadena::__private::lanes::#name(#(#args),*));
+            }
+            _ => {}
+        }
     }
     match spec.emit {
         Emit::Infix(symbol) => {

@@ -358,9 +358,15 @@ pub fn emit(d: &Derived) -> TokenStream {
             }
         }
     };
+    // The same statements on the vectorisable kernels, for grad_sum's chunks.
+    let lane_stmts = if lowered.tensor {
+        TokenStream::new()
+    } else {
+        scalar::statements_with(d.graph, grad_lowered, &roots, expr::Kernels::Lanes).0
+    };
     let sum_fn = batch::grad_sum(
         lowered,
-        &grad_stmts,
+        (&grad_stmts, &lane_stmts),
         loss,
         &grad_values,
         (

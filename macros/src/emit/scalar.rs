@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::emit::expr::{elementwise, emitted_args, literal, local};
+use crate::emit::expr::{Kernels, elementwise, emitted_args, literal, local};
 use crate::graph::{Graph, NodeId};
 use crate::lower::Lowered;
 
@@ -15,6 +15,16 @@ pub fn statements(
     g: &Graph,
     lowered: &Lowered,
     roots: &[NodeId],
+) -> (TokenStream, Vec<TokenStream>) {
+    statements_with(g, lowered, roots, Kernels::Exact)
+}
+
+/// [`statements`] calling the `kernels` asked for (the same local names either way).
+pub fn statements_with(
+    g: &Graph,
+    lowered: &Lowered,
+    roots: &[NodeId],
+    kernels: Kernels,
 ) -> (TokenStream, Vec<TokenStream>) {
     let live = live(g, roots);
     let names = local_names(g, &live);
@@ -45,7 +55,7 @@ pub fn statements(
         }
         if let Some(ident) = &names[id.index()] {
             let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
-            let value = elementwise(g, id, &a, lowered, false);
+            let value = elementwise(g, id, &a, lowered, kernels);
             stmts.extend(quote!(let #ident = #value;));
         }
     }

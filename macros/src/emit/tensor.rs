@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::emit::expr::{elementwise, emitted_args, helper_call, local};
+use crate::emit::expr::{Kernels, elementwise, emitted_args, helper_call, local};
 use crate::emit::scalar::{leaf, live, local_names};
 use crate::graph::{Graph, NodeId, Op};
 use crate::lower::Lowered;
@@ -320,7 +320,7 @@ impl Emitter<'_> {
         }
         if self.scalar[id.index()] && g.op(id).is_elementwise() {
             let a: Vec<TokenStream> = args.iter().map(|&x| self.value(x)).collect();
-            return elementwise(g, id, &a, self.lowered, false);
+            return elementwise(g, id, &a, self.lowered, Kernels::Exact);
         }
         let a: Vec<TokenStream> = args.iter().map(|&x| self.operand(x, pos, &args)).collect();
         helper_call(g, id, &a)
@@ -351,7 +351,7 @@ impl Emitter<'_> {
                 }
             })
             .collect();
-        elementwise(self.g, id, &a, self.lowered, true)
+        elementwise(self.g, id, &a, self.lowered, Kernels::Fast)
     }
 
     /// A float value (captured by closures, passed by copy).

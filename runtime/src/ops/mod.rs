@@ -3,6 +3,7 @@
 
 mod dropout;
 pub mod elementwise;
+pub mod lanes;
 pub mod scalar;
 pub mod tensor;
 

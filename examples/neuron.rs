@@ -63,13 +63,17 @@ fn main() -> std::process::ExitCode {
     let lr = 0.5;
     let mut history = History::default();
     println!("epoch   loss     accuracy   w1       w2       b");
+    let x1s: Vec<f64> = data.iter().map(|(x, _)| x[0]).collect();
+    let x2s: Vec<f64> = data.iter().map(|(x, _)| x[1]).collect();
+    let ys: Vec<f64> = data.iter().map(|(_, y)| *y).collect();
     for epoch in 0..=40 {
         // Full-batch gradient descent: average dL/dw over the data, then w = w - η dL/dw.
-        let (mut loss, mut g1, mut g2, mut gb, mut correct) = (0.0, 0.0, 0.0, 0.0, 0);
+        // `grad_sum` is `neuron::grad` summed over the samples (x1s, x2s, ys), run over
+        // the CPU's SIMD lanes.
+        let (loss, g) = neuron::grad_sum(w1, w2, b, &x1s, &x2s, &ys);
+        let (g1, g2, gb) = (g.w1, g.w2, g.b);
+        let mut correct = 0;
         for &([x1, x2], y) in &data {
-            let (l, g) = neuron::grad(w1, w2, b, x1, x2, y);
-            loss += l;
-            (g1, g2, gb) = (g1 + g.w1, g2 + g.w2, gb + g.b);
             let predicted = if w1 * x1 + w2 * x2 + b > 0.0 {
                 1.0
             } else {

@@ -131,7 +131,7 @@ fn main() {
         black_box(looped::grad(&p, x.view(), y.view()));
         black_box(unrolled::grad(&p, x.view(), y.view()));
     }
-    for round in 1..=3 {
+    for round in 1..=6 {
         let (t_loop, t_unrolled) = interleaved_medians(
             || drop(black_box(looped::grad(black_box(&p), x.view(), y.view()))),
             || drop(black_box(unrolled::grad(black_box(&p), x.view(), y.view()))),

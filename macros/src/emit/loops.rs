@@ -157,6 +157,77 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> Derivative {
     }
 }
 
+/// Where a loop's backward run writes the gradients of a stack's elements: a place in
+/// the gradient being built (`grad_struct0.layers`), and whether another loop over the
+/// same stack writes there too (then it adds instead of assigning).
+#[derive(Clone)]
+pub struct Sink {
+    pub place: TokenStream,
+    pub shared: bool,
+}
+
+/// The sink of each collection of the loop `id` of `g`, from the emitter's `sinks` (by
+/// input index).
+pub fn sinks_of(
+    g: &Graph,
+    live: &[bool],
+    id: NodeId,
+    sinks: &[(usize, TokenStream)],
+) -> Vec<Option<Sink>> {
+    let Op::Loop(k) = g.op(id) else {
+        return Vec::new();
+    };
+    let body = &g.loops[*k as usize];
+    let first = 1 + body.captures.len();
+    g.args(id)[first..]
+        .iter()
+        .map(|&operand| {
+            let Op::Input(input) = g.op(operand) else {
+                return None;
+            };
+            let place = sinks.iter().find(|(k, _)| *k == *input as usize)?.1.clone();
+            // Live loops run backwards that iterate the same stack.
+            let runs = g
+                .ids()
+                .filter(|b| live[b.index()] && matches!(g.op(*b), Op::LoopBack(_)))
+                .filter(|b| g.args(*b)[2..].contains(&operand))
+                .count();
+            Some(Sink {
+                place,
+                shared: runs > 1,
+            })
+        })
+        .collect()
+}
+
+/// Whether `LoopPart` node `id` is a stack's gradient written in place (its value `()`).
+pub fn in_sink(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
+    let Op::LoopPart(j) = g.op(id) else {
+        return false;
+    };
+    let the_loop = g.args(g.args(id)[0])[0];
+    let operand = g.args(the_loop)[*j as usize];
+    matches!(g.op(operand), Op::Input(k) if sinks.iter().any(|(s, _)| *s == *k as usize))
+}
+
+/// Whether a stack-valued node (see [`stack_mask`]) is only gradients written in place:
+/// a `LoopPart` [`in_sink`], or a sum of such.
+pub fn unit_stack(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
+    match g.op(id) {
+        Op::LoopPart(_) => in_sink(g, id, sinks),
+        Op::Add => g.args(id).iter().all(|&a| unit_stack(g, a, sinks)),
+        _ => false,
+    }
+}
+
+/// What a loop's backward run reads besides its operands: the forward run's tape, the
+/// operands whose adjoints are wanted, and where stacks' gradients are written.
+pub struct Run<'a> {
+    pub tape: &'a Ident,
+    pub wanted: &'a [bool],
+    pub sinks: &'a [Option<Sink>],
+}
+
 /// Names in the generated loop.
 struct Names {
     h: Ident,
@@ -338,6 +409,9 @@ pub fn forward(
     let range = &body.range;
     let carry_scalar = scalar[0];
     let t = quote!(::cadena::__private::t);
+    if !carry_scalar {
+        return forward_peeled(body, outer, bind, scalar, tape);
+    }
     let Some((tape_out, wanted)) = tape else {
         let (access, floats) = body_access(body, &body.graph, read(h, carry_scalar), scalar, &[]);
         let lowered = lowered_for(outer, access, floats);
@@ -382,6 +456,93 @@ pub fn forward(
     })
 }
 
+/// [`forward`] for an array carried value: the first iteration reads the start where it
+/// is (`bind[0]` borrows it), the others the value the previous one made, so the start
+/// is never copied (the carried value is an `Option`, `None` before the first
+/// iteration; the tape holds `None` for it).
+fn forward_peeled(
+    body: &LoopBody,
+    outer: &Lowered,
+    bind: &[TokenStream],
+    scalar: &[bool],
+    tape: Option<(&Ident, &[bool])>,
+) -> TokenStream {
+    let n = Names::new();
+    let (i, start) = (&n.i, local("cadena_start"));
+    let (state, current) = (local("cadena_state"), local("cadena_current"));
+    let init = &bind[0];
+    let operands = bind_operands(body, bind);
+    let range = &body.range;
+    let t = quote!(::cadena::__private::t);
+    // The statements twice: reading the start, and reading the carried value.
+    let emit = |g: &Graph, roots: &[NodeId]| -> Vec<(TokenStream, Vec<TokenStream>)> {
+        [quote!(#start), quote!(#current)]
+            .into_iter()
+            .map(|carry| {
+                let (access, floats) = body_access(body, g, carry, scalar, &[]);
+                statements(&lowered_for(outer, access, floats), g, roots)
+            })
+            .collect()
+    };
+    let finish = quote!(match #state {
+        ::core::option::Option::Some(v) => v,
+        ::core::option::Option::None => #t::owned(#start),
+    });
+    let next = local("cadena_next");
+    let Some((tape_out, wanted)) = tape else {
+        let arms = emit(&body.graph, &[body.output]);
+        let (first, first_out) = (&arms[0].0, &arms[0].1[0]);
+        let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
+        return quote!({
+            #operands
+            let #start = #init;
+            let mut #state = ::core::option::Option::None;
+            for #i in #range {
+                let _ = #i;
+                let #next = match &#state {
+                    ::core::option::Option::None => { #first #t::owned(#first_out) }
+                    ::core::option::Option::Some(#current) => { #every #t::owned(#every_out) }
+                };
+                #state = ::core::option::Option::Some(#next);
+            }
+            #finish
+        });
+    };
+    let d = derive(body, wanted);
+    let mut roots = vec![d.output];
+    roots.extend(&d.residuals);
+    let arms = emit(&d.graph, &roots);
+    let tuple = |exprs: &[TokenStream]| {
+        let (out, residuals) = (&exprs[0], &exprs[1..]);
+        quote!((#t::owned(#out), #(#residuals,)*))
+    };
+    let (first, first_tuple) = (&arms[0].0, tuple(&arms[0].1));
+    let (every, every_tuple) = (&arms[1].0, tuple(&arms[1].1));
+    let names: Vec<Ident> = (0..d.residuals.len()).map(residual).collect();
+    let tape = &n.tape;
+    let carried = d
+        .needs_carry
+        .then(|| quote!(::core::mem::take(&mut #state),));
+    let range_local = local("cadena_range");
+    quote!({
+        #operands
+        let #start = #init;
+        let mut #state = ::core::option::Option::None;
+        let #range_local = #range;
+        let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
+        for #i in #range_local {
+            let (#next, #(#names,)*) = match &#state {
+                ::core::option::Option::None => { #first #first_tuple }
+                ::core::option::Option::Some(#current) => { #every #every_tuple }
+            };
+            #tape.push((#i, #carried #(#names,)*));
+            #state = ::core::option::Option::Some(#next);
+        }
+        #tape_out = #tape;
+        #finish
+    })
+}
+
 /// The backward loop: the value of the `LoopBack` node, a tuple with the adjoint of every
 /// wanted `Loop` operand (`()` for the others). `bind` holds how each `LoopBack` operand
 /// is read: the cotangent (moved or borrowed), then the loop's captures and collections;
@@ -393,9 +554,13 @@ pub fn backward(
     final_value: &TokenStream,
     bind: &[TokenStream],
     scalar: &[bool],
-    tape_in: &Ident,
-    wanted: &[bool],
+    run: Run,
 ) -> TokenStream {
+    let Run {
+        tape: tape_in,
+        wanted,
+        sinks,
+    } = run;
     let n = Names::new();
     let d = derive(body, wanted);
     let t = quote!(::cadena::__private::t);
@@ -426,7 +591,17 @@ pub fn backward(
     // `bind` is the LoopBack's operands from the cotangent on; the loop's operand `j > 0`
     // is `bind[j]`.
     let cot = &bind[0];
-    let operands = bind_operands(body, bind);
+    let operands = bind_operands(body, &bind[1..]);
+    // An array carried value was not copied from the start (see `forward_peeled`): the
+    // first iteration's backward reads the start, the others their tape entry's value.
+    let start = local("cadena_start");
+    let start_bind = if carry_scalar {
+        TokenStream::new()
+    } else {
+        let init = &bind[1];
+        quote!(let #start = #init;)
+    };
+    let h_in_ref = local("cadena_h_in_ref");
     let caps = body.captures.len();
     let mut init = TokenStream::new();
     let mut result = vec![quote!(#g)];
@@ -446,6 +621,11 @@ pub fn backward(
             continue;
         }
         let (dj, coll) = (adjoint(j), collection_local(c));
+        if sinks[c].is_some() {
+            // Written in place into the gradient being built; nothing to return.
+            result.push(quote!(()));
+            continue;
+        }
         init.extend(match kind {
             Collection::Indexed => quote!(let mut #dj = ::cadena::Parameters::zeros_like(#coll);),
             Collection::Axis(_) => quote!(let mut #dj = #t::zeros_as(#coll);),
@@ -456,7 +636,7 @@ pub fn backward(
     // One iteration's code: the backward statements for the adjoints wanted, then the
     // sums, the elements' gradients and (unless this is the first iteration, whose
     // carried value's adjoint nobody reads) the carried value's adjoint for the next.
-    let iteration = |thread_carry: bool| -> TokenStream {
+    let iteration = |thread_carry: bool, first_iteration: bool| -> TokenStream {
         let positions: Vec<usize> = (0..d.back_grads.len())
             .filter(|&p| d.back_grads[p].is_some() && (p > 0 || thread_carry))
             .collect();
@@ -474,8 +654,12 @@ pub fn backward(
         };
         let mut all_extra = extra.clone();
         all_extra.push((seed_index, seed_access, carry_scalar));
-        let (access, floats) =
-            body_access(body, &d.back, read(h_in, carry_scalar), scalar, &all_extra);
+        let carry_in = match (carry_scalar, first_iteration) {
+            (true, _) => quote!(#h_in),
+            (false, true) => quote!(#start),
+            (false, false) => quote!(#h_in_ref),
+        };
+        let (access, floats) = body_access(body, &d.back, carry_in, scalar, &all_extra);
         let lowered = lowered_for(outer, access, floats);
         let (stmts, exprs) = statements(&lowered, &d.back, &roots);
         let expr_of = |p: usize| &exprs[positions.iter().position(|&q| q == p).expect("wanted")];
@@ -487,7 +671,14 @@ pub fn backward(
             }
         }
         for (c, kind) in body.collections.iter().enumerate() {
-            let dj = adjoint(1 + caps + c);
+            let dj = match &sinks[c] {
+                Some(sink) => sink.place.clone(),
+                None => {
+                    let dj = adjoint(1 + caps + c);
+                    quote!(#dj)
+                }
+            };
+            let shared = sinks[c].as_ref().is_some_and(|s| s.shared);
             if !wanted[1 + caps + c] {
                 continue;
             }
@@ -499,6 +690,10 @@ pub fn backward(
                 let value = expr_of(p);
                 let path = &e.path;
                 code.extend(match kind {
+                    // Another loop over the same stack has written there too.
+                    Collection::Indexed if shared => quote!(
+                        #dj[#i] #(#path)* = #t::owned(#t::accumulate(&#dj[#i] #(#path)*, #value));
+                    ),
                     Collection::Indexed => quote!(#dj[#i] #(#path)* = #t::owned(#value);),
                     Collection::Axis(axis) => {
                         let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
@@ -519,13 +714,18 @@ pub fn backward(
         }
         code
     };
-    let every = iteration(true);
+    let mut every = iteration(true, false);
+    if !carry_scalar && d.needs_carry {
+        every = quote!(
+            let #h_in_ref = match &#h_in {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => ::core::unreachable!("only the first iteration starts from the loop's start"),
+            };
+            #every
+        );
+    }
     // The loop's start needs its adjoint only when the caller reads it.
-    let first = if wanted[0] {
-        every.clone()
-    } else {
-        iteration(false)
-    };
+    let first = iteration(wanted[0], true);
 
     let residual_names = (0..d.residuals.len()).map(residual);
     let carried = d.needs_carry.then(|| quote!(#h_in,));
@@ -541,13 +741,18 @@ pub fn backward(
         (
             quote!(let #last = #final_value; let mut #later = ::core::option::Option::None;),
             take,
-            quote!(#later = ::core::option::Option::Some(#h_in);),
+            match carry_scalar {
+                true => quote!(#later = ::core::option::Option::Some(#h_in);),
+                // The tape entry already holds an `Option`.
+                false => quote!(#later = #h_in;),
+            },
         )
     } else {
         (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
     quote!({
         #operands
+        #start_bind
         let mut #tape = #tape_in;
         #start_later
         let mut #g = #t::owned(#cot);

@@ -74,6 +74,44 @@ fn is_zero(d: &Derived, input: NodeId) -> bool {
     d.graph.const_value(d.grads[at]) == Some(0.0)
 }
 
+/// The local holding the gradient of struct argument `i` while it is built.
+fn sink_local(i: usize) -> proc_macro2::Ident {
+    local(&format!("grad_struct{i}"))
+}
+
+/// For every differentiated parameter struct (or float array) argument: its gradient's
+/// zeros, declared before the backward statements, and where each stack of layers a
+/// loop iterates (`p.layers`) lies in it, by the stack's input index. The loop's
+/// backward run writes each element's gradient there, in place, instead of building a
+/// stack of its own to copy in.
+fn struct_sinks(lowered: &Lowered) -> (TokenStream, Vec<(usize, TokenStream)>) {
+    let mut decls = TokenStream::new();
+    let mut sinks = Vec::new();
+    for &i in &lowered.wrt {
+        let p = &lowered.params[i];
+        if p.kind != Kind::Struct {
+            continue;
+        }
+        let (g, ident) = (sink_local(i), &p.ident);
+        let arg = match &p.ty {
+            syn::Type::Reference(_) => quote!(#ident),
+            _ => quote!(&#ident),
+        };
+        decls.extend(quote!(let mut #g = ::cadena::Parameters::zeros_like(#arg);));
+        for f in lowered
+            .fields
+            .iter()
+            .filter(|f| f.param == i && f.collection)
+        {
+            if let crate::graph::Op::Input(k) = lowered.graph.op(f.input) {
+                let path = &f.path;
+                sinks.push((*k as usize, quote!(#g #(#path)*)));
+            }
+        }
+    }
+    (decls, sinks)
+}
+
 /// The gradient of argument `i` as an expression of the right type: a struct is built
 /// from zeros with each field read by the body filled in. Arrays pass through
 /// `t::owned`, so a gradient computed as a transpose or an input passed through becomes
@@ -83,12 +121,13 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
     let ident = &p.ident;
     match p.kind {
         Kind::Struct => {
-            let g = local("grad_struct");
+            // Declared before the backward statements (see `struct_sinks`): loops over a
+            // stack of the struct have already written their elements' gradients in it.
+            let g = sink_local(i);
             // A field the body reads but the result does not depend on (a dead `let`)
-            // has the adjoint 0, a float: its zeros are already in place.
-            // Stacks a loop iterates first, whole (their gradient has their own type);
-            // then single fields, added to a stack's gradient where they lie inside one
-            // (`p.layers[0].w` read before a loop over `p.layers`).
+            // has the adjoint 0, a float: its zeros are already in place. A single field
+            // inside a stack a loop iterates (`p.layers[0].w` read before a loop over
+            // `p.layers`) adds to what the loop wrote.
             let fields = || {
                 d.lowered
                     .fields
@@ -99,28 +138,20 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                 .filter(|f| f.collection)
                 .map(|f| &f.path[..])
                 .collect();
-            let whole = fields().filter(|f| f.collection).map(|f| {
-                let path = &f.path;
-                let value = &exprs[&f.input];
-                quote!(#g #(#path)* = #value;)
-            });
-            let single = fields().filter(|f| !f.collection).map(|f| {
-                let path = &f.path;
-                let value = &exprs[&f.input];
-                let t = quote!(::cadena::__private::t);
-                if stacks.iter().any(|s| f.path.starts_with(s)) {
-                    quote!(#g #(#path)* = #t::owned(#t::accumulate(&#g #(#path)*, #value));)
-                } else {
-                    quote!(#g #(#path)* = #t::owned(#value);)
-                }
-            });
-            let sets = whole.chain(single).collect::<Vec<_>>();
-            let arg = match &p.ty {
-                syn::Type::Reference(_) => quote!(#ident),
-                _ => quote!(&#ident),
-            };
+            let sets: Vec<TokenStream> = fields()
+                .filter(|f| !f.collection)
+                .map(|f| {
+                    let path = &f.path;
+                    let value = &exprs[&f.input];
+                    let t = quote!(::cadena::__private::t);
+                    if stacks.iter().any(|s| f.path.starts_with(s)) {
+                        quote!(#g #(#path)* = #t::owned(#t::accumulate(&#g #(#path)*, #value));)
+                    } else {
+                        quote!(#g #(#path)* = #t::owned(#value);)
+                    }
+                })
+                .collect();
             quote!({
-                let mut #g = ::cadena::Parameters::zeros_like(#arg);
                 #(#sets)*
                 #g
             })
@@ -187,16 +218,13 @@ pub fn emit(d: &Derived) -> TokenStream {
     // The backward pass of a function returning an array reads the cotangent its
     // pullback receives, an input beyond the function's own.
     let cotangent = local("cotangent");
-    let with_cotangent;
-    let grad_lowered = match d.cotangent {
-        Some(_) => {
-            let mut l = lowered.clone();
-            l.usage.access.push(quote!(&#cotangent));
-            with_cotangent = l;
-            &with_cotangent
-        }
-        None => lowered,
-    };
+    let (sink_decls, sinks) = struct_sinks(lowered);
+    let mut grad_lowered_owned = lowered.clone();
+    grad_lowered_owned.usage.sinks = sinks;
+    if d.cotangent.is_some() {
+        grad_lowered_owned.usage.access.push(quote!(&#cotangent));
+    }
+    let grad_lowered = &grad_lowered_owned;
     let mut roots = vec![d.output];
     roots.extend(&d.grads);
     let (grad_stmts, grad_exprs) = statements(d, grad_lowered, &roots);
@@ -304,6 +332,7 @@ pub fn emit(d: &Derived) -> TokenStream {
                         #fwd_out
                     };
                     (value, move |#cotangent: #ret| {
+                        #sink_decls
                         #grad_stmts
                         #grad_struct { #( #wrt_idents: #grad_values, )* }
                     })
@@ -409,6 +438,7 @@ pub fn emit(d: &Derived) -> TokenStream {
             #[inline]
             #[allow(unused_variables, clippy::all)]
             pub fn grad #fn_impl (#(#params),*) -> (#float, #grad_struct #grad_ty) #fn_where {
+                #sink_decls
                 #grad_stmts
                 (#loss, #grad_struct { #( #wrt_idents: #grad_values, )* })
             }

@@ -45,6 +45,13 @@ pub fn statements_with(
         }
         if let Some(ident) = &names[id.index()]
             && stacks[id.index()]
+            && super::loops::unit_stack(g, id, &lowered.usage.sinks)
+        {
+            stmts.extend(quote!(let #ident = ();));
+            continue;
+        }
+        if let Some(ident) = &names[id.index()]
+            && stacks[id.index()]
         {
             // Two loops' gradients of one float array: summed element by element.
             let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
@@ -112,16 +119,23 @@ fn loop_statement(
             let scalar = vec![true; g.args(the_loop).len()];
             let wanted =
                 super::loops::wanted(g, live, the_loop).expect("this backward run is live");
+            let sinks = super::loops::sinks_of(g, live, the_loop, &lowered.usage.sinks);
             let value = super::loops::backward(
                 body,
                 lowered,
                 &read(&the_loop),
                 &bind,
                 &scalar,
-                &tape,
-                &wanted,
+                super::loops::Run {
+                    tape: &tape,
+                    wanted: &wanted,
+                    sinks: &sinks,
+                },
             );
             Some(quote!(let #ident = #value;))
+        }
+        crate::graph::Op::LoopPart(_) if super::loops::in_sink(g, id, &lowered.usage.sinks) => {
+            Some(quote!(let #ident = ();))
         }
         crate::graph::Op::LoopPart(j) => {
             let back = names[args[0].index()]

@@ -240,7 +240,12 @@ impl Emitter<'_> {
         match g.op(id) {
             Op::Loop(k) => {
                 let body = &g.loops[*k as usize];
-                let mut bind = vec![self.operand(args[0], pos, args)];
+                // An array start is borrowed: the first iteration reads it in place.
+                let start = match self.scalar[args[0].index()] {
+                    true => self.operand(args[0], pos, args),
+                    false => self.borrowed(args[0]),
+                };
+                let mut bind = vec![start];
                 bind.extend(args[1..].iter().map(|&a| self.borrowed(a)));
                 let scalar: Vec<bool> = args.iter().map(|a| self.scalar[a.index()]).collect();
                 Some(match super::loops::wanted(g, live, id) {
@@ -277,16 +282,23 @@ impl Emitter<'_> {
                     .collect();
                 let wanted =
                     super::loops::wanted(g, live, the_loop).expect("this backward run is live");
+                let sinks = super::loops::sinks_of(g, live, the_loop, &self.lowered.usage.sinks);
                 let value = super::loops::backward(
                     body,
                     self.lowered,
                     &self.borrowed(the_loop),
                     &bind,
                     &scalar,
-                    &tape,
-                    &wanted,
+                    super::loops::Run {
+                        tape: &tape,
+                        wanted: &wanted,
+                        sinks: &sinks,
+                    },
                 );
                 Some(quote!(let #ident = #value;))
+            }
+            Op::LoopPart(_) if super::loops::in_sink(g, id, &self.lowered.usage.sinks) => {
+                Some(quote!(let #ident = ();))
             }
             Op::LoopPart(j) => {
                 let back = self.names[args[0].index()]
@@ -314,6 +326,9 @@ impl Emitter<'_> {
             return self.fused(id, front, pos);
         }
         let args = emitted_args(g, id);
+        if self.stacks[id.index()] && super::loops::unit_stack(g, id, &self.lowered.usage.sinks) {
+            return quote!(());
+        }
         if self.stacks[id.index()] {
             let a: Vec<TokenStream> = args.iter().map(|&x| self.borrowed(x)).collect();
             return quote!(::cadena::__private::t::accumulate_parameters(#(#a),*));

@@ -15,6 +15,10 @@ pub struct Usage {
     /// Inputs known to be floats besides the float arguments (a loop body's float
     /// captures), by input index.
     pub scalar_inputs: Vec<usize>,
+    /// Where the gradient of a stack of layers a loop iterates is built, by the stack's
+    /// input index (`grad_struct0.layers`): set by the emitter for the backward
+    /// statements, whose loops write their elements' gradients there.
+    pub sinks: Vec<(usize, proc_macro2::TokenStream)>,
     /// The function and `Axis` paths the body calls, as written (arguments stripped). The
     /// emitted body calls runtime helpers instead, so it names these in `use` items to
     /// keep the user's imports of them used, and their absence an error, as for the body

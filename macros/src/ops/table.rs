@@ -210,8 +210,8 @@ op_table! {
         emit: Emit::None, fast: None, tensor: None,
     };
     /// The loop run backwards: operands the loop, its adjoint, and the loop's own
-    /// operands after the start (kept alive for the backward iterations); its value holds
-    /// the adjoint of every loop operand.
+    /// operands (kept alive for the backward iterations: the first reads the start); its
+    /// value holds the adjoint of every loop operand.
     LoopBack(index: u32) => internal("loop_back", 0, Class::Backward);
     /// Operand `k`'s adjoint, out of a `LoopBack`.
     LoopPart(operand: u32) => internal("loop_part", 1, Class::Backward);
@@ -403,7 +403,7 @@ fn custom_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
 fn loop_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
     let index = at.payload.unwrap_or(0) as u32;
     let mut args = vec![at.node, at.adjoint];
-    args.extend_from_slice(&at.args[1..]);
+    args.extend_from_slice(at.args);
     let back = b.node(Op::LoopBack(index), args, at.span);
     b.node(Op::LoopPart(k as u32), vec![back], at.span)
 }

@@ -74,6 +74,21 @@ fn is_zero(d: &Derived, input: NodeId) -> bool {
     d.graph.const_value(d.grads[at]) == Some(0.0)
 }
 
+/// Whether struct argument `i` has a stack of layers (or is a float array) a loop iterates.
+fn has_stack(lowered: &Lowered, i: usize) -> bool {
+    lowered.fields.iter().any(|f| f.param == i && f.collection)
+}
+
+/// `Parameters::zeros_like` of struct argument `p`.
+fn zeros_of(p: &crate::lower::Param) -> TokenStream {
+    let ident = &p.ident;
+    let arg = match &p.ty {
+        syn::Type::Reference(_) => quote!(#ident),
+        _ => quote!(&#ident),
+    };
+    quote!(::cadena::Parameters::zeros_like(#arg))
+}
+
 /// The local holding the gradient of struct argument `i` while it is built.
 fn sink_local(i: usize) -> proc_macro2::Ident {
     local(&format!("grad_struct{i}"))
@@ -92,12 +107,14 @@ fn struct_sinks(lowered: &Lowered) -> (TokenStream, Vec<(usize, TokenStream)>) {
         if p.kind != Kind::Struct {
             continue;
         }
-        let (g, ident) = (sink_local(i), &p.ident);
-        let arg = match &p.ty {
-            syn::Type::Reference(_) => quote!(#ident),
-            _ => quote!(&#ident),
-        };
-        decls.extend(quote!(let mut #g = ::cadena::Parameters::zeros_like(#arg);));
+        // Without a stack to write into, the zeros are made where the gradient is
+        // assembled, after the backward pass has freed what it used.
+        if !has_stack(lowered, i) {
+            continue;
+        }
+        let g = sink_local(i);
+        let zeros = zeros_of(p);
+        decls.extend(quote!(let mut #g = #zeros;));
         for f in lowered
             .fields
             .iter()
@@ -151,7 +168,15 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                     }
                 })
                 .collect();
+            let declare = match has_stack(d.lowered, i) {
+                true => TokenStream::new(),
+                false => {
+                    let zeros = zeros_of(p);
+                    quote!(let mut #g = #zeros;)
+                }
+            };
             quote!({
+                #declare
                 #(#sets)*
                 #g
             })

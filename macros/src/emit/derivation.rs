@@ -62,8 +62,8 @@ pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivatio
                     (name.clone(), printer(g, &others).print(*id).0)
                 })
                 .collect();
-            let definitions = used_only(definitions, &lines);
-            return Derivation { definitions, lines };
+            let kept = used_only(definitions, &lines);
+            return renumbered(kept, lines);
         };
         let name = format!("δ{}", subscript(names.len() + 1));
         names.insert(id, name);
@@ -72,12 +72,10 @@ pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivatio
 
 /// The definitions `lines` read, directly or through other definitions: a name chosen
 /// early can end up inside a later, larger one and no longer be printed anywhere.
-fn used_only(definitions: Vec<(String, String)>, lines: &[String]) -> Vec<String> {
+fn used_only(definitions: Vec<(String, String)>, lines: &[String]) -> Vec<(String, String)> {
     let mentions = |text: &str, name: &str| {
-        text.match_indices(name).any(|(at, _)| {
-            let next = text[at + name.len()..].chars().next();
-            !next.is_some_and(|c| ('₀'..='₉').contains(&c))
-        })
+        text.match_indices(name)
+            .any(|(at, _)| whole_name_at(text, at, name))
     };
     let mut used = vec![false; definitions.len()];
     let mut changed = true;
@@ -102,8 +100,57 @@ fn used_only(definitions: Vec<(String, String)>, lines: &[String]) -> Vec<String
         .into_iter()
         .zip(used)
         .filter(|(_, u)| *u)
-        .map(|((name, text), _)| format!("{name} = {text}"))
+        .map(|(definition, _)| definition)
         .collect()
+}
+
+/// Whether `text` reads `name` at byte `at` as a whole name (`δ₁` is not read in `δ₁₂`).
+fn whole_name_at(text: &str, at: usize, name: &str) -> bool {
+    let next = text[at + name.len()..].chars().next();
+    !next.is_some_and(|c| ('₀'..='₉').contains(&c))
+}
+
+/// The kept definitions numbered `δ₁, δ₂, ...` in order again, in every text.
+fn renumbered(kept: Vec<(String, String)>, lines: Vec<String>) -> Derivation {
+    // Numbers keep their order (`δ₂, δ₅` become `δ₁, δ₂`): with nothing dropped, the
+    // names are unchanged.
+    let number = |name: &str| -> usize {
+        name.chars()
+            .filter(|c| ('₀'..='₉').contains(c))
+            .map(|c| c as usize - '₀' as usize)
+            .fold(0, |n, d| n * 10 + d)
+    };
+    let mut order: Vec<&String> = kept.iter().map(|(name, _)| name).collect();
+    order.sort_by_key(|name| number(name));
+    let renames: Vec<(String, String)> = order
+        .into_iter()
+        .enumerate()
+        .map(|(k, name)| (name.clone(), format!("δ{}", subscript(k + 1))))
+        .collect();
+    let rename = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        'scan: while !rest.is_empty() {
+            for (old, new) in &renames {
+                if rest.starts_with(old.as_str()) && whole_name_at(rest, 0, old) {
+                    out.push_str(new);
+                    rest = &rest[old.len()..];
+                    continue 'scan;
+                }
+            }
+            let c = rest.chars().next().expect("not empty");
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    };
+    Derivation {
+        definitions: kept
+            .iter()
+            .map(|(name, text)| format!("{} = {}", rename(name), rename(text)))
+            .collect(),
+        lines: lines.iter().map(|l| rename(l)).collect(),
+    }
 }
 
 fn printer<'a>(g: &'a Graph, names: &'a HashMap<NodeId, String>) -> Printer<'a> {

@@ -93,3 +93,26 @@ fn chunks_over_lanes_agree_with_grad_to_rounding_at_any_length_and_extreme_logit
         }
     }
 }
+
+/// A scalar function with a loop still batches (the loop runs inside each lane).
+#[differentiable(wrt(w))]
+pub fn iterated(w: f64, x: f64) -> f64 {
+    let mut h = x;
+    for _ in 0..3 {
+        h = tanh(w * h + 0.1);
+    }
+    h * h
+}
+
+#[test]
+fn a_function_with_a_loop_batches_too() {
+    let xs: Vec<f64> = (0..13).map(|i| (i as f64 * 0.7).sin()).collect();
+    let (l, g) = iterated::grad_sum(0.8, &xs);
+    let (mut l2, mut g2) = (0.0, 0.0);
+    for &x in &xs {
+        let (li, gi) = iterated::grad(0.8, x);
+        l2 += li;
+        g2 += gi.w;
+    }
+    assert!((l - l2).abs() <= 1e-12 * l2.abs() && (g.w - g2).abs() <= 1e-12 * g2.abs());
+}

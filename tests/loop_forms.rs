@@ -309,3 +309,36 @@ fn a_helper_looping_over_its_argument_is_inlined() {
         .unwrap_or_else(|e| panic!("{steps} steps: {e}"));
     }
 }
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Fixed {
+    pub layers: [Layer; 2],
+}
+
+/// A fixed-size array of layers, iterated like a `Vec`.
+#[differentiable(wrt(p))]
+pub fn fixed_stack(p: &Fixed, x: ArrayView2<f64>) -> f64 {
+    let mut h = x.to_owned();
+    for l in p.layers.iter() {
+        h = softplus(h.dot(&l.w) + &l.b);
+    }
+    mean(h)
+}
+
+#[test]
+fn arrays_of_layers_are_stacks_too() {
+    let mut rng = Lcg(3);
+    let p = Fixed {
+        layers: [layer(&mut rng, 3, 3), layer(&mut rng, 3, 3)],
+    };
+    let x = matrix(&mut rng, 4, 3);
+    let (l, g) = fixed_stack::grad(&p, x.view());
+    assert_eq!(l, fixed_stack(&p, x.view()));
+    check_params(
+        |q: &Fixed| fixed_stack(q, x.view()),
+        &p,
+        &g.p,
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

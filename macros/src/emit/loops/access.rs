@@ -1,0 +1,182 @@
+//! How generated loop code names things: its locals, how the body's inputs are read in
+//! each place, and the statements of a body graph.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::emit::expr::local;
+use crate::graph::{Graph, NodeId, Op};
+use crate::loops::{Collection, LoopBody};
+use crate::lower::{Lowered, Usage, collection_local};
+
+/// Names in the generated loop.
+pub(super) struct Names {
+    pub(super) h: Ident,
+    pub(super) i: Ident,
+    pub(super) tape: Ident,
+    pub(super) g: Ident,
+    pub(super) h_in: Ident,
+    pub(super) h_out: Ident,
+    pub(super) later: Ident,
+}
+
+impl Names {
+    pub(super) fn new() -> Names {
+        Names {
+            h: local("cadena_h"),
+            i: local("cadena_i"),
+            tape: local("cadena_tape"),
+            g: local("cadena_g"),
+            h_in: local("cadena_h_in"),
+            h_out: local("cadena_h_out"),
+            later: local("cadena_later"),
+        }
+    }
+}
+
+pub(super) fn capture(j: usize) -> Ident {
+    local(&format!("cadena_cap{j}"))
+}
+
+pub(super) fn residual(k: usize) -> Ident {
+    local(&format!("cadena_r{k}"))
+}
+
+pub(super) fn adjoint(j: usize) -> Ident {
+    local(&format!("cadena_d{j}"))
+}
+
+/// The loop operands' adjoints wanted by live `LoopPart`s: `None` when no `LoopBack` of
+/// `id` is live (the loop runs without a tape).
+pub fn wanted(g: &Graph, live: &[bool], id: NodeId) -> Option<Vec<bool>> {
+    let back = g
+        .ids()
+        .find(|b| live[b.index()] && matches!(g.op(*b), Op::LoopBack(_)) && g.args(*b)[0] == id)?;
+    let mut wanted = vec![false; g.args(id).len()];
+    for p in g.ids().filter(|p| live[p.index()] && g.args(*p) == [back]) {
+        if let Op::LoopPart(j) = g.op(p) {
+            wanted[*j as usize] = true;
+        }
+    }
+    Some(wanted)
+}
+
+/// The local holding a loop's tape, beside the loop's own value.
+pub fn tape_local(value: &Ident) -> Ident {
+    local(&format!("{value}_tape"))
+}
+
+/// An `Lowered` through which the emitters read a body graph: its inputs' access and
+/// which of them are floats.
+pub(super) fn lowered_for(
+    outer: &Lowered,
+    access: Vec<TokenStream>,
+    scalar: Vec<usize>,
+) -> Lowered {
+    Lowered {
+        float: outer.float,
+        float_ty: outer.float_ty.clone(),
+        params: Vec::new(),
+        wrt: Vec::new(),
+        graph: Graph::default(),
+        output: NodeId(0),
+        tensor: outer.tensor,
+        fields: Vec::new(),
+        usage: Usage {
+            access,
+            scalar_inputs: scalar,
+            ..Usage::default()
+        },
+        array_output: false,
+    }
+}
+
+pub(super) fn statements(
+    lowered: &Lowered,
+    g: &Graph,
+    roots: &[NodeId],
+) -> (TokenStream, Vec<TokenStream>) {
+    if lowered.tensor {
+        crate::emit::tensor::statements(g, lowered, roots)
+    } else {
+        crate::emit::scalar::statements(g, lowered, roots)
+    }
+}
+
+/// How an input is read where `value` names it: by reference if it is an array.
+pub(super) fn read(value: &Ident, scalar: bool) -> TokenStream {
+    if scalar {
+        quote!(#value)
+    } else {
+        quote!(&#value)
+    }
+}
+
+/// Access tokens and float inputs of the body graph (`g`'s inputs, `g` being the body or
+/// a graph sharing its inputs), the carried value read through `carry`.
+pub(super) fn body_access(
+    body: &LoopBody,
+    g: &Graph,
+    carry: TokenStream,
+    scalar: &[bool],
+    extra: &[(usize, TokenStream, bool)],
+) -> (Vec<TokenStream>, Vec<usize>) {
+    let n = Names::new();
+    let i = &n.i;
+    let inputs = body.inputs();
+    let mut access = vec![quote!(()); g.inputs.len()];
+    let mut floats = Vec::new();
+    let index_of = |g: &Graph, id: NodeId| match g.op(id) {
+        Op::Input(k) => *k as usize,
+        _ => unreachable!("body inputs are inputs"),
+    };
+    // `g` shares the body's inputs, index for index.
+    for (p, &input) in inputs.iter().enumerate() {
+        let k = index_of(&body.graph, input);
+        let operand = body.operand_of(p);
+        access[k] = if p == 0 {
+            carry.clone()
+        } else if p <= body.captures.len() {
+            let c = capture(p);
+            quote!(#c)
+        } else {
+            let e = &body.elements[p - 1 - body.captures.len()];
+            let coll = collection_local(e.collection);
+            let path = &e.path;
+            match body.collections[e.collection] {
+                Collection::Indexed if !body.tensor => quote!(#coll[#i] #(#path)*),
+                Collection::Indexed => quote!(&#coll[#i] #(#path)*),
+                Collection::Axis(axis) => {
+                    let axis = proc_macro2::Literal::usize_unsuffixed(axis);
+                    quote!(#coll.index_axis(::cadena::ndarray::Axis(#axis), #i))
+                }
+            }
+        };
+        if p <= body.captures.len() && scalar[operand] {
+            floats.push(k);
+        }
+    }
+    for (k, tokens, is_float) in extra {
+        let k = *k;
+        access[k] = tokens.clone();
+        if *is_float {
+            floats.push(k);
+        }
+    }
+    (access, floats)
+}
+
+/// `let cadena_capJ = ..; let cadena_collC = ..;` from the loop's operand bindings.
+pub(super) fn bind_operands(body: &LoopBody, bind: &[TokenStream]) -> TokenStream {
+    let caps = (1..=body.captures.len()).map(|j| {
+        let c = capture(j);
+        let v = &bind[j];
+        quote!(let #c = #v;)
+    });
+    let colls = (0..body.collections.len()).map(|c| {
+        let l = collection_local(c);
+        let v = &bind[1 + body.captures.len() + c];
+        quote!(let #l = #v;)
+    });
+    quote!(#(#caps)* #(#colls)*)
+}

@@ -1,0 +1,251 @@
+//! The backward run of a loop: the `LoopBack` node's value, the adjoint of every wanted
+//! operand, from the tape, last iteration first.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::access::{
+    Names, adjoint, bind_operands, body_access, capture, lowered_for, read, residual, statements,
+};
+use super::derive::{derive, reads_of};
+use super::stacks::Sink;
+use crate::emit::expr::local;
+use crate::graph::{Graph, NodeId, Op};
+use crate::loops::{Collection, LoopBody};
+use crate::lower::{Lowered, collection_local};
+
+/// What a loop's backward run reads besides its operands: the forward run's tape, the
+/// operands whose adjoints are wanted, and where stacks' gradients are written.
+pub struct Run<'a> {
+    pub tape: &'a Ident,
+    pub wanted: &'a [bool],
+    pub sinks: &'a [Option<Sink>],
+}
+
+/// The backward loop: the value of the `LoopBack` node, a tuple with the adjoint of every
+/// wanted `Loop` operand (`()` for the others). `bind` holds how each `LoopBack` operand
+/// is read: the cotangent (moved or borrowed), then the loop's captures and collections;
+/// `final_value` reads the loop's own value (by reference for an array), which is the carried
+/// value after the last iteration.
+pub fn backward(
+    body: &LoopBody,
+    outer: &Lowered,
+    final_value: &TokenStream,
+    bind: &[TokenStream],
+    scalar: &[bool],
+    run: Run,
+) -> TokenStream {
+    let Run {
+        tape: tape_in,
+        wanted,
+        sinks,
+    } = run;
+    let n = Names::new();
+    let d = derive(body, wanted);
+    let t = quote!(::cadena::__private::t);
+    let (i, g, h_in, h_out, later, tape) = (&n.i, &n.g, &n.h_in, &n.h_out, &n.later, &n.tape);
+    let carry_scalar = scalar[0];
+    let residual_scalar = crate::emit::tensor::scalar_mask_of(&d.graph, &{
+        let (access, floats) = body_access(body, &d.graph, read(&n.h, carry_scalar), scalar, &[]);
+        lowered_for(outer, access, floats)
+    });
+    let index = |g: &Graph, id: NodeId| match g.op(id) {
+        Op::Input(k) => *k as usize,
+        _ => unreachable!("stand-ins are inputs"),
+    };
+    let seed_index = index(&d.graph, d.seed);
+    let mut extra = Vec::new();
+    for (k, (&r, &input)) in d.residuals.iter().zip(&d.residual_inputs).enumerate() {
+        let s = !outer.tensor || residual_scalar[r.index()];
+        extra.push((index(&d.back, input), read(&residual(k), s), s));
+    }
+    // The value after the iteration is a reference to the next one's tape entry (or to
+    // the loop's result), for an array.
+    if let Some(o) = d.output_input {
+        extra.push((index(&d.back, o), quote!(#h_out), carry_scalar));
+    }
+    let is_zero = |p: usize| d.back_grads[p].is_none_or(|g| d.back.const_value(g) == Some(0.0));
+    let back_seed = d.back.find(d.graph.op(d.seed).clone(), Vec::new());
+
+    // `bind` is the LoopBack's operands from the cotangent on; the loop's operand `j > 0`
+    // is `bind[j]`.
+    let cot = &bind[0];
+    let operands = bind_operands(body, &bind[1..]);
+    // An array carried value was not copied from the start (see `forward_peeled`): the
+    // first iteration's backward reads the start, the others their tape entry's value.
+    let start = local("cadena_start");
+    let start_bind = if carry_scalar {
+        TokenStream::new()
+    } else {
+        let init = &bind[1];
+        quote!(let #start = #init;)
+    };
+    let h_in_ref = local("cadena_h_in_ref");
+    let caps = body.captures.len();
+    let mut init = TokenStream::new();
+    let mut result = vec![quote!(#g)];
+    for (j, &want) in wanted.iter().enumerate().take(caps + 1).skip(1) {
+        if !want {
+            result.push(quote!(()));
+            continue;
+        }
+        let (dj, c) = (adjoint(j), capture(j));
+        init.extend(quote!(let mut #dj = #t::zeros_as(#c);));
+        result.push(quote!(#dj));
+    }
+    for (c, kind) in body.collections.iter().enumerate() {
+        let j = 1 + caps + c;
+        if !wanted[j] {
+            result.push(quote!(()));
+            continue;
+        }
+        let (dj, coll) = (adjoint(j), collection_local(c));
+        if sinks[c].is_some() {
+            // Written in place into the gradient being built; nothing to return.
+            result.push(quote!(()));
+            continue;
+        }
+        init.extend(match kind {
+            Collection::Indexed => quote!(let mut #dj = ::cadena::Parameters::zeros_like(#coll);),
+            Collection::Axis(_) => quote!(let mut #dj = #t::zeros_as(#coll);),
+        });
+        result.push(quote!(#dj));
+    }
+
+    // One iteration's code: the backward statements for the adjoints wanted, then the
+    // sums, the elements' gradients and (unless this is the first iteration, whose
+    // carried value's adjoint nobody reads) the carried value's adjoint for the next.
+    let iteration = |thread_carry: bool, first_iteration: bool| -> TokenStream {
+        let positions: Vec<usize> = (0..d.back_grads.len())
+            .filter(|&p| d.back_grads[p].is_some() && (p > 0 || thread_carry))
+            .collect();
+        let roots: Vec<NodeId> = positions
+            .iter()
+            .map(|&p| d.back_grads[p].expect("some"))
+            .collect();
+        // The cotangent read once, as an array, is moved into the one helper that reads
+        // it, which may then write its result in place.
+        let reads = back_seed.map_or(0, |s| reads_of(&d.back, &roots, s));
+        let seed_access = if reads == 1 && !carry_scalar {
+            quote!(::core::mem::take(&mut #g))
+        } else {
+            read(g, carry_scalar)
+        };
+        let mut all_extra = extra.clone();
+        all_extra.push((seed_index, seed_access, carry_scalar));
+        let carry_in = match (carry_scalar, first_iteration) {
+            (true, _) => quote!(#h_in),
+            (false, true) => quote!(#start),
+            (false, false) => quote!(#h_in_ref),
+        };
+        let (access, floats) = body_access(body, &d.back, carry_in, scalar, &all_extra);
+        let lowered = lowered_for(outer, access, floats);
+        let (stmts, exprs) = statements(&lowered, &d.back, &roots);
+        let expr_of = |p: usize| &exprs[positions.iter().position(|&q| q == p).expect("wanted")];
+        let mut code = stmts;
+        for (j, &want) in wanted.iter().enumerate().take(caps + 1).skip(1) {
+            if want && !is_zero(j) {
+                let (dj, e) = (adjoint(j), expr_of(j));
+                code.extend(quote!(#dj = #t::accumulate(#dj, #e);));
+            }
+        }
+        for (c, kind) in body.collections.iter().enumerate() {
+            let dj = match &sinks[c] {
+                Some(sink) => sink.place.clone(),
+                None => {
+                    let dj = adjoint(1 + caps + c);
+                    quote!(#dj)
+                }
+            };
+            let shared = sinks[c].as_ref().is_some_and(|s| s.shared);
+            if !wanted[1 + caps + c] {
+                continue;
+            }
+            for (p, e) in body.elements.iter().enumerate() {
+                let p = 1 + caps + p;
+                if e.collection != c || is_zero(p) {
+                    continue;
+                }
+                let value = expr_of(p);
+                let path = &e.path;
+                code.extend(match kind {
+                    // Another loop over the same stack has written there too.
+                    Collection::Indexed if shared => quote!(
+                        #dj[#i] #(#path)* = #t::owned(#t::accumulate(&#dj[#i] #(#path)*, #value));
+                    ),
+                    Collection::Indexed => quote!(#dj[#i] #(#path)* = #t::owned(#value);),
+                    Collection::Axis(axis) => {
+                        let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
+                        quote!(#t::assign_index_axis(&mut #dj, ::cadena::ndarray::Axis(#axis), #i, #value);)
+                    }
+                });
+            }
+        }
+        if thread_carry {
+            code.extend(match d.back_grads[0] {
+                Some(gr) if Some(gr) == back_seed => TokenStream::new(),
+                _ if is_zero(0) => quote!(#g = #t::zeros_as(&#g);),
+                _ => {
+                    let e = expr_of(0);
+                    quote!(#g = #t::owned(#e);)
+                }
+            });
+        }
+        code
+    };
+    let mut every = iteration(true, false);
+    if !carry_scalar && d.needs_carry {
+        every = quote!(
+            let #h_in_ref = match &#h_in {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => ::core::unreachable!("only the first iteration starts from the loop's start"),
+            };
+            #every
+        );
+    }
+    // The loop's start needs its adjoint only when the caller reads it.
+    let first = iteration(wanted[0], true);
+
+    let residual_names = (0..d.residuals.len()).map(residual);
+    let carried = d.needs_carry.then(|| quote!(#h_in,));
+    // The carried value after an iteration is the one before the next: read from the
+    // tape entry popped last, or for the last iteration from the loop's result.
+    let last = local("cadena_last");
+    let (start_later, take_later, pass_on) = if d.needs_output {
+        let take = if carry_scalar {
+            quote!(let #h_out = match #later { ::core::option::Option::Some(v) => v, ::core::option::Option::None => #last };)
+        } else {
+            quote!(let #h_out = match &#later { ::core::option::Option::Some(v) => v, ::core::option::Option::None => #last };)
+        };
+        (
+            quote!(let #last = #final_value; let mut #later = ::core::option::Option::None;),
+            take,
+            match carry_scalar {
+                true => quote!(#later = ::core::option::Option::Some(#h_in);),
+                // The tape entry already holds an `Option`.
+                false => quote!(#later = #h_in;),
+            },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+    };
+    quote!({
+        #operands
+        #start_bind
+        let mut #tape = #tape_in;
+        #start_later
+        let mut #g = #t::owned(#cot);
+        #init
+        while let ::core::option::Option::Some((#i, #carried #(#residual_names,)*)) = #tape.pop() {
+            let _ = #i;
+            #take_later
+            if #tape.is_empty() {
+                #first
+            } else {
+                #every
+            }
+            #pass_on
+        }
+        (#(#result,)*)
+    })
+}

@@ -1,0 +1,163 @@
+//! The forward run of a loop: the `Loop` node's value, and its tape when a backward run
+//! reads it.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
+use super::derive::derive;
+use crate::emit::expr::local;
+use crate::graph::{Graph, NodeId};
+use crate::loops::LoopBody;
+use crate::lower::Lowered;
+
+/// The forward loop: the value of the `Loop` node, pushing its tape into `tape` when a
+/// backward pass needs it. `bind` holds how each operand is read (the start moved or
+/// borrowed, the others borrowed), `scalar` whether each is a float.
+pub fn forward(
+    body: &LoopBody,
+    outer: &Lowered,
+    bind: &[TokenStream],
+    scalar: &[bool],
+    tape: Option<(&Ident, &[bool])>,
+) -> TokenStream {
+    let n = Names::new();
+    let (h, i) = (&n.h, &n.i);
+    let init = &bind[0];
+    let operands = bind_operands(body, bind);
+    let range = &body.range;
+    let carry_scalar = scalar[0];
+    let t = quote!(::cadena::__private::t);
+    if !carry_scalar {
+        return forward_peeled(body, outer, bind, scalar, tape);
+    }
+    let Some((tape_out, wanted)) = tape else {
+        let (access, floats) = body_access(body, &body.graph, read(h, carry_scalar), scalar, &[]);
+        let lowered = lowered_for(outer, access, floats);
+        let (stmts, out) = statements(&lowered, &body.graph, &[body.output]);
+        let out = &out[0];
+        return quote!({
+            #operands
+            let mut #h = #t::owned(#init);
+            for #i in #range {
+                let _ = #i;
+                #stmts
+                #h = #t::owned(#out);
+            }
+            #h
+        });
+    };
+    let d = derive(body, wanted);
+    let (access, floats) = body_access(body, &d.graph, read(h, carry_scalar), scalar, &[]);
+    let lowered = lowered_for(outer, access, floats);
+    let mut roots = vec![d.output];
+    roots.extend(&d.residuals);
+    let (stmts, exprs) = statements(&lowered, &d.graph, &roots);
+    let out = &exprs[0];
+    let residuals = &exprs[1..];
+    let tape = &n.tape;
+    let next = local("cadena_next");
+    let carried = d.needs_carry.then(|| quote!(#h,));
+    let range_local = local("cadena_range");
+    quote!({
+        #operands
+        let mut #h = #t::owned(#init);
+        let #range_local = #range;
+        let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
+        for #i in #range_local {
+            #stmts
+            let #next = #t::owned(#out);
+            #tape.push((#i, #carried #(#residuals,)*));
+            #h = #next;
+        }
+        #tape_out = #tape;
+        #h
+    })
+}
+
+/// [`forward`] for an array carried value: the first iteration reads the start where it
+/// is (`bind[0]` borrows it), the others the value the previous one made, so the start
+/// is never copied (the carried value is an `Option`, `None` before the first
+/// iteration; the tape holds `None` for it).
+fn forward_peeled(
+    body: &LoopBody,
+    outer: &Lowered,
+    bind: &[TokenStream],
+    scalar: &[bool],
+    tape: Option<(&Ident, &[bool])>,
+) -> TokenStream {
+    let n = Names::new();
+    let (i, start) = (&n.i, local("cadena_start"));
+    let (state, current) = (local("cadena_state"), local("cadena_current"));
+    let init = &bind[0];
+    let operands = bind_operands(body, bind);
+    let range = &body.range;
+    let t = quote!(::cadena::__private::t);
+    // The statements twice: reading the start, and reading the carried value.
+    let emit = |g: &Graph, roots: &[NodeId]| -> Vec<(TokenStream, Vec<TokenStream>)> {
+        [quote!(#start), quote!(#current)]
+            .into_iter()
+            .map(|carry| {
+                let (access, floats) = body_access(body, g, carry, scalar, &[]);
+                statements(&lowered_for(outer, access, floats), g, roots)
+            })
+            .collect()
+    };
+    let finish = quote!(match #state {
+        ::core::option::Option::Some(v) => v,
+        ::core::option::Option::None => #t::owned(#start),
+    });
+    let next = local("cadena_next");
+    let Some((tape_out, wanted)) = tape else {
+        let arms = emit(&body.graph, &[body.output]);
+        let (first, first_out) = (&arms[0].0, &arms[0].1[0]);
+        let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
+        return quote!({
+            #operands
+            let #start = #init;
+            let mut #state = ::core::option::Option::None;
+            for #i in #range {
+                let _ = #i;
+                let #next = match &#state {
+                    ::core::option::Option::None => { #first #t::owned(#first_out) }
+                    ::core::option::Option::Some(#current) => { #every #t::owned(#every_out) }
+                };
+                #state = ::core::option::Option::Some(#next);
+            }
+            #finish
+        });
+    };
+    let d = derive(body, wanted);
+    let mut roots = vec![d.output];
+    roots.extend(&d.residuals);
+    let arms = emit(&d.graph, &roots);
+    let tuple = |exprs: &[TokenStream]| {
+        let (out, residuals) = (&exprs[0], &exprs[1..]);
+        quote!((#t::owned(#out), #(#residuals,)*))
+    };
+    let (first, first_tuple) = (&arms[0].0, tuple(&arms[0].1));
+    let (every, every_tuple) = (&arms[1].0, tuple(&arms[1].1));
+    let names: Vec<Ident> = (0..d.residuals.len()).map(residual).collect();
+    let tape = &n.tape;
+    let carried = d
+        .needs_carry
+        .then(|| quote!(::core::mem::take(&mut #state),));
+    let range_local = local("cadena_range");
+    quote!({
+        #operands
+        let #start = #init;
+        let mut #state = ::core::option::Option::None;
+        let #range_local = #range;
+        let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
+        for #i in #range_local {
+            let (#next, #(#names,)*) = match &#state {
+                ::core::option::Option::None => { #first #first_tuple }
+                ::core::option::Option::Some(#current) => { #every #every_tuple }
+            };
+            #tape.push((#i, #carried #(#names,)*));
+            #state = ::core::option::Option::Some(#next);
+        }
+        #tape_out = #tape;
+        #finish
+    })
+}

@@ -1,0 +1,90 @@
+//! Gradients of whole stacks of layers (or float arrays) a loop iterates: written in
+//! place into the gradient being built (sinks), or values of the stack's own type summed
+//! when two loops iterate one stack.
+
+use proc_macro2::TokenStream;
+
+use crate::graph::{Graph, NodeId, Op};
+
+/// Where a loop's backward run writes the gradients of a stack's elements: a place in
+/// the gradient being built (`grad_struct0.layers`), and whether another loop over the
+/// same stack writes there too (then it adds instead of assigning).
+#[derive(Clone)]
+pub struct Sink {
+    pub place: TokenStream,
+    pub shared: bool,
+}
+
+/// The sink of each collection of the loop `id` of `g`, from the emitter's `sinks` (by
+/// input index).
+pub fn sinks_of(
+    g: &Graph,
+    live: &[bool],
+    id: NodeId,
+    sinks: &[(usize, TokenStream)],
+) -> Vec<Option<Sink>> {
+    let Op::Loop(k) = g.op(id) else {
+        return Vec::new();
+    };
+    let body = &g.loops[*k as usize];
+    let first = 1 + body.captures.len();
+    g.args(id)[first..]
+        .iter()
+        .map(|&operand| {
+            let Op::Input(input) = g.op(operand) else {
+                return None;
+            };
+            let place = sinks.iter().find(|(k, _)| *k == *input as usize)?.1.clone();
+            // Live loops run backwards that iterate the same stack.
+            let runs = g
+                .ids()
+                .filter(|b| live[b.index()] && matches!(g.op(*b), Op::LoopBack(_)))
+                .filter(|b| g.args(*b)[2..].contains(&operand))
+                .count();
+            Some(Sink {
+                place,
+                shared: runs > 1,
+            })
+        })
+        .collect()
+}
+
+/// Whether `LoopPart` node `id` is a stack's gradient written in place (its value `()`).
+pub fn in_sink(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
+    let Op::LoopPart(j) = g.op(id) else {
+        return false;
+    };
+    let the_loop = g.args(g.args(id)[0])[0];
+    let operand = g.args(the_loop)[*j as usize];
+    matches!(g.op(operand), Op::Input(k) if sinks.iter().any(|(s, _)| *s == *k as usize))
+}
+
+/// Whether a stack-valued node (see [`stack_mask`]) is only gradients written in place:
+/// a `LoopPart` [`in_sink`], or a sum of such.
+pub fn unit_stack(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
+    match g.op(id) {
+        Op::LoopPart(_) => in_sink(g, id, sinks),
+        Op::Add => g.args(id).iter().all(|&a| unit_stack(g, a, sinks)),
+        _ => false,
+    }
+}
+
+/// Gradients of a whole stack of layers or float array (from loops over it), and their
+/// sums when two loops iterate the same stack: `Parameters` values, not arrays.
+pub fn stack_mask(g: &Graph) -> Vec<bool> {
+    let mut stacks = vec![false; g.len()];
+    for id in g.ids() {
+        stacks[id.index()] = match g.op(id) {
+            Op::LoopPart(j) => {
+                let the_loop = g.args(g.args(id)[0])[0];
+                match g.op(the_loop) {
+                    Op::Loop(k) => *j as usize > g.loops[*k as usize].captures.len(),
+                    _ => false,
+                }
+            }
+            Op::Add => g.args(id).iter().all(|a| stacks[a.index()]),
+            _ => false,
+        };
+    }
+    stacks
+}

@@ -1,0 +1,119 @@
+//! The end of a loop's lowering: its body cut out of the function's graph into a
+//! [`LoopBody`], and the `Loop` node that stands for it.
+
+use std::rc::Rc;
+
+use proc_macro2::TokenStream;
+
+use super::super::body::Body;
+use super::LoopCtx;
+use crate::emit::expr::local;
+use crate::graph::{Graph, NodeId, Op};
+use crate::loops::{LoopBody, extract};
+use crate::reverse::depends_on;
+use crate::simplify::Rewrites;
+
+impl Body<'_> {
+    /// Cuts the loop's body out of the graph: a [`LoopBody`] and the `Loop` node.
+    pub(super) fn cut(
+        &mut self,
+        ctx: LoopCtx,
+        init: NodeId,
+        output: NodeId,
+        range: TokenStream,
+        source: String,
+        span: proc_macro2::Span,
+    ) -> NodeId {
+        let src: &Graph = self.graph;
+        let mut sources = vec![ctx.carry_input];
+        sources.extend(ctx.elements.iter().map(|e| e.input));
+        let keep = depends_on(src, &sources);
+
+        let mut body = Graph::default();
+        body.consts = src.consts.clone();
+        body.customs = src.customs.clone();
+        // A loop inside an inlined helper keeps its index into the same table.
+        body.loops = src.loops.clone();
+        let mut map = vec![None; src.len()];
+        let carry = body.input(&ctx.carry_input_name(src), span);
+        map[ctx.carry_input.index()] = Some(carry);
+        let mut elements = ctx.elements.clone();
+        for e in &mut elements {
+            let name = src.inputs[input_index(src, e.input)].name.clone();
+            let id = body.input(&name, span);
+            map[e.input.index()] = Some(id);
+            e.input = id;
+        }
+        let mut captured: Vec<NodeId> = Vec::new();
+        let mut captures: Vec<NodeId> = Vec::new();
+        let map = extract(
+            src,
+            &mut body,
+            &[output],
+            &keep,
+            false,
+            map,
+            |dst, outer| {
+                // A value computed outside the loop reads as its formula: `(2 * rate)`.
+                let name = src.name(outer).map(str::to_string).unwrap_or_else(|| {
+                    let text = crate::emit::infix::infix(src, outer);
+                    if text.contains(' ') {
+                        format!("({text})")
+                    } else {
+                        text
+                    }
+                });
+                captured.push(outer);
+                let id = dst.input(&name, src.node(outer).span);
+                captures.push(id);
+                id
+            },
+        );
+        let body_output = map[output.index()].expect("the output is copied");
+        body.set_name(body_output, &format!("{}[{}]", ctx.carried, ctx.index_text));
+
+        let mut args = vec![init];
+        args.extend(&captured);
+        args.extend(ctx.collections.iter().map(|c| c.1));
+        let index = self.graph.loops.len() as u32;
+        self.graph.loops.push(Rc::new(LoopBody {
+            graph: body,
+            output: body_output,
+            carry,
+            captures,
+            elements,
+            collections: ctx.collections.iter().map(|c| c.0.clone()).collect(),
+            range,
+            source,
+            collection_names: ctx.collections.iter().map(|c| c.2.clone()).collect(),
+            carried: ctx.carried.clone(),
+            index: ctx.index_text.clone(),
+            rewrites: Rewrites {
+                assume_finite: self.assume_finite,
+                ..Rewrites::EXACT
+            },
+            tensor: self.tensor,
+        }));
+        let node = self.node(Op::Loop(index), args, span);
+        self.graph.set_name(node, &ctx.carried);
+        node
+    }
+}
+
+impl LoopCtx {
+    fn carry_input_name(&self, g: &Graph) -> String {
+        g.inputs[input_index(g, self.carry_input)].name.clone()
+    }
+}
+
+fn input_index(g: &Graph, id: NodeId) -> usize {
+    match g.op(id) {
+        Op::Input(i) => *i as usize,
+        _ => unreachable!("loop sources are inputs"),
+    }
+}
+
+/// The local generated code binds collection `c` to.
+pub fn collection_local(c: usize) -> proc_macro2::Ident {
+    local(&format!("cadena_coll{c}"))
+}

@@ -1,0 +1,221 @@
+//! What a loop iterates, read from the expression after `in`: a range, a stack of layers,
+//! a float array or an array's axis (`LOOP_FORMS`), and the element the pattern binds.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use super::super::body::Body;
+use super::super::calls::int_literal;
+use super::{ElementBinding, pattern_name};
+use crate::graph::NodeId;
+use crate::loops::Collection;
+use crate::types::Kind;
+
+/// What a loop iterates, read from the expression after `in`.
+pub(super) enum Source {
+    Range(TokenStream),
+    /// A collection (index into `LoopCtx::collections` once registered) by kind, operand
+    /// and name.
+    Collection(Collection, NodeId, String),
+}
+
+pub const LOOP_FORMS: &str = "iterate over a range (`for i in 0..n`), a stack of layers (`for l in &p.layers`), a float array argument (`for &c in cs`) or an array argument's axis (`for xt in x.axis_iter(Axis(1))`), optionally with `.enumerate()` and then `.rev()`";
+
+impl Body<'_> {
+    /// The collection or range after `in`, and whether it is reversed or enumerated.
+    pub(super) fn source(&mut self, e: &Expr) -> Option<(Source, bool, bool)> {
+        let mut e = strip(e);
+        let mut rev = false;
+        let mut enumerate = false;
+        if let Some(inner) = method0(e, "rev") {
+            rev = true;
+            e = strip(inner);
+        }
+        if let Some(inner) = method0(e, "enumerate") {
+            enumerate = true;
+            e = strip(inner);
+            if method0(e, "rev").is_some() {
+                self.cx.error(
+                    e,
+                    "write `.enumerate().rev()`: the index then stays the element's position",
+                );
+                return None;
+            }
+        }
+        if let Some(inner) = method0(e, "iter") {
+            e = strip(inner);
+        }
+        if let Expr::Reference(r) = e {
+            e = strip(&r.expr);
+        }
+        let source = match e {
+            Expr::Range(r)
+                if self.calls.inlined() && mentions_any(r, self.calls.aliases.keys()) =>
+            {
+                self.cx.error(r, "this loop is in a helper inlined into its caller, where the helper's arguments have no names: iterate over an array argument's axis (`for xt in x.axis_iter(Axis(1))`) or a constant range (`0..N`)");
+                return None;
+            }
+            Expr::Range(r) => Some(Source::Range(quote!((#r)))),
+            Expr::MethodCall(m) if m.method == "axis_iter" || m.method == "outer_iter" => {
+                self.axis_source(m)
+            }
+            Expr::Path(_) | Expr::Field(_) => self.indexed_source(e),
+            _ => None,
+        };
+        match source {
+            Some(s) => Some((s, rev, enumerate)),
+            None => {
+                self.cx.error(e, format!("this loop's iteration cannot be run backwards by #[differentiable]; {LOOP_FORMS}"));
+                None
+            }
+        }
+    }
+
+    fn axis_source(&mut self, m: &syn::ExprMethodCall) -> Option<Source> {
+        let axis = if m.method == "outer_iter" {
+            0
+        } else {
+            let [arg] = m.args.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let (axis, path) = axis_literal(arg)?;
+            self.usage.use_path(path);
+            axis
+        };
+        let (operand, name) = self.array_operand(&m.receiver, true)?;
+        Some(Source::Collection(Collection::Axis(axis), operand, name))
+    }
+
+    /// An array the loop may index: an argument of the function, a parameter of an
+    /// inlined helper (the caller's value), or with `lets` a `let` from before the loop.
+    pub(super) fn array_operand(&mut self, e: &Expr, lets: bool) -> Option<(NodeId, String)> {
+        let Expr::Path(p) = strip(e) else {
+            return None;
+        };
+        let ident = p.path.get_ident()?;
+        let name = ident.to_string();
+        if lets && let Some(&(id, at)) = self.scope.get(&name) {
+            self.lets[at].1 = true;
+            return Some((id, name));
+        }
+        if let Some(super::super::body::Binding::Value(id)) = self.calls.aliases.get(&name) {
+            return Some((*id, name));
+        }
+        if self.calls.inlined() {
+            return None;
+        }
+        let param = self.params.iter().find(|q| q.ident == *ident)?;
+        if !matches!(param.kind, Kind::Array { .. }) {
+            return None;
+        }
+        let input = param.input?;
+        self.usage.read_param(ident);
+        Some((input, name))
+    }
+
+    /// `p.layers` (a stack of parameter structs) or `cs` (a float array argument).
+    fn indexed_source(&mut self, e: &Expr) -> Option<Source> {
+        let (param, path) = self.field_path(e)?;
+        let operand = self.field_input(param, path.clone(), e.span(), true);
+        let text = self.field_text(param, &path);
+        Some(Source::Collection(Collection::Indexed, operand, text))
+    }
+
+    /// Registers a collection the loop reads (once per operand).
+    pub(super) fn collection(&mut self, kind: Collection, operand: NodeId, text: String) -> usize {
+        let ctx = self.looping.as_mut().expect("inside a loop");
+        if let Some(i) = ctx.collections.iter().position(|c| c.1 == operand) {
+            return i;
+        }
+        ctx.collections.push((kind, operand, text));
+        ctx.collections.len() - 1
+    }
+
+    pub(super) fn bind_element(&mut self, pat: &Pat, collection: usize, kind: &Collection) {
+        let pat = match pat {
+            Pat::Reference(r) => &*r.pat,
+            other => other,
+        };
+        let name = match pattern_name(pat) {
+            Ok(Some(name)) => name,
+            Ok(None) => return,
+            Err(()) => {
+                self.cx
+                    .error(pat, "bind the element to a name (`l`, `xt`, `&c`)");
+                return;
+            }
+        };
+        let ctx = self.looping.as_ref().expect("inside a loop");
+        let is_struct = *kind == Collection::Indexed && {
+            let operand = ctx.collections[collection].1;
+            !self.is_float_array(operand)
+        };
+        let binding = if is_struct {
+            ElementBinding::Struct(collection)
+        } else {
+            ElementBinding::Value(self.element(collection, Vec::new(), pat.span()))
+        };
+        self.looping.as_mut().expect("inside a loop").element = Some((name, binding));
+    }
+
+    /// Whether a collection operand is a float array argument (`cs: &[f64; N]`).
+    fn is_float_array(&self, operand: NodeId) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.input == operand && f.path.is_empty())
+    }
+}
+
+/// `Axis(k)` with a literal `k`, and the path naming `Axis` (the emitted code names
+/// its own, so the user's import of it is kept used through `Usage::use_path`).
+pub(super) fn axis_literal(e: &Expr) -> Option<(usize, &syn::Path)> {
+    let Expr::Call(c) = strip(e) else {
+        return None;
+    };
+    let Expr::Path(f) = strip(&c.func) else {
+        return None;
+    };
+    let [k] = c.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some((usize::try_from(int_literal(k)?).ok()?, &f.path))
+}
+
+/// Whether `tokens` contain any of `names` as an identifier.
+pub(super) fn mentions_any<'a>(
+    tokens: &impl ToTokens,
+    mut names: impl Iterator<Item = &'a String>,
+) -> bool {
+    fn idents(t: proc_macro2::TokenStream, out: &mut Vec<String>) {
+        for tt in t {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+                proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    idents(tokens.to_token_stream(), &mut found);
+    names.any(|n| found.contains(n))
+}
+
+/// `e.name()` with no arguments: the receiver.
+pub(super) fn method0<'e>(e: &'e Expr, name: &str) -> Option<&'e Expr> {
+    match e {
+        Expr::MethodCall(m) if m.method == name && m.args.is_empty() => Some(&m.receiver),
+        _ => None,
+    }
+}
+
+pub(super) fn strip(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            _ => return e,
+        };
+    }
+}

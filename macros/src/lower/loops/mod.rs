@@ -1,0 +1,325 @@
+//! `for` loops and the `let mut` value they carry. The body is lowered into the function's
+//! graph like straight-line code, reading fresh inputs for the carried value and for the
+//! elements of the iteration; then the nodes that depend on those inputs are cut out
+//! into a [`LoopBody`] and replaced by one `Op::Loop` node (see [`crate::loops`]).
+//!
+//! Supported: `for i in a..b` (and `(a..b).rev()`), `for l in &p.layers` /
+//! `p.layers.iter()` over a `Vec` or array of parameter structs, `for &c in cs` /
+//! `cs.iter()` over a float array argument, `for xt in x.axis_iter(Axis(k))` /
+//! `x.outer_iter()` over an array argument, each optionally `.enumerate()` then
+//! `.rev()`. Inside, `c[i]` and `p.layers[i].w` read by the loop index.
+
+mod cut;
+mod iteration;
+mod reads;
+
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Pat, Stmt};
+
+use super::body::Body;
+use crate::graph::{NodeId, Op};
+use crate::loops::{Collection, Element};
+
+pub use cut::collection_local;
+use iteration::{Source, strip};
+
+/// What the names of a loop being lowered stand for.
+pub struct LoopCtx {
+    /// The index variable (`i` in `for i in 0..n`, `for (i, l) in ...enumerate()`).
+    index: Option<String>,
+    /// The element variable and what it is.
+    element: Option<(String, ElementBinding)>,
+    /// The collections iterated or indexed: kind, the `Loop` operand, how derivations
+    /// name it.
+    collections: Vec<(Collection, NodeId, String)>,
+    elements: Vec<Element>,
+    carry_input: NodeId,
+    carried: String,
+    /// The name derivations give the index.
+    index_text: String,
+}
+
+pub(super) enum ElementBinding {
+    /// A parameter struct: its fields are elements of collection `.0`.
+    Struct(usize),
+    /// A float or an array.
+    Value(NodeId),
+}
+
+impl Body<'_> {
+    /// `let mut name = ...;`: the name may be re-assigned inside a `for` loop.
+    pub fn declare_mutable(&mut self, name: String) {
+        self.mutable.insert(name);
+    }
+
+    /// A `for` loop statement of the function's body.
+    pub fn for_loop(&mut self, f: &syn::ExprForLoop) {
+        if self.looping.is_some() {
+            self.cx.error(f, "nested loops are not supported in #[differentiable] functions; move the inner loop into a #[differentiable] helper of its own, or unroll it");
+            return;
+        }
+        if let Some(label) = &f.label {
+            self.cx.error(label, "loop labels are not supported: #[differentiable] loops always run to the end (no `break`)");
+        }
+        if self.control_flow(f) {
+            return;
+        }
+        let Some(carried) = self.carried(f) else {
+            return;
+        };
+        let Some((source, rev, enumerate)) = self.source(&f.expr) else {
+            return;
+        };
+        let &(init, _) = self.scope.get(&carried).expect("checked by `carried`");
+        let saved_scope = self.scope.clone();
+
+        // The patterns: `i`, `l`, `&c`, `(i, l)`.
+        let (index_pat, element_pat) = match (&source, enumerate) {
+            (Source::Range(_), true) => {
+                self.cx.error(
+                    &f.expr,
+                    "`.enumerate()` on a range is the range itself: write `for i in 0..n`",
+                );
+                return;
+            }
+            (Source::Range(_), false) => (Some(&*f.pat), None),
+            (Source::Collection(..), false) => (None, Some(&*f.pat)),
+            (Source::Collection(..), true) => {
+                match &*f.pat {
+                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), Some(&t.elems[1])),
+                    other => {
+                        self.cx.error(other, "with `.enumerate()`, bind the index and the element: `for (i, l) in ...`");
+                        return;
+                    }
+                }
+            }
+        };
+        let index = match index_pat.map(pattern_name) {
+            Some(Ok(name)) => name,
+            Some(Err(())) => {
+                self.cx.error(
+                    index_pat.unwrap(),
+                    "bind the loop index to a name (`i`) or `_`",
+                );
+                return;
+            }
+            None => None,
+        };
+        let index_text = index.clone().unwrap_or_else(|| "i".to_string());
+        // The value before an iteration: `h[i-1]`, or `h[i+1]` when the index runs down.
+        let step = if rev { "+1" } else { "-1" };
+        let carry_text = format!("{carried}[{index_text}{step}]");
+        let carry_input = self.graph.input(&carry_text, f.span());
+        self.usage.access.push(quote!(()));
+        self.looping = Some(Box::new(LoopCtx {
+            index,
+            element: None,
+            collections: Vec::new(),
+            elements: Vec::new(),
+            carry_input,
+            carried: carried.clone(),
+            index_text: index_text.clone(),
+        }));
+        let (range, collection) = match source {
+            Source::Range(tokens) => (tokens, None),
+            Source::Collection(kind, operand, text) => {
+                let c = self.collection(kind.clone(), operand, text);
+                let coll = collection_local(c);
+                let len = match kind {
+                    Collection::Axis(k) => {
+                        let k = proc_macro2::Literal::usize_unsuffixed(k);
+                        quote!(#coll.len_of(::cadena::ndarray::Axis(#k)))
+                    }
+                    Collection::Indexed => quote!(#coll.len()),
+                };
+                (quote!(0..#len), Some((c, kind)))
+            }
+        };
+        let range = if rev { quote!((#range).rev()) } else { range };
+        if let (Some(pat), Some((c, kind))) = (element_pat, collection) {
+            self.bind_element(pat, c, &kind);
+        }
+
+        // The carried value reads as the input, the body as written.
+        if let Some(entry) = self.scope.get_mut(&carried) {
+            entry.0 = carry_input;
+        }
+        for stmt in &f.body.stmts {
+            self.loop_statement(stmt, &carried);
+        }
+        let output = self.scope.get(&carried).map(|e| e.0);
+        let ctx = *self.looping.take().expect("set above");
+        self.scope = saved_scope;
+        let Some(output) = output else { return };
+        let source = format!(
+            "{} in {}",
+            super::source_text_pat(&f.pat),
+            super::source_text(&f.expr)
+        );
+        let node = self.cut(ctx, init, output, range, source, f.span());
+        if let Some(entry) = self.scope.get_mut(&carried) {
+            entry.0 = node;
+        }
+    }
+
+    /// Reports `break`, `continue`, `return` and nested loops in the body; true if any.
+    fn control_flow(&mut self, f: &syn::ExprForLoop) -> bool {
+        let mut found = false;
+        for stmt in &f.body.stmts {
+            let Stmt::Expr(e, _) = stmt else { continue };
+            let message = match e {
+                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                    "nested loops are not supported in #[differentiable] functions; move the inner loop into a #[differentiable] helper of its own, or unroll it"
+                }
+                Expr::Break(_) => {
+                    "`break` is not supported: a #[differentiable] loop runs every iteration; iterate over the part you need (`0..k`, or a stack of its own)"
+                }
+                Expr::Continue(_) => {
+                    "`continue` is not supported: a #[differentiable] loop runs its whole body every iteration; select values with max, min or relu instead"
+                }
+                Expr::Return(_) => {
+                    "early `return` is not supported; a #[differentiable] function returns its final expression, after the loop"
+                }
+                _ => continue,
+            };
+            self.cx.error(e, message);
+            found = true;
+        }
+        found
+    }
+
+    /// The one `let mut` name the loop re-assigns; reports every other assignment.
+    fn carried(&mut self, f: &syn::ExprForLoop) -> Option<String> {
+        let mut carried: Option<String> = None;
+        let mut ok = true;
+        for stmt in &f.body.stmts {
+            let Stmt::Expr(e, _) = stmt else { continue };
+            let Some(target) = assigned(e) else { continue };
+            let ident = match strip(target) {
+                Expr::Path(p) => p.path.get_ident(),
+                _ => None,
+            };
+            let Some(name) = ident.map(|i| i.to_string()) else {
+                self.cx.error(target, "only a `let mut` variable of the function may be re-assigned in a loop; parameters and their fields are read-only");
+                ok = false;
+                continue;
+            };
+            if !self.mutable.contains(&name) || !self.scope.contains_key(&name) {
+                let param = self.params.iter().any(|p| p.ident == name);
+                let message = if param {
+                    format!(
+                        "`{name}` is an argument, and a loop may not change it; copy it into a variable first: `let mut {name} = {name};`"
+                    )
+                } else {
+                    format!(
+                        "`{name}` is re-assigned in the loop, so declare it before the loop with `let mut {name} = ...;`"
+                    )
+                };
+                self.cx.error(target, message);
+                ok = false;
+                continue;
+            }
+            match &carried {
+                Some(c) if *c != name => {
+                    self.cx.error(target, format!("a loop may carry one `let mut` value from one iteration to the next; this one already carries `{c}` (compute `{name}` after the loop, or from `{c}`)"));
+                    ok = false;
+                }
+                _ => carried = Some(name),
+            }
+        }
+        if carried.is_none() && ok {
+            self.cx.error(&f.body, "this loop changes nothing: re-assign a `let mut` variable declared before it (`h = tanh(h.dot(&l.w) + &l.b);`)");
+        }
+        carried.filter(|_| ok)
+    }
+
+    /// One statement of a loop body.
+    fn loop_statement(&mut self, stmt: &Stmt, carried: &str) {
+        match stmt {
+            Stmt::Local(local) => {
+                if let Pat::Ident(p) = &local.pat
+                    && p.mutability.is_some()
+                {
+                    self.cx.error(p, "`let mut` inside a loop body is not supported; declare the carried value before the loop");
+                    return;
+                }
+                self.local(local);
+            }
+            Stmt::Expr(e, _) => {
+                if let Some(value) = self.assignment(e, carried)
+                    && let Some(entry) = self.scope.get_mut(carried)
+                {
+                    entry.0 = value;
+                }
+            }
+            Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
+            Stmt::Macro(m) => self.cx.error(m, super::unsupported::MACRO),
+        }
+    }
+
+    /// `h = e`, `h += e` (and `-=`, `*=`, `/=`): the carried value's new value.
+    fn assignment(&mut self, e: &Expr, carried: &str) -> Option<NodeId> {
+        let span = e.span();
+        match e {
+            Expr::Assign(a) if a.left.to_token_stream().to_string() == carried => {
+                self.expr(&a.right)
+            }
+            Expr::Binary(b) if b.left.to_token_stream().to_string() == carried => {
+                let op = match b.op {
+                    BinOp::AddAssign(_) => Op::Add,
+                    BinOp::SubAssign(_) => Op::Sub,
+                    BinOp::MulAssign(_) => Op::Mul,
+                    BinOp::DivAssign(_) => Op::Div,
+                    _ => {
+                        self.cx.error(
+                            b.op,
+                            "only `=`, `+=`, `-=`, `*=` and `/=` update a carried value",
+                        );
+                        return None;
+                    }
+                };
+                let current = self.scope.get(carried)?.0;
+                let r = self.expr(&b.right)?;
+                Some(self.node(op, vec![current, r], span))
+            }
+            // Reported by `carried`.
+            _ if assigned(e).is_some() => None,
+            _ => {
+                super::unsupported::statement(self.cx, e, self.tensor);
+                None
+            }
+        }
+    }
+}
+
+/// The assignment target of a statement expression, if it is one.
+pub(super) fn assigned(e: &Expr) -> Option<&Expr> {
+    let target = match e {
+        Expr::Assign(a) => &a.left,
+        Expr::Binary(b)
+            if matches!(
+                b.op,
+                BinOp::AddAssign(_)
+                    | BinOp::SubAssign(_)
+                    | BinOp::MulAssign(_)
+                    | BinOp::DivAssign(_)
+            ) =>
+        {
+            &b.left
+        }
+        _ => return None,
+    };
+    Some(target)
+}
+
+/// The name a pattern binds: `Some(name)`, `None` for `_`, an error for anything else.
+pub(super) fn pattern_name(p: &Pat) -> Result<Option<String>, ()> {
+    match p {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() && i.mutability.is_none() => {
+            Ok(Some(i.ident.to_string()))
+        }
+        Pat::Wild(_) => Ok(None),
+        _ => Err(()),
+    }
+}

@@ -19,9 +19,20 @@ use crate::Float;
 /// most x86-64 machines, though a default build only assumes SSE2), chosen at run time.
 /// The loops inside are plain Rust that LLVM vectorises; `pulp` supplies the
 /// feature-detected entry point, so cadena itself needs no `unsafe`.
+#[cfg(not(debug_assertions))]
 #[inline(always)]
 pub(crate) fn vectorised<R>(kernel: impl FnOnce() -> R) -> R {
     pulp::Arch::new().dispatch(kernel)
+}
+
+/// In a build with debug assertions (unoptimised, as `cargo build` and `cargo test`
+/// compile) the kernel runs as it is: dispatch would compile every generated map once
+/// per instruction set, for code that is not optimised anyway. The results are the same
+/// bits: the kernels are the same Rust either way.
+#[cfg(debug_assertions)]
+#[inline(always)]
+pub(crate) fn vectorised<R>(kernel: impl FnOnce() -> R) -> R {
+    kernel()
 }
 
 mod k32 {

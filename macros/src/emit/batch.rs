@@ -6,7 +6,7 @@
 //! The samples go in chunks of [`LANES`]: the per-sample body runs for each sample of a
 //! chunk in an inner loop with one accumulator per lane, calling `cadena::ops::lanes`'
 //! branch-free kernels instead of libm, so LLVM turns the inner loop into SIMD
-//! instructions; `lanes::vectorised` compiles it for the widest vector unit the CPU has,
+//! instructions; `lanes::run` compiles it for the widest vector unit the CPU has,
 //! chosen at run time. The lanes are summed at the end, and the samples after the last
 //! whole chunk go through `grad`'s own statements. The sums agree with a loop of `grad`
 //! to rounding (the kernels are within a few ulp of libm's, and the order of the
@@ -161,7 +161,7 @@ pub fn grad_sum(
                     #chunked
                 }
             }
-            let (mut #total, mut #acc) = #pulp::Arch::new().dispatch(#kernel { #( #field_names, )* #split });
+            let (mut #total, mut #acc) = ::cadena::__private::lanes::run(#kernel { #( #field_names, )* #split });
             for #i in #split..n {
                 #( let #names = #slices[#i]; )*
                 #grad_stmts

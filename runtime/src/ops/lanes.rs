@@ -10,7 +10,6 @@
 //! `f32` is computed through the `f64` kernels (exact after rounding to `f32`).
 
 pub use super::scalar::{ge, mse, relu, sign, softsign, step};
-use super::tensor::fast;
 use crate::Float;
 
 /// Runs the `f64` kernel on `x`'s value, returned in `x`'s type.
@@ -231,11 +230,20 @@ pub fn bce_logits<A: Float>(z: A, y: A) -> A {
     softplus(z) - y * z
 }
 
-/// Runs `kernel` compiled for the widest vector instructions this CPU has, chosen at run
-/// time (the entry point `grad_sum` uses).
+/// Runs `grad_sum`'s chunks compiled for the widest vector instructions this CPU has,
+/// chosen at run time (pulp instantiates `kernel` once per instruction set).
+#[cfg(not(debug_assertions))]
 #[inline(always)]
-pub fn vectorised<R>(kernel: impl FnOnce() -> R) -> R {
-    fast::vectorised(kernel)
+pub fn run<K: pulp::WithSimd>(kernel: K) -> K::Output {
+    pulp::Arch::new().dispatch(kernel)
+}
+
+/// In a build with debug assertions the chunks run as they are, compiled once: see
+/// `cadena::ops::tensor::fast`.
+#[cfg(debug_assertions)]
+#[inline(always)]
+pub fn run<K: pulp::WithSimd>(kernel: K) -> K::Output {
+    kernel.with_simd(pulp::Scalar)
 }
 
 #[cfg(test)]

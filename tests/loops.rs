@@ -256,3 +256,29 @@ mod as_in_the_issue {
         }
     }
 }
+
+/// Horner's rule as people write it: the leading coefficient read before the loop.
+#[differentiable]
+pub fn horner(c: &[f64; 8], x: f64) -> f64 {
+    let mut acc = c[7];
+    for i in (0..c.len() - 1).rev() {
+        acc = acc * x + c[i];
+    }
+    acc
+}
+
+#[test]
+fn a_coefficient_read_before_the_loop_and_in_it() {
+    let c = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5, 0.1, -0.3];
+    let x = -0.7_f64;
+    let (v, g) = horner::grad(&c, x);
+    let direct: f64 = c
+        .iter()
+        .enumerate()
+        .map(|(k, ck)| ck * x.powi(k as i32))
+        .sum();
+    assert!((v - direct).abs() < 1e-12);
+    for k in 0..8 {
+        assert!((g.c[k] - x.powi(k as i32)).abs() < 1e-12, "{k}: {}", g.c[k]);
+    }
+}

@@ -342,3 +342,41 @@ fn arrays_of_layers_are_stacks_too() {
     )
     .unwrap();
 }
+
+/// One layer, as a helper that takes the loop's element.
+#[differentiable]
+pub fn dense(l: &Layer, h: ArrayView2<f64>) -> Array2<f64> {
+    tanh(h.dot(&l.w) + &l.b)
+}
+
+#[differentiable(wrt(p))]
+pub fn through_a_helper(p: &Stack, x: ArrayView2<f64>) -> f64 {
+    let mut h = dense(&p.first, x);
+    for l in &p.layers {
+        h = dense(l, h.view());
+    }
+    sum(h * h)
+}
+
+#[test]
+fn a_loop_hands_its_element_to_a_helper() {
+    let mut rng = Lcg(17);
+    let x = matrix(&mut rng, 5, 3);
+    for depth in [0, 1, 4] {
+        let p = stack(&mut rng, depth);
+        let (l, g) = through_a_helper::grad(&p, x.view());
+        assert_eq!(l, through_a_helper(&p, x.view()));
+        check_params(
+            |q: &Stack| through_a_helper(q, x.view()),
+            &p,
+            &g.p,
+            &Tolerance::default(),
+        )
+        .unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+    }
+    assert!(
+        through_a_helper::DERIVATION.contains("dL/dp.layers[i].w"),
+        "{}",
+        through_a_helper::DERIVATION
+    );
+}

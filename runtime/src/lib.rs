@@ -101,7 +101,8 @@
 //!
 //! each optionally `.enumerate()` and then `.rev()`. Re-assign the carried value with `=`
 //! or `+=`, `-=`, `*=`, `/=`; read anything computed before the loop; call other
-//! `#[differentiable]` functions (a helper may loop itself). `while`, `loop`, `break`,
+//! `#[differentiable]` functions (a helper may loop itself, or take the loop's element:
+//! `h = dense(l, h.view())`). `while`, `loop`, `break`,
 //! `continue`, `return` inside a loop, nested loops, a second carried value and iterators
 //! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
 //! saying what to write instead.

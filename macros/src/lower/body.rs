@@ -69,6 +69,12 @@ pub enum Binding {
     /// A parameter struct of the caller (or a nested struct of one): its fields are the
     /// caller's field inputs.
     Struct { param: usize, prefix: Vec<Step> },
+    /// The struct element of the caller's loop (`l` in `for l in &p.layers`): its fields
+    /// are elements of collection `collection` of that loop.
+    Element {
+        collection: usize,
+        prefix: Vec<Step>,
+    },
 }
 
 /// How many times each name is bound at the top of `item`'s body, counting an argument
@@ -175,6 +181,13 @@ impl Body<'_> {
             );
         }
         let value = self.expr(&init.expr);
+        // A call whose callee's body is not known yet: this pass only finds the calls (the
+        // expansion starts again with the body), so the name stands for a placeholder and
+        // what reads it reports nothing spurious.
+        let value = match value {
+            None if !self.calls.needed.is_empty() => Some(self.graph.constant(0.0)),
+            value => value,
+        };
         if let (Some(ident), Some(value)) = (ident, value) {
             let name = ident.to_string();
             let display = match self.shadowed.contains_key(&name) {
@@ -285,7 +298,7 @@ impl Body<'_> {
             }
             match self.calls.aliases.get(&name) {
                 Some(Binding::Value(id)) => return Some(*id),
-                Some(Binding::Struct { .. }) => {
+                Some(Binding::Struct { .. } | Binding::Element { .. }) => {
                     self.cx.error(
                         p,
                         format!("`{name}` is a parameter struct; read its fields (`{name}.w`)"),

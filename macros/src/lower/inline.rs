@@ -106,6 +106,16 @@ impl Body<'_> {
                 return None;
             };
             let binding = if classify(&pt.ty) == Kind::Struct {
+                if let Some(collection) = self.loop_struct_element(strip_refs(arg)) {
+                    aliases.insert(
+                        p.ident.to_string(),
+                        Binding::Element {
+                            collection,
+                            prefix: Vec::new(),
+                        },
+                    );
+                    continue;
+                }
                 let Some((param, prefix)) = self.struct_root(strip_refs(arg)) else {
                     self.cx.error(arg, format!(
                         "`{name}` takes a parameter struct here: pass one of this function's struct arguments (`p`)"
@@ -142,7 +152,27 @@ impl Body<'_> {
                 aliases,
             },
         };
-        let out = inner.block(callee)?;
+        // A helper handed the loop's element reads its fields as the loop's elements: it
+        // lowers inside the loop (its own names only; a loop of its own would be nested).
+        let hands_element = inner
+            .calls
+            .aliases
+            .values()
+            .any(|b| matches!(b, Binding::Element { .. }));
+        if hands_element {
+            inner.looping = self.looping.take().map(|mut ctx| {
+                ctx.hide_names();
+                ctx
+            });
+        }
+        let out = inner.block(callee);
+        if hands_element {
+            self.looping = inner.looping.take().map(|mut ctx| {
+                ctx.show_names();
+                ctx
+            });
+        }
+        let out = out?;
         // The callee's result reads as the callee in derivations: `(predict - y) * x1`.
         self.graph.set_name(out, &name);
         Some(out)

@@ -38,6 +38,19 @@ pub struct LoopCtx {
     carried: String,
     /// The name derivations give the index.
     index_text: String,
+    /// Inside a helper the loop's element was handed to: the loop's own names (`i`, `l`)
+    /// mean nothing there.
+    hidden: bool,
+}
+
+impl LoopCtx {
+    pub fn hide_names(&mut self) {
+        self.hidden = true;
+    }
+
+    pub fn show_names(&mut self) {
+        self.hidden = false;
+    }
 }
 
 pub(super) enum ElementBinding {
@@ -120,6 +133,7 @@ impl Body<'_> {
             carry_input,
             carried: carried.clone(),
             index_text: index_text.clone(),
+            hidden: false,
         }));
         let (range, collection) = match source {
             Source::Range(tokens) => (tokens, None),

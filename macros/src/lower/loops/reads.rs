@@ -12,6 +12,17 @@ use crate::graph::NodeId;
 use crate::loops::{Collection, Element};
 
 impl Body<'_> {
+    /// The collection whose element `e` is, if `e` names the current loop's struct element
+    /// (`l` in `for l in &p.layers`), to hand to a helper.
+    pub fn loop_struct_element(&self, e: &Expr) -> Option<usize> {
+        let ctx = self.looping.as_ref().filter(|c| !c.hidden)?;
+        let Expr::Path(p) = e else { return None };
+        match &ctx.element {
+            Some((name, ElementBinding::Struct(c))) if p.path.is_ident(name) => Some(*c),
+            _ => None,
+        }
+    }
+
     /// `x.index_axis(Axis(k), i)` by the loop's index `i`: an element of `x` along `k`.
     /// `None` if the call is not one.
     pub fn loop_index_axis(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
@@ -64,7 +75,7 @@ impl Body<'_> {
 
     /// A name inside a loop: the element or the index. `None` if it is neither.
     pub fn loop_name(&mut self, p: &syn::ExprPath) -> Option<Option<NodeId>> {
-        let ctx = self.looping.as_ref()?;
+        let ctx = self.looping.as_ref().filter(|c| !c.hidden)?;
         let name = p.path.get_ident()?.to_string();
         if ctx.index.as_deref() == Some(name.as_str()) {
             self.cx.error(p, format!("`{name}` is the loop's index, an integer: use it to read an element (`c[{name}]`, `p.layers[{name}].w`)"));
@@ -95,9 +106,19 @@ impl Body<'_> {
         let ctx = self.looping.as_ref()?;
         if let (Expr::Path(p), Some((name, ElementBinding::Struct(c)))) = (base, &ctx.element)
             && p.path.is_ident(name)
+            && !ctx.hidden
         {
             let c = *c;
             return Some(self.element(c, path.to_vec(), span));
+        }
+        // A helper's parameter bound to the loop's element.
+        if let Expr::Path(p) = base
+            && let Some(ident) = p.path.get_ident()
+            && let Some(super::super::body::Binding::Element { collection, prefix }) =
+                self.calls.aliases.get(&ident.to_string())
+        {
+            let (c, full) = (*collection, [prefix.clone(), path.to_vec()].concat());
+            return Some(self.element(c, full, span));
         }
         let at = index_at?;
         let (param, prefix) = self.struct_root(base)?;
@@ -110,7 +131,7 @@ impl Body<'_> {
 
     /// Whether `e` is the current loop's index variable.
     pub fn is_loop_index(&self, e: &Expr) -> bool {
-        let Some(ctx) = &self.looping else {
+        let Some(ctx) = self.looping.as_ref().filter(|c| !c.hidden) else {
             return false;
         };
         matches!(strip(e), Expr::Path(p) if ctx.index.as_deref().is_some_and(|i| p.path.is_ident(i)))

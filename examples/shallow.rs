@@ -54,21 +54,30 @@ fn main() {
         rng.random_range(-0.5..0.5),
         0.0,
     ];
-    let lr = 0.1;
+    // Mini-batches of 10 samples: `shallow::grad_sum` gives a batch's summed loss and
+    // gradient in one call (its samples run over SIMD lanes), and a step follows the
+    // batch's mean gradient.
+    const BATCH: usize = 10;
+    let lr = 1.0;
     let mut history = History::default();
     println!("epoch   loss     accuracy");
     for epoch in 0..=60 {
-        // Stochastic gradient descent: one step per sample.
         let (mut loss, mut correct) = (0.0, 0);
-        for &([x1, x2], y) in &data {
+        for batch in data.chunks(BATCH) {
             let [w11, w12, b1, w2, b2] = p;
-            let (l, g) = shallow::grad(w11, w12, b1, w2, b2, x1, x2, y);
+            let x1s: Vec<f64> = batch.iter().map(|(x, _)| x[0]).collect();
+            let x2s: Vec<f64> = batch.iter().map(|(x, _)| x[1]).collect();
+            let ys: Vec<f64> = batch.iter().map(|(_, y)| *y).collect();
+            let (l, g) = shallow::grad_sum(w11, w12, b1, w2, b2, &x1s, &x2s, &ys);
             loss += l;
-            let a2 = predict(w11, w12, b1, w2, b2, x1, x2);
-            correct += usize::from((a2 > 0.5) == (y == 1.0));
+            for &([x1, x2], y) in batch {
+                let a2 = predict(w11, w12, b1, w2, b2, x1, x2);
+                correct += usize::from((a2 > 0.5) == (y == 1.0));
+            }
+            let n = batch.len() as f64;
             let grad = [g.w11, g.w12, g.b1, g.w2, g.b2];
             for (w, dw) in p.iter_mut().zip(grad) {
-                *w -= lr * dw;
+                *w -= lr * dw / n;
             }
         }
         let m = data.len() as f64;

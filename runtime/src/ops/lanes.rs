@@ -19,46 +19,15 @@ fn in_f64<A: Float>(x: A, kernel: impl Fn(f64) -> f64) -> A {
 }
 
 mod k64 {
-    /// 1.5·2^52: rounds to an integer held in the low mantissa bits.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    /// ln 2 with 32 significant bits in the high part, so `k · LN2_HI` is exact.
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    use crate::ops::tensor::fast::k64::{LN2_HI, LN2_LO};
 
-    /// `e^x` as [`fast::exp`](super::fast::exp) (the same reduction and degree-13
-    /// polynomial), its steps written as fused multiply-adds: `grad_sum` runs these
+    /// `e^x` as [`fast::exp`](crate::ops::tensor::fast::exp) (the same reduction and
+    /// degree-13 polynomial), its steps fused multiply-adds: `grad_sum` runs these
     /// kernels compiled for AVX2 + FMA where the CPU has them, and Rust never fuses
     /// `a * b + c` on its own.
     #[inline(always)]
     pub(super) fn exp(x: f64) -> f64 {
-        let x = x.clamp(-746.0, 710.0);
-        let t = x.mul_add(std::f64::consts::LOG2_E, ROUND);
-        let kf = t - ROUND;
-        let k = (t.to_bits() as i64).wrapping_sub(ROUND.to_bits() as i64);
-        let r = kf.mul_add(-LN2_LO, kf.mul_add(-LN2_HI, x));
-        let mut p: f64 = 1.0 / 6_227_020_800.0;
-        for c in [
-            1.0 / 479_001_600.0,
-            1.0 / 39_916_800.0,
-            1.0 / 3_628_800.0,
-            1.0 / 362_880.0,
-            1.0 / 40_320.0,
-            1.0 / 5_040.0,
-            1.0 / 720.0,
-            1.0 / 120.0,
-            1.0 / 24.0,
-            1.0 / 6.0,
-            1.0 / 2.0,
-            1.0,
-            1.0,
-        ] {
-            p = p.mul_add(r, c);
-        }
-        let k1 = ((kf * 0.5 + ROUND).to_bits() as i64).wrapping_sub(ROUND.to_bits() as i64);
-        let k2 = k.wrapping_sub(k1);
-        let s1 = f64::from_bits((k1.wrapping_add(1023) << 52) as u64);
-        let s2 = f64::from_bits((k2.wrapping_add(1023) << 52) as u64);
-        p * s1 * s2
+        crate::ops::tensor::fast::k64::exp_with(x, f64::mul_add)
     }
 
     /// `ln x` from `x = 2^k m`, `m` in [√½, √2): `ln m = 2 atanh(s)`, `s = (m-1)/(m+1)`,

@@ -104,22 +104,29 @@ mod k32 {
     }
 }
 
-mod k64 {
+pub(crate) mod k64 {
     /// 1.5·2^52: rounds to an integer held in the low mantissa bits.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
+    pub(crate) const ROUND: f64 = 6_755_399_441_055_744.0;
     /// ln 2 with 32 significant bits in the high part, so `k · LN2_HI` is exact.
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    pub(crate) const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    pub(crate) const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const HI: f64 = 710.0;
     const LO: f64 = -746.0;
 
     #[inline(always)]
     pub(super) fn exp(x: f64) -> f64 {
+        exp_with(x, |a, b, c| a * b + c)
+    }
+
+    /// `e^x`, each step `a · b + c` taken by `madd`: separately rounded here, fused
+    /// (`f64::mul_add`) in `ops::lanes`, which runs compiled for FMA.
+    #[inline(always)]
+    pub(crate) fn exp_with(x: f64, madd: impl Fn(f64, f64, f64) -> f64) -> f64 {
         let x = x.clamp(LO, HI);
-        let t = x * std::f64::consts::LOG2_E + ROUND;
+        let t = madd(x, std::f64::consts::LOG2_E, ROUND);
         let kf = t - ROUND;
         let k = (t.to_bits() as i64).wrapping_sub(ROUND.to_bits() as i64);
-        let r = (x - kf * LN2_HI) - kf * LN2_LO;
+        let r = madd(kf, -LN2_LO, madd(kf, -LN2_HI, x));
         // Taylor to degree 13: the first omitted term is below 5e-18 for |r| ≤ ln2/2.
         let mut p = 1.0 / 6_227_020_800.0;
         for c in [
@@ -137,7 +144,7 @@ mod k64 {
             1.0,
             1.0,
         ] {
-            p = p * r + c;
+            p = madd(p, r, c);
         }
         // Halving k by rounding in floating point, not by an arithmetic shift: SSE2 has no
         // 64-bit arithmetic shift, and the shift would keep this loop scalar.

@@ -35,29 +35,20 @@ pub fn statements_with(
         leaf(g, lowered, id)
     };
     let stacks = super::loops::stack_mask(g);
+    // In scalar code every value is a float, read by copy.
+    let reads = super::loops::Reads {
+        names: &names,
+        stacks: &stacks,
+        scalar: &|_| true,
+        borrowed: &operand,
+        operand: &operand,
+    };
     let mut stmts = TokenStream::new();
     for id in g.ids() {
         if let Some(ident) = &names[id.index()]
-            && let Some(s) = loop_statement(g, lowered, id, ident, &names, &live)
+            && let Some(s) = super::loops::statement(g, lowered, id, ident, &live, &reads)
         {
             stmts.extend(s);
-            continue;
-        }
-        if let Some(ident) = &names[id.index()]
-            && stacks[id.index()]
-            && super::loops::unit_stack(g, id, &lowered.usage.sinks)
-        {
-            stmts.extend(quote!(let #ident = ();));
-            continue;
-        }
-        if let Some(ident) = &names[id.index()]
-            && stacks[id.index()]
-        {
-            // Two loops' gradients of one float array: summed element by element.
-            let a: Vec<TokenStream> = emitted_args(g, id).into_iter().map(operand).collect();
-            stmts.extend(
-                quote!(let #ident = ::cadena::__private::t::accumulate_parameters(#(&#a),*);),
-            );
             continue;
         }
         if let Some(ident) = &names[id.index()] {
@@ -68,84 +59,6 @@ pub fn statements_with(
     }
     let exprs = roots.iter().map(|&r| operand(r)).collect();
     (stmts, exprs)
-}
-
-/// A loop, its backward run or a part of that, in scalar code, where every value is a
-/// float read by copy.
-fn loop_statement(
-    g: &Graph,
-    lowered: &Lowered,
-    id: NodeId,
-    ident: &Ident,
-    names: &[Option<Ident>],
-    live: &[bool],
-) -> Option<TokenStream> {
-    let read = |a: &NodeId| match &names[a.index()] {
-        Some(i) => quote!(#i),
-        None => leaf(g, lowered, *a),
-    };
-    let args = g.args(id);
-    match g.op(id) {
-        crate::graph::Op::Loop(k) => {
-            let body = &g.loops[*k as usize];
-            let bind: Vec<TokenStream> = args.iter().map(read).collect();
-            let scalar = vec![true; args.len()];
-            Some(match super::loops::wanted(g, live, id) {
-                Some(wanted) => {
-                    let tape = super::loops::tape_local(ident);
-                    let value = super::loops::forward(
-                        body,
-                        lowered,
-                        &bind,
-                        &scalar,
-                        Some((&tape, &wanted)),
-                    );
-                    quote!(let #tape; let #ident = #value;)
-                }
-                None => {
-                    let value = super::loops::forward(body, lowered, &bind, &scalar, None);
-                    quote!(let #ident = #value;)
-                }
-            })
-        }
-        crate::graph::Op::LoopBack(k) => {
-            let body = &g.loops[*k as usize];
-            let the_loop = args[0];
-            let loop_ident = names[the_loop.index()]
-                .as_ref()
-                .expect("a loop is a statement");
-            let tape = super::loops::tape_local(loop_ident);
-            let bind: Vec<TokenStream> = args[1..].iter().map(read).collect();
-            let scalar = vec![true; g.args(the_loop).len()];
-            let wanted =
-                super::loops::wanted(g, live, the_loop).expect("this backward run is live");
-            let sinks = super::loops::sinks_of(g, live, the_loop, &lowered.usage.sinks);
-            let value = super::loops::backward(
-                body,
-                lowered,
-                &read(&the_loop),
-                &bind,
-                &scalar,
-                super::loops::Run {
-                    tape: &tape,
-                    wanted: &wanted,
-                    sinks: &sinks,
-                },
-            );
-            Some(quote!(let #ident = #value;))
-        }
-        crate::graph::Op::LoopPart(_) if super::loops::in_sink(g, id, &lowered.usage.sinks) => {
-            Some(quote!(let #ident = ();))
-        }
-        crate::graph::Op::LoopPart(j) => {
-            let back = names[args[0].index()]
-                .as_ref()
-                .expect("a backward run is a statement");
-            let j = syn::Index::from(*j as usize);
-            Some(quote!(let #ident = #back.#j;))
-        }
-        _ => None,
-    }
 }
 
 /// Tokens for a leaf: an argument as the helpers take it, a literal, or a constant.

@@ -235,80 +235,15 @@ impl Emitter<'_> {
         ident: &Ident,
         live: &[bool],
     ) -> Option<TokenStream> {
-        let g = self.g;
-        let args = g.args(id);
-        match g.op(id) {
-            Op::Loop(k) => {
-                let body = &g.loops[*k as usize];
-                // An array start is borrowed: the first iteration reads it in place.
-                let start = match self.scalar[args[0].index()] {
-                    true => self.operand(args[0], pos, args),
-                    false => self.borrowed(args[0]),
-                };
-                let mut bind = vec![start];
-                bind.extend(args[1..].iter().map(|&a| self.borrowed(a)));
-                let scalar: Vec<bool> = args.iter().map(|a| self.scalar[a.index()]).collect();
-                Some(match super::loops::wanted(g, live, id) {
-                    Some(wanted) => {
-                        let tape = super::loops::tape_local(ident);
-                        let value = super::loops::forward(
-                            body,
-                            self.lowered,
-                            &bind,
-                            &scalar,
-                            Some((&tape, &wanted)),
-                        );
-                        quote!(let #tape; let #ident = #value;)
-                    }
-                    None => {
-                        let value = super::loops::forward(body, self.lowered, &bind, &scalar, None);
-                        quote!(let #ident = #value;)
-                    }
-                })
-            }
-            Op::LoopBack(k) => {
-                let body = &g.loops[*k as usize];
-                let the_loop = args[0];
-                let loop_ident = self.names[the_loop.index()]
-                    .as_ref()
-                    .expect("a loop is a statement");
-                let tape = super::loops::tape_local(loop_ident);
-                let mut bind = vec![self.operand(args[1], pos, args)];
-                bind.extend(args[2..].iter().map(|&a| self.borrowed(a)));
-                let scalar: Vec<bool> = g
-                    .args(the_loop)
-                    .iter()
-                    .map(|a| self.scalar[a.index()])
-                    .collect();
-                let wanted =
-                    super::loops::wanted(g, live, the_loop).expect("this backward run is live");
-                let sinks = super::loops::sinks_of(g, live, the_loop, &self.lowered.usage.sinks);
-                let value = super::loops::backward(
-                    body,
-                    self.lowered,
-                    &self.borrowed(the_loop),
-                    &bind,
-                    &scalar,
-                    super::loops::Run {
-                        tape: &tape,
-                        wanted: &wanted,
-                        sinks: &sinks,
-                    },
-                );
-                Some(quote!(let #ident = #value;))
-            }
-            Op::LoopPart(_) if super::loops::in_sink(g, id, &self.lowered.usage.sinks) => {
-                Some(quote!(let #ident = ();))
-            }
-            Op::LoopPart(j) => {
-                let back = self.names[args[0].index()]
-                    .as_ref()
-                    .expect("a backward run is a statement");
-                let j = syn::Index::from(*j as usize);
-                Some(quote!(let #ident = #back.#j;))
-            }
-            _ => None,
-        }
+        let args = self.g.args(id);
+        let reads = super::loops::Reads {
+            names: self.names,
+            stacks: self.stacks,
+            scalar: &|x| self.scalar[x.index()],
+            borrowed: &|x| self.borrowed(x),
+            operand: &|x| self.operand(x, pos, args),
+        };
+        super::loops::statement(self.g, self.lowered, id, ident, live, &reads)
     }
 
     /// A read of `x` that leaves it in place: a float by value, an array by reference.
@@ -326,13 +261,6 @@ impl Emitter<'_> {
             return self.fused(id, front, pos);
         }
         let args = emitted_args(g, id);
-        if self.stacks[id.index()] && super::loops::unit_stack(g, id, &self.lowered.usage.sinks) {
-            return quote!(());
-        }
-        if self.stacks[id.index()] {
-            let a: Vec<TokenStream> = args.iter().map(|&x| self.borrowed(x)).collect();
-            return quote!(::cadena::__private::t::accumulate_parameters(#(#a),*));
-        }
         if self.scalar[id.index()] && g.op(id).is_elementwise() {
             let a: Vec<TokenStream> = args.iter().map(|&x| self.value(x)).collect();
             return elementwise(g, id, &a, self.lowered, Kernels::Exact);

@@ -34,12 +34,12 @@ mod case_study;
 #[path = "common/mfcc_model.rs"]
 #[allow(dead_code)] // the sizes under test replace `HIDDEN` and `features`
 mod mfcc_model;
+#[path = "common/sources.rs"]
+mod sources;
 
 use std::error::Error;
 use std::ops::Range;
 
-use cadena::audio::LoadConfig;
-use cadena::audio::dataset::{DatasetConfig, load_dir};
 use cadena::audio::features::{FeatureSpec, SummarySpec};
 use cadena::data::{Dataset, SplitConfig, Standardizer, argmax_rows};
 use cadena::init::seeded;
@@ -50,18 +50,7 @@ use cadena::train::{TrainConfig, fit};
 use rand::RngExt;
 
 use mfcc_model::{Net, loss, predict};
-
-/// The recording source of a kit (kits of one source are one drum set or one author).
-fn source(kit: &str) -> Option<&'static str> {
-    Some(match kit {
-        "ColomboAcousticDrumkit" => "colombo",
-        "ElectricEmpireKit" | "HardElectro1" | "VariBreaks" => "artemio",
-        "ForzeeStereo" => "forzee",
-        "The_Black_Pearl_1.0" => "macarthur",
-        k if k.starts_with("Millo") => "millo",
-        _ => return None,
-    })
-}
+use sources::{SOURCES, bundled, clips_of};
 
 /// Pooled held-out accuracy of a two-hidden-layer tanh network of sizes `h1`, `h2`.
 /// One candidate: hidden sizes, AdamW's decoupled weight decay, the amplitude of uniform
@@ -138,16 +127,6 @@ fn oversampled(set: &Dataset<f32>) -> Dataset<f32> {
     set.select(&repeated)
 }
 
-/// The training kits' recording sources, each held out in turn.
-const SOURCES: [&str; 5] = ["colombo", "artemio", "forzee", "macarthur", "millo"];
-
-/// The clips whose recording source passes `keep` (never a test kit's: they have none).
-fn clips_of(sources: &[Option<&str>], keep: impl Fn(&str) -> bool) -> Vec<usize> {
-    (0..sources.len())
-        .filter(|&i| sources[i].is_some_and(&keep))
-        .collect()
-}
-
 /// Held-out accuracy pooled over `seeds` and the folds: `fold(seed, index)` trains without
 /// the source `SOURCES[index]` and returns the predicted and the true classes of its clips.
 fn pooled(
@@ -194,29 +173,6 @@ fn loso(
             test.labels.clone().unwrap_or_default(),
         ))
     })
-}
-
-/// Each clip's recording source, `None` for the test kits.
-type Sources = Vec<Option<&'static str>>;
-
-/// The bundled clips' training kits as `features`, with each clip's recording source (the
-/// test kits have none and are never selected).
-fn training_kits(features: FeatureSpec) -> Result<(Dataset<f32>, Sources), Box<dyn Error>> {
-    let config = DatasetConfig {
-        load: LoadConfig { sr: Some(22_050) },
-        features,
-        cache_dir: Some("target/feature-cache".into()),
-        verbose: false,
-        ..DatasetConfig::default()
-    };
-    let set = load_dir(case_study::BUNDLED, &config)?;
-    let sources = set
-        .paths
-        .iter()
-        .map(|p| source(&case_study::kit_of(p)))
-        .collect();
-    let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
-    Ok((data, sources))
 }
 
 /// The setup `audio_mlp_mfcc` uses.
@@ -294,7 +250,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "features", "hidden", "decay", "noise", "nets", "balanced", "LOSO accuracy"
     );
     for (index, (name, spec)) in specs.into_iter().enumerate() {
-        let (data, sources) = training_kits(FeatureSpec::Summary(spec))?;
+        let (data, sources) = bundled(FeatureSpec::Summary(spec))?;
         // Sizes and weight decay for every feature set; then, for the two richer sets at
         // the chosen size, the usual remedies for a shift between sources: input noise,
         // stronger decay, and an average of five networks.
@@ -345,7 +301,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     // How far the pooled accuracy moves with the seeds alone: the resolution of the
     // table above.
-    let (data, sources) = training_kits(mfcc_model::features())?;
+    let (data, sources) = bundled(mfcc_model::features())?;
     println!();
     println!(
         "{:<66} {:>13}",

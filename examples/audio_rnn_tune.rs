@@ -35,67 +35,22 @@ mod case_study;
 mod mfcc_model;
 #[path = "common/rnn_model.rs"]
 mod rnn_model;
+#[path = "common/sources.rs"]
+mod sources;
 
 use std::error::Error;
 use std::time::Instant;
 
-use cadena::audio::LoadConfig;
-use cadena::audio::dataset::{DatasetConfig, load_dir};
-use cadena::audio::features::FeatureSpec;
 use cadena::data::{Dataset, SplitConfig, Splits, Standardizer, argmax_rows};
 use cadena::init::seeded;
 use cadena::optim::Adam;
 use cadena::train::{History, TrainConfig, fit};
 
 use rnn_model::{COEFFICIENTS, Rnn, frame_scaler, loss_grad, mfcc_frames, scale_frames};
+use sources::{SOURCES, Sources, bundled, clips_of};
 
 /// The rate the bundled clips are recorded at, and the examples' default.
 const SR: u32 = case_study::DEFAULT_SR;
-
-/// The recording source of a kit (kits of one source are one drum set or one author).
-fn source(kit: &str) -> Option<&'static str> {
-    Some(match kit {
-        "ColomboAcousticDrumkit" => "colombo",
-        "ElectricEmpireKit" | "HardElectro1" | "VariBreaks" => "artemio",
-        "ForzeeStereo" => "forzee",
-        "The_Black_Pearl_1.0" => "macarthur",
-        k if k.starts_with("Millo") => "millo",
-        _ => return None,
-    })
-}
-
-/// The training kits' recording sources, each held out in turn.
-const SOURCES: [&str; 5] = ["colombo", "artemio", "forzee", "macarthur", "millo"];
-
-/// Each clip's recording source, `None` for the test kits.
-type Sources = Vec<Option<&'static str>>;
-
-/// The clips whose recording source passes `keep` (never a test kit's: they have none).
-fn clips_of(sources: &[Option<&str>], keep: impl Fn(&str) -> bool) -> Vec<usize> {
-    (0..sources.len())
-        .filter(|&i| sources[i].is_some_and(&keep))
-        .collect()
-}
-
-/// The bundled clips as `features`, with each clip's recording source (the test kits have
-/// none and are never selected).
-fn bundled(features: FeatureSpec) -> Result<(Dataset<f32>, Sources), Box<dyn Error>> {
-    let config = DatasetConfig {
-        load: LoadConfig { sr: Some(SR) },
-        features,
-        cache_dir: Some("target/feature-cache".into()),
-        verbose: false,
-        ..DatasetConfig::default()
-    };
-    let set = load_dir(case_study::BUNDLED, &config)?;
-    let sources = set
-        .paths
-        .iter()
-        .map(|p| source(&case_study::kit_of(p)))
-        .collect();
-    let data = Dataset::classification(set.features, set.labels, set.class_names.len())?;
-    Ok((data, sources))
-}
 
 /// The bundled clips as sequences of `frames` MFCC frames (time-major rows).
 fn bundled_frames(frames: usize) -> Result<(Dataset<f32>, Sources), Box<dyn Error>> {

@@ -1,7 +1,8 @@
 //! The arguments of `#[differentiable(...)]`: `wrt(a, b, ...)` names the arguments to
 //! differentiate with respect to; `assume_finite` enables rewrites that are exact only
 //! for finite values (`x * 0 == 0`); `derivative(f_prime)` gives a hand-written
-//! derivative for a function whose body the macro should not read. Mistakes are collected, not fatal: each malformed
+//! derivative for a function whose body the macro should not read; `export` makes a
+//! `pub` function callable from `#[differentiable]` functions of other crates. Mistakes are collected, not fatal: each malformed
 //! argument is reported and skipped, and the function is still checked.
 
 use proc_macro2::TokenStream;
@@ -18,6 +19,8 @@ pub struct Args {
     pub assume_finite: bool,
     /// `derivative(path)`: a hand-written derivative; the body is not read.
     pub derivative: Option<syn::Path>,
+    /// `export`: callable from other crates' `#[differentiable]` functions.
+    pub export: Option<Ident>,
 }
 
 /// Parses the attribute's arguments, reporting every mistake into `cx`.
@@ -62,6 +65,8 @@ fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         args.wrt = Some(names.into_iter().collect());
     } else if key == "assume_finite" {
         args.assume_finite = true;
+    } else if key == "export" {
+        args.export = Some(key);
     } else if key == "derivative" {
         let content;
         parenthesized!(content in input);
@@ -70,7 +75,7 @@ fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         return Err(syn::Error::new_spanned(
             &key,
             format!(
-                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...), assume_finite and derivative(path)"
+                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...), assume_finite, derivative(path) and export"
             ),
         ));
     }

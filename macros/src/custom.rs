@@ -17,7 +17,7 @@ use crate::handover::export;
 use crate::subscript::subscript;
 use crate::types::{Float, ungroup};
 
-pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path) -> TokenStream {
+pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
     let ret = match &item.sig.output {
         ReturnType::Type(_, ty) if Float::of(ty).or_else(|| Float::alias(ty)).is_some() => {
@@ -102,7 +102,7 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path) -> TokenStrea
     let mod_doc = format!(
         "The derivative of [`{name}`](fn@{name}), written by hand (`{rule_text}`).\n\n```text\n{derivation}\n```"
     );
-    let export = export(item, true);
+    let export = export(item, true, exported);
     quote! {
         #item
 

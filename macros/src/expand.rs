@@ -51,8 +51,16 @@ pub fn call(input: TokenStream) -> TokenStream {
 fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse(&mut cx, attr.clone());
+    if let Some(key) = &args.export
+        && !matches!(item.vis, syn::Visibility::Public(_))
+    {
+        cx.error(
+            key,
+            "`export` makes this function callable from other crates' #[differentiable] functions: make it `pub` too",
+        );
+    }
     if let Some(derivative) = &args.derivative {
-        return crate::custom::expand(cx, item, derivative);
+        return crate::custom::expand(cx, item, derivative, args.export.is_some());
     }
     let lowering = lower(&mut cx, item, &args, known);
     let result = cx.check().and_then(|()| match lowering {
@@ -102,7 +110,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         rewrites,
         cotangent,
     });
-    let export = export(item, false);
+    let export = export(item, false, args.export.is_some());
     Ok(quote!(#items #export))
 }
 

@@ -14,9 +14,18 @@ use crate::lower::{Callee, bare_path};
 /// Asks the callee at `path` for its body: its export macro (named like the function,
 /// in the macro namespace) calls `differentiable_call!` with its body and this request.
 /// A function that is not `#[differentiable]` has no such macro, and rustc says so at
-/// the call.
+/// the call. A path from the crate root of another crate, `::other::m::f`, asks that
+/// crate's exported macro, `::other::__cadena_export_f!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
-    let path = bare_path(path);
+    let mut path = bare_path(path);
+    if path.leading_colon.is_some() && path.segments.len() > 1 {
+        let name = &path.segments[path.segments.len() - 1].ident;
+        let exported = exported_name(name);
+        let krate = path.segments[0].clone();
+        path.segments = [krate, syn::PathSegment::from(exported)]
+            .into_iter()
+            .collect();
+    }
     let known = known.iter().map(|c| {
         let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
         quote!({ #marker #f })
@@ -26,10 +35,22 @@ pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Pa
     }
 }
 
+/// The name under which `#[differentiable(export)]` puts a function's macro at its
+/// crate's root.
+fn exported_name(name: &syn::Ident) -> syn::Ident {
+    quote::format_ident!("__cadena_export_{}", name)
+}
+
 /// The macro through which callers get this function's body: `macro_rules!` under a
 /// hidden name, imported under the function's own name in the macro namespace, so a
 /// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
-pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
+///
+/// With `export`, a copy is also `#[macro_export]`ed: rustc places it at the crate root
+/// and forbids this crate from naming it by path (the lint
+/// `macro_expanded_macro_exports_accessed_by_absolute_paths`), so the in-crate import
+/// stays, and other crates reach the copy as `::crate_name::__cadena_export_f!`, which
+/// is why they call the function by a path from its crate's root.
+pub fn export(item: &ItemFn, custom: bool, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
     // Importing a macro under the name of one of the standard library's would shadow it
     // in the user's module (`vec!`, `write!`): such a function is not callable from other
@@ -39,10 +60,25 @@ pub fn export(item: &ItemFn, custom: bool) -> TokenStream {
     }
     // A function with a hand-written derivative is called, not inlined: say so.
     let marker = custom.then(|| quote!(derivative));
-    let hidden = quote::format_ident!("__cadena_export_{}", name);
+    // Not the exported name: in the root module the import below would otherwise
+    // resolve to the exported copy, which this crate may not name by path.
+    let hidden = quote::format_ident!("__cadena_local_{}", name);
     let mut bare = item.clone();
     bare.attrs.clear();
+    let public = exported.then(|| {
+        let public = exported_name(name);
+        quote! {
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! #public {
+                ($($caller:tt)*) => {
+                    ::cadena::__private::differentiable_call! { callee { #marker #bare } $($caller)* }
+                };
+            }
+        }
+    });
     quote! {
+        #public
         #[doc(hidden)]
         #[allow(unused_macros)]
         macro_rules! #hidden {

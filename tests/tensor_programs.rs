@@ -1519,6 +1519,1001 @@ fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
+#[differentiable]
+fn split_0_0(c: f64, x: f64) -> f64 {
+    let s1 = x - c;
+    s1
+}
+
+#[differentiable]
+fn split_0_1(c: f64, x: f64, s1: f64) -> (f64, f64, f64) {
+    let mut s2 = x;
+    for _ in 0..2 {
+        s2 = s2 - 0.1 * s2 * c;
+    }
+    let _s3 = x.powi(2);
+    let _s4 = s2 * x;
+    let s5 = softplus(c).powf(1.5);
+    let s6 = s1 - c;
+    (s2, s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_0_0(c, x);
+    let (s2, s5, s6) = split_0_1(c, x, s1);
+    let s7 = x * s5;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_1_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64, f64) {
+    let s1 = x * b;
+    let mut s2 = x;
+    for _ in 0..2 {
+        s2 = tanh(s2 + c) * 0.9;
+    }
+    let _s3 = a.cos();
+    let s4 = softplus(s1);
+    let s5 = bce(sigmoid(x), y);
+    let s6 = sigmoid(x).ln_1p();
+    (s1, s2, s4, s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2, s4, s5, s6) = split_1_0(a, b, c, x, y);
+    let mut s7 = s4;
+    for _ in 0..2 {
+        s7 = tanh(s7 + s5) * 0.9;
+    }
+    let s8 = s1 + s5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_2_0(a: f64, b: f64, x: f64) -> (f64, f64) {
+    let s1 = x - a;
+    let _s2 = b * SCALE;
+    let s3 = (s1 + b) * 0.5;
+    (s1, s3)
+}
+
+#[differentiable]
+fn split_2_1(b: f64, s1: f64) -> f64 {
+    let s4 = (b + s1) * 0.5;
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s3) = split_2_0(a, b, x);
+    let s4 = split_2_1(b, s1);
+    let _s5 = s4 - s3;
+    let s6 = mse(c, y);
+    let s7 = b.cos();
+    let s8 = softplus(s7);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_3_0(b: f64, x: f64) -> f64 {
+    let s1 = x * b;
+    s1
+}
+
+#[differentiable]
+fn split_3_1(b: f64) -> (f64, f64) {
+    let s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = softplus(s2);
+    let s4 = softplus(b);
+    (s2, s4)
+}
+
+#[differentiable]
+fn split_3_2(a: f64, s1: f64) -> f64 {
+    let s5 = s1.powi(2);
+    let _s6 = s1 * a;
+    s5
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_3_0(b, x);
+    let (s2, s4) = split_3_1(b);
+    let s5 = split_3_2(a, s1);
+    let mut s7 = x;
+    for _ in 0..1 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
+    let mut s8 = s4;
+    for _ in 0..3 {
+        s8 = s8 - 0.1 * s8 * s5;
+    }
+    let s9 = s2 * SCALE;
+    let s10 = bce(sigmoid(x), y);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
+}
+
+#[differentiable]
+fn split_4_0(c: f64, x: f64) -> f64 {
+    let s1 = (x + c) * 0.5;
+    s1
+}
+
+#[differentiable]
+fn split_4_1(b: f64, c: f64, x: f64, s1: f64) -> (f64, f64) {
+    let _s2 = c * SCALE;
+    let _s3 = c - x;
+    let _s4 = b - s1;
+    let s5 = c * b;
+    let s6 = s5.cos();
+    (s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_4_0(c, x);
+    let (s5, s6) = split_4_1(b, c, x, s1);
+    let s7 = x * b;
+    let s8 = (x + s5) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + a;
+    let _s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = a.exp() * 0.1;
+    let _s4 = s3 + x;
+    let s5 = softplus(c).ln();
+    let s6 = s5.sin();
+    let s7 = mse(s5, y);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_6_0(a: f64, b: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x / (b * b + 1.0);
+    let mut s2 = s1;
+    for _ in 0..3 {
+        s2 = s2 - 0.1 * s2 * a;
+    }
+    let s3 = softplus(a);
+    (s1, s2, s3)
+}
+
+#[differentiable]
+fn split_6_1(c: f64, s2: f64, s3: f64) -> (f64, f64) {
+    let mut s4 = s3;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
+    }
+    let s5 = s3 + c;
+    (s4, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2, s3) = split_6_0(a, b, x);
+    let (s4, s5) = split_6_1(c, s2, s3);
+    let s6 = bce(sigmoid(s1), y);
+    let s7 = (s1 + x) * 0.5;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_7_0(a: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let s2 = bce(sigmoid(x), y);
+    let s3 = sigmoid(a).ln_1p();
+    let _s4 = c * s1;
+    let s5 = s2 - s3;
+    (s1, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s5) = split_7_0(a, c, x, y);
+    let s6 = (s1 + c) * 0.5;
+    let s7 = s1.sin();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_8_0(a: f64, b: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x * b;
+    let mut s2 = s1;
+    for _ in 0..2 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    let s3 = (s1 + a) * 0.5;
+    let s4 = x - a;
+    (s2, s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3, s4) = split_8_0(a, b, x);
+    let _s5 = s4.exp() * 0.1;
+    let s6 = c.powi(2);
+    let s7 = c / (b * b + 1.0);
+    let s8 = s7 - s6;
+    let s9 = s3 + s7;
+    let mut s10 = x;
+    for _ in 0..1 {
+        s10 = tanh(s10 + c) * 0.9;
+    }
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_9_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x / (c * c + 1.0);
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = tanh(s2 + a) * 0.9;
+    }
+    let s3 = sigmoid(b).ln_1p();
+    let _s4 = s1 / (s3 * s3 + 1.0);
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_9_1(s1: f64) -> f64 {
+    let s5 = s1.exp() * 0.1;
+    s5
+}
+
+#[differentiable]
+fn split_9_2(b: f64) -> f64 {
+    let s6 = (softplus(b) + 0.1).log10();
+    s6
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_9_0(a, b, c, x);
+    let s5 = split_9_1(s1);
+    let s6 = split_9_2(b);
+    let s7 = (softplus(s1) + 0.1).log2();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_10_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable]
+fn split_10_1(c: f64, s1: f64) -> f64 {
+    let mut s2 = s1;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * c).sin();
+    }
+    s2
+}
+
+#[differentiable]
+fn split_10_2(a: f64, b: f64) -> f64 {
+    let mut s3 = a;
+    for _ in 0..1 {
+        s3 = s3 - 0.1 * s3 * b;
+    }
+    s3
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_10_0(a, x);
+    let s2 = split_10_1(c, s1);
+    let s3 = split_10_2(a, b);
+    let mut s4 = a;
+    for _ in 0..0 {
+        s4 = s4 - 0.1 * s4 * b;
+    }
+    let s5 = (softplus(s1) + 0.1).log2();
+    let s6 = softplus(c).powf(1.5);
+    let s7 = b / (c * c + 1.0);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_11_0(c: f64, x: f64) -> f64 {
+    let _s1 = x - c;
+    let _s2 = sigmoid(c).ln_1p();
+    let s3 = (c * 0.5).exp_m1();
+    s3
+}
+
+#[differentiable]
+fn split_11_1(a: f64, c: f64) -> f64 {
+    let _s4 = c.cos();
+    let s5 = (softplus(a) + 1.0).recip();
+    s5
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s3 = split_11_0(c, x);
+    let s5 = split_11_1(a, c);
+    let s6 = (s3 * 0.5).exp_m1();
+    let s7 = s6 + a;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_12_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64) {
+    let s1 = x + a;
+    let mut s2 = s1;
+    for _ in 0..0 {
+        s2 = tanh(s2 + x) * 0.9;
+    }
+    let s3 = -c;
+    let s4 = s3 / (b * b + 1.0);
+    (s1, s2, s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2, s3, s4) = split_12_0(a, b, c, x);
+    let s5 = s1 / (x * x + 1.0);
+    let s6 = sigmoid(s3);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_13_0(a: f64, b: f64, x: f64) -> f64 {
+    let s1 = x * a;
+    let _s2 = (a + b) * 0.5;
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_13_0(a, b, x);
+    let mut s3 = a;
+    for _ in 0..0 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    let s4 = s3.tanh();
+    let s5 = c + x;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_14_0(b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - b;
+    let s2 = s1.sin();
+    let s3 = softplus(c).powf(1.5);
+    let s4 = x * SCALE;
+    let s5 = (tanh(s3) * 0.5).tan();
+    let mut s6 = s4;
+    for _ in 0..2 {
+        s6 = s6 * 0.5 + (s6 * s5).sin();
+    }
+    let s7 = b - s2;
+    (s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s6, s7) = split_14_0(b, c, x);
+    let s8 = softplus(s7).powf(1.5);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_15_0(b: f64, x: f64) -> (f64, f64) {
+    let s1 = x * b;
+    let _s2 = x * b;
+    let s3 = x * SCALE;
+    (s1, s3)
+}
+
+#[differentiable]
+fn split_15_1(a: f64, b: f64, c: f64, s1: f64) -> f64 {
+    let _s4 = c * s1;
+    let s5 = a - s1;
+    let _s6 = b - s5;
+    let s7 = (c + s5) * 0.5;
+    s7
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s3) = split_15_0(b, x);
+    let s7 = split_15_1(a, b, c, s1);
+    let s8 = s7.powi(2);
+    let mut s9 = s3;
+    for _ in 0..1 {
+        s9 = s9 - 0.1 * s9 * b;
+    }
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_16_0(b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + c;
+    let _s2 = (s1 + b) * 0.5;
+    let s3 = mse(x, y);
+    let _s4 = mse(s3, y);
+    s1
+}
+
+#[differentiable]
+fn split_16_1(b: f64, c: f64) -> f64 {
+    let _s5 = sigmoid(c).ln_1p();
+    let s6 = sigmoid(b);
+    s6
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_16_0(b, c, x, y);
+    let s6 = split_16_1(b, c);
+    let mut s7 = s1;
+    for _ in 0..0 {
+        s7 = s7 * 0.5 + (s7 * s6).sin();
+    }
+    let s8 = (softplus(s6) + 1.0).recip();
+    let s9 = softplus(s7);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_17_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x + b;
+    let _s2 = a.tanh();
+    let s3 = (b * 0.5).exp_m1();
+    let _s4 = c * SCALE;
+    let s5 = softplus(s3);
+    (s1, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s5) = split_17_0(a, b, c, x);
+    let s6 = a / (b * b + 1.0);
+    let s7 = s1 - s5;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_18_0(c: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x / (c * c + 1.0);
+    let s2 = x * c;
+    let s3 = sigmoid(s2).ln_1p();
+    let mut s4 = s1;
+    for _ in 0..2 {
+        s4 = tanh(s4 + x) * 0.9;
+    }
+    (s2, s3, s4)
+}
+
+#[differentiable]
+fn split_18_1(b: f64, s3: f64) -> f64 {
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = s5 - 0.1 * s5 * b;
+    }
+    s5
+}
+
+#[differentiable]
+fn split_18_2(b: f64, s2: f64, s5: f64) -> f64 {
+    let _s6 = b / (s5 * s5 + 1.0);
+    let s7 = b / (s2 * s2 + 1.0);
+    s7
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3, s4) = split_18_0(c, x);
+    let s5 = split_18_1(b, s3);
+    let s7 = split_18_2(b, s2, s5);
+    let s8 = a + s7;
+    let s9 = b * c;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_19_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = (x + c) * 0.5;
+    let mut s2 = a;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_19_1(a: f64, b: f64, x: f64, s1: f64, s2: f64) -> (f64, f64, f64, f64) {
+    let s3 = -s2;
+    let mut s4 = b;
+    for _ in 0..2 {
+        s4 = s4 - 0.1 * s4 * a;
+    }
+    let mut s5 = x;
+    for _ in 0..3 {
+        s5 = s5 - 0.1 * s5 * s3;
+    }
+    let s6 = (a + s2) * 0.5;
+    let s7 = a - s1;
+    (s4, s5, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_19_0(a, b, c, x);
+    let (s4, s5, s6, s7) = split_19_1(a, b, x, s1, s2);
+    let s8 = s5 + a;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + b;
+    let _s2 = (b + a) * 0.5;
+    let s3 = c.cos();
+    let mut s4 = x;
+    for _ in 0..1 {
+        s4 = tanh(s4 + a) * 0.9;
+    }
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 * 0.5 + (s5 * x).sin();
+    }
+    let s6 = bce(sigmoid(s3), y);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_21_0(c: f64, x: f64) -> f64 {
+    let s1 = x + c;
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_21_0(c, x);
+    let _s2 = a + s1;
+    let _s3 = (b + c) * 0.5;
+    let s4 = bce(sigmoid(c), y);
+    let s5 = (softplus(x) + 1.0).recip();
+    let s6 = s4 + c;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_22_0(a: f64, x: f64) -> f64 {
+    let s1 = x * a;
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_22_0(a, x);
+    let s2 = (a + x) * 0.5;
+    let s3 = (a + s1) * 0.5;
+    let s4 = sigmoid(s3).ln_1p();
+    let s5 = (softplus(s2) + 0.5).powi(-2);
+    let s6 = softplus(x);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_23_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x * c;
+    let _s2 = s1 / (b * b + 1.0);
+    let _s3 = (s1 + x) * 0.5;
+    let s4 = (tanh(a) * 0.5).tan();
+    let s5 = bce(sigmoid(c), y);
+    (s4, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s4, s5) = split_23_0(a, b, c, x, y);
+    let s6 = -b;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_24_0(b: f64, x: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    s1
+}
+
+#[differentiable]
+fn split_24_1(c: f64, x: f64, s1: f64) -> (f64, f64) {
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * s1).sin();
+    }
+    let s3 = sigmoid(c).ln_1p();
+    (s2, s3)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_24_0(b, x);
+    let (s2, s3) = split_24_1(c, x, s1);
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 - 0.1 * s4 * s1;
+    }
+    let s5 = x * s3;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_25_0(a: f64, c: f64, x: f64) -> f64 {
+    let _s1 = x / (a * a + 1.0);
+    let _s2 = (softplus(a) + 0.1).log2();
+    let _s3 = x / (c * c + 1.0);
+    let s4 = softplus(c).powf(1.5);
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s4 = split_25_0(a, c, x);
+    let s5 = softplus(x).ln();
+    let s6 = mse(b, y);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_26_0(a: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = (x + a) * 0.5;
+    let s2 = s1 * a;
+    let _s3 = mse(s2, y);
+    (s1, s2)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_26_0(a, x, y);
+    let mut s4 = a;
+    for _ in 0..3 {
+        s4 = s4 * 0.5 + (s4 * x).sin();
+    }
+    let s5 = b + s1;
+    let s6 = (s2 + s1) * 0.5;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_27_0(a: f64, x: f64) -> (f64, f64) {
+    let s1 = x / (a * a + 1.0);
+    let s2 = x.cos();
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_27_1(a: f64, x: f64, s1: f64) -> f64 {
+    let _s3 = (softplus(x) + 0.5).powi(-2);
+    let s4 = a - s1;
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_27_0(a, x);
+    let s4 = split_27_1(a, x, s1);
+    let s5 = c - a;
+    let s6 = sigmoid(s2);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * c;
+    let _s2 = c - b;
+    let s3 = (softplus(c) + 0.1).log10();
+    let s4 = -a;
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = tanh(s5 + a) * 0.9;
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_29_0(c: f64, x: f64) -> f64 {
+    let s1 = x + c;
+    s1
+}
+
+#[differentiable]
+fn split_29_1(c: f64, s1: f64) -> f64 {
+    let mut s2 = c;
+    for _ in 0..0 {
+        s2 = tanh(s2 + s1) * 0.9;
+    }
+    s2
+}
+
+#[differentiable]
+fn split_29_2(c: f64, s2: f64) -> f64 {
+    let mut s3 = c;
+    for _ in 0..3 {
+        s3 = s3 * 0.5 + (s3 * s2).sin();
+    }
+    s3
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_29_0(c, x);
+    let s2 = split_29_1(c, s1);
+    let s3 = split_29_2(c, s2);
+    let s4 = a - s1;
+    let s5 = (tanh(c) * 0.5).tan();
+    let s6 = sigmoid(a);
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_30_0(a: f64, b: f64, c: f64, x: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    let s2 = (softplus(b) + 0.1).log10();
+    let _s3 = (softplus(c) + 1.0).recip();
+    let _s4 = s2.powi(2);
+    let _s5 = (softplus(a) + 0.1).log10();
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_30_0(a, b, c, x);
+    let s6 = x / (b * b + 1.0);
+    let mut s7 = b;
+    for _ in 0..0 {
+        s7 = s7 - 0.1 * s7 * s1;
+    }
+    let s8 = c.exp() * 0.1;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_31_0(c: f64, x: f64) -> f64 {
+    let s1 = x - c;
+    let _s2 = (softplus(s1) + 0.1).log2();
+    let s3 = c - x;
+    s3
+}
+
+#[differentiable]
+fn split_31_1(s3: f64) -> f64 {
+    let s4 = (s3 * s3 + 1.0).sqrt();
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s3 = split_31_0(c, x);
+    let s4 = split_31_1(s3);
+    let mut s5 = b;
+    for _ in 0..3 {
+        s5 = s5 * 0.5 + (s5 * c).sin();
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_32_0(c: f64, x: f64) -> f64 {
+    let s1 = x + c;
+    s1
+}
+
+#[differentiable]
+fn split_32_1(a: f64, b: f64, x: f64, s1: f64) -> (f64, f64) {
+    let s2 = x + a;
+    let s3 = (b * 0.5).exp_m1();
+    let _s4 = sigmoid(s1);
+    (s2, s3)
+}
+
+#[differentiable]
+fn split_32_2(s2: f64, s3: f64) -> (f64, f64) {
+    let _s5 = softplus(s3);
+    let s6 = s2 * SCALE;
+    let s7 = s6 - s2;
+    (s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_32_0(c, x);
+    let (s2, s3) = split_32_1(a, b, x, s1);
+    let (s6, s7) = split_32_2(s2, s3);
+    let s8 = (tanh(a) * 0.5).tan();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x - a;
+    let s2 = sigmoid(b);
+    let _s3 = (softplus(s2) + 0.1).log10();
+    let _s4 = mse(c, y);
+    let s5 = (c + a) * 0.5;
+    let s6 = s5 * a;
+    let mut s7 = s5;
+    for _ in 0..3 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_34_0(a: f64, b: f64, x: f64) -> f64 {
+    let _s1 = x / (b * b + 1.0);
+    let s2 = softplus(a).ln();
+    s2
+}
+
+#[differentiable]
+fn split_34_1(b: f64, c: f64, s2: f64) -> (f64, f64) {
+    let mut s3 = b;
+    for _ in 0..3 {
+        s3 = tanh(s3 + s2) * 0.9;
+    }
+    let s4 = c + b;
+    (s3, s4)
+}
+
+#[differentiable]
+fn split_34_2(s3: f64, s4: f64) -> f64 {
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * s3;
+    }
+    s5
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_34_0(a, b, x);
+    let (s3, s4) = split_34_1(b, c, s2);
+    let s5 = split_34_2(s3, s4);
+    let s6 = -c;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_35_0(a: f64, x: f64) -> f64 {
+    let s1 = x + a;
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_35_0(a, x);
+    let s2 = (c * 0.5).exp_m1();
+    let mut s3 = s1;
+    for _ in 0..2 {
+        s3 = s3 * 0.5 + (s3 * a).sin();
+    }
+    let s4 = bce(sigmoid(s1), y);
+    let s5 = (s1 * s1 + 1.0).sqrt();
+    let s6 = b - s4;
+    let s7 = s5 * SCALE;
+    let s8 = s1 * s2;
+    let s9 = (softplus(s6) + 0.1).log2();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_36_0(c: f64, x: f64) -> f64 {
+    let s1 = x / (c * c + 1.0);
+    let _s2 = (softplus(c) + 0.1).log2();
+    s1
+}
+
+#[differentiable]
+fn split_36_1(c: f64, s1: f64) -> (f64, f64) {
+    let s3 = sigmoid(s1).ln_1p();
+    let mut s4 = s1;
+    for _ in 0..1 {
+        s4 = s4 - 0.1 * s4 * c;
+    }
+    (s3, s4)
+}
+
+#[differentiable]
+fn split_36_2(x: f64, s3: f64, s4: f64) -> (f64, f64) {
+    let s5 = (s3 + x) * 0.5;
+    let s6 = x / (s4 * s4 + 1.0);
+    (s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_36_0(c, x);
+    let (s3, s4) = split_36_1(c, s1);
+    let (s5, s6) = split_36_2(x, s3, s4);
+    let s7 = (tanh(s6) * 0.5).tan();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_37_0(a: f64, c: f64, x: f64) -> (f64, f64) {
+    let _s1 = (x + a) * 0.5;
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = (tanh(s2) * 0.5).tan();
+    let s4 = x * s2;
+    (s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s3, s4) = split_37_0(a, c, x);
+    let s5 = mse(s4, y);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_38_0(a: f64, x: f64) -> f64 {
+    let s1 = x * a;
+    s1
+}
+
+#[differentiable]
+fn split_38_1(c: f64) -> (f64, f64) {
+    let s2 = -c;
+    let _s3 = c * SCALE;
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
+    }
+    let s5 = softplus(c).ln();
+    (s4, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_38_0(a, x);
+    let (s4, s5) = split_38_1(c);
+    let _s6 = (s5 + x) * 0.5;
+    let _s7 = a + s1;
+    let s8 = s4.sin();
+    let s9 = c.sin();
+    let s10 = (b * 0.5).exp_m1();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_39_0(c: f64, x: f64) -> f64 {
+    let s1 = x * c;
+    s1
+}
+
+#[differentiable]
+fn split_39_1(c: f64) -> f64 {
+    let s2 = c * SCALE;
+    s2
+}
+
+#[differentiable]
+fn split_39_2(x: f64) -> f64 {
+    let s3 = (softplus(x) + 0.1).log2();
+    s3
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_39_0(c, x);
+    let s2 = split_39_1(c);
+    let s3 = split_39_2(x);
+    let s4 = b * s1;
+    let s5 = (tanh(s2) * 0.5).tan();
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
 type Scalar = fn(f64, f64, f64, f64, f64) -> f64;
 type ScalarGradient = fn(f64, f64, f64, f64, f64) -> [f64; 3];
 
@@ -1681,6 +2676,169 @@ const SCALARS: &[(&str, Scalar, ScalarGradient)] = &[
     }),
     ("scalar_39", scalar_39, |a, b, c, x, y| {
         let g = scalar_39::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+];
+
+const SPLITS: &[(&str, Scalar, ScalarGradient)] = &[
+    ("split_0", split_0, |a, b, c, x, y| {
+        let g = split_0::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_1", split_1, |a, b, c, x, y| {
+        let g = split_1::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_2", split_2, |a, b, c, x, y| {
+        let g = split_2::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_3", split_3, |a, b, c, x, y| {
+        let g = split_3::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_4", split_4, |a, b, c, x, y| {
+        let g = split_4::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_5", split_5, |a, b, c, x, y| {
+        let g = split_5::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_6", split_6, |a, b, c, x, y| {
+        let g = split_6::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_7", split_7, |a, b, c, x, y| {
+        let g = split_7::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_8", split_8, |a, b, c, x, y| {
+        let g = split_8::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_9", split_9, |a, b, c, x, y| {
+        let g = split_9::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_10", split_10, |a, b, c, x, y| {
+        let g = split_10::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_11", split_11, |a, b, c, x, y| {
+        let g = split_11::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_12", split_12, |a, b, c, x, y| {
+        let g = split_12::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_13", split_13, |a, b, c, x, y| {
+        let g = split_13::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_14", split_14, |a, b, c, x, y| {
+        let g = split_14::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_15", split_15, |a, b, c, x, y| {
+        let g = split_15::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_16", split_16, |a, b, c, x, y| {
+        let g = split_16::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_17", split_17, |a, b, c, x, y| {
+        let g = split_17::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_18", split_18, |a, b, c, x, y| {
+        let g = split_18::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_19", split_19, |a, b, c, x, y| {
+        let g = split_19::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_20", split_20, |a, b, c, x, y| {
+        let g = split_20::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_21", split_21, |a, b, c, x, y| {
+        let g = split_21::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_22", split_22, |a, b, c, x, y| {
+        let g = split_22::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_23", split_23, |a, b, c, x, y| {
+        let g = split_23::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_24", split_24, |a, b, c, x, y| {
+        let g = split_24::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_25", split_25, |a, b, c, x, y| {
+        let g = split_25::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_26", split_26, |a, b, c, x, y| {
+        let g = split_26::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_27", split_27, |a, b, c, x, y| {
+        let g = split_27::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_28", split_28, |a, b, c, x, y| {
+        let g = split_28::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_29", split_29, |a, b, c, x, y| {
+        let g = split_29::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_30", split_30, |a, b, c, x, y| {
+        let g = split_30::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_31", split_31, |a, b, c, x, y| {
+        let g = split_31::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_32", split_32, |a, b, c, x, y| {
+        let g = split_32::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_33", split_33, |a, b, c, x, y| {
+        let g = split_33::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_34", split_34, |a, b, c, x, y| {
+        let g = split_34::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_35", split_35, |a, b, c, x, y| {
+        let g = split_35::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_36", split_36, |a, b, c, x, y| {
+        let g = split_36::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_37", split_37, |a, b, c, x, y| {
+        let g = split_37::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_38", split_38, |a, b, c, x, y| {
+        let g = split_38::grad(a, b, c, x, y).1;
+        [g.a, g.b, g.c]
+    }),
+    ("split_39", split_39, |a, b, c, x, y| {
+        let g = split_39::grad(a, b, c, x, y).1;
         [g.a, g.b, g.c]
     }),
 ];
@@ -1909,6 +3067,25 @@ fn random_scalar_programs_match_finite_differences() {
                 &tolerance,
             ) {
                 failures.push(format!("{name} at {point:?}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn programs_split_into_functions_give_the_unsplit_gradients() {
+    let close = |u: f64, v: f64| (u - v).abs() <= 1e-12 * u.abs().max(v.abs()).max(1.0);
+    let mut failures = Vec::new();
+    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+        let [a, b, c, x, y] = point;
+        for ((name, f, grad), (_, whole, whole_grad)) in SPLITS.iter().zip(SCALARS) {
+            let (v, w) = (f(a, b, c, x, y), whole(a, b, c, x, y));
+            let (g, h) = (grad(a, b, c, x, y), whole_grad(a, b, c, x, y));
+            if !close(v, w) || !g.iter().zip(&h).all(|(&u, &v)| close(u, v)) {
+                failures.push(format!(
+                    "{name} at {point:?}: {v} {g:?} vs unsplit {w} {h:?}"
+                ));
             }
         }
     }

@@ -15,7 +15,7 @@ use crate::emit::{Derived, emit};
 use crate::graph::{Graph, NodeId};
 use crate::handover::{Call, defer, export};
 use crate::lower::{Callee, Lowered, Lowering, lower};
-use crate::reverse::{depends_on, gradients, vjps};
+use crate::reverse::{depends_on, gradients, vjps_of_parts};
 use crate::simplify::{Builder, Rewrites};
 use crate::types::{Kind, classify, grad_type};
 
@@ -89,11 +89,22 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
     let wrt: Vec<_> = wrt_raw.iter().map(|w| map[w.index()]).collect();
     // A function returning an array has no loss of its own: its derivative is a
     // vector-Jacobian product, seeded with the cotangent its pullback receives.
-    let (grads, cotangent) = if lowered.array_output {
-        let seed = builder.input("cotangent");
-        (vjps(&mut builder, output, seed, &wrt, true), Some(seed))
+    // A tuple's pullback receives one cotangent per part.
+    let parts: Vec<NodeId> = lowered.parts.iter().map(|p| map[p.index()]).collect();
+    let (grads, cotangents) = if lowered.array_output {
+        let seeds: Vec<(NodeId, NodeId)> = match parts.len() {
+            0 => vec![(output, builder.input("cotangent"))],
+            _ => (parts.iter().enumerate())
+                .map(|(k, &p)| (p, builder.input(&format!("cotangent.{k}"))))
+                .collect(),
+        };
+        let grads = vjps_of_parts(&mut builder, &seeds, &wrt, lowered.tensor);
+        (grads, seeds.into_iter().map(|(_, s)| s).collect())
     } else {
-        (gradients(&mut builder, output, &wrt, lowered.tensor), None)
+        (
+            gradients(&mut builder, output, &wrt, lowered.tensor),
+            Vec::new(),
+        )
     };
     let graph = builder.into_graph();
     if lowered.tensor {
@@ -108,7 +119,8 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         grads,
         wrt_raw,
         rewrites,
-        cotangent,
+        parts,
+        cotangents,
     });
     let export = export(item, false, args.export.is_some());
     Ok(quote!(#items #export))

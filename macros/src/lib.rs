@@ -49,12 +49,18 @@ mod types;
 ///   `wrt`, every such argument is differentiated.
 /// - `assume_finite`: also apply laws exact only for finite values (`x * 0 == 0`,
 ///   `x - x == 0`), for shorter backward code when no input is ever infinite or NaN.
+/// - `derivative(f_prime)`: a hand-written derivative; the body is not read, callers use
+///   the rule.
+/// - `export`: a `pub` function also callable from other crates' `#[differentiable]`
+///   functions, by a path from its crate's root (`::models::logits(p, x)`).
 ///
 /// # What a body may contain
 ///
-/// A sequence of `let` bindings (shadowing allowed), `for` loops carrying one `let mut`
-/// value (over a range, a stack of parameter structs, a float array or an array's axis;
-/// see the `cadena` crate docs, "Loops"), and a final expression, built from:
+/// A sequence of `let` bindings (shadowing allowed; `let (a, b) = f(..)` for a function
+/// returning a tuple), `for` loops carrying one `let mut` value (over a range, a stack
+/// of parameter structs, a float array or an array's axis; see the `cadena` crate docs,
+/// "Loops"), calls to other `#[differentiable]` functions, and a final expression (a
+/// float, an array, or a tuple of them), built from:
 ///
 #[doc = include_str!("../doc/body.md")]
 ///

@@ -115,11 +115,31 @@ pub fn sweep_seeded(
     stop: &[bool],
     tensor: bool,
 ) -> Vec<Option<NodeId>> {
+    sweep_seeds(b, &[(root, seed)], wants, stop, tensor)
+}
+
+/// The reverse sweep from several roots at once, each with its seed (a returned tuple's
+/// parts and their cotangents); a root reached from another sums both.
+pub fn sweep_seeds(
+    b: &mut Builder,
+    roots: &[(NodeId, NodeId)],
+    wants: &[bool],
+    stop: &[bool],
+    tensor: bool,
+) -> Vec<Option<NodeId>> {
     let mut adj: Vec<Option<NodeId>> = vec![None; b.graph().len()];
-    adj[root.index()] = Some(seed);
-    for id in (0..=root.0).rev().map(NodeId) {
+    let Some(top) = roots.iter().map(|(r, _)| r.0).max() else {
+        return adj;
+    };
+    for &(root, seed) in roots {
+        adj[root.index()] = Some(match adj[root.index()] {
+            None => seed,
+            Some(prev) => b.node(Op::Add, vec![prev, seed], b.graph().node(root).span),
+        });
+    }
+    for id in (0..=top).rev().map(NodeId) {
         let Some(a) = adj[id.index()] else { continue };
-        if id != root && stop[id.index()] {
+        if !roots.iter().any(|(r, _)| *r == id) && stop[id.index()] {
             continue;
         }
         let args = b.graph().args(id).to_vec();
@@ -155,9 +175,19 @@ pub fn vjps(
     wrt: &[NodeId],
     tensor: bool,
 ) -> Vec<NodeId> {
+    vjps_of_parts(b, &[(output, seed)], wrt, tensor)
+}
+
+/// `Σ seed_k · d output_k / d w` for each `w` in `wrt`: the pullback of a tuple.
+pub fn vjps_of_parts(
+    b: &mut Builder,
+    parts: &[(NodeId, NodeId)],
+    wrt: &[NodeId],
+    tensor: bool,
+) -> Vec<NodeId> {
     let wants = depends_on(b.graph(), wrt);
     let stop = vec![false; b.graph().len()];
-    let adj = sweep_seeded(b, output, seed, &wants, &stop, tensor);
+    let adj = sweep_seeds(b, parts, &wants, &stop, tensor);
     wrt.iter()
         .map(|w| match adj[w.index()] {
             Some(a) => a,

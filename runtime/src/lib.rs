@@ -82,9 +82,40 @@
 //! `f_prime` takes the same arguments and returns the partials (a tuple for several);
 //! callers use it, and [`gradcheck`] is how to test it.
 //!
-//! Calls work within a crate, to any depth; recursion is a compile error. A call to a
-//! function without `#[differentiable]` is reported by rustc as "`f` is in scope, but it
-//! is a function, not a macro": add the attribute to it.
+//! Calls work to any depth; recursion is a compile error. A call to a function without
+//! `#[differentiable]` is reported by rustc as "`f` is in scope, but it is a function,
+//! not a macro": add the attribute to it.
+//!
+//! A function may return a tuple of floats and arrays. Callers bind its parts or take
+//! one, and its `vjp`'s pullback takes one cotangent per part:
+//!
+//! ```
+//! use cadena::prelude::*;
+//!
+//! #[differentiable]
+//! fn polar(r: f64, t: f64) -> (f64, f64) {
+//!     (r * t.cos(), r * t.sin())
+//! }
+//!
+//! #[differentiable]
+//! fn distance2(r: f64, t: f64) -> f64 {
+//!     let (x, y) = polar(r, t);
+//!     (x - 1.0) * (x - 1.0) + y * y
+//! }
+//!
+//! let (_, g) = distance2::grad(2.0, 0.0);
+//! assert_eq!((g.r, g.t), (2.0, 0.0));
+//! let ((x, y), pullback) = polar::vjp(2.0, 0.5);
+//! assert_eq!((x, y), polar(2.0, 0.5));
+//! assert_eq!(pullback((1.0, 0.0)).r, 0.5_f64.cos());
+//! ```
+//!
+//! Across crates, the callee is marked `#[differentiable(export)]` (a `pub` function;
+//! its name unique among its crate's exported ones) and called by a path from its
+//! crate's root, `::models::mlp::logits(p, x)`: rustc lets other crates reach the body
+//! only there. Its body is inlined as within a crate, so it may use cadena's operations
+//! and the names the caller's module has in scope; a call it makes to another function of
+//! its own crate is not followed.
 //!
 //! ## Loops
 //!

@@ -42,9 +42,11 @@ pub struct Derived<'a> {
     pub wrt_raw: Vec<NodeId>,
     /// The rewrites the graph was built with (second derivatives use them too).
     pub rewrites: crate::simplify::Rewrites,
-    /// For a function returning an array: the input standing for the cotangent its
-    /// pullback receives, which seeds the reverse sweep.
-    pub cotangent: Option<NodeId>,
+    /// For a function returning a tuple: its parts (the forward returns them in order).
+    pub parts: Vec<NodeId>,
+    /// For a function returning an array or a tuple: the inputs standing for the
+    /// cotangents its pullback receives (one per part), which seed the reverse sweep.
+    pub cotangents: Vec<NodeId>,
 }
 
 fn input_index(g: &Graph, id: NodeId) -> usize {
@@ -205,6 +207,14 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
     }
 }
 
+/// The types of the parts of the tuple `item` returns.
+fn tuple_parts(item: &ItemFn) -> Vec<syn::Type> {
+    match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => crate::lower::tuple_output(ty).unwrap_or_default(),
+        syn::ReturnType::Default => Vec::new(),
+    }
+}
+
 pub fn emit(d: &Derived) -> TokenStream {
     let item = d.item;
     let lowered = d.lowered;
@@ -214,8 +224,15 @@ pub fn emit(d: &Derived) -> TokenStream {
     let sig = &item.sig;
     let float = float_type(lowered);
 
-    let (fwd_stmts, fwd_out) = statements(d, lowered, &[d.output]);
-    let fwd_out = &fwd_out[0];
+    let outputs = match d.parts.is_empty() {
+        true => vec![d.output],
+        false => d.parts.clone(),
+    };
+    let (fwd_stmts, fwd_out) = statements(d, lowered, &outputs);
+    let fwd_out = match &fwd_out[..] {
+        [one] => one.clone(),
+        parts => quote!((#(#parts),*)),
+    };
     // One `use` per path, spanned at the user's call, so a missing import is reported there.
     let uses = lowered.usage.used_paths.iter().map(|path| {
         let span = syn::spanned::Spanned::span(path);
@@ -246,8 +263,21 @@ pub fn emit(d: &Derived) -> TokenStream {
     let (sink_decls, sinks) = struct_sinks(lowered);
     let mut grad_lowered_owned = lowered.clone();
     grad_lowered_owned.usage.sinks = sinks;
-    if d.cotangent.is_some() {
-        grad_lowered_owned.usage.access.push(quote!(&#cotangent));
+    match d.parts.len() {
+        _ if d.cotangents.is_empty() => {}
+        0 => grad_lowered_owned.usage.access.push(quote!(&#cotangent)),
+        _ => {
+            for (k, ty) in tuple_parts(item).iter().enumerate() {
+                let k = syn::Index::from(k);
+                let access = &mut grad_lowered_owned.usage;
+                if crate::lower::array_output(ty).is_some() {
+                    access.access.push(quote!(&#cotangent.#k));
+                } else {
+                    access.scalar_inputs.push(access.access.len());
+                    access.access.push(quote!(#cotangent.#k));
+                }
+            }
+        }
     }
     let grad_lowered = &grad_lowered_owned;
     let mut roots = vec![d.output];

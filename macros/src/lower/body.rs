@@ -120,7 +120,8 @@ impl Body<'_> {
         self.graph.intern(op, args, span)
     }
 
-    pub fn block(&mut self, item: &ItemFn) -> Option<NodeId> {
+    /// Lowers the body: its result, or a returned tuple's parts.
+    pub fn block(&mut self, item: &ItemFn) -> Option<Vec<NodeId>> {
         let stmts = &item.block.stmts;
         let mut output = None;
         for (i, stmt) in stmts.iter().enumerate() {
@@ -137,10 +138,10 @@ impl Body<'_> {
                     self.cx.error(e, "a `let mut` value is re-assigned only inside a `for` loop; elsewhere bind a new name with `let` (shadowing is fine)");
                 }
                 Stmt::Expr(Expr::Return(ret), _) if last => match &ret.expr {
-                    Some(e) => output = self.expr(e),
+                    Some(e) => output = self.result(e),
                     None => self.cx.error(ret, "`return` needs a value: the function's result"),
                 },
-                Stmt::Expr(e, None) if last => output = self.expr(e),
+                Stmt::Expr(e, None) if last => output = self.result(e),
                 Stmt::Expr(e, _) => unsupported::statement(self.cx, e, self.tensor),
                 Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
                 Stmt::Macro(m) => self.cx.error(m, unsupported::MACRO),
@@ -160,7 +161,22 @@ impl Body<'_> {
         output
     }
 
+    /// The function's result: one value, or a tuple's parts (`(logits, penalty)`).
+    fn result(&mut self, e: &Expr) -> Option<Vec<NodeId>> {
+        match e {
+            Expr::Tuple(t) if t.elems.len() >= 2 => {
+                let parts: Vec<Option<NodeId>> = t.elems.iter().map(|p| self.expr(p)).collect();
+                parts.into_iter().collect()
+            }
+            Expr::Paren(p) => self.result(&p.expr),
+            _ => Some(vec![self.expr(e)?]),
+        }
+    }
+
     pub fn local(&mut self, local: &syn::Local) {
+        if let Pat::Tuple(tuple) = &local.pat {
+            return self.local_parts(local, tuple);
+        }
         let ident = binding_name(self.cx, &local.pat);
         if let (Some(ident), Pat::Ident(p)) = (&ident, &local.pat)
             && p.mutability.is_some()
@@ -189,17 +205,98 @@ impl Body<'_> {
             value => value,
         };
         if let (Some(ident), Some(value)) = (ident, value) {
-            let name = ident.to_string();
-            let display = match self.shadowed.contains_key(&name) {
-                true => {
-                    let n = self.lets.iter().filter(|(i, _)| *i == ident).count() + 1;
-                    format!("{name}{}", subscript(n))
+            self.bind(ident, value);
+        }
+    }
+
+    /// `let name = value;`: the name is in scope, and names the value in derivations.
+    fn bind(&mut self, ident: Ident, value: NodeId) {
+        let name = ident.to_string();
+        let display = match self.shadowed.contains_key(&name) {
+            true => {
+                let n = self.lets.iter().filter(|(i, _)| *i == ident).count() + 1;
+                format!("{name}{}", subscript(n))
+            }
+            false => name.clone(),
+        };
+        self.graph.set_name(value, &display);
+        self.scope.insert(name, (value, self.lets.len()));
+        self.lets.push((ident, false));
+    }
+
+    /// `let (a, b) = f(..);` for a function returning a tuple (or `let (a, b) = (x, y);`).
+    fn local_parts(&mut self, local: &syn::Local, tuple: &syn::PatTuple) {
+        const PLAIN: &str =
+            "bind a tuple's parts to plain names: `let (a, b) = f(..);` (`_` skips one)";
+        let mut names = Vec::new();
+        for pat in &tuple.elems {
+            match pat {
+                Pat::Ident(p)
+                    if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() =>
+                {
+                    names.push(Some(p.ident.clone()))
                 }
-                false => name.clone(),
-            };
-            self.graph.set_name(value, &display);
-            self.scope.insert(name, (value, self.lets.len()));
-            self.lets.push((ident, false));
+                Pat::Wild(_) => names.push(None),
+                other => {
+                    self.cx.error(other, PLAIN);
+                    return;
+                }
+            }
+        }
+        let Some(init) = &local.init else {
+            self.cx.error(
+                local,
+                "`let` without a value is not supported; bind the value where it is computed",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error(
+                diverge,
+                "`let ... else` is not supported in #[differentiable] functions",
+            );
+            return;
+        }
+        let parts = match self.parts(&init.expr) {
+            Some(parts) => parts,
+            // The callee's body is not known yet: placeholders, as for `let`.
+            None if !self.calls.needed.is_empty() => {
+                vec![self.graph.constant(0.0); names.len()]
+            }
+            None => return,
+        };
+        if parts.len() != names.len() {
+            self.cx.error(
+                &local.pat,
+                format!(
+                    "{} names for a tuple of {} parts; name each part (`_` skips one)",
+                    names.len(),
+                    parts.len()
+                ),
+            );
+            return;
+        }
+        for (name, part) in names.into_iter().zip(parts) {
+            if let Some(name) = name {
+                self.bind(name, part);
+            }
+        }
+    }
+
+    /// The parts of a tuple: a call to a function returning one, or a tuple written out.
+    pub fn parts(&mut self, e: &Expr) -> Option<Vec<NodeId>> {
+        match e {
+            Expr::Paren(p) => self.parts(&p.expr),
+            Expr::Group(g) => self.parts(&g.expr),
+            Expr::Tuple(t) => {
+                let parts: Vec<Option<NodeId>> = t.elems.iter().map(|p| self.expr(p)).collect();
+                parts.into_iter().collect()
+            }
+            Expr::Call(c) => self.call_parts(c),
+            other => {
+                self.cx.error(other, "a tuple comes from a call to a #[differentiable] function returning one, `f(..)`, or is written out, `(a, b)`");
+                None
+            }
         }
     }
 
@@ -212,6 +309,22 @@ impl Body<'_> {
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
             Expr::Lit(lit) => self.literal(lit),
             Expr::Path(p) => self.path(p),
+            // `f(..).0`: one part of a returned tuple.
+            Expr::Field(f) if matches!(&*f.base, Expr::Call(_)) => {
+                let syn::Member::Unnamed(index) = &f.member else {
+                    self.cx.error(&f.member, "a call's result has no named fields; a returned tuple's parts are `.0`, `.1`, ...");
+                    return None;
+                };
+                let parts = self.parts(&f.base)?;
+                match parts.get(index.index as usize) {
+                    Some(&part) => Some(part),
+                    None => {
+                        self.cx
+                            .error(index, format!("the tuple has {} parts", parts.len()));
+                        None
+                    }
+                }
+            }
             Expr::Field(_) | Expr::Index(_) if self.tensor => self.field(e),
             // Scalar code reads float array arguments by index.
             Expr::Index(_) => self.field(e),

@@ -76,6 +76,26 @@ impl Body<'_> {
         Some(self.node(op, args, m.span()))
     }
 
+    /// A call's parts: a `#[differentiable]` function returning a tuple gives several,
+    /// every other call one.
+    pub fn call_parts(&mut self, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
+        if let Expr::Path(p) = &*c.func
+            && let Some(name) = self.user_function(&p.path)
+        {
+            return self.call_function_parts(c, &p.path, &name);
+        }
+        Some(vec![self.call(c)?])
+    }
+
+    /// The name of the function `path` calls when it is not one of cadena's ops.
+    fn user_function(&self, path: &syn::Path) -> Option<String> {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let known_path = segments.len() == 1 || segments[0] == "cadena";
+        let name = segments.last().cloned().unwrap_or_default();
+        let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
+        (op.is_none() && segments.first().is_some_and(|s| s != "cadena")).then_some(name)
+    }
+
     pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
         let Expr::Path(p) = &*c.func else {
             self.cx.error(
@@ -87,6 +107,11 @@ impl Body<'_> {
             );
             return None;
         };
+        if let Some(name) = self.user_function(&p.path) {
+            // Another function: a `#[differentiable]` one is inlined once its body is
+            // known; until then the expansion waits for its export macro to hand it over.
+            return self.call_function(c, &p.path, &name);
+        }
         let segments: Vec<String> = p
             .path
             .segments
@@ -96,11 +121,6 @@ impl Body<'_> {
         let known_path = segments.len() == 1 || segments[0] == "cadena";
         let name = segments.last().cloned().unwrap_or_default();
         let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
-        if op.is_none() && segments.first().is_some_and(|s| s != "cadena") {
-            // Another function: a `#[differentiable]` one is inlined once its body is
-            // known; until then the expansion waits for its export macro to hand it over.
-            return self.call_function(c, &p.path, &name);
-        }
         let Some(op) = op else {
             self.cx.error(&c.func, format!(
                 "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",

@@ -15,13 +15,31 @@ use crate::graph::NodeId;
 use crate::types::{Kind, classify};
 
 impl Body<'_> {
-    /// `name(args)` for a function outside the op table.
+    /// `name(args)` for a function outside the op table, where one value is expected.
     pub fn call_function(
         &mut self,
         c: &syn::ExprCall,
         path: &syn::Path,
         name: &str,
     ) -> Option<NodeId> {
+        let parts = self.call_function_parts(c, path, name)?;
+        if parts.len() > 1 {
+            self.cx.error(c, format!(
+                "`{name}` returns a tuple of {}: bind its parts, `let (a, b) = {name}(..);`, or take one, `{name}(..).0`",
+                parts.len()
+            ));
+            return None;
+        }
+        Some(parts[0])
+    }
+
+    /// `name(args)` for a function outside the op table: its result, or its tuple's parts.
+    pub fn call_function_parts(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        name: &str,
+    ) -> Option<Vec<NodeId>> {
         if self.calls.stack.iter().any(|f| f == name) {
             let chain = [self.calls.stack.clone(), vec![name.to_string()]]
                 .concat()
@@ -33,7 +51,7 @@ impl Body<'_> {
         }
         let known = self.calls.known;
         match known.iter().find(|f| f.item.sig.ident == name) {
-            Some(callee) if callee.custom => self.call_custom(&callee.item, c, path),
+            Some(callee) if callee.custom => Some(vec![self.call_custom(&callee.item, c, path)?]),
             Some(callee) => self.inline(&callee.item, c),
             None => {
                 // The arguments are read once the body is known (a struct argument is
@@ -78,8 +96,9 @@ impl Body<'_> {
         Some(self.node(crate::graph::Op::Custom(index), args?, c.span()))
     }
 
-    /// Lowers `callee`'s body with its parameters bound to the call's arguments.
-    fn inline(&mut self, callee: &ItemFn, c: &syn::ExprCall) -> Option<NodeId> {
+    /// Lowers `callee`'s body with its parameters bound to the call's arguments: its
+    /// result, or a returned tuple's parts.
+    fn inline(&mut self, callee: &ItemFn, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
         let name = callee.sig.ident.to_string();
         let inputs = &callee.sig.inputs;
         if inputs.len() != c.args.len() {
@@ -173,8 +192,16 @@ impl Body<'_> {
             });
         }
         let out = out?;
-        // The callee's result reads as the callee in derivations: `(predict - y) * x1`.
-        self.graph.set_name(out, &name);
+        // The callee's result reads as the callee in derivations: `(predict - y) * x1`,
+        // a tuple's parts as `f.0`, `f.1`.
+        match &out[..] {
+            [one] => self.graph.set_name(*one, &name),
+            parts => {
+                for (k, &part) in parts.iter().enumerate() {
+                    self.graph.set_name(part, &format!("{name}.{k}"));
+                }
+            }
+        }
         Some(out)
     }
 }

@@ -25,6 +25,7 @@ use crate::graph::{Graph, NodeId};
 pub use crate::types::Float;
 use crate::types::Kind;
 pub use loops::collection_local;
+pub use signature::{array_output, tuple_output};
 pub use usage::Usage;
 
 /// One argument of the user's function.
@@ -59,12 +60,16 @@ pub struct Lowered {
     /// Indices into `params` of the arguments to differentiate, in `wrt` order.
     pub wrt: Vec<usize>,
     pub graph: Graph,
+    /// The result; for a function returning a tuple, its first part.
     pub output: NodeId,
+    /// A returned tuple's parts, in order (empty for a float or an array).
+    pub parts: Vec<NodeId>,
     /// ndarray code (some argument is an array or a parameter struct).
     pub tensor: bool,
     pub fields: Vec<Field>,
     pub usage: Usage,
-    /// The function returns an array (a building block for other functions), not a loss.
+    /// The function returns an array or a tuple (a building block for other functions),
+    /// not a loss: it gets a pullback instead of a gradient.
     pub array_output: bool,
 }
 
@@ -121,7 +126,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
             aliases: HashMap::new(),
         },
     };
-    let output = body.block(item);
+    let outputs = body.block(item);
     body.finish();
     if cx.count() > before {
         return Lowering::Failed;
@@ -129,14 +134,44 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     if let Some(path) = needed.into_iter().next() {
         return Lowering::Needs(path);
     }
-    let array_output = match &item.sig.output {
-        syn::ReturnType::Type(_, ty) => signature::array_output(ty).is_some(),
-        syn::ReturnType::Default => false,
+    let (array_output, array_part, arity) = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => match signature::tuple_output(ty) {
+            Some(parts) => (
+                true,
+                parts.iter().any(|t| signature::array_output(t).is_some()),
+                parts.len(),
+            ),
+            None => (signature::array_output(ty).is_some(), false, 1),
+        },
+        syn::ReturnType::Default => (false, false, 1),
     };
-    let (Some(float), Some(float_ty), Some(output)) = (float, signature::float_type(item), output)
+    let (Some(float), Some(float_ty), Some(outputs)) =
+        (float, signature::float_type(item), outputs)
     else {
         return Lowering::Failed;
     };
+    if outputs.len() != arity {
+        cx.error(
+            &item.sig.output,
+            match arity {
+                1 => format!(
+                    "the body ends with a tuple of {}, and the return type is one value",
+                    outputs.len()
+                ),
+                _ => format!(
+                    "the return type is a tuple of {arity}, and the body ends with {}: end it with the parts, `(a, b, ..)`",
+                    match outputs.len() {
+                        1 => "one value".to_string(),
+                        n => format!("a tuple of {n}"),
+                    }
+                ),
+            },
+        );
+        return Lowering::Failed;
+    }
+    let output = outputs[0];
+    let tensor = tensor || (array_output && (array_part || arity == 1));
+    let parts = if arity > 1 { outputs } else { Vec::new() };
     Lowering::Done(Box::new(Lowered {
         float,
         float_ty,
@@ -144,7 +179,8 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         wrt,
         graph,
         output,
-        tensor: tensor || array_output,
+        parts,
+        tensor,
         fields,
         usage,
         array_output,

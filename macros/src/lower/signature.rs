@@ -51,6 +51,19 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             if let Some((elem, _)) = array_output(ty) {
                 return Some(elem);
             }
+            if let Some(parts) = tuple_output(ty) {
+                let floats: Vec<Option<Float>> = parts.iter().map(part_float).collect();
+                return match floats[0] {
+                    Some(f) if floats.iter().all(|g| *g == Some(f)) => Some(f),
+                    _ => {
+                        cx.error(ty, format!(
+                            "a #[differentiable] function returning a tuple returns floats or float arrays of one float type, not `{}`",
+                            type_text(ty)
+                        ));
+                        None
+                    }
+                };
+            }
             let f = Float::of(ty).or_else(|| Float::alias(ty));
             if f.is_none() {
                 cx.error(ty, format!(
@@ -198,11 +211,32 @@ pub fn wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<u
 /// array, without the groups macros wrap it in.
 pub fn float_type(item: &ItemFn) -> Option<Type> {
     match &item.sig.output {
-        ReturnType::Type(_, ty) => match array_output(ty) {
-            Some((_, elem)) => Some(elem),
-            None => Some(ungroup(ty).clone()),
-        },
+        ReturnType::Type(_, ty) => {
+            let first = tuple_output(ty).map(|parts| parts[0].clone());
+            let ty = first.as_ref().unwrap_or(ty);
+            match array_output(ty) {
+                Some((_, elem)) => Some(elem),
+                None => Some(ungroup(ty).clone()),
+            }
+        }
         ReturnType::Default => None,
+    }
+}
+
+/// For a function returning a tuple, `(A, B, ..)` of two or more parts: their types.
+pub fn tuple_output(ty: &Type) -> Option<Vec<Type>> {
+    match ungroup(ty) {
+        Type::Tuple(t) if t.elems.len() >= 2 => Some(t.elems.iter().cloned().collect()),
+        Type::Paren(p) => tuple_output(&p.elem),
+        _ => None,
+    }
+}
+
+/// A part of a returned tuple: a float, or an array of floats.
+fn part_float(ty: &Type) -> Option<Float> {
+    match array_output(ty) {
+        Some((f, _)) => Some(f),
+        None => Float::of(ty).or_else(|| Float::alias(ty)),
     }
 }
 

@@ -88,6 +88,7 @@ pub(super) fn lowered_for(
             ..Usage::default()
         },
         array_output: false,
+        parts: Vec::new(),
     }
 }
 

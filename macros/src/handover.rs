@@ -25,6 +25,8 @@ pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Pa
         path.segments = [krate, syn::PathSegment::from(exported)]
             .into_iter()
             .collect();
+    } else if let Some(last) = path.segments.last_mut() {
+        last.ident = local_name(&last.ident);
     }
     let known = known.iter().map(|c| {
         let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
@@ -42,8 +44,12 @@ fn exported_name(name: &syn::Ident) -> syn::Ident {
 }
 
 /// The macro through which callers get this function's body: `macro_rules!` under a
-/// hidden name, imported under the function's own name in the macro namespace, so a
-/// call `m::predict(..)` finds it as `m::predict!` wherever the function is in scope.
+/// hidden name, imported beside the function as `f_needs_differentiable_attribute`, so
+/// a call `m::predict(..)` finds it as `m::predict_needs_differentiable_attribute!`
+/// wherever the function is in scope. The name is the message: a call to a function
+/// without the attribute fails as "cannot find macro
+/// `predict_needs_differentiable_attribute`", which is what to do about it (the macro
+/// cannot tell a plain function from one whose body has not reached it yet).
 ///
 /// With `export`, a copy is also `#[macro_export]`ed: rustc places it at the crate root
 /// and forbids this crate from naming it by path (the lint
@@ -52,17 +58,12 @@ fn exported_name(name: &syn::Ident) -> syn::Ident {
 /// is why they call the function by a path from its crate's root.
 pub fn export(item: &ItemFn, custom: bool, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
-    // Importing a macro under the name of one of the standard library's would shadow it
-    // in the user's module (`vec!`, `write!`): such a function is not callable from other
-    // #[differentiable] functions, rather than breaking code around it.
-    if STD_MACROS.contains(&name.to_string().as_str()) {
-        return TokenStream::new();
-    }
     // A function with a hand-written derivative is called, not inlined: say so.
     let marker = custom.then(|| quote!(derivative));
     // Not the exported name: in the root module the import below would otherwise
     // resolve to the exported copy, which this crate may not name by path.
     let hidden = quote::format_ident!("__cadena_local_{}", name);
+    let alias = local_name(name);
     let mut bare = item.clone();
     bare.attrs.clear();
     let public = exported.then(|| {
@@ -88,47 +89,18 @@ pub fn export(item: &ItemFn, custom: bool, exported: bool) -> TokenStream {
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #hidden as #name;
+        pub(crate) use #hidden as #alias;
     }
 }
 
-/// The macros of the standard prelude, whose names an export must not take.
-const STD_MACROS: &[&str] = &[
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "cfg",
-    "column",
-    "compile_error",
-    "concat",
-    "dbg",
-    "debug_assert",
-    "debug_assert_eq",
-    "debug_assert_ne",
-    "env",
-    "eprint",
-    "eprintln",
-    "file",
-    "format",
-    "format_args",
-    "include",
-    "include_bytes",
-    "include_str",
-    "line",
-    "matches",
-    "module_path",
-    "option_env",
-    "panic",
-    "print",
-    "println",
-    "stringify",
-    "todo",
-    "unimplemented",
-    "unreachable",
-    "vec",
-    "write",
-    "writeln",
-];
+/// The name of a function's export macro beside it (see [`export`]), spanned at `name`.
+fn local_name(name: &syn::Ident) -> syn::Ident {
+    quote::format_ident!(
+        "{}_needs_differentiable_attribute",
+        name,
+        span = name.span()
+    )
+}
 
 /// `callee { fn .. } caller [attr] { fn .. } known { { fn .. } ... }`.
 pub struct Call {

@@ -83,8 +83,10 @@
 //! callers use it, and [`gradcheck`] is how to test it.
 //!
 //! Calls work to any depth; recursion is a compile error. A call to a function without
-//! `#[differentiable]` is reported by rustc as "`f` is in scope, but it is a function,
-//! not a macro": add the attribute to it.
+//! `#[differentiable]` is reported as "cannot find macro `f_needs_differentiable_attribute`"
+//! at the call (the macro asks each callee for its body through that macro, which the
+//! attribute defines): add `#[differentiable]` to `f`, or
+//! `#[differentiable(derivative(f_prime))]` with a hand-written derivative.
 //!
 //! A function may return a tuple of floats and arrays. Callers bind its parts or take
 //! one, and its `vjp`'s pullback takes one cotangent per part:

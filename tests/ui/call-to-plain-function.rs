@@ -1,6 +1,6 @@
 // A call to a function without #[differentiable]: the macro asks the callee for its body
-// through the export macro #[differentiable] gives every function, and rustc reports
-// that `leaky_relu` has none ("a function, not a macro"): add #[differentiable] to it.
+// through the export macro #[differentiable] gives every function, named for what is
+// missing when it is not there: "cannot find macro `leaky_relu_needs_differentiable_attribute`".
 use cadena::prelude::*;
 
 fn leaky_relu(x: f64) -> f64 {

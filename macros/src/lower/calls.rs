@@ -96,6 +96,27 @@ impl Body<'_> {
         (op.is_none() && segments.first().is_some_and(|s| s != "cadena")).then_some(name)
     }
 
+    /// `cos(t)` for the method `t.cos()`: the receiver as written, when `name` is one of
+    /// the table's methods and not a function (and no known callee has that name).
+    fn method_written_as_function(&self, c: &syn::ExprCall, name: &str) -> Option<String> {
+        let Expr::Path(p) = &*c.func else { return None };
+        let method = find(|s| s.syntax.method == Some(name)).is_some();
+        let known = self.calls.known.iter().any(|k| k.item.sig.ident == name);
+        if p.path.segments.len() != 1 || !method || known {
+            return None;
+        }
+        let mut args = c.args.iter().map(super::source_text);
+        let receiver = match (args.next(), c.args.first()) {
+            (Some(r), Some(Expr::Path(_) | Expr::Paren(_))) => r,
+            (Some(r), _) => format!("({r})"),
+            (None, _) => "x".to_string(),
+        };
+        Some(format!(
+            "{receiver}.{name}({})",
+            args.collect::<Vec<_>>().join(", ")
+        ))
+    }
+
     pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
         let Expr::Path(p) = &*c.func else {
             self.cx.error(
@@ -107,6 +128,15 @@ impl Body<'_> {
             );
             return None;
         };
+        if let Some(name) = self.user_function(&p.path)
+            && let Some(receiver) = self.method_written_as_function(c, &name)
+        {
+            self.cx.error(
+                &c.func,
+                format!("`{name}` is a method in #[differentiable] functions: write `{receiver}`"),
+            );
+            return None;
+        }
         if let Some(name) = self.user_function(&p.path) {
             // Another function: a `#[differentiable]` one is inlined once its body is
             // known; until then the expansion waits for its export macro to hand it over.

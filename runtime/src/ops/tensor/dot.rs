@@ -1,12 +1,13 @@
 //! Matrix products (`dot` for matrix·matrix, matrix·vector, vector·matrix,
-//! vector·vector), their vector-Jacobian products, and transposition. The products run on
-//! ndarray's `dot` (matrixmultiply's packed GEMM kernels for matrix·matrix), reading
+//! vector·vector), their vector-Jacobian products, and transposition. Matrix·matrix
+//! products run on `gemm` (see `gemm.rs`), the others on ndarray's `dot`; both read
 //! transposes as strided views rather than copies.
 
 use ndarray::{
     Array, Array1, Array2, ArrayBase, ArrayRef, ArrayView, Axis, Data, Dimension, Ix0, Ix1, Ix2,
 };
 
+use super::gemm::matmul;
 use super::operand::Operand;
 use crate::Float;
 
@@ -70,7 +71,7 @@ fn outer<A: Float>(u: ArrayView<'_, A, Ix1>, v: ArrayView<'_, A, Ix1>) -> Array2
 impl DotDims<Ix2> for Ix2 {
     type Product<A: Float> = Array2<A>;
     fn dot<A: Float>(a: ArrayView<'_, A, Ix2>, b: ArrayView<'_, A, Ix2>) -> Array2<A> {
-        a.dot(&b)
+        matmul(a, b)
     }
 }
 
@@ -98,7 +99,7 @@ impl DotDims<Ix1> for Ix1 {
 impl LhsGrad<Ix2> for Ix2 {
     type ADim = Ix2;
     fn vjp_lhs<A: Float>(g: ArrayView<'_, A, Ix2>, b: ArrayView<'_, A, Ix2>) -> Array2<A> {
-        g.dot(&b.t())
+        matmul(g, b.t())
     }
 }
 
@@ -127,7 +128,7 @@ impl LhsGrad<Ix1> for Ix0 {
 impl RhsGrad<Ix2> for Ix2 {
     type BDim = Ix2;
     fn vjp_rhs<A: Float>(a: ArrayView<'_, A, Ix2>, g: ArrayView<'_, A, Ix2>) -> Array2<A> {
-        a.t().dot(&g)
+        matmul(a.t(), g)
     }
 }
 
@@ -158,7 +159,7 @@ impl RhsGrad<Ix0> for Ix1 {
 ///
 /// # Panics
 ///
-/// If the inner dimensions differ (ndarray's message).
+/// If the inner dimensions differ.
 ///
 /// ```
 /// use cadena::ops::tensor::dot;
@@ -185,7 +186,7 @@ where
 ///
 /// # Panics
 ///
-/// If the shapes do not chain (ndarray's message).
+/// If the shapes do not chain.
 ///
 /// ```
 /// use cadena::ops::tensor::dot_vjp_lhs;
@@ -210,7 +211,7 @@ where
 ///
 /// # Panics
 ///
-/// If the shapes do not chain (ndarray's message).
+/// If the shapes do not chain.
 ///
 /// ```
 /// use cadena::ops::tensor::dot_vjp_rhs;

@@ -19,6 +19,7 @@
 mod axes;
 mod dot;
 pub mod fast;
+mod gemm;
 mod iteration;
 mod loss;
 mod map;

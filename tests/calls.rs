@@ -152,3 +152,25 @@ fn a_function_returning_an_array_has_a_pullback() {
     )
     .unwrap();
 }
+
+/// The scalar helper `swish`, applied to every hidden unit of a tensor body.
+#[differentiable(wrt(p))]
+pub fn swish_mlp_loss(p: &Mlp, x: ArrayView2<f64>, y: &[usize]) -> f64 {
+    let h = swish(x.dot(&p.w1) + &p.b1);
+    softmax_cross_entropy(h.dot(&p.w2) + &p.b2, y)
+}
+
+#[test]
+fn a_scalar_helper_maps_over_arrays_in_tensor_code() {
+    let (p, x, y) = network_and_batch();
+    let (l, g) = swish_mlp_loss::grad(&p, x.view(), &y);
+    let h = (x.dot(&p.w1) + &p.b1).mapv(swish);
+    assert!((l - softmax_cross_entropy(h.dot(&p.w2) + &p.b2, &y)).abs() < 1e-12);
+    check_params(
+        |q: &Mlp| swish_mlp_loss(q, x.view(), &y),
+        &p,
+        &g.p,
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

@@ -97,3 +97,44 @@ fn gradcheck_is_how_to_test_a_rule_and_it_catches_a_wrong_one() {
     .expect_err("the rule is wrong by a factor 2");
     assert!(err.to_string().contains('x'), "{err}");
 }
+
+mod in_tensor_code {
+    use super::*;
+    use cadena::gradcheck::check_params;
+    use cadena::ndarray::{Array1, Array2, ArrayView2, array};
+
+    #[derive(Parameters, Clone)]
+    pub struct Net {
+        pub w: Array2<f64>,
+        pub b: Array1<f64>,
+        pub v: Array2<f64>,
+    }
+
+    /// `swish`, whose derivative is written by hand, applied to every hidden unit.
+    #[differentiable(wrt(p))]
+    pub fn loss(p: &Net, x: ArrayView2<f64>, y: &[usize]) -> f64 {
+        let h = swish(x.dot(&p.w) + &p.b);
+        softmax_cross_entropy(h.dot(&p.v), y)
+    }
+
+    #[test]
+    fn a_hand_written_derivative_applies_element_by_element() {
+        let p = Net {
+            w: array![[0.5, -0.3, 0.8], [0.1, 0.9, -0.6]],
+            b: Array1::from_vec(vec![0.1, -0.2, 0.05]),
+            v: array![[0.4, -0.7], [0.2, 0.3], [-0.5, 0.6]],
+        };
+        let x = array![[1.0, -2.0], [0.5, 0.25], [-1.5, 0.75]];
+        let y = [0usize, 1, 1];
+        let (l, g) = loss::grad(&p, x.view(), &y);
+        let h = (x.dot(&p.w) + &p.b).mapv(swish);
+        assert!((l - softmax_cross_entropy(h.dot(&p.v), &y)).abs() < 1e-12);
+        check_params(
+            |q: &Net| loss(q, x.view(), &y),
+            &p,
+            &g.p,
+            &Tolerance::default(),
+        )
+        .unwrap();
+    }
+}

@@ -80,7 +80,46 @@
 //! A function whose body the macro should not read (a library call, a loop) can carry a
 //! hand-written derivative instead, `#[differentiable(derivative(f_prime))]`, where
 //! `f_prime` takes the same arguments and returns the partials (a tuple for several);
-//! callers use it, and [`gradcheck`] is how to test it.
+//! callers use it (in tensor code element by element, like any elementwise operation),
+//! and [`gradcheck`] is how to test it. A helper without a rule, `#[differentiable]` with
+//! no `wrt`, is inlined instead, and maps over arrays the same way:
+//!
+//! ```
+//! use cadena::gradcheck::{Tolerance, check};
+//! use cadena::prelude::*;
+//!
+//! /// `ln(1 + x²)`, its derivative written by hand.
+//! #[differentiable(derivative(soft_square_prime))]
+//! fn soft_square(x: f64) -> f64 {
+//!     x.mul_add(x, 1.0).ln()
+//! }
+//!
+//! fn soft_square_prime(x: f64) -> f64 {
+//!     2.0 * x / (1.0 + x * x)
+//! }
+//!
+//! /// A building block: inlined into its callers.
+//! #[differentiable]
+//! fn swish(x: f64) -> f64 {
+//!     x * sigmoid(x)
+//! }
+//!
+//! #[differentiable]
+//! fn f(a: f64, b: f64) -> f64 {
+//!     soft_square(a * b) + swish(a)
+//! }
+//!
+//! fn main() {
+//!     assert_eq!(
+//!         f::DERIVATION,
+//!         "dL/da = sigmoid(a) + a * sigmoid(a) * (1 - sigmoid(a)) + soft_square'(a * b) * b\n\
+//!          dL/db = soft_square'(a * b) * a"
+//!     );
+//!     let (_, g) = f::grad(0.5, 2.0);
+//!     let tol = Tolerance::default();
+//!     check(|v| f(v[0], v[1]), &[0.5, 2.0], &[g.a, g.b], &["a", "b"], &tol).unwrap();
+//! }
+//! ```
 //!
 //! Calls work to any depth; recursion is a compile error. A call to a function without
 //! `#[differentiable]` is reported as "cannot find macro `f_needs_differentiable_attribute`"

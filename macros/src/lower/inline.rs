@@ -81,12 +81,8 @@ impl Body<'_> {
             );
             return None;
         }
-        if self.tensor {
-            self.cx.error(c, format!(
-                "`{name}` has a hand-written derivative, which works on floats: call it from a scalar function"
-            ));
-            return None;
-        }
+        // In tensor code the function and its rule apply element by element (fused into
+        // the maps around them), its arguments broadcast like any elementwise operation's.
         let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         let bare = super::bare_path(path);

@@ -101,3 +101,45 @@ fn a_hand_written_derivative_from_another_crate_is_used() {
     )
     .unwrap();
 }
+
+#[differentiable]
+fn half_square(w1: f64, w2: f64, b: f64) -> f64 {
+    ::cadena_test_callee::squared_prediction(w1, w2, b, 1.5, -0.5) * 0.5
+}
+
+#[differentiable]
+fn through_swish(a: f64, b: f64) -> f64 {
+    ::cadena_test_callee::scaled_swish(a, b) + a
+}
+
+#[test]
+fn calls_inside_another_crates_function_are_followed() {
+    let (w1, w2, b) = (0.4, -0.7, 0.2);
+    let (v, g) = half_square::grad(w1, w2, b);
+    let p = cadena_test_callee::model::predict(w1, w2, b, 1.5, -0.5);
+    assert!((v - 0.5 * p * p).abs() < 1e-15);
+    // d(p²/2)/dw1 = p · p (1 - p) · x1
+    assert!((g.w1 - p * p * (1.0 - p) * 1.5).abs() < 1e-12, "{}", g.w1);
+    check(
+        |q| half_square(q[0], q[1], q[2]),
+        &[w1, w2, b],
+        &[g.w1, g.w2, g.b],
+        &["w1", "w2", "b"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+    // The hand-written rule of the other crate's swish, called inside its own function.
+    assert_eq!(
+        through_swish::DERIVATION,
+        "dL/da = 1 + b^2 * swish'(a * b)\ndL/db = swish(a * b) + b * swish'(a * b) * a"
+    );
+    let (_, g) = through_swish::grad(0.8, -1.1);
+    check(
+        |q| through_swish(q[0], q[1]),
+        &[0.8, -1.1],
+        &[g.a, g.b],
+        &["a", "b"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

@@ -18,7 +18,10 @@ use crate::lower::{Callee, bare_path};
 /// crate's exported macro, `::other::__cadena_export_f!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = bare_path(path);
-    if path.leading_colon.is_some() && path.segments.len() > 1 {
+    let foreign = path.segments.first().is_some_and(|s| s.ident == "$crate");
+    if foreign {
+        // Already the export of another crate's function (see `in_crate`).
+    } else if path.leading_colon.is_some() && path.segments.len() > 1 {
         let name = &path.segments[path.segments.len() - 1].ident;
         let exported = exported_name(name);
         let krate = path.segments[0].clone();
@@ -30,10 +33,29 @@ pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Pa
     }
     let known = known.iter().map(|c| {
         let (f, marker) = (&c.item, c.custom.then(|| quote!(derivative)));
-        quote!({ #marker #f })
+        let krate = c.krate.as_ref().map(|k| quote!(krate #k));
+        quote!({ #krate #marker #f })
     });
     quote! {
         #path! { caller [#attr] { #item } known { #(#known)* } }
+    }
+}
+
+/// `$crate::__cadena_export_name`: the export of function `name` of the crate `krate`
+/// stands for, called from inside the body of another of its functions.
+pub fn in_crate(krate: &proc_macro2::TokenTree, name: &str) -> syn::Path {
+    let proc_macro2::TokenTree::Ident(krate) = krate else {
+        unreachable!("`krate` is parsed as an identifier")
+    };
+    let export = exported_name(&syn::Ident::new(name, proc_macro2::Span::call_site()));
+    syn::Path {
+        leading_colon: None,
+        segments: [
+            syn::PathSegment::from(krate.clone()),
+            syn::PathSegment::from(export),
+        ]
+        .into_iter()
+        .collect(),
     }
 }
 
@@ -73,7 +95,7 @@ pub fn export(item: &ItemFn, custom: bool, exported: bool) -> TokenStream {
             #[macro_export]
             macro_rules! #public {
                 ($($caller:tt)*) => {
-                    ::cadena::__private::differentiable_call! { callee { #marker #bare } $($caller)* }
+                    ::cadena::__private::differentiable_call! { callee { krate $crate #marker #bare } $($caller)* }
                 };
             }
         }
@@ -110,8 +132,18 @@ pub struct Call {
     pub known: Vec<Callee>,
 }
 
-/// `[derivative] fn ..`: a callee, marked when it has a hand-written derivative.
+/// `[krate $crate] [derivative] fn ..`: a callee, marked with its crate when it is
+/// another crate's, and when it has a hand-written derivative.
 fn parse_callee(input: syn::parse::ParseStream) -> syn::Result<Callee> {
+    let krate = if input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "krate" {
+        input.parse::<syn::Ident>()?;
+        match input.parse::<proc_macro2::TokenTree>()? {
+            tt @ proc_macro2::TokenTree::Ident(_) => Some(tt),
+            other => return Err(syn::Error::new_spanned(other, "expected `$crate`")),
+        }
+    } else {
+        None
+    };
     let custom = input.peek(syn::Ident) && input.fork().parse::<syn::Ident>()? == "derivative";
     if custom {
         input.parse::<syn::Ident>()?;
@@ -119,6 +151,7 @@ fn parse_callee(input: syn::parse::ParseStream) -> syn::Result<Callee> {
     Ok(Callee {
         item: input.parse()?,
         custom,
+        krate,
     })
 }
 

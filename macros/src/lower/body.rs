@@ -52,6 +52,8 @@ pub struct Calls<'a> {
     pub needed: &'a mut Vec<syn::Path>,
     /// In an inlined body, its parameters bound to the caller's values.
     pub aliases: HashMap<String, Binding>,
+    /// In the inlined body of another crate's function: that crate (`$crate`).
+    pub krate: Option<proc_macro2::TokenTree>,
 }
 
 impl Calls<'_> {

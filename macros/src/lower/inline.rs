@@ -52,12 +52,20 @@ impl Body<'_> {
         let known = self.calls.known;
         match known.iter().find(|f| f.item.sig.ident == name) {
             Some(callee) if callee.custom => Some(vec![self.call_custom(&callee.item, c, path)?]),
-            Some(callee) => self.inline(&callee.item, c),
+            Some(callee) => self.inline(callee, c),
             None => {
                 // The arguments are read once the body is known (a struct argument is
-                // no value until the callee says it takes one).
-                if !self.calls.needed.contains(path) {
-                    self.calls.needed.push(path.clone());
+                // no value until the callee says it takes one). In another crate's
+                // function, a relative path names a function of that crate: its export
+                // is at that crate's root.
+                let path = match &self.calls.krate {
+                    Some(krate) if path.leading_colon.is_none() => {
+                        crate::handover::in_crate(krate, name)
+                    }
+                    _ => path.clone(),
+                };
+                if !self.calls.needed.contains(&path) {
+                    self.calls.needed.push(path);
                 }
                 None
             }
@@ -85,7 +93,18 @@ impl Body<'_> {
         // the maps around them), its arguments broadcast like any elementwise operation's.
         let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
-        let bare = super::bare_path(path);
+        // Inside another crate's function, a relative path is that crate's.
+        let bare = match &self.calls.krate {
+            Some(proc_macro2::TokenTree::Ident(krate)) if path.leading_colon.is_none() => {
+                let mut p = super::bare_path(path);
+                let last = p.segments.pop().map(|s| s.into_value());
+                p.segments.clear();
+                p.segments.push(syn::PathSegment::from(krate.clone()));
+                p.segments.extend(last);
+                p
+            }
+            _ => super::bare_path(path),
+        };
         let index = self
             .graph
             .custom(&name, quote::ToTokens::to_token_stream(&bare), arity);
@@ -94,7 +113,8 @@ impl Body<'_> {
 
     /// Lowers `callee`'s body with its parameters bound to the call's arguments: its
     /// result, or a returned tuple's parts.
-    fn inline(&mut self, callee: &ItemFn, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
+    fn inline(&mut self, known: &super::Callee, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
+        let callee = &known.item;
         let name = callee.sig.ident.to_string();
         let inputs = &callee.sig.inputs;
         if inputs.len() != c.args.len() {
@@ -165,6 +185,8 @@ impl Body<'_> {
                 stack,
                 needed: &mut *self.calls.needed,
                 aliases,
+                // A callee of another crate, or one called from inside such a body.
+                krate: known.krate.clone().or_else(|| self.calls.krate.clone()),
             },
         };
         // A helper handed the loop's element reads its fields as the loop's elements: it

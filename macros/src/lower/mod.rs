@@ -79,6 +79,9 @@ pub struct Lowered {
 pub struct Callee {
     pub item: ItemFn,
     pub custom: bool,
+    /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
+    /// that crate, as `$crate`. The functions its body calls are asked of that crate.
+    pub krate: Option<proc_macro2::TokenTree>,
 }
 
 /// What lowering made of a function.
@@ -124,6 +127,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
             stack: vec![item.sig.ident.to_string()],
             needed: &mut needed,
             aliases: HashMap::new(),
+            krate: None,
         },
     };
     let outputs = body.block(item);

@@ -1,5 +1,6 @@
 //! A library of `#[differentiable(export)]` functions for tests/cross_crate.rs: a model
-//! in a module, a scalar prediction, and a function with a hand-written derivative.
+//! in a module, a scalar prediction, a function with a hand-written derivative, and
+//! functions calling those.
 
 /// A one-hidden-layer network and its forward pass.
 pub mod model {
@@ -43,4 +44,18 @@ pub fn swish(x: f64) -> f64 {
 pub fn swish_prime(x: f64) -> f64 {
     let s = cadena::ops::sigmoid(x);
     s + x * s * (1.0 - s)
+}
+
+/// The prediction squared: a function of this crate that calls another, which callers
+/// in other crates follow too.
+#[cadena::differentiable(export)]
+pub fn squared_prediction(w1: f64, w2: f64, b: f64, x1: f64, x2: f64) -> f64 {
+    let a = model::predict(w1, w2, b, x1, x2);
+    a * a
+}
+
+/// `swish(a b) b`: calls this crate's function with a hand-written derivative.
+#[cadena::differentiable(export)]
+pub fn scaled_swish(a: f64, b: f64) -> f64 {
+    swish(a * b) * b
 }

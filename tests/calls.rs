@@ -174,3 +174,22 @@ fn a_scalar_helper_maps_over_arrays_in_tensor_code() {
     )
     .unwrap();
 }
+
+/// A function named like a standard macro is callable: its export takes another name,
+/// so `line!()` and `format!` in this module are untouched.
+#[differentiable]
+pub fn line(x: f64) -> f64 {
+    x * 2.0
+}
+
+#[differentiable]
+pub fn through_line(x: f64) -> f64 {
+    line(x) * x
+}
+
+#[test]
+fn a_function_named_like_a_std_macro_is_callable() {
+    let (v, g) = through_line::grad(3.0);
+    assert_eq!((v, g.x), (18.0, 12.0));
+    assert!(format!("{}", line!()).parse::<u32>().is_ok());
+}

@@ -185,20 +185,10 @@ impl Body<'_> {
         {
             self.declare_mutable(ident.to_string());
         }
-        let Some(init) = &local.init else {
-            self.cx.error(
-                local,
-                "`let` without a value is not supported; bind the value where it is computed",
-            );
+        let Some(init) = self.initializer(local) else {
             return;
         };
-        if let Some((_, diverge)) = &init.diverge {
-            self.cx.error(
-                diverge,
-                "`let ... else` is not supported in #[differentiable] functions",
-            );
-        }
-        let value = self.expr(&init.expr);
+        let value = self.expr(init);
         // A call whose callee's body is not known yet: this pass only finds the calls (the
         // expansion starts again with the body), so the name stands for a placeholder and
         // what reads it reports nothing spurious.
@@ -226,6 +216,25 @@ impl Body<'_> {
         self.lets.push((ident, false));
     }
 
+    /// A `let`'s value; `let x;` and `let .. else` are reported (the value of the latter
+    /// is still read, for the errors in it).
+    fn initializer<'l>(&mut self, local: &'l syn::Local) -> Option<&'l Expr> {
+        let Some(init) = &local.init else {
+            self.cx.error(
+                local,
+                "`let` without a value is not supported; bind the value where it is computed",
+            );
+            return None;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error(
+                diverge,
+                "`let ... else` is not supported in #[differentiable] functions",
+            );
+        }
+        Some(&init.expr)
+    }
+
     /// `let (a, b) = f(..);` for a function returning a tuple (or `let (a, b) = (x, y);`).
     fn local_parts(&mut self, local: &syn::Local, tuple: &syn::PatTuple) {
         const PLAIN: &str =
@@ -245,21 +254,10 @@ impl Body<'_> {
                 }
             }
         }
-        let Some(init) = &local.init else {
-            self.cx.error(
-                local,
-                "`let` without a value is not supported; bind the value where it is computed",
-            );
+        let Some(init) = self.initializer(local) else {
             return;
         };
-        if let Some((_, diverge)) = &init.diverge {
-            self.cx.error(
-                diverge,
-                "`let ... else` is not supported in #[differentiable] functions",
-            );
-            return;
-        }
-        let parts = match self.parts(&init.expr) {
+        let parts = match self.parts(init) {
             Some(parts) => parts,
             // The callee's body is not known yet: placeholders, as for `let`.
             None if !self.calls.needed.is_empty() => {

@@ -12,10 +12,19 @@
 //!   (`loss::grad`) instead of the hand-written one.
 //!
 //! The hand-written gradient is [`mlp_grad_handwritten`], a careful ndarray baseline.
+//! It also counts what one training step asks of the allocator (a counting global
+//! allocator): allocations and peak heap bytes per step of `fit` with each gradient,
+//! after a warm-up epoch.
+//!
 //! Run with `cargo bench --bench train`; the JAX side is `benches/jax_mlp.py`.
 
+#[path = "common/counting.rs"]
+mod counting;
 #[path = "common/interleaved.rs"]
 mod interleaved;
+
+#[global_allocator]
+static ALLOC: counting::Counting = counting::Counting;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -271,8 +280,32 @@ fn interleaved_ratio(rounds: usize) {
 
 criterion_group!(benches, one_sgd_epoch);
 
+/// Allocations and peak heap per step of one `fit` epoch, after a warm-up epoch.
+fn allocations_per_step() {
+    let data = data();
+    let steps = data.len().div_ceil(BATCH);
+    for (name, grad) in [
+        ("hand-written", mlp_grad_handwritten as GradFn),
+        ("generated", generated_grad as GradFn),
+    ] {
+        let mut p = mlp();
+        fit_epoch_with(&mut p, &data, grad);
+        let calls = counting::allocations(|| {
+            fit_epoch_with(&mut p, &data, grad);
+        });
+        let peak = counting::peak_bytes(|| {
+            fit_epoch_with(&mut p, &data, grad);
+        });
+        println!(
+            "fit with the {name} gradient: {:.1} allocations per step ({calls} in an epoch of {steps} steps), peak heap {peak} B over the epoch",
+            calls as f64 / steps as f64
+        );
+    }
+}
+
 fn main() {
     benches();
     interleaved_ratio(15);
+    allocations_per_step();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -3,6 +3,7 @@
 //! Fifteen parameters in three float arrays (each unit's two weights and bias, unit after
 //! unit), composed `#[differentiable]` functions (one two-input unit, used five times), no
 //! hand-written backward pass, and one forward pass for training and prediction.
+//! Trained in mini-batches through `deep::grad_sum`.
 //!
 //! ```text
 //! cargo run --release --example deep
@@ -63,19 +64,29 @@ fn main() {
     let mut hidden = [r[0], r[1], r[4], r[2], r[3], r[5]];
     let mut second = [r[6], r[7], r[10], r[8], r[9], r[11]];
     let mut out = [r[12], r[13], r[14]];
-    let lr = 0.05;
+    // Mini-batches of 10 samples: `deep::grad_sum` gives a batch's summed loss and
+    // gradient in one call (the samples run over SIMD lanes; the gradient of each weight
+    // array is summed element by element), and a step follows the batch's mean gradient.
+    const BATCH: usize = 10;
+    let lr = 0.5;
     let mut history = History::default();
     println!("epoch   loss     accuracy");
     for epoch in 0..=200 {
         let (mut loss, mut correct) = (0.0, 0);
-        for &([x1, x2], y) in &data {
-            let a = forward(&hidden, &second, &out, x1, x2);
-            correct += usize::from((a > 0.5) == (y == 1.0));
-            let (l, g) = deep::grad(&hidden, &second, &out, x1, x2, y);
+        for batch in data.chunks(BATCH) {
+            for &([x1, x2], y) in batch {
+                let a = forward(&hidden, &second, &out, x1, x2);
+                correct += usize::from((a > 0.5) == (y == 1.0));
+            }
+            let x1s: Vec<f64> = batch.iter().map(|(x, _)| x[0]).collect();
+            let x2s: Vec<f64> = batch.iter().map(|(x, _)| x[1]).collect();
+            let ys: Vec<f64> = batch.iter().map(|(_, y)| *y).collect();
+            let (l, g) = deep::grad_sum(&hidden, &second, &out, &x1s, &x2s, &ys);
             loss += l;
-            descend(&mut hidden, &g.hidden, lr);
-            descend(&mut second, &g.second, lr);
-            descend(&mut out, &g.out, lr);
+            let step = lr / batch.len() as f64;
+            descend(&mut hidden, &g.hidden, step);
+            descend(&mut second, &g.second, step);
+            descend(&mut out, &g.out, step);
         }
         let m = data.len() as f64;
         curves::record(&mut history, epoch, lr, loss / m, correct as f64 / m);

@@ -116,3 +116,39 @@ fn a_function_with_a_loop_batches_too() {
     }
     assert!((l - l2).abs() <= 1e-12 * l2.abs() && (g.w - g2).abs() <= 1e-12 * g2.abs());
 }
+
+/// One unit of two inputs, and a network of three such units with its weights in float
+/// arrays (`deep`'s pattern).
+#[differentiable]
+pub fn unit(w1: f64, w2: f64, b: f64, x1: f64, x2: f64) -> f64 {
+    w1 * x1 + w2 * x2 + b
+}
+
+#[differentiable(wrt(hidden, out))]
+pub fn small_deep(hidden: &[f64; 6], out: [f64; 3], x1: f64, x2: f64, y: f64) -> f64 {
+    let h1 = tanh(unit(hidden[0], hidden[1], hidden[2], x1, x2));
+    let h2 = tanh(unit(hidden[3], hidden[4], hidden[5], x1, x2));
+    bce(sigmoid(unit(out[0], out[1], out[2], h1, h2)), y)
+}
+
+#[test]
+fn float_array_arguments_are_summed_element_by_element() {
+    let hidden = [0.3, -0.8, 0.1, 0.7, 0.4, -0.2];
+    let out = [1.1, -0.6, 0.05];
+    for n in [0, 5, 8, 17, 203] {
+        let (x1, x2, y) = samples(n);
+        let (loss, g) = small_deep::grad_sum(&hidden, out, &x1, &x2, &y);
+        let (mut l, mut gh, mut go) = (0.0, [0.0; 6], [0.0; 3]);
+        for i in 0..n {
+            let (li, gi) = small_deep::grad(&hidden, out, x1[i], x2[i], y[i]);
+            l += li;
+            gh.iter_mut().zip(gi.hidden).for_each(|(a, b)| *a += b);
+            go.iter_mut().zip(gi.out).for_each(|(a, b)| *a += b);
+        }
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+        assert!(close(loss, l) || loss == l, "{n}: {loss} {l}");
+        for (a, b) in g.hidden.iter().zip(&gh).chain(g.out.iter().zip(&go)) {
+            assert!(close(*a, *b) || a == b, "{n}: {a} {b}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `f::grad_sum` for scalar functions: the loss and gradient summed over a batch of
-//! samples in one call. The differentiated arguments stay single values; every other
-//! float argument becomes a slice with one entry per sample (`x1s`, `x2s`, `ys` for the
-//! neuron).
+//! samples in one call. The differentiated arguments stay single values (floats, or
+//! float arrays such as `deep`'s `hidden: &[f64; 6]`); every other float argument
+//! becomes a slice with one entry per sample (`x1s`, `x2s`, `ys` for the neuron).
 //!
 //! The samples go in chunks of [`LANES`]: the per-sample body runs for each sample of a
 //! chunk in an inner loop with one accumulator per lane, calling `cadena::ops::lanes`'
@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::expr::float_type;
 use crate::lower::Lowered;
-use crate::types::Kind;
+use crate::types::{Kind, is_float_array};
 
 /// Samples per chunk: two AVX2 vectors of f64, one of AVX-512 (or of f32 on AVX2).
 const LANES: usize = 8;
@@ -35,9 +35,12 @@ pub fn grad_sum(
     let per_sample: Vec<usize> = (0..params.len())
         .filter(|i| params[*i].kind == Kind::Float && !lowered.wrt.contains(i))
         .collect();
-    // Every argument a float (shared or per sample): the chunks' kernel holds them by value.
-    let all_floats = params.iter().all(|p| p.kind == Kind::Float);
-    if lowered.tensor || per_sample.is_empty() || !all_floats {
+    // Every argument a float (shared or per sample), or a float array differentiated
+    // (`hidden: &[f64; 6]`, shared by all samples; its gradient is summed element by
+    // element): the chunks' kernel holds them by value or by reference.
+    let array = |i: usize| lowered.wrt.contains(&i) && is_float_array(&params[i].ty);
+    let supported = (0..params.len()).all(|i| params[i].kind == Kind::Float || array(i));
+    if lowered.tensor || per_sample.is_empty() || !supported {
         return TokenStream::new();
     }
     let float = float_type(lowered);
@@ -89,10 +92,45 @@ pub fn grad_sum(
     let total_lanes = local("total_lanes");
     let sum_lanes = |v: &proc_macro2::Ident| quote!(#v.iter().fold(#zero, |a, b| a + *b));
     let total_sum = sum_lanes(&total_lanes);
-    let grad_sums: Vec<_> = lane_sums.iter().map(sum_lanes).collect();
+    // A float array's gradient adds up element by element (`lanes::Summed`).
+    let summed = quote!(::cadena::__private::lanes::Summed);
+    let arrays: Vec<bool> = lowered.wrt.iter().map(|&i| array(i)).collect();
+    let grad_sums: Vec<_> = lane_sums
+        .iter()
+        .zip(&arrays)
+        .map(|(v, &arr)| match arr {
+            false => sum_lanes(v),
+            true => {
+                quote!(#v.iter().fold(#summed::zero(), |mut a, b| { #summed::add(&mut a, *b); a }))
+            }
+        })
+        .collect();
+    let lane_inits = lowered.wrt.iter().zip(&arrays).map(|(&i, &arr)| match arr {
+        false => quote!([#zero; #lanes_n]),
+        true => {
+            let ty = crate::types::grad_type(&params[i].ty);
+            quote!([<#ty as #summed>::zero(); #lanes_n])
+        }
+    });
+    let add = |target: TokenStream, value: &TokenStream, arr: bool| match arr {
+        false => quote!(#target += #value;),
+        true => quote!(#summed::add(&mut #target, #value);),
+    };
+    let lane_adds: Vec<_> = lane_sums
+        .iter()
+        .zip(grad_values)
+        .zip(&arrays)
+        .map(|((v, value), &arr)| add(quote!(#v[#k]), value, arr))
+        .collect();
+    let tail_adds: Vec<_> = wrt
+        .iter()
+        .zip(grad_values)
+        .zip(&arrays)
+        .map(|((w, value), &arr)| add(quote!(#acc.#w), value, arr))
+        .collect();
     let chunked = quote! {
         let mut #total_lanes = [#zero; #lanes_n];
-        #( let mut #lane_sums = [#zero; #lanes_n]; )*
+        #( let mut #lane_sums = #lane_inits; )*
         let mut #c = 0;
         while #c < #split {
             #(
@@ -104,7 +142,7 @@ pub fn grad_sum(
                 #( let #names = #chunks[#k]; )*
                 #lane_stmts
                 #total_lanes[#k] += #loss;
-                #( #lane_sums[#k] += #grad_values; )*
+                #( #lane_adds )*
             }
             #c += #lanes_n;
         }
@@ -126,7 +164,13 @@ pub fn grad_sum(
             if per_sample.contains(&i) {
                 quote!(&'cadena [#float])
             } else {
-                let ty = &p.ty;
+                // A borrowed float array is held for the kernel's lifetime.
+                let mut ty = p.ty.clone();
+                if let syn::Type::Reference(r) = &mut ty
+                    && r.lifetime.is_none()
+                {
+                    r.lifetime = Some(syn::parse_quote!('cadena));
+                }
                 quote!(#ty)
             }
         })
@@ -166,7 +210,7 @@ pub fn grad_sum(
                 #( let #names = #slices[#i]; )*
                 #grad_stmts
                 #total += #loss;
-                #( #acc.#wrt += #grad_values; )*
+                #( #tail_adds )*
             }
             (#total, #acc)
         }

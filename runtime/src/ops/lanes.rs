@@ -215,9 +215,64 @@ pub fn run<K: pulp::WithSimd>(kernel: K) -> K::Output {
     kernel.with_simd(pulp::Scalar)
 }
 
+/// A gradient field `grad_sum` adds up over samples: a float, or a fixed array of them
+/// (the gradient of a float-array argument such as `hidden: &[f64; 6]`).
+pub trait Summed: Copy {
+    /// The sum of no samples.
+    fn zero() -> Self;
+    /// `self += other`, element by element for arrays.
+    fn add(&mut self, other: Self);
+}
+
+impl Summed for f32 {
+    #[inline(always)]
+    fn zero() -> Self {
+        0.0
+    }
+    #[inline(always)]
+    fn add(&mut self, other: Self) {
+        *self += other;
+    }
+}
+
+impl Summed for f64 {
+    #[inline(always)]
+    fn zero() -> Self {
+        0.0
+    }
+    #[inline(always)]
+    fn add(&mut self, other: Self) {
+        *self += other;
+    }
+}
+
+impl<A: Summed, const N: usize> Summed for [A; N] {
+    #[inline(always)]
+    fn zero() -> Self {
+        [A::zero(); N]
+    }
+    #[inline(always)]
+    fn add(&mut self, other: Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add(b);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_add_floats_and_arrays_element_by_element() {
+        let mut a = [1.0_f64, 2.0, 3.0];
+        a.add([0.5, -2.0, 1.0]);
+        assert_eq!(a, [1.5, 0.0, 4.0]);
+        assert_eq!(<[f32; 2] as Summed>::zero(), [0.0, 0.0]);
+        let mut x = 1.0_f32;
+        x.add(2.0);
+        assert_eq!(x, 3.0);
+    }
 
     fn ulps(got: f64, want: f64) -> f64 {
         if got == want {

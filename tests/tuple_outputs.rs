@@ -175,3 +175,77 @@ fn an_array_and_a_float_make_one_tuple() {
         assert!((a - 0.02 * w).abs() < 1e-15);
     }
 }
+
+/// The same value twice, an argument returned as it is, and a view returned owned.
+#[differentiable]
+pub fn same_twice(x: f64, y: f64) -> (f64, f64) {
+    let s = x * y;
+    (s, s)
+}
+
+#[differentiable]
+pub fn hidden_twice(x: ArrayView2<f64>, w: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+    let h = tanh(x.dot(w));
+    (h.clone(), h)
+}
+
+#[differentiable]
+pub fn input_and_total(x: ArrayView2<f64>, w: &Array2<f64>) -> (Array2<f64>, f64) {
+    (x.to_owned(), sum(w))
+}
+
+/// A generic tuple, and a tuple-returning helper inside a loop.
+#[differentiable]
+pub fn product_and_sum<T: Float>(x: T, y: T) -> (T, T) {
+    (x * y, x + y)
+}
+
+#[differentiable]
+fn product_times_sum(x: f64, y: f64) -> f64 {
+    let (p, s) = product_and_sum(x, y);
+    p * s
+}
+
+#[differentiable]
+fn doubled_products(c: &[f64; 4], x: f64) -> f64 {
+    let mut acc = x;
+    for i in 0..4 {
+        let (a, b) = product_and_sum(acc, c[i]);
+        acc = a + b * 0.1;
+    }
+    acc
+}
+
+#[test]
+fn repeated_parts_arguments_generics_and_loops() {
+    assert_eq!(
+        same_twice::vjp(2.0, 3.0).1((1.0, 1.0)),
+        same_twice::Grad { x: 6.0, y: 4.0 }
+    );
+    let x = array![[1.0, 2.0], [0.5, -1.0]];
+    let w = array![[0.1, 0.2], [0.3, -0.4]];
+    let ((a, b), pullback) = hidden_twice::vjp(x.view(), &w);
+    assert_eq!(a, b);
+    let g = pullback((a.clone(), Array2::zeros((2, 2))));
+    let ((a2, _), pullback2) = hidden_twice::vjp(x.view(), &w);
+    assert_eq!(g.w, pullback2((Array2::zeros((2, 2)), a2)).w);
+    let ((copy, total), pullback) = input_and_total::vjp(x.view(), &w);
+    assert_eq!(copy, x);
+    assert!((total - 0.2).abs() < 1e-15);
+    assert_eq!(
+        pullback((Array2::ones((2, 2)), 1.0)).x,
+        Array2::<f64>::ones((2, 2))
+    );
+    let (v, g) = product_times_sum::grad(2.0, 3.0);
+    assert_eq!((v, g.x, g.y), (30.0, 21.0, 16.0));
+    let c = [0.5, 1.0, 1.5, 2.0];
+    let (_, g) = doubled_products::grad(&c, 1.1);
+    check(
+        |v| doubled_products(&[v[0], v[1], v[2], v[3]], v[4]),
+        &[c[0], c[1], c[2], c[3], 1.1],
+        &[g.c[0], g.c[1], g.c[2], g.c[3], g.x],
+        &["c0", "c1", "c2", "c3", "x"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

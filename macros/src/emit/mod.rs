@@ -207,6 +207,40 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
     }
 }
 
+/// The function's value from its roots' expressions: an array made owned (an argument
+/// returned as it is may be a view), a part that repeats an earlier one cloned (`(h, h)`
+/// would move `h` twice), a tuple from its parts.
+fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> TokenStream {
+    let types = match tuple_parts(item) {
+        parts if !parts.is_empty() => parts,
+        _ => match &item.sig.output {
+            syn::ReturnType::Type(_, ty) => vec![(**ty).clone()],
+            syn::ReturnType::Default => Vec::new(),
+        },
+    };
+    let parts: Vec<TokenStream> = exprs
+        .into_iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let array = types
+                .get(k)
+                .is_some_and(|t| crate::lower::array_output(t).is_some());
+            let e = match roots[k + 1..].contains(&roots[k]) {
+                true => quote!(::core::clone::Clone::clone(&#e)),
+                false => e,
+            };
+            match array {
+                true => quote!(::cadena::__private::t::owned(#e)),
+                false => e,
+            }
+        })
+        .collect();
+    match &parts[..] {
+        [one] => one.clone(),
+        parts => quote!((#(#parts),*)),
+    }
+}
+
 /// The types of the parts of the tuple `item` returns.
 fn tuple_parts(item: &ItemFn) -> Vec<syn::Type> {
     match &item.sig.output {
@@ -229,10 +263,7 @@ pub fn emit(d: &Derived) -> TokenStream {
         false => d.parts.clone(),
     };
     let (fwd_stmts, fwd_out) = statements(d, lowered, &outputs);
-    let fwd_out = match &fwd_out[..] {
-        [one] => one.clone(),
-        parts => quote!((#(#parts),*)),
-    };
+    let fwd_out = output_value(item, &outputs, fwd_out);
     // One `use` per path, spanned at the user's call, so a missing import is reported there.
     let uses = lowered.usage.used_paths.iter().map(|path| {
         let span = syn::spanned::Spanned::span(path);
@@ -335,10 +366,10 @@ pub fn emit(d: &Derived) -> TokenStream {
     let explain_doc = "The chain rule before simplification: for each argument, the product of local derivatives along every path from `L`, then the simplified result.";
     let grad_struct = format_ident!("Grad");
     // A model struct need not be Debug or PartialEq; floats and arrays always are.
-    let has_struct = lowered
-        .wrt
-        .iter()
-        .any(|&i| lowered.params[i].kind == Kind::Struct);
+    let has_struct = lowered.wrt.iter().any(|&i| {
+        let p = &lowered.params[i];
+        p.kind == Kind::Struct && !crate::types::is_float_array(&p.ty)
+    });
     let derives = if has_struct {
         quote!(#[derive(Clone)])
     } else {

@@ -721,6 +721,651 @@ fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
 }
 
 #[differentiable(wrt(p))]
+fn program_40(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let mut v2 = v1;
+    for _ in 0..3 {
+        v2 = (v2 + v1) * 0.5;
+    }
+    let v3 = mean(v1);
+    let v4 = v2 + v2;
+    let v5 = v4 * v2;
+    let v6 = v5.dot(&p.v);
+    let _v7 = v4 * v5;
+    let v8 = softplus(v5);
+    softmax_cross_entropy(v6, y) + mean(v8 * v8) + v3 + mean(v2 * v2)
+}
+
+#[differentiable(wrt(p))]
+fn program_41(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1);
+    let v3 = v1 - v1;
+    let v4 = (v2 + v3) * 0.5;
+    let _v5 = v2 + v4;
+    let v6 = sum(v3) * 0.1;
+    let mut v7 = v3;
+    for _ in 0..3 {
+        v7 = softplus(v7) * p.s - v4 * 0.1;
+    }
+    let v8 = x.dot(&p.w) + &p.b;
+    let v9 = v4.dot(&p.v);
+    bce(sigmoid(v9), y) + mean(v8 * v8) + v6 + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_42(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = mean(v1);
+    let v3 = v1 * tanh(v2);
+    let _v4 = v1 * tanh(v2);
+    let v5 = v3.tanh();
+    let v6 = mean(v5);
+    let v7 = v3.sin();
+    let v8 = v5.dot(&p.v);
+    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v2 + v6
+}
+
+#[differentiable(wrt(p))]
+fn program_43(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 - v1;
+    let v3 = log_softmax(v1) * 0.2;
+    let _v4 = v2.powi(3) * 0.1;
+    let _v5 = softplus(v1);
+    let v6 = mean(v1.mean_axis(Axis(1)));
+    let mut v7 = v2;
+    for _ in 0..3 {
+        v7 = tanh(v7 * 0.5 + v3);
+    }
+    let v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = v3.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v6 + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_44(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 - v1;
+    let v3 = v2.powi(3) * 0.1;
+    let v4 = sum(v3) * 0.1;
+    let v5 = softmax(v1);
+    let v6 = exp(v5 * 0.3);
+    let v7 = v6.dot(&p.v);
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v4
+}
+
+#[differentiable(wrt(p))]
+fn program_45(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 * 0.5 + 0.25;
+    let v3 = mean(v2);
+    let v4 = softplus(v2);
+    let _v5 = v4 - v2;
+    let v6 = mean(v2);
+    let _v7 = v2.sin();
+    let v8 = sigmoid(v1.dot(&p.v));
+    let v9 = log_softmax(v2) * 0.2;
+    mse(v8, y) + mean(v9 * v9) + v3 + v6
+}
+
+#[differentiable(wrt(p))]
+fn program_46(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = softplus(v1);
+    let v3 = v1 * v1;
+    let _v4 = v3.dot(&p.v) + &p.c;
+    let v5 = x.dot(&p.w) + &p.b;
+    let v6 = v3 / (v2 * v2 + 1.0);
+    let _v7 = sigmoid(v6).ln_1p();
+    let v8 = x.dot(&p.w) + &p.b;
+    let v9 = v5.dot(&p.v);
+    bce(sigmoid(v9), y) + mean(v8 * v8)
+}
+
+#[differentiable(wrt(p))]
+fn program_47(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let mut v2 = v1;
+    for _ in 0..3 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let v4 = v2.exp_m1();
+    let v5 = tanh(x.dot(&p.w)) * p.s;
+    let mut v6 = v1;
+    for _ in 0..0 {
+        v6 = tanh(v6 * 0.5 + v4);
+    }
+    let v7 = log_softmax(v4) * 0.2;
+    let v8 = v5.dot(&p.v);
+    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v3 + mean(v2 * v2) + mean(v6 * v6)
+}
+
+#[differentiable(wrt(p))]
+fn program_48(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 * 0.5 + 0.25;
+    let v3 = ln(softplus(v2) + 0.5);
+    let _v4 = v1 * v1;
+    let _v5 = log_softmax(v2) * 0.2;
+    let v6 = v3.sin();
+    let _v7 = sqrt(v6 * v6 + 1.0);
+    let _v8 = tanh(x.dot(&p.w)) * p.s;
+    let _v9 = v1 + v1;
+    let v10 = v1.dot(&p.v);
+    let v11 = -v6;
+    bce(sigmoid(v10), y) + mean(v11 * v11)
+}
+
+#[differentiable(wrt(p))]
+fn program_49(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sqrt(v1 * v1 + 1.0);
+    let _v3 = sigmoid(v1);
+    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v5 = v2.dot(&p.v) + &p.c;
+    let v6 = v4 + v4;
+    let _v7 = -v6;
+    let _v8 = v6.powi(2);
+    let v9 = v4 * v1;
+    let v10 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    bce(sigmoid(v5), y) + mean(v9 * v9) + v10
+}
+
+#[differentiable(wrt(p))]
+fn program_50(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = exp(v1 * 0.3);
+    let v3 = sigmoid(v2);
+    let mut v4 = v1;
+    for _ in 0..1 {
+        v4 = tanh(v4 * 0.5 + v1);
+    }
+    let _v5 = log_softmax(v3) * 0.2;
+    let v6 = x.dot(&p.w) + &p.b;
+    let v7 = sigmoid(v2.dot(&p.v));
+    let _v8 = v7 * p.s;
+    bce(sigmoid(v7), y) + mean(v6 * v6) + mean(v4 * v4)
+}
+
+#[differentiable(wrt(p))]
+fn program_51(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v2 = v1;
+    for _ in 0..2 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let v3 = sum(v2) * 0.1;
+    let _v4 = v2.sin();
+    let v5 = sqrt(v1 * v1 + 1.0);
+    let _v6 = exp(v5 * 0.3);
+    let v7 = v1 * 0.5 + 0.25;
+    let v8 = v7.dot(&p.v);
+    bce(sigmoid(v8), y) + mean(v7 * v7) + v3 + mean(v2 * v2)
+}
+
+#[differentiable(wrt(p))]
+fn program_52(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 + v1;
+    let v3 = v2.dot(&p.v);
+    let v4 = ln(softplus(v1) + 0.5);
+    let _v5 = softmax(v4);
+    let _v6 = v3.tanh();
+    let _v7 = x.dot(&p.w) + &p.b;
+    let _v8 = v2 + v1;
+    let mut v9 = v1;
+    for _ in 0..2 {
+        v9 = softplus(v9) * p.s - v4 * 0.1;
+    }
+    let v10 = tanh(x.dot(&p.w)) * p.s;
+    let _v11 = v10.dot(&p.v) + &p.c;
+    bce(sigmoid(v3), y) + mean(v10 * v10) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_53(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1);
+    let v3 = v1.sin();
+    let mut v4 = mean(v2);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v3 * v2);
+    }
+    let v5 = exp(v3 * 0.3);
+    let v6 = log_softmax(v5) * 0.2;
+    let v7 = x.dot(&p.w) + &p.b;
+    let _v8 = sigmoid(v6);
+    let v9 = v2 - v7;
+    let v10 = v3.dot(&p.v);
+    softmax_cross_entropy(v10, y) + mean(v9 * v9) + v4
+}
+
+#[differentiable(wrt(p))]
+fn program_54(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.cos();
+    let mut v3 = v2;
+    for _ in 0..2 {
+        v3 = softplus(v3) * p.s - v2 * 0.1;
+    }
+    let v4 = mean(v2);
+    let _v5 = v3.exp_m1();
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = mean(v1);
+    let v8 = v6.dot(&p.v) + &p.c;
+    mse(v8, y) + mean(v6 * v6) + v4 + v7 + mean(v3 * v3)
+}
+
+#[differentiable(wrt(p))]
+fn program_55(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v3 = v1.tanh();
+    let mut v4 = mean(v3);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v3 * v3);
+    }
+    let v5 = v2 * 0.5 + 0.25;
+    let _v6 = v1 * v2;
+    let _v7 = v3.dot(&p.v);
+    let v8 = v5.dot(&p.v) + &p.c;
+    let _v9 = v5.cos();
+    let _v10 = sqrt(v1 * v1 + 1.0);
+    let v11 = tanh(x.dot(&p.w)) * p.s;
+    softmax_cross_entropy(v8, y) + mean(v11 * v11) + v4
+}
+
+#[differentiable(wrt(p))]
+fn program_56(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = mean(v1);
+    let v3 = v1.exp_m1();
+    let v4 = v3.exp_m1();
+    let v5 = sigmoid(v4);
+    let v6 = sum(v5) * 0.1;
+    let v7 = softmax(v5);
+    let v8 = v4.dot(&p.v);
+    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v2 + v6
+}
+
+#[differentiable(wrt(p))]
+fn program_57(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.tanh();
+    let v3 = v2.cos();
+    let v4 = (v3 + v3) * 0.5;
+    let v5 = mean(v1);
+    let mut v6 = v3;
+    for _ in 0..3 {
+        v6 = v6.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v7 = sigmoid(v4.dot(&p.v));
+    mse(v7, y) + mean(v6 * v6) + v5
+}
+
+#[differentiable(wrt(p))]
+fn program_58(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v3 = tanh(x.dot(&p.w)) * p.s;
+    let mut v4 = v1;
+    for _ in 0..3 {
+        v4 = (v4 + v3) * 0.5;
+    }
+    let v5 = softmax(v1);
+    let v6 = softplus(v3);
+    let v7 = mean(v4);
+    let v8 = tanh(x.dot(&p.w)) * p.s;
+    let _v9 = -v8;
+    let _v10 = softmax(v8);
+    let v11 = v6 + v5;
+    let v12 = v5.dot(&p.v);
+    bce(sigmoid(v12), y) + mean(v11 * v11) + v2 + v7 + mean(v4 * v4)
+}
+
+#[differentiable(wrt(p))]
+fn program_59(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = x.dot(&p.w) + &p.b;
+    let _v3 = v1.exp_m1();
+    let _v4 = v1.dot(&p.v);
+    let v5 = x.dot(&p.w) + &p.b;
+    let _v6 = x.dot(&p.w) + &p.b;
+    let mut v7 = v5;
+    for _ in 0..2 {
+        v7 = (v7 + v5) * 0.5;
+    }
+    let _v8 = v2.exp_m1();
+    let v9 = sigmoid(v7.dot(&p.v));
+    let mut v10 = v1;
+    for _ in 0..1 {
+        v10 = (v10 + v2) * 0.5;
+    }
+    let v11 = v7.sum_axis(Axis(0)).sum() * 0.1;
+    mse(v9, y) + mean(v10 * v10) + v11 + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_60(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1 + v1;
+    let v3 = v2.dot(&p.v) + &p.c;
+    let v4 = sqrt(v1 * v1 + 1.0);
+    let _v5 = v1.dot(&p.v) + &p.c;
+    let _v6 = sigmoid(v4);
+    let v7 = softmax(v4);
+    bce(sigmoid(v3), y) + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_61(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = (v1 + v1) * 0.5;
+    let v3 = mean(v2.mean_axis(Axis(1)));
+    let _v4 = v1 + v1;
+    let v5 = v2.dot(&p.v);
+    let v6 = v1.cos();
+    let v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v8 = mean(v6.mean_axis(Axis(1)));
+    let v9 = v5 * p.s;
+    bce(sigmoid(v9), y) + mean(v7 * v7) + v3 + v8
+}
+
+#[differentiable(wrt(p))]
+fn program_62(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1 * v1;
+    let _v3 = mean(v2.mean_axis(Axis(1)));
+    let _v4 = mean(v1);
+    let v5 = v1.exp_m1();
+    let v6 = mean(v5);
+    let v7 = sum(v2) * 0.1;
+    let v8 = softplus(v2);
+    let v9 = v2.dot(&p.v);
+    mse(v9, y) + mean(v8 * v8) + v6 + v7
+}
+
+#[differentiable(wrt(p))]
+fn program_63(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let _v2 = mean(v1);
+    let mut v3 = v1;
+    for _ in 0..0 {
+        v3 = (v3 + v1) * 0.5;
+    }
+    let v4 = ln(softplus(v1) + 0.5);
+    let mut v5 = mean(v1);
+    for _ in 0..3 {
+        v5 = v5 * 0.5 + mean(v4 * v1);
+    }
+    let v6 = softmax(v3);
+    let v7 = v3 * v4;
+    let v8 = v1 + v6;
+    let v9 = v3.dot(&p.v) + &p.c;
+    let v10 = mean(v7.mean_axis(Axis(1)));
+    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v5 + v10 + mean(v3 * v3)
+}
+
+#[differentiable(wrt(p))]
+fn program_64(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sigmoid(v1.dot(&p.v));
+    let _v3 = v1.dot(&p.v) + &p.c;
+    let v4 = x.dot(&p.w) + &p.b;
+    let _v5 = v4.dot(&p.v) + &p.c;
+    let _v6 = v1.tanh();
+    let v7 = sigmoid(v4);
+    let v8 = v2.powi(3) * 0.1;
+    mse(v8, y) + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_65(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let mut v2 = v1;
+    for _ in 0..2 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let v3 = v2.powi(2);
+    let mut v4 = v2;
+    for _ in 0..1 {
+        v4 = softplus(v4) * p.s - v1 * 0.1;
+    }
+    let v5 = mean(v3);
+    let _v6 = exp(v1 * 0.3);
+    let v7 = exp(v2 * 0.3);
+    let v8 = v4.dot(&p.v);
+    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v5 + mean(v2 * v2) + mean(v4 * v4)
+}
+
+#[differentiable(wrt(p))]
+fn program_66(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&p.v) + &p.c;
+    let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v4 = v1 + v1;
+    let _v5 = v4 + v3;
+    let _v6 = x.dot(&p.w) + &p.b;
+    let v7 = sigmoid(v4).ln_1p();
+    mse(v2, y) + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_67(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = exp(v1 * 0.3);
+    let v3 = softmax(v1);
+    let _v4 = softmax(v2);
+    let _v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v6 = (v3 + v1) * 0.5;
+    let v7 = sum(v6) * 0.1;
+    let v8 = x.dot(&p.w) + &p.b;
+    let v9 = v6.dot(&p.v);
+    bce(sigmoid(v9), y) + mean(v8 * v8) + v7
+}
+
+#[differentiable(wrt(p))]
+fn program_68(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1.exp_m1();
+    let v3 = mean(v2);
+    let v4 = -v2;
+    let v5 = (v1 + v4) * 0.5;
+    let v6 = ln(softplus(v2) + 0.5);
+    let v7 = v5.dot(&p.v);
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v3
+}
+
+#[differentiable(wrt(p))]
+fn program_69(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1 / (v1 * v1 + 1.0);
+    let v3 = ln(softplus(v2) + 0.5);
+    let _v4 = log_softmax(v2) * 0.2;
+    let v5 = v2.dot(&p.v) + &p.c;
+    let v6 = v1 / (v3 * v3 + 1.0);
+    let v7 = v5.dot(&p.v.t());
+    let v8 = mean(v6);
+    mse(v5, y) + mean(v7 * v7) + v8
+}
+
+#[differentiable(wrt(p))]
+fn program_70(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1 / (v1 * v1 + 1.0);
+    let v3 = v2 + v2;
+    let v4 = x.dot(&p.w) + &p.b;
+    let v5 = mean(v3.mean_axis(Axis(1)));
+    let v6 = v3.dot(&p.v);
+    let v7 = x.dot(&p.w) + &p.b;
+    let _v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = v7 + v4;
+    let _v10 = v6 * p.s;
+    mse(v6, y) + mean(v9 * v9) + v5
+}
+
+#[differentiable(wrt(p))]
+fn program_71(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1 + v1;
+    let mut v3 = v2;
+    for _ in 0..2 {
+        v3 = v3.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v4 = v2 + v3;
+    let v5 = v3 * v4;
+    let v6 = exp(v5 * 0.3);
+    let _v7 = ln(softplus(v6) + 0.5);
+    let v8 = mean(v4.mean_axis(Axis(1)));
+    let v9 = ln(softplus(v6) + 0.5);
+    let v10 = v3.dot(&p.v) + &p.c;
+    mse(v10, y) + mean(v9 * v9) + v8 + mean(v3 * v3)
+}
+
+#[differentiable(wrt(p))]
+fn program_72(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let v4 = v1 / (v2 * v2 + 1.0);
+    let _v5 = v1 * v1;
+    let mut v6 = v2;
+    for _ in 0..1 {
+        v6 = softplus(v6) * p.s - v2 * 0.1;
+    }
+    let _v7 = -v4;
+    let v8 = v4.sin();
+    let v9 = v8.tanh();
+    let v10 = v4.dot(&p.v) + &p.c;
+    softmax_cross_entropy(v10, y) + mean(v9 * v9) + v3 + mean(v6 * v6)
+}
+
+#[differentiable(wrt(p))]
+fn program_73(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v3 = (v2 + v2) * 0.5;
+    let mut v4 = mean(v3);
+    for _ in 0..2 {
+        v4 = v4 * 0.5 + mean(v3 * v3);
+    }
+    let mut v5 = mean(v3);
+    for _ in 0..1 {
+        v5 = v5 * 0.5 + mean(v3 * v3);
+    }
+    let v6 = ln(softplus(v3) + 0.5);
+    let mut v7 = v2;
+    for _ in 0..0 {
+        v7 = softplus(v7) * p.s - v6 * 0.1;
+    }
+    let v8 = v1.dot(&p.v);
+    mse(v8, y) + mean(v7 * v7) + v4 + v5
+}
+
+#[differentiable(wrt(p))]
+fn program_74(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let mut v3 = v1;
+    for _ in 0..1 {
+        v3 = tanh(v3 * 0.5 + v1);
+    }
+    let _v4 = sigmoid(v1.dot(&p.v));
+    let v5 = v3.exp_m1();
+    let v6 = v5.dot(&p.v) + &p.c;
+    let v7 = v1 * v1;
+    let _v8 = v5 * tanh(v2);
+    let v9 = v7.powi(3) * 0.1;
+    mse(v6, y) + mean(v9 * v9) + v2 + mean(v3 * v3)
+}
+
+#[differentiable(wrt(p))]
+fn program_75(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let mut v2 = mean(v1);
+    for _ in 0..1 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = softmax(v1);
+    let v4 = log_softmax(v3) * 0.2;
+    let _v5 = log_softmax(v4) * 0.2;
+    let _v6 = v3 * v2;
+    let _v7 = sigmoid(v1).ln_1p();
+    let v8 = v4 * v2;
+    let v9 = sigmoid(v3).ln_1p();
+    let _v10 = log_softmax(v4) * 0.2;
+    let v11 = v8.tanh();
+    let v12 = v9.dot(&p.v);
+    bce(sigmoid(v12), y) + mean(v11 * v11) + v2
+}
+
+#[differentiable(wrt(p))]
+fn program_76(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 * v1;
+    let _v3 = sigmoid(v2);
+    let v4 = log_softmax(v1) * 0.2;
+    let v5 = v4.sum_axis(Axis(0)).sum() * 0.1;
+    let mut v6 = v1;
+    for _ in 0..3 {
+        v6 = v6.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v7 = log_softmax(v2) * 0.2;
+    let v8 = v2.dot(&p.v);
+    bce(sigmoid(v8), y) + mean(v7 * v7) + v5 + mean(v6 * v6)
+}
+
+#[differentiable(wrt(p))]
+fn program_77(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v2 = v1.tanh();
+    let v3 = log_softmax(v1) * 0.2;
+    let _v4 = v3 / (v3 * v3 + 1.0);
+    let v5 = v3.dot(&p.v) + &p.c;
+    let v6 = x.dot(&p.w) + &p.b;
+    let _v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v8 = sigmoid(v6);
+    let v9 = v8.tanh();
+    softmax_cross_entropy(v5, y) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_78(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = mean(v1);
+    let v3 = x.dot(&p.w) + &p.b;
+    let v4 = v1.powi(3) * 0.1;
+    let mut v5 = v4;
+    for _ in 0..2 {
+        v5 = v5.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v6 = v5.tanh();
+    let v7 = v3 + v1;
+    let v8 = v7.sum_axis(Axis(0)).sum() * 0.1;
+    let _v9 = x.dot(&p.w) + &p.b;
+    let v10 = v3 * tanh(v2);
+    let v11 = sum(v3) * 0.1;
+    let v12 = v6.dot(&p.v);
+    softmax_cross_entropy(v12, y) + mean(v10 * v10) + v8 + v11 + mean(v5 * v5)
+}
+
+#[differentiable(wrt(p))]
+fn program_79(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v2 = tanh(x.dot(&p.w)) * p.s;
+    let _v3 = x.dot(&p.w) + &p.b;
+    let v4 = v1.powi(2);
+    let _v5 = (v4 + v4) * 0.5;
+    let _v6 = softmax(v1);
+    let v7 = tanh(x.dot(&p.w)) * p.s;
+    let v8 = x.dot(&p.w) + &p.b;
+    let v9 = v7.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v8 * v8)
+}
+
+#[differentiable(wrt(p))]
 fn program32_0(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1 / (v1 * v1 + 1.0);
@@ -922,1596 +1567,1646 @@ const SCALE: f64 = 0.75;
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let mut s2 = x;
-    for _ in 0..2 {
-        s2 = s2 - 0.1 * s2 * c;
+    let s1 = x - b;
+    let s2 = c + b;
+    let s3 = softplus(s1).powf(1.5);
+    let mut s4 = s3;
+    for _ in 0..1 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
     }
-    let _s3 = x.powi(2);
-    let _s4 = s2 * x;
-    let s5 = softplus(c).powf(1.5);
-    let s6 = s1 - c;
-    let s7 = x * s5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let mut s5 = b;
+    for _ in 0..3 {
+        s5 = s5 * 0.5 + (s5 * s1).sin();
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let mut s2 = x;
-    for _ in 0..2 {
-        s2 = tanh(s2 + c) * 0.9;
+    let s1 = x - a;
+    let s2 = bce(sigmoid(s1), y);
+    let s3 = s2 - b;
+    let _s4 = bce(sigmoid(x), y);
+    let s5 = a / (c * c + 1.0);
+    let s6 = a * x;
+    let _s7 = mse(s3, y);
+    let mut s8 = c;
+    for _ in 0..1 {
+        s8 = s8 * 0.5 + (s8 * s6).sin();
     }
-    let _s3 = a.cos();
-    let s4 = softplus(s1);
-    let s5 = bce(sigmoid(x), y);
-    let s6 = sigmoid(x).ln_1p();
-    let mut s7 = s4;
-    for _ in 0..2 {
-        s7 = tanh(s7 + s5) * 0.9;
-    }
-    let s8 = s1 + s5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s9 = -s5;
+    let s10 = (softplus(s3) + 0.1).log2();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let _s2 = b * SCALE;
-    let s3 = (s1 + b) * 0.5;
-    let s4 = (b + s1) * 0.5;
-    let _s5 = s4 - s3;
-    let s6 = mse(c, y);
-    let s7 = b.cos();
-    let s8 = softplus(s7);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let s2 = (x * x + 1.0).sqrt();
+    let s3 = x + s2;
+    let s4 = sigmoid(x);
+    let mut s5 = c;
+    for _ in 0..1 {
+        s5 = tanh(s5 + s1) * 0.9;
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let s2 = (softplus(b) + 0.5).powi(-2);
-    let _s3 = softplus(s2);
-    let s4 = softplus(b);
-    let s5 = s1.powi(2);
-    let _s6 = s1 * a;
-    let mut s7 = x;
+    let s1 = (x + a) * 0.5;
+    let s2 = c.exp() * 0.1;
+    let mut s3 = a;
+    for _ in 0..0 {
+        s3 = s3 - 0.1 * s3 * b;
+    }
+    let s4 = (s3 + s1) * 0.5;
+    let s5 = (a + s2) * 0.5;
+    let mut s6 = s4;
     for _ in 0..1 {
-        s7 = s7 - 0.1 * s7 * c;
+        s6 = s6 * 0.5 + (s6 * s2).sin();
     }
-    let mut s8 = s4;
-    for _ in 0..3 {
-        s8 = s8 - 0.1 * s8 * s5;
-    }
-    let s9 = s2 * SCALE;
-    let s10 = bce(sigmoid(x), y);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let _s2 = c * SCALE;
-    let _s3 = c - x;
-    let _s4 = b - s1;
-    let s5 = c * b;
-    let s6 = s5.cos();
-    let s7 = x * b;
-    let s8 = (x + s5) * 0.5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let _s1 = x - a;
+    let _s2 = sigmoid(c);
+    let _s3 = c / (a * a + 1.0);
+    let _s4 = x - c;
+    let s5 = sigmoid(a).ln_1p();
+    let s6 = x.sin();
+    let s7 = s6 * SCALE;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + a;
-    let _s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = a.exp() * 0.1;
-    let _s4 = s3 + x;
-    let s5 = softplus(c).ln();
-    let s6 = s5.sin();
-    let s7 = mse(s5, y);
+    let s1 = x - c;
+    let _s2 = (c * c + 1.0).sqrt();
+    let s3 = mse(b, y);
+    let _s4 = -s3;
+    let s5 = (tanh(c) * 0.5).tan();
+    let mut s6 = s3;
+    for _ in 0..3 {
+        s6 = tanh(s6 + b) * 0.9;
+    }
+    let s7 = s1.exp() * 0.1;
     s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let mut s2 = s1;
-    for _ in 0..3 {
-        s2 = s2 - 0.1 * s2 * a;
-    }
-    let s3 = softplus(a);
-    let mut s4 = s3;
-    for _ in 0..0 {
-        s4 = s4 * 0.5 + (s4 * s2).sin();
-    }
-    let s5 = s3 + c;
-    let s6 = bce(sigmoid(s1), y);
-    let s7 = (s1 + x) * 0.5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
+    let _s1 = x * c;
+    let s2 = (c * c + 1.0).sqrt();
+    let _s3 = s2 * b;
+    let s4 = s2 + x;
+    let s5 = x / (c * c + 1.0);
+    let s6 = a * SCALE;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let s2 = bce(sigmoid(x), y);
-    let s3 = sigmoid(a).ln_1p();
-    let _s4 = c * s1;
-    let s5 = s2 - s3;
-    let s6 = (s1 + c) * 0.5;
-    let s7 = s1.sin();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = (x + b) * 0.5;
+    let _s2 = (s1 * s1 + 1.0).sqrt();
+    let s3 = (b * 0.5).exp_m1();
+    let s4 = b + a;
+    let s5 = sigmoid(s1);
+    let s6 = s3.exp() * 0.1;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let mut s2 = s1;
-    for _ in 0..2 {
-        s2 = s2 * 0.5 + (s2 * b).sin();
+    let s1 = x - c;
+    let s2 = sigmoid(b).ln_1p();
+    let _s3 = (s1 + x) * 0.5;
+    let s4 = c - s1;
+    let _s5 = x + s4;
+    let s6 = s2.sin();
+    let mut s7 = s6;
+    for _ in 0..0 {
+        s7 = s7 - 0.1 * s7 * b;
     }
-    let s3 = (s1 + a) * 0.5;
-    let s4 = x - a;
-    let _s5 = s4.exp() * 0.1;
-    let s6 = c.powi(2);
-    let s7 = c / (b * b + 1.0);
-    let s8 = s7 - s6;
-    let s9 = s3 + s7;
-    let mut s10 = x;
-    for _ in 0..1 {
-        s10 = tanh(s10 + c) * 0.9;
-    }
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s8 = (a * 0.5).exp_m1();
+    let s9 = (softplus(x) + 0.1).log10();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let mut s2 = x;
-    for _ in 0..1 {
-        s2 = tanh(s2 + a) * 0.9;
+    let s1 = x + a;
+    let mut s2 = a;
+    for _ in 0..2 {
+        s2 = s2 * 0.5 + (s2 * s1).sin();
     }
-    let s3 = sigmoid(b).ln_1p();
-    let _s4 = s1 / (s3 * s3 + 1.0);
-    let s5 = s1.exp() * 0.1;
-    let s6 = (softplus(b) + 0.1).log10();
-    let s7 = (softplus(s1) + 0.1).log2();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let _s3 = (softplus(a) + 0.1).log2();
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * b).sin();
+    }
+    let s5 = bce(sigmoid(s4), y);
+    let s6 = (a + c) * 0.5;
+    let mut s7 = s2;
+    for _ in 0..2 {
+        s7 = s7 * 0.5 + (s7 * s4).sin();
+    }
+    let s8 = (s2 + s5) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let mut s2 = s1;
+    let s1 = x * a;
+    let s2 = c * SCALE;
+    let s3 = x + s1;
+    let _s4 = s2 / (c * c + 1.0);
+    let mut s5 = s2;
     for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * c).sin();
+        s5 = tanh(s5 + b) * 0.9;
     }
-    let mut s3 = a;
-    for _ in 0..1 {
-        s3 = s3 - 0.1 * s3 * b;
+    let s6 = c * s5;
+    let _s7 = s6.exp() * 0.1;
+    let s8 = s3 / (s5 * s5 + 1.0);
+    let s9 = mse(a, y);
+    let mut s10 = s2;
+    for _ in 0..2 {
+        s10 = s10 - 0.1 * s10 * s1;
     }
-    let mut s4 = a;
-    for _ in 0..0 {
-        s4 = s4 - 0.1 * s4 * b;
-    }
-    let s5 = (softplus(s1) + 0.1).log2();
-    let s6 = softplus(c).powf(1.5);
-    let s7 = b / (c * c + 1.0);
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - c;
-    let _s2 = sigmoid(c).ln_1p();
-    let s3 = (c * 0.5).exp_m1();
-    let _s4 = c.cos();
-    let s5 = (softplus(a) + 1.0).recip();
-    let s6 = (s3 * 0.5).exp_m1();
-    let s7 = s6 + a;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = (x + c) * 0.5;
+    let s2 = s1.exp() * 0.1;
+    let _s3 = (b * 0.5).exp_m1();
+    let s4 = x.tanh();
+    let s5 = s2 * x;
+    let mut s6 = s2;
+    for _ in 0..2 {
+        s6 = s6 - 0.1 * s6 * a;
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + a;
-    let mut s2 = s1;
+    let s1 = x / (a * a + 1.0);
+    let s2 = (s1 * s1 + 1.0).sqrt();
+    let s3 = bce(sigmoid(s2), y);
+    let s4 = (s3 + x) * 0.5;
+    let s5 = softplus(a).ln();
+    let mut s6 = s3;
     for _ in 0..0 {
-        s2 = tanh(s2 + x) * 0.9;
+        s6 = s6 * 0.5 + (s6 * s5).sin();
     }
-    let s3 = -c;
-    let s4 = s3 / (b * b + 1.0);
-    let s5 = s1 / (x * x + 1.0);
-    let s6 = sigmoid(s3);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = (a + b) * 0.5;
-    let mut s3 = a;
-    for _ in 0..0 {
+    let s1 = (x + c) * 0.5;
+    let s2 = c * s1;
+    let mut s3 = s2;
+    for _ in 0..2 {
         s3 = tanh(s3 + s1) * 0.9;
     }
-    let s4 = s3.tanh();
-    let s5 = c + x;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s4 = a - s3;
+    let s5 = s4.tanh();
+    let s6 = (s5 * s5 + 1.0).sqrt();
+    let s7 = softplus(b).powf(1.5);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let s2 = s1.sin();
-    let s3 = softplus(c).powf(1.5);
-    let s4 = x * SCALE;
-    let s5 = (tanh(s3) * 0.5).tan();
-    let mut s6 = s4;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * s5).sin();
+    let s1 = (x + a) * 0.5;
+    let s2 = a.cos();
+    let mut s3 = s2;
+    for _ in 0..1 {
+        s3 = s3 - 0.1 * s3 * x;
     }
-    let s7 = b - s2;
-    let s8 = softplus(s7).powf(1.5);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let _s4 = s1 - a;
+    let s5 = bce(sigmoid(s1), y);
+    let s6 = (s2 + a) * 0.5;
+    let s7 = softplus(c).powf(1.5);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = x * b;
-    let s3 = x * SCALE;
-    let _s4 = c * s1;
-    let s5 = a - s1;
-    let _s6 = b - s5;
-    let s7 = (c + s5) * 0.5;
-    let s8 = s7.powi(2);
-    let mut s9 = s3;
-    for _ in 0..1 {
-        s9 = s9 - 0.1 * s9 * b;
-    }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let _s2 = (s1 + b) * 0.5;
-    let s3 = mse(x, y);
-    let _s4 = mse(s3, y);
-    let _s5 = sigmoid(c).ln_1p();
-    let s6 = sigmoid(b);
-    let mut s7 = s1;
-    for _ in 0..0 {
-        s7 = s7 * 0.5 + (s7 * s6).sin();
-    }
-    let s8 = (softplus(s6) + 1.0).recip();
-    let s9 = softplus(s7);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + b;
-    let _s2 = a.tanh();
-    let s3 = (b * 0.5).exp_m1();
-    let _s4 = c * SCALE;
-    let s5 = softplus(s3);
-    let s6 = a / (b * b + 1.0);
-    let s7 = s1 - s5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x / (c * c + 1.0);
-    let s2 = x * c;
-    let s3 = sigmoid(s2).ln_1p();
-    let mut s4 = s1;
-    for _ in 0..2 {
-        s4 = tanh(s4 + x) * 0.9;
-    }
-    let mut s5 = s3;
-    for _ in 0..1 {
-        s5 = s5 - 0.1 * s5 * b;
-    }
-    let _s6 = b / (s5 * s5 + 1.0);
-    let s7 = b / (s2 * s2 + 1.0);
-    let s8 = a + s7;
-    let s9 = b * c;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let mut s2 = a;
-    for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * b).sin();
-    }
-    let s3 = -s2;
-    let mut s4 = b;
-    for _ in 0..2 {
-        s4 = s4 - 0.1 * s4 * a;
-    }
+    let s2 = c.tanh();
+    let s3 = a - s1;
+    let _s4 = b * s2;
     let mut s5 = x;
     for _ in 0..3 {
         s5 = s5 - 0.1 * s5 * s3;
     }
-    let s6 = (a + s2) * 0.5;
-    let s7 = a - s1;
-    let s8 = s5 + a;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s5 * 0.1
+    let s6 = s5 * SCALE;
+    let s7 = mse(s1, y);
+    let s8 = bce(sigmoid(s1), y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + a;
+    let s2 = (x + a) * 0.5;
+    let s3 = (b + a) * 0.5;
+    let _s4 = b / (a * a + 1.0);
+    let mut s5 = s3;
+    for _ in 0..3 {
+        s5 = s5 - 0.1 * s5 * c;
+    }
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let s7 = softplus(s2).ln();
+    let s8 = softplus(b);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + c) * 0.5;
+    let s2 = softplus(c).powf(1.5);
+    let _s3 = (x + s2) * 0.5;
+    let s4 = sigmoid(s2).ln_1p();
+    let s5 = sigmoid(a);
+    let _s6 = c.cos();
+    let s7 = s4.exp() * 0.1;
+    let s8 = s5 - a;
+    let s9 = sigmoid(s4);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x - b;
+    let _s2 = -s1;
+    let s3 = -s1;
+    let _s4 = s3.exp() * 0.1;
+    let _s5 = (softplus(x) + 0.1).log2();
+    let s6 = (softplus(c) + 1.0).recip();
+    let _s7 = s3.tanh();
+    let s8 = softplus(s1);
+    let mut s9 = b;
+    for _ in 0..1 {
+        s9 = s9 * 0.5 + (s9 * a).sin();
+    }
+    let s10 = mse(s6, y);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let s2 = softplus(a).powf(1.5);
+    let mut s3 = b;
+    for _ in 0..0 {
+        s3 = tanh(s3 + c) * 0.9;
+    }
+    let _s4 = a - x;
+    let s5 = softplus(b).powf(1.5);
+    let s6 = s2 - s5;
+    let s7 = s1 + s6;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + b;
-    let _s2 = (b + a) * 0.5;
-    let s3 = c.cos();
-    let mut s4 = x;
-    for _ in 0..1 {
-        s4 = tanh(s4 + a) * 0.9;
-    }
-    let mut s5 = s4;
-    for _ in 0..2 {
-        s5 = s5 * 0.5 + (s5 * x).sin();
-    }
-    let s6 = bce(sigmoid(s3), y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x + a;
+    let _s2 = b * SCALE;
+    let s3 = softplus(a).ln();
+    let s4 = mse(s1, y);
+    let s5 = softplus(a);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let _s2 = a + s1;
-    let _s3 = (b + c) * 0.5;
-    let s4 = bce(sigmoid(c), y);
-    let s5 = (softplus(x) + 1.0).recip();
-    let s6 = s4 + c;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let _s1 = (x + b) * 0.5;
+    let s2 = mse(a, y);
+    let _s3 = c.cos();
+    let _s4 = -x;
+    let s5 = -a;
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let s7 = a - s2;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let s2 = (a + x) * 0.5;
-    let s3 = (a + s1) * 0.5;
-    let s4 = sigmoid(s3).ln_1p();
-    let s5 = (softplus(s2) + 0.5).powi(-2);
-    let s6 = softplus(x);
+    let s1 = x / (c * c + 1.0);
+    let s2 = c * s1;
+    let _s3 = softplus(b);
+    let s4 = a.sin();
+    let s5 = (softplus(s2) + 1.0).recip();
+    let mut s6 = b;
+    for _ in 0..1 {
+        s6 = s6 - 0.1 * s6 * s5;
+    }
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let _s2 = s1 / (b * b + 1.0);
-    let _s3 = (s1 + x) * 0.5;
-    let s4 = (tanh(a) * 0.5).tan();
-    let s5 = bce(sigmoid(c), y);
-    let s6 = -b;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x / (a * a + 1.0);
+    let _s2 = (softplus(a) + 0.1).log10();
+    let s3 = s1 - x;
+    let _s4 = (softplus(s3) + 0.5).powi(-2);
+    let s5 = softplus(a).powf(1.5);
+    let s6 = softplus(a).powf(1.5);
+    let s7 = s5.powi(2);
+    let s8 = b + s3;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let mut s2 = x;
+    let s1 = x * c;
+    let mut s2 = a;
+    for _ in 0..2 {
+        s2 = tanh(s2 + x) * 0.9;
+    }
+    let mut s3 = x;
+    for _ in 0..2 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    let mut s4 = s2;
     for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * s1).sin();
+        s4 = tanh(s4 + c) * 0.9;
     }
-    let s3 = sigmoid(c).ln_1p();
-    let mut s4 = c;
-    for _ in 0..0 {
-        s4 = s4 - 0.1 * s4 * s1;
+    let _s5 = s1 - x;
+    let _s6 = c + x;
+    let mut s7 = s2;
+    for _ in 0..3 {
+        s7 = s7 * 0.5 + (s7 * s3).sin();
     }
-    let s5 = x * s3;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s8 = softplus(s1).powf(1.5);
+    let s9 = mse(s1, y);
+    let s10 = softplus(s4).ln();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1 + s7 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = (softplus(a) + 0.1).log2();
-    let _s3 = x / (c * c + 1.0);
-    let s4 = softplus(c).powf(1.5);
-    let s5 = softplus(x).ln();
-    let s6 = mse(b, y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let _s2 = (x + c) * 0.5;
+    let s3 = sigmoid(b);
+    let s4 = s1 + b;
+    let _s5 = bce(sigmoid(s1), y);
+    let s6 = (c + s4) * 0.5;
+    let s7 = bce(sigmoid(s3), y);
+    let mut s8 = b;
+    for _ in 0..2 {
+        s8 = tanh(s8 + c) * 0.9;
+    }
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let s2 = s1 * a;
-    let _s3 = mse(s2, y);
-    let mut s4 = a;
-    for _ in 0..3 {
-        s4 = s4 * 0.5 + (s4 * x).sin();
+    let s1 = x - b;
+    let s2 = (s1 + x) * 0.5;
+    let mut s3 = s1;
+    for _ in 0..0 {
+        s3 = s3 * 0.5 + (s3 * x).sin();
     }
-    let s5 = b + s1;
-    let s6 = (s2 + s1) * 0.5;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s4 = (x + s2) * 0.5;
+    let s5 = (s3 + x) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let s2 = x.cos();
-    let _s3 = (softplus(x) + 0.5).powi(-2);
-    let s4 = a - s1;
-    let s5 = c - a;
-    let s6 = sigmoid(s2);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x / (c * c + 1.0);
+    let _s2 = (softplus(b) + 0.5).powi(-2);
+    let s3 = (a * 0.5).exp_m1();
+    let _s4 = sigmoid(a);
+    let _s5 = a.powi(2);
+    let s6 = a * c;
+    let s7 = c / (s6 * s6 + 1.0);
+    let s8 = s3 - s1;
+    let s9 = softplus(c);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let _s2 = c - b;
-    let s3 = (softplus(c) + 0.1).log10();
-    let s4 = -a;
-    let mut s5 = s3;
-    for _ in 0..1 {
-        s5 = tanh(s5 + a) * 0.9;
+    let s1 = x - c;
+    let mut s2 = a;
+    for _ in 0..0 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
     }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s3 = a / (s1 * s1 + 1.0);
+    let s4 = s3 - s2;
+    let s5 = s4 * s2;
+    let s6 = softplus(b).powf(1.5);
+    let s7 = bce(sigmoid(s5), y);
+    let s8 = (softplus(s6) + 1.0).recip();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let mut s2 = c;
-    for _ in 0..0 {
-        s2 = tanh(s2 + s1) * 0.9;
-    }
-    let mut s3 = c;
+    let s1 = x / (a * a + 1.0);
+    let _s2 = a * s1;
+    let s3 = c + b;
+    let s4 = (softplus(s1) + 1.0).recip();
+    let mut s5 = s3;
     for _ in 0..3 {
-        s3 = s3 * 0.5 + (s3 * s2).sin();
+        s5 = s5 * 0.5 + (s5 * s4).sin();
     }
-    let s4 = a - s1;
-    let s5 = (tanh(c) * 0.5).tan();
-    let s6 = sigmoid(a);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
+    let _s6 = bce(sigmoid(s5), y);
+    let s7 = s3.sin();
+    let s8 = s3.powi(2);
+    let s9 = s1 - s4;
+    let s10 = s7 / (a * a + 1.0);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let s2 = (softplus(b) + 0.1).log10();
-    let _s3 = (softplus(c) + 1.0).recip();
-    let _s4 = s2.powi(2);
-    let _s5 = (softplus(a) + 0.1).log10();
-    let s6 = x / (b * b + 1.0);
-    let mut s7 = b;
-    for _ in 0..0 {
-        s7 = s7 - 0.1 * s7 * s1;
+    let s1 = x + a;
+    let _s2 = c * SCALE;
+    let mut s3 = a;
+    for _ in 0..3 {
+        s3 = tanh(s3 + s1) * 0.9;
     }
-    let s8 = c.exp() * 0.1;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s4 = x.sin();
+    let s5 = mse(c, y);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let _s2 = (softplus(s1) + 0.1).log2();
-    let s3 = c - x;
-    let s4 = (s3 * s3 + 1.0).sqrt();
-    let mut s5 = b;
-    for _ in 0..3 {
-        s5 = s5 * 0.5 + (s5 * c).sin();
-    }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let _s1 = x * c;
+    let s2 = (softplus(a) + 0.5).powi(-2);
+    let _s3 = (softplus(s2) + 1.0).recip();
+    let s4 = x * SCALE;
+    let s5 = s4.sin();
+    let s6 = a.sin();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let s2 = x + a;
-    let s3 = (b * 0.5).exp_m1();
-    let _s4 = sigmoid(s1);
-    let _s5 = softplus(s3);
-    let s6 = s2 * SCALE;
-    let s7 = s6 - s2;
-    let s8 = (tanh(a) * 0.5).tan();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let s1 = x - c;
+    let s2 = x * s1;
+    let s3 = b * a;
+    let _s4 = a * c;
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = s5 - 0.1 * s5 * s2;
+    }
+    let _s6 = s5 + c;
+    let s7 = bce(sigmoid(s3), y);
+    let s8 = s5 * SCALE;
+    let s9 = softplus(s7).powf(1.5);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - a;
-    let s2 = sigmoid(b);
-    let _s3 = (softplus(s2) + 0.1).log10();
-    let _s4 = mse(c, y);
-    let s5 = (c + a) * 0.5;
-    let s6 = s5 * a;
-    let mut s7 = s5;
-    for _ in 0..3 {
-        s7 = s7 - 0.1 * s7 * c;
-    }
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x + b;
+    let s2 = bce(sigmoid(b), y);
+    let s3 = (softplus(s1) + 0.1).log2();
+    let _s4 = s3 * a;
+    let _s5 = sigmoid(s2);
+    let s6 = x.tanh();
+    let s7 = s3.exp() * 0.1;
+    let s8 = s2.cos();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (b * b + 1.0);
-    let s2 = softplus(a).ln();
-    let mut s3 = b;
-    for _ in 0..3 {
-        s3 = tanh(s3 + s2) * 0.9;
-    }
-    let s4 = c + b;
-    let mut s5 = s4;
-    for _ in 0..2 {
-        s5 = s5 - 0.1 * s5 * s3;
-    }
-    let s6 = -c;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + a;
-    let s2 = (c * 0.5).exp_m1();
-    let mut s3 = s1;
-    for _ in 0..2 {
-        s3 = s3 * 0.5 + (s3 * a).sin();
-    }
-    let s4 = bce(sigmoid(s1), y);
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    let s6 = b - s4;
-    let s7 = s5 * SCALE;
-    let s8 = s1 * s2;
-    let s9 = (softplus(s6) + 0.1).log2();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = (softplus(c) + 0.1).log2();
-    let s3 = sigmoid(s1).ln_1p();
-    let mut s4 = s1;
+    let _s1 = x - b;
+    let s2 = bce(sigmoid(b), y);
+    let s3 = -x;
+    let mut s4 = b;
     for _ in 0..1 {
-        s4 = s4 - 0.1 * s4 * c;
+        s4 = s4 * 0.5 + (s4 * a).sin();
     }
-    let s5 = (s3 + x) * 0.5;
-    let s6 = x / (s4 * s4 + 1.0);
-    let s7 = (tanh(s6) * 0.5).tan();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = (x + a) * 0.5;
-    let s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = (tanh(s2) * 0.5).tan();
-    let s4 = x * s2;
-    let s5 = mse(s4, y);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let s2 = -c;
-    let _s3 = c * SCALE;
-    let mut s4 = c;
-    for _ in 0..0 {
-        s4 = s4 * 0.5 + (s4 * s2).sin();
-    }
-    let s5 = softplus(c).ln();
-    let _s6 = (s5 + x) * 0.5;
-    let _s7 = a + s1;
-    let s8 = s4.sin();
-    let s9 = c.sin();
-    let s10 = (b * 0.5).exp_m1();
+    let s5 = softplus(a).ln();
+    let _s6 = s2 / (s4 * s4 + 1.0);
+    let s7 = (softplus(s2) + 0.1).log10();
+    let s8 = s3 - a;
+    let s9 = s5 - s7;
+    let s10 = bce(sigmoid(a), y);
     s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x * c;
-    let s2 = c * SCALE;
-    let s3 = (softplus(x) + 0.1).log2();
-    let s4 = b * s1;
-    let s5 = (tanh(s2) * 0.5).tan();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s2 = softplus(s1).powf(1.5);
+    let s3 = (tanh(s1) * 0.5).tan();
+    let _s4 = a.cos();
+    let _s5 = s3 + s1;
+    let _s6 = b * s2;
+    let mut s7 = a;
+    for _ in 0..3 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
+    let s8 = bce(sigmoid(x), y);
+    let s9 = bce(sigmoid(x), y);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x - c;
+    let s2 = bce(sigmoid(a), y);
+    let mut s3 = a;
+    for _ in 0..1 {
+        s3 = s3 * 0.5 + (s3 * c).sin();
+    }
+    let _s4 = bce(sigmoid(b), y);
+    let _s5 = (softplus(a) + 0.1).log2();
+    let s6 = s3.exp() * 0.1;
+    let s7 = b.powi(2);
+    let mut s8 = s6;
+    for _ in 0..3 {
+        s8 = s8 - 0.1 * s8 * b;
+    }
+    let s9 = x / (s2 * s2 + 1.0);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * a;
+    let s2 = -b;
+    let s3 = b / (x * x + 1.0);
+    let s4 = a.cos();
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * x;
+    }
+    let _s6 = s2.tanh();
+    let _s7 = (softplus(s3) + 0.1).log10();
+    let s8 = s5.tanh();
+    let s9 = (softplus(s3) + 1.0).recip();
+    let s10 = (softplus(s4) + 0.5).powi(-2);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * b;
+    let s2 = (a * 0.5).exp_m1();
+    let s3 = s1 / (x * x + 1.0);
+    let _s4 = mse(x, y);
+    let mut s5 = s3;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * a;
+    }
+    let mut s6 = b;
+    for _ in 0..0 {
+        s6 = s6 * 0.5 + (s6 * s2).sin();
+    }
+    let s7 = mse(s2, y);
+    let s8 = mse(b, y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * c;
+    let s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = s2 - b;
+    let s4 = sigmoid(x).ln_1p();
+    let s5 = bce(sigmoid(s4), y);
+    let s6 = mse(s2, y);
+    let s7 = a * SCALE;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_0_0(c: f64, x: f64) -> f64 {
-    let s1 = x - c;
+fn split_0_0(b: f64, x: f64) -> f64 {
+    let s1 = x - b;
     s1
 }
 
 #[differentiable]
-fn split_0_1(c: f64, x: f64, s1: f64) -> (f64, f64, f64) {
-    let mut s2 = x;
-    for _ in 0..2 {
-        s2 = s2 - 0.1 * s2 * c;
-    }
-    let _s3 = x.powi(2);
-    let _s4 = s2 * x;
-    let s5 = softplus(c).powf(1.5);
-    let s6 = s1 - c;
-    (s2, s5, s6)
+fn split_0_1(b: f64, c: f64, s1: f64) -> (f64, f64) {
+    let s2 = c + b;
+    let s3 = softplus(s1).powf(1.5);
+    (s2, s3)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_0_0(c, x);
-    let (s2, s5, s6) = split_0_1(c, x, s1);
-    let s7 = x * s5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s1 = split_0_0(b, x);
+    let (s2, s3) = split_0_1(b, c, s1);
+    let mut s4 = s3;
+    for _ in 0..1 {
+        s4 = s4 * 0.5 + (s4 * s2).sin();
+    }
+    let mut s5 = b;
+    for _ in 0..3 {
+        s5 = s5 * 0.5 + (s5 * s1).sin();
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_1_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64, f64) {
-    let s1 = x * b;
-    let mut s2 = x;
-    for _ in 0..2 {
-        s2 = tanh(s2 + c) * 0.9;
-    }
-    let _s3 = a.cos();
-    let s4 = softplus(s1);
-    let s5 = bce(sigmoid(x), y);
-    let s6 = sigmoid(x).ln_1p();
-    (s1, s2, s4, s5, s6)
+fn split_1_0(a: f64, x: f64) -> f64 {
+    let s1 = x - a;
+    s1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, s4, s5, s6) = split_1_0(a, b, c, x, y);
-    let mut s7 = s4;
-    for _ in 0..2 {
-        s7 = tanh(s7 + s5) * 0.9;
+    let s1 = split_1_0(a, x);
+    let s2 = bce(sigmoid(s1), y);
+    let s3 = s2 - b;
+    let _s4 = bce(sigmoid(x), y);
+    let s5 = a / (c * c + 1.0);
+    let s6 = a * x;
+    let _s7 = mse(s3, y);
+    let mut s8 = c;
+    for _ in 0..1 {
+        s8 = s8 * 0.5 + (s8 * s6).sin();
     }
-    let s8 = s1 + s5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s9 = -s5;
+    let s10 = (softplus(s3) + 0.1).log2();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_2_0(a: f64, b: f64, x: f64) -> (f64, f64) {
-    let s1 = x - a;
-    let _s2 = b * SCALE;
-    let s3 = (s1 + b) * 0.5;
-    (s1, s3)
+fn split_2_0(c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let s2 = (x * x + 1.0).sqrt();
+    (s1, s2)
 }
 
 #[differentiable]
-fn split_2_1(b: f64, s1: f64) -> f64 {
-    let s4 = (b + s1) * 0.5;
+fn split_2_1(x: f64, s2: f64) -> f64 {
+    let s3 = x + s2;
+    s3
+}
+
+#[differentiable]
+fn split_2_2(x: f64) -> f64 {
+    let s4 = sigmoid(x);
     s4
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3) = split_2_0(a, b, x);
-    let s4 = split_2_1(b, s1);
-    let _s5 = s4 - s3;
-    let s6 = mse(c, y);
-    let s7 = b.cos();
-    let s8 = softplus(s7);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let (s1, s2) = split_2_0(c, x);
+    let s3 = split_2_1(x, s2);
+    let s4 = split_2_2(x);
+    let mut s5 = c;
+    for _ in 0..1 {
+        s5 = tanh(s5 + s1) * 0.9;
+    }
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_3_0(b: f64, x: f64) -> f64 {
-    let s1 = x * b;
+fn split_3_0(a: f64, x: f64) -> f64 {
+    let s1 = (x + a) * 0.5;
     s1
 }
 
 #[differentiable]
-fn split_3_1(b: f64) -> (f64, f64) {
-    let s2 = (softplus(b) + 0.5).powi(-2);
-    let _s3 = softplus(s2);
-    let s4 = softplus(b);
-    (s2, s4)
-}
-
-#[differentiable]
-fn split_3_2(a: f64, s1: f64) -> f64 {
-    let s5 = s1.powi(2);
-    let _s6 = s1 * a;
-    s5
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_3_0(b, x);
-    let (s2, s4) = split_3_1(b);
-    let s5 = split_3_2(a, s1);
-    let mut s7 = x;
-    for _ in 0..1 {
-        s7 = s7 - 0.1 * s7 * c;
-    }
-    let mut s8 = s4;
-    for _ in 0..3 {
-        s8 = s8 - 0.1 * s8 * s5;
-    }
-    let s9 = s2 * SCALE;
-    let s10 = bce(sigmoid(x), y);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
-}
-
-#[differentiable]
-fn split_4_0(c: f64, x: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    s1
-}
-
-#[differentiable]
-fn split_4_1(b: f64, c: f64, x: f64, s1: f64) -> (f64, f64) {
-    let _s2 = c * SCALE;
-    let _s3 = c - x;
-    let _s4 = b - s1;
-    let s5 = c * b;
-    let s6 = s5.cos();
-    (s5, s6)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_4_0(c, x);
-    let (s5, s6) = split_4_1(b, c, x, s1);
-    let s7 = x * b;
-    let s8 = (x + s5) * 0.5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + a;
-    let _s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = a.exp() * 0.1;
-    let _s4 = s3 + x;
-    let s5 = softplus(c).ln();
-    let s6 = s5.sin();
-    let s7 = mse(s5, y);
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_6_0(a: f64, b: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = x / (b * b + 1.0);
-    let mut s2 = s1;
-    for _ in 0..3 {
-        s2 = s2 - 0.1 * s2 * a;
-    }
-    let s3 = softplus(a);
-    (s1, s2, s3)
-}
-
-#[differentiable]
-fn split_6_1(c: f64, s2: f64, s3: f64) -> (f64, f64) {
-    let mut s4 = s3;
-    for _ in 0..0 {
-        s4 = s4 * 0.5 + (s4 * s2).sin();
-    }
-    let s5 = s3 + c;
-    (s4, s5)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, s3) = split_6_0(a, b, x);
-    let (s4, s5) = split_6_1(c, s2, s3);
-    let s6 = bce(sigmoid(s1), y);
-    let s7 = (s1 + x) * 0.5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
-}
-
-#[differentiable]
-fn split_7_0(a: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
-    let s1 = x - c;
-    let s2 = bce(sigmoid(x), y);
-    let s3 = sigmoid(a).ln_1p();
-    let _s4 = c * s1;
-    let s5 = s2 - s3;
-    (s1, s5)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s5) = split_7_0(a, c, x, y);
-    let s6 = (s1 + c) * 0.5;
-    let s7 = s1.sin();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_8_0(a: f64, b: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = x * b;
-    let mut s2 = s1;
-    for _ in 0..2 {
-        s2 = s2 * 0.5 + (s2 * b).sin();
-    }
-    let s3 = (s1 + a) * 0.5;
-    let s4 = x - a;
-    (s2, s3, s4)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3, s4) = split_8_0(a, b, x);
-    let _s5 = s4.exp() * 0.1;
-    let s6 = c.powi(2);
-    let s7 = c / (b * b + 1.0);
-    let s8 = s7 - s6;
-    let s9 = s3 + s7;
-    let mut s10 = x;
-    for _ in 0..1 {
-        s10 = tanh(s10 + c) * 0.9;
-    }
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
-}
-
-#[differentiable]
-fn split_9_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x / (c * c + 1.0);
-    let mut s2 = x;
-    for _ in 0..1 {
-        s2 = tanh(s2 + a) * 0.9;
-    }
-    let s3 = sigmoid(b).ln_1p();
-    let _s4 = s1 / (s3 * s3 + 1.0);
-    (s1, s2)
-}
-
-#[differentiable]
-fn split_9_1(s1: f64) -> f64 {
-    let s5 = s1.exp() * 0.1;
-    s5
-}
-
-#[differentiable]
-fn split_9_2(b: f64) -> f64 {
-    let s6 = (softplus(b) + 0.1).log10();
-    s6
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_9_0(a, b, c, x);
-    let s5 = split_9_1(s1);
-    let s6 = split_9_2(b);
-    let s7 = (softplus(s1) + 0.1).log2();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1
-}
-
-#[differentiable]
-fn split_10_0(a: f64, x: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    s1
-}
-
-#[differentiable]
-fn split_10_1(c: f64, s1: f64) -> f64 {
-    let mut s2 = s1;
-    for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * c).sin();
-    }
+fn split_3_1(c: f64) -> f64 {
+    let s2 = c.exp() * 0.1;
     s2
 }
 
 #[differentiable]
-fn split_10_2(a: f64, b: f64) -> f64 {
+fn split_3_2(a: f64, b: f64) -> f64 {
     let mut s3 = a;
-    for _ in 0..1 {
+    for _ in 0..0 {
         s3 = s3 - 0.1 * s3 * b;
     }
     s3
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_10_0(a, x);
-    let s2 = split_10_1(c, s1);
-    let s3 = split_10_2(a, b);
-    let mut s4 = a;
-    for _ in 0..0 {
-        s4 = s4 - 0.1 * s4 * b;
-    }
-    let s5 = (softplus(s1) + 0.1).log2();
-    let s6 = softplus(c).powf(1.5);
-    let s7 = b / (c * c + 1.0);
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1
-}
-
-#[differentiable]
-fn split_11_0(c: f64, x: f64) -> f64 {
-    let _s1 = x - c;
-    let _s2 = sigmoid(c).ln_1p();
-    let s3 = (c * 0.5).exp_m1();
-    s3
-}
-
-#[differentiable]
-fn split_11_1(a: f64, c: f64) -> f64 {
-    let _s4 = c.cos();
-    let s5 = (softplus(a) + 1.0).recip();
-    s5
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s3 = split_11_0(c, x);
-    let s5 = split_11_1(a, c);
-    let s6 = (s3 * 0.5).exp_m1();
-    let s7 = s6 + a;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_12_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64) {
-    let s1 = x + a;
-    let mut s2 = s1;
-    for _ in 0..0 {
-        s2 = tanh(s2 + x) * 0.9;
-    }
-    let s3 = -c;
-    let s4 = s3 / (b * b + 1.0);
-    (s1, s2, s3, s4)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, s3, s4) = split_12_0(a, b, c, x);
-    let s5 = s1 / (x * x + 1.0);
-    let s6 = sigmoid(s3);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
-}
-
-#[differentiable]
-fn split_13_0(a: f64, b: f64, x: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = (a + b) * 0.5;
-    s1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_13_0(a, b, x);
-    let mut s3 = a;
-    for _ in 0..0 {
-        s3 = tanh(s3 + s1) * 0.9;
-    }
-    let s4 = s3.tanh();
-    let s5 = c + x;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_14_0(b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x - b;
-    let s2 = s1.sin();
-    let s3 = softplus(c).powf(1.5);
-    let s4 = x * SCALE;
-    let s5 = (tanh(s3) * 0.5).tan();
+fn split_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_3_0(a, x);
+    let s2 = split_3_1(c);
+    let s3 = split_3_2(a, b);
+    let s4 = (s3 + s1) * 0.5;
+    let s5 = (a + s2) * 0.5;
     let mut s6 = s4;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * s5).sin();
-    }
-    let s7 = b - s2;
-    (s6, s7)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s6, s7) = split_14_0(b, c, x);
-    let s8 = softplus(s7).powf(1.5);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_15_0(b: f64, x: f64) -> (f64, f64) {
-    let s1 = x * b;
-    let _s2 = x * b;
-    let s3 = x * SCALE;
-    (s1, s3)
-}
-
-#[differentiable]
-fn split_15_1(a: f64, b: f64, c: f64, s1: f64) -> f64 {
-    let _s4 = c * s1;
-    let s5 = a - s1;
-    let _s6 = b - s5;
-    let s7 = (c + s5) * 0.5;
-    s7
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3) = split_15_0(b, x);
-    let s7 = split_15_1(a, b, c, s1);
-    let s8 = s7.powi(2);
-    let mut s9 = s3;
     for _ in 0..1 {
-        s9 = s9 - 0.1 * s9 * b;
+        s6 = s6 * 0.5 + (s6 * s2).sin();
     }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_16_0(b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let _s2 = (s1 + b) * 0.5;
-    let s3 = mse(x, y);
-    let _s4 = mse(s3, y);
-    s1
-}
-
-#[differentiable]
-fn split_16_1(b: f64, c: f64) -> f64 {
-    let _s5 = sigmoid(c).ln_1p();
-    let s6 = sigmoid(b);
-    s6
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_16_0(b, c, x, y);
-    let s6 = split_16_1(b, c);
-    let mut s7 = s1;
-    for _ in 0..0 {
-        s7 = s7 * 0.5 + (s7 * s6).sin();
-    }
-    let s8 = (softplus(s6) + 1.0).recip();
-    let s9 = softplus(s7);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_17_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x + b;
-    let _s2 = a.tanh();
-    let s3 = (b * 0.5).exp_m1();
-    let _s4 = c * SCALE;
-    let s5 = softplus(s3);
-    (s1, s5)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s5) = split_17_0(a, b, c, x);
-    let s6 = a / (b * b + 1.0);
-    let s7 = s1 - s5;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_18_0(c: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = x / (c * c + 1.0);
-    let s2 = x * c;
-    let s3 = sigmoid(s2).ln_1p();
-    let mut s4 = s1;
-    for _ in 0..2 {
-        s4 = tanh(s4 + x) * 0.9;
-    }
-    (s2, s3, s4)
-}
-
-#[differentiable]
-fn split_18_1(b: f64, s3: f64) -> f64 {
-    let mut s5 = s3;
-    for _ in 0..1 {
-        s5 = s5 - 0.1 * s5 * b;
-    }
-    s5
-}
-
-#[differentiable]
-fn split_18_2(b: f64, s2: f64, s5: f64) -> f64 {
-    let _s6 = b / (s5 * s5 + 1.0);
-    let s7 = b / (s2 * s2 + 1.0);
-    s7
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3, s4) = split_18_0(c, x);
-    let s5 = split_18_1(b, s3);
-    let s7 = split_18_2(b, s2, s5);
-    let s8 = a + s7;
-    let s9 = b * c;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
-}
-
-#[differentiable]
-fn split_19_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = (x + c) * 0.5;
-    let mut s2 = a;
-    for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * b).sin();
-    }
-    (s1, s2)
-}
-
-#[differentiable]
-fn split_19_1(a: f64, b: f64, x: f64, s1: f64, s2: f64) -> (f64, f64, f64, f64) {
-    let s3 = -s2;
-    let mut s4 = b;
-    for _ in 0..2 {
-        s4 = s4 - 0.1 * s4 * a;
-    }
-    let mut s5 = x;
-    for _ in 0..3 {
-        s5 = s5 - 0.1 * s5 * s3;
-    }
-    let s6 = (a + s2) * 0.5;
-    let s7 = a - s1;
-    (s4, s5, s6, s7)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_19_0(a, b, c, x);
-    let (s4, s5, s6, s7) = split_19_1(a, b, x, s1, s2);
-    let s8 = s5 + a;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + b;
-    let _s2 = (b + a) * 0.5;
-    let s3 = c.cos();
-    let mut s4 = x;
-    for _ in 0..1 {
-        s4 = tanh(s4 + a) * 0.9;
-    }
-    let mut s5 = s4;
-    for _ in 0..2 {
-        s5 = s5 * 0.5 + (s5 * x).sin();
-    }
-    let s6 = bce(sigmoid(s3), y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_21_0(c: f64, x: f64) -> f64 {
-    let s1 = x + c;
-    s1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_21_0(c, x);
-    let _s2 = a + s1;
-    let _s3 = (b + c) * 0.5;
-    let s4 = bce(sigmoid(c), y);
-    let s5 = (softplus(x) + 1.0).recip();
-    let s6 = s4 + c;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_22_0(a: f64, x: f64) -> f64 {
-    let s1 = x * a;
-    s1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_22_0(a, x);
-    let s2 = (a + x) * 0.5;
-    let s3 = (a + s1) * 0.5;
-    let s4 = sigmoid(s3).ln_1p();
-    let s5 = (softplus(s2) + 0.5).powi(-2);
-    let s6 = softplus(x);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_23_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
-    let s1 = x * c;
-    let _s2 = s1 / (b * b + 1.0);
-    let _s3 = (s1 + x) * 0.5;
-    let s4 = (tanh(a) * 0.5).tan();
-    let s5 = bce(sigmoid(c), y);
-    (s4, s5)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s4, s5) = split_23_0(a, b, c, x, y);
-    let s6 = -b;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_24_0(b: f64, x: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    s1
-}
-
-#[differentiable]
-fn split_24_1(c: f64, x: f64, s1: f64) -> (f64, f64) {
-    let mut s2 = x;
-    for _ in 0..1 {
-        s2 = s2 * 0.5 + (s2 * s1).sin();
-    }
-    let s3 = sigmoid(c).ln_1p();
-    (s2, s3)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_24_0(b, x);
-    let (s2, s3) = split_24_1(c, x, s1);
-    let mut s4 = c;
-    for _ in 0..0 {
-        s4 = s4 - 0.1 * s4 * s1;
-    }
-    let s5 = x * s3;
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
-}
-
-#[differentiable]
-fn split_25_0(a: f64, c: f64, x: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = (softplus(a) + 0.1).log2();
-    let _s3 = x / (c * c + 1.0);
-    let s4 = softplus(c).powf(1.5);
-    s4
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s4 = split_25_0(a, c, x);
-    let s5 = softplus(x).ln();
-    let s6 = mse(b, y);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_26_0(a: f64, x: f64, y: f64) -> (f64, f64) {
-    let s1 = (x + a) * 0.5;
-    let s2 = s1 * a;
-    let _s3 = mse(s2, y);
-    (s1, s2)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_26_0(a, x, y);
-    let mut s4 = a;
-    for _ in 0..3 {
-        s4 = s4 * 0.5 + (s4 * x).sin();
-    }
-    let s5 = b + s1;
-    let s6 = (s2 + s1) * 0.5;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_27_0(a: f64, x: f64) -> (f64, f64) {
-    let s1 = x / (a * a + 1.0);
-    let s2 = x.cos();
-    (s1, s2)
-}
-
-#[differentiable]
-fn split_27_1(a: f64, x: f64, s1: f64) -> f64 {
-    let _s3 = (softplus(x) + 0.5).powi(-2);
-    let s4 = a - s1;
-    s4
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_27_0(a, x);
-    let s4 = split_27_1(a, x, s1);
-    let s5 = c - a;
-    let s6 = sigmoid(s2);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let _s2 = c - b;
-    let s3 = (softplus(c) + 0.1).log10();
-    let s4 = -a;
-    let mut s5 = s3;
-    for _ in 0..1 {
-        s5 = tanh(s5 + a) * 0.9;
-    }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_29_0(c: f64, x: f64) -> f64 {
-    let s1 = x + c;
-    s1
-}
-
-#[differentiable]
-fn split_29_1(c: f64, s1: f64) -> f64 {
-    let mut s2 = c;
-    for _ in 0..0 {
-        s2 = tanh(s2 + s1) * 0.9;
-    }
-    s2
-}
-
-#[differentiable]
-fn split_29_2(c: f64, s2: f64) -> f64 {
-    let mut s3 = c;
-    for _ in 0..3 {
-        s3 = s3 * 0.5 + (s3 * s2).sin();
-    }
-    s3
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_29_0(c, x);
-    let s2 = split_29_1(c, s1);
-    let s3 = split_29_2(c, s2);
-    let s4 = a - s1;
-    let s5 = (tanh(c) * 0.5).tan();
-    let s6 = sigmoid(a);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
-}
-
-#[differentiable]
-fn split_30_0(a: f64, b: f64, c: f64, x: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let s2 = (softplus(b) + 0.1).log10();
-    let _s3 = (softplus(c) + 1.0).recip();
-    let _s4 = s2.powi(2);
-    let _s5 = (softplus(a) + 0.1).log10();
-    s1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_30_0(a, b, c, x);
-    let s6 = x / (b * b + 1.0);
-    let mut s7 = b;
-    for _ in 0..0 {
-        s7 = s7 - 0.1 * s7 * s1;
-    }
-    let s8 = c.exp() * 0.1;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_31_0(c: f64, x: f64) -> f64 {
-    let s1 = x - c;
-    let _s2 = (softplus(s1) + 0.1).log2();
-    let s3 = c - x;
-    s3
-}
-
-#[differentiable]
-fn split_31_1(s3: f64) -> f64 {
-    let s4 = (s3 * s3 + 1.0).sqrt();
-    s4
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s3 = split_31_0(c, x);
-    let s4 = split_31_1(s3);
-    let mut s5 = b;
-    for _ in 0..3 {
-        s5 = s5 * 0.5 + (s5 * c).sin();
-    }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_32_0(c: f64, x: f64) -> f64 {
-    let s1 = x + c;
-    s1
-}
-
-#[differentiable]
-fn split_32_1(a: f64, b: f64, x: f64, s1: f64) -> (f64, f64) {
-    let s2 = x + a;
-    let s3 = (b * 0.5).exp_m1();
-    let _s4 = sigmoid(s1);
-    (s2, s3)
-}
-
-#[differentiable]
-fn split_32_2(s2: f64, s3: f64) -> (f64, f64) {
-    let _s5 = softplus(s3);
-    let s6 = s2 * SCALE;
-    let s7 = s6 - s2;
-    (s6, s7)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_32_0(c, x);
-    let (s2, s3) = split_32_1(a, b, x, s1);
-    let (s6, s7) = split_32_2(s2, s3);
-    let s8 = (tanh(a) * 0.5).tan();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - a;
-    let s2 = sigmoid(b);
-    let _s3 = (softplus(s2) + 0.1).log10();
-    let _s4 = mse(c, y);
-    let s5 = (c + a) * 0.5;
-    let s6 = s5 * a;
-    let mut s7 = s5;
-    for _ in 0..3 {
-        s7 = s7 - 0.1 * s7 * c;
-    }
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_34_0(a: f64, b: f64, x: f64) -> f64 {
-    let _s1 = x / (b * b + 1.0);
-    let s2 = softplus(a).ln();
-    s2
-}
-
-#[differentiable]
-fn split_34_1(b: f64, c: f64, s2: f64) -> (f64, f64) {
-    let mut s3 = b;
-    for _ in 0..3 {
-        s3 = tanh(s3 + s2) * 0.9;
-    }
-    let s4 = c + b;
-    (s3, s4)
-}
-
-#[differentiable]
-fn split_34_2(s3: f64, s4: f64) -> f64 {
-    let mut s5 = s4;
-    for _ in 0..2 {
-        s5 = s5 - 0.1 * s5 * s3;
-    }
-    s5
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s2 = split_34_0(a, b, x);
-    let (s3, s4) = split_34_1(b, c, s2);
-    let s5 = split_34_2(s3, s4);
-    let s6 = -c;
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
+#[differentiable(wrt(a, b, c))]
+fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x - a;
+    let _s2 = sigmoid(c);
+    let _s3 = c / (a * a + 1.0);
+    let _s4 = x - c;
+    let s5 = sigmoid(a).ln_1p();
+    let s6 = x.sin();
+    let s7 = s6 * SCALE;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
 #[differentiable]
-fn split_35_0(a: f64, x: f64) -> f64 {
+fn split_5_0(b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let _s2 = (c * c + 1.0).sqrt();
+    let s3 = mse(b, y);
+    let _s4 = -s3;
+    (s1, s3)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s3) = split_5_0(b, c, x, y);
+    let s5 = (tanh(c) * 0.5).tan();
+    let mut s6 = s3;
+    for _ in 0..3 {
+        s6 = tanh(s6 + b) * 0.9;
+    }
+    let s7 = s1.exp() * 0.1;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_6_0(b: f64, c: f64, x: f64) -> f64 {
+    let _s1 = x * c;
+    let s2 = (c * c + 1.0).sqrt();
+    let _s3 = s2 * b;
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_6_0(b, c, x);
+    let s4 = s2 + x;
+    let s5 = x / (c * c + 1.0);
+    let s6 = a * SCALE;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_7_0(b: f64, x: f64) -> f64 {
+    let s1 = (x + b) * 0.5;
+    s1
+}
+
+#[differentiable]
+fn split_7_1(b: f64, s1: f64) -> f64 {
+    let _s2 = (s1 * s1 + 1.0).sqrt();
+    let s3 = (b * 0.5).exp_m1();
+    s3
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_7_0(b, x);
+    let s3 = split_7_1(b, s1);
+    let s4 = b + a;
+    let s5 = sigmoid(s1);
+    let s6 = s3.exp() * 0.1;
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_8_0(b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let s2 = sigmoid(b).ln_1p();
+    let _s3 = (s1 + x) * 0.5;
+    let s4 = c - s1;
+    (s2, s4)
+}
+
+#[differentiable]
+fn split_8_1(b: f64, x: f64, s2: f64, s4: f64) -> f64 {
+    let _s5 = x + s4;
+    let s6 = s2.sin();
+    let mut s7 = s6;
+    for _ in 0..0 {
+        s7 = s7 - 0.1 * s7 * b;
+    }
+    s7
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s4) = split_8_0(b, c, x);
+    let s7 = split_8_1(b, x, s2, s4);
+    let s8 = (a * 0.5).exp_m1();
+    let s9 = (softplus(x) + 0.1).log10();
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_9_0(a: f64, x: f64) -> f64 {
     let s1 = x + a;
     s1
 }
 
-#[differentiable(wrt(a, b, c))]
-fn split_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_35_0(a, x);
-    let s2 = (c * 0.5).exp_m1();
-    let mut s3 = s1;
+#[differentiable]
+fn split_9_1(a: f64, s1: f64) -> f64 {
+    let mut s2 = a;
     for _ in 0..2 {
-        s3 = s3 * 0.5 + (s3 * a).sin();
+        s2 = s2 * 0.5 + (s2 * s1).sin();
     }
-    let s4 = bce(sigmoid(s1), y);
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    let s6 = b - s4;
-    let s7 = s5 * SCALE;
-    let s8 = s1 * s2;
-    let s9 = (softplus(s6) + 0.1).log2();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_9_0(a, x);
+    let s2 = split_9_1(a, s1);
+    let _s3 = (softplus(a) + 0.1).log2();
+    let mut s4 = c;
+    for _ in 0..0 {
+        s4 = s4 * 0.5 + (s4 * b).sin();
+    }
+    let s5 = bce(sigmoid(s4), y);
+    let s6 = (a + c) * 0.5;
+    let mut s7 = s2;
+    for _ in 0..2 {
+        s7 = s7 * 0.5 + (s7 * s4).sin();
+    }
+    let s8 = (s2 + s5) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable]
-fn split_36_0(c: f64, x: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = (softplus(c) + 0.1).log2();
-    s1
+fn split_10_0(a: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x * a;
+    let s2 = c * SCALE;
+    (s1, s2)
 }
 
 #[differentiable]
-fn split_36_1(c: f64, s1: f64) -> (f64, f64) {
-    let s3 = sigmoid(s1).ln_1p();
-    let mut s4 = s1;
+fn split_10_1(c: f64, x: f64, s1: f64, s2: f64) -> f64 {
+    let s3 = x + s1;
+    let _s4 = s2 / (c * c + 1.0);
+    s3
+}
+
+#[differentiable]
+fn split_10_2(b: f64, c: f64, s2: f64) -> (f64, f64) {
+    let mut s5 = s2;
     for _ in 0..1 {
-        s4 = s4 - 0.1 * s4 * c;
+        s5 = tanh(s5 + b) * 0.9;
     }
-    (s3, s4)
-}
-
-#[differentiable]
-fn split_36_2(x: f64, s3: f64, s4: f64) -> (f64, f64) {
-    let s5 = (s3 + x) * 0.5;
-    let s6 = x / (s4 * s4 + 1.0);
+    let s6 = c * s5;
     (s5, s6)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_36_0(c, x);
-    let (s3, s4) = split_36_1(c, s1);
-    let (s5, s6) = split_36_2(x, s3, s4);
-    let s7 = (tanh(s6) * 0.5).tan();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
+fn split_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_10_0(a, c, x);
+    let s3 = split_10_1(c, x, s1, s2);
+    let (s5, s6) = split_10_2(b, c, s2);
+    let _s7 = s6.exp() * 0.1;
+    let s8 = s3 / (s5 * s5 + 1.0);
+    let s9 = mse(a, y);
+    let mut s10 = s2;
+    for _ in 0..2 {
+        s10 = s10 - 0.1 * s10 * s1;
+    }
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable]
-fn split_37_0(a: f64, c: f64, x: f64) -> (f64, f64) {
-    let _s1 = (x + a) * 0.5;
-    let s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = (tanh(s2) * 0.5).tan();
-    let s4 = x * s2;
+fn split_11_0(c: f64, x: f64) -> f64 {
+    let s1 = (x + c) * 0.5;
+    s1
+}
+
+#[differentiable]
+fn split_11_1(s1: f64) -> f64 {
+    let s2 = s1.exp() * 0.1;
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_11_0(c, x);
+    let s2 = split_11_1(s1);
+    let _s3 = (b * 0.5).exp_m1();
+    let s4 = x.tanh();
+    let s5 = s2 * x;
+    let mut s6 = s2;
+    for _ in 0..2 {
+        s6 = s6 - 0.1 * s6 * a;
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_12_0(a: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x / (a * a + 1.0);
+    let s2 = (s1 * s1 + 1.0).sqrt();
+    let s3 = bce(sigmoid(s2), y);
+    let s4 = (s3 + x) * 0.5;
     (s3, s4)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s3, s4) = split_37_0(a, c, x);
-    let s5 = mse(s4, y);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+fn split_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s3, s4) = split_12_0(a, x, y);
+    let s5 = softplus(a).ln();
+    let mut s6 = s3;
+    for _ in 0..0 {
+        s6 = s6 * 0.5 + (s6 * s5).sin();
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_38_0(a: f64, x: f64) -> f64 {
+fn split_13_0(c: f64, x: f64) -> f64 {
+    let s1 = (x + c) * 0.5;
+    let s2 = c * s1;
+    let mut s3 = s2;
+    for _ in 0..2 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    s3
+}
+
+#[differentiable]
+fn split_13_1(a: f64, s3: f64) -> (f64, f64) {
+    let s4 = a - s3;
+    let s5 = s4.tanh();
+    let s6 = (s5 * s5 + 1.0).sqrt();
+    (s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s3 = split_13_0(c, x);
+    let (s5, s6) = split_13_1(a, s3);
+    let s7 = softplus(b).powf(1.5);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_14_0(a: f64, x: f64) -> (f64, f64) {
+    let s1 = (x + a) * 0.5;
+    let s2 = a.cos();
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_14_1(x: f64, s2: f64) -> f64 {
+    let mut s3 = s2;
+    for _ in 0..1 {
+        s3 = s3 - 0.1 * s3 * x;
+    }
+    s3
+}
+
+#[differentiable]
+fn split_14_2(a: f64, y: f64, s1: f64, s2: f64) -> (f64, f64) {
+    let _s4 = s1 - a;
+    let s5 = bce(sigmoid(s1), y);
+    let s6 = (s2 + a) * 0.5;
+    (s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_14_0(a, x);
+    let s3 = split_14_1(x, s2);
+    let (s5, s6) = split_14_2(a, y, s1, s2);
+    let s7 = softplus(c).powf(1.5);
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_15_0(a: f64, c: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x / (c * c + 1.0);
+    let s2 = c.tanh();
+    let s3 = a - s1;
+    (s1, s2, s3)
+}
+
+#[differentiable]
+fn split_15_1(b: f64, x: f64, y: f64, s1: f64, s2: f64, s3: f64) -> (f64, f64, f64) {
+    let _s4 = b * s2;
+    let mut s5 = x;
+    for _ in 0..3 {
+        s5 = s5 - 0.1 * s5 * s3;
+    }
+    let s6 = s5 * SCALE;
+    let s7 = mse(s1, y);
+    (s5, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2, s3) = split_15_0(a, c, x);
+    let (s5, s6, s7) = split_15_1(b, x, y, s1, s2, s3);
+    let s8 = bce(sigmoid(s1), y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + a;
+    let s2 = (x + a) * 0.5;
+    let s3 = (b + a) * 0.5;
+    let _s4 = b / (a * a + 1.0);
+    let mut s5 = s3;
+    for _ in 0..3 {
+        s5 = s5 - 0.1 * s5 * c;
+    }
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let s7 = softplus(s2).ln();
+    let s8 = softplus(b);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_17_0(c: f64, x: f64) -> f64 {
+    let _s1 = (x + c) * 0.5;
+    let s2 = softplus(c).powf(1.5);
+    let _s3 = (x + s2) * 0.5;
+    let s4 = sigmoid(s2).ln_1p();
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s4 = split_17_0(c, x);
+    let s5 = sigmoid(a);
+    let _s6 = c.cos();
+    let s7 = s4.exp() * 0.1;
+    let s8 = s5 - a;
+    let s9 = sigmoid(s4);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_18_0(b: f64, x: f64) -> f64 {
+    let s1 = x - b;
+    let _s2 = -s1;
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_18_0(b, x);
+    let s3 = -s1;
+    let _s4 = s3.exp() * 0.1;
+    let _s5 = (softplus(x) + 0.1).log2();
+    let s6 = (softplus(c) + 1.0).recip();
+    let _s7 = s3.tanh();
+    let s8 = softplus(s1);
+    let mut s9 = b;
+    for _ in 0..1 {
+        s9 = s9 * 0.5 + (s9 * a).sin();
+    }
+    let s10 = mse(s6, y);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_19_0(a: f64, x: f64) -> f64 {
     let s1 = x * a;
     s1
 }
 
-#[differentiable]
-fn split_38_1(c: f64) -> (f64, f64) {
-    let s2 = -c;
-    let _s3 = c * SCALE;
-    let mut s4 = c;
-    for _ in 0..0 {
-        s4 = s4 * 0.5 + (s4 * s2).sin();
-    }
-    let s5 = softplus(c).ln();
-    (s4, s5)
-}
-
 #[differentiable(wrt(a, b, c))]
-fn split_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_38_0(a, x);
-    let (s4, s5) = split_38_1(c);
-    let _s6 = (s5 + x) * 0.5;
-    let _s7 = a + s1;
-    let s8 = s4.sin();
-    let s9 = c.sin();
-    let s10 = (b * 0.5).exp_m1();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1
+fn split_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_19_0(a, x);
+    let s2 = softplus(a).powf(1.5);
+    let mut s3 = b;
+    for _ in 0..0 {
+        s3 = tanh(s3 + c) * 0.9;
+    }
+    let _s4 = a - x;
+    let s5 = softplus(b).powf(1.5);
+    let s6 = s2 - s5;
+    let s7 = s1 + s6;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable]
-fn split_39_0(c: f64, x: f64) -> f64 {
-    let s1 = x * c;
+fn split_20_0(a: f64, x: f64) -> f64 {
+    let s1 = x + a;
     s1
 }
 
 #[differentiable]
-fn split_39_1(c: f64) -> f64 {
-    let s2 = c * SCALE;
+fn split_20_1(a: f64, b: f64) -> f64 {
+    let _s2 = b * SCALE;
+    let s3 = softplus(a).ln();
+    s3
+}
+
+#[differentiable]
+fn split_20_2(y: f64, s1: f64) -> f64 {
+    let s4 = mse(s1, y);
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_20_0(a, x);
+    let s3 = split_20_1(a, b);
+    let s4 = split_20_2(y, s1);
+    let s5 = softplus(a);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_21_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + b) * 0.5;
+    let s2 = mse(a, y);
+    let _s3 = c.cos();
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_21_0(a, b, c, x, y);
+    let _s4 = -x;
+    let s5 = -a;
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let s7 = a - s2;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_22_0(c: f64, x: f64) -> f64 {
+    let s1 = x / (c * c + 1.0);
+    let s2 = c * s1;
     s2
 }
 
 #[differentiable]
-fn split_39_2(x: f64) -> f64 {
-    let s3 = (softplus(x) + 0.1).log2();
+fn split_22_1(a: f64, b: f64) -> f64 {
+    let _s3 = softplus(b);
+    let s4 = a.sin();
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_22_0(c, x);
+    let s4 = split_22_1(a, b);
+    let s5 = (softplus(s2) + 1.0).recip();
+    let mut s6 = b;
+    for _ in 0..1 {
+        s6 = s6 - 0.1 * s6 * s5;
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_23_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_23_0(a, x);
+    let _s2 = (softplus(a) + 0.1).log10();
+    let s3 = s1 - x;
+    let _s4 = (softplus(s3) + 0.5).powi(-2);
+    let s5 = softplus(a).powf(1.5);
+    let s6 = softplus(a).powf(1.5);
+    let s7 = s5.powi(2);
+    let s8 = b + s3;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_24_0(a: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x * c;
+    let mut s2 = a;
+    for _ in 0..2 {
+        s2 = tanh(s2 + x) * 0.9;
+    }
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_24_1(c: f64, x: f64, s1: f64, s2: f64) -> (f64, f64) {
+    let mut s3 = x;
+    for _ in 0..2 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    let mut s4 = s2;
+    for _ in 0..1 {
+        s4 = tanh(s4 + c) * 0.9;
+    }
+    (s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_24_0(a, c, x);
+    let (s3, s4) = split_24_1(c, x, s1, s2);
+    let _s5 = s1 - x;
+    let _s6 = c + x;
+    let mut s7 = s2;
+    for _ in 0..3 {
+        s7 = s7 * 0.5 + (s7 * s3).sin();
+    }
+    let s8 = softplus(s1).powf(1.5);
+    let s9 = mse(s1, y);
+    let s10 = softplus(s4).ln();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + s4 * 0.1 + s7 * 0.1
+}
+
+#[differentiable]
+fn split_25_0(b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let _s2 = (x + c) * 0.5;
+    let s3 = sigmoid(b);
+    let s4 = s1 + b;
+    let _s5 = bce(sigmoid(s1), y);
+    (s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s3, s4) = split_25_0(b, c, x, y);
+    let s6 = (c + s4) * 0.5;
+    let s7 = bce(sigmoid(s3), y);
+    let mut s8 = b;
+    for _ in 0..2 {
+        s8 = tanh(s8 + c) * 0.9;
+    }
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_26_0(b: f64, x: f64) -> (f64, f64) {
+    let s1 = x - b;
+    let s2 = (s1 + x) * 0.5;
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_26_1(x: f64, s1: f64) -> f64 {
+    let mut s3 = s1;
+    for _ in 0..0 {
+        s3 = s3 * 0.5 + (s3 * x).sin();
+    }
+    s3
+}
+
+#[differentiable]
+fn split_26_2(x: f64, s2: f64) -> f64 {
+    let s4 = (x + s2) * 0.5;
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_26_0(b, x);
+    let s3 = split_26_1(x, s1);
+    let s4 = split_26_2(x, s2);
+    let s5 = (s3 + x) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_27_0(c: f64, x: f64) -> f64 {
+    let s1 = x / (c * c + 1.0);
+    s1
+}
+
+#[differentiable]
+fn split_27_1(a: f64, b: f64) -> f64 {
+    let _s2 = (softplus(b) + 0.5).powi(-2);
+    let s3 = (a * 0.5).exp_m1();
+    let _s4 = sigmoid(a);
+    s3
+}
+
+#[differentiable]
+fn split_27_2(a: f64, c: f64) -> f64 {
+    let _s5 = a.powi(2);
+    let s6 = a * c;
+    let s7 = c / (s6 * s6 + 1.0);
+    s7
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_27_0(c, x);
+    let s3 = split_27_1(a, b);
+    let s7 = split_27_2(a, c);
+    let s8 = s3 - s1;
+    let s9 = softplus(c);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_28_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let mut s2 = a;
+    for _ in 0..0 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    let s3 = a / (s1 * s1 + 1.0);
+    (s2, s3)
+}
+
+#[differentiable]
+fn split_28_1(b: f64, s2: f64, s3: f64) -> (f64, f64) {
+    let s4 = s3 - s2;
+    let s5 = s4 * s2;
+    let s6 = softplus(b).powf(1.5);
+    (s5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3) = split_28_0(a, b, c, x);
+    let (s5, s6) = split_28_1(b, s2, s3);
+    let s7 = bce(sigmoid(s5), y);
+    let s8 = (softplus(s6) + 1.0).recip();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_29_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
+    let s1 = x / (a * a + 1.0);
+    let _s2 = a * s1;
+    let s3 = c + b;
+    let s4 = (softplus(s1) + 1.0).recip();
+    let mut s5 = s3;
+    for _ in 0..3 {
+        s5 = s5 * 0.5 + (s5 * s4).sin();
+    }
+    let _s6 = bce(sigmoid(s5), y);
+    let s7 = s3.sin();
+    let s8 = s3.powi(2);
+    let s9 = s1 - s4;
+    (s5, s7, s8, s9)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s5, s7, s8, s9) = split_29_0(a, b, c, x, y);
+    let s10 = s7 / (a * a + 1.0);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_30_0(a: f64, c: f64, x: f64) -> f64 {
+    let s1 = x + a;
+    let _s2 = c * SCALE;
+    s1
+}
+
+#[differentiable]
+fn split_30_1(a: f64, x: f64, s1: f64) -> (f64, f64) {
+    let mut s3 = a;
+    for _ in 0..3 {
+        s3 = tanh(s3 + s1) * 0.9;
+    }
+    let s4 = x.sin();
+    (s3, s4)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_30_0(a, c, x);
+    let (s3, s4) = split_30_1(a, x, s1);
+    let s5 = mse(c, y);
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x * c;
+    let s2 = (softplus(a) + 0.5).powi(-2);
+    let _s3 = (softplus(s2) + 1.0).recip();
+    let s4 = x * SCALE;
+    let s5 = s4.sin();
+    let s6 = a.sin();
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_32_0(c: f64, x: f64) -> f64 {
+    let s1 = x - c;
+    let s2 = x * s1;
+    s2
+}
+
+#[differentiable]
+fn split_32_1(a: f64, b: f64, c: f64) -> f64 {
+    let s3 = b * a;
+    let _s4 = a * c;
+    s3
+}
+
+#[differentiable]
+fn split_32_2(c: f64, y: f64, s2: f64, s3: f64) -> (f64, f64) {
+    let mut s5 = s3;
+    for _ in 0..1 {
+        s5 = s5 - 0.1 * s5 * s2;
+    }
+    let _s6 = s5 + c;
+    let s7 = bce(sigmoid(s3), y);
+    (s5, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_32_0(c, x);
+    let s3 = split_32_1(a, b, c);
+    let (s5, s7) = split_32_2(c, y, s2, s3);
+    let s8 = s5 * SCALE;
+    let s9 = softplus(s7).powf(1.5);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_33_0(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
+    let s1 = x + b;
+    let s2 = bce(sigmoid(b), y);
+    let s3 = (softplus(s1) + 0.1).log2();
+    let _s4 = s3 * a;
+    (s2, s3)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3) = split_33_0(a, b, x, y);
+    let _s5 = sigmoid(s2);
+    let s6 = x.tanh();
+    let s7 = s3.exp() * 0.1;
+    let s8 = s2.cos();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_34_0(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
+    let _s1 = x - b;
+    let s2 = bce(sigmoid(b), y);
+    let s3 = -x;
+    let mut s4 = b;
+    for _ in 0..1 {
+        s4 = s4 * 0.5 + (s4 * a).sin();
+    }
+    let s5 = softplus(a).ln();
+    (s2, s3, s4, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3, s4, s5) = split_34_0(a, b, x, y);
+    let _s6 = s2 / (s4 * s4 + 1.0);
+    let s7 = (softplus(s2) + 0.1).log10();
+    let s8 = s3 - a;
+    let s9 = s5 - s7;
+    let s10 = bce(sigmoid(a), y);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_35_0(c: f64, x: f64) -> (f64, f64) {
+    let s1 = x * c;
+    let s2 = softplus(s1).powf(1.5);
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_35_1(a: f64, s1: f64) -> f64 {
+    let s3 = (tanh(s1) * 0.5).tan();
+    let _s4 = a.cos();
     s3
 }
 
 #[differentiable(wrt(a, b, c))]
+fn split_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_35_0(c, x);
+    let s3 = split_35_1(a, s1);
+    let _s5 = s3 + s1;
+    let _s6 = b * s2;
+    let mut s7 = a;
+    for _ in 0..3 {
+        s7 = s7 - 0.1 * s7 * c;
+    }
+    let s8 = bce(sigmoid(x), y);
+    let s9 = bce(sigmoid(x), y);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_36_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
+    let _s1 = x - c;
+    let s2 = bce(sigmoid(a), y);
+    let mut s3 = a;
+    for _ in 0..1 {
+        s3 = s3 * 0.5 + (s3 * c).sin();
+    }
+    let _s4 = bce(sigmoid(b), y);
+    let _s5 = (softplus(a) + 0.1).log2();
+    let s6 = s3.exp() * 0.1;
+    let s7 = b.powi(2);
+    (s2, s3, s6, s7)
+}
+
+#[differentiable]
+fn split_36_1(b: f64, s6: f64) -> f64 {
+    let mut s8 = s6;
+    for _ in 0..3 {
+        s8 = s8 - 0.1 * s8 * b;
+    }
+    s8
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3, s6, s7) = split_36_0(a, b, c, x, y);
+    let s8 = split_36_1(b, s6);
+    let s9 = x / (s2 * s2 + 1.0);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_37_0(a: f64, b: f64, x: f64) -> (f64, f64, f64) {
+    let _s1 = x * a;
+    let s2 = -b;
+    let s3 = b / (x * x + 1.0);
+    let s4 = a.cos();
+    let mut s5 = s4;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * x;
+    }
+    let _s6 = s2.tanh();
+    let _s7 = (softplus(s3) + 0.1).log10();
+    (s3, s4, s5)
+}
+
+#[differentiable]
+fn split_37_1(s3: f64, s5: f64) -> (f64, f64) {
+    let s8 = s5.tanh();
+    let s9 = (softplus(s3) + 1.0).recip();
+    (s8, s9)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s3, s4, s5) = split_37_0(a, b, x);
+    let (s8, s9) = split_37_1(s3, s5);
+    let s10 = (softplus(s4) + 0.5).powi(-2);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_38_0(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64) {
+    let s1 = x * b;
+    let s2 = (a * 0.5).exp_m1();
+    let s3 = s1 / (x * x + 1.0);
+    let _s4 = mse(x, y);
+    let mut s5 = s3;
+    for _ in 0..2 {
+        s5 = s5 - 0.1 * s5 * a;
+    }
+    let mut s6 = b;
+    for _ in 0..0 {
+        s6 = s6 * 0.5 + (s6 * s2).sin();
+    }
+    let s7 = mse(s2, y);
+    (s5, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s5, s6, s7) = split_38_0(a, b, x, y);
+    let s8 = mse(b, y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_39_0(b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
+    let _s1 = x * c;
+    let s2 = (softplus(b) + 0.5).powi(-2);
+    let _s3 = s2 - b;
+    let s4 = sigmoid(x).ln_1p();
+    let s5 = bce(sigmoid(s4), y);
+    (s2, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
 fn split_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_39_0(c, x);
-    let s2 = split_39_1(c);
-    let s3 = split_39_2(x);
-    let s4 = b * s1;
-    let s5 = (tanh(s2) * 0.5).tan();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let (s2, s5) = split_39_0(b, c, x, y);
+    let s6 = mse(s2, y);
+    let s7 = a * SCALE;
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 type Scalar = fn(f64, f64, f64, f64, f64) -> f64;
@@ -2966,6 +3661,126 @@ const PROGRAMS: &[(&str, Program, Gradient)] = &[
     }),
     ("program_39", program_39, |p, x, y| {
         program_39::grad(p, x, y).1.p
+    }),
+    ("program_40", program_40, |p, x, y| {
+        program_40::grad(p, x, y).1.p
+    }),
+    ("program_41", program_41, |p, x, y| {
+        program_41::grad(p, x, y).1.p
+    }),
+    ("program_42", program_42, |p, x, y| {
+        program_42::grad(p, x, y).1.p
+    }),
+    ("program_43", program_43, |p, x, y| {
+        program_43::grad(p, x, y).1.p
+    }),
+    ("program_44", program_44, |p, x, y| {
+        program_44::grad(p, x, y).1.p
+    }),
+    ("program_45", program_45, |p, x, y| {
+        program_45::grad(p, x, y).1.p
+    }),
+    ("program_46", program_46, |p, x, y| {
+        program_46::grad(p, x, y).1.p
+    }),
+    ("program_47", program_47, |p, x, y| {
+        program_47::grad(p, x, y).1.p
+    }),
+    ("program_48", program_48, |p, x, y| {
+        program_48::grad(p, x, y).1.p
+    }),
+    ("program_49", program_49, |p, x, y| {
+        program_49::grad(p, x, y).1.p
+    }),
+    ("program_50", program_50, |p, x, y| {
+        program_50::grad(p, x, y).1.p
+    }),
+    ("program_51", program_51, |p, x, y| {
+        program_51::grad(p, x, y).1.p
+    }),
+    ("program_52", program_52, |p, x, y| {
+        program_52::grad(p, x, y).1.p
+    }),
+    ("program_53", program_53, |p, x, y| {
+        program_53::grad(p, x, y).1.p
+    }),
+    ("program_54", program_54, |p, x, y| {
+        program_54::grad(p, x, y).1.p
+    }),
+    ("program_55", program_55, |p, x, y| {
+        program_55::grad(p, x, y).1.p
+    }),
+    ("program_56", program_56, |p, x, y| {
+        program_56::grad(p, x, y).1.p
+    }),
+    ("program_57", program_57, |p, x, y| {
+        program_57::grad(p, x, y).1.p
+    }),
+    ("program_58", program_58, |p, x, y| {
+        program_58::grad(p, x, y).1.p
+    }),
+    ("program_59", program_59, |p, x, y| {
+        program_59::grad(p, x, y).1.p
+    }),
+    ("program_60", program_60, |p, x, y| {
+        program_60::grad(p, x, y).1.p
+    }),
+    ("program_61", program_61, |p, x, y| {
+        program_61::grad(p, x, y).1.p
+    }),
+    ("program_62", program_62, |p, x, y| {
+        program_62::grad(p, x, y).1.p
+    }),
+    ("program_63", program_63, |p, x, y| {
+        program_63::grad(p, x, y).1.p
+    }),
+    ("program_64", program_64, |p, x, y| {
+        program_64::grad(p, x, y).1.p
+    }),
+    ("program_65", program_65, |p, x, y| {
+        program_65::grad(p, x, y).1.p
+    }),
+    ("program_66", program_66, |p, x, y| {
+        program_66::grad(p, x, y).1.p
+    }),
+    ("program_67", program_67, |p, x, y| {
+        program_67::grad(p, x, y).1.p
+    }),
+    ("program_68", program_68, |p, x, y| {
+        program_68::grad(p, x, y).1.p
+    }),
+    ("program_69", program_69, |p, x, y| {
+        program_69::grad(p, x, y).1.p
+    }),
+    ("program_70", program_70, |p, x, y| {
+        program_70::grad(p, x, y).1.p
+    }),
+    ("program_71", program_71, |p, x, y| {
+        program_71::grad(p, x, y).1.p
+    }),
+    ("program_72", program_72, |p, x, y| {
+        program_72::grad(p, x, y).1.p
+    }),
+    ("program_73", program_73, |p, x, y| {
+        program_73::grad(p, x, y).1.p
+    }),
+    ("program_74", program_74, |p, x, y| {
+        program_74::grad(p, x, y).1.p
+    }),
+    ("program_75", program_75, |p, x, y| {
+        program_75::grad(p, x, y).1.p
+    }),
+    ("program_76", program_76, |p, x, y| {
+        program_76::grad(p, x, y).1.p
+    }),
+    ("program_77", program_77, |p, x, y| {
+        program_77::grad(p, x, y).1.p
+    }),
+    ("program_78", program_78, |p, x, y| {
+        program_78::grad(p, x, y).1.p
+    }),
+    ("program_79", program_79, |p, x, y| {
+        program_79::grad(p, x, y).1.p
     }),
 ];
 

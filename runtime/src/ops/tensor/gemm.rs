@@ -16,14 +16,18 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::Float;
 
-/// Products of at least this many multiply-adds split across rayon's threads. Measured
-/// on 2 vCPUs (f32, medians): two threads took 1.6–3.6× as long as one up to 2 M
-/// (256×128·128×64, the course's sizes), 1.1–1.2× at 4–5 M, and 0.57–0.81× from 8 M
-/// (1024×128·128×64) up.
+/// Products of at least this many multiply-adds split across rayon's threads, when the
+/// pool has more than two. Measured on 2 vCPUs (f32, medians): one product alone ran
+/// 1.6–3.6× slower on two threads than on one up to 2 M multiply-adds (the course's
+/// batch-256 sizes), 1.1–1.2× at 4–5 M and 0.57–0.81× from 8 M up; but in the MLP's whole
+/// gradient, where products alternate with single-threaded elementwise work, two threads
+/// were slower at every batch tried (1.37× at 1024, 1.07× at 4096, 1.04× at 16384): the
+/// pool's threads compete with the calling thread for the two CPUs. So a pool of two
+/// never splits; above that, from this size (not measured here: this machine has two).
 const PARALLEL_MACS: usize = 8 << 20;
 
 /// `a · b` for an `m × k` and a `k × n` matrix, any strides; on rayon's threads when the
-/// product is large enough to gain from them.
+/// product is large and the pool larger than two threads (see [`PARALLEL_MACS`]).
 ///
 /// # Panics
 ///
@@ -75,7 +79,7 @@ pub fn matmul<A: Float>(a: ArrayView2<'_, A>, b: ArrayView2<'_, A>) -> Array2<A>
 }
 
 fn parallelism(macs: usize) -> gemm::Parallelism {
-    if macs >= PARALLEL_MACS && rayon::current_num_threads() > 1 {
+    if macs >= PARALLEL_MACS && rayon::current_num_threads() > 2 {
         gemm::Parallelism::Rayon(0)
     } else {
         gemm::Parallelism::None
@@ -93,7 +97,7 @@ mod tests {
 
     #[test]
     fn products_equal_ndarray_for_every_layout() {
-        // The last is above PARALLEL_MACS: split across threads where there are several.
+        // The last is above PARALLEL_MACS: split across threads where the pool is larger.
         for (m, k, n) in [
             (1, 1, 1),
             (3, 5, 2),
@@ -127,6 +131,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_large_product_on_a_larger_pool_splits_and_agrees() {
+        let (a, b) = (filled(256, 256, 0.3), filled(256, 160, 0.9));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("a pool");
+        assert!(matches!(
+            pool.install(|| parallelism(256 * 256 * 160)),
+            gemm::Parallelism::Rayon(_)
+        ));
+        let got = pool.install(|| matmul(a.view(), b.view()));
+        for (x, y) in got.iter().zip(&a.dot(&b)) {
+            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0));
+        }
+        assert!(matches!(
+            parallelism(PARALLEL_MACS - 1),
+            gemm::Parallelism::None
+        ));
     }
 
     #[test]

@@ -193,3 +193,21 @@ fn a_function_named_like_a_std_macro_is_callable() {
     assert_eq!((v, g.x), (18.0, 12.0));
     assert!(format!("{}", line!()).parse::<u32>().is_ok());
 }
+
+/// A function of one's own named like one of the table's methods, called by a path.
+#[differentiable]
+pub fn recip(x: f64) -> f64 {
+    1.0 / (1.0 + x * x)
+}
+
+#[differentiable]
+pub fn through_own_recip(x: f64) -> f64 {
+    self::recip(x) * 2.0
+}
+
+#[test]
+fn a_function_named_like_a_method_is_called_through_self() {
+    let (v, g) = through_own_recip::grad(1.0);
+    assert_eq!(v, 1.0);
+    assert!((g.x - -1.0).abs() < 1e-15, "{}", g.x);
+}

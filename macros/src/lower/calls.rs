@@ -133,7 +133,7 @@ impl Body<'_> {
         {
             self.cx.error(
                 &c.func,
-                format!("`{name}` is a method in #[differentiable] functions: write `{receiver}`"),
+                format!("`{name}` is a method in #[differentiable] functions: write `{receiver}` (a #[differentiable] function of your own named `{name}` is called as `self::{name}(..)`)"),
             );
             return None;
         }

@@ -1,6 +1,6 @@
 //! The hand-over of function bodies between expansions, which is how a
 //! `#[differentiable]` function sees the bodies of the ones it calls. Each function
-//! exports a hidden `macro_rules!` under its own name in the macro namespace ([`export`]);
+//! exports a hidden `macro_rules!` beside itself ([`export`]);
 //! a caller that meets a call it cannot lower asks for the body through it ([`defer`]),
 //! and the callee's macro calls `differentiable_call!` with its body and the request
 //! ([`Call`]), which expands the caller again knowing one more body.
@@ -11,10 +11,10 @@ use syn::ItemFn;
 
 use crate::lower::{Callee, bare_path};
 
-/// Asks the callee at `path` for its body: its export macro (named like the function,
-/// in the macro namespace) calls `differentiable_call!` with its body and this request.
-/// A function that is not `#[differentiable]` has no such macro, and rustc says so at
-/// the call. A path from the crate root of another crate, `::other::m::f`, asks that
+/// Asks the callee at `path` for its body: its export macro (beside the function, named
+/// `f_needs_differentiable_attribute`) calls `differentiable_call!` with its body and
+/// this request. A function that is not `#[differentiable]` has no such macro, and
+/// rustc says so at the call, by that name. A path from the crate root of another crate, `::other::m::f`, asks that
 /// crate's exported macro, `::other::__cadena_export_f!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = bare_path(path);

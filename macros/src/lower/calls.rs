@@ -23,6 +23,27 @@ fn find(pred: impl Fn(&Spec) -> bool) -> Option<Op> {
     Op::examples().find(|op| pred(op.spec()))
 }
 
+/// What a call's path names.
+enum Target {
+    /// One of the table's functions, written bare or as `cadena::...::name`.
+    Op(Op, String),
+    /// Any other function: the user's, inlined once its body is known.
+    Function(String),
+    /// A `cadena::` path the table does not have.
+    Unknown,
+}
+
+fn target(path: &syn::Path) -> Target {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let cadena = segments.first().is_some_and(|s| s == "cadena");
+    let name = segments.last().cloned().unwrap_or_default();
+    match find(|s| s.syntax.function == Some(name.as_str())) {
+        Some(op) if segments.len() == 1 || cadena => Target::Op(op, name),
+        _ if !segments.is_empty() && !cadena => Target::Function(name),
+        _ => Target::Unknown,
+    }
+}
+
 impl Body<'_> {
     pub fn method(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
         if let Some(element) = self.loop_index_axis(m) {
@@ -80,30 +101,27 @@ impl Body<'_> {
     /// every other call one.
     pub fn call_parts(&mut self, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
         if let Expr::Path(p) = &*c.func
-            && let Some(name) = self.user_function(&p.path)
+            && let Target::Function(name) = target(&p.path)
+            && !self.method_written_as_function(c, &p.path, &name)
         {
             return self.call_function_parts(c, &p.path, &name);
         }
         Some(vec![self.call(c)?])
     }
 
-    /// The name of the function `path` calls when it is not one of cadena's ops.
-    fn user_function(&self, path: &syn::Path) -> Option<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let known_path = segments.len() == 1 || segments[0] == "cadena";
-        let name = segments.last().cloned().unwrap_or_default();
-        let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
-        (op.is_none() && segments.first().is_some_and(|s| s != "cadena")).then_some(name)
-    }
-
-    /// `cos(t)` for the method `t.cos()`: the receiver as written, when `name` is one of
-    /// the table's methods and not a function (and no known callee has that name).
-    fn method_written_as_function(&self, c: &syn::ExprCall, name: &str) -> Option<String> {
-        let Expr::Path(p) = &*c.func else { return None };
+    /// `cos(t)` for the method `t.cos()`: reported, with the call written as a method,
+    /// when `name` is one of the table's methods and not a function, the path is the bare
+    /// name, and no known callee has that name.
+    fn method_written_as_function(
+        &mut self,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        name: &str,
+    ) -> bool {
         let method = find(|s| s.syntax.method == Some(name)).is_some();
         let known = self.calls.known.iter().any(|k| k.item.sig.ident == name);
-        if p.path.segments.len() != 1 || !method || known {
-            return None;
+        if path.segments.len() != 1 || !method || known {
+            return false;
         }
         let mut args = c.args.iter().map(super::source_text);
         let receiver = match (args.next(), c.args.first()) {
@@ -111,10 +129,12 @@ impl Body<'_> {
             (Some(r), _) => format!("({r})"),
             (None, _) => "x".to_string(),
         };
-        Some(format!(
-            "{receiver}.{name}({})",
-            args.collect::<Vec<_>>().join(", ")
-        ))
+        let written = format!("{receiver}.{name}({})", args.collect::<Vec<_>>().join(", "));
+        self.cx.error(
+            &c.func,
+            format!("`{name}` is a method in #[differentiable] functions: write `{written}` (a #[differentiable] function of your own named `{name}` is called as `self::{name}(..)`)"),
+        );
+        true
     }
 
     pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
@@ -128,37 +148,23 @@ impl Body<'_> {
             );
             return None;
         };
-        if let Some(name) = self.user_function(&p.path)
-            && let Some(receiver) = self.method_written_as_function(c, &name)
-        {
-            self.cx.error(
-                &c.func,
-                format!("`{name}` is a method in #[differentiable] functions: write `{receiver}` (a #[differentiable] function of your own named `{name}` is called as `self::{name}(..)`)"),
-            );
-            return None;
-        }
-        if let Some(name) = self.user_function(&p.path) {
+        let (op, name) = match target(&p.path) {
+            Target::Op(op, name) => (op, name),
+            Target::Function(name) if self.method_written_as_function(c, &p.path, &name) => {
+                return None;
+            }
             // Another function: a `#[differentiable]` one is inlined once its body is
             // known; until then the expansion waits for its export macro to hand it over.
-            return self.call_function(c, &p.path, &name);
-        }
-        let segments: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let known_path = segments.len() == 1 || segments[0] == "cadena";
-        let name = segments.last().cloned().unwrap_or_default();
-        let op = find(|s| s.syntax.function == Some(name.as_str())).filter(|_| known_path);
-        let Some(op) = op else {
-            self.cx.error(&c.func, format!(
-                "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",
-                p.to_token_stream().to_string().replace(' ', ""),
-                functions_list(),
-                methods_list(),
-            ));
-            return None;
+            Target::Function(name) => return self.call_function(c, &p.path, &name),
+            Target::Unknown => {
+                self.cx.error(&c.func, format!(
+                    "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",
+                    p.to_token_stream().to_string().replace(' ', ""),
+                    functions_list(),
+                    methods_list(),
+                ));
+                return None;
+            }
         };
         if !self.calls.inlined() {
             self.usage.use_path(&p.path);

@@ -88,6 +88,10 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
 
+            fn recycle(&mut self) {
+                #( #p::recycle(&mut self.#idents); )*
+            }
+
             fn visit_named(
                 &self,
                 prefix: &str,

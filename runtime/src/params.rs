@@ -102,6 +102,14 @@ pub trait Parameters {
         self.visit_with_grad_named(grad, "", f)
     }
 
+    /// Gives every array's buffer to this thread's buffer pool
+    /// ([`crate::ops::tensor::pool`]), leaving empty arrays: for a gradient that has been
+    /// applied, so the next step's gradient is made in the same memory instead of newly
+    /// allocated. [`crate::train::fit`] does this after each optimiser step. Floats are
+    /// left as they are; a hand-written implementation that does not override this
+    /// recycles nothing, which is correct, only slower.
+    fn recycle(&mut self) {}
+
     /// The number of scalar parameters.
     fn num_params(&self) -> usize {
         let mut n = 0;
@@ -126,7 +134,16 @@ impl<A: Float, D: Dimension> Parameters for Array<A, D> {
     type Elem = A;
 
     fn zeros_like(&self) -> Self {
-        Array::zeros(self.raw_dim())
+        crate::ops::tensor::pool::zeros(self.raw_dim())
+    }
+
+    fn recycle(&mut self) {
+        // A 0-dimensional array always holds its one element; there is nothing to reuse.
+        if self.ndim() > 0 {
+            let empty = Array::from_shape_vec(D::zeros(self.ndim()), Vec::new())
+                .expect("an empty array of the same rank");
+            crate::ops::tensor::pool::recycle(std::mem::replace(self, empty));
+        }
     }
 
     fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, A>)) {
@@ -202,6 +219,10 @@ impl<T: Parameters> Parameters for Vec<T> {
         self.iter().map(Parameters::zeros_like).collect()
     }
 
+    fn recycle(&mut self) {
+        self.iter_mut().for_each(Parameters::recycle);
+    }
+
     fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {
         elements::visit(self, prefix, f)
     }
@@ -233,6 +254,10 @@ impl<T: Parameters, const N: usize> Parameters for [T; N] {
 
     fn zeros_like(&self) -> Self {
         std::array::from_fn(|i| self[i].zeros_like())
+    }
+
+    fn recycle(&mut self) {
+        self.iter_mut().for_each(Parameters::recycle);
     }
 
     fn visit_named(&self, prefix: &str, f: &mut dyn FnMut(&str, ArrayViewD<'_, Self::Elem>)) {

@@ -163,10 +163,15 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                     let path = &f.path;
                     let value = &exprs[&f.input];
                     let t = quote!(::cadena::__private::t);
+                    // `put` gives the zeros it replaces back to the buffer pool.
                     if stacks.iter().any(|s| f.path.starts_with(s)) {
-                        quote!(#g #(#path)* = #t::owned(#t::accumulate(&#g #(#path)*, #value));)
+                        let sum = local("sum");
+                        quote!({
+                            let #sum = #t::accumulate(&#g #(#path)*, #value);
+                            #t::put(&mut #g #(#path)*, #sum);
+                        })
                     } else {
-                        quote!(#g #(#path)* = #t::owned(#value);)
+                        quote!(#t::put(&mut #g #(#path)*, #value);)
                     }
                 })
                 .collect();

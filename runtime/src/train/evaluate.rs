@@ -69,7 +69,8 @@ where
     let mut sum = 0.0;
     for rows in chunks(data.len(), batch_size) {
         let x = data.x.slice_axis(Axis(0), rows);
-        let (loss, _) = grad_fn(params, x, data.y.slice_axis(Axis(0), rows));
+        let (loss, mut grad) = grad_fn(params, x, data.y.slice_axis(Axis(0), rows));
+        grad.recycle();
         sum += loss.to_f64_lossless() * x.nrows() as f64;
     }
     Ok(sum / data.len() as f64)

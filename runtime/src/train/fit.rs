@@ -163,7 +163,7 @@ impl<'cb> Trainer<'cb> {
             }
             let mut loss_sum = 0.0;
             while let Some(batch) = batches.next_batch() {
-                let (loss, grad) = grad_fn(params, batch.x, batch.y);
+                let (loss, mut grad) = grad_fn(params, batch.x, batch.y);
                 let loss = loss.to_f64_lossless();
                 if !loss.is_finite() {
                     bar.abandon();
@@ -183,6 +183,9 @@ impl<'cb> Trainer<'cb> {
                     });
                 }
                 optimizer.step(params, &grad)?;
+                // The next step's gradient is made in these buffers: after the first
+                // step, training asks the allocator for nothing.
+                grad.recycle();
                 loss_sum += loss * batch.x.nrows() as f64;
                 bar.inc(1);
             }

@@ -178,7 +178,10 @@ where
     Y: Operand<Elem = X::Elem>,
     X::Dim: DotDims<Y::Dim>,
 {
-    <X::Dim as DotDims<Y::Dim>>::dot(a.view(), b.view())
+    let product = <X::Dim as DotDims<Y::Dim>>::dot(a.view(), b.view());
+    a.recycle();
+    b.recycle();
+    product
 }
 
 /// `dL/da` for `c = dot(a, b)` given `g = dL/dc`: `g · bᵀ` (an outer product when `a` is
@@ -203,7 +206,10 @@ where
     Y: Operand<Elem = G::Elem>,
     G::Dim: LhsGrad<Y::Dim>,
 {
-    <G::Dim as LhsGrad<Y::Dim>>::vjp_lhs(g.view(), b.view())
+    let product = <G::Dim as LhsGrad<Y::Dim>>::vjp_lhs(g.view(), b.view());
+    g.recycle();
+    b.recycle();
+    product
 }
 
 /// `dL/db` for `c = dot(a, b)` given `g = dL/dc`: `aᵀ · g` (an outer product when `a` is
@@ -227,7 +233,10 @@ where
     G: Operand<Elem = X::Elem>,
     X::Dim: RhsGrad<G::Dim>,
 {
-    <X::Dim as RhsGrad<G::Dim>>::vjp_rhs(a.view(), g.view())
+    let product = <X::Dim as RhsGrad<G::Dim>>::vjp_rhs(a.view(), g.view());
+    a.recycle();
+    g.recycle();
+    product
 }
 
 /// What [`t`] accepts and gives: an owned array transposes in place (its axes reversed,

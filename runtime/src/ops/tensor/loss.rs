@@ -13,6 +13,7 @@ use num_traits::{Float as _, One, Zero};
 
 use super::map::{broadcast, map2};
 use super::operand::{Operand, Out2};
+use super::pool;
 use super::softmax::{
     last, log_sum_exp_rows, owned, owned_standard, rows, same_shape, softmax_rows,
 };
@@ -237,20 +238,27 @@ where
     Y: Operand<Elem = Z::Elem, Dim = Z::Dim>,
     Z::Dim: RemoveAxis,
 {
-    let (z, y) = (z.view(), y.view());
-    same_shape("softmax_cross_entropy", z.shape(), y.shape());
-    let width = z.shape()[last(z.ndim(), "softmax_cross_entropy").index()];
-    let (z, y) = (z.as_standard_layout(), y.as_standard_layout());
-    let z_values = z.as_slice().expect("standard layout");
-    let y_values = y.as_slice().expect("standard layout");
-    let zero = Z::Elem::zero();
-    let total = rows(z_values, width)
-        .zip(rows(y_values, width))
-        .zip(log_sum_exp_rows(z_values, width))
-        .fold(zero, |s, ((z, y), lse)| {
-            s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
-        });
-    total / Z::Elem::of(lanes_count(z.shape()) as f64)
+    let loss = {
+        let (z, y) = (z.view(), y.view());
+        same_shape("softmax_cross_entropy", z.shape(), y.shape());
+        let width = z.shape()[last(z.ndim(), "softmax_cross_entropy").index()];
+        let (z, y) = (z.as_standard_layout(), y.as_standard_layout());
+        let z_values = z.as_slice().expect("standard layout");
+        let y_values = y.as_slice().expect("standard layout");
+        let zero = Z::Elem::zero();
+        let lse = log_sum_exp_rows(z_values, width);
+        let total = rows(z_values, width)
+            .zip(rows(y_values, width))
+            .zip(&lse)
+            .fold(zero, |s, ((z, y), &lse)| {
+                s + z.iter().zip(y).fold(zero, |s, (&z, &y)| s + y * (lse - z))
+            });
+        pool::give(lse);
+        total / Z::Elem::of(lanes_count(z.shape()) as f64)
+    };
+    z.recycle();
+    y.recycle();
+    loss
 }
 
 /// The fused gradient of [`softmax_cross_entropy`] with respect to the logits, given the
@@ -437,18 +445,24 @@ where
     Z: Operand<Dim = Ix2>,
     L: ClassIndices + ?Sized,
 {
-    let z = z.view();
-    check_labels("softmax_cross_entropy_indices", &z, labels);
-    let width = z.ncols();
-    let z = z.as_standard_layout();
-    let values = z.as_slice().expect("standard layout");
-    let total = log_sum_exp_rows(values, width)
-        .into_iter()
-        .enumerate()
-        .fold(Z::Elem::zero(), |s, (r, lse)| {
-            s + (lse - values[r * width + labels.class(r)])
-        });
-    total / Z::Elem::of(z.nrows() as f64)
+    let loss = {
+        let z = z.view();
+        check_labels("softmax_cross_entropy_indices", &z, labels);
+        let width = z.ncols();
+        let z = z.as_standard_layout();
+        let values = z.as_slice().expect("standard layout");
+        let lse = log_sum_exp_rows(values, width);
+        let total = lse
+            .iter()
+            .enumerate()
+            .fold(Z::Elem::zero(), |s, (r, &lse)| {
+                s + (lse - values[r * width + labels.class(r)])
+            });
+        pool::give(lse);
+        total / Z::Elem::of(z.nrows() as f64)
+    };
+    z.recycle();
+    loss
 }
 
 /// The fused gradient of [`softmax_cross_entropy_indices`] with respect to `z`:

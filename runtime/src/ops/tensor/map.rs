@@ -15,6 +15,7 @@ use super::fast::vectorised;
 use super::operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Operand, Out1, Out2, Out3, Out4, shapes_text,
 };
+use super::pool;
 use crate::Float;
 
 /// Operands whose shapes do not broadcast together.
@@ -222,7 +223,9 @@ macro_rules! engine {
             }
         }
 
-        #[allow(unused_variables)]
+        /// The map over operands that broadcast together; the first operand's buffer
+        /// holds the result when it owns one of the result's shape. The others, once read,
+        /// go back to the buffer pool ([`Operand::recycle`]).
         pub(super) fn $engine<A, D, $X0, $($X,)* F>($x0: $X0, $($x: $X,)* f: F) -> Result<Array<A, D>, Mismatch>
         where
             A: Float,
@@ -231,33 +234,48 @@ macro_rules! engine {
             $($X: Operand<Elem = A>,)*
             F: Fn(A, $(elem!($x)),*) -> A,
         {
-            let shape: D = broadcast(&[$x0.view().shape(), $($x.view().shape()),*])?;
-            let n = shape.size();
-            $(
-                let $x = $x.view();
-                let $x = $x.broadcast(shape.clone()).expect("shape checked above");
-            )*
-            match $x0.into_buffer() {
-                Ok(buf) if buf.shape() == shape.slice() => {
-                    let mut out = buf.into_dimensionality::<D>().expect("same rank");
-                    if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tile(&$x),)*) {
-                        let s = out.as_slice_mut().expect("standard layout");
-                        let m = chunk_len::<A>(n, &[$($x),*]);
-                        vectorised(#[inline(always)] || update_chunks(s, m.max(1), $($x,)* &f));
-                        return Ok(out);
+            #[allow(unused_variables)]
+            fn run<A, D, $X0, $($X,)* F>($x0: $X0, $($x: &$X,)* f: F) -> Result<Array<A, D>, Mismatch>
+            where
+                A: Float,
+                D: Dimension,
+                $X0: Operand<Elem = A>,
+                $($X: Operand<Elem = A>,)*
+                F: Fn(A, $(elem!($x)),*) -> A,
+            {
+                let shape: D = broadcast(&[$x0.view().shape(), $($x.view().shape()),*])?;
+                let n = shape.size();
+                $(
+                    let $x = $x.view();
+                    let $x = $x.broadcast(shape.clone()).expect("shape checked above");
+                )*
+                match $x0.into_buffer() {
+                    Ok(buf) if buf.shape() == shape.slice() => {
+                        let mut out = buf.into_dimensionality::<D>().expect("same rank");
+                        if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tile(&$x),)*) {
+                            let s = out.as_slice_mut().expect("standard layout");
+                            let m = chunk_len::<A>(n, &[$($x),*]);
+                            vectorised(#[inline(always)] || update_chunks(s, m.max(1), $($x,)* &f));
+                            return Ok(out);
+                        }
+                        Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
+                        Ok(out)
                     }
-                    Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
-                    Ok(out)
-                }
-                Ok(buf) => {
-                    let v = buf.view();
-                    Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
-                }
-                Err(op) => {
-                    let v = op.view();
-                    Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
+                    Ok(buf) => {
+                        let v = buf.view();
+                        let out = fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f);
+                        pool::recycle(buf);
+                        Ok(out)
+                    }
+                    Err(op) => {
+                        let v = op.view();
+                        Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
+                    }
                 }
             }
+            let out = run($x0, $(&$x,)* f);
+            $($x.recycle();)*
+            out
         }
     };
 }
@@ -287,9 +305,9 @@ macro_rules! fresh_fn {
             if n > 0 {
                 if let (Some($x0), $(Some($x),)*) = (tile(&$x0), $(tile($x),)*) {
                     let m = chunk_len(n, &[$x0, $($x),*]);
-                    // Zeroing first costs little next to the map and keeps the write loop
-                    // a plain indexed store that vectorises (an `extend` does not).
-                    let mut out = vec![A::zero(); n];
+                    // An initialised buffer (from the pool, or zeroed) keeps the write
+                    // loop a plain indexed store that vectorises (an `extend` does not).
+                    let mut out = pool::take::<A>(n);
                     vectorised(#[inline(always)] || extend_chunks(&mut out, m, $x0, $($x,)* &f));
                     return Array::from_shape_vec(shape.clone(), out).expect("n elements");
                 }

@@ -8,7 +8,8 @@
 //! | operands and result types | [`Operand`], [`Kind`] |
 //! | fused elementwise maps | [`map1`] .. [`map4`], `try_` variants |
 //! | unbroadcasting | [`sum_to`], [`shape_of`] |
-//! | gradients returned to the user | [`owned`] (owned, row-major) |
+//! | gradients returned to the user | [`owned`] (owned, row-major), [`put`] |
+//! | buffers reused from step to step | [`pool`] |
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | keep-dims | [`insert_axis`], [`remove_axis`] |
@@ -25,6 +26,7 @@ mod loss;
 mod map;
 mod operand;
 mod owned;
+pub mod pool;
 mod reduce;
 mod shape;
 mod softmax;
@@ -41,7 +43,7 @@ pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
 pub use operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
 };
-pub use owned::owned;
+pub use owned::{owned, put};
 pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,

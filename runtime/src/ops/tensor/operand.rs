@@ -112,6 +112,10 @@ pub trait Operand: Sized {
     /// The value of a float operand. Only meaningful when `Kind = Scalar`; arrays return
     /// their first element (or zero if empty).
     fn scalar(&self) -> Self::Elem;
+    /// Done with the operand: an owned array's buffer goes back to this thread's
+    /// [`pool`](super::pool) for a later result; anything else is just dropped.
+    #[inline(always)]
+    fn recycle(self) {}
 }
 
 macro_rules! scalar_operand {
@@ -174,6 +178,9 @@ impl<A: Float, D: Dimension> Operand for Array<A, D> {
     }
     fn scalar(&self) -> A {
         first(self)
+    }
+    fn recycle(self) {
+        super::pool::recycle(self);
     }
 }
 

@@ -21,3 +21,24 @@ use super::softmax::owned_standard;
 pub fn owned<X: Operand>(x: X) -> Out1<X> {
     X::Kind::wrap(x, |x| x.scalar(), owned_standard)
 }
+
+/// Stores `owned(value)` in `slot` and gives the value it replaces back to the buffer
+/// [`pool`](super::pool): how a generated gradient fills the fields of a struct made by
+/// `Parameters::zeros_like`, so the zeros' buffers serve the next step.
+///
+/// ```
+/// use cadena::ndarray::{Array2, array};
+/// use cadena::ops::tensor::put;
+/// let mut slot = Array2::<f64>::zeros((1, 2));
+/// put(&mut slot, array![[1.0, 2.0]]);
+/// assert_eq!(slot, array![[1.0, 2.0]]);
+/// let mut x = 0.0_f32;
+/// put(&mut x, 3.0_f32);
+/// assert_eq!(x, 3.0);
+/// ```
+pub fn put<X: Operand>(slot: &mut Out1<X>, value: X)
+where
+    Out1<X>: Operand,
+{
+    std::mem::replace(slot, owned(value)).recycle();
+}

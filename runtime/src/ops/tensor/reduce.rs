@@ -7,6 +7,7 @@ use ndarray::{Array, ArrayView, Axis, Dimension, IxDyn, RemoveAxis};
 use super::fast::vectorised;
 use super::map::{broadcast, map1};
 use super::operand::{Kind, Like, Operand};
+use super::pool;
 use crate::Float;
 
 /// The sum of every element (a float is its own sum; an empty array sums to 0).
@@ -131,7 +132,9 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
             return reduce_view(v.into_dyn(), shape);
         }
     };
-    reduce_view(g.view(), shape)
+    let out = reduce_view(g.view(), shape);
+    pool::recycle(g);
+    out
 }
 
 /// The common case of a bias's adjoint: a contiguous gradient summed over its leading axes
@@ -139,7 +142,8 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
 /// view pays shape bookkeeping per row, which costs more than the additions here.)
 fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, D> {
     let k: usize = shape.iter().product();
-    let mut acc = vec![A::zero(); k];
+    let mut acc = pool::take(k);
+    acc.fill(A::zero());
     if k > 0 {
         vectorised(
             #[inline(always)]

@@ -1,12 +1,13 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
 //! distribution), computed max-subtracted so no input overflows, and their VJPs.
 
-use ndarray::{Array, Axis, RemoveAxis, Zip};
+use ndarray::{Array, ArrayView, Axis, Dimension, RemoveAxis, Zip};
 
 use num_traits::{Float as _, Zero};
 
 use super::fast::{self, vectorised};
 use super::operand::Operand;
+use super::pool;
 use crate::Float;
 
 /// The last axis of an array of rank `ndim`.
@@ -22,8 +23,15 @@ pub(crate) fn last(ndim: usize, op: &str) -> Axis {
 pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     match x.into_buffer() {
         Ok(buf) => buf,
-        Err(x) => x.view().to_owned(),
+        Err(x) => copy(&x.view()),
     }
+}
+
+/// A row-major copy of `x` in a buffer from the [`pool`].
+fn copy<A: Float, D: Dimension>(x: &ArrayView<'_, A, D>) -> Array<A, D> {
+    let mut out = pool::array(x.raw_dim());
+    out.assign(x);
+    out
 }
 
 /// The operand's buffer in standard (row-major) layout to compute in: its own if it owns
@@ -31,8 +39,12 @@ pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
 pub(crate) fn owned_standard<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     match x.into_buffer() {
         Ok(buf) if buf.is_standard_layout() => buf,
-        Ok(buf) => buf.as_standard_layout().into_owned(),
-        Err(x) => x.view().as_standard_layout().into_owned(),
+        Ok(buf) => {
+            let out = copy(&buf.view());
+            pool::recycle(buf);
+            out
+        }
+        Err(x) => copy(&x.view()),
     }
 }
 
@@ -50,7 +62,7 @@ pub(crate) fn rows_mut<A>(values: &mut [A], width: usize) -> std::slice::ChunksE
 
 /// Overwrites each `width`-long row of `values` with its softmax.
 pub(crate) fn softmax_rows<A: Float>(values: &mut [A], width: usize) {
-    exp_minus_row_max(values, width);
+    pool::give(exp_minus_row_max(values, width));
     vectorised(
         #[inline(always)]
         || {
@@ -64,19 +76,19 @@ pub(crate) fn softmax_rows<A: Float>(values: &mut [A], width: usize) {
 
 /// `ln Σ e^v` of each `width`-long row of `values`, as `max + ln Σ e^(v - max)` (finite for
 /// any finite inputs; `-inf` for a row of `-inf`), on a scratch copy.
+/// The scratch copy and the result come from the buffer [`pool`]; a caller done with the
+/// result gives it back.
 pub(crate) fn log_sum_exp_rows<A: Float>(values: &[A], width: usize) -> Vec<A> {
-    let mut exps = values.to_vec();
-    let maxes = exp_minus_row_max(&mut exps, width);
-    rows(&exps, width)
-        .zip(maxes)
-        .map(|(row, m)| {
-            if m == A::neg_infinity() {
-                m
-            } else {
-                m + row.iter().fold(A::zero(), |s, &v| s + v).ln()
-            }
-        })
-        .collect()
+    let mut exps = pool::take(values.len());
+    exps.copy_from_slice(values);
+    let mut lse = exp_minus_row_max(&mut exps, width);
+    for (row, m) in rows(&exps, width).zip(&mut lse) {
+        if *m != A::neg_infinity() {
+            *m += row.iter().fold(A::zero(), |s, &v| s + v).ln();
+        }
+    }
+    pool::give(exps);
+    lse
 }
 
 /// Overwrites each `width`-long row `v` of `values` with `e^(v - max v)` and returns the
@@ -85,7 +97,10 @@ pub(crate) fn log_sum_exp_rows<A: Float>(values: &[A], width: usize) -> Vec<A> {
 /// one pass over all rows does. (The vectorisable exp is within 1.2 ulp for f32: softmax
 /// is the hot loop of a classifier's backward pass.)
 fn exp_minus_row_max<A: Float>(values: &mut [A], width: usize) -> Vec<A> {
-    let maxes: Vec<A> = rows(values, width).map(row_max).collect();
+    let mut maxes = pool::take(rows(values, width).len());
+    for (m, row) in maxes.iter_mut().zip(rows(values, width)) {
+        *m = row_max(row);
+    }
     vectorised(
         #[inline(always)]
         || {
@@ -156,9 +171,10 @@ where
     let width = out.shape()[last(out.ndim(), "log_softmax").index()];
     let values = out.as_slice_mut().expect("standard layout");
     let lse = log_sum_exp_rows(values, width);
-    for (row, lse) in rows_mut(values, width).zip(lse) {
+    for (row, &lse) in rows_mut(values, width).zip(&lse) {
         row.iter_mut().for_each(|v| *v -= lse);
     }
+    pool::give(lse);
     out
 }
 

@@ -1,0 +1,194 @@
+//! A training step asks the allocator for nothing after the first: the tensor helpers
+//! take their buffers from a per-thread pool, a generated gradient gives back what it is
+//! done with, and `fit` gives back each gradient it has applied.
+//!
+//! Counted with a global allocator that counts this thread's allocations (the test
+//! harness runs other tests on other threads). The counts are exact, not timings.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use cadena::data::Dataset;
+use cadena::init::{Init, seeded};
+use cadena::ndarray::{Array1, Array2, ArrayView2};
+use cadena::optim::{Adam, Sgd};
+use cadena::prelude::*;
+use cadena::train::{TrainConfig, fit};
+use rand::RngExt;
+
+struct Counting;
+
+thread_local! {
+    static CALLS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts calls (in a
+// const-initialised thread-local without a destructor, which allocates nothing).
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = CALLS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same layout contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// How many allocations this thread makes during `f`.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = CALLS.with(Cell::get);
+    let r = f();
+    (CALLS.with(Cell::get) - before, r)
+}
+
+#[derive(Parameters, Clone)]
+struct Mlp {
+    w1: Array2<f32>,
+    b1: Array1<f32>,
+    w2: Array2<f32>,
+    b2: Array1<f32>,
+    w3: Array2<f32>,
+    b3: Array1<f32>,
+}
+
+fn mlp() -> Mlp {
+    let mut rng = seeded(1);
+    Mlp {
+        w1: Init::XavierUniform.array2(12, 32, &mut rng),
+        b1: Array1::zeros(32),
+        w2: Init::XavierUniform.array2(32, 16, &mut rng),
+        b2: Array1::zeros(16),
+        w3: Init::XavierUniform.array2(16, 4, &mut rng),
+        b3: Array1::zeros(4),
+    }
+}
+
+#[differentiable]
+fn logits(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
+    let a1 = tanh(x.dot(&p.w1) + &p.b1);
+    let a2 = tanh(a1.dot(&p.w2) + &p.b2);
+    a2.dot(&p.w3) + &p.b3
+}
+
+#[differentiable(wrt(p))]
+fn loss(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+    softmax_cross_entropy(logits(p, x), y)
+}
+
+fn data(rows: usize) -> Dataset<f32> {
+    let mut rng = seeded(2);
+    let labels: Vec<usize> = (0..rows).map(|_| rng.random_range(0..4)).collect();
+    let x = Array2::from_shape_fn((rows, 12), |(i, j)| {
+        rng.random::<f32>() - 0.5 + if j % 4 == labels[i] { 1.0 } else { 0.0 }
+    });
+    Dataset::classification(x, labels, 4).expect("labels below 4")
+}
+
+fn grad(p: &Mlp, x: ArrayView2<f32>, y: ArrayView2<f32>) -> (f32, Mlp) {
+    let (l, g) = loss::grad(p, x, y);
+    (l, g.p)
+}
+
+fn predict(p: &Mlp, x: ArrayView2<f32>) -> Array2<f32> {
+    logits(p, x)
+}
+
+/// Allocations of one `fit` epoch over `rows` rows in batches of 16.
+fn fit_allocations(params: &mut Mlp, optimizer: &mut impl Optimizer, rows: usize) -> usize {
+    let train = data(rows);
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: 16,
+        progress: false,
+        train_accuracy: false,
+        ..Default::default()
+    };
+    let (calls, history) =
+        allocations(|| fit(params, optimizer, &train, None, &config, grad, predict));
+    assert!(history.expect("trains").epochs[0].train_loss.is_finite());
+    calls
+}
+
+/// The steps of an epoch cost nothing: an epoch of 16 steps makes as many allocations as
+/// one of 4 (the run's own: the shuffled order, the batch buffers, the history). On x86-64
+/// only, where the matrix products pack into a per-thread buffer; the portable kernels
+/// allocate their packing buffers per product.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn a_training_step_allocates_nothing_after_the_first() {
+    let mut params = mlp();
+    let mut sgd = Sgd::new(0.1).expect("a learning rate");
+    fit_allocations(&mut params, &mut sgd, 64);
+    let short = fit_allocations(&mut params, &mut sgd, 64);
+    let long = fit_allocations(&mut params, &mut sgd, 256);
+    assert_eq!(
+        long,
+        short,
+        "12 more steps made {} allocations",
+        long - short
+    );
+
+    let mut adam = Adam::new(0.01).expect("a learning rate");
+    fit_allocations(&mut params, &mut adam, 64);
+    let short = fit_allocations(&mut params, &mut adam, 64);
+    let long = fit_allocations(&mut params, &mut adam, 256);
+    assert_eq!(
+        long,
+        short,
+        "with Adam, 12 more steps made {} allocations",
+        long - short
+    );
+}
+
+/// A loop of one's own gets the same by giving each gradient back with
+/// `Parameters::recycle`; without it, each call allocates its gradient's arrays.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn a_hand_written_loop_that_recycles_its_gradients_allocates_nothing() {
+    let train = data(32);
+    let (x, y) = (train.x.view(), train.y.view());
+    let mut p = mlp();
+    let step = |p: &mut Mlp, recycle: bool| {
+        let (_, mut g) = loss::grad(p, x, y);
+        p.w1.scaled_add(-0.1, &g.p.w1);
+        if recycle {
+            g.p.recycle();
+        }
+    };
+    step(&mut p, true);
+    let (recycled, ()) = allocations(|| (0..10).for_each(|_| step(&mut p, true)));
+    assert_eq!(recycled, 0);
+    let (dropped, ()) = allocations(|| (0..10).for_each(|_| step(&mut p, false)));
+    assert!(
+        dropped >= 10 * 3,
+        "{dropped}: the gradient's large arrays, every call"
+    );
+}
+
+/// What the pool changes is where memory comes from, not the numbers: the gradient is the
+/// same whether its buffers are fresh or reused (they are fully overwritten).
+#[test]
+fn recycled_buffers_give_the_same_gradient() {
+    let train = data(48);
+    let p = mlp();
+    cadena::ops::tensor::pool::clear();
+    let (l0, g0) = loss::grad(&p, train.x.view(), train.y.view());
+    // Fill the pool with buffers full of garbage of every shape the gradient uses.
+    for _ in 0..3 {
+        let (_, mut g) = loss::grad(&p, train.x.view(), train.y.view());
+        g.p.visit_mut(&mut |_, mut t| t.fill(f32::NAN));
+        g.p.recycle();
+    }
+    let (l1, g1) = loss::grad(&p, train.x.view(), train.y.view());
+    assert_eq!(l0.to_bits(), l1.to_bits());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    g0.p.visit(&mut |_, t| a.extend(t.iter().map(|v| v.to_bits())));
+    g1.p.visit(&mut |_, t| b.extend(t.iter().map(|v| v.to_bits())));
+    assert_eq!(a, b);
+}

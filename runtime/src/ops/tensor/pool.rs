@@ -10,8 +10,9 @@
 //! the float buffers cadena makes and explicit about where they come back.
 //!
 //! Each thread has its own cache, so no locking; a thread's buffers are freed when it
-//! ends, or at once with [`clear`]. A cache holds at most [`MAX_HELD_BYTES`] per element
-//! type; a buffer given back beyond that is freed.
+//! ends, or at once with [`clear`]. A buffer given back is kept only if buffers of its
+//! size have been asked for, no more of them than were ever in use at once, and at most
+//! [`MAX_HELD_BYTES`] per element type; otherwise it is freed.
 //!
 //! Buffers come back with the values they held: [`take`] hands out initialised memory of
 //! unspecified contents, for a helper that writes every element. [`zeros`] is the cleared
@@ -22,9 +23,14 @@
 //! use cadena::ops::tensor::pool;
 //!
 //! pool::clear();
-//! pool::recycle(Array2::<f32>::ones((64, 32)));
+//! let a: Array2<f32> = pool::zeros((64, 32)); // the first time, newly allocated
+//! let address = a.as_ptr();
+//! pool::recycle(a);
 //! assert_eq!(pool::held_bytes(), 64 * 32 * 4);
-//! pool::clear();
+//! let b: Array2<f32> = pool::zeros((32, 64)); // the same buffer, cleared
+//! assert_eq!(b.as_ptr(), address);
+//! // A buffer of a size never asked for is not kept.
+//! pool::recycle(Array2::<f32>::ones((3, 5)));
 //! assert_eq!(pool::held_bytes(), 0);
 //! ```
 
@@ -39,42 +45,82 @@ use crate::Float;
 /// The most a thread's cache holds per element type: 256 MiB.
 pub const MAX_HELD_BYTES: usize = 256 << 20;
 
-/// Free buffers of one element type, by capacity (a stack per capacity seen).
+/// The buffers of one capacity: those free, and how many of this capacity the thread has
+/// had out at once, which bounds how many are kept.
+struct Stack<A> {
+    free: Vec<Vec<A>>,
+    out: usize,
+    peak: usize,
+}
+
+impl<A> Default for Stack<A> {
+    fn default() -> Self {
+        Self {
+            free: Vec::new(),
+            out: 0,
+            peak: 0,
+        }
+    }
+}
+
+impl<A> Stack<A> {
+    fn lend(&mut self) {
+        self.out += 1;
+        self.peak = self.peak.max(self.out);
+    }
+}
+
+/// Free buffers of one element type, by capacity.
+///
+/// A buffer given back is kept only while its capacity's stack holds fewer than the most
+/// buffers of that capacity ever out at once: enough for a step to find every buffer it
+/// needs, and nothing for buffers nobody asks for (a hand-written gradient that `fit`
+/// recycles, made by ndarray rather than taken from here, is freed, not hoarded).
 struct Shelf<A> {
-    free: BTreeMap<usize, Vec<Vec<A>>>,
+    stacks: BTreeMap<usize, Stack<A>>,
     held: usize,
 }
 
 impl<A: Float> Shelf<A> {
     const fn new() -> Self {
         Self {
-            free: BTreeMap::new(),
+            stacks: BTreeMap::new(),
             held: 0,
         }
     }
 
     /// The smallest free buffer that holds `len` elements and is not more than twice as
-    /// large (a much larger one is left for a request it fits better).
+    /// large (a much larger one is left for a request it fits better); `None`, counting
+    /// the miss, when there is none, and the caller allocates `len` exactly.
     fn take(&mut self, len: usize) -> Option<Vec<A>> {
         let limit = len.saturating_mul(2).max(len + 64);
-        // An emptied stack stays in the map: removing it would free the stack and the
+        // An emptied stack stays in the map: removing it would free its storage and the
         // map's node, and giving the buffer back would allocate them again, every step.
-        let (&capacity, stack) = self
-            .free
+        if let Some((&capacity, stack)) = self
+            .stacks
             .range_mut(len..=limit)
-            .find(|(_, stack)| !stack.is_empty())?;
-        let buffer = stack.pop()?;
-        self.held -= capacity * size_of::<A>();
-        Some(buffer)
+            .find(|(_, stack)| !stack.free.is_empty())
+        {
+            let buffer = stack.free.pop()?;
+            stack.lend();
+            self.held -= capacity * size_of::<A>();
+            return Some(buffer);
+        }
+        self.stacks.entry(len).or_default().lend();
+        None
     }
 
     fn give(&mut self, buffer: Vec<A>) {
         let bytes = buffer.capacity() * size_of::<A>();
-        if bytes == 0 || self.held + bytes > MAX_HELD_BYTES {
+        let Some(stack) = self.stacks.get_mut(&buffer.capacity()) else {
+            return;
+        };
+        stack.out = stack.out.saturating_sub(1);
+        if stack.free.len() >= stack.peak || self.held + bytes > MAX_HELD_BYTES {
             return;
         }
         self.held += bytes;
-        self.free.entry(buffer.capacity()).or_default().push(buffer);
+        stack.free.push(buffer);
     }
 }
 
@@ -184,7 +230,7 @@ mod tests {
     #[test]
     fn a_given_buffer_is_taken_again_for_its_size_and_not_for_a_much_smaller_one() {
         clear();
-        let a = Array2::<f64>::from_elem((16, 16), 3.0);
+        let a: Array2<f64> = array((16, 16));
         let address = a.as_ptr();
         recycle(a);
         let tiny = take::<f64>(4);
@@ -207,15 +253,30 @@ mod tests {
     }
 
     #[test]
-    fn a_shorter_buffer_is_extended_and_the_cache_is_bounded() {
+    fn no_more_buffers_are_kept_than_were_out_at_once() {
         clear();
-        give(Vec::<f32>::with_capacity(100));
+        let (a, b) = (take::<f32>(100), take::<f32>(100));
+        give(a);
+        give(b);
+        // Two were out at once: two are kept, a third of that size is freed.
+        give(vec![0f32; 100]);
+        assert_eq!(held_bytes(), 2 * 100 * 4);
+        // Sizes nobody asked for are freed at once.
+        give(vec![0f32; 300]);
+        assert_eq!(held_bytes(), 2 * 100 * 4);
+        // A buffer taken for fewer elements comes back with its values, cut to length.
         let v = take::<f32>(90);
-        assert_eq!(v.len(), 90);
-        assert!(v.capacity() >= 100);
+        assert_eq!((v.len(), v.capacity()), (90, 100));
+        clear();
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        clear();
         let big = MAX_HELD_BYTES / size_of::<f32>() / 2 + 1;
-        give(vec![0f32; big]);
-        give(vec![0f32; big]);
+        let (a, b) = (take::<f32>(big), take::<f32>(big));
+        give(a);
+        give(b);
         assert_eq!(held_bytes(), big * 4, "the second would pass the bound");
         clear();
     }
@@ -223,7 +284,7 @@ mod tests {
     #[test]
     fn threads_have_their_own_caches() {
         clear();
-        recycle(Array2::<f32>::ones((3, 3)));
+        recycle(zeros::<f32, _>((3, 3)));
         let other = std::thread::spawn(held_bytes).join().expect("thread");
         assert_eq!(other, 0);
         assert_eq!(held_bytes(), 36);

@@ -192,3 +192,90 @@ fn recycled_buffers_give_the_same_gradient() {
     g1.p.visit(&mut |_, t| b.extend(t.iter().map(|v| v.to_bits())));
     assert_eq!(a, b);
 }
+
+#[derive(Parameters, Clone)]
+struct Layer {
+    w: Array2<f32>,
+    b: Array1<f32>,
+}
+
+#[derive(Parameters, Clone)]
+struct Deep {
+    layers: Vec<Layer>,
+    out: Layer,
+}
+
+#[differentiable(wrt(p))]
+fn looped(p: &Deep, x: ArrayView2<f32>, y: ArrayView2<f32>) -> f32 {
+    let mut h = x.to_owned();
+    for l in &p.layers {
+        h = tanh(h.dot(&l.w) + &l.b);
+    }
+    softmax_cross_entropy(h.dot(&p.out.w) + &p.out.b, y)
+}
+
+#[derive(Parameters, Clone)]
+struct Rnn {
+    wx: Array2<f32>,
+    wh: Array2<f32>,
+    b: Array1<f32>,
+    out: Layer,
+}
+
+#[differentiable(wrt(p))]
+fn rnn(p: &Rnn, x: cadena::ndarray::ArrayView3<f32>, h0: ArrayView2<f32>, y: &[usize]) -> f32 {
+    let mut h = h0.to_owned();
+    for xt in x.axis_iter(cadena::ndarray::Axis(1)) {
+        h = tanh(xt.dot(&p.wx) + h.dot(&p.wh) + &p.b);
+    }
+    softmax_cross_entropy(h.dot(&p.out.w) + &p.out.b, y)
+}
+
+fn layer(i: usize, o: usize, rng: &mut rand::rngs::StdRng) -> Layer {
+    Layer {
+        w: Init::XavierUniform.array2(i, o, rng),
+        b: Array1::zeros(o),
+    }
+}
+
+/// Gradients through loops, after a warm-up call: every array comes from the pool, and
+/// what is left are two containers per call, the tape's `Vec` (its entries' types borrow
+/// from the call's arguments, so it cannot be cached across calls) and, for a stack of
+/// layers, the gradient's `Vec` of them.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn gradients_through_loops_allocate_only_their_containers() {
+    let mut rng = seeded(3);
+    let deep = Deep {
+        layers: vec![layer(12, 32, &mut rng), layer(32, 16, &mut rng)],
+        out: layer(16, 4, &mut rng),
+    };
+    let train = data(32);
+    let (x, y) = (train.x.view(), train.y.view());
+    let step = || {
+        let (_, mut g) = looped::grad(&deep, x, y);
+        g.p.recycle();
+    };
+    step();
+    let (calls, ()) = allocations(|| (0..5).for_each(|_| step()));
+    assert!(calls <= 5 * 3, "looped MLP: {calls} allocations in 5 calls");
+
+    let net = Rnn {
+        wx: Init::XavierUniform.array2(6, 16, &mut rng),
+        wh: Init::XavierUniform.array2(16, 16, &mut rng),
+        b: Array1::zeros(16),
+        out: layer(16, 4, &mut rng),
+    };
+    let xs = cadena::ndarray::Array3::from_shape_fn((8, 10, 6), |(i, t, j)| {
+        ((i * 60 + t * 6 + j) as f32 * 0.37).sin()
+    });
+    let h0 = Array2::zeros((8, 16));
+    let labels: Vec<usize> = (0..8).map(|i| i % 4).collect();
+    let step = || {
+        let (_, mut g) = rnn::grad(&net, xs.view(), h0.view(), &labels);
+        g.p.recycle();
+    };
+    step();
+    let (calls, ()) = allocations(|| (0..5).for_each(|_| step()));
+    assert!(calls <= 5 * 2, "RNN: {calls} allocations in 5 calls");
+}

@@ -170,10 +170,15 @@ pub fn backward(
                 let path = &e.path;
                 code.extend(match kind {
                     // Another loop over the same stack has written there too.
-                    Collection::Indexed if shared => quote!(
-                        #dj[#i] #(#path)* = #t::owned(#t::accumulate(&#dj[#i] #(#path)*, #value));
-                    ),
-                    Collection::Indexed => quote!(#dj[#i] #(#path)* = #t::owned(#value);),
+                    // `put` gives the value it replaces back to the buffer pool.
+                    Collection::Indexed if shared => {
+                        let sum = local("cadena_sum");
+                        quote!({
+                            let #sum = #t::accumulate(&#dj[#i] #(#path)*, #value);
+                            #t::put(&mut #dj[#i] #(#path)*, #sum);
+                        })
+                    }
+                    Collection::Indexed => quote!(#t::put(&mut #dj[#i] #(#path)*, #value);),
                     Collection::Axis(axis) => {
                         let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
                         quote!(#t::assign_index_axis(&mut #dj, ::cadena::ndarray::Axis(#axis), #i, #value);)
@@ -187,7 +192,7 @@ pub fn backward(
                 _ if is_zero(0) => quote!(#g = #t::zeros_as(&#g);),
                 _ => {
                     let e = expr_of(0);
-                    quote!(#g = #t::owned(#e);)
+                    quote!(#t::put(&mut #g, #e);)
                 }
             });
         }
@@ -222,8 +227,13 @@ pub fn backward(
             take,
             match carry_scalar {
                 true => quote!(#later = ::core::option::Option::Some(#h_in);),
-                // The tape entry already holds an `Option`.
-                false => quote!(#later = #h_in;),
+                // The tape entry already holds an `Option`; the value it replaces is
+                // done with, and its buffer goes back to the pool.
+                false => quote!(
+                    if let ::core::option::Option::Some(v) = ::core::mem::replace(&mut #later, #h_in) {
+                        #t::recycle(v);
+                    }
+                ),
             },
         )
     } else {

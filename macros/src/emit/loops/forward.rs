@@ -42,7 +42,7 @@ pub fn forward(
             for #i in #range {
                 let _ = #i;
                 #stmts
-                #h = #t::owned(#out);
+                #t::put(&mut #h, #out);
             }
             #h
         });
@@ -59,6 +59,11 @@ pub fn forward(
     let next = local("cadena_next");
     let carried = d.needs_carry.then(|| quote!(#h,));
     let range_local = local("cadena_range");
+    // Unless the tape took it, the value the next one replaces goes back to the pool.
+    let advance = match d.needs_carry {
+        true => quote!(#h = #next;),
+        false => quote!(#t::put(&mut #h, #next);),
+    };
     quote!({
         #operands
         let mut #h = #t::owned(#init);
@@ -68,7 +73,7 @@ pub fn forward(
             #stmts
             let #next = #t::owned(#out);
             #tape.push((#i, #carried #(#residuals,)*));
-            #h = #next;
+            #advance
         }
         #tape_out = #tape;
         #h
@@ -122,7 +127,9 @@ fn forward_peeled(
                     ::core::option::Option::None => { #first #t::owned(#first_out) }
                     ::core::option::Option::Some(#current) => { #every #t::owned(#every_out) }
                 };
-                #state = ::core::option::Option::Some(#next);
+                if let ::core::option::Option::Some(v) = #state.replace(#next) {
+                    #t::recycle(v);
+                }
             }
             #finish
         });
@@ -143,6 +150,15 @@ fn forward_peeled(
         .needs_carry
         .then(|| quote!(::core::mem::take(&mut #state),));
     let range_local = local("cadena_range");
+    // Unless the tape took it, the value the next one replaces goes back to the pool.
+    let advance = match d.needs_carry {
+        true => quote!(#state = ::core::option::Option::Some(#next);),
+        false => quote!(
+            if let ::core::option::Option::Some(v) = #state.replace(#next) {
+                #t::recycle(v);
+            }
+        ),
+    };
     quote!({
         #operands
         let #start = #init;
@@ -155,7 +171,7 @@ fn forward_peeled(
                 ::core::option::Option::Some(#current) => { #every #every_tuple }
             };
             #tape.push((#i, #carried #(#names,)*));
-            #state = ::core::option::Option::Some(#next);
+            #advance
         }
         #tape_out = #tape;
         #finish

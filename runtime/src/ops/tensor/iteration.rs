@@ -2,7 +2,7 @@
 //! start an adjoint from (a loop of no iterations contributes nothing), and writing one
 //! iteration's gradient into its slice of an iterated array.
 
-use ndarray::{Array, ArrayBase, Axis, DataMut, DimMax, Dimension, RemoveAxis};
+use ndarray::{ArrayBase, Axis, DataMut, DimMax, Dimension, RemoveAxis};
 
 use super::map::map2;
 use super::operand::{Kind, Operand, Out1, Out2};
@@ -20,7 +20,11 @@ pub fn zeros_as<X: Operand>(x: X) -> Out1<X> {
     X::Kind::wrap(
         x,
         |_| Default::default(),
-        |x| Array::zeros(x.view().raw_dim()),
+        |x| {
+            let zeros = super::pool::zeros(x.view().raw_dim());
+            x.recycle();
+            zeros
+        },
     )
 }
 

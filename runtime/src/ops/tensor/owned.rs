@@ -42,3 +42,9 @@ where
 {
     std::mem::replace(slot, owned(value)).recycle();
 }
+
+/// Done with `x`: an owned array's buffer goes back to the buffer [`pool`](super::pool),
+/// anything else is dropped ([`Operand::recycle`]).
+pub fn recycle<X: Operand>(x: X) {
+    x.recycle();
+}

@@ -176,7 +176,9 @@ fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usiz
         return sum_leading(rows, shape);
     }
     let mut out: Array<A, IxDyn> = if lead == 0 {
-        g.to_owned()
+        let mut copy = pool::array(g.raw_dim());
+        copy.assign(&g);
+        copy
     } else {
         let mut s = g.sum_axis(Axis(0));
         for _ in 1..lead {

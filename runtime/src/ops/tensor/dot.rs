@@ -1,6 +1,6 @@
 //! Matrix products (`dot` for matrix·matrix, matrix·vector, vector·matrix,
 //! vector·vector), their vector-Jacobian products, and transposition. Matrix·matrix
-//! products run on `gemm` (see `gemm.rs`), the others on ndarray's `dot`; both read
+//! products run on the kernels `gemm.rs` picks, the others on ndarray's `dot`; both read
 //! transposes as strided views rather than copies.
 
 use ndarray::{

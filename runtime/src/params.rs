@@ -108,6 +108,33 @@ pub trait Parameters {
     /// allocated. [`crate::train::fit`] does this after each optimiser step. Floats are
     /// left as they are; a hand-written implementation that does not override this
     /// recycles nothing, which is correct, only slower.
+    ///
+    /// A training loop of one's own does what `fit` does:
+    ///
+    /// ```
+    /// use cadena::prelude::*;
+    /// use cadena::ndarray::{Array1, Array2, array};
+    ///
+    /// #[derive(Parameters, Clone)]
+    /// struct Linear { w: Array2<f64>, b: Array1<f64> }
+    ///
+    /// #[differentiable(wrt(p))]
+    /// fn loss(p: &Linear, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    ///     mse(x.dot(&p.w) + &p.b, y)
+    /// }
+    ///
+    /// fn main() {
+    ///     let mut p = Linear { w: Array2::zeros((2, 1)), b: Array1::zeros(1) };
+    ///     let (x, y) = (array![[1.0, 2.0], [3.0, 4.0]], array![[1.0], [2.0]]);
+    ///     for _ in 0..200 {
+    ///         let (_, mut g) = loss::grad(&p, &x, &y);
+    ///         p.w.scaled_add(-0.02, &g.p.w);
+    ///         p.b.scaled_add(-0.02, &g.p.b);
+    ///         g.p.recycle(); // the next call's gradient reuses these buffers
+    ///     }
+    ///     assert!(loss(&p, &x, &y) < 1e-2);
+    /// }
+    /// ```
     fn recycle(&mut self) {}
 
     /// The number of scalar parameters.

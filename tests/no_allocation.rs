@@ -115,35 +115,29 @@ fn fit_allocations(params: &mut Mlp, optimizer: &mut impl Optimizer, rows: usize
     calls
 }
 
-/// The steps of an epoch cost nothing: an epoch of 16 steps makes as many allocations as
-/// one of 4 (the run's own: the shuffled order, the batch buffers, the history). On x86-64
-/// only, where the matrix products pack into a per-thread buffer; the portable kernels
-/// allocate their packing buffers per product.
+/// Twelve more steps of `optimizer` make no more allocations: an epoch of 16 steps makes
+/// as many as one of 4 (the run's own: the shuffled order, the batch buffers, the
+/// history).
+fn steps_allocate_nothing(optimizer: &mut impl Optimizer, name: &str) {
+    let mut params = mlp();
+    fit_allocations(&mut params, optimizer, 64);
+    let short = fit_allocations(&mut params, optimizer, 64);
+    let long = fit_allocations(&mut params, optimizer, 256);
+    assert_eq!(
+        long,
+        short,
+        "with {name}, 12 more steps made {} allocations",
+        long - short
+    );
+}
+
+/// On x86-64 only, where the matrix products pack into a per-thread buffer; the portable
+/// kernels allocate their packing buffers per product.
 #[test]
 #[cfg(target_arch = "x86_64")]
 fn a_training_step_allocates_nothing_after_the_first() {
-    let mut params = mlp();
-    let mut sgd = Sgd::new(0.1).expect("a learning rate");
-    fit_allocations(&mut params, &mut sgd, 64);
-    let short = fit_allocations(&mut params, &mut sgd, 64);
-    let long = fit_allocations(&mut params, &mut sgd, 256);
-    assert_eq!(
-        long,
-        short,
-        "12 more steps made {} allocations",
-        long - short
-    );
-
-    let mut adam = Adam::new(0.01).expect("a learning rate");
-    fit_allocations(&mut params, &mut adam, 64);
-    let short = fit_allocations(&mut params, &mut adam, 64);
-    let long = fit_allocations(&mut params, &mut adam, 256);
-    assert_eq!(
-        long,
-        short,
-        "with Adam, 12 more steps made {} allocations",
-        long - short
-    );
+    steps_allocate_nothing(&mut Sgd::new(0.1).expect("a learning rate"), "SGD");
+    steps_allocate_nothing(&mut Adam::new(0.01).expect("a learning rate"), "Adam");
 }
 
 /// A loop of one's own gets the same by giving each gradient back with

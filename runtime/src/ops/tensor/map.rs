@@ -226,6 +226,7 @@ macro_rules! engine {
         /// The map over operands that broadcast together; the first operand's buffer
         /// holds the result when it owns one of the result's shape. The others, once read,
         /// go back to the buffer pool ([`Operand::recycle`]).
+        #[allow(unused_variables)]
         pub(super) fn $engine<A, D, $X0, $($X,)* F>($x0: $X0, $($x: $X,)* f: F) -> Result<Array<A, D>, Mismatch>
         where
             A: Float,
@@ -234,17 +235,11 @@ macro_rules! engine {
             $($X: Operand<Elem = A>,)*
             F: Fn(A, $(elem!($x)),*) -> A,
         {
-            #[allow(unused_variables)]
-            fn run<A, D, $X0, $($X,)* F>($x0: $X0, $($x: &$X,)* f: F) -> Result<Array<A, D>, Mismatch>
-            where
-                A: Float,
-                D: Dimension,
-                $X0: Operand<Elem = A>,
-                $($X: Operand<Elem = A>,)*
-                F: Fn(A, $(elem!($x)),*) -> A,
-            {
-                let shape: D = broadcast(&[$x0.view().shape(), $($x.view().shape()),*])?;
-                let n = shape.size();
+            let shape: D = broadcast(&[$x0.view().shape(), $($x.view().shape()),*])?;
+            let n = shape.size();
+            // Inside the block each operand's name is its broadcast view; after it, the
+            // operand itself again, to recycle.
+            let out = {
                 $(
                     let $x = $x.view();
                     let $x = $x.broadcast(shape.clone()).expect("shape checked above");
@@ -256,26 +251,25 @@ macro_rules! engine {
                             let s = out.as_slice_mut().expect("standard layout");
                             let m = chunk_len::<A>(n, &[$($x),*]);
                             vectorised(#[inline(always)] || update_chunks(s, m.max(1), $($x,)* &f));
-                            return Ok(out);
+                        } else {
+                            Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
                         }
-                        Zip::from(&mut out)$(.and(&$x))*.for_each(|o, $(&$x),*| *o = f(*o, $($x),*));
-                        Ok(out)
+                        out
                     }
                     Ok(buf) => {
                         let v = buf.view();
                         let out = fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f);
                         pool::recycle(buf);
-                        Ok(out)
+                        out
                     }
                     Err(op) => {
                         let v = op.view();
-                        Ok(fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f))
+                        fresh(&shape, v.broadcast(shape.clone()).expect("shape checked"), $(&$x,)* f)
                     }
                 }
-            }
-            let out = run($x0, $(&$x,)* f);
+            };
             $($x.recycle();)*
-            out
+            Ok(out)
         }
     };
 }

@@ -169,7 +169,7 @@ fn product<A: Float>(kernel: Kernel, a: ArrayView2<'_, A>, b: ArrayView2<'_, A>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::{Array2, ShapeBuilder};
+    use ndarray::{Array2, ShapeBuilder, s};
 
     fn filled(r: usize, c: usize, phase: f64) -> Array2<f64> {
         Array2::from_shape_fn((r, c), |(i, j)| ((i * c + j) as f64 * 0.37 + phase).sin())
@@ -201,10 +201,22 @@ mod tests {
                 matmul(a_f.view(), b.view()),
                 matmul(a.view(), bt.t()),
             ];
-            // Every kernel this CPU runs, whichever `matmul` picked.
+            // Every kernel this CPU runs, whichever `matmul` picked; and views walked
+            // backwards (negative strides), of the reversed operands, whose product is
+            // the same matrix reversed in both axes.
+            let (a_rev, b_rev) = (a.slice(s![..;-1, ..;-1]), b.slice(s![..;-1, ..;-1]));
             for kernel in kernels() {
                 cases.push(product(kernel, a.view(), b.view()));
                 cases.push(product(kernel, a_f.view(), bt.t()));
+                let reversed = product(kernel, a_rev.view(), b_rev.view());
+                cases.push(reversed.slice(s![..;-1, ..;-1]).to_owned());
+                // Every other row and column of matrices twice the size.
+                let (a2, b2) = (spread(&a), spread(&b));
+                cases.push(product(
+                    kernel,
+                    a2.slice(s![..;2, ..;2]),
+                    b2.slice(s![..;2, ..;2]),
+                ));
             }
             for got in cases {
                 assert_eq!(got.dim(), (m, n));
@@ -216,6 +228,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `x` at the even rows and columns of a matrix twice its size (the rest is junk).
+    fn spread(x: &Array2<f64>) -> Array2<f64> {
+        let (r, c) = x.dim();
+        let mut big = filled(2 * r, 2 * c, 9.0);
+        big.slice_mut(s![..;2, ..;2]).assign(x);
+        big
     }
 
     fn kernels() -> Vec<Kernel> {

@@ -14,8 +14,9 @@ use crate::lower::{Callee, bare_path};
 /// Asks the callee at `path` for its body: its export macro (beside the function, named
 /// `f_needs_differentiable_attribute`) calls `differentiable_call!` with its body and
 /// this request. A function that is not `#[differentiable]` has no such macro, and
-/// rustc says so at the call, by that name. A path from the crate root of another crate, `::other::m::f`, asks that
-/// crate's exported macro, `::other::__cadena_export_f!` (see [`export`]).
+/// rustc says so at the call, by that name. A path from the crate root of another
+/// crate, `::other::m::f`, asks that crate's exported macro,
+/// `::other::__cadena_export_f!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = bare_path(path);
     let foreign = path.segments.first().is_some_and(|s| s.ident == "$crate");

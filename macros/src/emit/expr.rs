@@ -235,6 +235,18 @@ fn spanned(symbol: &str, span: Span) -> TokenStream {
         .collect()
 }
 
+/// `slot += value` for a gradient slot (a struct field, a stack element's field), emitted
+/// as `accumulate` into a fresh value that `put` stores, giving the slot's old buffer back
+/// to the pool. (`slot` is read by reference: `accumulate` cannot write into it.)
+pub fn accumulate_into_slot(slot: &TokenStream, value: &TokenStream) -> TokenStream {
+    let t = quote!(::cadena::__private::t);
+    let sum = local("cadena_sum");
+    quote!({
+        let #sum = #t::accumulate(&#slot, #value);
+        #t::put(&mut #slot, #sum);
+    })
+}
+
 /// A local's identifier: hygienic (mixed-site), so it can neither capture nor shadow the
 /// user's names.
 pub fn local(name: &str) -> proc_macro2::Ident {

@@ -165,11 +165,7 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
                     let t = quote!(::cadena::__private::t);
                     // `put` gives the zeros it replaces back to the buffer pool.
                     if stacks.iter().any(|s| f.path.starts_with(s)) {
-                        let sum = local("sum");
-                        quote!({
-                            let #sum = #t::accumulate(&#g #(#path)*, #value);
-                            #t::put(&mut #g #(#path)*, #sum);
-                        })
+                        expr::accumulate_into_slot(&quote!(#g #(#path)*), value)
                     } else {
                         quote!(#t::put(&mut #g #(#path)*, #value);)
                     }

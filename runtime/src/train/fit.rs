@@ -103,9 +103,10 @@ impl<'cb> Trainer<'cb> {
     /// shuffled (seeded), and for each mini-batch `grad_fn` gives loss and gradient and
     /// `optimizer` takes a step. The gradient's buffers then go back to this thread's
     /// buffer pool ([`Parameters::recycle`]), where a generated `grad` takes the next
-    /// step's from: after the first step, a step asks the allocator for nothing. Then the validation set, if any, is evaluated. With
-    /// `patience`, the weights of the epoch with the lowest validation loss are kept and
-    /// put back at the end of the run, whether it stopped early or not.
+    /// step's from: after the first step, a step asks the allocator for nothing. Then the
+    /// validation set, if any, is evaluated. With `patience`, the weights of the epoch
+    /// with the lowest validation loss are kept and put back at the end of the run,
+    /// whether it stopped early or not.
     ///
     /// # Errors
     ///

@@ -9,7 +9,7 @@ use super::access::{
 };
 use super::derive::{derive, reads_of};
 use super::stacks::Sink;
-use crate::emit::expr::local;
+use crate::emit::expr::{accumulate_into_slot, local};
 use crate::graph::{Graph, NodeId, Op};
 use crate::loops::{Collection, LoopBody};
 use crate::lower::{Lowered, collection_local};
@@ -172,11 +172,7 @@ pub fn backward(
                     // Another loop over the same stack has written there too.
                     // `put` gives the value it replaces back to the buffer pool.
                     Collection::Indexed if shared => {
-                        let sum = local("cadena_sum");
-                        quote!({
-                            let #sum = #t::accumulate(&#dj[#i] #(#path)*, #value);
-                            #t::put(&mut #dj[#i] #(#path)*, #sum);
-                        })
+                        accumulate_into_slot(&quote!(#dj[#i] #(#path)*), value)
                     }
                     Collection::Indexed => quote!(#t::put(&mut #dj[#i] #(#path)*, #value);),
                     Collection::Axis(axis) => {
@@ -229,11 +225,7 @@ pub fn backward(
                 true => quote!(#later = ::core::option::Option::Some(#h_in);),
                 // The tape entry already holds an `Option`; the value it replaces is
                 // done with, and its buffer goes back to the pool.
-                false => quote!(
-                    if let ::core::option::Option::Some(v) = ::core::mem::replace(&mut #later, #h_in) {
-                        #t::recycle(v);
-                    }
-                ),
+                false => quote!(#t::replace(&mut #later, #h_in);),
             },
         )
     } else {

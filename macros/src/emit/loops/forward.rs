@@ -127,9 +127,7 @@ fn forward_peeled(
                     ::core::option::Option::None => { #first #t::owned(#first_out) }
                     ::core::option::Option::Some(#current) => { #every #t::owned(#every_out) }
                 };
-                if let ::core::option::Option::Some(v) = #state.replace(#next) {
-                    #t::recycle(v);
-                }
+                #t::replace(&mut #state, ::core::option::Option::Some(#next));
             }
             #finish
         });
@@ -153,11 +151,7 @@ fn forward_peeled(
     // Unless the tape took it, the value the next one replaces goes back to the pool.
     let advance = match d.needs_carry {
         true => quote!(#state = ::core::option::Option::Some(#next);),
-        false => quote!(
-            if let ::core::option::Option::Some(v) = #state.replace(#next) {
-                #t::recycle(v);
-            }
-        ),
+        false => quote!(#t::replace(&mut #state, ::core::option::Option::Some(#next));),
     };
     quote!({
         #operands

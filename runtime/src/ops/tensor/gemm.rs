@@ -205,13 +205,13 @@ mod tests {
             // backwards (negative strides), of the reversed operands, whose product is
             // the same matrix reversed in both axes.
             let (a_rev, b_rev) = (a.slice(s![..;-1, ..;-1]), b.slice(s![..;-1, ..;-1]));
+            // Every other row and column of matrices twice the size.
+            let (a2, b2) = (spread(&a), spread(&b));
             for kernel in kernels() {
                 cases.push(product(kernel, a.view(), b.view()));
                 cases.push(product(kernel, a_f.view(), bt.t()));
                 let reversed = product(kernel, a_rev.view(), b_rev.view());
                 cases.push(reversed.slice(s![..;-1, ..;-1]).to_owned());
-                // Every other row and column of matrices twice the size.
-                let (a2, b2) = (spread(&a), spread(&b));
                 cases.push(product(
                     kernel,
                     a2.slice(s![..;2, ..;2]),

@@ -43,7 +43,7 @@ pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
 pub use operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
 };
-pub use owned::{owned, put, recycle};
+pub use owned::{owned, put, replace};
 pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,

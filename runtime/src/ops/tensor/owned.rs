@@ -43,8 +43,20 @@ where
     std::mem::replace(slot, owned(value)).recycle();
 }
 
-/// Done with `x`: an owned array's buffer goes back to the buffer [`pool`](super::pool),
-/// anything else is dropped ([`Operand::recycle`]).
-pub fn recycle<X: Operand>(x: X) {
-    x.recycle();
+/// Stores `value` in `slot` and gives the value it held, if any, back to the buffer
+/// [`pool`](super::pool) ([`Operand::recycle`]): how a generated loop moves on to the next
+/// carried value once nothing reads the previous one.
+///
+/// ```
+/// use cadena::ndarray::array;
+/// use cadena::ops::tensor::replace;
+/// let mut slot = None;
+/// replace(&mut slot, Some(array![1.0_f32]));
+/// replace(&mut slot, Some(array![2.0_f32]));
+/// assert_eq!(slot, Some(array![2.0]));
+/// ```
+pub fn replace<X: Operand>(slot: &mut Option<X>, value: Option<X>) {
+    if let Some(old) = std::mem::replace(slot, value) {
+        old.recycle();
+    }
 }

@@ -38,7 +38,7 @@ use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use ndarray::{Array, Dimension, IntoDimension};
+use ndarray::{Array, ArrayView, Dimension, IntoDimension};
 
 use crate::Float;
 
@@ -196,6 +196,13 @@ pub fn array<A: Float, D: Dimension>(shape: impl IntoDimension<Dim = D>) -> Arra
 pub fn zeros<A: Float, D: Dimension>(shape: impl IntoDimension<Dim = D>) -> Array<A, D> {
     let mut out = array(shape);
     out.fill(A::zero());
+    out
+}
+
+/// A row-major copy of `x` in a buffer from the cache.
+pub(crate) fn copy<A: Float, D: Dimension>(x: &ArrayView<'_, A, D>) -> Array<A, D> {
+    let mut out = array(x.raw_dim());
+    out.assign(x);
     out
 }
 

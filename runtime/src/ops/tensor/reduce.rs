@@ -142,8 +142,8 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
 /// view pays shape bookkeeping per row, which costs more than the additions here.)
 fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, D> {
     let k: usize = shape.iter().product();
-    let mut acc = pool::take(k);
-    acc.fill(A::zero());
+    let mut out = pool::zeros(IxDyn(shape));
+    let acc = out.as_slice_mut().expect("a fresh row-major array");
     if k > 0 {
         vectorised(
             #[inline(always)]
@@ -156,10 +156,7 @@ fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, 
             },
         );
     }
-    Array::from_shape_vec(IxDyn(shape), acc)
-        .expect("k elements for the trailing shape")
-        .into_dimensionality()
-        .expect("rank of like")
+    out.into_dimensionality().expect("rank of like")
 }
 
 fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usize]) -> Array<A, D> {
@@ -176,9 +173,7 @@ fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usiz
         return sum_leading(rows, shape);
     }
     let mut out: Array<A, IxDyn> = if lead == 0 {
-        let mut copy = pool::array(g.raw_dim());
-        copy.assign(&g);
-        copy
+        pool::copy(&g)
     } else {
         let mut s = g.sum_axis(Axis(0));
         for _ in 1..lead {

@@ -1,7 +1,7 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
 //! distribution), computed max-subtracted so no input overflows, and their VJPs.
 
-use ndarray::{Array, ArrayView, Axis, Dimension, RemoveAxis, Zip};
+use ndarray::{Array, Axis, RemoveAxis, Zip};
 
 use num_traits::{Float as _, Zero};
 
@@ -23,15 +23,8 @@ pub(crate) fn last(ndim: usize, op: &str) -> Axis {
 pub(crate) fn owned<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     match x.into_buffer() {
         Ok(buf) => buf,
-        Err(x) => copy(&x.view()),
+        Err(x) => pool::copy(&x.view()),
     }
-}
-
-/// A row-major copy of `x` in a buffer from the [`pool`].
-fn copy<A: Float, D: Dimension>(x: &ArrayView<'_, A, D>) -> Array<A, D> {
-    let mut out = pool::array(x.raw_dim());
-    out.assign(x);
-    out
 }
 
 /// The operand's buffer in standard (row-major) layout to compute in: its own if it owns
@@ -40,11 +33,11 @@ pub(crate) fn owned_standard<X: Operand>(x: X) -> Array<X::Elem, X::Dim> {
     match x.into_buffer() {
         Ok(buf) if buf.is_standard_layout() => buf,
         Ok(buf) => {
-            let out = copy(&buf.view());
+            let out = pool::copy(&buf.view());
             pool::recycle(buf);
             out
         }
-        Err(x) => copy(&x.view()),
+        Err(x) => pool::copy(&x.view()),
     }
 }
 

@@ -83,7 +83,7 @@ fn bindings(site: &Site) -> Bindings {
         ("?g".to_string(), site.adjoint),
         ("?out".to_string(), site.node),
     ];
-    for (name, &arg) in ["?a", "?b", "?c"].iter().zip(site.args) {
+    for (name, &arg) in ["?a", "?b", "?c", "?d", "?e"].iter().zip(site.args) {
         b.push((name.to_string(), arg));
     }
     b

@@ -274,6 +274,7 @@ pub mod __private {
     pub use crate::params::join_path;
     pub use cadena_macros::differentiable_call;
     pub use ndarray;
+    pub use num_traits;
     pub use pulp;
 }
 

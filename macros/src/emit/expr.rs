@@ -61,6 +61,11 @@ pub fn literal(v: f64, lowered: &Lowered) -> TokenStream {
             quote!(#ty::NEG_INFINITY)
         };
     }
+    // A constant the macro folded may overflow f32 though every literal written fits
+    // (`(x * 1e20).powi(2)`): it is infinite there, as the unfolded arithmetic would be.
+    if lowered.float == Float::F32 && !(v as f32).is_finite() {
+        return literal(if v > 0.0 { f64::INFINITY } else { f64::NEG_INFINITY }, lowered);
+    }
     let lit = match lowered.float {
         Float::F32 => Literal::f32_suffixed(v.abs() as f32),
         _ => Literal::f64_suffixed(v.abs()),
@@ -155,6 +160,13 @@ pub fn elementwise(
             let (x, op) = (&args[0], spanned(symbol, span));
             quote_spanned!(span=> #op #x)
         }
+        // Inside a fused map's closure the element type may not be known yet where the
+        // closure is type-checked (a loop's state is an `Option` inferred later): a call
+        // through the float trait needs no receiver type, a method call does.
+        Emit::Method(name) if kernels == Kernels::Fast => {
+            let method = format_ident!("{}", name, span = span);
+            quote_spanned!(span=> ::cadena::__private::num_traits::Float::#method(#(#args),*))
+        }
         Emit::Method(name) => {
             let method = format_ident!("{}", name, span = span);
             let (x, rest) = (&args[0], &args[1..]);
@@ -198,6 +210,9 @@ fn custom_call(g: &Graph, op: &Op, a: &[TokenStream], span: Span) -> TokenStream
 pub fn helper_call(g: &Graph, id: NodeId, a: &[TokenStream]) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
+    if let Some(call) = join_call(&n.op, a, span) {
+        return call;
+    }
     let name = n.op.spec().tensor.unwrap_or(n.op.name());
     let name = format_ident!("{}", name, span = span);
     let args = with_payload(&n.op, a, |k| {
@@ -205,6 +220,29 @@ pub fn helper_call(g: &Graph, id: NodeId, a: &[TokenStream]) -> TokenStream {
         quote!(::cadena::ndarray::Axis(#k))
     });
     quote_spanned!(span=> ::cadena::__private::t::#name(#(#args),*))
+}
+
+/// Joins take their parts as a slice of views (`t::concatenate(Axis(1), &[..])`), and a
+/// part of a concatenation's adjoint the lengths of every part along the axis.
+fn join_call(op: &Op, a: &[TokenStream], span: Span) -> Option<TokenStream> {
+    let t = quote!(::cadena::__private::t);
+    let axis = |k: &usize| {
+        let k = Literal::usize_unsuffixed(*k);
+        quote!(::cadena::ndarray::Axis(#k))
+    };
+    Some(match op {
+        Op::Concatenate(k) | Op::Stack(k) => {
+            let name = format_ident!("{}", op.name(), span = span);
+            let axis = axis(k);
+            quote_spanned!(span=> #t::#name(#axis, &[#(#t::view(&#a)),*]))
+        }
+        Op::ConcatenatePart(k) => {
+            let axis = axis(k);
+            let (g, position, parts) = (&a[0], &a[1], &a[2..]);
+            quote_spanned!(span=> #t::concatenate_part(#g, #axis, #position, &[#(#t::len_of(&#parts, #axis)),*]))
+        }
+        _ => return None,
+    })
 }
 
 /// The operands with the op's payload, if it has one, written by `write` right after the

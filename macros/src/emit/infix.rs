@@ -154,6 +154,10 @@ impl Printer<'_> {
                 format!("[{} >= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,
             ),
+            Op::LessEq => (
+                format!("[{} <= {}]", self.print(args[0]).0, self.print(args[1]).0),
+                Prec::Atom,
+            ),
             Op::Dot => (
                 format!(
                     "{} · {}",

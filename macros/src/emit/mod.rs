@@ -480,9 +480,14 @@ pub fn emit(d: &Derived) -> TokenStream {
     } else {
         scalar::statements_with(d.graph, grad_lowered, &roots, expr::Kernels::Lanes).0
     };
+    // Each sample's backward pass writes a looped float array's gradient into zeros of
+    // its own, as `grad` does.
     let sum_fn = batch::grad_sum(
         lowered,
-        (&grad_stmts, &lane_stmts),
+        (
+            &quote!(#sink_decls #grad_stmts),
+            &quote!(#sink_decls #lane_stmts),
+        ),
         loss,
         &grad_values,
         (

@@ -147,7 +147,16 @@ fn term(p: &Printer, id: NodeId) -> Term {
 
 /// Prints an arithmetic node in collected form.
 pub fn print(p: &Printer, id: NodeId) -> (String, Prec) {
-    print_sum(p, &terms(p, id))
+    let terms = terms(p, id);
+    // A node that collects to nothing but itself (a quotient by a sum that cancels to 0,
+    // `x / (x - x)`) prints by its own op: collecting it again would never end.
+    if let [t] = terms.as_slice()
+        && t.coef == 1.0
+        && t.factors == [(look_through(p.g, id), 1)]
+    {
+        return p.as_written(look_through(p.g, id));
+    }
+    print_sum(p, &terms)
 }
 
 fn print_sum(p: &Printer, terms: &[Term]) -> (String, Prec) {
@@ -288,6 +297,12 @@ mod tests {
             normalize: true,
         };
         p.print(id).0
+    }
+
+    #[test]
+    fn a_quotient_by_a_cancelling_sum_prints_as_written() {
+        assert_eq!(show("(/ x (- x x))"), "x / 0");
+        assert_eq!(show("(* 2 (powi (/ x (- x x)) 2))"), "2 * (x / 0)^2");
     }
 
     #[test]

@@ -348,6 +348,14 @@ impl Body<'_> {
             Expr::Binary(b) => self.binary(b),
             Expr::MethodCall(m) => self.method(m),
             Expr::Call(c) => self.call(c),
+            Expr::Cast(c) => self.cast(c),
+            Expr::Macro(m) => match self.join_macro(m) {
+                Some(joined) => joined,
+                None => {
+                    self.cx.error(m, unsupported::MACRO);
+                    None
+                }
+            },
             other => {
                 if !unsupported::expr(self.cx, other, self.tensor) {
                     self.cx.error(other, unsupported::unknown_expression());

@@ -56,6 +56,15 @@ impl Body<'_> {
                 "type arguments are not supported on methods in #[differentiable] functions",
             );
         }
+        if let Some(axis) = row_or_column(&name).filter(|_| self.tensor) {
+            // `x.row(i)` is `x.index_axis(Axis(0), i)`, `x.column(j)` along `Axis(1)`.
+            let receiver = self.expr(&m.receiver);
+            if !self.expect_args(m, &name, 1) {
+                return None;
+            }
+            let index = self.integer_operand(&m.args[0], "the index");
+            return Some(self.node(Op::IndexAxis(axis), vec![receiver?, index?], m.span()));
+        }
         let receiver = self.expr(&m.receiver);
         if IDENTITY_METHODS.contains(&name.as_str()) {
             // Copies and views change ownership, not values: the graph needs no node, and
@@ -88,8 +97,13 @@ impl Body<'_> {
                 Op::from_parts(spec.name, Some(&axis.to_string()))?
             }
         };
-        let operands: Vec<Option<NodeId>> =
-            m.args.iter().skip(payload).map(|a| self.expr(a)).collect();
+        let operands: Vec<Option<NodeId>> = m
+            .args
+            .iter()
+            .skip(payload)
+            .enumerate()
+            .map(|(j, a)| self.operand(spec, j + 1, a))
+            .collect();
         let mut args = vec![receiver?];
         for a in operands {
             args.push(a?);
@@ -100,6 +114,9 @@ impl Body<'_> {
     /// A call's parts: a `#[differentiable]` function returning a tuple gives several,
     /// every other call one.
     pub fn call_parts(&mut self, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
+        if let Some(joined) = self.join_call(c) {
+            return Some(vec![joined?]);
+        }
         if let Expr::Path(p) = &*c.func
             && let Target::Function(name) = target(&p.path)
             && !self.method_written_as_function(c, &p.path, &name)
@@ -138,6 +155,9 @@ impl Body<'_> {
     }
 
     pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
+        if let Some(joined) = self.join_call(c) {
+            return joined;
+        }
         let Expr::Path(p) = &*c.func else {
             self.cx.error(
                 &c.func,
@@ -173,23 +193,46 @@ impl Body<'_> {
         if !self.allowed_here(spec, &c.func) {
             return None;
         }
-        if c.args.len() != spec.arity {
+        // A function's axis is its second argument: `logsumexp(&x, Axis(1))`.
+        let axis_at = (spec.syntax.payload == Payload::Axis).then_some(1);
+        let expected = spec.arity + usize::from(axis_at.is_some());
+        if c.args.len() != expected {
             self.cx.error(
                 c,
-                format!(
-                    "`{name}` takes {} argument(s), found {}",
-                    spec.arity,
-                    c.args.len()
-                ),
+                format!("`{name}` takes {expected} argument(s), found {}", c.args.len()),
             );
             return None;
         }
+        let op = match axis_at {
+            Some(at) => {
+                let axis = self.axis(&c.args[at])?;
+                Op::from_parts(spec.name, Some(&axis.to_string()))?
+            }
+            None => op,
+        };
         if let Some(target) = spec.syntax.target.filter(|_| spec.syntax.class_labels) {
             self.check_label_array(&c.args[target]);
         }
-        let args: Vec<Option<NodeId>> = c.args.iter().map(|a| self.expr(a)).collect();
+        let args: Vec<Option<NodeId>> = c
+            .args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != axis_at)
+            .enumerate()
+            .map(|(k, (_, a))| self.operand(spec, k, a))
+            .collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.node(op, args?, c.span()))
+    }
+
+    /// Operand `k` of an op: an integer one as the tokens written, others as values.
+    fn operand(&mut self, spec: &Spec, k: usize, e: &Expr) -> Option<NodeId> {
+        if spec.syntax.integers.contains(&k) {
+            let what = format!("argument {} of `{}`", k + 1, spec.name);
+            self.integer_operand(e, &what)
+        } else {
+            self.expr(e)
+        }
     }
 
     /// Array operations need an array argument somewhere in the function.
@@ -218,7 +261,7 @@ impl Body<'_> {
     }
 
     /// `Axis(k)` with a literal `k`.
-    fn axis(&mut self, e: &Expr) -> Option<usize> {
+    pub(super) fn axis(&mut self, e: &Expr) -> Option<usize> {
         if let Expr::Call(c) = e
             && let Expr::Path(p) = &*c.func
             && p.path.segments.last().is_some_and(|s| s.ident == "Axis")
@@ -256,6 +299,15 @@ impl Body<'_> {
                 param.ident
             ));
         }
+    }
+}
+
+/// The axis `x.row(i)` and `x.column(j)` index along.
+fn row_or_column(method: &str) -> Option<usize> {
+    match method {
+        "row" => Some(0),
+        "column" => Some(1),
+        _ => None,
     }
 }
 

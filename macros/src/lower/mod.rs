@@ -10,6 +10,8 @@ pub mod body;
 mod calls;
 mod fields;
 mod inline;
+mod integers;
+mod joins;
 mod loops;
 mod signature;
 mod unsupported;

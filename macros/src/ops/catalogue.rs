@@ -76,6 +76,9 @@ fn body_table_markdown() -> String {
 | methods | {} | elementwise methods as for floats; {} |\n\
 | functions | {} | those, and {} |\n\
 | fields | — | `p.w1`, `p.enc.w` (nested parameter structs) |\n\
+| views | — | `x.slice(s![a..b, ..])` (steps, single indices), `x.row(i)`, `x.column(j)`, `x.index_axis(Axis(k), i)`, `x.select(Axis(k), ids)` |\n\
+| joins | — | `concatenate![Axis(k), a, b]`, `stack![Axis(k), a, b]`, `concatenate(Axis(k), &[a.view(), b.view()])`, `stack(Axis(k), &[..])` |\n\
+| integers | `n as f64` for an integer argument | the same; strides, paddings, windows, indices, `s![..]` and ids from integer arguments, sizes (`x.nrows()`, `x.len_of(Axis(k))`) and constants |\n\
 | no-ops | `.clone()` | `.clone()`, `.to_owned()`, `.into_owned()`, `.view()` |\n",
         code_list(&float_methods),
         code_list(&array_methods),

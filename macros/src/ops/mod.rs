@@ -44,7 +44,8 @@ pub enum Payload {
     None,
     /// An integer literal: `x.powi(2)`.
     Exponent,
-    /// `Axis(k)` with a literal `k`: `x.sum_axis(Axis(1))`.
+    /// `Axis(k)` with a literal `k`: `x.sum_axis(Axis(1))`, or for a function its second
+    /// argument: `logsumexp(&x, Axis(1))`.
     Axis,
 }
 
@@ -61,6 +62,10 @@ pub struct Syntax {
     pub target: Option<usize>,
     /// The target may be class indices (`&[usize]`) instead of one-hot rows.
     pub class_labels: bool,
+    /// Operands that are integers (a stride, a padding, an index, an `s![..]` slice): not
+    /// part of the graph's arithmetic, kept as the tokens the user wrote (see
+    /// [`Op::Named`]) and never differentiated.
+    pub integers: &'static [usize],
 }
 
 impl Syntax {
@@ -87,7 +92,12 @@ impl Syntax {
             payload: Payload::None,
             target: None,
             class_labels: false,
+            integers: &[],
         }
+    }
+
+    pub const fn with_integers(self, integers: &'static [usize]) -> Syntax {
+        Syntax { integers, ..self }
     }
 
     pub const fn with_payload(self, payload: Payload) -> Syntax {

@@ -184,7 +184,7 @@ op_table! {
     Min => Spec {
         name: "min", arity: 2, class: Class::Elementwise, syntax: Syntax::method("min"),
         eval: Some(|x, _| x[0].min(x[1])),
-        vjp: Vjp::Templates(&["(* ?g (ge ?b ?a))", "(* ?g (- 1 (ge ?b ?a)))"]),
+        vjp: Vjp::Templates(&["(* ?g (le ?a ?b))", "(* ?g (- 1 (le ?a ?b)))"]),
         tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None,
     };
     /// A call of a function with a hand-written derivative (index into
@@ -215,12 +215,19 @@ op_table! {
     LoopBack(index: u32) => internal("loop_back", 0, Class::Backward);
     /// Operand `k`'s adjoint, out of a `LoopBack`.
     LoopPart(operand: u32) => internal("loop_part", 1, Class::Backward);
-    /// `1` where the first operand is `>=` the second, else `0`: routes `max`/`min`.
+    /// `1` where `max(a, b)` is `a` (`a >= b`, or `b` is NaN), else `0`: routes `max`.
     GreaterEq => Spec {
         name: "ge", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
-        eval: Some(|x, _| if x[0] >= x[1] { 1.0 } else { 0.0 }),
+        eval: Some(|x, _| if x[0] >= x[1] || (x[1].is_nan() && !x[0].is_nan()) { 1.0 } else { 0.0 }),
         vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
         emit: Emit::Scalar("ge"), fast: None, tensor: None,
+    };
+    /// `1` where `min(a, b)` is `a` (`a <= b`, or `b` is NaN), else `0`: routes `min`.
+    LessEq => Spec {
+        name: "le", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| if x[0] <= x[1] || (x[1].is_nan() && !x[0].is_nan()) { 1.0 } else { 0.0 }),
+        vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
+        emit: Emit::Scalar("le"), fast: None, tensor: None,
     };
 
     // Losses: elementwise on floats, means over all elements on arrays.
@@ -343,6 +350,153 @@ op_table! {
         emit: Emit::None, fast: None, tensor: Some("cross_entropy"),
     };
 
+    /// `maximum(&a, &b)`: the larger of each pair, NaN if either is (numpy's name and
+    /// rule). Ties split the gradient evenly.
+    Maximum => Spec {
+        name: "maximum", arity: 2, class: Class::Elementwise, syntax: Syntax::function("maximum"),
+        eval: Some(|x, _| if x[0].is_nan() || x[1].is_nan() { f64::NAN } else { x[0].max(x[1]) }),
+        vjp: Vjp::Templates(&["(* ?g (above ?a ?b))", "(* ?g (above ?b ?a))"]),
+        tensor_vjp: None, emit: Emit::Scalar("maximum"), fast: None, tensor: None,
+    };
+    /// `minimum(&a, &b)`: the smaller of each pair, NaN if either is.
+    Minimum => Spec {
+        name: "minimum", arity: 2, class: Class::Elementwise, syntax: Syntax::function("minimum"),
+        eval: Some(|x, _| if x[0].is_nan() || x[1].is_nan() { f64::NAN } else { x[0].min(x[1]) }),
+        vjp: Vjp::Templates(&["(* ?g (above ?b ?a))", "(* ?g (above ?a ?b))"]),
+        tensor_vjp: None, emit: Emit::Scalar("minimum"), fast: None, tensor: None,
+    };
+    /// `1` where the first operand is the larger, `0.5` on a tie, `0` below: the share of
+    /// `maximum`'s gradient that goes to it.
+    Above => Spec {
+        name: "above", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| above(x[0], x[1])),
+        vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
+        emit: Emit::Scalar("above"), fast: None, tensor: None,
+    };
+    /// The largest element along an axis: `max_axis(&x, Axis(k))`.
+    MaxAxis(axis: usize) => Spec {
+        name: "max_axis", arity: 1, class: Class::Array,
+        syntax: Syntax::function("max_axis").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("max_axis"),
+    };
+    /// The smallest element along an axis.
+    MinAxis(axis: usize) => Spec {
+        name: "min_axis", arity: 1, class: Class::Array,
+        syntax: Syntax::function("min_axis").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("min_axis"),
+    };
+    /// `ln Σ e^x` along an axis, max-subtracted: its gradient is the softmax along it.
+    LogSumExp(axis: usize) => Spec {
+        name: "logsumexp", arity: 1, class: Class::Array,
+        syntax: Syntax::function("logsumexp").with_payload(Payload::Axis),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(logsumexp_vjp ?g ?a ?out ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("logsumexp"),
+    };
+    /// `x.slice(s![..])`: a copy of the region; its gradient is scattered back into
+    /// zeros of `x`'s shape.
+    Slice => Spec {
+        name: "slice", arity: 2, class: Class::Array,
+        syntax: Syntax::method("slice").with_integers(&[1]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(slice_vjp ?g (like ?a) ?b)", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("slice"),
+    };
+    /// `x.index_axis(Axis(k), i)` (and `x.row(i)`, `x.column(j)`): the subview at `i`.
+    IndexAxis(axis: usize) => Spec {
+        name: "index_axis", arity: 2, class: Class::Array,
+        syntax: Syntax::method("index_axis").with_payload(Payload::Axis).with_integers(&[1]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(index_axis_vjp ?g (like ?a) ?b ?k)", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("index_axis"),
+    };
+    /// `x.select(Axis(k), ids)`: an embedding lookup; repeated ids add their gradients.
+    Select(axis: usize) => Spec {
+        name: "select", arity: 2, class: Class::Array,
+        syntax: Syntax::method("select").with_payload(Payload::Axis).with_integers(&[1]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(select_vjp ?g (like ?a) ?b ?k)", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("select"),
+    };
+    /// `concatenate![Axis(k), a, b, ..]` (or the function form): any number of operands.
+    Concatenate(axis: usize) => Spec {
+        name: "concatenate", arity: 0, class: Class::Array, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::None, tensor_vjp: Some(Vjp::Variadic(concatenate_vjp)),
+        emit: Emit::None, fast: None, tensor: Some("concatenate"),
+    };
+    /// `stack![Axis(k), a, b, ..]` (or the function form): any number of operands.
+    Stack(axis: usize) => Spec {
+        name: "stack", arity: 0, class: Class::Array, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::None, tensor_vjp: Some(Vjp::Variadic(stack_vjp)),
+        emit: Emit::None, fast: None, tensor: Some("stack"),
+    };
+    /// `conv1d(&x, &w, &b, stride, padding)`, PyTorch's layout: x (batch, c_in, length),
+    /// w (c_out, c_in, k), b (c_out).
+    Conv1d => Spec {
+        name: "conv1d", arity: 5, class: Class::Array,
+        syntax: Syntax::function("conv1d").with_integers(&[3, 4]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv1d_vjp_x ?g ?b (like ?a) ?d ?e)",
+            "(conv1d_vjp_w ?g ?a (like ?b) ?d ?e)",
+            "(conv1d_vjp_b ?g (like ?c))",
+            "0",
+            "0",
+        ])),
+        emit: Emit::None, fast: None, tensor: Some("conv1d"),
+    };
+    /// `conv2d(&x, &w, &b, (sh, sw), (ph, pw))`: x (batch, c_in, h, w), w (c_out, c_in,
+    /// kh, kw).
+    Conv2d => Spec {
+        name: "conv2d", arity: 5, class: Class::Array,
+        syntax: Syntax::function("conv2d").with_integers(&[3, 4]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv2d_vjp_x ?g ?b (like ?a) ?d ?e)",
+            "(conv2d_vjp_w ?g ?a (like ?b) ?d ?e)",
+            "(conv2d_vjp_b ?g (like ?c))",
+            "0",
+            "0",
+        ])),
+        emit: Emit::None, fast: None, tensor: Some("conv2d"),
+    };
+    /// `max_pool1d(&x, kernel, stride)` on (batch, channels, length).
+    MaxPool1d => Spec {
+        name: "max_pool1d", arity: 3, class: Class::Array,
+        syntax: Syntax::function("max_pool1d").with_integers(&[1, 2]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool1d_vjp ?g ?a ?b ?c)", "0", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("max_pool1d"),
+    };
+    /// `avg_pool1d(&x, kernel, stride)`.
+    AvgPool1d => Spec {
+        name: "avg_pool1d", arity: 3, class: Class::Array,
+        syntax: Syntax::function("avg_pool1d").with_integers(&[1, 2]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(avg_pool1d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("avg_pool1d"),
+    };
+    /// `max_pool2d(&x, (kh, kw), (sh, sw))` on (batch, channels, h, w).
+    MaxPool2d => Spec {
+        name: "max_pool2d", arity: 3, class: Class::Array,
+        syntax: Syntax::function("max_pool2d").with_integers(&[1, 2]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool2d_vjp ?g ?a ?b ?c)", "0", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("max_pool2d"),
+    };
+    /// `avg_pool2d(&x, (kh, kw), (sh, sw))`.
+    AvgPool2d => Spec {
+        name: "avg_pool2d", arity: 3, class: Class::Array,
+        syntax: Syntax::function("avg_pool2d").with_integers(&[1, 2]),
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(avg_pool2d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
+        emit: Emit::None, fast: None, tensor: Some("avg_pool2d"),
+    };
+
     // Backward-only operations, created by the derivative templates above.
     /// The shape of a value, kept so the value itself can be consumed in place.
     ShapeOf => internal("shape_of", 1, Class::Backward);
@@ -376,6 +530,29 @@ op_table! {
     BceLogitsVjp => internal("bce_logits_vjp", 3, Class::Backward);
     /// `2 g (a - y) / n`.
     MseVjp => internal("mse_vjp", 3, Class::Backward);
+    /// The adjoint of `max_axis`/`min_axis`: to the extremum of each lane.
+    ExtremumAxisVjp(axis: usize) => internal("extremum_axis_vjp", 3, Class::Backward);
+    /// `g · softmax(x)` along the axis: the adjoint of `logsumexp`.
+    LogSumExpVjp(axis: usize) => internal("logsumexp_vjp", 3, Class::Backward);
+    /// The adjoint of a slice: `g` scattered into zeros.
+    SliceVjp => internal("slice_vjp", 3, Class::Backward);
+    /// The adjoint of `index_axis`.
+    IndexAxisVjp(axis: usize) => internal("index_axis_vjp", 3, Class::Backward);
+    /// The adjoint of `select`: scatter-add by id.
+    SelectVjp(axis: usize) => internal("select_vjp", 3, Class::Backward);
+    /// Operand `k`'s slab of a concatenation's adjoint: operands the adjoint, `k`, and
+    /// every part (for their lengths along the axis).
+    ConcatenatePart(axis: usize) => internal("concatenate_part", 0, Class::Backward);
+    Conv1dVjpX => internal("conv1d_vjp_x", 5, Class::Backward);
+    Conv1dVjpW => internal("conv1d_vjp_w", 5, Class::Backward);
+    Conv1dVjpB => internal("conv1d_vjp_b", 2, Class::Backward);
+    Conv2dVjpX => internal("conv2d_vjp_x", 5, Class::Backward);
+    Conv2dVjpW => internal("conv2d_vjp_w", 5, Class::Backward);
+    Conv2dVjpB => internal("conv2d_vjp_b", 2, Class::Backward);
+    MaxPool1dVjp => internal("max_pool1d_vjp", 4, Class::Backward);
+    AvgPool1dVjp => internal("avg_pool1d_vjp", 4, Class::Backward);
+    MaxPool2dVjp => internal("max_pool2d_vjp", 4, Class::Backward);
+    AvgPool2dVjp => internal("avg_pool2d_vjp", 4, Class::Backward);
 }
 
 /// d(x^n)/dx = n x^(n-1): the new exponent is computed, which a template cannot say.
@@ -406,6 +583,37 @@ fn loop_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
     args.extend_from_slice(at.args);
     let back = b.node(Op::LoopBack(index), args, at.span);
     b.node(Op::LoopPart(k as u32), vec![back], at.span)
+}
+
+/// Operand `k` of a concatenation gets the slab of the adjoint it filled: its position
+/// goes in as an integer operand, and every part's shape gives the slab's offset.
+fn concatenate_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+    let position = b.integer(k);
+    let mut args = vec![at.adjoint, position];
+    for &part in at.args {
+        args.push(b.like(part, at.span));
+    }
+    let axis = at.payload.unwrap_or(0) as usize;
+    b.node(Op::ConcatenatePart(axis), args, at.span)
+}
+
+/// Operand `k` of a stack gets the adjoint's subview at `k` along the new axis.
+fn stack_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+    let position = b.integer(k);
+    let axis = at.payload.unwrap_or(0) as usize;
+    b.node(Op::IndexAxis(axis), vec![at.adjoint, position], at.span)
+}
+
+/// `maximum`'s routing: the whole gradient to the larger operand, half on a tie, all of
+/// it to a NaN operand (the value came from it).
+fn above(a: f64, b: f64) -> f64 {
+    if a.is_nan() || a > b {
+        1.0
+    } else if b.is_nan() || a < b {
+        0.0
+    } else {
+        0.5
+    }
 }
 
 fn sigmoid(x: f64) -> f64 {

@@ -160,6 +160,14 @@ impl Builder {
         self.graph.constant(v)
     }
 
+    /// The integer literal `k` as an integer operand (a position in a stack or a
+    /// concatenation).
+    pub fn integer(&mut self, k: usize) -> NodeId {
+        let lit = proc_macro2::Literal::usize_unsuffixed(k);
+        self.graph
+            .named_const(k.to_string(), quote::quote!(#lit), Span::call_site())
+    }
+
     /// A new input called `name`: a value the generated code receives from outside the
     /// graph (a direction for a Hessian-vector product; tests build graphs from text).
     pub fn input(&mut self, name: &str) -> NodeId {

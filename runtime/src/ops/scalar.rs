@@ -97,16 +97,41 @@ pub fn step<T: Float>(x: T) -> T {
     if x > T::zero() { T::one() } else { T::zero() }
 }
 
-/// 1 where `a >= b`, else 0: routes the adjoint of `max(a, b)` to `a` (and of `min` to
-/// the other operand). Ties go to `a`, as `f64::max` returns `a` then.
+/// 1 where `max(a, b)` returns `a`, else 0: routes the adjoint of `max(a, b)`. Ties go
+/// to `a`, as `f64::max` returns `a` then; a NaN operand is ignored by `max`, so the
+/// adjoint goes to the other one.
 ///
 /// ```
-/// assert_eq!(cadena::ops::scalar::ge(2.0_f64, 1.0), 1.0);
-/// assert_eq!(cadena::ops::scalar::ge(1.0_f64, 2.0), 0.0);
+/// use cadena::ops::scalar::ge;
+/// assert_eq!(ge(2.0_f64, 1.0), 1.0);
+/// assert_eq!(ge(1.0_f64, 2.0), 0.0);
+/// assert_eq!((ge(1.0_f64, f64::NAN), ge(f64::NAN, 1.0_f64)), (1.0, 0.0));
 /// ```
 #[inline(always)]
 pub fn ge<T: Float>(a: T, b: T) -> T {
-    if a >= b { T::one() } else { T::zero() }
+    if a >= b || (b.is_nan() && !a.is_nan()) {
+        T::one()
+    } else {
+        T::zero()
+    }
+}
+
+/// 1 where `min(a, b)` returns `a`, else 0: routes the adjoint of `min(a, b)`. Ties go
+/// to `a`; a NaN operand is ignored by `min`, so the adjoint goes to the other one.
+///
+/// ```
+/// use cadena::ops::scalar::le;
+/// assert_eq!(le(1.0_f64, 2.0), 1.0);
+/// assert_eq!(le(2.0_f64, 1.0), 0.0);
+/// assert_eq!((le(1.0_f64, f64::NAN), le(f64::NAN, 1.0_f64)), (1.0, 0.0));
+/// ```
+#[inline(always)]
+pub fn le<T: Float>(a: T, b: T) -> T {
+    if a <= b || (b.is_nan() && !a.is_nan()) {
+        T::one()
+    } else {
+        T::zero()
+    }
 }
 
 /// The sign of `x` as the derivative of `|x|`: -1, 0 or 1 (0 at 0, the subgradient

@@ -38,6 +38,7 @@ fn recomputed(op: &Op) -> bool {
             | Op::Neg
             | Op::Powi(_)
             | Op::GreaterEq
+            | Op::LessEq
             | Op::Transpose
             | Op::Loop(_)
     )

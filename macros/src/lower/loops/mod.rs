@@ -27,7 +27,7 @@ use iteration::{Source, strip};
 /// What the names of a loop being lowered stand for.
 pub struct LoopCtx {
     /// The index variable (`i` in `for i in 0..n`, `for (i, l) in ...enumerate()`).
-    index: Option<String>,
+    pub(in crate::lower) index: Option<String>,
     /// The element variable and what it is.
     element: Option<(String, ElementBinding)>,
     /// The collections iterated or indexed: kind, the `Loop` operand, how derivations

@@ -1,0 +1,100 @@
+//! Integer operands: a convolution's stride and padding, a pool's window, an index, the
+//! `s![..]` of a slice, the ids of a gather, and `n as f64`. None of them is
+//! differentiated or computed by the graph; each becomes an opaque leaf holding the tokens
+//! the user wrote ([`Op::Named`](crate::graph::Op::Named)), emitted where the op needs it.
+//! The tokens may read the function's non-float arguments and constants from scope; a
+//! value of the graph (a `let` or a float argument) has no integer meaning there, so it is
+//! reported.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::Expr;
+use syn::spanned::Spanned;
+
+use super::body::Body;
+use crate::graph::NodeId;
+
+impl Body<'_> {
+    /// An integer operand of an op (`stride`, `(1, 1)`, `s![0..t, ..]`, `&ids`), as a leaf.
+    pub fn integer_operand(&mut self, e: &Expr, what: &str) -> Option<NodeId> {
+        self.check_integer_tokens(e.to_token_stream(), what)?;
+        Some(self.opaque(e))
+    }
+
+    /// `n as f64`: an integer argument (or an expression of them) read as a float
+    /// constant, which the derivative treats like any other constant.
+    pub fn cast(&mut self, c: &syn::ExprCast) -> Option<NodeId> {
+        let ty = c.ty.to_token_stream().to_string();
+        const INTEGERS: &[&str] = &[
+            "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64",
+            "i128", "bool",
+        ];
+        if INTEGERS.contains(&ty.as_str()) {
+            self.cx.error(&c.ty, "`as` casts in #[differentiable] functions turn integers into the function's float type (`n as f64`); a cast to an integer has no derivative");
+            return None;
+        }
+        self.check_integer_tokens(c.expr.to_token_stream(), "the value cast")?;
+        Some(self.opaque(&Expr::Cast(c.clone())))
+    }
+
+    fn opaque(&mut self, e: &Expr) -> NodeId {
+        let tokens = e.to_token_stream();
+        let text = tokens.to_string().replace(' ', "");
+        self.graph.named_const(text, quote::quote!((#tokens)), e.span())
+    }
+
+    /// Reports a read of a graph value in integer tokens; notes the arguments read.
+    fn check_integer_tokens(&mut self, tokens: TokenStream, what: &str) -> Option<()> {
+        let mut ok = true;
+        for ident in idents(tokens) {
+            let name = ident.to_string();
+            // Arguments keep their names in the emitted code (a float one is the
+            // type checker's to judge); `let`s do not.
+            let param = self.params.iter().any(|p| p.ident == ident) && !self.calls.inlined();
+            let in_loop = self
+                .looping
+                .as_ref()
+                .is_some_and(|l| l.index.as_deref() == Some(name.as_str()));
+            let problem = if self.scope.contains_key(&name) {
+                Some(format!("{what} is an integer, and `{name}` is a value of the differentiated graph; integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"))
+            } else if self.calls.aliases.contains_key(&name) {
+                Some(format!("{what} reads `{name}`, a parameter of a helper inlined into its caller; pass it as a literal or a constant"))
+            } else if in_loop {
+                Some(format!("{what} reads the loop index `{name}`; index by it with `x.index_axis(Axis(k), {name})` or `c[{name}]`, or slice outside the loop"))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                self.cx.error(&ident, message);
+                ok = false;
+            } else if param {
+                self.usage.read_param(&ident);
+            }
+        }
+        ok.then_some(())
+    }
+}
+
+/// Every identifier in `tokens` that is not a field, method or macro name (those follow
+/// a `.` or precede a `!`) or a path segment after `::`.
+fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
+    let mut out = Vec::new();
+    let mut previous: Option<TokenTree> = None;
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in trees.iter().enumerate() {
+        match tt {
+            TokenTree::Group(g) => out.extend(idents(g.stream())),
+            TokenTree::Ident(ident) => {
+                let after_dot = matches!(&previous, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
+                let before_bang_or_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
+                let is_self = ident == "self";
+                if !after_dot && !before_bang_or_path && !is_self {
+                    out.push(ident.clone());
+                }
+            }
+            _ => {}
+        }
+        previous = Some(tt.clone());
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! `use cadena::prelude::*;` brings the macros, the `Parameters` trait and the functions
 //! a forward body calls, and the `Optimizer` trait whose `step` updates a model. With
 //! them come what slicing and joining arrays needs: ndarray's `s!`, `Axis`, and its
-//! `concatenate!` and `stack!` macros beside cadena's [`concatenate`] and [`stack`]
+//! `concatenate!` and `stack!` macros beside cadena's [`concatenate()`] and [`stack()`]
 //! functions (which return the array and accept owned parts as well as views).
 //!
 //! ```
@@ -34,8 +34,8 @@ pub use ndarray::{Axis, s};
 
 /// ndarray's `concatenate!` and `stack!` macros. A `use` brings a name in every namespace
 /// it has, and ndarray's `concatenate` and `stack` are both functions and macros; imported
-/// through this glob, the functions are shadowed by cadena's [`concatenate`] and
-/// [`stack`] (explicit imports win over glob ones) and only the macros remain.
+/// through this glob, the functions are shadowed by cadena's [`concatenate()`] and
+/// [`stack()`] (explicit imports win over glob ones) and only the macros remain.
 mod ndarray_macros {
     pub use ndarray::{concatenate, stack};
 }

@@ -14,7 +14,7 @@
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | keep-dims | [`insert_axis`], [`remove_axis`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
-//! | slices and gathers | [`slice`], [`index_axis`], [`select`] ([`Indices`]) and their VJPs [`slice_vjp`], [`index_axis_vjp`], [`select_vjp`] |
+//! | slices and gathers | [`slice()`], [`index_axis`], [`select`] ([`Indices`]) and their VJPs [`slice_vjp`], [`index_axis_vjp`], [`select_vjp`] |
 //! | joins | [`concatenate`], [`stack`]; for their gradients [`concatenate_part`], [`len_of`] (stack's: [`index_axis`]); [`view`] |
 //! | extrema | [`max_axis`], [`min_axis`], [`extremum_axis_vjp`], [`logsumexp`], [`logsumexp_vjp`], [`maximum`], [`minimum`] |
 //! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |

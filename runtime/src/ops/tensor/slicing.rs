@@ -1,4 +1,4 @@
-//! Reading part of an array, and the gradients of doing so: [`slice`] (what `x.slice(s![..])`
+//! Reading part of an array, and the gradients of doing so: [`slice()`] (what `x.slice(s![..])`
 //! reads), [`index_axis`] (one sub-array along an axis) and [`select`] (sub-arrays by a
 //! list of ids, an embedding lookup). Each VJP puts the gradient back where the values
 //! came from in zeros shaped like the input; [`select_vjp`] adds, because an id may be
@@ -130,7 +130,7 @@ where
     out
 }
 
-/// The VJP of [`slice`]: zeros shaped like `like` (the sliced operand, read only for its
+/// The VJP of [`slice()`]: zeros shaped like `like` (the sliced operand, read only for its
 /// shape) with `g` in the region `info` selects. A slice reads each element at most once,
 /// so writing `g` there is adding it to zeros.
 ///

@@ -134,6 +134,76 @@ pub fn le<T: Float>(a: T, b: T) -> T {
     }
 }
 
+/// The larger of `a` and `b`; NaN if either is NaN (as NumPy's `maximum`, where
+/// `f64::max` would return the other operand and hide the NaN).
+///
+/// ```
+/// use cadena::ops::scalar::maximum;
+/// assert_eq!(maximum(1.0_f64, 3.0), 3.0);
+/// assert!(maximum(f64::NAN, 3.0).is_nan());
+/// assert!(maximum(3.0, f64::NAN).is_nan());
+/// ```
+#[inline(always)]
+pub fn maximum<T: Float>(a: T, b: T) -> T {
+    // `a > b` is false when `b` is NaN, so `b`, the NaN, is returned; a NaN `a` is caught
+    // by the second test.
+    if a > b || a.is_nan() { a } else { b }
+}
+
+/// The smaller of `a` and `b`; NaN if either is NaN (as NumPy's `minimum`).
+///
+/// ```
+/// use cadena::ops::scalar::minimum;
+/// assert_eq!(minimum(1.0_f32, 3.0), 1.0);
+/// assert!(minimum(1.0_f64, f64::NAN).is_nan());
+/// ```
+#[inline(always)]
+pub fn minimum<T: Float>(a: T, b: T) -> T {
+    if a < b || a.is_nan() { a } else { b }
+}
+
+/// The share of the gradient of [`maximum`]`(a, b)` that goes to `a`: 1 if `a > b`, 0 if
+/// `a < b`, and 0.5 at a tie, where the two split it evenly (a subgradient, and the
+/// average of the one-sided derivatives). `b`'s share is `above(b, a)`, so the shares
+/// always add up to 1. A NaN counts as the larger value, because the NaN result came from
+/// it: 1 if only `a` is NaN, 0 if only `b` is, 0.5 if both are.
+///
+/// ```
+/// use cadena::ops::scalar::above;
+/// assert_eq!(above(2.0_f64, 1.0), 1.0);
+/// assert_eq!(above(1.0_f64, 2.0), 0.0);
+/// assert_eq!(above(2.0_f64, 2.0), 0.5);
+/// assert_eq!(above(f64::NAN, 2.0), 1.0);
+/// assert_eq!(above(2.0, f64::NAN), 0.0);
+/// ```
+#[inline(always)]
+pub fn above<T: Float>(a: T, b: T) -> T {
+    let half = T::of(0.5);
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => half,
+        (true, false) => T::one(),
+        (false, true) => T::zero(),
+        (false, false) if a > b => T::one(),
+        (false, false) if a < b => T::zero(),
+        (false, false) => half,
+    }
+}
+
+/// The share of the gradient of [`minimum`]`(a, b)` that goes to `a`: 1 if `a < b`, 0 if
+/// `a > b`, 0.5 at a tie; `b`'s share is `below(b, a)`. As in [`above`], a NaN operand
+/// takes the whole gradient (half each if both are NaN).
+///
+/// ```
+/// use cadena::ops::scalar::below;
+/// assert_eq!(below(1.0_f64, 2.0), 1.0);
+/// assert_eq!(below(2.0_f64, 2.0), 0.5);
+/// assert_eq!(below(f64::NAN, 2.0), 1.0);
+/// ```
+#[inline(always)]
+pub fn below<T: Float>(a: T, b: T) -> T {
+    above(-a, -b)
+}
+
 /// The sign of `x` as the derivative of `|x|`: -1, 0 or 1 (0 at 0, the subgradient
 /// cadena uses).
 ///
@@ -257,6 +327,46 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn maximum_and_minimum_return_nan_from_either_side() {
+        let nan = f64::NAN;
+        for (a, b) in [(nan, 1.0), (1.0, nan), (nan, nan), (nan, f64::INFINITY)] {
+            assert!(maximum(a, b).is_nan(), "maximum({a}, {b})");
+            assert!(minimum(a, b).is_nan(), "minimum({a}, {b})");
+        }
+        assert_eq!(maximum(-1.0_f32, f32::NEG_INFINITY), -1.0);
+        assert_eq!(minimum(-1.0_f32, f32::NEG_INFINITY), f32::NEG_INFINITY);
+    }
+
+    #[test]
+    fn the_shares_of_a_maximum_or_minimum_gradient_add_up_to_one() {
+        let values = [
+            f64::NAN,
+            f64::NEG_INFINITY,
+            -2.0,
+            0.0,
+            0.5,
+            2.0,
+            f64::INFINITY,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(above(a, b) + above(b, a), 1.0, "above({a}, {b})");
+                assert_eq!(below(a, b) + below(b, a), 1.0, "below({a}, {b})");
+                // The share goes to the operand the value came from.
+                let from_a = maximum(a, b).to_bits() == a.to_bits() && a != b;
+                if from_a && !b.is_nan() {
+                    assert_eq!(above(a, b), 1.0, "above({a}, {b})");
+                }
+                if a < b {
+                    assert_eq!((above(a, b), below(a, b)), (0.0, 1.0));
+                }
+            }
+        }
+        assert_eq!(above(1.0_f32, 1.0), 0.5);
+        assert_eq!(below(f32::NAN, f32::NAN), 0.5);
     }
 
     /// The branch-free sigmoid gives the bits of the two-case textbook-stable form.

@@ -14,14 +14,19 @@
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | keep-dims | [`insert_axis`], [`remove_axis`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
+//! | slices and gathers | [`slice()`], [`index_axis`], [`select`] ([`Indices`]) and their VJPs [`slice_vjp`], [`index_axis_vjp`], [`select_vjp`] |
+//! | joins | [`concatenate`], [`stack`]; for their gradients [`concatenate_part`], [`len_of`] (stack's: [`index_axis`]); [`view`] |
+//! | extrema | [`max_axis`], [`min_axis`], [`extremum_axis_vjp`], [`logsumexp`], [`logsumexp_vjp`], [`maximum`], [`minimum`] |
 //! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |
 //! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
 
 mod axes;
 mod dot;
+mod extrema;
 pub mod fast;
 mod gemm;
 mod iteration;
+mod join;
 mod loss;
 mod map;
 mod operand;
@@ -29,11 +34,18 @@ mod owned;
 pub mod pool;
 mod reduce;
 mod shape;
+mod slicing;
 mod softmax;
+#[cfg(test)]
+mod testing;
 
 pub use axes::{insert_axis, remove_axis};
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
+pub use extrema::{
+    extremum_axis_vjp, logsumexp, logsumexp_vjp, max_axis, maximum, min_axis, minimum,
+};
 pub use iteration::{accumulate, accumulate_parameters, assign_index_axis, zeros_as};
+pub use join::{concatenate, concatenate_part, len_of, stack, view};
 pub use loss::{
     ClassIndices, Targets, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy,
     cross_entropy_vjp_p, mse, mse_vjp, softmax_cross_entropy, softmax_cross_entropy_indices,
@@ -49,4 +61,5 @@ pub use reduce::{
     sum_to,
 };
 pub use shape::{Shape, shape_of};
+pub use slicing::{Indices, index_axis, index_axis_vjp, select, select_vjp, slice, slice_vjp};
 pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};

@@ -26,7 +26,8 @@
 pub use crate::ops::elementwise::*;
 pub use crate::ops::tensor::{concatenate, logsumexp, max_axis, maximum, min_axis, minimum, stack};
 pub use crate::ops::{
-    bce, cross_entropy, dot, log_softmax, mean, mse, softmax, softmax_cross_entropy, sum,
+    avg_pool1d, avg_pool2d, bce, conv1d, conv2d, cross_entropy, dot, log_softmax, max_pool1d,
+    max_pool2d, mean, mse, softmax, softmax_cross_entropy, sum,
 };
 pub use crate::optim::Optimizer;
 pub use crate::{Float, Parameters, differentiable};

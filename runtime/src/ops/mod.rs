@@ -11,7 +11,10 @@ use ndarray::{Array, ArrayBase, ArrayView, Data, Dimension};
 
 pub use dropout::dropout_mask;
 pub use elementwise::*;
-pub use tensor::{cross_entropy, dot, log_softmax, mean, softmax, softmax_cross_entropy, sum};
+pub use tensor::{
+    avg_pool1d, avg_pool2d, conv1d, conv2d, cross_entropy, dot, log_softmax, max_pool1d,
+    max_pool2d, mean, softmax, softmax_cross_entropy, sum,
+};
 
 use crate::Float;
 

@@ -11,6 +11,8 @@
 //! | gradients returned to the user | [`owned`] (owned, row-major), [`put`] |
 //! | buffers reused from step to step | [`pool`] |
 //! | matrix products | [`dot`], [`dot_vjp_lhs`], [`dot_vjp_rhs`], [`t`] |
+//! | convolutions (PyTorch layouts) | [`conv1d`], [`conv2d`] and their VJPs: [`conv1d_vjp_x`], [`conv1d_vjp_w`], [`conv1d_vjp_b`], [`conv2d_vjp_x`], [`conv2d_vjp_w`], [`conv2d_vjp_b`] |
+//! | pooling (no padding, floor) | [`max_pool1d`], [`avg_pool1d`], [`max_pool2d`], [`avg_pool2d`] and their `_vjp`s |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | keep-dims | [`insert_axis`], [`remove_axis`] |
 //! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
@@ -21,6 +23,7 @@
 //! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
 
 mod axes;
+mod conv;
 mod dot;
 mod extrema;
 pub mod fast;
@@ -32,6 +35,7 @@ mod map;
 mod operand;
 mod owned;
 pub mod pool;
+mod pooling;
 mod reduce;
 mod shape;
 mod slicing;
@@ -40,6 +44,10 @@ mod softmax;
 mod testing;
 
 pub use axes::{insert_axis, remove_axis};
+pub use conv::{
+    conv1d, conv1d_vjp_b, conv1d_vjp_w, conv1d_vjp_x, conv2d, conv2d_vjp_b, conv2d_vjp_w,
+    conv2d_vjp_x,
+};
 pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rhs, t};
 pub use extrema::{
     extremum_axis_vjp, logsumexp, logsumexp_vjp, max_axis, maximum, min_axis, minimum,
@@ -56,6 +64,10 @@ pub use operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
 };
 pub use owned::{owned, put, replace};
+pub use pooling::{
+    avg_pool1d, avg_pool1d_vjp, avg_pool2d, avg_pool2d_vjp, max_pool1d, max_pool1d_vjp, max_pool2d,
+    max_pool2d_vjp,
+};
 pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,

@@ -170,3 +170,110 @@ fn integer_arguments_and_sizes_cast_to_floats_are_constants() {
     check("cast", &x, &g.x, |x| cast_sizes(x, 7));
 }
 
+#[derive(Parameters, Clone, Debug)]
+pub struct Conv1 {
+    pub w: Array3<f64>,
+    pub b: Array1<f64>,
+    pub v: Array2<f64>,
+}
+
+#[differentiable(wrt(p))]
+fn conv1_loss(p: &Conv1, x: &Array3<f64>, y: &Array2<f64>, stride: usize) -> f64 {
+    let h = relu(conv1d(x, &p.w, &p.b, stride, 1));
+    let pooled = max_pool1d(&h, 2, 2);
+    let avg = avg_pool1d(&h, 3, 1);
+    let feat = pooled.sum_axis(Axis(2)) + avg.sum_axis(Axis(2));
+    softmax_cross_entropy(feat.dot(&p.v), y)
+}
+
+#[test]
+fn conv1d_and_1d_pools_match_finite_differences() {
+    let mut r = Rng(7);
+    let p = Conv1 {
+        w: r.array((4, 2, 3)),
+        b: r.array(4),
+        v: r.array((4, 3)),
+    };
+    let x = r.array((2, 2, 11));
+    let y = cadena::ndarray::array![[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]];
+    for stride in [1, 2] {
+        let (value, g) = conv1_loss::grad(&p, &x, &y, stride);
+        assert!((value - conv1_loss(&p, &x, &y, stride)).abs() < 1e-12);
+        check_params(|p: &Conv1| conv1_loss(p, &x, &y, stride), &p, &g.p, &tight()).unwrap();
+    }
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Cnn {
+    pub w1: Array4<f64>,
+    pub b1: Array1<f64>,
+    pub w2: Array4<f64>,
+    pub b2: Array1<f64>,
+    pub v: Array2<f64>,
+    pub c: Array1<f64>,
+}
+
+#[differentiable(wrt(p))]
+fn cnn_loss(p: &Cnn, x: &Array4<f64>, y: &Array2<f64>) -> f64 {
+    let h1 = relu(conv2d(x, &p.w1, &p.b1, (1, 1), (1, 1)));
+    let h1 = max_pool2d(&h1, (2, 2), (2, 2));
+    let h2 = relu(conv2d(&h1, &p.w2, &p.b2, (1, 1), (1, 1)));
+    let h2 = avg_pool2d(&h2, (2, 2), (2, 2));
+    let feat = h2.mean_axis(Axis(3)).mean_axis(Axis(2));
+    softmax_cross_entropy(feat.dot(&p.v) + &p.c, y)
+}
+
+fn small_cnn(r: &mut Rng) -> Cnn {
+    Cnn {
+        w1: r.array((3, 1, 3, 3)) * 0.5,
+        b1: r.array(3) * 0.1,
+        w2: r.array((4, 3, 3, 3)) * 0.3,
+        b2: r.array(4) * 0.1,
+        v: r.array((4, 2)),
+        c: Array1::zeros(2),
+    }
+}
+
+#[test]
+fn conv2d_and_2d_pools_match_finite_differences() {
+    let mut r = Rng(8);
+    let p = small_cnn(&mut r);
+    let x = r.array((2, 1, 8, 8));
+    let y = cadena::ndarray::array![[1.0, 0.0], [0.0, 1.0]];
+    let (value, g) = cnn_loss::grad(&p, &x, &y);
+    assert!((value - cnn_loss(&p, &x, &y)).abs() < 1e-12);
+    check_params(|p: &Cnn| cnn_loss(p, &x, &y), &p, &g.p, &tight()).unwrap();
+}
+
+/// Vertical against horizontal bars: a task a CNN learns from a handful of images.
+fn bars(r: &mut Rng, n: usize) -> (Array4<f64>, Array2<f64>) {
+    let mut x = Array4::zeros((n, 1, 8, 8));
+    let mut y = Array2::zeros((n, 2));
+    for i in 0..n {
+        let at = 1 + (r.uniform() * 6.0) as usize;
+        let vertical = i % 2 == 0;
+        for k in 0..8 {
+            let (row, col) = if vertical { (k, at) } else { (at, k) };
+            x[[i, 0, row, col]] = 1.0;
+        }
+        x.slice_mut(s![i, .., .., ..])
+            .mapv_inplace(|v| v + 0.1 * (r.uniform() - 0.5));
+        y[[i, usize::from(!vertical)]] = 1.0;
+    }
+    (x, y)
+}
+
+#[test]
+fn a_small_cnn_learns_bars_to_a_low_loss() {
+    let mut r = Rng(9);
+    let mut p = small_cnn(&mut r);
+    let (x, y) = bars(&mut r, 16);
+    let start = cnn_loss(&p, &x, &y);
+    let mut opt = cadena::optim::Adam::new(0.05).unwrap();
+    for _ in 0..150 {
+        let (_, g) = cnn_loss::grad(&p, &x, &y);
+        opt.step(&mut p, &g.p).unwrap();
+    }
+    let end = cnn_loss(&p, &x, &y);
+    assert!(end < 0.1 && end < start / 5.0, "loss {start} -> {end}");
+}

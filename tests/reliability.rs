@@ -33,6 +33,8 @@ fn a_folded_constant_that_overflows_f32_is_infinite_as_the_arithmetic_would_be()
     assert_eq!(g.x, f32::INFINITY);
 }
 
+// The body the fuzzer found, as written; clippy rightly finds it odd.
+#[allow(clippy::eq_op)]
 #[differentiable]
 fn over_a_cancelling_sum(x: f64) -> f64 {
     x / (x - x)

@@ -137,6 +137,11 @@ pub fn sweep_seeds(
             Some(prev) => b.node(Op::Add, vec![prev, seed], b.graph().node(root).span),
         });
     }
+    let guarded = if tensor {
+        Vec::new()
+    } else {
+        in_branch_arms(b.graph())
+    };
     for id in (0..=top).rev().map(NodeId) {
         let Some(a) = adj[id.index()] else { continue };
         if !roots.iter().any(|(r, _)| *r == id) && stop[id.index()] {
@@ -149,8 +154,13 @@ pub fn sweep_seeds(
             if !wants[arg.index()] {
                 continue;
             }
-            let contribution = vjp(b, id, k, a, tensor);
+            let mut contribution = vjp(b, id, k, a, tensor);
             let span = b.graph().node(id).span;
+            // In the arm an `if` did not take, the adjoint is an exact 0 while local
+            // derivatives may be 0/0 (`w / theta` at theta = 0): 0 · NaN must stay 0.
+            if guarded.get(id.index()).copied().unwrap_or(false) {
+                contribution = b.node(Op::Guard, vec![a, contribution], span);
+            }
             adj[arg.index()] = Some(match adj[arg.index()] {
                 None => contribution,
                 Some(prev) => b.node(Op::Add, vec![prev, contribution], span),
@@ -158,6 +168,25 @@ pub fn sweep_seeds(
         }
     }
     adj
+}
+
+/// The nodes an `if` arm computes (operands of an `if_else`'s arms, transitively): their
+/// adjoints are exact zeros where the arm is not taken.
+fn in_branch_arms(g: &Graph) -> Vec<bool> {
+    let mut mask = vec![false; g.len()];
+    for id in g.ids().rev() {
+        let args = g.args(id);
+        if *g.op(id) == Op::IfElse {
+            mask[args[1].index()] = true;
+            mask[args[2].index()] = true;
+        }
+        if mask[id.index()] {
+            for a in args {
+                mask[a.index()] = true;
+            }
+        }
+    }
+    mask
 }
 
 /// `d output / d w` for each `w` in `wrt`; a constant 0 where the output does not depend

@@ -1,10 +1,14 @@
 // A function with a mistake still declares `f::grad`, `f::Grad` and the constants, so a
-// caller elsewhere adds no second error: only the `if` is reported.
+// caller elsewhere adds no second error: only the `while` is reported.
 use cadena::prelude::*;
 
 #[differentiable(wrt(w))]
 fn f(w: f64, x: f64) -> f64 {
-    if x > 0.0 { w * x } else { w }
+    let mut y = w * x;
+    while y > 1.0 {
+        y = y / 2.0;
+    }
+    y
 }
 
 fn main() {

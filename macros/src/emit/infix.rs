@@ -154,6 +154,26 @@ impl Printer<'_> {
                 format!("[{} >= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,
             ),
+            Op::Compare(code) => (
+                format!(
+                    "[{} {} {}]",
+                    self.print(args[0]).0,
+                    crate::ops::COMPARISONS[usize::from(*code).min(5)],
+                    self.print(args[1]).0
+                ),
+                Prec::Atom,
+            ),
+            // The guard keeps NaN out of a branch not taken; the mathematics is its value.
+            Op::Guard => self.print(args[1]),
+            Op::IfElse => (
+                format!(
+                    "(if {} {{ {} }} else {{ {} }})",
+                    self.print(args[0]).0,
+                    self.print(args[1]).0,
+                    self.print(args[2]).0
+                ),
+                Prec::Atom,
+            ),
             Op::LessEq => (
                 format!("[{} <= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,

@@ -46,7 +46,8 @@ fn unit_cotangents(ret: &syn::Type, parts: &[syn::Type], lowered: &Lowered) -> O
     }
     crate::lower::array_output(ret)?;
     let text = quote!(#ret).to_string().replace(' ', "");
-    let vector = text.starts_with("Array1<") || text.contains("::Array1<") || text.contains(",Ix1>");
+    let vector =
+        text.starts_with("Array1<") || text.contains("::Array1<") || text.contains(",Ix1>");
     if !vector {
         return None;
     }

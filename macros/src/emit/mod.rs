@@ -8,8 +8,8 @@ mod explain;
 pub mod expr;
 mod generics;
 mod hvp;
-mod jacobian;
 pub mod infix;
+mod jacobian;
 mod loops;
 mod readable;
 mod scalar;
@@ -413,7 +413,11 @@ pub fn emit(d: &Derived) -> TokenStream {
                 lowered,
                 ty,
                 &tuple_parts(item),
-                (&fn_impl.to_token_stream(), &params, &fn_where.to_token_stream()),
+                (
+                    &fn_impl.to_token_stream(),
+                    &params,
+                    &fn_where.to_token_stream(),
+                ),
                 &quote!(#grad_struct #grad_ty),
             ),
             syn::ReturnType::Default => TokenStream::new(),

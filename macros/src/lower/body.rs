@@ -124,10 +124,18 @@ impl Body<'_> {
 
     /// Lowers the body: its result, or a returned tuple's parts.
     pub fn block(&mut self, item: &ItemFn) -> Option<Vec<NodeId>> {
-        let stmts = &item.block.stmts;
+        self.statements(&item.block.stmts, &item.block.to_token_stream())
+    }
+
+    /// Statements ending in the value they give (or a `return` of it); `at` is where a
+    /// missing value is reported.
+    pub fn statements(&mut self, stmts: &[Stmt], at: &TokenStream) -> Option<Vec<NodeId>> {
         let mut output = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
+            if let Some(e) = super::branches::returns_early(stmt) {
+                return self.early_return(e, &stmts[i + 1..], at);
+            }
             match stmt {
                 Stmt::Local(local) => self.local(local),
                 Stmt::Expr(Expr::ForLoop(f), _) => {
@@ -156,7 +164,7 @@ impl Body<'_> {
         if !ends_with_value {
             let at: TokenStream = match stmts.last() {
                 Some(s) => s.to_token_stream(),
-                None => item.block.to_token_stream(),
+                None => at.clone(),
             };
             self.cx.error(at, "a #[differentiable] function must end with an expression giving its result (no trailing `;`)");
         }
@@ -170,6 +178,7 @@ impl Body<'_> {
                 let parts: Vec<Option<NodeId>> = t.elems.iter().map(|p| self.expr(p)).collect();
                 parts.into_iter().collect()
             }
+            Expr::If(i) => self.if_parts(i),
             Expr::Paren(p) => self.result(&p.expr),
             _ => Some(vec![self.expr(e)?]),
         }
@@ -293,6 +302,7 @@ impl Body<'_> {
                 parts.into_iter().collect()
             }
             Expr::Call(c) => self.call_parts(c),
+            Expr::If(i) => self.if_parts(i),
             other => {
                 self.cx.error(other, "a tuple comes from a call to a #[differentiable] function returning one, `f(..)`, or is written out, `(a, b)`");
                 None
@@ -349,6 +359,19 @@ impl Body<'_> {
             Expr::MethodCall(m) => self.method(m),
             Expr::Call(c) => self.call(c),
             Expr::Cast(c) => self.cast(c),
+            Expr::If(i) => match self.if_parts(i)?.as_slice() {
+                [one] => Some(*one),
+                parts => {
+                    self.cx.error(
+                        i,
+                        format!(
+                            "this `if` gives a tuple of {} values where one is needed",
+                            parts.len()
+                        ),
+                    );
+                    None
+                }
+            },
             Expr::Macro(m) => match self.join_macro(m) {
                 Some(joined) => joined,
                 None => {

@@ -61,8 +61,12 @@ impl Body<'_> {
                 .iter()
                 .any(|p| p.ident == ident && p.kind == crate::types::Kind::Float);
             let problem = if self.scope.contains_key(&name) || float {
+                let advice = match float && what.contains("`as`") {
+                    true => " (a float needs no cast)",
+                    false => "",
+                };
                 Some(format!(
-                    "{what} must be an integer, and `{name}` is a float value of the differentiated graph (a float needs no cast); integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"
+                    "{what} must be an integer, and `{name}` is a value of the differentiated graph{advice}; integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"
                 ))
             } else if self.calls.aliases.contains_key(&name) {
                 Some(format!(
@@ -88,15 +92,17 @@ impl Body<'_> {
 
 /// Every identifier in `tokens` that is not a field, method or macro name (those follow
 /// a `.` or precede a `!`) or a path segment after `::`.
-fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
+pub(super) fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
     let mut out = Vec::new();
-    let mut previous: Option<TokenTree> = None;
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let punct = |i: Option<usize>, c: char| matches!(i.and_then(|i| trees.get(i)), Some(TokenTree::Punct(p)) if p.as_char() == c);
     for (i, tt) in trees.iter().enumerate() {
         match tt {
             TokenTree::Group(g) => out.extend(idents(g.stream())),
             TokenTree::Ident(ident) => {
-                let after_dot = matches!(&previous, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
+                // `x.nrows()` and `a::b` name members; `0..n` reads `n`.
+                let (one, two) = (i.checked_sub(1), i.checked_sub(2));
+                let after_dot = (punct(one, '.') && !punct(two, '.')) || punct(one, ':');
                 let before_bang_or_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
                 let is_self = ident == "self";
                 if !after_dot && !before_bang_or_path && !is_self {
@@ -105,7 +111,6 @@ fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
             }
             _ => {}
         }
-        previous = Some(tt.clone());
     }
     out
 }

@@ -7,6 +7,7 @@
 //! source is collected apart ([`usage`]).
 
 pub mod body;
+mod branches;
 mod calls;
 mod fields;
 mod inline;

@@ -42,7 +42,7 @@ pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
             "`loop` is not supported: a #[differentiable] loop runs a known number of times; write `for i in 0..n`"
         }
         Expr::If(_) => {
-            "`if` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
+            "an `if` in a #[differentiable] function gives a value (`let v = if c { a } else { b };`) or returns early (`if c { return a; }`)"
         }
         Expr::Match(_) => {
             "`match` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"

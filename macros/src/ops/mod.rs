@@ -15,7 +15,7 @@ use crate::graph::NodeId;
 use crate::simplify::Builder;
 
 pub use catalogue::{IDENTITY_METHODS, functions_list, methods_list, works_on_floats};
-pub use table::Op;
+pub use table::{COMPARISONS, Op};
 
 /// Where an op may appear and how its values are shaped.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

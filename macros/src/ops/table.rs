@@ -350,6 +350,31 @@ op_table! {
         emit: Emit::None, fast: None, tensor: Some("cross_entropy"),
     };
 
+    /// `if c { a } else { b }` on values: `c` is a condition (1 or 0, from a comparison or
+    /// from integers), both arms are computed, and the adjoint flows into the taken arm
+    /// only (the other gets an exact 0, not a product with 0).
+    IfElse => Spec {
+        name: "if_else", arity: 3, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| if x[0] != 0.0 { x[1] } else { x[2] }),
+        vjp: Vjp::Templates(&["0", "(if_else ?a ?g 0)", "(if_else ?a 0 ?g)"]), tensor_vjp: None,
+        emit: Emit::Scalar("if_else"), fast: None, tensor: None,
+    };
+    /// `guard(g, c)`: `c` unless the adjoint `g` is exactly 0, then 0. The reverse sweep
+    /// wraps contributions inside `if` arms with it, so the arm not taken adds 0 even
+    /// where its local derivatives are not finite.
+    Guard => Spec {
+        name: "guard", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| if x[0] == 0.0 { 0.0 } else { x[1] }),
+        vjp: Vjp::Templates(&["0", "(guard ?a ?g)"]), tensor_vjp: None,
+        emit: Emit::Scalar("guard"), fast: None, tensor: None,
+    };
+    /// A comparison `a > b` (the payload says which, see `Comparison`): 1 or 0.
+    Compare(code: u8) => Spec {
+        name: "compare", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, code| if compare(x[0], code, x[1]) { 1.0 } else { 0.0 }),
+        vjp: Vjp::Templates(&["0", "0"]), tensor_vjp: None,
+        emit: Emit::Scalar("compare"), fast: None, tensor: None,
+    };
     /// `maximum(&a, &b)`: the larger of each pair, NaN if either is (numpy's name and
     /// rule). Ties split the gradient evenly.
     Maximum => Spec {
@@ -602,6 +627,21 @@ fn stack_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
     let position = b.integer(k);
     let axis = at.payload.unwrap_or(0) as usize;
     b.node(Op::IndexAxis(axis), vec![at.adjoint, position], at.span)
+}
+
+/// The comparisons a condition may make, by the payload of [`Op::Compare`]; the
+/// runtime's `scalar::compare` reads the same codes.
+pub const COMPARISONS: &[&str] = &["<", "<=", ">", ">=", "==", "!="];
+
+fn compare(a: f64, code: i64, b: f64) -> bool {
+    match code {
+        0 => a < b,
+        1 => a <= b,
+        2 => a > b,
+        3 => a >= b,
+        4 => a == b,
+        _ => a != b,
+    }
 }
 
 /// `maximum`'s routing: the whole gradient to the larger operand, half on a tie, all of

@@ -117,6 +117,13 @@ const DERIVATIVES: &[(&str, usize, bool, &str)] = &[
         "(cross_entropy_vjp_p p y g)",
     ),
     ("(cross_entropy p y)", 1, true, "0"),
+    ("(if_else c x y)", 0, false, "0"),
+    ("(if_else c x y)", 1, false, "(if_else c 1 0)"),
+    ("(if_else c x y)", 2, false, "(if_else c 0 1)"),
+    ("(compare x y 2)", 0, false, "0"),
+    ("(compare x y 2)", 1, false, "0"),
+    ("(guard g x)", 0, false, "0"),
+    ("(guard g x)", 1, false, "(guard g 1)"),
     ("(le x y)", 0, false, "0"),
     ("(le x y)", 1, false, "0"),
     ("(maximum x y)", 0, false, "(above x y)"),
@@ -212,7 +219,7 @@ fn head_name(e: &crate::sexpr::Sexpr) -> String {
 /// of that meaning, at points where every op is smooth and defined.
 #[test]
 fn every_scalar_derivative_matches_finite_differences() {
-    let points = [[0.3, 0.7], [0.55, 0.25], [0.8, 0.45]];
+    let points = [[0.3, 0.7, 0.2], [0.55, 0.25, 0.9], [0.8, 0.45, 0.6]];
     for name in Op::NAMES {
         let op = match Op::example(name).expect("every name parses") {
             Op::Powi(_) => Op::Powi(3),

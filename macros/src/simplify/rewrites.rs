@@ -44,6 +44,12 @@ pub static REWRITES: &[Rewrite] = &[
     law("zero_sub", Algebra, "(- 0 ?x)", "(neg ?x)"),
     law("add_neg", Algebra, "(+ ?a (neg ?b))", "(- ?a ?b)"),
     law("sub_neg", Algebra, "(- ?a (neg ?b))", "(+ ?a ?b)"),
+    // guard(1, c) == c: only an exact 0 adjoint masks (the seed of the sweep is 1)
+    law("guard_one", Algebra, "(guard 1 ?c)", "?c"),
+    // guard(g, 0) == 0
+    law("guard_zero", Algebra, "(guard ?g 0)", "0"),
+    // if_else(c, x, x) == x
+    law("same_arms", Algebra, "(if_else ?c ?x ?x)", "?x"),
     law("mul_one", Algebra, "(* ?x 1)", "?x"),
     law("one_mul", Algebra, "(* 1 ?x)", "?x"),
     law("minus_one_mul", Algebra, "(* -1 ?x)", "(neg ?x)"),

@@ -9,7 +9,9 @@
 //!
 //! `f32` is computed through the `f64` kernels (exact after rounding to `f32`).
 
-pub use super::scalar::{above, ge, le, maximum, minimum, mse, relu, sign, softsign, step};
+pub use super::scalar::{
+    above, compare, ge, guard, if_else, le, maximum, minimum, mse, relu, sign, softsign, step,
+};
 use crate::Float;
 
 /// Runs the `f64` kernel on `x`'s value, returned in `x`'s type.

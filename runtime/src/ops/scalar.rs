@@ -204,6 +204,57 @@ pub fn below<T: Float>(a: T, b: T) -> T {
     above(-a, -b)
 }
 
+/// `a` where the condition `c` holds (is not 0), else `b`: an `if` on values in a
+/// `#[differentiable]` body, with both arms computed. The gradient of the arm not taken
+/// is an exact 0.
+///
+/// ```
+/// use cadena::ops::scalar::if_else;
+/// assert_eq!(if_else(1.0_f64, 2.0, 3.0), 2.0);
+/// assert!(if_else(0.0_f64, 2.0, f64::NAN).is_nan());
+/// assert_eq!(if_else(1.0_f64, 2.0, f64::NAN), 2.0);
+/// ```
+#[inline(always)]
+pub fn if_else<T: Float>(c: T, a: T, b: T) -> T {
+    if c != T::zero() { a } else { b }
+}
+
+/// `c`, unless the adjoint `g` is exactly 0: then 0, even if `c` is NaN or infinite. The
+/// backward pass of an `if` on values adds the arm not taken through this, so its 0/0s
+/// stay out of the gradient.
+///
+/// ```
+/// use cadena::ops::scalar::guard;
+/// assert_eq!(guard(0.0_f64, f64::NAN), 0.0);
+/// assert_eq!(guard(2.0_f64, 3.0), 3.0);
+/// ```
+#[inline(always)]
+pub fn guard<T: Float>(g: T, c: T) -> T {
+    if g == T::zero() { T::zero() } else { c }
+}
+
+/// 1 where the comparison `code` holds between `a` and `b`, else 0: the conditions of an
+/// `if` on values. Codes: 0 `<`, 1 `<=`, 2 `>`, 3 `>=`, 4 `==`, 5 `!=`.
+///
+/// ```
+/// use cadena::ops::scalar::compare;
+/// assert_eq!(compare(1.0_f64, 0, 2.0), 1.0);
+/// assert_eq!(compare(1.0_f64, 2, 2.0), 0.0);
+/// assert_eq!(compare(f64::NAN, 5, 2.0), 1.0);
+/// ```
+#[inline(always)]
+pub fn compare<T: Float>(a: T, code: i32, b: T) -> T {
+    let holds = match code {
+        0 => a < b,
+        1 => a <= b,
+        2 => a > b,
+        3 => a >= b,
+        4 => a == b,
+        _ => a != b,
+    };
+    if holds { T::one() } else { T::zero() }
+}
+
 /// The sign of `x` as the derivative of `|x|`: -1, 0 or 1 (0 at 0, the subgradient
 /// cadena uses).
 ///

@@ -44,6 +44,11 @@ pub struct LoopCtx {
 }
 
 impl LoopCtx {
+    /// Whether `name` is the loop's element (`l` in `for l in &p.layers`).
+    pub fn names_element(&self, name: &str) -> bool {
+        !self.hidden && self.element.as_ref().is_some_and(|(n, _)| n == name)
+    }
+
     pub fn hide_names(&mut self) {
         self.hidden = true;
     }

@@ -1,0 +1,166 @@
+//! `if` on values: `if a > b { e1 } else if .. { e2 } else { e3 }`, with `let`s inside the
+//! arms, and an early `return` inside an `if` (the rest of the body is its `else`). A
+//! branch becomes an `if_else` node over both arms: both are computed, the value is the
+//! taken arm's, and the adjoint flows into the taken arm only. A condition on values
+//! becomes comparison nodes; one on integers and booleans alone (a configuration) is kept
+//! as the tokens written, evaluated at run time.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{BinOp, Block, Expr, Stmt, UnOp};
+
+use super::body::Body;
+use crate::graph::{NodeId, Op};
+use crate::ops::COMPARISONS;
+use crate::types::Kind;
+
+impl Body<'_> {
+    /// The parts of `if c { .. } else { .. }` (one, or a tuple's).
+    pub fn if_parts(&mut self, e: &syn::ExprIf) -> Option<Vec<NodeId>> {
+        let Some((_, otherwise)) = &e.else_branch else {
+            self.cx.error(e, "an `if` that gives a value needs an `else`; inside a body, `if c { return a; }` may stand without one");
+            return None;
+        };
+        let cond = self.condition(&e.cond);
+        let then = self.arm(&e.then_branch);
+        let otherwise = match &**otherwise {
+            Expr::Block(b) => self.arm(&b.block),
+            Expr::If(inner) => self.if_parts(inner),
+            other => {
+                self.cx.error(other, "`else` takes a block or another `if`");
+                None
+            }
+        };
+        self.join_arms(cond?, then?, otherwise?, e.span())
+    }
+
+    /// `if c { return a; } rest..`: the value of `rest` is the `else` arm.
+    pub fn early_return(
+        &mut self,
+        e: &syn::ExprIf,
+        rest: &[Stmt],
+        at: &TokenStream,
+    ) -> Option<Vec<NodeId>> {
+        let cond = self.condition(&e.cond);
+        let then = self.arm(&e.then_branch);
+        let scope = self.scope.clone();
+        let otherwise = self.statements(rest, at);
+        self.scope = scope;
+        self.join_arms(cond?, then?, otherwise?, e.span())
+    }
+
+    fn join_arms(
+        &mut self,
+        cond: NodeId,
+        then: Vec<NodeId>,
+        otherwise: Vec<NodeId>,
+        span: proc_macro2::Span,
+    ) -> Option<Vec<NodeId>> {
+        if then.len() != otherwise.len() {
+            self.cx.push(syn::Error::new(
+                span,
+                format!(
+                    "the arms of this `if` give {} and {} values; both must give the same",
+                    then.len(),
+                    otherwise.len()
+                ),
+            ));
+            return None;
+        }
+        Some(
+            then.into_iter()
+                .zip(otherwise)
+                .map(|(a, b)| self.node(Op::IfElse, vec![cond, a, b], span))
+                .collect(),
+        )
+    }
+
+    /// An arm's `let`s, in a scope of their own, and its value (or a `return`'s).
+    fn arm(&mut self, block: &Block) -> Option<Vec<NodeId>> {
+        let scope = self.scope.clone();
+        let value = self.statements(&block.stmts, &block.to_token_stream());
+        self.scope = scope;
+        value
+    }
+
+    /// A condition as a node that is 1 where it holds and 0 elsewhere.
+    fn condition(&mut self, e: &Expr) -> Option<NodeId> {
+        if !self.reads_values(e.to_token_stream()) {
+            // Integers, booleans and constants: the configuration, decided at run time.
+            let tokens = e.to_token_stream();
+            let text = tokens.to_string().replace(' ', "");
+            return Some(self.graph.named_const(
+                format!("[{text}]"),
+                quote!((if #tokens { 1.0 } else { 0.0 })),
+                e.span(),
+            ));
+        }
+        match e {
+            Expr::Paren(p) => self.condition(&p.expr),
+            Expr::Group(g) => self.condition(&g.expr),
+            Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => {
+                let c = self.condition(&u.expr)?;
+                let one = self.graph.constant(1.0);
+                Some(self.node(Op::Sub, vec![one, c], e.span()))
+            }
+            Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => {
+                let l = self.condition(&b.left);
+                let r = self.condition(&b.right);
+                let op = match b.op {
+                    BinOp::And(_) => Op::Mul,
+                    _ => Op::Max,
+                };
+                Some(self.node(op, vec![l?, r?], e.span()))
+            }
+            Expr::Binary(b) => {
+                let Some(code) = comparison(&b.op) else {
+                    self.cx.error(b.op, "a condition compares values with < <= > >= == != and joins comparisons with && || !");
+                    return None;
+                };
+                let l = self.expr(&b.left);
+                let r = self.expr(&b.right);
+                Some(self.node(Op::Compare(code), vec![l?, r?], e.span()))
+            }
+            other => {
+                self.cx.error(other, "a condition on values compares them (`a > b`, `x != 0.0`) and joins comparisons with && || !");
+                None
+            }
+        }
+    }
+
+    /// Whether tokens read a value of the graph: a `let`, a float or array argument, a
+    /// parameter struct, or the element of the loop being lowered.
+    fn reads_values(&self, tokens: TokenStream) -> bool {
+        super::integers::idents(tokens).iter().any(|ident| {
+            let name = ident.to_string();
+            let param = self.params.iter().find(|p| p.ident == *ident);
+            self.scope.contains_key(&name)
+                || self.calls.aliases.contains_key(&name)
+                || param.is_some_and(|p| p.kind != Kind::Other)
+                || self
+                    .looping
+                    .as_ref()
+                    .is_some_and(|l| l.names_element(&name))
+        })
+    }
+}
+
+/// The payload of [`Op::Compare`] for a comparison operator.
+fn comparison(op: &BinOp) -> Option<u8> {
+    let symbol = op.to_token_stream().to_string();
+    COMPARISONS
+        .iter()
+        .position(|c| *c == symbol)
+        .map(|i| i as u8)
+}
+
+/// `if c { return a; }`: the `if` of a statement whose arm ends the function.
+pub fn returns_early(stmt: &Stmt) -> Option<&syn::ExprIf> {
+    let Stmt::Expr(Expr::If(e), _) = stmt else {
+        return None;
+    };
+    let last = e.then_branch.stmts.last()?;
+    let ends = matches!(last, Stmt::Expr(Expr::Return(r), _) if r.expr.is_some());
+    (e.else_branch.is_none() && ends).then_some(e)
+}

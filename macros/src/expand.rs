@@ -31,7 +31,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
+    if let Some(methods) = crate::method::expand(attr.clone(), &item) {
+        return methods;
+    }
     expand_with(attr, &item, &[])
+}
+
+/// The expansion of a free function whose callees' bodies are not needed yet.
+pub fn expand_free(attr: TokenStream, item: &ItemFn) -> TokenStream {
+    expand_with(attr, item, &[])
 }
 
 /// `differentiable_call!`: a callee's export macro hands its body to the expansion of a

@@ -25,6 +25,7 @@ mod handover;
 mod interp;
 mod loops;
 mod lower;
+mod method;
 mod ops;
 mod parameters;
 mod pattern;

@@ -12,11 +12,12 @@ use syn::{FnArg, ItemFn, ReturnType};
 use crate::attr::{self, Args};
 use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
-use crate::graph::{Graph, NodeId};
 use crate::handover::{Call, defer, export};
+use crate::ir::Rewrites;
+use crate::ir::{Graph, NodeId};
 use crate::lower::{Callee, Lowered, Lowering, lower};
 use crate::reverse::{depends_on, gradients, vjps_of_parts};
-use crate::simplify::{Builder, Rewrites};
+use crate::simplify::Builder;
 use crate::types::{Kind, classify, grad_type};
 
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -19,20 +19,14 @@ mod ctxt;
 mod custom;
 mod emit;
 mod expand;
-mod graph;
 mod handover;
-#[cfg(test)]
-mod interp;
-mod loops;
+mod ir;
 mod lower;
 mod method;
-mod ops;
 mod parameters;
-mod pattern;
 #[cfg(test)]
 mod props;
 mod reverse;
-mod sexpr;
 mod simplify;
 mod subscript;
 mod types;

@@ -12,8 +12,8 @@ use proptest::test_runner::{Config, TestRng, TestRunner};
 
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
-use crate::graph::{Graph, Op};
-use crate::interp::eval;
+use crate::ir::interp::eval;
+use crate::ir::{Graph, Op};
 use crate::lower::{Lowering, lower};
 use crate::reverse::gradients;
 use crate::simplify::{Builder, Rewrites};

@@ -6,24 +6,11 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::ops::{Class, Site, Vjp};
-use crate::pattern::{Bindings, Pattern};
+pub use crate::ir::graph::depends_on;
+use crate::ir::ops::{Class, Site, Vjp};
+use crate::ir::pattern::{Bindings, Pattern};
+use crate::ir::{Graph, NodeId, Op};
 use crate::simplify::Builder;
-
-/// Marks every node that depends on at least one of `sources`.
-pub fn depends_on(g: &Graph, sources: &[NodeId]) -> Vec<bool> {
-    let mut mask = vec![false; g.len()];
-    for s in sources {
-        mask[s.index()] = true;
-    }
-    for id in g.ids() {
-        if g.args(id).iter().any(|a| mask[a.index()]) {
-            mask[id.index()] = true;
-        }
-    }
-    mask
-}
 
 thread_local! {
     static TEMPLATES: std::cell::RefCell<HashMap<&'static str, Rc<Pattern>>> =

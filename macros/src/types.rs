@@ -251,3 +251,33 @@ pub fn grad_type(ty: &Type) -> Type {
     }
     Type::Path(p)
 }
+
+/// For a function returning a tuple, `(A, B, ..)` of two or more parts: their types.
+pub fn tuple_output(ty: &Type) -> Option<Vec<Type>> {
+    match ungroup(ty) {
+        Type::Tuple(t) if t.elems.len() >= 2 => Some(t.elems.iter().cloned().collect()),
+        Type::Paren(p) => tuple_output(&p.elem),
+        _ => None,
+    }
+}
+
+/// For a function returning an ndarray array (a building block such as a network's
+/// logits), its element's float kind and type.
+pub fn array_output(ty: &Type) -> Option<(Float, Type)> {
+    let Kind::Array { elem, .. } = classify(ty) else {
+        return None;
+    };
+    let Type::Path(p) = ungroup(ty) else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let elem_ty = args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(ungroup(t).clone()),
+        _ => None,
+    })?;
+    let float = elem.or_else(|| Float::alias(&elem_ty))?;
+    Some((float, elem_ty))
+}

@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit::expr::float_type;
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
 use crate::types::{Kind, is_float_array};
 
 /// Samples per chunk: two AVX2 vectors of f64, one of AVX-512 (or of f32 on AVX2).

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::emit::infix::Printer;
-use crate::graph::{Graph, NodeId};
+use crate::ir::print::Printer;
+use crate::ir::{Graph, NodeId};
 use crate::subscript::subscript;
 
 /// Lines longer than this get their repeated subexpressions named.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::{Graph, NodeId, Op};
 
 pub fn dot(g: &Graph, fn_name: &str, output: NodeId, wrt: &[NodeId]) -> String {
     let live = g.live(&[output]);

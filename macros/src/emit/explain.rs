@@ -17,10 +17,11 @@
 use std::collections::HashMap;
 
 use crate::emit::derivation::Derivation;
-use crate::emit::infix::readable;
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::Rewrites;
+use crate::ir::print::readable;
+use crate::ir::{Graph, NodeId, Op};
 use crate::reverse::sweep;
-use crate::simplify::{Builder, Rewrites};
+use crate::simplify::Builder;
 
 /// More paths than this are summarised rather than listed.
 const MAX_PATHS: usize = 12;

@@ -5,9 +5,10 @@
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::lower::{Float, Lowered};
-use crate::ops::Emit;
+use crate::ir::function::{Float, Lowered};
+pub use crate::ir::names::local;
+use crate::ir::ops::Emit;
+use crate::ir::{Graph, NodeId, Op};
 
 /// The operands a node's emitted code reads. Differs from the graph's operands where the
 /// emitter evaluates a pattern in a better form (see [`one_minus_square`]).
@@ -290,10 +291,4 @@ pub fn accumulate_into_slot(slot: &TokenStream, value: &TokenStream) -> TokenStr
         let #sum = #t::accumulate(&#slot, #value);
         #t::put(&mut #slot, #sum);
     })
-}
-
-/// A local's identifier: hygienic (mixed-site), so it can neither capture nor shadow the
-/// user's names.
-pub fn local(name: &str) -> proc_macro2::Ident {
-    format_ident!("{}", name, span = Span::mixed_site())
 }

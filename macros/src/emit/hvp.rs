@@ -9,10 +9,11 @@ use quote::quote;
 
 use crate::emit::expr::local;
 use crate::emit::scalar;
-use crate::graph::{Graph, NodeId, Op};
-use crate::lower::Lowered;
+use crate::ir::Rewrites;
+use crate::ir::function::Lowered;
+use crate::ir::{Graph, NodeId, Op};
 use crate::reverse::gradients;
-use crate::simplify::{Builder, Rewrites};
+use crate::simplify::Builder;
 
 /// The statements of `hvp` and the expression of each entry of `H v`; `None` when the
 /// function is not a scalar function of floats.

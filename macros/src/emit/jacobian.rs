@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::expr::{literal, local};
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
 use crate::types::Kind;
 
 /// Whether the pullback can be `Fn`: every argument is a float, a reference, or an
@@ -34,7 +34,7 @@ fn unit_cotangents(ret: &syn::Type, parts: &[syn::Type], lowered: &Lowered) -> O
     if !parts.is_empty() {
         if parts
             .iter()
-            .any(|t| crate::lower::array_output(t).is_some())
+            .any(|t| crate::types::array_output(t).is_some())
         {
             return None;
         }
@@ -44,7 +44,7 @@ fn unit_cotangents(ret: &syn::Type, parts: &[syn::Type], lowered: &Lowered) -> O
         });
         return Some(quote!(::std::vec![#(#rows),*]));
     }
-    crate::lower::array_output(ret)?;
+    crate::types::array_output(ret)?;
     let text = quote!(#ret).to_string().replace(' ', "");
     let vector =
         text.starts_with("Array1<") || text.contains("::Array1<") || text.contains(",Ix1>");

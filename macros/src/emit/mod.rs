@@ -8,10 +8,8 @@ mod explain;
 pub mod expr;
 mod generics;
 mod hvp;
-pub mod infix;
 mod jacobian;
 mod loops;
-mod readable;
 mod scalar;
 mod tensor;
 mod trace;
@@ -23,9 +21,9 @@ use quote::{ToTokens, format_ident, quote};
 use syn::ItemFn;
 
 use crate::emit::expr::{float_type, local};
-use crate::graph::{Graph, NodeId};
-use crate::lower::Lowered;
-use crate::lower::body::Step;
+use crate::ir::Step;
+use crate::ir::function::Lowered;
+use crate::ir::{Graph, NodeId};
 use crate::types::{Kind, grad_type};
 
 /// Everything the emitter needs, computed by `expand`.
@@ -42,7 +40,7 @@ pub struct Derived<'a> {
     /// `wrt` in the graph as written, for the explanation and the DOT graph.
     pub wrt_raw: Vec<NodeId>,
     /// The rewrites the graph was built with (second derivatives use them too).
-    pub rewrites: crate::simplify::Rewrites,
+    pub rewrites: crate::ir::Rewrites,
     /// For a function returning a tuple: its parts (the forward returns them in order).
     pub parts: Vec<NodeId>,
     /// For a function returning an array or a tuple: the inputs standing for the
@@ -52,7 +50,7 @@ pub struct Derived<'a> {
 
 fn input_index(g: &Graph, id: NodeId) -> usize {
     match g.op(id) {
-        crate::graph::Op::Input(i) => *i as usize,
+        crate::ir::graph::Op::Input(i) => *i as usize,
         _ => unreachable!("wrt nodes are inputs"),
     }
 }
@@ -83,7 +81,7 @@ fn has_stack(lowered: &Lowered, i: usize) -> bool {
 }
 
 /// `Parameters::zeros_like` of struct argument `p`.
-fn zeros_of(p: &crate::lower::Param) -> TokenStream {
+fn zeros_of(p: &crate::ir::function::Param) -> TokenStream {
     let ident = &p.ident;
     let arg = match &p.ty {
         syn::Type::Reference(_) => quote!(#ident),
@@ -123,7 +121,7 @@ fn struct_sinks(lowered: &Lowered) -> (TokenStream, Vec<(usize, TokenStream)>) {
             .iter()
             .filter(|f| f.param == i && f.collection)
         {
-            if let crate::graph::Op::Input(k) = lowered.graph.op(f.input) {
+            if let crate::ir::graph::Op::Input(k) = lowered.graph.op(f.input) {
                 let path = &f.path;
                 sinks.push((*k as usize, quote!(#g #(#path)*)));
             }
@@ -226,7 +224,7 @@ fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> Tok
         .map(|(k, e)| {
             let array = types
                 .get(k)
-                .is_some_and(|t| crate::lower::array_output(t).is_some());
+                .is_some_and(|t| crate::types::array_output(t).is_some());
             let e = match roots[k + 1..].contains(&roots[k]) {
                 true => quote!(::core::clone::Clone::clone(&#e)),
                 false => e,
@@ -246,7 +244,7 @@ fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> Tok
 /// The types of the parts of the tuple `item` returns.
 fn tuple_parts(item: &ItemFn) -> Vec<syn::Type> {
     match &item.sig.output {
-        syn::ReturnType::Type(_, ty) => crate::lower::tuple_output(ty).unwrap_or_default(),
+        syn::ReturnType::Type(_, ty) => crate::types::tuple_output(ty).unwrap_or_default(),
         syn::ReturnType::Default => Vec::new(),
     }
 }
@@ -303,7 +301,7 @@ pub fn emit(d: &Derived) -> TokenStream {
             for (k, ty) in tuple_parts(item).iter().enumerate() {
                 let k = syn::Index::from(k);
                 let access = &mut grad_lowered_owned.usage;
-                if crate::lower::array_output(ty).is_some() {
+                if crate::types::array_output(ty).is_some() {
                     access.access.push(quote!(&#cotangent.#k));
                 } else {
                     access.scalar_inputs.push(access.access.len());

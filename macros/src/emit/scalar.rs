@@ -7,8 +7,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::emit::expr::{Kernels, elementwise, emitted_args, literal, local};
-use crate::graph::{Graph, NodeId};
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
+use crate::ir::{Graph, NodeId};
 
 /// Emits the statements computing `roots` and the expression naming each root.
 pub fn statements(
@@ -64,8 +64,8 @@ pub fn statements_with(
 /// Tokens for a leaf: an argument as the helpers take it, a literal, or a constant.
 pub fn leaf(g: &Graph, lowered: &Lowered, id: NodeId) -> TokenStream {
     match g.op(id) {
-        crate::graph::Op::Input(i) => lowered.usage.access[*i as usize].clone(),
-        crate::graph::Op::Named(i) => g.consts[*i as usize].tokens.clone(),
+        crate::ir::graph::Op::Input(i) => lowered.usage.access[*i as usize].clone(),
+        crate::ir::graph::Op::Named(i) => g.consts[*i as usize].tokens.clone(),
         op => literal(op.const_value().unwrap_or(f64::NAN), lowered),
     }
 }

@@ -18,8 +18,8 @@ use quote::quote;
 
 use crate::emit::expr::{Kernels, elementwise, emitted_args, helper_call, local};
 use crate::emit::scalar::{leaf, live, local_names};
-use crate::graph::{Graph, NodeId, Op};
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
+use crate::ir::{Graph, NodeId, Op};
 use crate::types::Kind;
 
 /// The most operands one fused map takes (the runtime has `map1` ..= `map4`).

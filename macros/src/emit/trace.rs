@@ -8,10 +8,11 @@ use quote::quote;
 
 use crate::emit::dot::label;
 use crate::emit::scalar;
-use crate::graph::{NodeId, Op};
-use crate::lower::Lowered;
+use crate::ir::Rewrites;
+use crate::ir::function::Lowered;
+use crate::ir::{NodeId, Op};
 use crate::reverse::sweep;
-use crate::simplify::{Builder, Rewrites};
+use crate::simplify::Builder;
 
 /// The body of `trace`: statements, then a `GraphTrace` literal.
 pub fn trace(lowered: &Lowered, fn_name: &str, wrt: &[NodeId]) -> TokenStream {

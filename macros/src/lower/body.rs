@@ -7,10 +7,10 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, ItemFn, Lit, Pat, Stmt, UnOp};
 
-pub use super::fields::Step;
 use super::{Field, Param, Usage, type_text, unsupported};
 use crate::ctxt::Ctxt;
-use crate::graph::{Graph, NodeId, Op};
+pub use crate::ir::Step;
+use crate::ir::{Graph, NodeId, Op};
 use crate::subscript::subscript;
 
 pub struct Body<'a> {

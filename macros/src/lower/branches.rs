@@ -11,8 +11,8 @@ use syn::spanned::Spanned;
 use syn::{BinOp, Block, Expr, Stmt, UnOp};
 
 use super::body::Body;
-use crate::graph::{NodeId, Op};
-use crate::ops::COMPARISONS;
+use crate::ir::ops::COMPARISONS;
+use crate::ir::{NodeId, Op};
 use crate::types::Kind;
 
 impl Body<'_> {

@@ -8,10 +8,10 @@ use syn::{BinOp, Expr, Lit, UnOp};
 
 use super::body::Body;
 use super::unsupported;
-use crate::graph::{NodeId, Op};
-use crate::ops::{
+use crate::ir::ops::{
     Emit, IDENTITY_METHODS, Payload, Spec, functions_list, methods_list, works_on_floats,
 };
+use crate::ir::{NodeId, Op};
 
 /// The op written with the binary operator `op` (`+ - * /`), if it is one.
 pub fn operator(op: &BinOp) -> Option<Op> {

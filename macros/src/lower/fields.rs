@@ -2,15 +2,15 @@
 //! (or on an inlined callee's parameter bound to one). Each distinct field is an input
 //! of its own, with the path generated code reads it by.
 
-use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
+use syn::Expr;
 use syn::spanned::Spanned;
-use syn::{Expr, Ident};
 
 use super::body::{Binding, Body};
 use super::calls::int_literal;
 use super::{Field, unsupported};
-use crate::graph::NodeId;
+use crate::ir::Step;
+use crate::ir::graph::NodeId;
 use crate::types::Kind;
 
 impl Body<'_> {
@@ -153,34 +153,5 @@ impl Body<'_> {
             collection,
         });
         input
-    }
-}
-
-/// One step of a field path: `.w` or `[0]`.
-#[derive(Clone, PartialEq, Debug)]
-pub enum Step {
-    Field(Ident),
-    Index(usize),
-}
-
-impl Step {
-    /// As a derivation writes it: `.w`, `[0]`.
-    pub fn text(&self) -> String {
-        match self {
-            Step::Field(i) => format!(".{i}"),
-            Step::Index(k) => format!("[{k}]"),
-        }
-    }
-}
-
-impl quote::ToTokens for Step {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        match self {
-            Step::Field(i) => quote!(.#i).to_tokens(tokens),
-            Step::Index(k) => {
-                let k = proc_macro2::Literal::usize_unsuffixed(*k);
-                quote!([#k]).to_tokens(tokens)
-            }
-        }
     }
 }

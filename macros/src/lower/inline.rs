@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, FnArg, ItemFn, Pat};
 
 use super::body::{Binding, Body, Calls, shadowed_names};
-use crate::graph::NodeId;
+use crate::ir::graph::NodeId;
 use crate::types::{Kind, classify};
 
 impl Body<'_> {
@@ -108,7 +108,7 @@ impl Body<'_> {
         let index = self
             .graph
             .custom(&name, quote::ToTokens::to_token_stream(&bare), arity);
-        Some(self.node(crate::graph::Op::Custom(index), args?, c.span()))
+        Some(self.node(crate::ir::graph::Op::Custom(index), args?, c.span()))
     }
 
     /// Lowers `callee`'s body with its parameters bound to the call's arguments: its

@@ -1,7 +1,7 @@
 //! Integer operands: a convolution's stride and padding, a pool's window, an index, the
 //! `s![..]` of a slice, the ids of a gather, and `n as f64`. None of them is
 //! differentiated or computed by the graph; each becomes an opaque leaf holding the tokens
-//! the user wrote ([`Op::Named`](crate::graph::Op::Named)), emitted where the op needs it.
+//! the user wrote ([`Op::Named`](crate::ir::graph::Op::Named)), emitted where the op needs it.
 //! The tokens may read the function's non-float arguments and constants from scope; a
 //! value of the graph (a `let` or a float argument) has no integer meaning there, so it is
 //! reported.
@@ -12,7 +12,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::body::Body;
-use crate::graph::NodeId;
+use crate::ir::graph::NodeId;
 
 impl Body<'_> {
     /// An integer operand of an op (`stride`, `(1, 1)`, `s![0..t, ..]`, `&ids`), as a leaf.

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Token};
 
 use super::body::Body;
-use crate::graph::{NodeId, Op};
+use crate::ir::{NodeId, Op};
 
 /// Which join a name spells.
 fn join_op(name: &str, axis: usize) -> Option<Op> {

@@ -16,65 +16,15 @@ mod joins;
 mod loops;
 mod signature;
 mod unsupported;
-mod usage;
 
 use std::collections::HashMap;
 
-use syn::{Ident, ItemFn, Type};
+use syn::{ItemFn, Type};
 
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
-use crate::graph::{Graph, NodeId};
-pub use crate::types::Float;
-use crate::types::Kind;
-pub use loops::collection_local;
-pub use signature::{array_output, tuple_output};
-pub use usage::Usage;
-
-/// One argument of the user's function.
-#[derive(Clone)]
-pub struct Param {
-    pub ident: Ident,
-    pub ty: Type,
-    pub kind: Kind,
-    /// The input node: for floats, and in tensor code for every argument but structs
-    /// (whose fields become inputs as the body reads them).
-    pub input: Option<NodeId>,
-}
-
-/// A struct field the body reads (`p.enc.w1`): an input of its own.
-#[derive(Clone)]
-pub struct Field {
-    pub param: usize,
-    pub path: Vec<body::Step>,
-    pub input: NodeId,
-    /// A whole stack of layers or float array a loop iterates (`p.layers`, `cs`): its
-    /// gradient is a value of the field's own type.
-    pub collection: bool,
-}
-
-/// A checked, lowered function: the graph exactly as written (no rewrites yet).
-#[derive(Clone)]
-pub struct Lowered {
-    pub float: Float,
-    /// The float type as written (the return type, without macro groups).
-    pub float_ty: Type,
-    pub params: Vec<Param>,
-    /// Indices into `params` of the arguments to differentiate, in `wrt` order.
-    pub wrt: Vec<usize>,
-    pub graph: Graph,
-    /// The result; for a function returning a tuple, its first part.
-    pub output: NodeId,
-    /// A returned tuple's parts, in order (empty for a float or an array).
-    pub parts: Vec<NodeId>,
-    /// ndarray code (some argument is an array or a parameter struct).
-    pub tensor: bool,
-    pub fields: Vec<Field>,
-    pub usage: Usage,
-    /// The function returns an array or a tuple (a building block for other functions),
-    /// not a loss: it gets a pullback instead of a gradient.
-    pub array_output: bool,
-}
+use crate::ir::Graph;
+pub use crate::ir::function::{Field, Lowered, Param, Usage, bare_path};
 
 /// A `#[differentiable]` function whose body an expansion has been handed: inlined into
 /// its callers, or — when it carries a hand-written derivative — called as it is.
@@ -142,13 +92,15 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         return Lowering::Needs(path);
     }
     let (array_output, array_part, arity) = match &item.sig.output {
-        syn::ReturnType::Type(_, ty) => match signature::tuple_output(ty) {
+        syn::ReturnType::Type(_, ty) => match crate::types::tuple_output(ty) {
             Some(parts) => (
                 true,
-                parts.iter().any(|t| signature::array_output(t).is_some()),
+                parts
+                    .iter()
+                    .any(|t| crate::types::array_output(t).is_some()),
                 parts.len(),
             ),
-            None => (signature::array_output(ty).is_some(), false, 1),
+            None => (crate::types::array_output(ty).is_some(), false, 1),
         },
         syn::ReturnType::Default => (false, false, 1),
     };
@@ -192,16 +144,6 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         usage,
         array_output,
     }))
-}
-
-/// `path` without generic arguments (`predict::<f32>` → `predict`): how generated code
-/// names a function, a macro or an import the user called.
-pub fn bare_path(path: &syn::Path) -> syn::Path {
-    let mut bare = path.clone();
-    for segment in &mut bare.segments {
-        segment.arguments = syn::PathArguments::None;
-    }
-    bare
 }
 
 /// A type as the user would write it: `&[usize]`, `Array2<f32>`.

@@ -7,8 +7,8 @@ use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 use super::{Param, Usage, type_text};
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
-use crate::graph::Graph;
-use crate::types::{Float, Kind, array_elem_is, classify, ungroup};
+use crate::ir::graph::Graph;
+use crate::types::{Float, Kind, array_elem_is, array_output, classify, tuple_output, ungroup};
 
 /// Rules out signature features the generated `grad` could not mirror.
 pub fn check(cx: &mut Ctxt, item: &ItemFn) {
@@ -223,42 +223,12 @@ pub fn float_type(item: &ItemFn) -> Option<Type> {
     }
 }
 
-/// For a function returning a tuple, `(A, B, ..)` of two or more parts: their types.
-pub fn tuple_output(ty: &Type) -> Option<Vec<Type>> {
-    match ungroup(ty) {
-        Type::Tuple(t) if t.elems.len() >= 2 => Some(t.elems.iter().cloned().collect()),
-        Type::Paren(p) => tuple_output(&p.elem),
-        _ => None,
-    }
-}
-
 /// A part of a returned tuple: a float, or an array of floats.
 fn part_float(ty: &Type) -> Option<Float> {
     match array_output(ty) {
         Some((f, _)) => Some(f),
         None => Float::of(ty).or_else(|| Float::alias(ty)),
     }
-}
-
-/// For a function returning an ndarray array (a building block such as a network's
-/// logits), its element's float kind and type.
-pub fn array_output(ty: &Type) -> Option<(Float, Type)> {
-    let Kind::Array { elem, .. } = classify(ty) else {
-        return None;
-    };
-    let Type::Path(p) = ungroup(ty) else {
-        return None;
-    };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let elem_ty = args.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(ungroup(t).clone()),
-        _ => None,
-    })?;
-    let float = elem.or_else(|| Float::alias(&elem_ty))?;
-    Some((float, elem_ty))
 }
 
 /// An argument whose type is the function's float alias (`x: Real`, `&Array2<Real>`) is

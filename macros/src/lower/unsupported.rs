@@ -4,7 +4,7 @@
 use syn::{BinOp, Expr};
 
 use crate::ctxt::Ctxt;
-use crate::ops::{functions_list, methods_list};
+use crate::ir::ops::{functions_list, methods_list};
 
 pub const MACRO: &str = "macros are not supported in #[differentiable] functions besides `concatenate![Axis(k), a, b]`, `stack![Axis(k), a, b]` and `s![..]` inside `x.slice(..)`; compute with let bindings and supported operations";
 

@@ -1,9 +1,9 @@
 use proc_macro2::Span;
 
 use super::*;
-use crate::interp::eval;
-use crate::sexpr::{build, print};
-use crate::simplify::Rewrites;
+use crate::ir::Rewrites;
+use crate::ir::interp::eval;
+use crate::ir::sexpr::{build, print};
 
 /// Operand `k`'s derivative of `expr`: the local derivative in scalar code (adjoint 1),
 /// the vector-Jacobian product with an adjoint called `g` in tensor code.
@@ -199,19 +199,19 @@ fn every_differentiable_op_has_a_derivative_line() {
         }
         for k in 0..spec.arity {
             let covered = DERIVATIVES.iter().any(|&(expr, j, _, _)| {
-                j == k && crate::sexpr::read(expr).is_ok_and(|e| head_name(&e) == *name)
+                j == k && crate::ir::sexpr::read(expr).is_ok_and(|e| head_name(&e) == *name)
             });
             assert!(covered, "no derivative line for operand {k} of `{name}`");
         }
     }
 }
 
-fn head_name(e: &crate::sexpr::Sexpr) -> String {
+fn head_name(e: &crate::ir::sexpr::Sexpr) -> String {
     match e {
-        crate::sexpr::Sexpr::List(items) => {
+        crate::ir::sexpr::Sexpr::List(items) => {
             items.first().map(|h| h.to_string()).unwrap_or_default()
         }
-        crate::sexpr::Sexpr::Atom(a) => a.clone(),
+        crate::ir::sexpr::Sexpr::Atom(a) => a.clone(),
     }
 }
 

@@ -12,54 +12,15 @@ use std::rc::Rc;
 
 use proc_macro2::Span;
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::pattern::Pattern;
-pub use rewrites::{Group, REWRITES, Rewrite};
+pub use crate::ir::Rewrites;
+use crate::ir::pattern::Pattern;
+use crate::ir::{Graph, NodeId, Op};
+pub use rewrites::{REWRITES, Rewrite};
 
 /// How deeply rewrites may nest inside one insertion. The table's chains are a few
 /// steps deep (a test checks that none of its laws' examples needs more than half of
 /// this); a cycle stops here instead of overflowing the stack.
 pub const MAX_REWRITE_DEPTH: u32 = 8;
-
-/// Which groups of rewrites run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rewrites {
-    /// Exact clean-up: constant folding, identities, double negation.
-    pub algebra: bool,
-    /// Stable forms: `bce(sigmoid(z), y)` from logits, `ln(sigmoid(z))` as softplus.
-    pub stable_forms: bool,
-    /// Laws that are exact only for finite values (`x * 0 == 0`); opt-in.
-    pub assume_finite: bool,
-}
-
-impl Rewrites {
-    /// No rewriting: the graph is exactly what the user wrote.
-    pub const NONE: Rewrites = Rewrites {
-        algebra: false,
-        stable_forms: false,
-        assume_finite: false,
-    };
-    /// Clean-up without changing which functions are computed (for the chain-rule view).
-    pub const ALGEBRA: Rewrites = Rewrites {
-        algebra: true,
-        stable_forms: false,
-        assume_finite: false,
-    };
-    /// Everything that is exact in IEEE arithmetic.
-    pub const EXACT: Rewrites = Rewrites {
-        algebra: true,
-        stable_forms: true,
-        assume_finite: false,
-    };
-
-    fn runs(&self, group: Group) -> bool {
-        match group {
-            Group::Algebra => self.algebra,
-            Group::StableForm => self.stable_forms,
-            Group::AssumeFinite => self.assume_finite,
-        }
-    }
-}
 
 /// A rewrite with its sides parsed.
 pub struct Compiled {
@@ -220,6 +181,21 @@ impl Builder {
         }
         let values: Option<Vec<f64>> = args.iter().map(|&a| self.graph.const_value(a)).collect();
         op.eval(&values?)
+    }
+}
+
+impl crate::ir::Build for Builder {
+    fn node(&mut self, op: Op, args: Vec<NodeId>, span: Span) -> NodeId {
+        Builder::node(self, op, args, span)
+    }
+    fn constant(&mut self, v: f64) -> NodeId {
+        Builder::constant(self, v)
+    }
+    fn like(&mut self, x: NodeId, span: Span) -> NodeId {
+        Builder::like(self, x, span)
+    }
+    fn integer(&mut self, k: usize) -> NodeId {
+        Builder::integer(self, k)
     }
 }
 

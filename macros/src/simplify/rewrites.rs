@@ -4,17 +4,6 @@
 //! before general ones. A test checks every law by evaluation at random points and by
 //! building its left side and watching that very law fire.
 
-/// Which switch enables a law.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Group {
-    /// Exact clean-up, always on.
-    Algebra,
-    /// Replaces an unstable composition by a stable function of the same value.
-    StableForm,
-    /// Exact only for finite values: opt-in with `#[differentiable(assume_finite)]`.
-    AssumeFinite,
-}
-
 /// A named law `lhs == rhs`, applied left to right.
 #[derive(Debug)]
 pub struct Rewrite {
@@ -33,6 +22,7 @@ const fn law(name: &'static str, group: Group, lhs: &'static str, rhs: &'static 
     }
 }
 
+use crate::ir::Group;
 use Group::{Algebra, AssumeFinite, StableForm};
 
 /// Constant folding (`f(c1, c2) == its value`) runs before these; see `Builder::node`.

@@ -1,9 +1,9 @@
 use proc_macro2::Span;
 
 use super::*;
-use crate::interp::eval;
-use crate::pattern::Bindings;
-use crate::sexpr::{build, print};
+use crate::ir::interp::eval;
+use crate::ir::pattern::Bindings;
+use crate::ir::sexpr::{build, print};
 
 fn simplified(input: &str, rewrites: Rewrites) -> String {
     let mut b = Builder::new(Graph::default(), rewrites);
@@ -136,7 +136,7 @@ fn rule_names_are_unique() {
 fn a_rewrite_cycle_stops_at_the_depth_bound() {
     static COMMUTE: &[Rewrite] = &[Rewrite {
         name: "commute",
-        group: Group::Algebra,
+        group: crate::ir::Group::Algebra,
         lhs: "(* ?a ?b)",
         rhs: "(* ?b ?a)",
     }];

@@ -5,9 +5,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::emit::expr::local;
-use crate::graph::{Graph, NodeId, Op};
-use crate::loops::{Collection, LoopBody};
-use crate::lower::{Lowered, Usage, collection_local};
+use crate::ir::function::{Lowered, Usage};
+use crate::ir::loops::{Collection, LoopBody};
+use crate::ir::names::collection_local;
+use crate::ir::{Graph, NodeId, Op};
 
 /// Names in the generated loop.
 pub(super) struct Names {

@@ -10,9 +10,10 @@ use super::access::{
 use super::derive::{derive, reads_of};
 use super::stacks::Sink;
 use crate::emit::expr::{accumulate_into_slot, local};
-use crate::graph::{Graph, NodeId, Op};
-use crate::loops::{Collection, LoopBody};
-use crate::lower::{Lowered, collection_local};
+use crate::ir::function::Lowered;
+use crate::ir::loops::{Collection, LoopBody};
+use crate::ir::names::collection_local;
+use crate::ir::{Graph, NodeId, Op};
 
 /// What a loop's backward run reads besides its operands: the forward run's tape, the
 /// operands whose adjoints are wanted, and where stacks' gradients are written.

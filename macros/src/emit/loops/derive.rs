@@ -1,8 +1,8 @@
 //! A loop body's derivative, split into what the forward run computes and tapes and what
 //! the backward run computes from the tape.
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::loops::{LoopBody, extract};
+use crate::ir::loops::{LoopBody, extract};
+use crate::ir::{Graph, NodeId, Op};
 use crate::reverse::{depends_on, vjps};
 use crate::simplify::Builder;
 

@@ -7,9 +7,9 @@ use quote::quote;
 use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
 use super::derive::derive;
 use crate::emit::expr::local;
-use crate::graph::{Graph, NodeId};
-use crate::loops::LoopBody;
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
+use crate::ir::loops::LoopBody;
+use crate::ir::{Graph, NodeId};
 
 /// The forward loop: the value of the `Loop` node, pushing its tape into `tape` when a
 /// backward pass needs it. `bind` holds how each operand is read (the start moved or

@@ -25,8 +25,8 @@ mod text;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::lower::Lowered;
+use crate::ir::function::Lowered;
+use crate::ir::{Graph, NodeId, Op};
 use access::{tape_local, wanted};
 use backward::{Run, backward};
 use forward::forward;

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::{Graph, NodeId, Op};
 
 /// Where a loop's backward run writes the gradients of a stack's elements: a place in
 /// the gradient being built (`grad_struct0.layers`), and whether another loop over the

@@ -3,7 +3,7 @@
 
 use super::access::wanted;
 use super::derive::derive;
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::{Graph, NodeId, Op};
 
 /// The derivation of every loop whose backward run computes part of `roots`: the
 /// cotangent entering it, then its body's lines once, with the iteration as an index:
@@ -17,7 +17,7 @@ use crate::graph::{Graph, NodeId, Op};
 pub fn derivation(g: &Graph, roots: &[NodeId]) -> Vec<String> {
     let live = g.live(roots);
     let names = std::collections::HashMap::new();
-    let printer = crate::emit::infix::Printer {
+    let printer = crate::ir::print::Printer {
         g,
         names: &names,
         normalize: true,

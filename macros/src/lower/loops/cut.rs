@@ -7,11 +7,10 @@ use proc_macro2::TokenStream;
 
 use super::super::body::Body;
 use super::LoopCtx;
-use crate::emit::expr::local;
-use crate::graph::{Graph, NodeId, Op};
-use crate::loops::{LoopBody, extract};
-use crate::reverse::depends_on;
-use crate::simplify::Rewrites;
+use crate::ir::Rewrites;
+use crate::ir::graph::depends_on;
+use crate::ir::loops::{LoopBody, extract};
+use crate::ir::{Graph, NodeId, Op};
 
 impl Body<'_> {
     /// Cuts the loop's body out of the graph: a [`LoopBody`] and the `Loop` node.
@@ -56,7 +55,7 @@ impl Body<'_> {
             |dst, outer| {
                 // A value computed outside the loop reads as its formula: `(2 * rate)`.
                 let name = src.name(outer).map(str::to_string).unwrap_or_else(|| {
-                    let text = crate::emit::infix::infix(src, outer);
+                    let text = crate::ir::print::infix(src, outer);
                     if text.contains(' ') {
                         format!("({text})")
                     } else {
@@ -111,9 +110,4 @@ fn input_index(g: &Graph, id: NodeId) -> usize {
         Op::Input(i) => *i as usize,
         _ => unreachable!("loop sources are inputs"),
     }
-}
-
-/// The local generated code binds collection `c` to.
-pub fn collection_local(c: usize) -> proc_macro2::Ident {
-    local(&format!("cadena_coll{c}"))
 }

@@ -9,8 +9,8 @@ use syn::{Expr, Pat};
 use super::super::body::Body;
 use super::super::calls::int_literal;
 use super::{ElementBinding, pattern_name};
-use crate::graph::NodeId;
-use crate::loops::Collection;
+use crate::ir::graph::NodeId;
+use crate::ir::loops::Collection;
 use crate::types::Kind;
 
 /// What a loop iterates, read from the expression after `in`.

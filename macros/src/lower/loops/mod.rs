@@ -18,10 +18,9 @@ use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Pat, Stmt};
 
 use super::body::Body;
-use crate::graph::{NodeId, Op};
-use crate::loops::{Collection, Element};
+use crate::ir::loops::{Collection, Element};
+use crate::ir::{NodeId, Op};
 
-pub use cut::collection_local;
 use iteration::{Source, strip};
 
 /// What the names of a loop being lowered stand for.
@@ -144,7 +143,7 @@ impl Body<'_> {
             Source::Range(tokens) => (tokens, None),
             Source::Collection(kind, operand, text) => {
                 let c = self.collection(kind.clone(), operand, text);
-                let coll = collection_local(c);
+                let coll = crate::ir::names::collection_local(c);
                 let len = match kind {
                     Collection::Axis(k) => {
                         let k = proc_macro2::Literal::usize_unsuffixed(k);

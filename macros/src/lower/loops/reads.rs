@@ -8,8 +8,8 @@ use syn::spanned::Spanned;
 use super::super::body::{Body, Step};
 use super::ElementBinding;
 use super::iteration::{axis_literal, strip};
-use crate::graph::NodeId;
-use crate::loops::{Collection, Element};
+use crate::ir::graph::NodeId;
+use crate::ir::loops::{Collection, Element};
 
 impl Body<'_> {
     /// The collection whose element `e` is, if `e` names the current loop's struct element

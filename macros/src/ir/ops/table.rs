@@ -9,8 +9,8 @@
 //! `tanh' = 1 - a^2`, `sqrt' = 1 / 2s`), so the backward pass recomputes nothing.
 
 use super::{Class, Emit, Payload, Site, Spec, Syntax, Vjp, internal, unary, with_fast};
-use crate::graph::NodeId;
-use crate::simplify::Builder;
+use crate::ir::build::Build;
+use crate::ir::graph::NodeId;
 
 /// Generates the `Op` enum (one variant per row, `Name(payload: Type)` for parameterised
 /// ops) and its lookups from the rows below.
@@ -71,7 +71,7 @@ macro_rules! op_table {
 
 op_table! {
     // Leaves.
-    /// A function argument (index into [`Graph::inputs`](crate::graph::Graph::inputs)).
+    /// A function argument (index into [`Graph::inputs`](crate::ir::graph::Graph::inputs)).
     Input(index: u32) => Spec { tensor: None, ..internal("input", 0, Class::Leaf) };
     /// A float literal, stored as `f64` bits so the op can be hashed.
     Const(bits: u64) => Spec { tensor: None, ..internal("const", 0, Class::Leaf) };
@@ -188,7 +188,7 @@ op_table! {
         tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None,
     };
     /// A call of a function with a hand-written derivative (index into
-    /// [`Graph::customs`](crate::graph::Graph::customs)); any number of operands.
+    /// [`Graph::customs`](crate::ir::graph::Graph::customs)); any number of operands.
     Custom(index: u32) => Spec {
         name: "custom", arity: 0, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::Variadic(custom_vjp), tensor_vjp: None,
@@ -201,7 +201,7 @@ op_table! {
         eval: None, vjp: Vjp::None, tensor_vjp: None,
         emit: Emit::Custom, fast: None, tensor: None,
     };
-    /// A `for` loop (index into [`Graph::loops`](crate::graph::Graph::loops)): operands
+    /// A `for` loop (index into [`Graph::loops`](crate::ir::graph::Graph::loops)): operands
     /// the carried value's start, the loop-invariant values the body reads, then the
     /// collections it iterates.
     Loop(index: u32) => Spec {
@@ -581,7 +581,7 @@ op_table! {
 }
 
 /// d(x^n)/dx = n x^(n-1): the new exponent is computed, which a template cannot say.
-fn powi_vjp(b: &mut Builder, at: &Site) -> NodeId {
+fn powi_vjp(b: &mut dyn Build, at: &Site) -> NodeId {
     let n = at.payload.unwrap_or(0) as i32;
     let c = b.constant(f64::from(n));
     let p = b.node(Op::Powi(n - 1), vec![at.args[0]], at.span);
@@ -590,7 +590,7 @@ fn powi_vjp(b: &mut Builder, at: &Site) -> NodeId {
 }
 
 /// `adjoint * ∂f/∂x_k`, the partial from the function's hand-written derivative.
-fn custom_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+fn custom_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
     let index = at.payload.unwrap_or(0) as u32;
     let partial = b.node(
         Op::CustomPartial(index * 16 + k as u32),
@@ -602,7 +602,7 @@ fn custom_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
 
 /// A loop's operand `k` gets its share from the loop run backwards: one `LoopBack` per
 /// loop (hash-consing shares it between operands), read apart by `LoopPart`.
-fn loop_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+fn loop_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
     let index = at.payload.unwrap_or(0) as u32;
     let mut args = vec![at.node, at.adjoint];
     args.extend_from_slice(at.args);
@@ -612,7 +612,7 @@ fn loop_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
 
 /// Operand `k` of a concatenation gets the slab of the adjoint it filled: its position
 /// goes in as an integer operand, and every part's shape gives the slab's offset.
-fn concatenate_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+fn concatenate_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
     let position = b.integer(k);
     let mut args = vec![at.adjoint, position];
     for &part in at.args {
@@ -623,7 +623,7 @@ fn concatenate_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
 }
 
 /// Operand `k` of a stack gets the adjoint's subview at `k` along the new axis.
-fn stack_vjp(b: &mut Builder, at: &Site, k: usize) -> NodeId {
+fn stack_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
     let position = b.integer(k);
     let axis = at.payload.unwrap_or(0) as usize;
     b.node(Op::IndexAxis(axis), vec![at.adjoint, position], at.span)

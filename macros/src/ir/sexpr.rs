@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use crate::graph::Op;
+use crate::ir::graph::Op;
 #[cfg(test)]
-use crate::graph::{Graph, NodeId};
+use crate::ir::{Graph, NodeId};
 
 /// A parsed s-expression: an atom or a parenthesised list.
 #[derive(Clone, Debug, PartialEq)]

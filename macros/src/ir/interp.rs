@@ -2,7 +2,7 @@
 //! from the op table's meanings, so derivative rules and rewrites can be checked
 //! numerically without compiling Rust.
 
-use crate::graph::{Graph, Op};
+use crate::ir::{Graph, Op};
 
 /// The value of every node, given one value per graph input. Named constants must be
 /// listed in `consts` by the text the user wrote. Array operations have no float value:

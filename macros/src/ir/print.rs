@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::{Graph, NodeId, Op};
 
 /// Binding strength of what an expression prints as; higher binds tighter.
 #[derive(Clone, Copy, PartialEq, PartialOrd, Debug)]
@@ -158,7 +158,7 @@ impl Printer<'_> {
                 format!(
                     "[{} {} {}]",
                     self.print(args[0]).0,
-                    crate::ops::COMPARISONS[usize::from(*code).min(5)],
+                    crate::ir::ops::COMPARISONS[usize::from(*code).min(5)],
                     self.print(args[1]).0
                 ),
                 Prec::Atom,
@@ -344,7 +344,7 @@ pub fn is_unit(g: &Graph, id: NodeId) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sexpr::build;
+    use crate::ir::sexpr::build;
     use crate::simplify::{Builder, Rewrites};
 
     fn show(text: &str) -> String {

@@ -7,8 +7,8 @@
 //! sums inside a product stay factors of their own (`(a - y) * x1`), nothing is expanded.
 //! Terms and factors keep the order in which they first appear.
 
-use crate::emit::infix::{Prec, Printer, constant, is_unit};
-use crate::graph::{Graph, NodeId, Op};
+use crate::ir::print::{Prec, Printer, constant, is_unit};
+use crate::ir::{Graph, NodeId, Op};
 
 /// The ops this printer collects.
 pub fn is_arithmetic(op: &Op) -> bool {
@@ -284,7 +284,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::sexpr::build;
+    use crate::ir::sexpr::build;
     use crate::simplify::{Builder, Rewrites};
 
     fn show(text: &str) -> String {

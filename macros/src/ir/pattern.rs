@@ -9,9 +9,9 @@
 
 use proc_macro2::Span;
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::sexpr::{Sexpr, application, read};
-use crate::simplify::Builder;
+use super::build::Build;
+use crate::ir::sexpr::{Sexpr, application, read};
+use crate::ir::{Graph, NodeId, Op};
 
 #[derive(Clone, Debug)]
 pub enum Pattern {
@@ -150,7 +150,7 @@ impl Pattern {
     /// variables from `b` and `?k` from `payload`. Nodes carry `span`.
     pub fn build(
         &self,
-        builder: &mut Builder,
+        builder: &mut dyn Build,
         b: &Bindings,
         payload: Option<i64>,
         span: Span,

@@ -11,8 +11,8 @@ mod table;
 
 use proc_macro2::Span;
 
-use crate::graph::NodeId;
-use crate::simplify::Builder;
+use super::build::Build;
+use crate::ir::graph::NodeId;
 
 pub use catalogue::{IDENTITY_METHODS, functions_list, methods_list, works_on_floats};
 pub use table::{COMPARISONS, Op};
@@ -129,7 +129,7 @@ pub struct Site<'a> {
 
 /// A hand-written vector-Jacobian product, for rules a template cannot say (`powi`
 /// computes its new exponent).
-pub type CustomVjp = fn(&mut Builder, &Site) -> NodeId;
+pub type CustomVjp = fn(&mut dyn Build, &Site) -> NodeId;
 
 /// An op's vector-Jacobian products, one per operand: the contribution of the node's
 /// adjoint to each operand's adjoint.
@@ -144,7 +144,7 @@ pub enum Vjp {
     /// Rust functions, one per operand.
     Custom(&'static [CustomVjp]),
     /// One Rust function for every operand `k` of an op that takes any number.
-    Variadic(fn(&mut Builder, &Site, usize) -> NodeId),
+    Variadic(fn(&mut dyn Build, &Site, usize) -> NodeId),
 }
 
 /// How an op is written in generated Rust on scalar operands (scalar functions, and the

@@ -11,9 +11,9 @@
 
 use proc_macro2::TokenStream;
 
-use crate::graph::{Graph, NodeId, Op};
-use crate::lower::body::Step;
-use crate::simplify::Rewrites;
+use crate::ir::Rewrites;
+use crate::ir::Step;
+use crate::ir::{Graph, NodeId, Op};
 
 /// One iteration of a loop, as a graph.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
 
-pub use crate::ops::Op;
+pub use crate::ir::ops::Op;
 
 /// Index of a node in its graph's arena.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -65,7 +65,7 @@ pub struct Graph {
     pub consts: Vec<NamedConst>,
     pub customs: Vec<CustomFn>,
     /// The bodies of `for` loops, each a graph of its own (see [`crate::loops`]).
-    pub loops: Vec<std::rc::Rc<crate::loops::LoopBody>>,
+    pub loops: Vec<std::rc::Rc<crate::ir::loops::LoopBody>>,
 }
 
 impl Graph {
@@ -211,4 +211,18 @@ impl Graph {
             ..Graph::default()
         }
     }
+}
+
+/// Marks every node that depends on at least one of `sources`.
+pub fn depends_on(g: &Graph, sources: &[NodeId]) -> Vec<bool> {
+    let mut mask = vec![false; g.len()];
+    for s in sources {
+        mask[s.index()] = true;
+    }
+    for id in g.ids() {
+        if g.args(id).iter().any(|a| mask[a.index()]) {
+            mask[id.index()] = true;
+        }
+    }
+    mask
 }

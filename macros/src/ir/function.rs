@@ -1,0 +1,110 @@
+//! The lowered function, as lowering hands it on: its arguments and what they are, the
+//! graph exactly as written, the struct fields it reads, and what the emitter needs to
+//! know about the source beyond the graph ([`Usage`]: how to pass each input, which paths
+//! and names the body used). None of this changes the mathematics; the usage keeps
+//! rustc's view of the emitted function the same as of the function as written.
+
+use proc_macro2::TokenStream;
+use syn::{Ident, Type};
+
+use super::graph::{Graph, NodeId};
+use super::step::Step;
+pub use crate::types::Float;
+use crate::types::Kind;
+
+/// One argument of the user's function.
+#[derive(Clone)]
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    pub kind: Kind,
+    /// The input node: for floats, and in tensor code for every argument but structs
+    /// (whose fields become inputs as the body reads them).
+    pub input: Option<NodeId>,
+}
+
+/// A struct field the body reads (`p.enc.w1`): an input of its own.
+#[derive(Clone)]
+pub struct Field {
+    pub param: usize,
+    pub path: Vec<Step>,
+    pub input: NodeId,
+    /// A whole stack of layers or float array a loop iterates (`p.layers`, `cs`): its
+    /// gradient is a value of the field's own type.
+    pub collection: bool,
+}
+
+/// A checked, lowered function: the graph exactly as written (no rewrites yet).
+#[derive(Clone)]
+pub struct Lowered {
+    pub float: Float,
+    /// The float type as written (the return type, without macro groups).
+    pub float_ty: Type,
+    pub params: Vec<Param>,
+    /// Indices into `params` of the arguments to differentiate, in `wrt` order.
+    pub wrt: Vec<usize>,
+    pub graph: Graph,
+    /// The result; for a function returning a tuple, its first part.
+    pub output: NodeId,
+    /// A returned tuple's parts, in order (empty for a float or an array).
+    pub parts: Vec<NodeId>,
+    /// ndarray code (some argument is an array or a parameter struct).
+    pub tensor: bool,
+    pub fields: Vec<Field>,
+    pub usage: Usage,
+    /// The function returns an array or a tuple (a building block for other functions),
+    /// not a loss: it gets a pullback instead of a gradient.
+    pub array_output: bool,
+}
+
+#[derive(Default, Clone)]
+pub struct Usage {
+    /// How generated code passes each graph input to a helper (`x`, `&w`, `&p.w1`),
+    /// indexed like the graph's inputs.
+    pub access: Vec<TokenStream>,
+    /// Inputs known to be floats besides the float arguments (a loop body's float
+    /// captures), by input index.
+    pub scalar_inputs: Vec<usize>,
+    /// Where the gradient of a stack of layers a loop iterates is built, by the stack's
+    /// input index (`grad_struct0.layers`): set by the emitter for the backward
+    /// statements, whose loops write their elements' gradients there.
+    pub sinks: Vec<(usize, proc_macro2::TokenStream)>,
+    /// The function and `Axis` paths the body calls, as written (arguments stripped). The
+    /// emitted body calls runtime helpers instead, so it names these in `use` items to
+    /// keep the user's imports of them used, and their absence an error, as for the body
+    /// as written.
+    pub used_paths: Vec<syn::Path>,
+    /// Arguments the body reads (even only in code the result does not need).
+    pub read_params: Vec<Ident>,
+    /// `let` names the body never reads, with their spans: the emitted body binds them
+    /// unused so that rustc warns about them, as it would about the body as written,
+    /// instead of about the arguments only they read.
+    pub unread_lets: Vec<Ident>,
+}
+
+impl Usage {
+    /// Notes that the body reads argument `ident`.
+    pub fn read_param(&mut self, ident: &Ident) {
+        if !self.read_params.contains(ident) {
+            self.read_params.push(ident.clone());
+        }
+    }
+
+    /// Records `path` (without generic arguments) for the emitted `use` items, once.
+    pub fn use_path(&mut self, path: &syn::Path) {
+        let bare = bare_path(path);
+        if !self.used_paths.contains(&bare) {
+            self.used_paths.push(bare);
+        }
+    }
+}
+
+/// `path` without generic arguments (`predict::<f32>` → `predict`): how generated code
+/// names a function, a macro or an import the user called.
+pub fn bare_path(path: &syn::Path) -> syn::Path {
+    let mut bare = path.clone();
+    for segment in &mut bare.segments {
+        segment.arguments = syn::PathArguments::None;
+    }
+    bare
+}

@@ -115,10 +115,22 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
             Vec::new(),
         )
     };
-    let graph = builder.into_graph();
+    let mut graph = builder.into_graph();
+    crate::reverse::loops::derive_loops(&mut graph);
     if lowered.tensor {
         check_targets(&graph, output, &wrt)?;
     }
+    let hvp = (!lowered.array_output)
+        .then(|| crate::reverse::hvp::hvp(&graph, &wrt, &grads, rewrites, lowered.tensor))
+        .flatten();
+    let chain = (!lowered.array_output).then(|| {
+        crate::reverse::chain::chain_rule(&lowered.graph, lowered.output, &wrt_raw, lowered.tensor)
+    });
+    // An array function's nodes have no single value to show, nor a loop's.
+    let structs = lowered.params.iter().any(|p| p.kind == Kind::Struct);
+    let traced =
+        (!lowered.array_output && !lowered.tensor && !structs && lowered.graph.loops.is_empty())
+            .then(|| crate::reverse::trace::traced(&lowered.graph, lowered.output));
     let items = emit(&Derived {
         item,
         lowered,
@@ -127,7 +139,9 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         wrt,
         grads,
         wrt_raw,
-        rewrites,
+        hvp,
+        chain,
+        traced,
         parts,
         cotangents,
     });

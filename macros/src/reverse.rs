@@ -212,5 +212,10 @@ pub fn vjps_of_parts(
         .collect()
 }
 
+pub mod chain;
+pub mod hvp;
+pub mod loops;
+pub mod trace;
+
 #[cfg(test)]
 mod tests;

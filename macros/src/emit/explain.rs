@@ -8,59 +8,22 @@
 //!   => dL/dw1 = (a - y) * x1
 //! ```
 //!
-//! Named values (arguments and `let` bindings) are the chain's links. The local derivative
-//! of each named value with respect to the named values its definition reads is found by
-//! the ordinary reverse sweep, stopped at named nodes, on the graph as written (only
-//! algebraic clean-up, no fusion), so `bce` and `sigmoid` keep their separate factors;
-//! each local derivative is printed with like terms collected.
+//! Named values (arguments and `let` bindings) are the chain's links; their local
+//! derivatives come from the reverse stage (`reverse::chain`). This prints the paths from
+//! `L` to each argument and each local derivative, with like terms collected.
 
 use std::collections::HashMap;
 
 use crate::emit::derivation::Derivation;
-use crate::ir::Rewrites;
+use crate::ir::NodeId;
+use crate::ir::derived::ChainRule;
 use crate::ir::print::readable;
-use crate::ir::{Graph, NodeId, Op};
-use crate::reverse::sweep;
-use crate::simplify::Builder;
 
 /// More paths than this are summarised rather than listed.
 const MAX_PATHS: usize = 12;
 
-pub fn explain(
-    raw: &Graph,
-    output: NodeId,
-    wrt: &[NodeId],
-    simplified: &Derivation,
-    tensor: bool,
-) -> String {
-    let (mut b, map) = Builder::rebuild(raw, Rewrites::ALGEBRA);
-    let root = map[output.index()];
-    let wrt: Vec<NodeId> = wrt.iter().map(|w| map[w.index()]).collect();
-    let g = b.graph();
-    let named: Vec<bool> = g
-        .ids()
-        .map(|id| id == root || g.name(id).is_some())
-        .collect();
-    let varying: Vec<bool> = crate::reverse::depends_on(g, &inputs(g));
-
-    // Local derivatives along the named graph: edges[v] = [(u, dv/du)].
-    let mut edges: HashMap<NodeId, Vec<(NodeId, NodeId)>> = HashMap::new();
-    for v in g
-        .ids()
-        .filter(|v| named[v.index()] && !g.op(*v).is_leaf())
-        .collect::<Vec<_>>()
-    {
-        let adj = sweep(&mut b, v, &varying, &named, tensor);
-        let mut out: Vec<(NodeId, NodeId)> = (0..v.0)
-            .map(NodeId)
-            .filter(|u| named[u.index()])
-            .filter_map(|u| adj[u.index()].map(|d| (u, d)))
-            .collect();
-        out.reverse();
-        edges.insert(v, out);
-    }
-
-    let g = b.graph();
+pub fn explain(chain: &ChainRule, simplified: &Derivation) -> String {
+    let (g, root, wrt, edges) = (&chain.graph, chain.root, &chain.wrt, &chain.edges);
     let label = |id: NodeId| {
         if id == root {
             "L".to_string()
@@ -72,7 +35,7 @@ pub fn explain(
     let mut text = simplified.definitions.clone();
     for (w, line) in wrt.iter().zip(&simplified.lines) {
         let mut paths = Vec::new();
-        collect_paths(&edges, root, *w, &mut vec![root], &mut paths);
+        collect_paths(edges, root, *w, &mut vec![root], &mut paths);
         let target = label(*w);
         if paths.is_empty() {
             text.push(format!("dL/d{target} = 0 (L does not depend on {target})"));
@@ -122,12 +85,6 @@ pub fn explain(
         text.push(format!("  => {line}"));
     }
     text.join("\n")
-}
-
-fn inputs(g: &Graph) -> Vec<NodeId> {
-    g.ids()
-        .filter(|id| matches!(g.op(*id), Op::Input(_)))
-        .collect()
 }
 
 fn collect_paths(

@@ -39,8 +39,12 @@ pub struct Derived<'a> {
     pub grads: Vec<NodeId>,
     /// `wrt` in the graph as written, for the explanation and the DOT graph.
     pub wrt_raw: Vec<NodeId>,
-    /// The rewrites the graph was built with (second derivatives use them too).
-    pub rewrites: crate::ir::Rewrites,
+    /// `H v`, for scalar functions of floats (see `reverse::hvp`).
+    pub hvp: Option<crate::ir::derived::Hvp>,
+    /// The chain rule before simplification, for `EXPLAIN` (functions with a loss).
+    pub chain: Option<crate::ir::derived::ChainRule>,
+    /// Every node's value and adjoint, for `trace` (scalar functions without loops).
+    pub traced: Option<crate::ir::derived::Traced>,
     /// For a function returning a tuple: its parts (the forward returns them in order).
     pub parts: Vec<NodeId>,
     /// For a function returning an array or a tuple: the inputs standing for the
@@ -458,13 +462,10 @@ pub fn emit(d: &Derived) -> TokenStream {
     // A loop's body is derived once, below the lines that use it, in both texts.
     let loop_lines = loops::derivation(d.graph, &d.grads);
     let mut derivation = derived.text();
-    let mut explain = explain::explain(
-        &lowered.graph,
-        lowered.output,
-        &d.wrt_raw,
-        &derived,
-        lowered.tensor,
-    );
+    let mut explain = match &d.chain {
+        Some(chain) => explain::explain(chain, &derived),
+        None => String::new(),
+    };
     for line in &loop_lines {
         for text in [&mut derivation, &mut explain] {
             text.push('\n');
@@ -478,14 +479,9 @@ pub fn emit(d: &Derived) -> TokenStream {
         &d.wrt_raw,
     );
 
-    // The graph with values and adjoints at a point, for scalar functions (an array
-    // function's nodes have no single value to show).
-    // A loop has no single value per node either.
-    let arrays = lowered.params.iter().any(|p| p.kind == Kind::Struct);
-    let trace_fn = if lowered.tensor || arrays || !lowered.graph.loops.is_empty() {
-        TokenStream::new()
-    } else {
-        let body = trace::trace(lowered, &fn_name.to_string(), &d.wrt_raw);
+    // The graph with values and adjoints at a point, for scalar functions.
+    let trace_fn = if let Some(traced) = &d.traced {
+        let body = trace::trace(lowered, traced, &fn_name.to_string(), &d.wrt_raw);
         quote! {
             /// The forward graph at this point: every node's value and adjoint, for
             /// `cadena::plot` to draw (`trace(..).save("graph.svg")`).
@@ -494,6 +490,8 @@ pub fn emit(d: &Derived) -> TokenStream {
                 #body
             }
         }
+    } else {
+        TokenStream::new()
     };
     // The same statements on the vectorisable kernels, for grad_sum's chunks.
     let lane_stmts = if lowered.tensor {
@@ -519,7 +517,7 @@ pub fn emit(d: &Derived) -> TokenStream {
     );
 
     // H·v for scalar functions: the reverse sweep run again over the gradient.
-    let hvp_fn = match hvp::hvp(lowered, d.graph, &d.wrt, &d.grads, d.rewrites) {
+    let hvp_fn = match d.hvp.as_ref().map(|h| hvp::hvp(lowered, h)) {
         Some((stmts, entries)) => {
             let v = local("direction");
             quote! {

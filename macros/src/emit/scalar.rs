@@ -7,6 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::emit::expr::{Kernels, elementwise, emitted_args, literal, local};
+pub use crate::ir::emitted::live;
 use crate::ir::function::Lowered;
 use crate::ir::{Graph, NodeId};
 
@@ -87,9 +88,4 @@ pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
         });
     }
     names
-}
-
-/// The nodes the emitted code for `roots` computes.
-pub fn live(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
-    g.live_through(roots, |id| emitted_args(g, id))
 }

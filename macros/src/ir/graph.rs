@@ -64,8 +64,10 @@ pub struct Graph {
     pub inputs: Vec<Input>,
     pub consts: Vec<NamedConst>,
     pub customs: Vec<CustomFn>,
-    /// The bodies of `for` loops, each a graph of its own (see [`crate::loops`]).
+    /// The bodies of `for` loops, each a graph of its own (see [`crate::ir::loops`]).
     pub loops: Vec<std::rc::Rc<crate::ir::loops::LoopBody>>,
+    /// Each `Loop` node run backwards here: its derivative, from the reverse stage.
+    pub derivatives: HashMap<NodeId, std::rc::Rc<crate::ir::loops::LoopDerivative>>,
 }
 
 impl Graph {
@@ -110,6 +112,16 @@ impl Graph {
         if slot.is_none() {
             *slot = Some(name.to_string());
         }
+    }
+
+    /// The derivative of loop `the_loop`, which the reverse stage stored.
+    ///
+    /// # Panics
+    /// If the reverse stage did not derive it: every loop run backwards is derived.
+    pub fn derivative(&self, the_loop: NodeId) -> &crate::ir::loops::LoopDerivative {
+        self.derivatives
+            .get(&the_loop)
+            .expect("the reverse stage derives every loop run backwards")
     }
 
     pub fn const_value(&self, id: NodeId) -> Option<f64> {

@@ -44,6 +44,51 @@ pub struct LoopBody {
     pub tensor: bool,
 }
 
+/// The body's graph with its adjoints, and how its forward and backward halves divide.
+#[derive(Debug)]
+pub struct LoopDerivative {
+    /// The `Loop` operands whose adjoints the backward run computes.
+    pub wanted: Vec<bool>,
+    pub graph: Graph,
+    pub output: NodeId,
+    /// Per `LoopBody::inputs` position: the input's adjoint, when it is wanted.
+    pub grads: Vec<Option<NodeId>>,
+    /// Forward values the backward reads, stored per iteration.
+    pub residuals: Vec<NodeId>,
+    /// The backward reads the carried value before the iteration / after it.
+    pub needs_carry: bool,
+    pub needs_output: bool,
+    /// The backward half as a graph of its own: the body's inputs, then the seed's and the
+    /// residuals' stand-ins (`residual_inputs`, `output_input`).
+    pub back: Graph,
+    pub back_grads: Vec<Option<NodeId>>,
+    pub seed: NodeId,
+    pub residual_inputs: Vec<NodeId>,
+    pub output_input: Option<NodeId>,
+}
+
+/// The `Loop` operands whose adjoints a backward run of `the_loop` computes: those a
+/// `LoopPart` of one of its `LoopBack` nodes reads. `None` when the loop is not run
+/// backwards in `g`.
+pub fn wanted_parts(g: &Graph, the_loop: NodeId) -> Option<Vec<bool>> {
+    let backs: Vec<NodeId> = g
+        .ids()
+        .filter(|b| matches!(g.op(*b), Op::LoopBack(_)) && g.args(*b)[0] == the_loop)
+        .collect();
+    if backs.is_empty() {
+        return None;
+    }
+    let mut wanted = vec![false; g.args(the_loop).len()];
+    for p in g.ids() {
+        if let (Op::LoopPart(j), [back]) = (g.op(p), g.args(p))
+            && backs.contains(back)
+        {
+            wanted[*j as usize] = true;
+        }
+    }
+    Some(wanted)
+}
+
 /// A value one iteration reads from a collection: `p.layers[i].w` (path `.w`), `c[i]`,
 /// `x.index_axis(Axis(1), i)` (path empty).
 #[derive(Debug, Clone)]

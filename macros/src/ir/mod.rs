@@ -6,6 +6,8 @@
 //! imports no stage: the optimiser builds nodes for it through [`Build`].
 
 pub mod build;
+pub mod derived;
+pub mod emitted;
 pub mod function;
 pub mod graph;
 #[cfg(test)]

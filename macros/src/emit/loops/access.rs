@@ -6,6 +6,7 @@ use quote::quote;
 
 use crate::emit::expr::local;
 use crate::ir::function::{Lowered, Usage};
+use crate::ir::loops::LoopDerivative;
 use crate::ir::loops::{Collection, LoopBody};
 use crate::ir::names::collection_local;
 use crate::ir::{Graph, NodeId, Op};
@@ -47,19 +48,12 @@ pub(super) fn adjoint(j: usize) -> Ident {
     local(&format!("cadena_d{j}"))
 }
 
-/// The loop operands' adjoints wanted by live `LoopPart`s: `None` when no `LoopBack` of
-/// `id` is live (the loop runs without a tape).
-pub fn wanted(g: &Graph, live: &[bool], id: NodeId) -> Option<Vec<bool>> {
-    let back = g
-        .ids()
-        .find(|b| live[b.index()] && matches!(g.op(*b), Op::LoopBack(_)) && g.args(*b)[0] == id)?;
-    let mut wanted = vec![false; g.args(id).len()];
-    for p in g.ids().filter(|p| live[p.index()] && g.args(*p) == [back]) {
-        if let Op::LoopPart(j) = g.op(p) {
-            wanted[*j as usize] = true;
-        }
-    }
-    Some(wanted)
+/// The derivative of loop `id` when a backward run of it is live: `None` when none is
+/// (the loop runs without a tape).
+pub fn run_backwards<'g>(g: &'g Graph, live: &[bool], id: NodeId) -> Option<&'g LoopDerivative> {
+    g.ids()
+        .any(|b| live[b.index()] && matches!(g.op(b), Op::LoopBack(_)) && g.args(b)[0] == id)
+        .then(|| g.derivative(id))
 }
 
 /// The local holding a loop's tape, beside the loop's own value.

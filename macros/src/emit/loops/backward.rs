@@ -7,11 +7,11 @@ use quote::quote;
 use super::access::{
     Names, adjoint, bind_operands, body_access, capture, lowered_for, read, residual, statements,
 };
-use super::derive::{derive, reads_of};
+use super::derive::reads_of;
 use super::stacks::Sink;
 use crate::emit::expr::{accumulate_into_slot, local};
 use crate::ir::function::Lowered;
-use crate::ir::loops::{Collection, LoopBody};
+use crate::ir::loops::{Collection, LoopBody, LoopDerivative};
 use crate::ir::names::collection_local;
 use crate::ir::{Graph, NodeId, Op};
 
@@ -19,7 +19,8 @@ use crate::ir::{Graph, NodeId, Op};
 /// operands whose adjoints are wanted, and where stacks' gradients are written.
 pub struct Run<'a> {
     pub tape: &'a Ident,
-    pub wanted: &'a [bool],
+    /// The loop's derivative: which operands' adjoints it computes, and how.
+    pub derivative: &'a LoopDerivative,
     pub sinks: &'a [Option<Sink>],
 }
 
@@ -38,11 +39,11 @@ pub fn backward(
 ) -> TokenStream {
     let Run {
         tape: tape_in,
-        wanted,
+        derivative: d,
         sinks,
     } = run;
+    let wanted = &d.wanted[..];
     let n = Names::new();
-    let d = derive(body, wanted);
     let t = quote!(::cadena::__private::t);
     let (i, g, h_in, h_out, later, tape) = (&n.i, &n.g, &n.h_in, &n.h_out, &n.later, &n.tape);
     let carry_scalar = scalar[0];

@@ -5,10 +5,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
-use super::derive::derive;
 use crate::emit::expr::local;
 use crate::ir::function::Lowered;
-use crate::ir::loops::LoopBody;
+use crate::ir::loops::{LoopBody, LoopDerivative};
 use crate::ir::{Graph, NodeId};
 
 /// The forward loop: the value of the `Loop` node, pushing its tape into `tape` when a
@@ -19,7 +18,7 @@ pub fn forward(
     outer: &Lowered,
     bind: &[TokenStream],
     scalar: &[bool],
-    tape: Option<(&Ident, &[bool])>,
+    tape: Option<(&Ident, &LoopDerivative)>,
 ) -> TokenStream {
     let n = Names::new();
     let (h, i) = (&n.h, &n.i);
@@ -31,7 +30,7 @@ pub fn forward(
     if !carry_scalar {
         return forward_peeled(body, outer, bind, scalar, tape);
     }
-    let Some((tape_out, wanted)) = tape else {
+    let Some((tape_out, d)) = tape else {
         let (access, floats) = body_access(body, &body.graph, read(h, carry_scalar), scalar, &[]);
         let lowered = lowered_for(outer, access, floats);
         let (stmts, out) = statements(&lowered, &body.graph, &[body.output]);
@@ -47,7 +46,6 @@ pub fn forward(
             #h
         });
     };
-    let d = derive(body, wanted);
     let (access, floats) = body_access(body, &d.graph, read(h, carry_scalar), scalar, &[]);
     let lowered = lowered_for(outer, access, floats);
     let mut roots = vec![d.output];
@@ -89,7 +87,7 @@ fn forward_peeled(
     outer: &Lowered,
     bind: &[TokenStream],
     scalar: &[bool],
-    tape: Option<(&Ident, &[bool])>,
+    tape: Option<(&Ident, &LoopDerivative)>,
 ) -> TokenStream {
     let n = Names::new();
     let (i, start) = (&n.i, local("cadena_start"));
@@ -113,7 +111,7 @@ fn forward_peeled(
         ::core::option::Option::None => #t::owned(#start),
     });
     let next = local("cadena_next");
-    let Some((tape_out, wanted)) = tape else {
+    let Some((tape_out, d)) = tape else {
         let arms = emit(&body.graph, &[body.output]);
         let (first, first_out) = (&arms[0].0, &arms[0].1[0]);
         let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
@@ -132,7 +130,6 @@ fn forward_peeled(
             #finish
         });
     };
-    let d = derive(body, wanted);
     let mut roots = vec![d.output];
     roots.extend(&d.residuals);
     let arms = emit(&d.graph, &roots);

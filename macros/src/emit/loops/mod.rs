@@ -27,7 +27,7 @@ use quote::quote;
 
 use crate::ir::function::Lowered;
 use crate::ir::{Graph, NodeId, Op};
-use access::{tape_local, wanted};
+use access::{run_backwards, tape_local};
 use backward::{Run, backward};
 use forward::forward;
 pub use stacks::stack_mask;
@@ -84,10 +84,10 @@ pub fn statement(
             let mut bind = vec![start];
             bind.extend(args[1..].iter().map(|&a| (reads.borrowed)(a)));
             let scalar: Vec<bool> = args.iter().map(|&a| (reads.scalar)(a)).collect();
-            Some(match wanted(g, live, id) {
-                Some(wanted) => {
+            Some(match run_backwards(g, live, id) {
+                Some(derivative) => {
                     let tape = tape_local(ident);
-                    let value = forward(body, lowered, &bind, &scalar, Some((&tape, &wanted)));
+                    let value = forward(body, lowered, &bind, &scalar, Some((&tape, derivative)));
                     quote!(let #tape; let #ident = #value;)
                 }
                 None => {
@@ -107,11 +107,11 @@ pub fn statement(
                 .iter()
                 .map(|&a| (reads.scalar)(a))
                 .collect();
-            let wanted = wanted(g, live, the_loop).expect("this backward run is live");
+            let derivative = run_backwards(g, live, the_loop).expect("this backward run is live");
             let sinks = sinks_of(g, live, the_loop, &lowered.usage.sinks);
             let run = Run {
                 tape: &tape,
-                wanted: &wanted,
+                derivative,
                 sinks: &sinks,
             };
             let value = backward(

@@ -1,8 +1,6 @@
 //! A loop's part of `DERIVATION` and `EXPLAIN`: its body's lines once, the iteration as
 //! an index.
 
-use super::access::wanted;
-use super::derive::derive;
 use crate::ir::{Graph, NodeId, Op};
 
 /// The derivation of every loop whose backward run computes part of `roots`: the
@@ -29,8 +27,7 @@ pub fn derivation(g: &Graph, roots: &[NodeId]) -> Vec<String> {
         };
         let body = &g.loops[*k as usize];
         let the_loop = g.args(back)[0];
-        let wanted = wanted(g, &live, the_loop).expect("its backward run is live");
-        let d = derive(body, &wanted);
+        let d = g.derivative(the_loop);
         let carried = &body.carried;
         lines.push(format!(
             "δ{carried}[end] = {}",

@@ -24,8 +24,10 @@ use super::pool;
 use crate::Float;
 
 /// A product covers at least this many output positions (batch elements × positions per
-/// element) when the batch has them: a product of a few dozen columns (a late layer's
-/// 7×7 maps) spends more time starting than computing.
+/// element) when the batch has them: products of a late layer's few hundred columns each
+/// run below the kernels' speed. Batch 32, 16 → 32 channels on 14×14 maps, 3×3 (f32, one
+/// thread, a loaded 2-vCPU machine): the forward pass took 1.3 ms in products of six
+/// elements, 3.0 ms in products of one.
 const MIN_COLUMNS: usize = 1024;
 
 /// A convolution's sizes, as an image's (a signal is one row high).
@@ -82,18 +84,19 @@ impl Geometry {
             .map(move |n0| (n0, chunk.min(batch - n0)))
     }
 
-    /// The output's shape at the caller's rank (3 for conv1d, 4 for conv2d).
-    fn output_shape(&self, rank: usize) -> Vec<usize> {
+    /// The output's shape at the caller's rank (3 for conv1d, 4 for conv2d): the first
+    /// `rank` elements.
+    fn output_shape(&self, rank: usize) -> [usize; 4] {
         if rank == 3 {
-            vec![self.batch, self.c_out, self.ow]
+            [self.batch, self.c_out, self.ow, 0]
         } else {
-            vec![self.batch, self.c_out, self.oh, self.ow]
+            [self.batch, self.c_out, self.oh, self.ow]
         }
     }
 }
 
 /// `1` for one spatial axis, `(1, 2)` for two: the caller's spelling of a stride.
-fn spelled(values: &[usize]) -> String {
+pub(super) fn spelled(values: &[usize]) -> String {
     match values {
         [v] => v.to_string(),
         [a, b] => format!("({a}, {b})"),
@@ -187,9 +190,9 @@ fn check_bias(op: &str, b: &[usize], w: &[usize]) {
 
 #[track_caller]
 fn check_gradient(op: &str, g: &[usize], geo: &Geometry, x: &[usize], w: &[usize]) {
-    let expected = geo.output_shape(g.len());
+    let expected = &geo.output_shape(g.len())[..g.len()];
     assert!(
-        g == expected.as_slice(),
+        g == expected,
         "{op}: g has shape {g:?} but the output of x {x:?} and w {w:?} has shape {expected:?}"
     );
 }
@@ -291,6 +294,7 @@ impl Tap {
     }
 
     /// Zeroes the columns outside `xs` of each `ow`-long row of `rows`.
+    #[inline(always)]
     fn clear_padding_columns<A: Float>(&self, rows: &mut [A], ow: usize) {
         for row in rows.chunks_exact_mut(ow) {
             row[..self.xs.start].fill(A::zero());
@@ -1539,7 +1543,8 @@ mod tests {
     #[ignore = "timing: run in release with --ignored --nocapture"]
     fn conv2d_timings_at_batch_32() {
         use std::time::Instant;
-        fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+        /// Median and best of `runs` timed calls, in ms, after three untimed ones.
+        fn ms(runs: usize, mut f: impl FnMut()) -> String {
             for _ in 0..3 {
                 f();
             }
@@ -1551,7 +1556,7 @@ mod tests {
                 })
                 .collect();
             times.sort_by(f64::total_cmp);
-            times[runs / 2]
+            format!("{:.2} ms (best {:.2})", times[runs / 2], times[0])
         }
         let mut rng = seeded(10);
         for (x_shape, w_shape) in [
@@ -1563,23 +1568,40 @@ mod tests {
             let b = random(w_shape.0, &mut rng).mapv(|v| v as f32);
             let g =
                 random((x_shape.0, w_shape.0, x_shape.2, x_shape.3), &mut rng).mapv(|v| v as f32);
-            let (stride, padding) = ((1, 1), (1, 1));
-            let forward = median_ms(20, || pool::recycle(conv2d(&x, &w, &b, stride, padding)));
-            let dx = median_ms(20, || {
-                pool::recycle(conv2d_vjp_x(&g, &w, &x, stride, padding))
-            });
-            let dw = median_ms(20, || {
-                pool::recycle(conv2d_vjp_w(&g, &x, &w, stride, padding))
-            });
-            let db = median_ms(20, || pool::recycle(conv2d_vjp_b(&g, &b)));
-            let gmacs = (g.len() * w_shape.1 * 9) as f64 / 1e9;
+            let (s, p) = ((1, 1), (1, 1));
+            let runs = 30;
+            println!("conv2d f32, x {x_shape:?}, w {w_shape:?}, stride 1, padding 1:");
             println!(
-                "conv2d x {x_shape:?} w {w_shape:?} f32: forward {forward:.2} ms ({:.1} GFLOP/s), \
-                 vjp_x {dx:.2} ms, vjp_w {dw:.2} ms, vjp_b {db:.3} ms; \
-                 forward + backward (w, b) {:.2} ms, with x {:.2} ms",
-                2.0 * gmacs / forward * 1e3,
-                forward + dw + db,
-                forward + dx + dw + db,
+                "  forward  {}",
+                ms(runs, || pool::recycle(conv2d(&x, &w, &b, s, p)))
+            );
+            println!(
+                "  vjp_x    {}",
+                ms(runs, || pool::recycle(conv2d_vjp_x(&g, &w, &x, s, p)))
+            );
+            println!(
+                "  vjp_w    {}",
+                ms(runs, || pool::recycle(conv2d_vjp_w(&g, &x, &w, s, p)))
+            );
+            println!(
+                "  vjp_b    {}",
+                ms(runs, || pool::recycle(conv2d_vjp_b(&g, &b)))
+            );
+            let step = |with_x: bool| {
+                pool::recycle(conv2d(&x, &w, &b, s, p));
+                if with_x {
+                    pool::recycle(conv2d_vjp_x(&g, &w, &x, s, p));
+                }
+                pool::recycle(conv2d_vjp_w(&g, &x, &w, s, p));
+                pool::recycle(conv2d_vjp_b(&g, &b));
+            };
+            println!(
+                "  forward + vjp_w + vjp_b          {}",
+                ms(runs, || step(false))
+            );
+            println!(
+                "  forward + vjp_x + vjp_w + vjp_b  {}",
+                ms(runs, || step(true))
             );
         }
     }

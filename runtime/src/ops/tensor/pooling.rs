@@ -8,7 +8,7 @@ use std::hint::select_unpredictable;
 
 use ndarray::{Array3, Array4, Dimension, Ix3, Ix4};
 
-use super::conv::with_row_major;
+use super::conv::{spelled, with_row_major};
 use super::fast::vectorised;
 use super::operand::Operand;
 use super::pool;
@@ -27,15 +27,6 @@ struct Window {
     sw: usize,
     oh: usize,
     ow: usize,
-}
-
-/// `2` for one spatial axis, `(2, 2)` for two: the caller's spelling of a size.
-fn spelled(values: &[usize]) -> String {
-    match values {
-        [v] => v.to_string(),
-        [a, b] => format!("({a}, {b})"),
-        _ => format!("{values:?}"),
-    }
 }
 
 /// Checks a pooling's shape as the caller passed it (`x` of rank 3 for `_pool1d`, 4 for
@@ -96,13 +87,16 @@ fn window(op: &str, x: &[usize], kernel: &[usize], stride: &[usize]) -> Window {
 }
 
 impl Window {
-    /// The output's shape at the caller's rank, for batch and channels `x[..2]`.
-    fn output_shape(&self, x: &[usize]) -> Vec<usize> {
-        if x.len() == 3 {
-            vec![x[0], x[1], self.ow]
-        } else {
-            vec![x[0], x[1], self.oh, self.ow]
+    /// The output's shape for input `x`: `x`'s, with the pooled sizes in place of its
+    /// spatial ones.
+    fn output_dim<D: Dimension>(&self, x: &D) -> D {
+        let mut dim = x.clone();
+        let rank = dim.ndim();
+        dim[rank - 1] = self.ow;
+        if rank == 4 {
+            dim[2] = self.oh;
         }
+        dim
     }
 
     /// Calls `f(input, output, n)` for each run of `n` consecutive outputs of an output
@@ -166,20 +160,22 @@ fn beats<A: Float>(v: A, top: A) -> bool {
 const RUN: usize = 64;
 
 #[track_caller]
-fn check_gradient(
+fn check_gradient<D: Dimension>(
     op: &str,
     g: &[usize],
     win: &Window,
-    x: &[usize],
+    x: &D,
     kernel: &[usize],
     stride: &[usize],
 ) {
-    let expected = win.output_shape(x);
+    let expected = win.output_dim(x);
     assert!(
-        g == expected.as_slice(),
-        "{op}: g has shape {g:?} but pooling x {x:?} with kernel {} and stride {} gives {expected:?}",
+        g == expected.slice(),
+        "{op}: g has shape {g:?} but pooling x {:?} with kernel {} and stride {} gives {:?}",
+        x.slice(),
         spelled(kernel),
-        spelled(stride)
+        spelled(stride),
+        expected.slice()
     );
 }
 
@@ -189,29 +185,15 @@ fn max_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
         #[inline(always)]
         || {
             win.each_run(
-                win.ow.max(1),
+                win.ow,
                 #[inline(always)]
                 |i, o, n| {
                     let top = &mut out[o..o + n];
-                    across(
-                        top,
-                        x,
-                        i,
-                        win.sw,
-                        #[inline(always)]
-                        |m, v| *m = v,
-                    );
+                    across(top, x, i, win.sw, |m, v| *m = v);
                     for offset in win.offsets().skip(1) {
-                        across(
-                            top,
-                            x,
-                            i + offset,
-                            win.sw,
-                            #[inline(always)]
-                            |m, v| {
-                                *m = select_unpredictable(beats(v, *m), v, *m);
-                            },
-                        );
+                        across(top, x, i + offset, win.sw, |m, v| {
+                            *m = select_unpredictable(beats(v, *m), v, *m);
+                        });
                     }
                 },
             );
@@ -226,20 +208,13 @@ fn avg_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
         #[inline(always)]
         || {
             win.each_run(
-                win.ow.max(1),
+                win.ow,
                 #[inline(always)]
                 |i, o, n| {
                     let sum = &mut out[o..o + n];
                     sum.fill(A::zero());
                     for offset in win.offsets() {
-                        across(
-                            sum,
-                            x,
-                            i + offset,
-                            win.sw,
-                            #[inline(always)]
-                            |s, v| *s += v,
-                        );
+                        across(sum, x, i + offset, win.sw, |s, v| *s += v);
                     }
                     sum.iter_mut().for_each(|s| *s *= scale);
                 },
@@ -270,29 +245,15 @@ fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
                 #[inline(always)]
                 |i, o, n| {
                     let best = &mut best[..n];
-                    across(
-                        best,
-                        x,
-                        i,
-                        win.sw,
-                        #[inline(always)]
-                        |b, v| *b = Best { top: v, at: 0 },
-                    );
+                    across(best, x, i, win.sw, |b, v| *b = Best { top: v, at: 0 });
                     for offset in win.offsets().skip(1) {
-                        across(
-                            best,
-                            x,
-                            i + offset,
-                            win.sw,
-                            #[inline(always)]
-                            |b, v| {
-                                *b = select_unpredictable(
-                                    beats(v, b.top),
-                                    Best { top: v, at: offset },
-                                    *b,
-                                );
-                            },
-                        );
+                        across(best, x, i + offset, win.sw, |b, v| {
+                            *b = select_unpredictable(
+                                beats(v, b.top),
+                                Best { top: v, at: offset },
+                                *b,
+                            );
+                        });
                     }
                     for (t, (b, &g)) in best.iter().zip(&g[o..o + n]).enumerate() {
                         dx[i + t * win.sw + b.at] += g;
@@ -311,7 +272,7 @@ fn avg_backward<A: Float>(g: &[A], win: &Window, dx: &mut [A]) {
         #[inline(always)]
         || {
             win.each_run(
-                win.ow.max(1),
+                win.ow,
                 #[inline(always)]
                 |i, o, n| {
                     let g = &g[o..o + n];
@@ -337,8 +298,7 @@ fn pooled<A: Float, D: Dimension>(
     win: &Window,
     kernel: impl FnOnce(&[A], &Window, &mut [A]),
 ) -> ndarray::Array<A, D> {
-    let shape = win.output_shape(x.shape());
-    let mut out = pool::array::<A, D>(D::from_dimension(&ndarray::IxDyn(&shape)).expect("rank"));
+    let mut out = pool::array::<A, D>(win.output_dim(&x.raw_dim()));
     let values = out.as_slice_mut().expect("a pool array is row-major");
     with_row_major(x, |x| kernel(x, win, values));
     out
@@ -422,7 +382,7 @@ where
         "max_pool1d_vjp",
         gv.shape(),
         &win,
-        xv.shape(),
+        &xv.raw_dim(),
         &[kernel],
         &[stride],
     );
@@ -497,7 +457,7 @@ where
         "avg_pool1d_vjp",
         gv.shape(),
         &win,
-        x_dim.slice(),
+        &x_dim,
         &[kernel],
         &[stride],
     );
@@ -587,7 +547,7 @@ where
         "max_pool2d_vjp",
         gv.shape(),
         &win,
-        xv.shape(),
+        &xv.raw_dim(),
         &kernel,
         &stride,
     );
@@ -672,14 +632,7 @@ where
     let x_dim = x.view().raw_dim();
     let (kernel, stride) = ([kernel.0, kernel.1], [stride.0, stride.1]);
     let win = window("avg_pool2d_vjp", x_dim.slice(), &kernel, &stride);
-    check_gradient(
-        "avg_pool2d_vjp",
-        gv.shape(),
-        &win,
-        x_dim.slice(),
-        &kernel,
-        &stride,
-    );
+    check_gradient("avg_pool2d_vjp", gv.shape(), &win, &x_dim, &kernel, &stride);
     let dx = unpooled(gv, x_dim, &win, avg_backward);
     g.recycle();
     x.recycle();

@@ -1440,9 +1440,10 @@ mod tests {
     }
 
     #[test]
-    fn conv_outputs_as_pytorch_computes_them() {
-        // torch.nn.functional.conv1d(torch.arange(1., 7.).view(1, 1, 6),
-        //     torch.tensor([[[1., -1., 2.]]]), torch.tensor([0.5]), stride=2, padding=1)
+    fn the_kernel_is_not_flipped() {
+        // Cross-correlation, as PyTorch's conv1d: tap j of the kernel meets element
+        // t·stride + j - padding of the input. The kernel is asymmetric, so a flipped one
+        // (true convolution) would give other values.
         let x = Array3::from_shape_fn((1, 1, 6), |(_, _, i)| (i + 1) as f64);
         let w = ndarray::array![[[1.0, -1.0, 2.0]]];
         let y = conv1d(&x, &w, &ndarray::array![0.5], 2, 1);

@@ -31,6 +31,7 @@ fn lanes_count(shape: &[usize]) -> usize {
 }
 
 /// `Σ f(x, y)` over `x` and `y` broadcast together, and the element count.
+#[track_caller]
 fn sum_map2<X, Y, F>(x: X, y: Y, op: &'static str, f: F) -> (X::Elem, usize)
 where
     X: Operand,
@@ -38,7 +39,7 @@ where
     F: Fn(X::Elem, X::Elem) -> X::Elem,
 {
     let (xv, yv) = (x.view(), y.view());
-    let shape: IxDyn = broadcast(&[xv.shape(), yv.shape()]).unwrap_or_else(|m| m.panic(op));
+    let shape = broadcast_shape(xv.shape(), yv.shape(), op);
     let n = shape.size();
     let xb = xv.broadcast(shape.clone()).expect("shape checked");
     let yb = yv.broadcast(shape).expect("shape checked");
@@ -55,11 +56,20 @@ where
     (total, n)
 }
 
+/// The shape of `x` and `y` broadcast together; a mismatch panics naming `op`, at the
+/// line that called the public loss.
+#[track_caller]
+fn broadcast_shape(x: &[usize], y: &[usize], op: &'static str) -> IxDyn {
+    match broadcast(&[x, y]) {
+        Ok(shape) => shape,
+        Err(m) => m.panic(op),
+    }
+}
+
 /// The element count of `x` and `y` broadcast together.
+#[track_caller]
 fn broadcast_count<X: Operand, Y: Operand>(x: &X, y: &Y, op: &'static str) -> usize {
-    let shape: IxDyn =
-        broadcast(&[x.view().shape(), y.view().shape()]).unwrap_or_else(|m| m.panic(op));
-    shape.size()
+    broadcast_shape(x.view().shape(), y.view().shape(), op).size()
 }
 
 /// Mean binary cross-entropy of probabilities `a` against targets `y` (broadcast
@@ -80,6 +90,7 @@ fn broadcast_count<X: Operand, Y: Operand>(x: &X, y: &Y, op: &'static str) -> us
 /// let l = bce(&array![0.5_f64, 0.5], &array![0.0, 1.0]);
 /// assert!((l - 2f64.ln()).abs() < 1e-15);
 /// ```
+#[track_caller]
 pub fn bce<X, Y>(a: X, y: Y) -> X::Elem
 where
     X: Operand,
@@ -102,6 +113,7 @@ where
 ///
 /// assert_eq!(mse(&array![1.0_f32, 3.0], &array![1.0, 1.0]), 2.0);
 /// ```
+#[track_caller]
 pub fn mse<X, Y>(a: X, y: Y) -> X::Elem
 where
     X: Operand,
@@ -128,6 +140,7 @@ where
 /// // ln(1 + e^-40) each, where softplus(z) - y z gives 0.
 /// assert_eq!(bce_logits(&array![40.0_f64, -40.0], &array![1.0, 0.0]), 4.248354255291589e-18);
 /// ```
+#[track_caller]
 pub fn bce_logits<X, Y>(z: X, y: Y) -> X::Elem
 where
     X: Operand,
@@ -161,6 +174,7 @@ where
 /// let g = bce_logits_vjp(&array![40.0_f64, 1.0], &array![1.0, 1.0], 1.0);
 /// assert_eq!(g[0], -4.248354255291589e-18 / 2.0);
 /// ```
+#[track_caller]
 pub fn bce_logits_vjp<X, Y>(z: X, y: Y, g: X::Elem) -> Out2<X, Y>
 where
     X: Operand,
@@ -185,6 +199,7 @@ where
 ///
 /// assert_eq!(mse_vjp(&array![3.0_f64, 1.0], &array![1.0, 1.0], 1.0), array![2.0, 0.0]);
 /// ```
+#[track_caller]
 pub fn mse_vjp<X, Y>(a: X, y: Y, g: X::Elem) -> Out2<X, Y>
 where
     X: Operand,
@@ -208,6 +223,7 @@ where
 ///
 /// assert_eq!(bce_vjp_a(&array![0.5_f64, 0.5], &array![1.0, 0.0], 1.0), array![-1.0, 1.0]);
 /// ```
+#[track_caller]
 pub fn bce_vjp_a<X, Y>(a: X, y: Y, g: X::Elem) -> Out2<X, Y>
 where
     X: Operand,
@@ -244,6 +260,7 @@ where
 /// let l = softmax_cross_entropy(&z, &y);
 /// assert_eq!(l, (2e4 + 2f32.ln()) / 2.0);
 /// ```
+#[track_caller]
 pub fn softmax_cross_entropy<Z, Y>(z: Z, y: Y) -> Z::Elem
 where
     Z: Operand,
@@ -253,6 +270,7 @@ where
 }
 
 /// [`softmax_cross_entropy`] with one-hot (or probability) rows as targets.
+#[track_caller]
 fn softmax_cross_entropy_one_hot<Z, Y>(z: Z, y: Y) -> Z::Elem
 where
     Z: Operand,
@@ -315,6 +333,7 @@ where
 /// let d = softmax_cross_entropy_vjp(&array![[40.0_f64, 0.0]], &array![[1.0, 0.0]], 1.0);
 /// assert_eq!(d, array![[-4.248354255291589e-18, 4.248354255291589e-18]]);
 /// ```
+#[track_caller]
 pub fn softmax_cross_entropy_vjp<Z, Y>(z: Z, y: Y, g: Z::Elem) -> Array<Z::Elem, Z::Dim>
 where
     Z: Operand,
@@ -330,8 +349,10 @@ where
 /// `y: &[usize]` in the forward function): as an array they would be read as rows.
 pub trait Targets<Z: Operand> {
     /// The mean loss.
+    #[track_caller]
     fn softmax_cross_entropy(self, z: Z) -> Z::Elem;
     /// `g * (softmax(z) - y) / n`.
+    #[track_caller]
     fn softmax_cross_entropy_vjp(self, z: Z, g: Z::Elem) -> Array<Z::Elem, Z::Dim>;
 }
 
@@ -372,6 +393,7 @@ index_targets!(
 );
 
 /// [`softmax_cross_entropy_vjp`] with one-hot (or probability) rows as targets.
+#[track_caller]
 fn softmax_cross_entropy_one_hot_vjp<Z, Y>(z: Z, y: Y, g: Z::Elem) -> Array<Z::Elem, Z::Dim>
 where
     Z: Operand,
@@ -436,6 +458,7 @@ impl<S: Data<Elem = usize>> ClassIndices for ArrayBase<S, Ix1> {
 }
 
 /// Checks one label per row and each label in range, naming the operation.
+#[track_caller]
 fn check_labels<L: ClassIndices + ?Sized>(
     op: &str,
     z: &ArrayView<'_, impl Float, Ix2>,
@@ -475,6 +498,7 @@ fn check_labels<L: ClassIndices + ?Sized>(
 /// // ln(1 + e^-40) for a confident, correct row, where lse - z would give 0.
 /// assert_eq!(softmax_cross_entropy_indices(&array![[0.0_f64, 40.0]], &[1]), 4.248354255291589e-18);
 /// ```
+#[track_caller]
 pub fn softmax_cross_entropy_indices<Z, L>(z: Z, labels: &L) -> Z::Elem
 where
     Z: Operand<Dim = Ix2>,
@@ -516,6 +540,7 @@ where
 /// let z = array![[0.0_f64, 0.0]];
 /// assert_eq!(softmax_cross_entropy_indices_vjp(&z, &[1], 1.0), array![[0.5, -0.5]]);
 /// ```
+#[track_caller]
 pub fn softmax_cross_entropy_indices_vjp<Z, L>(z: Z, labels: &L, g: Z::Elem) -> Array<Z::Elem, Ix2>
 where
     Z: Operand<Dim = Ix2>,
@@ -558,6 +583,7 @@ where
 /// let l = cross_entropy(&array![[0.5_f64, 0.5, 0.0]], &array![[1.0, 0.0, 0.0]]);
 /// assert!((l - 2f64.ln()).abs() < 1e-15);
 /// ```
+#[track_caller]
 pub fn cross_entropy<P, Y>(p: P, y: Y) -> P::Elem
 where
     P: Operand,
@@ -591,6 +617,7 @@ where
 /// let d = cross_entropy_vjp_p(&array![[0.5_f64, 0.5, 0.0]], &array![[1.0, 0.0, 0.0]], 1.0);
 /// assert_eq!(d, array![[-2.0, 0.0, 0.0]]);
 /// ```
+#[track_caller]
 pub fn cross_entropy_vjp_p<P, Y>(p: P, y: Y, g: P::Elem) -> Array<P::Elem, P::Dim>
 where
     P: Operand,

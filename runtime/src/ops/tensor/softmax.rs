@@ -11,6 +11,7 @@ use super::pool;
 use crate::Float;
 
 /// The last axis of an array of rank `ndim`.
+#[track_caller]
 pub(crate) fn last(ndim: usize, op: &str) -> Axis {
     assert!(
         ndim > 0,
@@ -193,6 +194,7 @@ fn row_max<A: Float>(row: &[A]) -> A {
 /// let p = softmax(&array![[0.0_f64, 0.0], [1e4, -1e4]]);
 /// assert_eq!(p, array![[0.5, 0.5], [1.0, 0.0]]);
 /// ```
+#[track_caller]
 pub fn softmax<X>(x: X) -> Array<X::Elem, X::Dim>
 where
     X: Operand,
@@ -219,6 +221,7 @@ where
 /// let lp = log_softmax(&array![1e4_f64, -1e4]);
 /// assert_eq!(lp, array![0.0, -2e4]);
 /// ```
+#[track_caller]
 pub fn log_softmax<X>(x: X) -> Array<X::Elem, X::Dim>
 where
     X: Operand,
@@ -235,6 +238,7 @@ where
     out
 }
 
+#[track_caller]
 pub(crate) fn same_shape(op: &str, a: &[usize], b: &[usize]) {
     assert!(a == b, "{op}: shapes differ: {a:?} vs {b:?}");
 }
@@ -259,6 +263,7 @@ pub(crate) fn same_shape(op: &str, a: &[usize], b: &[usize]) {
 /// let dx = softmax_vjp(&p, array![1.0, 1.0, 1.0]);
 /// assert!(dx.iter().all(|v| v.abs() < 1e-15));
 /// ```
+#[track_caller]
 pub fn softmax_vjp<P, G>(p: P, g: G) -> Array<G::Elem, G::Dim>
 where
     P: Operand,
@@ -299,6 +304,7 @@ where
 /// let lp = log_softmax(&array![0.0_f64, 0.0]);
 /// assert_eq!(log_softmax_vjp(&lp, array![1.0, 0.0]), array![0.5, -0.5]);
 /// ```
+#[track_caller]
 pub fn log_softmax_vjp<P, G>(lp: P, g: G) -> Array<G::Elem, G::Dim>
 where
     P: Operand,

@@ -1,5 +1,7 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
-//! distribution), computed max-subtracted so no input overflows, and their VJPs.
+//! distribution), computed max-subtracted so no input overflows, and their VJPs; also the
+//! row kernels the softmax cross-entropy in `loss.rs` is built on (log-sum-exp in parts,
+//! softmax minus targets), written to keep a confident row's tiny loss and gradient.
 
 use ndarray::{Array, Axis, RemoveAxis, Zip};
 

@@ -78,6 +78,25 @@ pub enum Error {
         /// 0-based batch within the epoch.
         batch: usize,
     },
+    /// The gradient or the prediction function panicked inside
+    /// [`fit`](crate::train::fit) or [`evaluate`](crate::train::evaluate), most often on
+    /// parameters whose shapes do not fit the data. The run stopped there; the
+    /// parameters keep the weights of the last completed step.
+    #[error("{function} panicked on {set} batch {batch}{}: {message}", of_epoch(.epoch))]
+    Step {
+        /// `"the gradient function"` or `"the prediction function"`.
+        function: &'static str,
+        /// Which data the batch came from: `"training"`, `"validation"` or
+        /// `"evaluation"`.
+        set: &'static str,
+        /// 1-based epoch; `None` in [`evaluate`](crate::train::evaluate).
+        epoch: Option<usize>,
+        /// 0-based batch within the pass over that data.
+        batch: usize,
+        /// The panic's message, e.g. `dot: shapes [4, 3] and [5, 2] do not chain (a · b:
+        /// inner lengths 3 and 5)`.
+        message: String,
+    },
     /// A plot could not be drawn or written.
     #[error("plot {path}: {reason}")]
     Plot {
@@ -86,6 +105,11 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+}
+
+/// ` of epoch 3` after a batch number, or nothing outside an epoch.
+fn of_epoch(epoch: &Option<usize>) -> String {
+    epoch.map_or_else(String::new, |e| format!(" of epoch {e}"))
 }
 
 /// `Result` with cadena's [`Error`].

@@ -4,6 +4,8 @@
 mod dropout;
 pub mod elementwise;
 pub mod lanes;
+#[cfg(test)]
+mod loss_references;
 pub mod scalar;
 pub mod tensor;
 

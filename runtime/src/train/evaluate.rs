@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayView2, Axis, Slice};
 
+use super::guard::Site;
 use crate::data::{Dataset, argmax_rows};
 use crate::{Error, Float, Parameters, Result};
 
@@ -20,7 +21,27 @@ pub struct Evaluation {
 ///
 /// # Errors
 ///
-/// [`Error::Data`] when `data` is empty or `predict_fn` returns the wrong number of rows.
+/// - [`Error::Data`] when `data` is empty or `predict_fn` returns the wrong number of
+///   rows;
+/// - [`Error::Step`] when `grad_fn` or `predict_fn` panics (parameters whose shapes do
+///   not fit the data), with the panic's message and the chunk's number.
+///
+/// ```
+/// use cadena::data::Dataset;
+/// use cadena::ndarray::{Array2, ArrayView2};
+/// use cadena::ops::tensor::{dot, mse};
+/// use cadena::train::evaluate;
+///
+/// let data = Dataset::regression(Array2::<f64>::ones((6, 3)), Array2::zeros((6, 2)))?;
+/// let grad = |w: &Array2<f64>, x: ArrayView2<f64>, y: ArrayView2<f64>| (mse(dot(&x, w), &y), w.clone());
+/// let predict = |w: &Array2<f64>, x: ArrayView2<f64>| dot(&x, w);
+/// let fitting = evaluate(&Array2::zeros((3, 2)), &data, 4, grad, predict)?;
+/// assert_eq!(fitting.loss, 0.0);
+/// // Weights for 5 features against data with 3: an error, not a panic.
+/// let e = evaluate(&Array2::zeros((5, 2)), &data, 4, grad, predict).unwrap_err();
+/// assert!(e.to_string().contains("[4, 3] and [5, 2]"), "{e}");
+/// # Ok::<(), cadena::Error>(())
+/// ```
 pub fn evaluate<P, G, F>(
     params: &P,
     data: &Dataset<P::Elem>,
@@ -33,7 +54,8 @@ where
     G: FnMut(&P, ArrayView2<'_, P::Elem>, ArrayView2<'_, P::Elem>) -> (P::Elem, P),
     F: Fn(&P, ArrayView2<'_, P::Elem>) -> ndarray::Array2<P::Elem>,
 {
-    let loss = mean_loss(params, data, batch_size, &mut grad_fn)?;
+    let site = Site::evaluation();
+    let loss = mean_loss(params, data, batch_size, &mut grad_fn, site)?;
     let accuracy = match &data.labels {
         Some(labels) => Some(accuracy(
             params,
@@ -41,6 +63,7 @@ where
             labels,
             batch_size,
             &predict_fn,
+            site,
         )?),
         None => None,
     };
@@ -53,11 +76,14 @@ fn chunks(n: usize, batch_size: usize) -> impl Iterator<Item = Slice> {
     (0..n.div_ceil(b)).map(move |k| Slice::from(k * b..((k + 1) * b).min(n)))
 }
 
+/// The mean of `grad_fn`'s losses over `data` in chunks of `batch_size` rows, weighted by
+/// chunk size; a panic in `grad_fn` comes back as [`Error::Step`] at `site`.
 pub(crate) fn mean_loss<P, G>(
     params: &P,
     data: &Dataset<P::Elem>,
     batch_size: usize,
     grad_fn: &mut G,
+    site: Site,
 ) -> Result<f64>
 where
     P: Parameters,
@@ -67,21 +93,26 @@ where
         return Err(Error::Data("cannot evaluate on an empty data set".into()));
     }
     let mut sum = 0.0;
-    for rows in chunks(data.len(), batch_size) {
+    for (batch, rows) in chunks(data.len(), batch_size).enumerate() {
         let x = data.x.slice_axis(Axis(0), rows);
-        let (loss, mut grad) = grad_fn(params, x, data.y.slice_axis(Axis(0), rows));
+        let y = data.y.slice_axis(Axis(0), rows);
+        let (loss, mut grad) =
+            site.call("the gradient function", batch, || grad_fn(params, x, y))?;
         grad.recycle();
         sum += loss.to_f64_lossless() * x.nrows() as f64;
     }
     Ok(sum / data.len() as f64)
 }
 
+/// The fraction of rows of `x` whose arg-max prediction is the label, in chunks of
+/// `batch_size` rows; a panic in `predict_fn` comes back as [`Error::Step`] at `site`.
 pub(crate) fn accuracy<P, F>(
     params: &P,
     x: &ArrayView2<'_, P::Elem>,
     labels: &[usize],
     batch_size: usize,
     predict_fn: &F,
+    site: Site,
 ) -> Result<f64>
 where
     P: Parameters,
@@ -93,9 +124,11 @@ where
         ));
     }
     let mut hits = 0;
-    for rows in chunks(x.nrows(), batch_size) {
+    for (batch, rows) in chunks(x.nrows(), batch_size).enumerate() {
         let start = rows.start as usize;
-        let scores = predict_fn(params, x.slice_axis(Axis(0), rows));
+        let scores = site.call("the prediction function", batch, || {
+            predict_fn(params, x.slice_axis(Axis(0), rows))
+        })?;
         let pred = argmax_rows(scores.view());
         let truth = &labels[start..start + x.slice_axis(Axis(0), rows).nrows()];
         if pred.len() != truth.len() {

@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::evaluate::{accuracy, first_non_finite, mean_loss};
+use super::guard::Site;
 use super::{EpochRecord, History, TrainConfig, progress};
 use crate::data::{Batches, Dataset};
 use crate::optim::Optimizer;
@@ -117,6 +118,12 @@ impl<'cb> Trainer<'cb> {
     /// - [`Error::NonFinite`] when a batch's loss is NaN or infinite and
     ///   [`Error::NonFiniteGradient`] when its gradient is: both name the epoch and batch,
     ///   and `params` keep the weights of the last finite step;
+    /// - [`Error::Step`] when `grad_fn` or `predict_fn` panics, most often because the
+    ///   parameters' shapes do not fit the data: it carries the panic's message (which
+    ///   names the op and both shapes, `dot: shapes [4, 3] and [5, 2] do not chain ...`)
+    ///   and names the data set, epoch and batch; `params` keep the weights of the last
+    ///   completed step. The panic hook still reports the panic as it happens (on stderr,
+    ///   with the line of the op); a build with `panic = "abort"` cannot catch it;
     /// - whatever [`Optimizer::step`] returns.
     pub fn fit<P, O, G, F>(
         mut self,
@@ -165,8 +172,19 @@ impl<'cb> Trainer<'cb> {
                 batches.rewind();
             }
             let mut loss_sum = 0.0;
+            let training = Site::in_epoch("training", epoch);
+            let validating = Site::in_epoch("validation", epoch);
             while let Some(batch) = batches.next_batch() {
-                let (loss, mut grad) = grad_fn(params, batch.x, batch.y);
+                let step = training.call("the gradient function", batch.index, || {
+                    grad_fn(params, batch.x, batch.y)
+                });
+                let (loss, mut grad) = match step {
+                    Ok(step) => step,
+                    Err(e) => {
+                        bar.abandon();
+                        return Err(e);
+                    }
+                };
                 let loss = loss.to_f64_lossless();
                 if !loss.is_finite() {
                     bar.abandon();
@@ -200,12 +218,13 @@ impl<'cb> Trainer<'cb> {
                     labels,
                     config.batch_size,
                     &predict_fn,
+                    training,
                 )?),
                 None => None,
             };
             let (val_loss, val_accuracy) = match validation {
                 Some(v) => {
-                    let loss = mean_loss(params, v, config.batch_size, &mut grad_fn)?;
+                    let loss = mean_loss(params, v, config.batch_size, &mut grad_fn, validating)?;
                     let acc = match &v.labels {
                         Some(labels) => Some(accuracy(
                             params,
@@ -213,6 +232,7 @@ impl<'cb> Trainer<'cb> {
                             labels,
                             config.batch_size,
                             &predict_fn,
+                            validating,
                         )?),
                         None => None,
                     };
@@ -299,4 +319,100 @@ fn check_data<A: Float>(train: &Dataset<A>, validation: Option<&Dataset<A>>) -> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ArrayView2};
+
+    use super::*;
+    use crate::ops::tensor::{dot, dot_vjp_rhs, mse, mse_vjp};
+    use crate::optim::Sgd;
+
+    /// A linear model `x · w` under mean squared error.
+    fn grad(w: &Array2<f64>, x: ArrayView2<f64>, y: ArrayView2<f64>) -> (f64, Array2<f64>) {
+        let p = dot(&x, w);
+        (mse(&p, &y), dot_vjp_rhs(&x, mse_vjp(&p, &y, 1.0)))
+    }
+
+    fn predict(w: &Array2<f64>, x: ArrayView2<f64>) -> Array2<f64> {
+        dot(&x, w)
+    }
+
+    #[test]
+    fn weights_whose_shapes_do_not_fit_the_data_are_an_error_naming_both_shapes() {
+        // Three features, weights for five.
+        let data = Dataset::regression(Array2::ones((8, 3)), Array2::zeros((8, 2))).unwrap();
+        let mut w = Array2::from_elem((5, 2), 0.5);
+        let config = TrainConfig {
+            epochs: 2,
+            batch_size: 4,
+            progress: false,
+            ..Default::default()
+        };
+        let mut sgd = Sgd::new(0.1).unwrap();
+        let e = fit(&mut w, &mut sgd, &data, None, &config, grad, predict).unwrap_err();
+        let Error::Step {
+            function,
+            set,
+            epoch,
+            batch,
+            message,
+        } = &e
+        else {
+            panic!("expected Error::Step, got {e:?}");
+        };
+        assert_eq!(
+            (*function, *set, *epoch, *batch),
+            ("the gradient function", "training", Some(1), 0)
+        );
+        assert!(message.contains("[4, 3] and [5, 2]"), "{message}");
+        assert!(
+            e.to_string().starts_with(
+                "the gradient function panicked on training batch 0 of epoch 1: dot: shapes"
+            ),
+            "{e}"
+        );
+        assert_eq!(w, Array2::from_elem((5, 2), 0.5), "no step was taken");
+    }
+
+    #[test]
+    fn a_prediction_function_that_panics_on_validation_data_is_an_error() {
+        let x = Array2::from_shape_fn((6, 2), |(i, j)| (i + j) as f64);
+        let train = Dataset::classification(x.clone(), vec![0, 1, 0, 1, 0, 1], 2).unwrap();
+        let validation = Dataset::classification(x, vec![1, 0, 1, 0, 1, 0], 2).unwrap();
+        let mut w = Array2::zeros((2, 2));
+        let config = TrainConfig {
+            epochs: 1,
+            batch_size: 4,
+            train_accuracy: false,
+            progress: false,
+            ..Default::default()
+        };
+        // Weights with a row for a bias feature the data does not have.
+        let with_bias = |w: &Array2<f64>, x: ArrayView2<f64>| {
+            dot(
+                &x,
+                &ndarray::concatenate![ndarray::Axis(0), *w, Array2::zeros((1, 2))],
+            )
+        };
+        let mut sgd = Sgd::new(0.1).unwrap();
+        let e = fit(
+            &mut w,
+            &mut sgd,
+            &train,
+            Some(&validation),
+            &config,
+            grad,
+            with_bias,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "the prediction function panicked on validation batch 0 of epoch 1: \
+                 dot: shapes [4, 2] and [3, 2]"
+            ),
+            "{e}"
+        );
+    }
 }

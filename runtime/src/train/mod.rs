@@ -39,6 +39,7 @@
 mod config;
 mod evaluate;
 mod fit;
+mod guard;
 mod history;
 mod progress;
 

@@ -154,12 +154,30 @@ impl RhsGrad<Ix0> for Ix1 {
     }
 }
 
+/// Panics, at the caller's line, unless the `left` shape's `left_axis` and the `right`
+/// shape's `right_axis` have one length: the lengths a product sums over.
+#[track_caller]
+fn check_chain(
+    op: &str,
+    product: &str,
+    (left, left_axis): (&[usize], usize),
+    (right, right_axis): (&[usize], usize),
+) {
+    let (l, r) = (left[left_axis], right[right_axis]);
+    assert!(
+        l == r,
+        "{op}: shapes {left:?} and {right:?} do not chain ({product}: inner lengths {l} and {r})"
+    );
+}
+
 /// The matrix product of `a` and `b` for any pair of ranks in [`DotDims`]: matrix·matrix
 /// and matrix·vector give arrays, vector·vector a float.
 ///
 /// # Panics
 ///
-/// If the inner dimensions differ.
+/// If the inner dimensions differ, naming both shapes and, through `#[track_caller]`, the
+/// caller's line: `dot: shapes [4, 3] and [5, 2] do not chain (a · b: inner lengths 3 and
+/// 5)`.
 ///
 /// ```
 /// use cadena::ops::tensor::dot;
@@ -172,13 +190,17 @@ impl RhsGrad<Ix0> for Ix1 {
 /// assert_eq!(dot(&v, &a), array![4.0, 6.0]);
 /// assert_eq!(dot(&v, &v), 2.0);
 /// ```
+#[track_caller]
 pub fn dot<X, Y>(a: X, b: Y) -> <X::Dim as DotDims<Y::Dim>>::Product<X::Elem>
 where
     X: Operand,
     Y: Operand<Elem = X::Elem>,
     X::Dim: DotDims<Y::Dim>,
 {
-    let product = <X::Dim as DotDims<Y::Dim>>::dot(a.view(), b.view());
+    let (av, bv) = (a.view(), b.view());
+    // Every rank `DotDims` admits sums over a's last axis and b's first.
+    check_chain("dot", "a · b", (av.shape(), av.ndim() - 1), (bv.shape(), 0));
+    let product = <X::Dim as DotDims<Y::Dim>>::dot(av, bv);
     a.recycle();
     b.recycle();
     product
@@ -189,7 +211,8 @@ where
 ///
 /// # Panics
 ///
-/// If the shapes do not chain.
+/// If the shapes do not chain (`b` a matrix whose rows are not as long as `g`'s), naming
+/// both shapes and the caller's line.
 ///
 /// ```
 /// use cadena::ops::tensor::dot_vjp_lhs;
@@ -200,13 +223,25 @@ where
 /// assert_eq!(dot_vjp_lhs(&g, &b), array![[1.0, 3.0]]);
 /// assert_eq!(dot_vjp_lhs(2.0, &array![1.0, 3.0]), array![2.0, 6.0]);
 /// ```
+#[track_caller]
 pub fn dot_vjp_lhs<G, Y>(g: G, b: Y) -> Array<G::Elem, <G::Dim as LhsGrad<Y::Dim>>::ADim>
 where
     G: Operand,
     Y: Operand<Elem = G::Elem>,
     G::Dim: LhsGrad<Y::Dim>,
 {
-    let product = <G::Dim as LhsGrad<Y::Dim>>::vjp_lhs(g.view(), b.view());
+    let (gv, bv) = (g.view(), b.view());
+    // Against a matrix `b` the product is `g · bᵀ`; against a vector, an outer product or
+    // a scaling, which chain whatever the lengths.
+    if bv.ndim() == 2 {
+        check_chain(
+            "dot_vjp_lhs",
+            "g · bᵀ",
+            (gv.shape(), gv.ndim() - 1),
+            (bv.shape(), 1),
+        );
+    }
+    let product = <G::Dim as LhsGrad<Y::Dim>>::vjp_lhs(gv, bv);
     g.recycle();
     b.recycle();
     product
@@ -217,7 +252,8 @@ where
 ///
 /// # Panics
 ///
-/// If the shapes do not chain.
+/// If the shapes do not chain (`a` a matrix with another number of rows than `g`),
+/// naming both shapes and the caller's line.
 ///
 /// ```
 /// use cadena::ops::tensor::dot_vjp_rhs;
@@ -227,13 +263,19 @@ where
 /// assert_eq!(dot_vjp_rhs(&a, &array![1.0, 0.0]), array![1.0, 2.0]);
 /// assert_eq!(dot_vjp_rhs(&array![1.0, 2.0], &array![1.0, 1.0]), array![[1.0, 1.0], [2.0, 2.0]]);
 /// ```
+#[track_caller]
 pub fn dot_vjp_rhs<X, G>(a: X, g: G) -> Array<X::Elem, <X::Dim as RhsGrad<G::Dim>>::BDim>
 where
     X: Operand,
     G: Operand<Elem = X::Elem>,
     X::Dim: RhsGrad<G::Dim>,
 {
-    let product = <X::Dim as RhsGrad<G::Dim>>::vjp_rhs(a.view(), g.view());
+    let (av, gv) = (a.view(), g.view());
+    // A matrix `a` makes the product `aᵀ · g`; a vector, an outer product or a scaling.
+    if av.ndim() == 2 {
+        check_chain("dot_vjp_rhs", "aᵀ · g", (av.shape(), 0), (gv.shape(), 0));
+    }
+    let product = <X::Dim as RhsGrad<G::Dim>>::vjp_rhs(av, gv);
     a.recycle();
     g.recycle();
     product

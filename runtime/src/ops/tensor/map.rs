@@ -27,6 +27,9 @@ pub(crate) struct Mismatch {
 }
 
 impl Mismatch {
+    /// Panics naming `op` and the shapes, at the line that called the public op (every
+    /// function between it and here tracks its caller).
+    #[track_caller]
     pub(crate) fn panic(self, op: &'static str) -> ! {
         let shapes: Vec<&[usize]> = self.shapes.iter().map(Vec::as_slice).collect();
         panic!("{op}: cannot broadcast {}", shapes_text(&shapes))
@@ -111,6 +114,11 @@ impl<A: Copy> At<A> for Splat<A> {
 /// The contiguous slice that `v` (already broadcast to the output shape) repeats along
 /// its leading axes, or `None` if it is not laid out that way.
 fn tile<'a, A, D: Dimension>(v: &ArrayView<'a, A, D>) -> Option<&'a [A]> {
+    // An empty array (a batch of 0 rows) is any tile repeated no times; below, slicing
+    // an axis of length 0 to its first index would panic.
+    if v.is_empty() {
+        return Some(&[]);
+    }
     let shape = v.shape();
     let strides = v.strides();
     let mut j = shape.len();
@@ -393,8 +401,9 @@ where
 ///
 /// # Panics
 ///
-/// If the shapes do not broadcast, with a message naming them:
-/// `map2: cannot broadcast [256, 10] with [3]`. [`try_map2`] returns the error instead.
+/// If the shapes do not broadcast, with a message naming them and, through
+/// `#[track_caller]`, the caller's line: `map2: cannot broadcast [256, 10] with [3]`.
+/// [`try_map2`] returns the error instead.
 ///
 /// ```
 /// use cadena::ops::tensor::map2;
@@ -407,6 +416,7 @@ where
 /// assert_eq!(map2(2.0, &b, |s, b| s * b), array![20.0, 40.0]);
 /// ```
 #[inline]
+#[track_caller]
 pub fn map2<X, Y, F>(x: X, y: Y, f: F) -> Out2<X, Y>
 where
     X: Operand,
@@ -414,14 +424,17 @@ where
     X::Dim: DimMax<Y::Dim>,
     F: Fn(X::Elem, X::Elem) -> X::Elem,
 {
-    <KindOf2<X, Y> as Kind>::wrap(
+    // The mismatch comes out of the closure to panic here: a closure cannot track its
+    // caller, so a panic inside one would name this file instead of the caller's line.
+    let out = <KindOf2<X, Y> as Kind>::try_wrap(
         (x, y, f),
         |(x, y, f)| f(x.scalar(), y.scalar()),
-        |(x, y, f)| {
-            arity2::engine::<_, DimOf2<X, Y>, _, _, _>(x, y, erase::two(&f))
-                .unwrap_or_else(|m| m.panic("map2"))
-        },
-    )
+        |(x, y, f)| arity2::engine::<_, DimOf2<X, Y>, _, _, _>(x, y, erase::two(&f)),
+    );
+    match out {
+        Ok(out) => out,
+        Err(m) => m.panic("map2"),
+    }
 }
 
 /// [`map2`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking when the
@@ -463,6 +476,7 @@ where
 /// assert_eq!(map3(&a, 2.0, &a, |a, s, b| a * s + b), array![3.0, 6.0]);
 /// ```
 #[inline]
+#[track_caller]
 pub fn map3<X, Y, Z, F>(x: X, y: Y, z: Z, f: F) -> Out3<X, Y, Z>
 where
     X: Operand,
@@ -472,14 +486,16 @@ where
     DimOf2<X, Y>: DimMax<Z::Dim>,
     F: Fn(X::Elem, X::Elem, X::Elem) -> X::Elem,
 {
-    <<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::wrap(
+    // Panics here, not in the closure, for the caller's line (see `map2`).
+    let out = <<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::try_wrap(
         (x, y, z, f),
         |(x, y, z, f)| f(x.scalar(), y.scalar(), z.scalar()),
-        |(x, y, z, f)| {
-            arity3::engine::<_, DimOf3<X, Y, Z>, _, _, _, _>(x, y, z, erase::three(&f))
-                .unwrap_or_else(|m| m.panic("map3"))
-        },
-    )
+        |(x, y, z, f)| arity3::engine::<_, DimOf3<X, Y, Z>, _, _, _, _>(x, y, z, erase::three(&f)),
+    );
+    match out {
+        Ok(out) => out,
+        Err(m) => m.panic("map3"),
+    }
 }
 
 /// [`map3`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking.
@@ -522,6 +538,7 @@ where
 /// assert_eq!(r, array![[4.0, 6.0]]);
 /// ```
 #[inline]
+#[track_caller]
 pub fn map4<X, Y, Z, W, F>(x: X, y: Y, z: Z, w: W, f: F) -> Out4<X, Y, Z, W>
 where
     X: Operand,
@@ -533,14 +550,18 @@ where
     <DimOf2<X, Y> as DimMax<Z::Dim>>::Output: DimMax<W::Dim>,
     F: Fn(X::Elem, X::Elem, X::Elem, X::Elem) -> X::Elem,
 {
-    <<<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::Or<W::Kind> as Kind>::wrap(
+    // Panics here, not in the closure, for the caller's line (see `map2`).
+    let out = <<<KindOf2<X, Y> as Kind>::Or<Z::Kind> as Kind>::Or<W::Kind> as Kind>::try_wrap(
         (x, y, z, w, f),
         |(x, y, z, w, f)| f(x.scalar(), y.scalar(), z.scalar(), w.scalar()),
         |(x, y, z, w, f)| {
             arity4::engine::<_, DimOf4<X, Y, Z, W>, _, _, _, _, _>(x, y, z, w, erase::four(&f))
-                .unwrap_or_else(|m| m.panic("map4"))
         },
-    )
+    );
+    match out {
+        Ok(out) => out,
+        Err(m) => m.panic("map4"),
+    }
 }
 
 /// [`map4`] returning [`Error::Shape`](crate::Error::Shape) instead of panicking.

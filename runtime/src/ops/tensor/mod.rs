@@ -21,6 +21,14 @@
 //! | extrema | [`max_axis`], [`min_axis`], [`extremum_axis_vjp`], [`logsumexp`], [`logsumexp_vjp`], [`maximum`], [`minimum`] |
 //! | fast vectorisable activations | [`fast::exp`], [`fast::tanh`], [`fast::sigmoid`] and `_inplace` slice kernels |
 //! | losses | [`softmax_cross_entropy`] (+ `_indices`), [`cross_entropy`], [`bce`], [`bce_logits`], [`mse`] and their VJPs |
+//!
+//! Operands whose shapes do not fit panic with a message naming the op and both shapes
+//! (`dot: shapes [4, 3] and [5, 2] do not chain ...`); the products, maps, reductions'
+//! adjoints, losses and softmaxes track their caller (`#[track_caller]`), so the panic
+//! names the line that called them, in `#[differentiable]` code the user's line. Inside
+//! [`fit`](crate::train::fit) the panic comes back as [`Error::Step`](crate::Error::Step).
+//! A batch of 0 rows goes through every op: arrays with 0 rows out, zeros from sums over
+//! none, NaN from means over none.
 
 mod axes;
 mod conv;
@@ -32,6 +40,8 @@ mod iteration;
 mod join;
 mod loss;
 mod map;
+#[cfg(test)]
+mod mismatch;
 mod operand;
 mod owned;
 pub mod pool;
@@ -42,6 +52,8 @@ mod slicing;
 mod softmax;
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod zero_rows;
 
 pub use axes::{insert_axis, remove_axis};
 pub use conv::{

@@ -106,11 +106,14 @@ where
 /// assert_eq!(sum_to(&g, &array![[0.0], [0.0], [0.0], [0.0]]), array![[3.0], [3.0], [3.0], [3.0]]);
 /// assert_eq!(sum_to(&g, 0.5), 12.0);
 /// ```
+#[track_caller]
 pub fn sum_to<G, L>(g: G, like: L) -> Like<L>
 where
     G: Operand,
     L: Operand<Elem = G::Elem>,
 {
+    // Checked here, not in the closure below, which cannot track its caller.
+    check_reducible(g.view().shape(), like.view().shape());
     <L::Kind as Kind>::wrap(
         (g, like),
         |(g, _)| sum(g),
@@ -159,12 +162,16 @@ fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, 
     out.into_dimensionality().expect("rank of like")
 }
 
+/// Panics unless a gradient of shape `g` sums down to `shape` (which must broadcast to
+/// `g`), at the line that called [`sum_to`].
+#[track_caller]
+fn check_reducible(g: &[usize], shape: &[usize]) {
+    let fits =
+        g.len() >= shape.len() && broadcast::<IxDyn>(&[g, shape]).is_ok_and(|b| b.slice() == g);
+    assert!(fits, "sum_to: cannot reduce {g:?} to {shape:?}");
+}
+
 fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usize]) -> Array<A, D> {
-    let fits = g.ndim() >= shape.len()
-        && broadcast::<IxDyn>(&[g.shape(), shape]).is_ok_and(|b| b.slice() == g.shape());
-    if !fits {
-        panic!("sum_to: cannot reduce {:?} to {:?}", g.shape(), shape);
-    }
     let lead = g.ndim() - shape.len();
     if let Some(rows) = g
         .as_slice()
@@ -205,25 +212,28 @@ fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usiz
 /// assert_eq!(broadcast_to(1.5_f32, &x), Array2::from_elem((2, 3), 1.5));
 /// assert_eq!(broadcast_to(&array![1.0_f32, 2.0, 3.0], &x), array![[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]);
 /// ```
+#[track_caller]
 pub fn broadcast_to<G, L>(g: G, like: L) -> Like<L>
 where
     G: Operand,
     L: Operand<Elem = G::Elem>,
 {
+    // Checked here, not in the closure below, which cannot track its caller. (A float
+    // `like` takes the sum of any `g`.)
+    let (gv, lv) = (g.view(), like.view());
+    assert!(
+        lv.ndim() == 0 || gv.broadcast(lv.shape()).is_some(),
+        "broadcast_to: cannot broadcast {:?} to {:?}",
+        gv.shape(),
+        lv.shape()
+    );
     <L::Kind as Kind>::wrap(
         (g, like),
         |(g, _)| sum(g),
         |(g, like)| {
-            let gv = g.view();
-            let lv = like.view();
-            match gv.broadcast(lv.raw_dim()) {
-                Some(b) => b.to_owned(),
-                None => panic!(
-                    "broadcast_to: cannot broadcast {:?} to {:?}",
-                    gv.shape(),
-                    lv.shape()
-                ),
-            }
+            let b = g.view();
+            let b = b.broadcast(like.view().raw_dim()).expect("shape checked");
+            b.to_owned()
         },
     )
 }
@@ -243,6 +253,7 @@ where
 /// assert_eq!(broadcast_axis_to(&array![1.0, 2.0], Axis(1), &x), array![[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]);
 /// assert_eq!(broadcast_axis_to(&array![1.0, 2.0, 3.0], Axis(0), &x), array![[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]);
 /// ```
+#[track_caller]
 pub fn broadcast_axis_to<G, L>(g: G, axis: Axis, like: L) -> Array<G::Elem, L::Dim>
 where
     G: Operand,
@@ -288,6 +299,7 @@ pub fn mean_vjp<L: Operand>(g: L::Elem, like: L) -> Like<L> {
 /// let x = Array2::<f64>::zeros((2, 4));
 /// assert_eq!(mean_axis_vjp(&array![4.0, 8.0], Axis(1), &x), array![[1.0; 4], [2.0; 4]]);
 /// ```
+#[track_caller]
 pub fn mean_axis_vjp<G, L>(g: G, axis: Axis, like: L) -> Array<G::Elem, L::Dim>
 where
     G: Operand,

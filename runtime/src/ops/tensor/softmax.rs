@@ -1,5 +1,7 @@
 //! Softmax and log-softmax along the last axis (each row of a matrix is one
-//! distribution), computed max-subtracted so no input overflows, and their VJPs.
+//! distribution), computed max-subtracted so no input overflows, and their VJPs; also the
+//! row kernels the softmax cross-entropy in `loss.rs` is built on (log-sum-exp in parts,
+//! softmax minus targets), written to keep a confident row's tiny loss and gradient.
 
 use ndarray::{Array, Axis, RemoveAxis, Zip};
 
@@ -11,6 +13,7 @@ use super::pool;
 use crate::Float;
 
 /// The last axis of an array of rank `ndim`.
+#[track_caller]
 pub(crate) fn last(ndim: usize, op: &str) -> Axis {
     assert!(
         ndim > 0,
@@ -84,6 +87,70 @@ pub(crate) fn log_sum_exp_rows<A: Float>(values: &[A], width: usize) -> Vec<A> {
     lse
 }
 
+/// `ln Σ e^v` of each `width`-long row `v` of `values` in two parts, `max v` and
+/// `ln Σ e^(v - max v) >= 0`, on a scratch copy. The second is `ln_1p` of the sum of the
+/// terms other than the maximum's own `e^0 = 1`, so where one value dominates its row
+/// (a confident classifier) `lse(v) - max v` is this part, exact to rounding however
+/// small, where `(max + ln Σ) - max` rounds to 0 once `Σ - 1` falls below an ulp of 1.
+/// Both vectors come from the buffer [`pool`]; a caller done with them gives them back.
+pub(crate) fn log_sum_exp_parts_rows<A: Float>(values: &[A], width: usize) -> (Vec<A>, Vec<A>) {
+    let mut exps = pool::take(values.len());
+    exps.copy_from_slice(values);
+    let maxes = exp_minus_row_max(&mut exps, width);
+    let mut tails = pool::take(maxes.len());
+    for (row, tail) in rows(&exps, width).zip(&mut tails) {
+        *tail = sum_without(row, first_max(row)).ln_1p();
+    }
+    pool::give(exps);
+    (maxes, tails)
+}
+
+/// Overwrites each `width`-long row `v` of logits in `values` with
+/// `k (softmax(v) - y)`, where `target(row, column)` gives `y`: the fused gradient of a
+/// softmax cross-entropy. The entry holding more than half of its row's probability
+/// (`p > 1/2`) is written `(1 - y) - (1 - p)`, with `1 - p` the sum of the other entries'
+/// probabilities: for a confident, correct row that is `-(1 - p)`, exact to rounding
+/// however small, where `p - 1` rounds to 0 once `1 - p` falls below half an ulp of 1.
+/// Every other entry has the bits of [`softmax_rows`] followed by `k (p - y)`.
+pub(crate) fn softmax_minus_target_rows<A: Float>(
+    values: &mut [A],
+    width: usize,
+    k: A,
+    target: impl Fn(usize, usize) -> A,
+) {
+    pool::give(exp_minus_row_max(values, width));
+    vectorised(
+        #[inline(always)]
+        || {
+            for (r, row) in rows_mut(values, width).enumerate() {
+                let inv = row.iter().fold(A::zero(), |s, &v| s + v).recip();
+                // The maximum's own term is 1, so the others sum to less than 1 exactly
+                // when it holds more than half.
+                let top = first_max(row);
+                let rest = sum_without(row, top);
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = k * (*v * inv - target(r, j));
+                }
+                if rest < A::one() {
+                    row[top] = k * ((A::one() - target(r, top)) - rest * inv);
+                }
+            }
+        },
+    );
+}
+
+/// The index of the first largest value of a row (0 for a row of NaN).
+fn first_max<A: Float>(row: &[A]) -> usize {
+    (1..row.len()).fold(0, |k, j| if row[j] > row[k] { j } else { k })
+}
+
+/// The sum of a row without its entry `skip`.
+fn sum_without<A: Float>(row: &[A], skip: usize) -> A {
+    row.iter()
+        .enumerate()
+        .fold(A::zero(), |s, (j, &v)| if j == skip { s } else { s + v })
+}
+
 /// Overwrites each `width`-long row `v` of `values` with `e^(v - max v)` and returns the
 /// maxima. The exponentials are one pass over the whole buffer, not one loop per row: a
 /// classifier has a few classes per row, too few for a per-row loop to vectorise, while
@@ -129,6 +196,7 @@ fn row_max<A: Float>(row: &[A]) -> A {
 /// let p = softmax(&array![[0.0_f64, 0.0], [1e4, -1e4]]);
 /// assert_eq!(p, array![[0.5, 0.5], [1.0, 0.0]]);
 /// ```
+#[track_caller]
 pub fn softmax<X>(x: X) -> Array<X::Elem, X::Dim>
 where
     X: Operand,
@@ -155,6 +223,7 @@ where
 /// let lp = log_softmax(&array![1e4_f64, -1e4]);
 /// assert_eq!(lp, array![0.0, -2e4]);
 /// ```
+#[track_caller]
 pub fn log_softmax<X>(x: X) -> Array<X::Elem, X::Dim>
 where
     X: Operand,
@@ -171,6 +240,7 @@ where
     out
 }
 
+#[track_caller]
 pub(crate) fn same_shape(op: &str, a: &[usize], b: &[usize]) {
     assert!(a == b, "{op}: shapes differ: {a:?} vs {b:?}");
 }
@@ -195,6 +265,7 @@ pub(crate) fn same_shape(op: &str, a: &[usize], b: &[usize]) {
 /// let dx = softmax_vjp(&p, array![1.0, 1.0, 1.0]);
 /// assert!(dx.iter().all(|v| v.abs() < 1e-15));
 /// ```
+#[track_caller]
 pub fn softmax_vjp<P, G>(p: P, g: G) -> Array<G::Elem, G::Dim>
 where
     P: Operand,
@@ -235,6 +306,7 @@ where
 /// let lp = log_softmax(&array![0.0_f64, 0.0]);
 /// assert_eq!(log_softmax_vjp(&lp, array![1.0, 0.0]), array![0.5, -0.5]);
 /// ```
+#[track_caller]
 pub fn log_softmax_vjp<P, G>(lp: P, g: G) -> Array<G::Elem, G::Dim>
 where
     P: Operand,

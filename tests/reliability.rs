@@ -81,3 +81,34 @@ fn abs_inside_a_tensor_loop_compiles() {
     let (value, _) = tensor_abs_in_a_loop::grad(&w, &x);
     assert!((value - tensor_abs_in_a_loop(&w, &x)).abs() < 1e-12);
 }
+
+#[differentiable]
+fn logistic_loss(z: f64, y: f64) -> f64 {
+    bce(sigmoid(z), y)
+}
+
+#[test]
+fn the_fused_logistic_loss_and_its_gradient_stay_accurate_at_large_logits() {
+    // References: log1p(e^-z) and -1/(1 + e^z), from mpmath at 60 digits, rounded to
+    // f64 (runtime/tools/loss_references.py computes the same family).
+    for (z, loss, grad) in [
+        (30.0, 9.357622968839737e-14, -9.357622968839299e-14),
+        (36.0, 2.319522830243569e-16, -2.3195228302435686e-16),
+        (700.0, 9.85967654375977e-305, -9.85967654375977e-305),
+    ] {
+        let (value, g) = logistic_loss::grad(z, 1.0);
+        assert!(
+            ((value - loss) / loss).abs() < 4e-16,
+            "loss at {z}: {value}"
+        );
+        assert!(
+            ((g.z - grad) / grad).abs() < 4e-16,
+            "gradient at {z}: {}",
+            g.z
+        );
+    }
+    assert_eq!(
+        logistic_loss::DERIVATION.lines().next(),
+        Some("dL/dz = sigmoid(z) - y")
+    );
+}

@@ -154,6 +154,17 @@ impl Printer<'_> {
                 format!("[{} >= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,
             ),
+            // The course's `a - y`: `a` names `sigmoid(z)` where the body bound it.
+            Op::BceLogitsGrad => {
+                let a = match g.find(Op::Sigmoid, vec![args[0]]) {
+                    Some(s) => self.wrap(s, Prec::Sum),
+                    None => format!("sigmoid({})", self.print(args[0]).0),
+                };
+                (
+                    format!("{a} - {}", self.wrap(args[1], Prec::Product)),
+                    Prec::Sum,
+                )
+            }
             Op::Compare(code) => (
                 format!(
                     "[{} {} {}]",

@@ -249,9 +249,21 @@ op_table! {
         name: "bce_logits", arity: 2, class: Class::Loss,
         syntax: Syntax::INTERNAL.with_target(1, false),
         eval: Some(|x, _| softplus(x[0]) - x[1] * x[0]),
-        vjp: Vjp::Templates(&["(* ?g (- (sigmoid ?a) ?b))", "(* ?g (neg ?a))"]),
+        vjp: Vjp::Templates(&["(* ?g (bce_logits_grad ?a ?b))", "(* ?g (neg ?a))"]),
         tensor_vjp: Some(Vjp::Templates(&["(sum_to (bce_logits_vjp ?a ?b ?g) (like ?a))", "0"])),
         emit: Emit::Scalar("bce_logits"), fast: None, tensor: Some("bce_logits"),
+    };
+    /// `sigmoid(z) - y`, the `a - y` of the course, computed as
+    /// `(1 - y) sigmoid(z) - y sigmoid(-z)`: exact where the label is 0 or 1 however large
+    /// `|z|` is. Derivations print it `a - y`.
+    BceLogitsGrad => Spec {
+        name: "bce_logits_grad", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
+        eval: Some(|x, _| (1.0 - x[1]) * sigmoid(x[0]) - x[1] * sigmoid(-x[0])),
+        vjp: Vjp::Templates(&[
+            "(* ?g (* (sigmoid ?a) (- 1 (sigmoid ?a))))",
+            "(neg ?g)",
+        ]),
+        tensor_vjp: None, emit: Emit::Scalar("bce_logits_grad"), fast: None, tensor: None,
     };
     /// `(a - y)^2`: d/da = 2 (a - y).
     Mse => Spec {

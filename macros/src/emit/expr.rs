@@ -96,9 +96,6 @@ pub enum Kernels {
     Lanes,
 }
 
-/// The float methods `cadena::ops::lanes` has a vectorisable kernel for.
-const LANE_METHODS: &[&str] = &["exp", "ln", "ln_1p", "exp_m1", "tanh"];
-
 /// An elementwise node (or a scalar loss) on scalar operand expressions `a`, calling the
 /// `kernels` asked for.
 pub fn elementwise(
@@ -127,7 +124,7 @@ pub fn elementwise(
     }
     if kernels == Kernels::Lanes {
         match spec.emit {
-            Emit::Method(name) if LANE_METHODS.contains(&name) => {
+            Emit::Method(name) if spec.lanes => {
                 let name = format_ident!("{}", name, span = span);
                 return quote_spanned!(span=> ::cadena::__private::lanes::#name(#(#args),*));
             }

@@ -43,24 +43,6 @@ fn derive_in(g: &mut Graph, cache: &mut Cache) {
     }
 }
 
-/// Ops recomputed by the backward half rather than stored by the forward one. An inner
-/// loop (a helper's, inlined) is rerun with its tape there rather than storing its tape
-/// in this loop's: its activations are kept one outer iteration at a time.
-fn recomputed(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Neg
-            | Op::Powi(_)
-            | Op::GreaterEq
-            | Op::LessEq
-            | Op::Transpose
-            | Op::Loop(_)
-    )
-}
-
 fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
     let (mut b, map) = Builder::rebuild(&body.graph, body.rewrites);
     let output = map[body.output.index()];
@@ -92,7 +74,7 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
     }
     for id in graph.ids().rev() {
         let op = graph.op(id);
-        if needed[id.index()] && !back_set[id.index()] && !op.is_leaf() && recomputed(op) {
+        if needed[id.index()] && !back_set[id.index()] && !op.is_leaf() && op.spec().recompute {
             back_set[id.index()] = true;
         }
         // The graph's own operands: the copy keeps `1 - x^2` whole, for the emitter to

@@ -87,9 +87,70 @@ fn body_table_markdown() -> String {
     )
 }
 
+/// The runtime functions generated code calls by the names in the op table, as the
+/// `use` lines of `tests/runtime_names.rs`: that file compiles only if each exists.
+#[cfg(test)]
+fn runtime_names_rs() -> String {
+    use super::Emit;
+    let mut names: Vec<String> = Vec::new();
+    for spec in specs() {
+        if let Emit::Scalar(n) = spec.emit {
+            names.push(format!("scalar::{n}"));
+            names.push(format!("lanes::{n}"));
+        }
+        if let (Emit::Method(n), true) = (spec.emit, spec.lanes) {
+            names.push(format!("lanes::{n}"));
+        }
+        if let Some(n) = spec.fast {
+            names.push(format!("t::fast::{n}"));
+        }
+        if let Some(n) = spec.tensor {
+            names.push(format!("t::{n}"));
+        }
+    }
+    names.sort();
+    names.dedup();
+    let uses: String = names
+        .iter()
+        .map(|n| format!("use cadena::__private::{n} as _;\n"))
+        .collect();
+    format!(
+        "//! Generated from the op table (macros/src/ir/ops/table.rs) by the test\n\
+//! `ir::ops::catalogue::tests::the_runtime_names_file_is_the_op_table`; do not edit by hand.\n\
+//! Every runtime function generated code calls by a name from the table exists: this\n\
+//! file compiles only if each of these {} paths resolves.\n\
+#![allow(unused_imports)]\n\n{uses}\n\
+#[test]\n\
+fn every_runtime_name_the_op_table_emits_is_listed() {{\n    \
+let uses = include_str!(\"runtime_names.rs\")\n        \
+.lines()\n        \
+.filter(|l| l.starts_with(\"use \"));\n    \
+assert_eq!(uses.count(), {});\n\
+}}\n",
+        names.len(),
+        names.len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Generated beside the op table: `CADENA_BLESS=1` rewrites it after a table change.
+    #[test]
+    fn the_runtime_names_file_is_the_op_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/runtime_names.rs");
+        let expected = runtime_names_rs();
+        if std::env::var_os("CADENA_BLESS").is_some() {
+            std::fs::write(path, &expected).expect("write tests/runtime_names.rs");
+        }
+        let actual = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "tests/runtime_names.rs is out of date with the op table; run \
+             `CADENA_BLESS=1 cargo test -p cadena-macros` and commit it"
+        );
+    }
 
     /// The documented table is generated: set `CADENA_BLESS=1` to rewrite it after
     /// changing the op table.

@@ -189,6 +189,12 @@ pub struct Spec {
     /// The runtime helper on arrays (`::cadena::__private::t::name`), payload as
     /// `Axis(k)` right after the first operand.
     pub tensor: Option<&'static str>,
+    /// An `Emit::Method` op with a vectorisable kernel `::cadena::__private::lanes::name`
+    /// for `grad_sum`'s chunks (`Emit::Scalar` ops always have one there).
+    pub lanes: bool,
+    /// The backward run of a loop recomputes this op from its operands rather than
+    /// storing its value on the tape (cheap to redo, or an inner loop).
+    pub recompute: bool,
 }
 
 /// A row for an op users never write and that is not differentiated again.
@@ -204,6 +210,8 @@ pub(super) const fn internal(name: &'static str, arity: usize, class: Class) -> 
         emit: Emit::None,
         fast: None,
         tensor: Some(name),
+        lanes: false,
+        recompute: false,
     }
 }
 
@@ -226,12 +234,22 @@ pub(super) const fn unary(
         emit,
         fast: None,
         tensor: None,
+        lanes: false,
+        recompute: false,
     }
 }
 
 pub(super) const fn with_fast(spec: Spec, fast: &'static str) -> Spec {
     Spec {
         fast: Some(fast),
+        ..spec
+    }
+}
+
+/// A method row whose `lanes::name` kernel exists.
+pub(super) const fn with_lanes(spec: Spec) -> Spec {
+    Spec {
+        lanes: true,
         ..spec
     }
 }

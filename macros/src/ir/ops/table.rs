@@ -8,7 +8,9 @@
 //! derivative is a function of the output (`exp' = e`, `sigmoid' = a (1 - a)`,
 //! `tanh' = 1 - a^2`, `sqrt' = 1 / 2s`), so the backward pass recomputes nothing.
 
-use super::{Class, Emit, Payload, Site, Spec, Syntax, Vjp, internal, unary, with_fast};
+use super::{
+    Class, Emit, Payload, Site, Spec, Syntax, Vjp, internal, unary, with_fast, with_lanes,
+};
 use crate::ir::build::Build;
 use crate::ir::graph::NodeId;
 
@@ -83,39 +85,39 @@ op_table! {
         name: "+", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| x[0] + x[1]),
         vjp: Vjp::Templates(&["?g", "?g"]), tensor_vjp: None,
-        emit: Emit::Infix("+"), fast: None, tensor: None,
+        emit: Emit::Infix("+"), fast: None, tensor: None, lanes: false, recompute: true,
     };
     Sub => Spec {
         name: "-", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| x[0] - x[1]),
         vjp: Vjp::Templates(&["?g", "(neg ?g)"]), tensor_vjp: None,
-        emit: Emit::Infix("-"), fast: None, tensor: None,
+        emit: Emit::Infix("-"), fast: None, tensor: None, lanes: false, recompute: true,
     };
     Mul => Spec {
         name: "*", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| x[0] * x[1]),
         vjp: Vjp::Templates(&["(* ?g ?b)", "(* ?g ?a)"]), tensor_vjp: None,
-        emit: Emit::Infix("*"), fast: None, tensor: None,
+        emit: Emit::Infix("*"), fast: None, tensor: None, lanes: false, recompute: true,
     };
     // d(a/b)/db = -(a/b)/b: reuses the quotient.
     Div => Spec {
         name: "/", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| x[0] / x[1]),
         vjp: Vjp::Templates(&["(/ ?g ?b)", "(neg (/ (* ?g ?out) ?b))"]), tensor_vjp: None,
-        emit: Emit::Infix("/"), fast: None, tensor: None,
+        emit: Emit::Infix("/"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     Neg => Spec {
         name: "neg", arity: 1, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| -x[0]),
         vjp: Vjp::Templates(&["(neg ?g)"]), tensor_vjp: None,
-        emit: Emit::Prefix("-"), fast: None, tensor: None,
+        emit: Emit::Prefix("-"), fast: None, tensor: None, lanes: false, recompute: true,
     };
 
     // Elementwise functions.
-    Exp => with_fast(unary("exp", Syntax::both("exp"), |x, _| x[0].exp(),
-        &["(* ?g ?out)"], Emit::Method("exp")), "exp");
-    Ln => unary("ln", Syntax::both("ln"), |x, _| x[0].ln(),
-        &["(* ?g (/ 1 ?a))"], Emit::Method("ln"));
+    Exp => with_lanes(with_fast(unary("exp", Syntax::both("exp"), |x, _| x[0].exp(),
+        &["(* ?g ?out)"], Emit::Method("exp")), "exp"));
+    Ln => with_lanes(unary("ln", Syntax::both("ln"), |x, _| x[0].ln(),
+        &["(* ?g (/ 1 ?a))"], Emit::Method("ln")));
     // The constants are ln 10 and ln 2.
     Log10 => unary("log10", Syntax::method("log10"), |x, _| x[0].log10(),
         &["(* ?g (/ 1 (* 2.302585092994046 ?a)))"], Emit::Method("log10"));
@@ -131,15 +133,15 @@ op_table! {
     Tan => unary("tan", Syntax::method("tan"), |x, _| x[0].tan(),
         &["(* ?g (+ 1 (powi ?out 2)))"], Emit::Method("tan"));
     // tanh' = 1 - tanh^2 (emitted as (1 - a)(1 + a))
-    Tanh => with_fast(unary("tanh", Syntax::both("tanh"), |x, _| x[0].tanh(),
-        &["(* ?g (- 1 (powi ?out 2)))"], Emit::Method("tanh")), "tanh");
+    Tanh => with_lanes(with_fast(unary("tanh", Syntax::both("tanh"), |x, _| x[0].tanh(),
+        &["(* ?g (- 1 (powi ?out 2)))"], Emit::Method("tanh")), "tanh"));
     Abs => unary("abs", Syntax::method("abs"), |x, _| x[0].abs(),
         &["(* ?g (sign ?a))"], Emit::Method("abs"));
-    Ln1p => unary("ln_1p", Syntax::method("ln_1p"), |x, _| x[0].ln_1p(),
-        &["(* ?g (/ 1 (+ 1 ?a)))"], Emit::Method("ln_1p"));
+    Ln1p => with_lanes(unary("ln_1p", Syntax::method("ln_1p"), |x, _| x[0].ln_1p(),
+        &["(* ?g (/ 1 (+ 1 ?a)))"], Emit::Method("ln_1p")));
     // exp_m1' = e^x = exp_m1(x) + 1
-    ExpM1 => unary("exp_m1", Syntax::method("exp_m1"), |x, _| x[0].exp_m1(),
-        &["(* ?g (+ ?out 1))"], Emit::Method("exp_m1"));
+    ExpM1 => with_lanes(unary("exp_m1", Syntax::method("exp_m1"), |x, _| x[0].exp_m1(),
+        &["(* ?g (+ ?out 1))"], Emit::Method("exp_m1")));
     // recip' = -1/x^2 = -(recip^2)
     Recip => unary("recip", Syntax::method("recip"), |x, _| x[0].recip(),
         &["(* ?g (neg (powi ?out 2)))"], Emit::Method("recip"));
@@ -165,41 +167,41 @@ op_table! {
         syntax: Syntax::method("powi").with_payload(Payload::Exponent),
         eval: Some(|x, n| x[0].powi(n as i32)),
         vjp: Vjp::Custom(&[powi_vjp]), tensor_vjp: None,
-        emit: Emit::Method("powi"), fast: None, tensor: None,
+        emit: Emit::Method("powi"), fast: None, tensor: None, lanes: false, recompute: true,
     };
     // d(x^p)/dx = p x^(p-1); d(x^p)/dp = x^p ln x, reusing the power.
     Powf => Spec {
         name: "powf", arity: 2, class: Class::Elementwise, syntax: Syntax::method("powf"),
         eval: Some(|x, _| x[0].powf(x[1])),
         vjp: Vjp::Templates(&["(* ?g (* ?b (powf ?a (- ?b 1))))", "(* ?g (* ?out (ln ?a)))"]),
-        tensor_vjp: None, emit: Emit::Method("powf"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Method("powf"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     // Ties go to the first operand, as `f64::max` returns it.
     Max => Spec {
         name: "max", arity: 2, class: Class::Elementwise, syntax: Syntax::method("max"),
         eval: Some(|x, _| x[0].max(x[1])),
         vjp: Vjp::Templates(&["(* ?g (ge ?a ?b))", "(* ?g (- 1 (ge ?a ?b)))"]),
-        tensor_vjp: None, emit: Emit::Method("max"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Method("max"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     Min => Spec {
         name: "min", arity: 2, class: Class::Elementwise, syntax: Syntax::method("min"),
         eval: Some(|x, _| x[0].min(x[1])),
         vjp: Vjp::Templates(&["(* ?g (le ?a ?b))", "(* ?g (- 1 (le ?a ?b)))"]),
-        tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Method("min"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// A call of a function with a hand-written derivative (index into
     /// [`Graph::customs`](crate::ir::graph::Graph::customs)); any number of operands.
     Custom(index: u32) => Spec {
         name: "custom", arity: 0, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::Variadic(custom_vjp), tensor_vjp: None,
-        emit: Emit::Custom, fast: None, tensor: None,
+        emit: Emit::Custom, fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// Partial derivative `k` of a custom function `i`, from its hand-written rule; the
     /// payload is `16 i + k`.
     CustomPartial(code: u32) => Spec {
         name: "custom_partial", arity: 0, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::None, tensor_vjp: None,
-        emit: Emit::Custom, fast: None, tensor: None,
+        emit: Emit::Custom, fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// A `for` loop (index into [`Graph::loops`](crate::ir::graph::Graph::loops)): operands
     /// the carried value's start, the loop-invariant values the body reads, then the
@@ -207,27 +209,27 @@ op_table! {
     Loop(index: u32) => Spec {
         name: "loop", arity: 0, class: Class::Loop, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::Variadic(loop_vjp), tensor_vjp: None,
-        emit: Emit::None, fast: None, tensor: None,
+        emit: Emit::None, fast: None, tensor: None, lanes: false, recompute: true,
     };
     /// The loop run backwards: operands the loop, its adjoint, and the loop's own
     /// operands (kept alive for the backward iterations: the first reads the start); its
     /// value holds the adjoint of every loop operand.
-    LoopBack(index: u32) => internal("loop_back", 0, Class::Backward);
+    LoopBack(index: u32) => Spec { tensor: None, ..internal("loop_back", 0, Class::Backward) };
     /// Operand `k`'s adjoint, out of a `LoopBack`.
-    LoopPart(operand: u32) => internal("loop_part", 1, Class::Backward);
+    LoopPart(operand: u32) => Spec { tensor: None, ..internal("loop_part", 1, Class::Backward) };
     /// `1` where `max(a, b)` is `a` (`a >= b`, or `b` is NaN), else `0`: routes `max`.
     GreaterEq => Spec {
         name: "ge", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| if x[0] >= x[1] || (x[1].is_nan() && !x[0].is_nan()) { 1.0 } else { 0.0 }),
         vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
-        emit: Emit::Scalar("ge"), fast: None, tensor: None,
+        emit: Emit::Scalar("ge"), fast: None, tensor: None, lanes: false, recompute: true,
     };
     /// `1` where `min(a, b)` is `a` (`a <= b`, or `b` is NaN), else `0`: routes `min`.
     LessEq => Spec {
         name: "le", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| if x[0] <= x[1] || (x[1].is_nan() && !x[0].is_nan()) { 1.0 } else { 0.0 }),
         vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
-        emit: Emit::Scalar("le"), fast: None, tensor: None,
+        emit: Emit::Scalar("le"), fast: None, tensor: None, lanes: false, recompute: true,
     };
 
     // Losses: elementwise on floats, means over all elements on arrays.
@@ -241,7 +243,7 @@ op_table! {
             "(* ?g (- (ln_1p (neg ?a)) (ln ?a)))",
         ]),
         tensor_vjp: Some(Vjp::Templates(&["(sum_to (bce_vjp_a ?a ?b ?g) (like ?a))", "0"])),
-        emit: Emit::Scalar("bce"), fast: None, tensor: Some("bce"),
+        emit: Emit::Scalar("bce"), fast: None, tensor: Some("bce"), lanes: false, recompute: false,
     };
     /// `bce(sigmoid(z), y)` computed from the logit `z`: d/dz = sigmoid(z) - y, the
     /// `a - y` of the course.
@@ -251,7 +253,7 @@ op_table! {
         eval: Some(|x, _| softplus(x[0]) - x[1] * x[0]),
         vjp: Vjp::Templates(&["(* ?g (bce_logits_grad ?a ?b))", "(* ?g (neg ?a))"]),
         tensor_vjp: Some(Vjp::Templates(&["(sum_to (bce_logits_vjp ?a ?b ?g) (like ?a))", "0"])),
-        emit: Emit::Scalar("bce_logits"), fast: None, tensor: Some("bce_logits"),
+        emit: Emit::Scalar("bce_logits"), fast: None, tensor: Some("bce_logits"), lanes: false, recompute: false,
     };
     /// `sigmoid(z) - y`, the `a - y` of the course, computed as
     /// `(1 - y) sigmoid(z) - y sigmoid(-z)`: exact where the label is 0 or 1 however large
@@ -263,7 +265,7 @@ op_table! {
             "(* ?g (* (sigmoid ?a) (- 1 (sigmoid ?a))))",
             "(neg ?g)",
         ]),
-        tensor_vjp: None, emit: Emit::Scalar("bce_logits_grad"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Scalar("bce_logits_grad"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// `(a - y)^2`: d/da = 2 (a - y).
     Mse => Spec {
@@ -274,7 +276,7 @@ op_table! {
             "(sum_to (mse_vjp ?a ?b ?g) (like ?a))",
             "(sum_to (neg (mse_vjp ?a ?b ?g)) (like ?b))",
         ])),
-        emit: Emit::Scalar("mse"), fast: None, tensor: Some("mse"),
+        emit: Emit::Scalar("mse"), fast: None, tensor: Some("mse"), lanes: false, recompute: false,
     };
 
     // Array operations.
@@ -283,28 +285,28 @@ op_table! {
         name: "dot", arity: 2, class: Class::Array, syntax: Syntax::both("dot"), eval: None,
         vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(dot_vjp_lhs ?g ?b)", "(dot_vjp_rhs ?a ?g)"])),
-        emit: Emit::None, fast: None, tensor: Some("dot"),
+        emit: Emit::None, fast: None, tensor: Some("dot"), lanes: false, recompute: false,
     };
     /// `x.t()`.
     Transpose => Spec {
         name: "transpose", arity: 1, class: Class::Array, syntax: Syntax::method("t"),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(transpose ?g)"])),
-        emit: Emit::None, fast: None, tensor: Some("t"),
+        emit: Emit::None, fast: None, tensor: Some("t"), lanes: false, recompute: true,
     };
     /// Sum of all elements.
     Sum => Spec {
         name: "sum", arity: 1, class: Class::Reduction, syntax: Syntax::both("sum"),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(broadcast_to ?g (like ?a))"])),
-        emit: Emit::None, fast: None, tensor: Some("sum"),
+        emit: Emit::None, fast: None, tensor: Some("sum"), lanes: false, recompute: false,
     };
     /// Mean of all elements.
     Mean => Spec {
         name: "mean", arity: 1, class: Class::Reduction, syntax: Syntax::function("mean"),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(mean_vjp ?g (like ?a))"])),
-        emit: Emit::None, fast: None, tensor: Some("mean"),
+        emit: Emit::None, fast: None, tensor: Some("mean"), lanes: false, recompute: false,
     };
     /// Sum along an axis.
     SumAxis(axis: usize) => Spec {
@@ -312,7 +314,7 @@ op_table! {
         syntax: Syntax::method("sum_axis").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(broadcast_axis_to ?g (like ?a) ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("sum_axis"),
+        emit: Emit::None, fast: None, tensor: Some("sum_axis"), lanes: false, recompute: false,
     };
     /// Mean along an axis.
     MeanAxis(axis: usize) => Spec {
@@ -320,7 +322,7 @@ op_table! {
         syntax: Syntax::method("mean_axis").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(mean_axis_vjp ?g (like ?a) ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("mean_axis"),
+        emit: Emit::None, fast: None, tensor: Some("mean_axis"), lanes: false, recompute: false,
     };
     /// `x.insert_axis(Axis(k))`: a length-1 axis, so that per-row statistics broadcast
     /// against the rows (`x - x.mean_axis(Axis(1)).insert_axis(Axis(1))`).
@@ -329,21 +331,21 @@ op_table! {
         syntax: Syntax::method("insert_axis").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(remove_axis ?g ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("insert_axis"),
+        emit: Emit::None, fast: None, tensor: Some("insert_axis"), lanes: false, recompute: false,
     };
     /// Softmax along the last axis.
     Softmax => Spec {
         name: "softmax", arity: 1, class: Class::Array, syntax: Syntax::function("softmax"),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(softmax_vjp ?out ?g)"])),
-        emit: Emit::None, fast: None, tensor: Some("softmax"),
+        emit: Emit::None, fast: None, tensor: Some("softmax"), lanes: false, recompute: false,
     };
     /// Log-softmax along the last axis.
     LogSoftmax => Spec {
         name: "log_softmax", arity: 1, class: Class::Array,
         syntax: Syntax::function("log_softmax"), eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(log_softmax_vjp ?out ?g)"])),
-        emit: Emit::None, fast: None, tensor: Some("log_softmax"),
+        emit: Emit::None, fast: None, tensor: Some("log_softmax"), lanes: false, recompute: false,
     };
     /// `softmax_cross_entropy(z, y)`, from logits, mean over rows.
     SoftmaxCrossEntropy => Spec {
@@ -351,7 +353,7 @@ op_table! {
         syntax: Syntax::function("softmax_cross_entropy").with_target(1, true),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(softmax_cross_entropy_vjp ?a ?b ?g)", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("softmax_cross_entropy"),
+        emit: Emit::None, fast: None, tensor: Some("softmax_cross_entropy"), lanes: false, recompute: false,
     };
     /// `cross_entropy(p, y)` on probabilities, mean over rows.
     CrossEntropy => Spec {
@@ -359,7 +361,7 @@ op_table! {
         syntax: Syntax::function("cross_entropy").with_target(1, true),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(cross_entropy_vjp_p ?a ?b ?g)", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("cross_entropy"),
+        emit: Emit::None, fast: None, tensor: Some("cross_entropy"), lanes: false, recompute: false,
     };
 
     /// `if c { a } else { b }` on values: `c` is a condition (1 or 0, from a comparison or
@@ -369,7 +371,7 @@ op_table! {
         name: "if_else", arity: 3, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| if x[0] != 0.0 { x[1] } else { x[2] }),
         vjp: Vjp::Templates(&["0", "(if_else ?a ?g 0)", "(if_else ?a 0 ?g)"]), tensor_vjp: None,
-        emit: Emit::Scalar("if_else"), fast: None, tensor: None,
+        emit: Emit::Scalar("if_else"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// `guard(g, c)`: `c` unless the adjoint `g` is exactly 0, then 0. The reverse sweep
     /// wraps contributions inside `if` arms with it, so the arm not taken adds 0 even
@@ -378,14 +380,14 @@ op_table! {
         name: "guard", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| if x[0] == 0.0 { 0.0 } else { x[1] }),
         vjp: Vjp::Templates(&["0", "(guard ?a ?g)"]), tensor_vjp: None,
-        emit: Emit::Scalar("guard"), fast: None, tensor: None,
+        emit: Emit::Scalar("guard"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// A comparison `a > b` (the payload says which, see `Comparison`): 1 or 0.
     Compare(code: u8) => Spec {
         name: "compare", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, code| if compare(x[0], code, x[1]) { 1.0 } else { 0.0 }),
         vjp: Vjp::Templates(&["0", "0"]), tensor_vjp: None,
-        emit: Emit::Scalar("compare"), fast: None, tensor: None,
+        emit: Emit::Scalar("compare"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// `maximum(&a, &b)`: the larger of each pair, NaN if either is (numpy's name and
     /// rule). Ties split the gradient evenly.
@@ -393,14 +395,14 @@ op_table! {
         name: "maximum", arity: 2, class: Class::Elementwise, syntax: Syntax::function("maximum"),
         eval: Some(|x, _| if x[0].is_nan() || x[1].is_nan() { f64::NAN } else { x[0].max(x[1]) }),
         vjp: Vjp::Templates(&["(* ?g (above ?a ?b))", "(* ?g (above ?b ?a))"]),
-        tensor_vjp: None, emit: Emit::Scalar("maximum"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Scalar("maximum"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// `minimum(&a, &b)`: the smaller of each pair, NaN if either is.
     Minimum => Spec {
         name: "minimum", arity: 2, class: Class::Elementwise, syntax: Syntax::function("minimum"),
         eval: Some(|x, _| if x[0].is_nan() || x[1].is_nan() { f64::NAN } else { x[0].min(x[1]) }),
         vjp: Vjp::Templates(&["(* ?g (above ?b ?a))", "(* ?g (above ?a ?b))"]),
-        tensor_vjp: None, emit: Emit::Scalar("minimum"), fast: None, tensor: None,
+        tensor_vjp: None, emit: Emit::Scalar("minimum"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// `1` where the first operand is the larger, `0.5` on a tie, `0` below: the share of
     /// `maximum`'s gradient that goes to it.
@@ -408,7 +410,7 @@ op_table! {
         name: "above", arity: 2, class: Class::Elementwise, syntax: Syntax::INTERNAL,
         eval: Some(|x, _| above(x[0], x[1])),
         vjp: Vjp::Templates(&["(* ?g 0)", "(* ?g 0)"]), tensor_vjp: None,
-        emit: Emit::Scalar("above"), fast: None, tensor: None,
+        emit: Emit::Scalar("above"), fast: None, tensor: None, lanes: false, recompute: false,
     };
     /// The largest element along an axis: `max_axis(&x, Axis(k))`.
     MaxAxis(axis: usize) => Spec {
@@ -416,7 +418,7 @@ op_table! {
         syntax: Syntax::function("max_axis").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("max_axis"),
+        emit: Emit::None, fast: None, tensor: Some("max_axis"), lanes: false, recompute: false,
     };
     /// The smallest element along an axis.
     MinAxis(axis: usize) => Spec {
@@ -424,7 +426,7 @@ op_table! {
         syntax: Syntax::function("min_axis").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("min_axis"),
+        emit: Emit::None, fast: None, tensor: Some("min_axis"), lanes: false, recompute: false,
     };
     /// `ln Σ e^x` along an axis, max-subtracted: its gradient is the softmax along it.
     LogSumExp(axis: usize) => Spec {
@@ -432,7 +434,7 @@ op_table! {
         syntax: Syntax::function("logsumexp").with_payload(Payload::Axis),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(logsumexp_vjp ?g ?a ?out ?k)"])),
-        emit: Emit::None, fast: None, tensor: Some("logsumexp"),
+        emit: Emit::None, fast: None, tensor: Some("logsumexp"), lanes: false, recompute: false,
     };
     /// `x.slice(s![..])`: a copy of the region; its gradient is scattered back into
     /// zeros of `x`'s shape.
@@ -441,7 +443,7 @@ op_table! {
         syntax: Syntax::method("slice").with_integers(&[1]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(slice_vjp ?g (like ?a) ?b)", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("slice"),
+        emit: Emit::None, fast: None, tensor: Some("slice"), lanes: false, recompute: false,
     };
     /// `x.index_axis(Axis(k), i)` (and `x.row(i)`, `x.column(j)`): the subview at `i`.
     IndexAxis(axis: usize) => Spec {
@@ -449,7 +451,7 @@ op_table! {
         syntax: Syntax::method("index_axis").with_payload(Payload::Axis).with_integers(&[1]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(index_axis_vjp ?g (like ?a) ?b ?k)", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("index_axis"),
+        emit: Emit::None, fast: None, tensor: Some("index_axis"), lanes: false, recompute: false,
     };
     /// `x.select(Axis(k), ids)`: an embedding lookup; repeated ids add their gradients.
     Select(axis: usize) => Spec {
@@ -457,19 +459,19 @@ op_table! {
         syntax: Syntax::method("select").with_payload(Payload::Axis).with_integers(&[1]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(select_vjp ?g (like ?a) ?b ?k)", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("select"),
+        emit: Emit::None, fast: None, tensor: Some("select"), lanes: false, recompute: false,
     };
     /// `concatenate![Axis(k), a, b, ..]` (or the function form): any number of operands.
     Concatenate(axis: usize) => Spec {
         name: "concatenate", arity: 0, class: Class::Array, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::None, tensor_vjp: Some(Vjp::Variadic(concatenate_vjp)),
-        emit: Emit::None, fast: None, tensor: Some("concatenate"),
+        emit: Emit::None, fast: None, tensor: Some("concatenate"), lanes: false, recompute: false,
     };
     /// `stack![Axis(k), a, b, ..]` (or the function form): any number of operands.
     Stack(axis: usize) => Spec {
         name: "stack", arity: 0, class: Class::Array, syntax: Syntax::INTERNAL,
         eval: None, vjp: Vjp::None, tensor_vjp: Some(Vjp::Variadic(stack_vjp)),
-        emit: Emit::None, fast: None, tensor: Some("stack"),
+        emit: Emit::None, fast: None, tensor: Some("stack"), lanes: false, recompute: false,
     };
     /// `conv1d(&x, &w, &b, stride, padding)`, PyTorch's layout: x (batch, c_in, length),
     /// w (c_out, c_in, k), b (c_out).
@@ -484,7 +486,7 @@ op_table! {
             "0",
             "0",
         ])),
-        emit: Emit::None, fast: None, tensor: Some("conv1d"),
+        emit: Emit::None, fast: None, tensor: Some("conv1d"), lanes: false, recompute: false,
     };
     /// `conv2d(&x, &w, &b, (sh, sw), (ph, pw))`: x (batch, c_in, h, w), w (c_out, c_in,
     /// kh, kw).
@@ -499,7 +501,7 @@ op_table! {
             "0",
             "0",
         ])),
-        emit: Emit::None, fast: None, tensor: Some("conv2d"),
+        emit: Emit::None, fast: None, tensor: Some("conv2d"), lanes: false, recompute: false,
     };
     /// `max_pool1d(&x, kernel, stride)` on (batch, channels, length).
     MaxPool1d => Spec {
@@ -507,7 +509,7 @@ op_table! {
         syntax: Syntax::function("max_pool1d").with_integers(&[1, 2]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(max_pool1d_vjp ?g ?a ?b ?c)", "0", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("max_pool1d"),
+        emit: Emit::None, fast: None, tensor: Some("max_pool1d"), lanes: false, recompute: false,
     };
     /// `avg_pool1d(&x, kernel, stride)`.
     AvgPool1d => Spec {
@@ -515,7 +517,7 @@ op_table! {
         syntax: Syntax::function("avg_pool1d").with_integers(&[1, 2]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool1d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("avg_pool1d"),
+        emit: Emit::None, fast: None, tensor: Some("avg_pool1d"), lanes: false, recompute: false,
     };
     /// `max_pool2d(&x, (kh, kw), (sh, sw))` on (batch, channels, h, w).
     MaxPool2d => Spec {
@@ -523,7 +525,7 @@ op_table! {
         syntax: Syntax::function("max_pool2d").with_integers(&[1, 2]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(max_pool2d_vjp ?g ?a ?b ?c)", "0", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("max_pool2d"),
+        emit: Emit::None, fast: None, tensor: Some("max_pool2d"), lanes: false, recompute: false,
     };
     /// `avg_pool2d(&x, (kh, kw), (sh, sw))`.
     AvgPool2d => Spec {
@@ -531,7 +533,7 @@ op_table! {
         syntax: Syntax::function("avg_pool2d").with_integers(&[1, 2]),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool2d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
-        emit: Emit::None, fast: None, tensor: Some("avg_pool2d"),
+        emit: Emit::None, fast: None, tensor: Some("avg_pool2d"), lanes: false, recompute: false,
     };
 
     // Backward-only operations, created by the derivative templates above.

@@ -31,13 +31,18 @@ enum Target {
     Function(String),
     /// A `cadena::` path the table does not have.
     Unknown,
+    /// An associated function of a type (`Array2::zeros`): builds a value from nothing
+    /// the graph knows.
+    Constructor,
 }
 
 fn target(path: &syn::Path) -> Target {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let cadena = segments.first().is_some_and(|s| s == "cadena");
     let name = segments.last().cloned().unwrap_or_default();
+    let type_first = segments.len() >= 2 && segments[0].starts_with(char::is_uppercase);
     match find(|s| s.syntax.function == Some(name.as_str())) {
+        _ if type_first => Target::Constructor,
         Some(op) if segments.len() == 1 || cadena => Target::Op(op, name),
         _ if !segments.is_empty() && !cadena => Target::Function(name),
         _ => Target::Unknown,
@@ -176,6 +181,13 @@ impl Body<'_> {
             // Another function: a `#[differentiable]` one is inlined once its body is
             // known; until then the expansion waits for its export macro to hand it over.
             Target::Function(name) => return self.call_function(c, &p.path, &name),
+            Target::Constructor => {
+                let text = p.to_token_stream().to_string().replace(' ', "");
+                self.cx.error(&c.func, format!(
+                    "`{text}(..)` builds a new value, and a #[differentiable] body computes from its arguments: pass the array in as an argument, or derive it from one (`&x * 0.0` for zeros of `x`'s shape)"
+                ));
+                return None;
+            }
             Target::Unknown => {
                 self.cx.error(&c.func, format!(
                     "unknown function `{}` in a #[differentiable] function; the macro differentiates the cadena::prelude functions {}; and the methods {}",

@@ -190,11 +190,17 @@ pub fn wrt(cx: &mut Ctxt, item: &ItemFn, args: &Args, params: &[Param]) -> Vec<u
                 ));
             }
             Some(i) if !differentiable(&params[i]) => {
+                let ty = type_text(&params[i].ty);
+                // A struct taken by value: parameter structs are borrowed.
+                let by_value = matches!(&params[i].ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with(char::is_uppercase)));
+                let advice = match by_value {
+                    true => format!("; a parameter struct is borrowed: take `{name}: &{ty}`"),
+                    false => String::new(),
+                };
                 cx.error(
                     name,
                     format!(
-                        "`{name}: {}` is not differentiable; wrt(...) takes f32/f64 values, float arrays and parameter structs",
-                        type_text(&params[i].ty)
+                        "`{name}: {ty}` is not differentiable; wrt(...) takes f32/f64 values, float arrays and parameter structs{advice}"
                     ),
                 );
             }

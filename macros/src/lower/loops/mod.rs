@@ -240,7 +240,16 @@ impl Body<'_> {
             }
             match &carried {
                 Some(c) if *c != name => {
-                    self.cx.error(target, format!("a loop may carry one `let mut` value from one iteration to the next; this one already carries `{c}` (compute `{name}` after the loop, or from `{c}`)"));
+                    let advice = match self.tensor {
+                        // tests/lstm.rs follows this advice.
+                        true => format!(
+                            "carry both in one array: `let mut state = concatenate![Axis(1), {c}, {name}];` before the loop, `let {c} = state.slice(s![.., 0..n]);` (and `{name}` the next columns) at the top of the body, and `state = concatenate![Axis(1), new_{c}, new_{name}];` at its end"
+                        ),
+                        false => format!(
+                            "two carried floats are not supported yet: unroll the loop, or carry `{c}` and `{name}` as one `Array1` state in a function of arrays, sliced apart in the body (`state.slice(s![0..1])`)"
+                        ),
+                    };
+                    self.cx.error(target, format!("a loop carries one `let mut` value from one iteration to the next, and this one already carries `{c}`; {advice}"));
                     ok = false;
                 }
                 _ => carried = Some(name),

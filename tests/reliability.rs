@@ -112,3 +112,17 @@ fn the_fused_logistic_loss_and_its_gradient_stay_accurate_at_large_logits() {
         Some("dL/dz = sigmoid(z) - y")
     );
 }
+
+#[allow(unused_variables)]
+#[differentiable]
+fn an_unused_shadowing_let(a: f64, b: f64) -> f64 {
+    let v = a * 2.0;
+    let a = b;
+    v
+}
+
+#[test]
+fn an_unused_let_shadowing_an_argument_leaves_the_argument_alone_before_it() {
+    let (value, g) = an_unused_shadowing_let::grad(1.5, 4.0);
+    assert_eq!((value, g.a, g.b), (3.0, 2.0, 0.0));
+}

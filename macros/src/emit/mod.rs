@@ -287,7 +287,9 @@ pub fn emit(d: &Derived) -> TokenStream {
         #vis #sig {
             #(#uses)*
             #( let _ = &#read_params; )*
-            #( let #unread_lets = 0_u8; )*
+            // In a block of their own: a later `let` of an argument's name must not
+            // shadow the argument for the code before it.
+            { #( let #unread_lets = 0_u8; )* }
             #fwd_stmts
             #fwd_out
         }

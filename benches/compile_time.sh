@@ -4,6 +4,8 @@
 #   bash benches/compile_time.sh          # both tables below
 #   bash benches/compile_time.sh course   # the course package's examples only
 #   bash benches/compile_time.sh model    # the 5-function model against one function
+#   bash benches/compile_time.sh release  # release rebuilds: MLP, RNN, CNN, each against
+#                                         # the same forward and backward by hand
 #
 # course: `cargo build --examples` of the course package after touching every example
 #         (what a student waits for after an edit), median of 3.
@@ -18,6 +20,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 what=${1:-all}
+
+# release: what a user who trains in release waits for after editing one model file.
+# Each model is a binary of its own (a crate of its own to rustc), written twice: with
+# #[differentiable], and by hand calling the same runtime kernels (ndarray products,
+# cadena's conv and pool VJPs) with the backward pass written out. Each binary is
+# rebuilt in release after touching its file, median of 3; the ratio is macro / hand.
+if [[ $what == release ]]; then
+    bash "$root/benches/compile_time_release.sh" "$root"
+    exit 0
+fi
 
 if [[ $what == all || $what == course ]]; then
     cargo build -q --examples

@@ -65,7 +65,8 @@ fn rows_and_columns(x: &Array2<f64>, i: usize) -> f64 {
     let r = x.row(i);
     let c = x.column(0);
     let last = x.index_axis(Axis(0), x.nrows() - 1);
-    sum(r * r) + sum(tanh(c)) + sum(last * 3.0)
+    let flipped = x.to_owned().reversed_axes();
+    sum(r * r) + sum(tanh(c)) + sum(last * 3.0) + sum(flipped.dot(x) * 0.1)
 }
 
 #[test]

@@ -76,6 +76,11 @@ impl Body<'_> {
             // the emitted code decides on its own what to borrow.
             return self.expect_args(m, &name, 0).then_some(receiver?);
         }
+        // ndarray's `x.reversed_axes()` is `x.t()`: both reverse every axis.
+        let name = match name.as_str() {
+            "reversed_axes" => "t".to_string(),
+            _ => name,
+        };
         let Some(op) = find(|s| s.syntax.method == Some(name.as_str())) else {
             unsupported::method(self.cx, m, self.tensor);
             return None;

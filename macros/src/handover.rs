@@ -9,7 +9,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::lower::{Callee, bare_path};
+use crate::ir::function::bare_path;
+
+/// A `#[differentiable]` function whose body an expansion has been handed: inlined into
+/// its callers, or — when it carries a hand-written derivative — called as it is.
+#[derive(Clone)]
+pub struct Callee {
+    pub item: ItemFn,
+    pub custom: bool,
+    /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
+    /// that crate, as `$crate`. The functions its body calls are asked of that crate.
+    pub krate: Option<proc_macro2::TokenTree>,
+}
 
 /// Asks the callee at `path` for its body: its export macro (beside the function, named
 /// `f_needs_differentiable_attribute`) calls `differentiable_call!` with its body and

@@ -23,19 +23,9 @@ use syn::{ItemFn, Type};
 
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
+use crate::handover::Callee;
 use crate::ir::Graph;
 pub use crate::ir::function::{Field, Lowered, Param, Usage, bare_path};
-
-/// A `#[differentiable]` function whose body an expansion has been handed: inlined into
-/// its callers, or — when it carries a hand-written derivative — called as it is.
-#[derive(Clone)]
-pub struct Callee {
-    pub item: ItemFn,
-    pub custom: bool,
-    /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
-    /// that crate, as `$crate`. The functions its body calls are asked of that crate.
-    pub krate: Option<proc_macro2::TokenTree>,
-}
 
 /// What lowering made of a function.
 pub enum Lowering {

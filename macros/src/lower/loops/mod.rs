@@ -65,11 +65,6 @@ pub(super) enum ElementBinding {
 }
 
 impl Body<'_> {
-    /// `let mut name = ...;`: the name may be re-assigned inside a `for` loop.
-    pub fn declare_mutable(&mut self, name: String) {
-        self.mutable.insert(name);
-    }
-
     /// A `for` loop statement of the function's body.
     pub fn for_loop(&mut self, f: &syn::ExprForLoop) {
         if self.looping.is_some() {
@@ -88,8 +83,8 @@ impl Body<'_> {
         let Some((source, rev, enumerate)) = self.source(&f.expr) else {
             return;
         };
-        let &(init, _) = self.scope.get(&carried).expect("checked by `carried`");
-        let saved_scope = self.scope.clone();
+        let init = self.scope.value(&carried).expect("checked by `carried`");
+        let saved_scope = self.scope.save();
 
         // The patterns: `i`, `l`, `&c`, `(i, l)`.
         let (index_pat, element_pat) = match (&source, enumerate) {
@@ -160,15 +155,13 @@ impl Body<'_> {
         }
 
         // The carried value reads as the input, the body as written.
-        if let Some(entry) = self.scope.get_mut(&carried) {
-            entry.0 = carry_input;
-        }
+        self.scope.rebind(&carried, carry_input);
         for stmt in &f.body.stmts {
             self.loop_statement(stmt, &carried);
         }
-        let output = self.scope.get(&carried).map(|e| e.0);
+        let output = self.scope.value(&carried);
         let ctx = *self.looping.take().expect("set above");
-        self.scope = saved_scope;
+        self.scope.restore(saved_scope);
         let Some(output) = output else { return };
         let source = format!(
             "{} in {}",
@@ -176,9 +169,7 @@ impl Body<'_> {
             super::source_text(&f.expr)
         );
         let node = self.cut(ctx, init, output, range, source, f.span());
-        if let Some(entry) = self.scope.get_mut(&carried) {
-            entry.0 = node;
-        }
+        self.scope.rebind(&carried, node);
     }
 
     /// Reports `break`, `continue`, `return` and nested loops in the body; true if any.
@@ -223,7 +214,7 @@ impl Body<'_> {
                 ok = false;
                 continue;
             };
-            if !self.mutable.contains(&name) || !self.scope.contains_key(&name) {
+            if !self.scope.is_mutable(&name) || !self.scope.contains(&name) {
                 let param = self.params.iter().any(|p| p.ident == name);
                 let message = if param {
                     format!(
@@ -265,10 +256,8 @@ impl Body<'_> {
                 self.local(local);
             }
             Stmt::Expr(e, _) => {
-                if let Some(value) = self.assignment(e, carried)
-                    && let Some(entry) = self.scope.get_mut(carried)
-                {
-                    entry.0 = value;
+                if let Some(value) = self.assignment(e, carried) {
+                    self.scope.rebind(carried, value);
                 }
             }
             Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
@@ -297,7 +286,7 @@ impl Body<'_> {
                         return None;
                     }
                 };
-                let current = self.scope.get(carried)?.0;
+                let current = self.scope.value(carried)?;
                 let r = self.expr(&b.right)?;
                 Some(self.node(op, vec![current, r], span))
             }

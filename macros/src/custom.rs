@@ -19,29 +19,7 @@ use crate::types::{Float, ungroup};
 
 pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
-    let ret = match &item.sig.output {
-        ReturnType::Type(_, ty) if Float::of(ty).or_else(|| Float::alias(ty)).is_some() => {
-            Some(ungroup(ty).clone())
-        }
-        other => {
-            cx.error(other, "a function with a hand-written derivative returns a float (f32, f64 or an alias of one)");
-            None
-        }
-    };
-    let mut idents = Vec::new();
-    let mut types = Vec::new();
-    for arg in &item.sig.inputs {
-        match arg {
-            FnArg::Typed(pt) => match (&*pt.pat, &ret) {
-                (Pat::Ident(p), Some(r)) if ungroup(&pt.ty) == r || Float::of(&pt.ty).is_some() => {
-                    idents.push(p.ident.clone());
-                    types.push((*pt.ty).clone());
-                }
-                _ => cx.error(pt, "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: f64`)"),
-            },
-            FnArg::Receiver(r) => cx.error(r, "methods cannot be #[differentiable]"),
-        }
-    }
+    let (ret, idents, types) = signature(&mut cx, item);
     if idents.is_empty() && cx.count() == 0 {
         cx.error(
             &item.sig,
@@ -70,38 +48,12 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
                 .collect(),
         )
     };
-    let args_text = idents
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let derivation = idents
-        .iter()
-        .enumerate()
-        .map(|(k, p)| match n {
-            1 => format!("dL/d{p} = {name}'({args_text})"),
-            _ => format!("dL/d{p} = ∂{}{name}({args_text})", subscript(k + 1)),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let rule_text = quote!(#derivative).to_string().replace(' ', "");
-    let explain = format!("{derivation}\n  (the hand-written derivative `{rule_text}`)");
-    let dot = format!(
-        "digraph {name} {{\n  rankdir=LR;\n{}  f [label=\"L = {name}\", shape=doublecircle];\n{}}}",
-        idents
-            .iter()
-            .map(|p| format!(
-                "  {p} [label=\"{p}\", shape=box, style=filled, fillcolor=\"#fde68a\"];\n"
-            ))
-            .collect::<String>(),
-        idents
-            .iter()
-            .map(|p| format!("  {p} -> f;\n"))
-            .collect::<String>()
-    );
-    let mod_doc = format!(
-        "The derivative of [`{name}`](fn@{name}), written by hand (`{rule_text}`).\n\n```text\n{derivation}\n```"
-    );
+    let Texts {
+        derivation,
+        explain,
+        dot,
+        mod_doc,
+    } = texts(name, &idents, derivative);
     let export = export(item, true, exported);
     quote! {
         #item
@@ -142,5 +94,85 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
         }
 
         #export
+    }
+}
+
+/// The float type the function returns, and its arguments, each a float of that type;
+/// anything else is reported.
+fn signature(cx: &mut Ctxt, item: &ItemFn) -> (Option<syn::Type>, Vec<syn::Ident>, Vec<syn::Type>) {
+    let ret = match &item.sig.output {
+        ReturnType::Type(_, ty) if Float::of(ty).or_else(|| Float::alias(ty)).is_some() => {
+            Some(ungroup(ty).clone())
+        }
+        other => {
+            cx.error(other, "a function with a hand-written derivative returns a float (f32, f64 or an alias of one)");
+            None
+        }
+    };
+    let mut idents = Vec::new();
+    let mut types = Vec::new();
+    for arg in &item.sig.inputs {
+        match arg {
+            FnArg::Typed(pt) => match (&*pt.pat, &ret) {
+                (Pat::Ident(p), Some(r)) if ungroup(&pt.ty) == r || Float::of(&pt.ty).is_some() => {
+                    idents.push(p.ident.clone());
+                    types.push((*pt.ty).clone());
+                }
+                _ => cx.error(pt, "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: f64`)"),
+            },
+            FnArg::Receiver(r) => cx.error(r, "methods cannot be #[differentiable]"),
+        }
+    }
+    (ret, idents, types)
+}
+
+/// The module's texts: the derivation (by the rule's name), the explanation, the DOT
+/// graph and the module's documentation.
+struct Texts {
+    derivation: String,
+    explain: String,
+    dot: String,
+    mod_doc: String,
+}
+
+fn texts(name: &syn::Ident, idents: &[syn::Ident], derivative: &syn::Path) -> Texts {
+    let n = idents.len();
+    let args_text = idents
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let derivation = idents
+        .iter()
+        .enumerate()
+        .map(|(k, p)| match n {
+            1 => format!("dL/d{p} = {name}'({args_text})"),
+            _ => format!("dL/d{p} = ∂{}{name}({args_text})", subscript(k + 1)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let rule_text = quote!(#derivative).to_string().replace(' ', "");
+    let explain = format!("{derivation}\n  (the hand-written derivative `{rule_text}`)");
+    let dot = format!(
+        "digraph {name} {{\n  rankdir=LR;\n{}  f [label=\"L = {name}\", shape=doublecircle];\n{}}}",
+        idents
+            .iter()
+            .map(|p| format!(
+                "  {p} [label=\"{p}\", shape=box, style=filled, fillcolor=\"#fde68a\"];\n"
+            ))
+            .collect::<String>(),
+        idents
+            .iter()
+            .map(|p| format!("  {p} -> f;\n"))
+            .collect::<String>()
+    );
+    let mod_doc = format!(
+        "The derivative of [`{name}`](fn@{name}), written by hand (`{rule_text}`).\n\n```text\n{derivation}\n```"
+    );
+    Texts {
+        derivation,
+        explain,
+        dot,
+        mod_doc,
     }
 }

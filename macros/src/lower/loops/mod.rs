@@ -13,6 +13,7 @@ mod cut;
 mod iteration;
 mod reads;
 
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Pat, Stmt};
@@ -86,37 +87,8 @@ impl Body<'_> {
         let init = self.scope.value(&carried).expect("checked by `carried`");
         let saved_scope = self.scope.save();
 
-        // The patterns: `i`, `l`, `&c`, `(i, l)`.
-        let (index_pat, element_pat) = match (&source, enumerate) {
-            (Source::Range(_), true) => {
-                self.cx.error(
-                    &f.expr,
-                    "`.enumerate()` on a range is the range itself: write `for i in 0..n`",
-                );
-                return;
-            }
-            (Source::Range(_), false) => (Some(&*f.pat), None),
-            (Source::Collection(..), false) => (None, Some(&*f.pat)),
-            (Source::Collection(..), true) => {
-                match &*f.pat {
-                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), Some(&t.elems[1])),
-                    other => {
-                        self.cx.error(other, "with `.enumerate()`, bind the index and the element: `for (i, l) in ...`");
-                        return;
-                    }
-                }
-            }
-        };
-        let index = match index_pat.map(pattern_name) {
-            Some(Ok(name)) => name,
-            Some(Err(())) => {
-                self.cx.error(
-                    index_pat.unwrap(),
-                    "bind the loop index to a name (`i`) or `_`",
-                );
-                return;
-            }
-            None => None,
+        let Some((index, element_pat)) = self.patterns(f, &source, enumerate) else {
+            return;
         };
         let index_text = index.clone().unwrap_or_else(|| "i".to_string());
         // The value before an iteration: `h[i-1]`, or `h[i+1]` when the index runs down.
@@ -134,22 +106,7 @@ impl Body<'_> {
             index_text: index_text.clone(),
             hidden: false,
         }));
-        let (range, collection) = match source {
-            Source::Range(tokens) => (tokens, None),
-            Source::Collection(kind, operand, text) => {
-                let c = self.collection(kind.clone(), operand, text);
-                let coll = crate::ir::names::collection_local(c);
-                let len = match kind {
-                    Collection::Axis(k) => {
-                        let k = proc_macro2::Literal::usize_unsuffixed(k);
-                        quote!(#coll.len_of(::cadena::ndarray::Axis(#k)))
-                    }
-                    Collection::Indexed => quote!(#coll.len()),
-                };
-                (quote!(0..#len), Some((c, kind)))
-            }
-        };
-        let range = if rev { quote!((#range).rev()) } else { range };
+        let (range, collection) = self.range(source, rev);
         if let (Some(pat), Some((c, kind))) = (element_pat, collection) {
             self.bind_element(pat, c, &kind);
         }
@@ -170,6 +127,71 @@ impl Body<'_> {
         );
         let node = self.cut(ctx, init, output, range, source, f.span());
         self.scope.rebind(&carried, node);
+    }
+
+    /// The loop's patterns: the index's name (`i`, or none), and the element's pattern
+    /// (`l`, `&c`); `None` if they are reported.
+    fn patterns<'f>(
+        &mut self,
+        f: &'f syn::ExprForLoop,
+        source: &Source,
+        enumerate: bool,
+    ) -> Option<(Option<String>, Option<&'f Pat>)> {
+        // The patterns: `i`, `l`, `&c`, `(i, l)`.
+        let (index_pat, element_pat) = match (source, enumerate) {
+            (Source::Range(_), true) => {
+                self.cx.error(
+                    &f.expr,
+                    "`.enumerate()` on a range is the range itself: write `for i in 0..n`",
+                );
+                return None;
+            }
+            (Source::Range(_), false) => (Some(&*f.pat), None),
+            (Source::Collection(..), false) => (None, Some(&*f.pat)),
+            (Source::Collection(..), true) => {
+                match &*f.pat {
+                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), Some(&t.elems[1])),
+                    other => {
+                        self.cx.error(other, "with `.enumerate()`, bind the index and the element: `for (i, l) in ...`");
+                        return None;
+                    }
+                }
+            }
+        };
+        let index = match index_pat.map(pattern_name) {
+            Some(Ok(name)) => name,
+            Some(Err(())) => {
+                self.cx.error(
+                    index_pat.unwrap(),
+                    "bind the loop index to a name (`i`) or `_`",
+                );
+                return None;
+            }
+            None => None,
+        };
+        Some((index, element_pat))
+    }
+
+    /// The range of the loop's index, and the collection it iterates (registered) with
+    /// its kind.
+    fn range(&mut self, source: Source, rev: bool) -> (TokenStream, Option<(usize, Collection)>) {
+        let (range, collection) = match source {
+            Source::Range(tokens) => (tokens, None),
+            Source::Collection(kind, operand, text) => {
+                let c = self.collection(kind.clone(), operand, text);
+                let coll = crate::ir::names::collection_local(c);
+                let len = match kind {
+                    Collection::Axis(k) => {
+                        let k = proc_macro2::Literal::usize_unsuffixed(k);
+                        quote!(#coll.len_of(::cadena::ndarray::Axis(#k)))
+                    }
+                    Collection::Indexed => quote!(#coll.len()),
+                };
+                (quote!(0..#len), Some((c, kind)))
+            }
+        };
+        let range = if rev { quote!((#range).rev()) } else { range };
+        (range, collection)
     }
 
     /// Reports `break`, `continue`, `return` and nested loops in the body; true if any.

@@ -176,3 +176,109 @@ fn texts(name: &syn::Ident, idents: &[syn::Ident], derivative: &syn::Path) -> Te
         mod_doc,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expanded(source: &str, rule: &str) -> String {
+        let item: ItemFn = syn::parse_str(source).expect("a function");
+        let rule: syn::Path = syn::parse_str(rule).expect("a path");
+        expand(Ctxt::default(), &item, &rule, false).to_string()
+    }
+
+    /// The value of the string constant `name` in the module of an expansion.
+    fn text(expanded: &str, name: &str) -> String {
+        let file: syn::File = syn::parse_str(expanded).expect("the expansion parses");
+        file.items
+            .iter()
+            .filter_map(|it| match it {
+                syn::Item::Mod(m) => m.content.as_ref(),
+                _ => None,
+            })
+            .flat_map(|(_, items)| items)
+            .find_map(|it| match it {
+                syn::Item::Const(c) if c.ident == name => match &*c.expr {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {name} in {expanded}"))
+    }
+
+    const SWISH: &str = "pub fn swish(x: f64) -> f64 { x * cadena::sigmoid(x) }";
+
+    #[test]
+    fn a_function_of_one_float_gets_its_gradient_from_the_rule() {
+        let out = expanded(SWISH, "swish_prime");
+        assert!(
+            out.contains("pub fn derivative (x : f64) -> f64 { swish_prime (x) }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(super :: swish (x) , Grad { x : d , })"),
+            "{out}"
+        );
+        assert_eq!(text(&out, "DERIVATION"), "dL/dx = swish'(x)");
+        assert_eq!(
+            text(&out, "EXPLAIN"),
+            "dL/dx = swish'(x)\n  (the hand-written derivative `swish_prime`)"
+        );
+    }
+
+    #[test]
+    fn a_function_of_several_floats_takes_its_partials_from_the_rules_tuple() {
+        let out = expanded(
+            "fn hypot(a: f32, b: f32) -> f32 { (a * a + b * b).sqrt() }",
+            "rules::hypot_partials",
+        );
+        assert!(
+            out.contains("pub fn derivative (a : f32 , b : f32) -> (f32 , f32)"),
+            "{out}"
+        );
+        assert!(out.contains("Grad { a : d . 0 , b : d . 1 , }"), "{out}");
+        assert_eq!(
+            text(&out, "DERIVATION"),
+            "dL/da = ∂₁hypot(a, b)\ndL/db = ∂₂hypot(a, b)"
+        );
+    }
+
+    #[test]
+    fn callers_are_handed_the_function_marked_as_called_by_its_rule() {
+        let out = expanded(SWISH, "swish_prime");
+        assert!(
+            out.contains("callee { derivative pub fn swish (x : f64) -> f64"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn arguments_that_are_not_floats_of_the_return_type_are_reported_beside_the_function() {
+        let out = expanded(
+            "fn scaled(x: f64, n: usize) -> f64 { x * n as f64 }",
+            "scaled_prime",
+        );
+        assert!(
+            out.contains("takes its arguments as plain floats of its return type"),
+            "{out}"
+        );
+        assert!(
+            out.contains("fn scaled (x : f64 , n : usize) -> f64"),
+            "{out}"
+        );
+        assert!(!out.contains("mod scaled"), "{out}");
+    }
+
+    #[test]
+    fn a_rule_for_a_function_not_returning_a_float_is_reported() {
+        let out = expanded("fn pair(x: f64) -> (f64, f64) { (x, x) }", "pair_prime");
+        assert!(
+            out.contains("returns a float (f32, f64 or an alias of one)"),
+            "{out}"
+        );
+    }
+}

@@ -18,6 +18,8 @@ mod loops;
 mod scope;
 mod signature;
 mod statements;
+#[cfg(test)]
+mod tests;
 mod unsupported;
 
 use syn::{ItemFn, Type};

@@ -12,10 +12,10 @@ use syn::{FnArg, ItemFn, ReturnType};
 use crate::attr::{self, Args};
 use crate::ctxt::Ctxt;
 use crate::emit::{Derived, emit};
-use crate::handover::{Call, defer, export};
+use crate::handover::{Call, Callee, defer, export};
 use crate::ir::Rewrites;
 use crate::ir::{Graph, NodeId};
-use crate::lower::{Callee, Lowered, Lowering, lower};
+use crate::lower::{Lowered, Lowering, lower};
 use crate::reverse::{depends_on, gradients, vjps_of_parts};
 use crate::simplify::Builder;
 use crate::types::{Kind, classify, grad_type};
@@ -32,7 +32,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
-    if let Some(methods) = crate::method::expand(attr.clone(), &item) {
+    if let Some(methods) = crate::method::expand(attr.clone(), &item, expand_free) {
         return methods;
     }
     expand_with(attr, &item, &[])

@@ -9,7 +9,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::lower::{Callee, bare_path};
+use crate::ir::function::bare_path;
+
+/// A `#[differentiable]` function whose body an expansion has been handed: inlined into
+/// its callers, or — when it carries a hand-written derivative — called as it is.
+#[derive(Clone)]
+pub struct Callee {
+    pub item: ItemFn,
+    pub custom: bool,
+    /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
+    /// that crate, as `$crate`. The functions its body calls are asked of that crate.
+    pub krate: Option<proc_macro2::TokenTree>,
+}
 
 /// Asks the callee at `path` for its body: its export macro (beside the function, named
 /// `f_needs_differentiable_attribute`) calls `differentiable_call!` with its body and
@@ -192,5 +203,136 @@ impl syn::parse::Parse for Call {
             item,
             known,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(source: &str) -> ItemFn {
+        syn::parse_str(source).expect("a function")
+    }
+
+    fn path(source: &str) -> syn::Path {
+        syn::parse_str(source).expect("a path")
+    }
+
+    /// What the callee's export macro does with a request: its body first, then the
+    /// request as it came.
+    fn answered(request: TokenStream, callee: TokenStream) -> TokenStream {
+        let request: syn::ItemMacro = syn::parse2(request).expect("a macro call");
+        let asked = request.mac.tokens;
+        quote!(callee { #callee } #asked)
+    }
+
+    const CALLER: &str = "fn loss(x: f64, y: f64) -> f64 { (helper(x) - y).powi(2) }";
+    const HELPER: &str = "fn helper(t: f64) -> f64 { t.tanh() }";
+
+    #[test]
+    fn a_request_goes_to_the_macro_beside_the_callee_and_parses_back_as_a_call() {
+        let attr = quote!(wrt(x));
+        let request = defer(&attr, &item(CALLER), &[], &path("helper"));
+        let text = request.to_string();
+        assert!(
+            text.starts_with("helper_needs_differentiable_attribute !"),
+            "{text}"
+        );
+        let call: Call = syn::parse2(answered(
+            request,
+            quote!(
+                #[inline]
+                fn helper(t: f64) -> f64 {
+                    t
+                }
+            ),
+        ))
+        .expect("the answer parses");
+        assert_eq!(call.attr.to_string(), "wrt (x)");
+        assert_eq!(call.item.sig.ident, "loss");
+        assert_eq!(call.callee.item.sig.ident, "helper");
+        assert!(!call.callee.custom && call.callee.krate.is_none());
+        assert!(call.known.is_empty());
+    }
+
+    #[test]
+    fn a_path_from_another_crates_root_asks_that_crates_exported_macro() {
+        let request = defer(&quote!(), &item(CALLER), &[], &path("::models::helper"));
+        assert!(
+            request
+                .to_string()
+                .starts_with(":: models :: __cadena_export_helper !"),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn the_bodies_known_so_far_travel_with_the_request_and_keep_their_marks() {
+        let known = [Callee {
+            item: item("fn swish(t: f64) -> f64 { t * sigmoid(t) }"),
+            custom: true,
+            krate: Some(proc_macro2::TokenTree::Ident(syn::Ident::new(
+                "models",
+                proc_macro2::Span::call_site(),
+            ))),
+        }];
+        let request = defer(&quote!(), &item(CALLER), &known, &path("helper"));
+        let helper = item(HELPER);
+        let call: Call =
+            syn::parse2(answered(request, quote!(derivative #helper))).expect("parses");
+        assert!(call.callee.custom);
+        assert_eq!(call.known.len(), 1);
+        let swish = &call.known[0];
+        assert_eq!(swish.item.sig.ident, "swish");
+        assert!(swish.custom);
+        assert_eq!(
+            swish.krate.as_ref().map(ToString::to_string).as_deref(),
+            Some("models")
+        );
+    }
+
+    #[test]
+    fn a_malformed_answer_names_the_keyword_expected() {
+        let err = syn::parse2::<Call>(quote!(calee { fn f() {} }))
+            .err()
+            .expect("an error");
+        assert_eq!(err.to_string(), "expected `callee`");
+    }
+
+    #[test]
+    fn the_export_macro_hands_over_the_body_without_its_attributes() {
+        let f =
+            item("#[differentiable(export)] #[inline] pub fn helper(t: f64) -> f64 { t.tanh() }");
+        let text = export(&f, false, true).to_string();
+        assert!(
+            text.contains("# [macro_export] macro_rules ! __cadena_export_helper"),
+            "{text}"
+        );
+        assert!(
+            text.contains("macro_rules ! __cadena_local_helper"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "pub (crate) use __cadena_local_helper as helper_needs_differentiable_attribute"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("differentiable (export)") && !text.contains("inline"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_deferred_expansion_restarts_with_the_callees_body_and_inlines_it() {
+        let request = crate::expand::expand_free(quote!(), &item(CALLER));
+        let helper = item(HELPER);
+        let expanded = crate::expand::call(answered(request, quote!(#helper))).to_string();
+        assert!(expanded.contains("pub fn grad"), "{expanded}");
+        assert!(
+            expanded.contains("dL/dx = 2 * (helper - y) * (1 - helper^2)"),
+            "{expanded}"
+        );
     }
 }

@@ -8,8 +8,13 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::{Expr, FnArg, ImplItem, Item, ItemFn};
 
-/// The expansion of a method, or `None` if `item` takes no `self`.
-pub fn expand(attr: TokenStream, item: &ItemFn) -> Option<TokenStream> {
+/// The expansion of a method, or `None` if `item` takes no `self`; `expand_free` expands
+/// the free function the method stands for.
+pub fn expand(
+    attr: TokenStream,
+    item: &ItemFn,
+    expand_free: fn(TokenStream, &ItemFn) -> TokenStream,
+) -> Option<TokenStream> {
     let FnArg::Receiver(receiver) = item.sig.inputs.first()? else {
         return None;
     };
@@ -24,7 +29,7 @@ pub fn expand(attr: TokenStream, item: &ItemFn) -> Option<TokenStream> {
     }
     let free = as_free_function(item);
     let attr = renamed_self(attr);
-    let expanded = crate::expand::expand_free(attr, &free);
+    let expanded = expand_free(attr, &free);
     let Ok(file) = syn::parse2::<syn::File>(expanded.clone()) else {
         return Some(expanded);
     };

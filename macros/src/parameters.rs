@@ -10,53 +10,8 @@ use syn::punctuated::Punctuated;
 use syn::{Attribute, Data, DeriveInput, Error, Field, Fields, Meta, Token};
 
 pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let fields = match &input.data {
-        Data::Struct(s) => match &s.fields {
-            Fields::Named(named) if !named.named.is_empty() => &named.named,
-            Fields::Named(_) => {
-                return Err(Error::new_spanned(
-                    &input.ident,
-                    "#[derive(Parameters)] needs at least one field to train",
-                ));
-            }
-            _ => {
-                return Err(Error::new_spanned(
-                    &input.ident,
-                    "#[derive(Parameters)] supports structs with named fields; name each tensor so checkpoints can refer to it",
-                ));
-            }
-        },
-        _ => {
-            return Err(Error::new_spanned(
-                &input.ident,
-                "#[derive(Parameters)] supports structs with named fields, not enums or unions",
-            ));
-        }
-    };
-
-    let mut errors: Option<Error> = None;
-    let mut report = |e: Error| match &mut errors {
-        Some(first) => first.combine(e),
-        None => errors = Some(e),
-    };
-    if let Some(attr) = parameters_attrs(&input.attrs).next() {
-        report(Error::new_spanned(
-            attr,
-            "#[parameters(..)] goes on a field (`#[parameters(skip)] size: usize`), not on the struct",
-        ));
-    }
-    let mut trained = Vec::new();
-    let mut skipped = Vec::new();
-    for field in fields {
-        match is_skipped(field) {
-            Ok(true) => skipped.push(field),
-            Ok(false) => trained.push(field),
-            Err(e) => report(e),
-        }
-    }
-    if let Some(e) = errors {
-        return Err(e);
-    }
+    let fields = named_fields(input)?;
+    let (trained, skipped) = trained_and_skipped(input, fields)?;
     // The element type is read from a trained field; a struct with none would have no
     // element type and nothing for an optimiser to do.
     let Some(first) = trained.first() else {
@@ -118,6 +73,66 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The struct's named fields; anything else is reported.
+fn named_fields(input: &DeriveInput) -> syn::Result<&Punctuated<Field, Token![,]>> {
+    let fields = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(named) if !named.named.is_empty() => &named.named,
+            Fields::Named(_) => {
+                return Err(Error::new_spanned(
+                    &input.ident,
+                    "#[derive(Parameters)] needs at least one field to train",
+                ));
+            }
+            _ => {
+                return Err(Error::new_spanned(
+                    &input.ident,
+                    "#[derive(Parameters)] supports structs with named fields; name each tensor so checkpoints can refer to it",
+                ));
+            }
+        },
+        _ => {
+            return Err(Error::new_spanned(
+                &input.ident,
+                "#[derive(Parameters)] supports structs with named fields, not enums or unions",
+            ));
+        }
+    };
+    Ok(fields)
+}
+
+/// The fields to train and those marked `#[parameters(skip)]`, with every misplaced or
+/// unknown `#[parameters(..)]` reported together.
+fn trained_and_skipped<'a>(
+    input: &DeriveInput,
+    fields: &'a Punctuated<Field, Token![,]>,
+) -> syn::Result<(Vec<&'a Field>, Vec<&'a Field>)> {
+    let mut errors: Option<Error> = None;
+    let mut report = |e: Error| match &mut errors {
+        Some(first) => first.combine(e),
+        None => errors = Some(e),
+    };
+    if let Some(attr) = parameters_attrs(&input.attrs).next() {
+        report(Error::new_spanned(
+            attr,
+            "#[parameters(..)] goes on a field (`#[parameters(skip)] size: usize`), not on the struct",
+        ));
+    }
+    let mut trained = Vec::new();
+    let mut skipped = Vec::new();
+    for field in fields {
+        match is_skipped(field) {
+            Ok(true) => skipped.push(field),
+            Ok(false) => trained.push(field),
+            Err(e) => report(e),
+        }
+    }
+    if let Some(e) = errors {
+        return Err(e);
+    }
+    Ok((trained, skipped))
 }
 
 fn parameters_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {

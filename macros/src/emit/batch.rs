@@ -12,11 +12,11 @@
 //! to rounding (the kernels are within a few ulp of libm's, and the order of the
 //! additions differs).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::expr::float_type;
-use crate::ir::function::Lowered;
+use crate::emit::expr::{float_type, local};
+use crate::ir::function::{Lowered, Param};
 use crate::types::{Kind, is_float_array};
 
 /// Samples per chunk: two AVX2 vectors of f64, one of AVX-512 (or of f32 on AVX2).
@@ -31,123 +31,30 @@ pub fn grad_sum(
     grad_values: &[TokenStream],
     generics: (&TokenStream, &TokenStream, &TokenStream),
 ) -> TokenStream {
-    let params = &lowered.params;
-    let per_sample: Vec<usize> = (0..params.len())
-        .filter(|i| params[*i].kind == Kind::Float && !lowered.wrt.contains(i))
-        .collect();
-    // Every argument a float (shared or per sample), or a float array differentiated
-    // (`hidden: &[f64; 6]`, shared by all samples; its gradient is summed element by
-    // element): the chunks' kernel holds them by value or by reference.
-    let array = |i: usize| lowered.wrt.contains(&i) && is_float_array(&params[i].ty);
-    let supported = (0..params.len()).all(|i| params[i].kind == Kind::Float || array(i));
-    if lowered.tensor || per_sample.is_empty() || !supported {
+    let Some(b) = Batch::new(lowered) else {
         return TokenStream::new();
-    }
-    let float = float_type(lowered);
+    };
     let (fn_impl, grad_ty, fn_where) = generics;
-    let signature = params.iter().enumerate().map(|(i, p)| {
-        let (ident, ty) = (&p.ident, &p.ty);
-        if per_sample.contains(&i) {
-            let slice = plural(ident);
-            quote!(#slice: &[#float])
-        } else {
-            quote!(#ident: #ty)
-        }
-    });
-    let slices: Vec<_> = per_sample
-        .iter()
-        .map(|&i| plural(&params[i].ident))
-        .collect();
-    let names: Vec<_> = per_sample.iter().map(|&i| &params[i].ident).collect();
+    let Batch {
+        float,
+        slices,
+        names,
+        wrt,
+        ..
+    } = &b;
+    let l = &b.locals;
+    let (acc, total, split, i, lanes_n) = (&l.acc, &l.total, &l.split, &l.i, &l.lanes_n);
+    let signature = b.signature();
     let first = &slices[0];
     let rest = &slices[1..];
-    let wrt: Vec<_> = lowered.wrt.iter().map(|&i| &params[i].ident).collect();
-    let acc = crate::emit::expr::local("sums");
-    let total = crate::emit::expr::local("total");
-    let len_doc = format!(
-        "Sums the loss and the gradient over samples: `{}` hold one entry per sample (the other arguments are shared by all). The samples run in chunks over SIMD lanes; the result equals summing `grad` over them, to rounding.\n\n# Panics\n\nIf the slices differ in length.",
-        slices
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .join("`, `")
-    );
-    let zero = crate::emit::expr::literal(0.0, lowered);
-    let local = crate::emit::expr::local;
-    let (lanes_n, split, c, k, i) = (
-        proc_macro2::Literal::usize_unsuffixed(LANES),
-        local("split"),
-        local("chunk"),
-        local("lane"),
-        local("sample"),
-    );
-    let chunks: Vec<_> = slices
-        .iter()
-        .map(|s| format_ident!("{}_chunk", s, span = proc_macro2::Span::mixed_site()))
-        .collect();
-    let lane_sums: Vec<_> = wrt
-        .iter()
-        .map(|w| format_ident!("{}_lanes", w, span = proc_macro2::Span::mixed_site()))
-        .collect();
-    let total_lanes = local("total_lanes");
-    let sum_lanes = |v: &proc_macro2::Ident| quote!(#v.iter().fold(#zero, |a, b| a + *b));
-    let total_sum = sum_lanes(&total_lanes);
-    // A float array's gradient adds up element by element (`lanes::Summed`).
-    let summed = quote!(::cadena::__private::lanes::Summed);
-    let arrays: Vec<bool> = lowered.wrt.iter().map(|&i| array(i)).collect();
-    let grad_sums: Vec<_> = lane_sums
-        .iter()
-        .zip(&arrays)
-        .map(|(v, &arr)| match arr {
-            false => sum_lanes(v),
-            true => {
-                quote!(#v.iter().fold(#summed::zero(), |mut a, b| { #summed::add(&mut a, *b); a }))
-            }
-        })
-        .collect();
-    let lane_inits = lowered.wrt.iter().zip(&arrays).map(|(&i, &arr)| match arr {
-        false => quote!([#zero; #lanes_n]),
-        true => {
-            let ty = crate::types::grad_type(&params[i].ty);
-            quote!([<#ty as #summed>::zero(); #lanes_n])
-        }
-    });
-    let add = |target: TokenStream, value: &TokenStream, arr: bool| match arr {
-        false => quote!(#target += #value;),
-        true => quote!(#summed::add(&mut #target, #value);),
-    };
-    let lane_adds: Vec<_> = lane_sums
-        .iter()
-        .zip(grad_values)
-        .zip(&arrays)
-        .map(|((v, value), &arr)| add(quote!(#v[#k]), value, arr))
-        .collect();
+    let len_doc = b.len_doc();
+    let chunked = b.chunked(lane_stmts, loss, grad_values);
     let tail_adds: Vec<_> = wrt
         .iter()
         .zip(grad_values)
-        .zip(&arrays)
-        .map(|((w, value), &arr)| add(quote!(#acc.#w), value, arr))
+        .zip(&b.arrays)
+        .map(|((w, value), &arr)| b.add(quote!(#acc.#w), value, arr))
         .collect();
-    let chunked = quote! {
-        let mut #total_lanes = [#zero; #lanes_n];
-        #( let mut #lane_sums = #lane_inits; )*
-        let mut #c = 0;
-        while #c < #split {
-            #(
-                let #chunks: &[#float; #lanes_n] = #slices[#c..#c + #lanes_n]
-                    .try_into()
-                    .expect("a whole chunk");
-            )*
-            for #k in 0..#lanes_n {
-                #( let #names = #chunks[#k]; )*
-                #lane_stmts
-                #total_lanes[#k] += #loss;
-                #( #lane_adds )*
-            }
-            #c += #lanes_n;
-        }
-        (#total_sum, Grad { #( #wrt: #grad_sums, )* })
-    };
     // The chunks run inside `pulp`'s `WithSimd::with_simd`, which pulp instantiates once
     // per instruction set and calls from a function compiled for it; `#[inline(always)]`
     // makes the loop part of that function, so LLVM vectorises it for AVX2 (or AVX-512)
@@ -157,32 +64,7 @@ pub fn grad_sum(
     generics.params.insert(0, syn::parse_quote!('cadena));
     generics.where_clause = syn::parse2::<syn::WhereClause>(fn_where.clone()).ok();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let field_types: Vec<TokenStream> = params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if per_sample.contains(&i) {
-                quote!(&'cadena [#float])
-            } else {
-                // A borrowed float array is held for the kernel's lifetime.
-                let mut ty = p.ty.clone();
-                if let syn::Type::Reference(r) = &mut ty
-                    && r.lifetime.is_none()
-                {
-                    r.lifetime = Some(syn::parse_quote!('cadena));
-                }
-                quote!(#ty)
-            }
-        })
-        .collect();
-    let field_names: Vec<proc_macro2::Ident> = params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| match per_sample.iter().position(|&j| j == i) {
-            Some(s) => slices[s].clone(),
-            None => p.ident.clone(),
-        })
-        .collect();
+    let (field_names, field_types) = b.kernel_fields();
     let pulp = quote!(::cadena::__private::pulp);
     quote! {
         #[doc = #len_doc]
@@ -214,6 +96,234 @@ pub fn grad_sum(
             }
             (#total, #acc)
         }
+    }
+}
+
+/// What the parts of `grad_sum` share: which arguments are per sample, their slices,
+/// and the locals of the generated code.
+struct Batch<'a> {
+    lowered: &'a Lowered,
+    params: &'a [Param],
+    /// The float arguments outside `wrt`: one entry per sample.
+    per_sample: Vec<usize>,
+    /// Their slices' names (`x1s`), and their own.
+    slices: Vec<Ident>,
+    names: Vec<&'a Ident>,
+    /// The differentiated arguments, and whether each is a float array.
+    wrt: Vec<&'a Ident>,
+    arrays: Vec<bool>,
+    float: TokenStream,
+    zero: TokenStream,
+    locals: Locals,
+}
+
+/// The locals of the generated code.
+struct Locals {
+    acc: Ident,
+    total: Ident,
+    split: Ident,
+    /// The chunk's start, the lane, and the sample after the last chunk.
+    c: Ident,
+    k: Ident,
+    i: Ident,
+    lanes_n: proc_macro2::Literal,
+}
+
+impl<'a> Batch<'a> {
+    fn new(lowered: &'a Lowered) -> Option<Batch<'a>> {
+        let params = &lowered.params;
+        let per_sample: Vec<usize> = (0..params.len())
+            .filter(|i| params[*i].kind == Kind::Float && !lowered.wrt.contains(i))
+            .collect();
+        // Every argument a float (shared or per sample), or a float array differentiated
+        // (`hidden: &[f64; 6]`, shared by all samples; its gradient is summed element by
+        // element): the chunks' kernel holds them by value or by reference.
+        let array = |i: usize| lowered.wrt.contains(&i) && is_float_array(&params[i].ty);
+        let supported = (0..params.len()).all(|i| params[i].kind == Kind::Float || array(i));
+        if lowered.tensor || per_sample.is_empty() || !supported {
+            return None;
+        }
+        Some(Batch {
+            lowered,
+            params,
+            slices: per_sample
+                .iter()
+                .map(|&i| plural(&params[i].ident))
+                .collect(),
+            names: per_sample.iter().map(|&i| &params[i].ident).collect(),
+            per_sample,
+            wrt: lowered.wrt.iter().map(|&i| &params[i].ident).collect(),
+            arrays: lowered.wrt.iter().map(|&i| array(i)).collect(),
+            float: float_type(lowered),
+            zero: crate::emit::expr::literal(0.0, lowered),
+            locals: Locals {
+                acc: local("sums"),
+                total: local("total"),
+                split: local("split"),
+                c: local("chunk"),
+                k: local("lane"),
+                i: local("sample"),
+                lanes_n: proc_macro2::Literal::usize_unsuffixed(LANES),
+            },
+        })
+    }
+
+    /// The arguments of `grad_sum`: a slice for each per-sample one.
+    fn signature(&self) -> Vec<TokenStream> {
+        let float = &self.float;
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let (ident, ty) = (&p.ident, &p.ty);
+                if self.per_sample.contains(&i) {
+                    let slice = plural(ident);
+                    quote!(#slice: &[#float])
+                } else {
+                    quote!(#ident: #ty)
+                }
+            })
+            .collect()
+    }
+
+    fn len_doc(&self) -> String {
+        format!(
+            "Sums the loss and the gradient over samples: `{}` hold one entry per sample (the other arguments are shared by all). The samples run in chunks over SIMD lanes; the result equals summing `grad` over them, to rounding.\n\n# Panics\n\nIf the slices differ in length.",
+            self.slices
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join("`, `")
+        )
+    }
+
+    /// `value` added to `target`: a float array's gradient adds up element by element.
+    fn add(&self, target: TokenStream, value: &TokenStream, arr: bool) -> TokenStream {
+        let summed = quote!(::cadena::__private::lanes::Summed);
+        match arr {
+            false => quote!(#target += #value;),
+            true => quote!(#summed::add(&mut #target, #value);),
+        }
+    }
+
+    /// The whole chunks, one accumulator per lane, summed at the end: the kernel's body.
+    fn chunked(
+        &self,
+        lane_stmts: &TokenStream,
+        loss: &TokenStream,
+        grad_values: &[TokenStream],
+    ) -> TokenStream {
+        let Batch {
+            lowered,
+            params,
+            slices,
+            names,
+            wrt,
+            arrays,
+            float,
+            zero,
+            ..
+        } = self;
+        let Locals {
+            split,
+            c,
+            k,
+            lanes_n,
+            ..
+        } = &self.locals;
+        let chunks: Vec<_> = slices
+            .iter()
+            .map(|s| format_ident!("{}_chunk", s, span = proc_macro2::Span::mixed_site()))
+            .collect();
+        let lane_sums: Vec<_> = wrt
+            .iter()
+            .map(|w| format_ident!("{}_lanes", w, span = proc_macro2::Span::mixed_site()))
+            .collect();
+        let total_lanes = local("total_lanes");
+        let sum_lanes = |v: &Ident| quote!(#v.iter().fold(#zero, |a, b| a + *b));
+        let total_sum = sum_lanes(&total_lanes);
+        // A float array's gradient adds up element by element (`lanes::Summed`).
+        let summed = quote!(::cadena::__private::lanes::Summed);
+        let grad_sums: Vec<_> = lane_sums
+            .iter()
+            .zip(arrays)
+            .map(|(v, &arr)| match arr {
+                false => sum_lanes(v),
+                true => {
+                    quote!(#v.iter().fold(#summed::zero(), |mut a, b| { #summed::add(&mut a, *b); a }))
+                }
+            })
+            .collect();
+        let lane_inits = lowered.wrt.iter().zip(arrays).map(|(&i, &arr)| match arr {
+            false => quote!([#zero; #lanes_n]),
+            true => {
+                let ty = crate::types::grad_type(&params[i].ty);
+                quote!([<#ty as #summed>::zero(); #lanes_n])
+            }
+        });
+        let lane_adds: Vec<_> = lane_sums
+            .iter()
+            .zip(grad_values)
+            .zip(arrays)
+            .map(|((v, value), &arr)| self.add(quote!(#v[#k]), value, arr))
+            .collect();
+        quote! {
+            let mut #total_lanes = [#zero; #lanes_n];
+            #( let mut #lane_sums = #lane_inits; )*
+            let mut #c = 0;
+            while #c < #split {
+                #(
+                    let #chunks: &[#float; #lanes_n] = #slices[#c..#c + #lanes_n]
+                        .try_into()
+                        .expect("a whole chunk");
+                )*
+                for #k in 0..#lanes_n {
+                    #( let #names = #chunks[#k]; )*
+                    #lane_stmts
+                    #total_lanes[#k] += #loss;
+                    #( #lane_adds )*
+                }
+                #c += #lanes_n;
+            }
+            (#total_sum, Grad { #( #wrt: #grad_sums, )* })
+        }
+    }
+
+    /// The kernel struct's fields: every argument, a per-sample one as its slice, a
+    /// borrowed float array held for the kernel's lifetime.
+    fn kernel_fields(&self) -> (Vec<Ident>, Vec<TokenStream>) {
+        let float = &self.float;
+        let field_types: Vec<TokenStream> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if self.per_sample.contains(&i) {
+                    quote!(&'cadena [#float])
+                } else {
+                    // A borrowed float array is held for the kernel's lifetime.
+                    let mut ty = p.ty.clone();
+                    if let syn::Type::Reference(r) = &mut ty
+                        && r.lifetime.is_none()
+                    {
+                        r.lifetime = Some(syn::parse_quote!('cadena));
+                    }
+                    quote!(#ty)
+                }
+            })
+            .collect();
+        let field_names: Vec<Ident> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(
+                |(i, p)| match self.per_sample.iter().position(|&j| j == i) {
+                    Some(s) => self.slices[s].clone(),
+                    None => p.ident.clone(),
+                },
+            )
+            .collect();
+        (field_names, field_types)
     }
 }
 

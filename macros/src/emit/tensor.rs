@@ -109,104 +109,17 @@ struct Plan {
 
 impl Plan {
     fn new(g: &Graph, live: &[bool], scalar: &[bool], stacks: &[bool], roots: &[NodeId]) -> Plan {
-        let n = g.len();
-        let is_root = |id: NodeId| roots.contains(&id);
-        let mut uses = vec![0usize; n];
-        let mut user: Vec<Option<NodeId>> = vec![None; n];
-        for id in g
-            .ids()
-            .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
-        {
-            for a in emitted_args(g, id) {
-                uses[a.index()] += 1;
-                user[a.index()] = Some(id);
-            }
-        }
         let fusible =
             |id: NodeId| g.op(id).is_elementwise() && !scalar[id.index()] && !stacks[id.index()];
-        let mut inlined: Vec<bool> = g
-            .ids()
-            .map(|id| {
-                live[id.index()]
-                    && fusible(id)
-                    && uses[id.index()] == 1
-                    && !is_root(id)
-                    && user[id.index()].is_some_and(fusible)
-            })
-            .collect();
-
-        // Array operands reached through inlined nodes; un-inline until each fits a map.
-        let mut front: Vec<BTreeSet<NodeId>> = vec![BTreeSet::new(); n];
-        for id in g.ids().filter(|id| live[id.index()] && fusible(*id)) {
-            loop {
-                let mut f = BTreeSet::new();
-                for a in emitted_args(g, id) {
-                    if inlined[a.index()] {
-                        f.extend(front[a.index()].iter().copied());
-                    } else if !scalar[a.index()] {
-                        f.insert(a);
-                    }
-                }
-                if f.len() <= MAX_MAP_OPERANDS {
-                    front[id.index()] = f;
-                    break;
-                }
-                let widest = emitted_args(g, id)
-                    .into_iter()
-                    .filter(|a| inlined[a.index()])
-                    .max_by_key(|a| front[a.index()].len())
-                    .expect("too many operands without inlined children is impossible: at most two direct operands");
-                // The child becomes a statement of its own and an operand of this map;
-                // its own frontier (the operands of its statement) stays as computed.
-                inlined[widest.index()] = false;
-            }
-        }
-
-        // The live shape records of each value, to emit right after it.
-        let mut shapes: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
-        for s in g
-            .ids()
-            .filter(|s| live[s.index()] && *g.op(*s) == Op::ShapeOf)
-        {
-            shapes.entry(g.args(s)[0]).or_default().push(s);
-        }
-        let mut order = Vec::new();
-        for id in g.ids() {
-            if !live[id.index()]
-                || g.op(id).is_leaf()
-                || inlined[id.index()]
-                || *g.op(id) == Op::ShapeOf
-            {
-                continue;
-            }
-            order.push(id);
-            // A shape is recorded as soon as its value exists.
-            order.extend(shapes.get(&id).into_iter().flatten());
-        }
-
+        let mut inlined = inlined(g, live, roots, &fusible);
+        let front = frontiers(g, live, scalar, &mut inlined, &fusible);
+        let order = order(g, live, &inlined);
         let frontier: HashMap<NodeId, Vec<NodeId>> = order
             .iter()
             .filter(|id| fusible(**id))
             .map(|&id| (id, front[id.index()].iter().copied().collect()))
             .collect();
-
-        let mut last_use = vec![0usize; n];
-        let mut borrowed = vec![false; n];
-        for (pos, &id) in order.iter().enumerate() {
-            let reads: Vec<NodeId> = match frontier.get(&id) {
-                Some(f) => f.clone(),
-                None => emitted_args(g, id),
-            };
-            for a in reads {
-                last_use[a.index()] = pos;
-                if *g.op(id) == Op::Transpose {
-                    borrowed[a.index()] = true;
-                }
-            }
-        }
-        for r in roots {
-            last_use[r.index()] = usize::MAX;
-        }
+        let (last_use, borrowed) = last_uses(g, &order, &frontier, roots);
         Plan {
             inlined,
             frontier,
@@ -215,6 +128,128 @@ impl Plan {
             borrowed,
         }
     }
+}
+
+/// The fusible nodes read once, by a fusible node, and not a root: folded into their
+/// user's closure.
+fn inlined(
+    g: &Graph,
+    live: &[bool],
+    roots: &[NodeId],
+    fusible: &impl Fn(NodeId) -> bool,
+) -> Vec<bool> {
+    let n = g.len();
+    let is_root = |id: NodeId| roots.contains(&id);
+    let mut uses = vec![0usize; n];
+    let mut user: Vec<Option<NodeId>> = vec![None; n];
+    for id in g
+        .ids()
+        .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
+    {
+        for a in emitted_args(g, id) {
+            uses[a.index()] += 1;
+            user[a.index()] = Some(id);
+        }
+    }
+    g.ids()
+        .map(|id| {
+            live[id.index()]
+                && fusible(id)
+                && uses[id.index()] == 1
+                && !is_root(id)
+                && user[id.index()].is_some_and(fusible)
+        })
+        .collect()
+}
+
+/// Array operands reached through inlined nodes; un-inline until each fits a map.
+fn frontiers(
+    g: &Graph,
+    live: &[bool],
+    scalar: &[bool],
+    inlined: &mut [bool],
+    fusible: &impl Fn(NodeId) -> bool,
+) -> Vec<BTreeSet<NodeId>> {
+    let mut front: Vec<BTreeSet<NodeId>> = vec![BTreeSet::new(); g.len()];
+    for id in g.ids().filter(|id| live[id.index()] && fusible(*id)) {
+        loop {
+            let mut f = BTreeSet::new();
+            for a in emitted_args(g, id) {
+                if inlined[a.index()] {
+                    f.extend(front[a.index()].iter().copied());
+                } else if !scalar[a.index()] {
+                    f.insert(a);
+                }
+            }
+            if f.len() <= MAX_MAP_OPERANDS {
+                front[id.index()] = f;
+                break;
+            }
+            let widest = emitted_args(g, id)
+                .into_iter()
+                .filter(|a| inlined[a.index()])
+                .max_by_key(|a| front[a.index()].len())
+                .expect("too many operands without inlined children is impossible: at most two direct operands");
+            // The child becomes a statement of its own and an operand of this map;
+            // its own frontier (the operands of its statement) stays as computed.
+            inlined[widest.index()] = false;
+        }
+    }
+    front
+}
+
+/// The statements in graph order, each followed by the live shape records of its value.
+fn order(g: &Graph, live: &[bool], inlined: &[bool]) -> Vec<NodeId> {
+    let mut shapes: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for s in g
+        .ids()
+        .filter(|s| live[s.index()] && *g.op(*s) == Op::ShapeOf)
+    {
+        shapes.entry(g.args(s)[0]).or_default().push(s);
+    }
+    let mut order = Vec::new();
+    for id in g.ids() {
+        if !live[id.index()]
+            || g.op(id).is_leaf()
+            || inlined[id.index()]
+            || *g.op(id) == Op::ShapeOf
+        {
+            continue;
+        }
+        order.push(id);
+        // A shape is recorded as soon as its value exists.
+        order.extend(shapes.get(&id).into_iter().flatten());
+    }
+    order
+}
+
+/// Each node's last use in `order` (roots are read last, by the return expression), and
+/// the nodes a transpose view borrows.
+fn last_uses(
+    g: &Graph,
+    order: &[NodeId],
+    frontier: &HashMap<NodeId, Vec<NodeId>>,
+    roots: &[NodeId],
+) -> (Vec<usize>, Vec<bool>) {
+    let n = g.len();
+    let mut last_use = vec![0usize; n];
+    let mut borrowed = vec![false; n];
+    for (pos, &id) in order.iter().enumerate() {
+        let reads: Vec<NodeId> = match frontier.get(&id) {
+            Some(f) => f.clone(),
+            None => emitted_args(g, id),
+        };
+        for a in reads {
+            last_use[a.index()] = pos;
+            if *g.op(id) == Op::Transpose {
+                borrowed[a.index()] = true;
+            }
+        }
+    }
+    for r in roots {
+        last_use[r.index()] = usize::MAX;
+    }
+    (last_use, borrowed)
 }
 
 struct Emitter<'a> {

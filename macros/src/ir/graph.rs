@@ -169,6 +169,11 @@ impl Graph {
         self.intern(Op::constant(v), Vec::new(), Span::call_site())
     }
 
+    /// The value of a call waiting for its callee's body ([`Op::Pending`]).
+    pub fn pending(&mut self) -> NodeId {
+        self.intern(Op::Pending, Vec::new(), Span::call_site())
+    }
+
     /// Interns a node exactly as given: the only place the arena grows.
     pub fn intern(&mut self, op: Op, args: Vec<NodeId>, span: Span) -> NodeId {
         debug_assert!(

@@ -44,9 +44,9 @@ impl Body<'_> {
     ) -> Option<Vec<NodeId>> {
         let cond = self.condition(&e.cond);
         let then = self.arm(&e.then_branch);
-        let scope = self.scope.clone();
+        let scope = self.scope.save();
         let otherwise = self.statements(rest, at);
-        self.scope = scope;
+        self.scope.restore(scope);
         self.join_arms(cond?, then?, otherwise?, e.span())
     }
 
@@ -78,9 +78,9 @@ impl Body<'_> {
 
     /// An arm's `let`s, in a scope of their own, and its value (or a `return`'s).
     fn arm(&mut self, block: &Block) -> Option<Vec<NodeId>> {
-        let scope = self.scope.clone();
+        let scope = self.scope.save();
         let value = self.statements(&block.stmts, &block.to_token_stream());
-        self.scope = scope;
+        self.scope.restore(scope);
         value
     }
 
@@ -135,7 +135,7 @@ impl Body<'_> {
         super::integers::idents(tokens).iter().any(|ident| {
             let name = ident.to_string();
             let param = self.params.iter().find(|p| p.ident == *ident);
-            self.scope.contains_key(&name)
+            self.scope.contains(&name)
                 || self.calls.aliases.contains_key(&name)
                 || param.is_some_and(|p| p.kind != Kind::Other)
                 || self

@@ -6,8 +6,9 @@ use quote::{ToTokens, quote};
 use syn::Expr;
 use syn::spanned::Spanned;
 
-use super::body::{Binding, Body};
+use super::body::Body;
 use super::calls::int_literal;
+use super::inline::Binding;
 use super::{Field, unsupported};
 use crate::ir::Step;
 use crate::ir::graph::NodeId;

@@ -10,9 +10,71 @@ use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, ItemFn, Pat};
 
-use super::body::{Binding, Body, Calls, shadowed_names};
+use super::body::Body;
+use super::scope::Scope;
+use crate::handover::Callee;
+use crate::ir::Step;
 use crate::ir::graph::NodeId;
 use crate::types::{Kind, classify};
+
+/// What a body knows about calls to other `#[differentiable]` functions.
+pub struct Calls<'a> {
+    /// The bodies handed over so far by the callees' export macros.
+    pub known: &'a [Callee],
+    /// The function being expanded, then the callees being inlined, innermost last: a
+    /// call to one of these is recursion.
+    pub stack: Vec<String>,
+    /// Calls whose callee's body is not known yet, by the path written at the call.
+    pub needed: &'a mut Vec<syn::Path>,
+    /// In an inlined body, its parameters bound to the caller's values.
+    pub aliases: HashMap<String, Binding>,
+    /// In the inlined body of another crate's function: that crate (`$crate`).
+    pub krate: Option<proc_macro2::TokenTree>,
+}
+
+impl<'a> Calls<'a> {
+    /// The calls of `item`'s own body, knowing the bodies in `known`; those it needs
+    /// and does not know go into `needed`.
+    pub fn of(item: &ItemFn, known: &'a [Callee], needed: &'a mut Vec<syn::Path>) -> Calls<'a> {
+        Calls {
+            known,
+            stack: vec![item.sig.ident.to_string()],
+            needed,
+            aliases: HashMap::new(),
+            krate: None,
+        }
+    }
+}
+
+impl Calls<'_> {
+    /// Whether this body is a callee's, inlined into its caller.
+    pub fn inlined(&self) -> bool {
+        self.stack.len() > 1
+    }
+
+    /// Whether a call waits for its callee's body. Until it comes, this pass only
+    /// finds the calls: the expansion starts again with the body (see
+    /// [`Lowering::Needs`](super::Lowering::Needs)).
+    pub fn waiting(&self) -> bool {
+        !self.needed.is_empty()
+    }
+}
+
+/// What an inlined callee's parameter stands for.
+#[derive(Clone)]
+pub enum Binding {
+    /// A float or array value of the caller.
+    Value(NodeId),
+    /// A parameter struct of the caller (or a nested struct of one): its fields are the
+    /// caller's field inputs.
+    Struct { param: usize, prefix: Vec<Step> },
+    /// The struct element of the caller's loop (`l` in `for l in &p.layers`): its fields
+    /// are elements of collection `collection` of that loop.
+    Element {
+        collection: usize,
+        prefix: Vec<Step>,
+    },
+}
 
 impl Body<'_> {
     /// `name(args)` for a function outside the op table, where one value is expected.
@@ -113,9 +175,30 @@ impl Body<'_> {
 
     /// Lowers `callee`'s body with its parameters bound to the call's arguments: its
     /// result, or a returned tuple's parts.
-    fn inline(&mut self, known: &super::Callee, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
-        let callee = &known.item;
-        let name = callee.sig.ident.to_string();
+    fn inline(&mut self, known: &Callee, c: &syn::ExprCall) -> Option<Vec<NodeId>> {
+        let name = known.item.sig.ident.to_string();
+        let aliases = self.bind_parameters(&known.item, &name, c)?;
+        let out = self.lower_callee(known, aliases)?;
+        // The callee's result reads as the callee in derivations: `(predict - y) * x1`,
+        // a tuple's parts as `f.0`, `f.1`.
+        match &out[..] {
+            [one] => self.graph.set_name(*one, &name),
+            parts => {
+                for (k, &part) in parts.iter().enumerate() {
+                    self.graph.set_name(part, &format!("{name}.{k}"));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// What each of `callee`'s parameters stands for at the call `c`.
+    fn bind_parameters(
+        &mut self,
+        callee: &ItemFn,
+        name: &str,
+        c: &syn::ExprCall,
+    ) -> Option<HashMap<String, Binding>> {
         let inputs = &callee.sig.inputs;
         if inputs.len() != c.args.len() {
             self.cx.error(
@@ -165,21 +248,28 @@ impl Body<'_> {
             };
             aliases.insert(p.ident.to_string(), binding);
         }
+        Some(aliases)
+    }
+
+    /// `known`'s body lowered into this graph, its parameters standing for `aliases`.
+    fn lower_callee(
+        &mut self,
+        known: &Callee,
+        aliases: HashMap<String, Binding>,
+    ) -> Option<Vec<NodeId>> {
+        let callee = &known.item;
         let mut stack = self.calls.stack.clone();
-        stack.push(name.clone());
+        stack.push(callee.sig.ident.to_string());
         let mut inner = Body {
             cx: &mut *self.cx,
             graph: &mut *self.graph,
             params: self.params,
-            scope: HashMap::new(),
             tensor: self.tensor,
+            assume_finite: self.assume_finite,
             fields: &mut *self.fields,
             usage: &mut *self.usage,
-            lets: Vec::new(),
-            shadowed: shadowed_names(callee),
-            mutable: Default::default(),
+            scope: Scope::of(callee),
             looping: None,
-            assume_finite: self.assume_finite,
             calls: Calls {
                 known: self.calls.known,
                 stack,
@@ -209,18 +299,7 @@ impl Body<'_> {
                 ctx
             });
         }
-        let out = out?;
-        // The callee's result reads as the callee in derivations: `(predict - y) * x1`,
-        // a tuple's parts as `f.0`, `f.1`.
-        match &out[..] {
-            [one] => self.graph.set_name(*one, &name),
-            parts => {
-                for (k, &part) in parts.iter().enumerate() {
-                    self.graph.set_name(part, &format!("{name}.{k}"));
-                }
-            }
-        }
-        Some(out)
+        out
     }
 }
 

@@ -60,7 +60,7 @@ impl Body<'_> {
                 .params
                 .iter()
                 .any(|p| p.ident == ident && p.kind == crate::types::Kind::Float);
-            let problem = if self.scope.contains_key(&name) || float {
+            let problem = if self.scope.contains(&name) || float {
                 let advice = match float && what.contains("`as`") {
                     true => " (a float needs no cast)",
                     false => "",

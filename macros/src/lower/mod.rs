@@ -1,7 +1,8 @@
 //! `syn::ItemFn` → graph. The signature is checked first ([`signature`]), then the body's
-//! `let` bindings and final expression are walked ([`body`]), each supported construct
-//! becoming nodes that keep the span of the tokens they came from; method and function
-//! calls are found in the op table ([`calls`]). Anything unsupported is reported on its
+//! statements ([`statements`]) and expressions ([`body`]) are walked, with the names in
+//! [`scope`], each supported construct becoming nodes that keep the span of the tokens
+//! they came from; method and function calls are found in the op table ([`calls`]), and
+//! other `#[differentiable]` functions' bodies inlined ([`inline`]). Anything unsupported is reported on its
 //! exact tokens with what to write instead ([`unsupported`]), and lowering carries on so
 //! that every mistake is reported at once. What only the emitter needs to know about the
 //! source is collected apart ([`usage`]).
@@ -14,28 +15,20 @@ mod inline;
 mod integers;
 mod joins;
 mod loops;
+mod scope;
 mod signature;
+mod statements;
+#[cfg(test)]
+mod tests;
 mod unsupported;
-
-use std::collections::HashMap;
 
 use syn::{ItemFn, Type};
 
 use crate::attr::Args;
 use crate::ctxt::Ctxt;
+use crate::handover::Callee;
 use crate::ir::Graph;
 pub use crate::ir::function::{Field, Lowered, Param, Usage, bare_path};
-
-/// A `#[differentiable]` function whose body an expansion has been handed: inlined into
-/// its callers, or — when it carries a hand-written derivative — called as it is.
-#[derive(Clone)]
-pub struct Callee {
-    pub item: ItemFn,
-    pub custom: bool,
-    /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
-    /// that crate, as `$crate`. The functions its body calls are asked of that crate.
-    pub krate: Option<proc_macro2::TokenTree>,
-}
 
 /// What lowering made of a function.
 pub enum Lowering {
@@ -66,22 +59,13 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         cx,
         graph: &mut graph,
         params: &params,
-        scope: HashMap::new(),
         tensor,
+        assume_finite: args.assume_finite,
         fields: &mut fields,
         usage: &mut usage,
-        lets: Vec::new(),
-        shadowed: body::shadowed_names(item),
-        mutable: Default::default(),
+        scope: scope::Scope::of(item),
+        calls: inline::Calls::of(item, known, &mut needed),
         looping: None,
-        assume_finite: args.assume_finite,
-        calls: body::Calls {
-            known,
-            stack: vec![item.sig.ident.to_string()],
-            needed: &mut needed,
-            aliases: HashMap::new(),
-            krate: None,
-        },
     };
     let outputs = body.block(item);
     body.finish();
@@ -91,6 +75,12 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     if let Some(path) = needed.into_iter().next() {
         return Lowering::Needs(path);
     }
+    debug_assert!(
+        graph
+            .ids()
+            .all(|id| *graph.op(id) != crate::ir::Op::Pending),
+        "pending values come only from calls still waiting for a body"
+    );
     let (array_output, array_part, arity) = match &item.sig.output {
         syn::ReturnType::Type(_, ty) => match crate::types::tuple_output(ty) {
             Some(parts) => (

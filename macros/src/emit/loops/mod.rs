@@ -20,6 +20,8 @@ mod backward;
 mod derive;
 mod forward;
 mod stacks;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use proc_macro2::{Ident, TokenStream};

@@ -79,6 +79,10 @@ op_table! {
     Const(bits: u64) => Spec { tensor: None, ..internal("const", 0, Class::Leaf) };
     /// A constant from scope (`PI`, `SCALE`): opaque, never differentiated.
     Named(index: u32) => Spec { tensor: None, ..internal("named", 0, Class::Leaf) };
+    /// The result of a call whose callee's body the expansion does not know yet. Lowering
+    /// goes on only to find the other calls, and the expansion starts again with the
+    /// body (lowering's `Lowering::Needs`): nothing differentiates or emits it.
+    Pending => Spec { tensor: None, ..internal("pending", 0, Class::Leaf) };
 
     // Arithmetic.
     Add => Spec {

@@ -8,6 +8,7 @@ use syn::{Expr, Pat};
 
 use super::super::body::Body;
 use super::super::calls::int_literal;
+use super::super::inline::Binding;
 use super::{ElementBinding, pattern_name};
 use crate::ir::graph::NodeId;
 use crate::ir::loops::Collection;
@@ -96,11 +97,10 @@ impl Body<'_> {
         };
         let ident = p.path.get_ident()?;
         let name = ident.to_string();
-        if lets && let Some(&(id, at)) = self.scope.get(&name) {
-            self.lets[at].1 = true;
+        if lets && let Some(id) = self.scope.read(&name) {
             return Some((id, name));
         }
-        if let Some(super::super::body::Binding::Value(id)) = self.calls.aliases.get(&name) {
+        if let Some(Binding::Value(id)) = self.calls.aliases.get(&name) {
             return Some((*id, name));
         }
         if self.calls.inlined() {

@@ -13,6 +13,7 @@ mod cut;
 mod iteration;
 mod reads;
 
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Pat, Stmt};
@@ -65,11 +66,6 @@ pub(super) enum ElementBinding {
 }
 
 impl Body<'_> {
-    /// `let mut name = ...;`: the name may be re-assigned inside a `for` loop.
-    pub fn declare_mutable(&mut self, name: String) {
-        self.mutable.insert(name);
-    }
-
     /// A `for` loop statement of the function's body.
     pub fn for_loop(&mut self, f: &syn::ExprForLoop) {
         if self.looping.is_some() {
@@ -88,40 +84,11 @@ impl Body<'_> {
         let Some((source, rev, enumerate)) = self.source(&f.expr) else {
             return;
         };
-        let &(init, _) = self.scope.get(&carried).expect("checked by `carried`");
-        let saved_scope = self.scope.clone();
+        let init = self.scope.value(&carried).expect("checked by `carried`");
+        let saved_scope = self.scope.save();
 
-        // The patterns: `i`, `l`, `&c`, `(i, l)`.
-        let (index_pat, element_pat) = match (&source, enumerate) {
-            (Source::Range(_), true) => {
-                self.cx.error(
-                    &f.expr,
-                    "`.enumerate()` on a range is the range itself: write `for i in 0..n`",
-                );
-                return;
-            }
-            (Source::Range(_), false) => (Some(&*f.pat), None),
-            (Source::Collection(..), false) => (None, Some(&*f.pat)),
-            (Source::Collection(..), true) => {
-                match &*f.pat {
-                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), Some(&t.elems[1])),
-                    other => {
-                        self.cx.error(other, "with `.enumerate()`, bind the index and the element: `for (i, l) in ...`");
-                        return;
-                    }
-                }
-            }
-        };
-        let index = match index_pat.map(pattern_name) {
-            Some(Ok(name)) => name,
-            Some(Err(())) => {
-                self.cx.error(
-                    index_pat.unwrap(),
-                    "bind the loop index to a name (`i`) or `_`",
-                );
-                return;
-            }
-            None => None,
+        let Some((index, element_pat)) = self.patterns(f, &source, enumerate) else {
+            return;
         };
         let index_text = index.clone().unwrap_or_else(|| "i".to_string());
         // The value before an iteration: `h[i-1]`, or `h[i+1]` when the index runs down.
@@ -139,6 +106,75 @@ impl Body<'_> {
             index_text: index_text.clone(),
             hidden: false,
         }));
+        let (range, collection) = self.range(source, rev);
+        if let (Some(pat), Some((c, kind))) = (element_pat, collection) {
+            self.bind_element(pat, c, &kind);
+        }
+
+        // The carried value reads as the input, the body as written.
+        self.scope.rebind(&carried, carry_input);
+        for stmt in &f.body.stmts {
+            self.loop_statement(stmt, &carried);
+        }
+        let output = self.scope.value(&carried);
+        let ctx = *self.looping.take().expect("set above");
+        self.scope.restore(saved_scope);
+        let Some(output) = output else { return };
+        let source = format!(
+            "{} in {}",
+            super::source_text_pat(&f.pat),
+            super::source_text(&f.expr)
+        );
+        let node = self.cut(ctx, init, output, range, source, f.span());
+        self.scope.rebind(&carried, node);
+    }
+
+    /// The loop's patterns: the index's name (`i`, or none), and the element's pattern
+    /// (`l`, `&c`); `None` if they are reported.
+    fn patterns<'f>(
+        &mut self,
+        f: &'f syn::ExprForLoop,
+        source: &Source,
+        enumerate: bool,
+    ) -> Option<(Option<String>, Option<&'f Pat>)> {
+        // The patterns: `i`, `l`, `&c`, `(i, l)`.
+        let (index_pat, element_pat) = match (source, enumerate) {
+            (Source::Range(_), true) => {
+                self.cx.error(
+                    &f.expr,
+                    "`.enumerate()` on a range is the range itself: write `for i in 0..n`",
+                );
+                return None;
+            }
+            (Source::Range(_), false) => (Some(&*f.pat), None),
+            (Source::Collection(..), false) => (None, Some(&*f.pat)),
+            (Source::Collection(..), true) => {
+                match &*f.pat {
+                    Pat::Tuple(t) if t.elems.len() == 2 => (Some(&t.elems[0]), Some(&t.elems[1])),
+                    other => {
+                        self.cx.error(other, "with `.enumerate()`, bind the index and the element: `for (i, l) in ...`");
+                        return None;
+                    }
+                }
+            }
+        };
+        let index = match index_pat.map(pattern_name) {
+            Some(Ok(name)) => name,
+            Some(Err(())) => {
+                self.cx.error(
+                    index_pat.unwrap(),
+                    "bind the loop index to a name (`i`) or `_`",
+                );
+                return None;
+            }
+            None => None,
+        };
+        Some((index, element_pat))
+    }
+
+    /// The range of the loop's index, and the collection it iterates (registered) with
+    /// its kind.
+    fn range(&mut self, source: Source, rev: bool) -> (TokenStream, Option<(usize, Collection)>) {
         let (range, collection) = match source {
             Source::Range(tokens) => (tokens, None),
             Source::Collection(kind, operand, text) => {
@@ -155,30 +191,7 @@ impl Body<'_> {
             }
         };
         let range = if rev { quote!((#range).rev()) } else { range };
-        if let (Some(pat), Some((c, kind))) = (element_pat, collection) {
-            self.bind_element(pat, c, &kind);
-        }
-
-        // The carried value reads as the input, the body as written.
-        if let Some(entry) = self.scope.get_mut(&carried) {
-            entry.0 = carry_input;
-        }
-        for stmt in &f.body.stmts {
-            self.loop_statement(stmt, &carried);
-        }
-        let output = self.scope.get(&carried).map(|e| e.0);
-        let ctx = *self.looping.take().expect("set above");
-        self.scope = saved_scope;
-        let Some(output) = output else { return };
-        let source = format!(
-            "{} in {}",
-            super::source_text_pat(&f.pat),
-            super::source_text(&f.expr)
-        );
-        let node = self.cut(ctx, init, output, range, source, f.span());
-        if let Some(entry) = self.scope.get_mut(&carried) {
-            entry.0 = node;
-        }
+        (range, collection)
     }
 
     /// Reports `break`, `continue`, `return` and nested loops in the body; true if any.
@@ -223,7 +236,7 @@ impl Body<'_> {
                 ok = false;
                 continue;
             };
-            if !self.mutable.contains(&name) || !self.scope.contains_key(&name) {
+            if !self.scope.is_mutable(&name) || !self.scope.contains(&name) {
                 let param = self.params.iter().any(|p| p.ident == name);
                 let message = if param {
                     format!(
@@ -274,10 +287,8 @@ impl Body<'_> {
                 self.local(local);
             }
             Stmt::Expr(e, _) => {
-                if let Some(value) = self.assignment(e, carried)
-                    && let Some(entry) = self.scope.get_mut(carried)
-                {
-                    entry.0 = value;
+                if let Some(value) = self.assignment(e, carried) {
+                    self.scope.rebind(carried, value);
                 }
             }
             Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
@@ -306,7 +317,7 @@ impl Body<'_> {
                         return None;
                     }
                 };
-                let current = self.scope.get(carried)?.0;
+                let current = self.scope.value(carried)?;
                 let r = self.expr(&b.right)?;
                 Some(self.node(op, vec![current, r], span))
             }

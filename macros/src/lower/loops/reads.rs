@@ -5,9 +5,11 @@ use quote::quote;
 use syn::Expr;
 use syn::spanned::Spanned;
 
-use super::super::body::{Body, Step};
+use super::super::body::Body;
+use super::super::inline::Binding;
 use super::ElementBinding;
 use super::iteration::{axis_literal, strip};
+use crate::ir::Step;
 use crate::ir::graph::NodeId;
 use crate::ir::loops::{Collection, Element};
 
@@ -114,7 +116,7 @@ impl Body<'_> {
         // A helper's parameter bound to the loop's element.
         if let Expr::Path(p) = base
             && let Some(ident) = p.path.get_ident()
-            && let Some(super::super::body::Binding::Element { collection, prefix }) =
+            && let Some(Binding::Element { collection, prefix }) =
                 self.calls.aliases.get(&ident.to_string())
         {
             let (c, full) = (*collection, [prefix.clone(), path.to_vec()].concat());

@@ -6,6 +6,8 @@
 //! them. With `normalize`, arithmetic is printed in the collected form of
 //! [`readable`](super::readable) (like terms added, factors cancelled).
 
+mod arrays;
+
 use std::collections::HashMap;
 
 use crate::ir::{Graph, NodeId, Op};
@@ -83,14 +85,27 @@ impl Printer<'_> {
 
     /// A node by its own op, its operands printed by [`print`](Self::print).
     pub fn as_written(&self, id: NodeId) -> (String, Prec) {
+        self.arithmetic(id)
+            .or_else(|| self.comparison(id))
+            .or_else(|| self.array(id))
+            .or_else(|| self.loss_adjoint(id))
+            .or_else(|| self.custom_or_loop(id))
+            // Every other op, including any added to the table later, reads as a call.
+            .unwrap_or_else(|| self.call(self.g.args(id), self.g.op(id).name()))
+    }
+
+    /// `name(a, b)`, the operands printed by [`print`](Self::print).
+    fn call(&self, args: &[NodeId], name: &str) -> (String, Prec) {
+        let inner: Vec<String> = args.iter().map(|&a| self.print(a).0).collect();
+        (format!("{name}({})", inner.join(", ")), Prec::Atom)
+    }
+
+    /// Leaves and arithmetic, with as few parentheses as precedence allows.
+    fn arithmetic(&self, id: NodeId) -> Option<(String, Prec)> {
         let g = self.g;
         let args = g.args(id);
         let wrap = |child: NodeId, min: Prec| self.wrap(child, min);
-        let call = |name: &str| {
-            let inner: Vec<String> = args.iter().map(|&a| self.print(a).0).collect();
-            (format!("{name}({})", inner.join(", ")), Prec::Atom)
-        };
-        match g.op(id) {
+        Some(match g.op(id) {
             Op::Input(i) => (g.inputs[*i as usize].name.clone(), Prec::Atom),
             Op::Named(i) => (g.consts[*i as usize].text.clone(), Prec::Atom),
             Op::Const(_) => {
@@ -150,21 +165,19 @@ impl Printer<'_> {
                 ),
                 Prec::Power,
             ),
+            _ => return None,
+        })
+    }
+
+    /// Comparisons and branches: `[a >= b]`, `(if c { a } else { b })`.
+    fn comparison(&self, id: NodeId) -> Option<(String, Prec)> {
+        let g = self.g;
+        let args = g.args(id);
+        Some(match g.op(id) {
             Op::GreaterEq => (
                 format!("[{} >= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,
             ),
-            // The course's `a - y`: `a` names `sigmoid(z)` where the body bound it.
-            Op::BceLogitsGrad => {
-                let a = match g.find(Op::Sigmoid, vec![args[0]]) {
-                    Some(s) => self.wrap(s, Prec::Sum),
-                    None => format!("sigmoid({})", self.print(args[0]).0),
-                };
-                (
-                    format!("{a} - {}", self.wrap(args[1], Prec::Product)),
-                    Prec::Sum,
-                )
-            }
             Op::Compare(code) => (
                 format!(
                     "[{} {} {}]",
@@ -189,77 +202,16 @@ impl Printer<'_> {
                 format!("[{} <= {}]", self.print(args[0]).0, self.print(args[1]).0),
                 Prec::Atom,
             ),
-            Op::Dot => (
-                format!(
-                    "{} · {}",
-                    wrap(args[0], Prec::Product),
-                    wrap(args[1], Prec::Power)
-                ),
-                Prec::Product,
-            ),
-            Op::Transpose => (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power),
-            Op::SumAxis(a) | Op::MeanAxis(a) => (
-                format!("{}({}, axis {a})", g.op(id).name(), self.print(args[0]).0),
-                Prec::Atom,
-            ),
-            // Shape bookkeeping is not part of the mathematics: show the gradient itself.
-            op if op.is_shape_bookkeeping() => self.print(args[0]),
-            Op::MeanVjp | Op::MeanAxisVjp(_) => (
-                format!("{} / {}", wrap(args[0], Prec::Product), batch(g)),
-                Prec::Product,
-            ),
-            // A unit adjoint (a local derivative in EXPLAIN) leaves only the transpose.
-            Op::DotVjpLhs if is_unit(g, args[0]) => {
-                (format!("{}^T", wrap(args[1], Prec::Atom)), Prec::Power)
-            }
-            Op::DotVjpRhs if is_unit(g, args[1]) => {
-                (format!("{}^T", wrap(args[0], Prec::Atom)), Prec::Power)
-            }
-            Op::DotVjpLhs => (
-                format!(
-                    "{} · {}^T",
-                    wrap(args[0], Prec::Product),
-                    wrap(args[1], Prec::Atom)
-                ),
-                Prec::Product,
-            ),
-            Op::DotVjpRhs => (
-                format!(
-                    "{}^T · {}",
-                    wrap(args[0], Prec::Atom),
-                    wrap(args[1], Prec::Power)
-                ),
-                Prec::Product,
-            ),
-            Op::SoftmaxCrossEntropyVjp => {
-                let p = self.applied(Op::Softmax, args[0]);
-                self.scaled(
-                    args[2],
-                    format!("({p} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
-                )
-            }
-            Op::BceLogitsVjp => {
-                let a = self.applied(Op::Sigmoid, args[0]);
-                self.scaled(
-                    args[2],
-                    format!("({a} - {}) / {}", wrap(args[1], Prec::Product), batch(g)),
-                )
-            }
-            Op::BceVjp => {
-                let (a, y) = (wrap(args[0], Prec::Atom), wrap(args[1], Prec::Product));
-                let n = batch(g);
-                self.scaled(args[2], format!("({a} - {y}) / ({a} * (1 - {a})) / {n}"))
-            }
-            Op::MseVjp => {
-                let (a, y) = (wrap(args[0], Prec::Sum), wrap(args[1], Prec::Product));
-                let n = batch(g);
-                self.scaled(args[2], format!("2 * ({a} - {y}) / {n}"))
-            }
-            Op::CrossEntropyVjp => {
-                let (p, y) = (wrap(args[0], Prec::Power), wrap(args[1], Prec::Power));
-                let n = batch(g);
-                self.scaled(args[2], format!("-{y} / {p} / {n}"))
-            }
+            _ => return None,
+        })
+    }
+
+    /// Hand-written derivatives' functions and partials, and the adjoints a loop gives.
+    fn custom_or_loop(&self, id: NodeId) -> Option<(String, Prec)> {
+        let g = self.g;
+        let args = g.args(id);
+        let call = |name: &str| self.call(args, name);
+        Some(match g.op(id) {
             Op::Custom(i) => {
                 let name = g.customs[*i as usize].name.clone();
                 call(&name)
@@ -283,7 +235,7 @@ impl Printer<'_> {
             Op::LoopPart(j) => {
                 let the_loop = g.args(args[0])[0];
                 let Op::Loop(k) = g.op(the_loop) else {
-                    return call("loop_part");
+                    return Some(call("loop_part"));
                 };
                 let body = &g.loops[*k as usize];
                 let j = *j as usize;
@@ -302,45 +254,9 @@ impl Printer<'_> {
                 };
                 (text, Prec::Atom)
             }
-            // Every other op, including any added to the table later, reads as a call.
-            op => call(op.name()),
-        }
+            _ => return None,
+        })
     }
-
-    /// `f(x)` by its `let` name when the forward pass computed it (`p` for `softmax(z2)`).
-    fn applied(&self, op: Op, x: NodeId) -> String {
-        let name = op.name();
-        match self.g.find(op, vec![x]) {
-            Some(id) => self.print(id).0,
-            None => format!("{name}({})", self.print(x).0),
-        }
-    }
-
-    /// `core` multiplied by the incoming adjoint `adj`, which is 1 for a function's result.
-    fn scaled(&self, adj: NodeId, core: String) -> (String, Prec) {
-        if is_unit(self.g, adj) {
-            // `(p - y) / n` divides by the scalar batch size, which commutes with `·` and
-            // `*`: any grouping reads correctly, so it needs no parentheses of its own.
-            (core, Prec::Power)
-        } else {
-            let (a, p) = self.print(adj);
-            let a = if p < Prec::Product {
-                format!("({a})")
-            } else {
-                a
-            };
-            (format!("{a} * {core}"), Prec::Product)
-        }
-    }
-}
-
-/// The symbol for the number of elements a mean divides by: `n`, unless the function
-/// has its own `n`, so that `(z - y) / n` never reads as the user's variable.
-fn batch(g: &Graph) -> &'static str {
-    ["n", "N", "n_batch"]
-        .into_iter()
-        .find(|s| !g.has_name(s))
-        .unwrap_or("n_elements")
 }
 
 /// Whether `id` is the constant 1, possibly broadcast or summed to a shape (as the seed

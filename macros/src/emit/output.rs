@@ -1,0 +1,103 @@
+//! The function as the user calls it: its body replaced by the fused forward statements,
+//! and the value they give, in the type it returns.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+use super::{Derived, statements};
+use crate::ir::NodeId;
+
+/// The forward pass: its statements, the value they give, and the function holding them.
+pub struct Forward {
+    pub stmts: TokenStream,
+    pub value: TokenStream,
+    pub function: TokenStream,
+}
+
+pub fn forward(d: &Derived) -> Forward {
+    let item = d.item;
+    let lowered = d.lowered;
+    let vis = &item.vis;
+    let attrs = &item.attrs;
+    let sig = &item.sig;
+    let outputs = match d.parts.is_empty() {
+        true => vec![d.output],
+        false => d.parts.clone(),
+    };
+    let (fwd_stmts, fwd_out) = statements(d, lowered, &outputs);
+    let fwd_out = output_value(item, &outputs, fwd_out);
+    // One `use` per path, spanned at the user's call, so a missing import is reported there.
+    let uses = lowered.usage.used_paths.iter().map(|path| {
+        let span = syn::spanned::Spanned::span(path);
+        quote::quote_spanned! {span=>
+            #[allow(unused_imports)]
+            use #path as _;
+        }
+    });
+
+    // The emitted body keeps only what the result needs: arguments read only by unused
+    // code are marked read, and unused `let` names bound again, unused, at their spans.
+    let read_params = &lowered.usage.read_params;
+    let unread_lets = &lowered.usage.unread_lets;
+
+    let function = quote! {
+        #(#attrs)*
+        #vis #sig {
+            #(#uses)*
+            #( let _ = &#read_params; )*
+            // In a block of their own: a later `let` of an argument's name must not
+            // shadow the argument for the code before it.
+            { #( let #unread_lets = 0_u8; )* }
+            #fwd_stmts
+            #fwd_out
+        }
+    };
+    Forward {
+        stmts: fwd_stmts,
+        value: fwd_out,
+        function,
+    }
+}
+
+/// The function's value from its roots' expressions: an array made owned (an argument
+/// returned as it is may be a view), a part that repeats an earlier one cloned (`(h, h)`
+/// would move `h` twice), a tuple from its parts.
+fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> TokenStream {
+    let types = match tuple_parts(item) {
+        parts if !parts.is_empty() => parts,
+        _ => match &item.sig.output {
+            syn::ReturnType::Type(_, ty) => vec![(**ty).clone()],
+            syn::ReturnType::Default => Vec::new(),
+        },
+    };
+    let parts: Vec<TokenStream> = exprs
+        .into_iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let array = types
+                .get(k)
+                .is_some_and(|t| crate::types::array_output(t).is_some());
+            let e = match roots[k + 1..].contains(&roots[k]) {
+                true => quote!(::core::clone::Clone::clone(&#e)),
+                false => e,
+            };
+            match array {
+                true => quote!(::cadena::__private::t::owned(#e)),
+                false => e,
+            }
+        })
+        .collect();
+    match &parts[..] {
+        [one] => one.clone(),
+        parts => quote!((#(#parts),*)),
+    }
+}
+
+/// The types of the parts of the tuple `item` returns.
+pub fn tuple_parts(item: &ItemFn) -> Vec<syn::Type> {
+    match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => crate::types::tuple_output(ty).unwrap_or_default(),
+        syn::ReturnType::Default => Vec::new(),
+    }
+}

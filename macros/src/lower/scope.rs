@@ -1,0 +1,131 @@
+//! The names a body binds: each `let` in scope and its value, every `let` in the order
+//! bound (to report those never read), the names bound more than once (told apart in
+//! derivations) and the `let mut` names a `for` loop may re-assign.
+
+use std::collections::{HashMap, HashSet};
+
+use syn::{Ident, ItemFn, Pat, Stmt};
+
+use crate::ir::NodeId;
+use crate::subscript::subscript;
+
+pub struct Scope {
+    /// Each `let` name in scope: its value and its entry in `lets`.
+    visible: HashMap<String, (NodeId, usize)>,
+    /// Every `let` name bound, in order, and whether the body reads it; `visible` points
+    /// each name at its latest binding here.
+    lets: Vec<(Ident, bool)>,
+    /// Names bound more than once (by `let`s, or a `let` and an argument): their values
+    /// are told apart in derivations by a subscript, `acc₁`, `acc₂`, ...
+    shadowed: HashMap<String, usize>,
+    /// Names declared `let mut`: a `for` loop may re-assign them.
+    mutable: HashSet<String>,
+}
+
+/// The names in scope at a point of the body, to return to where a block or an arm
+/// ends (the `let`s bound inside stay bound, for the report of those never read).
+pub struct Saved(HashMap<String, (NodeId, usize)>);
+
+impl Scope {
+    /// The scope at the start of `item`'s body.
+    pub fn of(item: &ItemFn) -> Scope {
+        Scope {
+            visible: HashMap::new(),
+            lets: Vec::new(),
+            shadowed: shadowed_names(item),
+            mutable: HashSet::new(),
+        }
+    }
+
+    /// `let name = value;`: the name is in scope. Returns the name derivations give the
+    /// value: the name, subscripted when it is bound more than once.
+    pub fn bind(&mut self, ident: Ident, value: NodeId) -> String {
+        let name = ident.to_string();
+        let display = match self.shadowed.contains_key(&name) {
+            true => {
+                let n = self.lets.iter().filter(|(i, _)| *i == ident).count() + 1;
+                format!("{name}{}", subscript(n))
+            }
+            false => name.clone(),
+        };
+        self.visible.insert(name, (value, self.lets.len()));
+        self.lets.push((ident, false));
+        display
+    }
+
+    /// The value of the `let` named `name`, noted as read.
+    pub fn read(&mut self, name: &str) -> Option<NodeId> {
+        let &(id, at) = self.visible.get(name)?;
+        self.lets[at].1 = true;
+        Some(id)
+    }
+
+    /// The value `name` is bound to now, without reading it.
+    pub fn value(&self, name: &str) -> Option<NodeId> {
+        self.visible.get(name).map(|e| e.0)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.visible.contains_key(name)
+    }
+
+    /// A new value for a `let mut` name (a loop's carried value), bound by the same `let`.
+    pub fn rebind(&mut self, name: &str, value: NodeId) {
+        if let Some(entry) = self.visible.get_mut(name) {
+            entry.0 = value;
+        }
+    }
+
+    /// `let mut name = ...;`: the name may be re-assigned inside a `for` loop.
+    pub fn declare_mutable(&mut self, name: String) {
+        self.mutable.insert(name);
+    }
+
+    pub fn is_mutable(&self, name: &str) -> bool {
+        self.mutable.contains(name)
+    }
+
+    pub fn save(&self) -> Saved {
+        Saved(self.visible.clone())
+    }
+
+    pub fn restore(&mut self, saved: Saved) {
+        self.visible = saved.0;
+    }
+
+    /// The `let`s never read, but those whose name starts with `_`.
+    pub fn unread(self) -> Vec<Ident> {
+        self.lets
+            .into_iter()
+            .filter(|(ident, read)| !read && !ident.to_string().starts_with('_'))
+            .map(|(ident, _)| ident)
+            .collect()
+    }
+}
+
+/// How many times each name is bound at the top of `item`'s body, counting an argument
+/// of the same name as a binding: only names bound more than once are kept.
+fn shadowed_names(item: &ItemFn) -> HashMap<String, usize> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for stmt in &item.block.stmts {
+        if let Stmt::Local(local) = stmt {
+            let pat = match &local.pat {
+                Pat::Type(t) => &*t.pat,
+                other => other,
+            };
+            if let Pat::Ident(p) = pat {
+                *count.entry(p.ident.to_string()).or_default() += 1;
+            }
+        }
+    }
+    for arg in &item.sig.inputs {
+        if let syn::FnArg::Typed(pt) = arg
+            && let Pat::Ident(p) = &*pt.pat
+            && let Some(n) = count.get_mut(&p.ident.to_string())
+        {
+            *n += 1;
+        }
+    }
+    count.retain(|_, n| *n > 1);
+    count
+}

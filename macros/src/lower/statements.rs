@@ -1,0 +1,222 @@
+//! Statements: `let` bindings (of one value, or of a tuple's parts), `for` loops, and
+//! the value the body ends with (or `return`s).
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::{Expr, Ident, ItemFn, Pat, Stmt};
+
+use super::body::Body;
+use super::unsupported;
+use crate::ctxt::Ctxt;
+use crate::ir::NodeId;
+
+impl Body<'_> {
+    /// Lowers the body: its result, or a returned tuple's parts.
+    pub fn block(&mut self, item: &ItemFn) -> Option<Vec<NodeId>> {
+        self.statements(&item.block.stmts, &item.block.to_token_stream())
+    }
+
+    /// Statements ending in the value they give (or a `return` of it); `at` is where a
+    /// missing value is reported.
+    pub fn statements(&mut self, stmts: &[Stmt], at: &TokenStream) -> Option<Vec<NodeId>> {
+        let mut output = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            if let Some(e) = super::branches::returns_early(stmt) {
+                return self.early_return(e, &stmts[i + 1..], at);
+            }
+            match stmt {
+                Stmt::Local(local) => self.local(local),
+                Stmt::Expr(Expr::ForLoop(f), _) => {
+                    self.for_loop(f);
+                    if last {
+                        self.cx.error(f, "after the loop, end the function with its result (the carried value, or a loss of it)");
+                    }
+                }
+                Stmt::Expr(e @ (Expr::Assign(_) | Expr::Binary(_)), _) if is_assignment(e) => {
+                    self.cx.error(e, "a `let mut` value is re-assigned only inside a `for` loop; elsewhere bind a new name with `let` (shadowing is fine)");
+                }
+                Stmt::Expr(Expr::Return(ret), _) if last => match &ret.expr {
+                    Some(e) => output = self.result(e),
+                    None => self.cx.error(ret, "`return` needs a value: the function's result"),
+                },
+                Stmt::Expr(e, None) if last => output = self.result(e),
+                Stmt::Expr(e, _) => unsupported::statement(self.cx, e, self.tensor),
+                Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
+                Stmt::Macro(m) => self.cx.error(m, unsupported::MACRO),
+            }
+        }
+        let ends_with_value = matches!(
+            stmts.last(),
+            Some(Stmt::Expr(_, None)) | Some(Stmt::Expr(Expr::Return(_), _))
+        );
+        if !ends_with_value {
+            let at: TokenStream = match stmts.last() {
+                Some(s) => s.to_token_stream(),
+                None => at.clone(),
+            };
+            self.cx.error(at, "a #[differentiable] function must end with an expression giving its result (no trailing `;`)");
+        }
+        output
+    }
+
+    /// The function's result: one value, or a tuple's parts (`(logits, penalty)`).
+    fn result(&mut self, e: &Expr) -> Option<Vec<NodeId>> {
+        match e {
+            Expr::Tuple(t) if t.elems.len() >= 2 => {
+                let parts: Vec<Option<NodeId>> = t.elems.iter().map(|p| self.expr(p)).collect();
+                parts.into_iter().collect()
+            }
+            Expr::If(i) => self.if_parts(i),
+            Expr::Paren(p) => self.result(&p.expr),
+            _ => Some(vec![self.expr(e)?]),
+        }
+    }
+
+    pub fn local(&mut self, local: &syn::Local) {
+        if let Pat::Tuple(tuple) = &local.pat {
+            return self.local_parts(local, tuple);
+        }
+        let ident = binding_name(self.cx, &local.pat);
+        if let (Some(ident), Pat::Ident(p)) = (&ident, &local.pat)
+            && p.mutability.is_some()
+        {
+            self.scope.declare_mutable(ident.to_string());
+        }
+        let Some(init) = self.initializer(local) else {
+            return;
+        };
+        let value = self.expr(init);
+        // A call whose callee's body is not known yet: this pass only finds the calls (the
+        // expansion starts again with the body), so the name stands for a pending value
+        // and what reads it reports nothing spurious.
+        let value = match value {
+            None if self.calls.waiting() => Some(self.graph.pending()),
+            value => value,
+        };
+        if let (Some(ident), Some(value)) = (ident, value) {
+            self.bind(ident, value);
+        }
+    }
+
+    /// `let name = value;`: the name is in scope, and names the value in derivations.
+    fn bind(&mut self, ident: Ident, value: NodeId) {
+        let display = self.scope.bind(ident, value);
+        self.graph.set_name(value, &display);
+    }
+
+    /// A `let`'s value; `let x;` and `let .. else` are reported (the value of the latter
+    /// is still read, for the errors in it).
+    fn initializer<'l>(&mut self, local: &'l syn::Local) -> Option<&'l Expr> {
+        let Some(init) = &local.init else {
+            self.cx.error(
+                local,
+                "`let` without a value is not supported; bind the value where it is computed",
+            );
+            return None;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error(
+                diverge,
+                "`let ... else` is not supported in #[differentiable] functions",
+            );
+        }
+        Some(&init.expr)
+    }
+
+    /// `let (a, b) = f(..);` for a function returning a tuple (or `let (a, b) = (x, y);`).
+    fn local_parts(&mut self, local: &syn::Local, tuple: &syn::PatTuple) {
+        const PLAIN: &str =
+            "bind a tuple's parts to plain names: `let (a, b) = f(..);` (`_` skips one)";
+        let mut names = Vec::new();
+        for pat in &tuple.elems {
+            match pat {
+                Pat::Ident(p)
+                    if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() =>
+                {
+                    names.push(Some(p.ident.clone()))
+                }
+                Pat::Wild(_) => names.push(None),
+                other => {
+                    self.cx.error(other, PLAIN);
+                    return;
+                }
+            }
+        }
+        let Some(init) = self.initializer(local) else {
+            return;
+        };
+        let parts = match self.parts(init) {
+            Some(parts) => parts,
+            // The callee's body is not known yet: pending values, as for `let`.
+            None if self.calls.waiting() => vec![self.graph.pending(); names.len()],
+            None => return,
+        };
+        if parts.len() != names.len() {
+            self.cx.error(
+                &local.pat,
+                format!(
+                    "{} names for a tuple of {} parts; name each part (`_` skips one)",
+                    names.len(),
+                    parts.len()
+                ),
+            );
+            return;
+        }
+        for (name, part) in names.into_iter().zip(parts) {
+            if let Some(name) = name {
+                self.bind(name, part);
+            }
+        }
+    }
+
+    /// The parts of a tuple: a call to a function returning one, or a tuple written out.
+    pub fn parts(&mut self, e: &Expr) -> Option<Vec<NodeId>> {
+        match e {
+            Expr::Paren(p) => self.parts(&p.expr),
+            Expr::Group(g) => self.parts(&g.expr),
+            Expr::Tuple(t) => {
+                let parts: Vec<Option<NodeId>> = t.elems.iter().map(|p| self.expr(p)).collect();
+                parts.into_iter().collect()
+            }
+            Expr::Call(c) => self.call_parts(c),
+            Expr::If(i) => self.if_parts(i),
+            other => {
+                self.cx.error(other, "a tuple comes from a call to a #[differentiable] function returning one, `f(..)`, or is written out, `(a, b)`");
+                None
+            }
+        }
+    }
+}
+
+/// `x = ...` or `x += ...` (and the other compound assignments).
+fn is_assignment(e: &Expr) -> bool {
+    match e {
+        Expr::Assign(_) => true,
+        Expr::Binary(b) => unsupported::is_compound_assign(&b.op),
+        _ => false,
+    }
+}
+
+/// The name a `let` binds, if it is a plain (optionally typed) name; `let mut` too (a
+/// `for` loop may carry it).
+fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
+    const PLAIN: &str =
+        "only `let name = ...;` bindings are supported in #[differentiable] functions";
+    match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) if p.mutability.is_none() && p.by_ref.is_none() && p.subpat.is_none() => {
+                Some(p.ident.clone())
+            }
+            other => {
+                cx.error(other, PLAIN);
+                None
+            }
+        },
+        other => {
+            cx.error(other, PLAIN);
+            None
+        }
+    }
+}

@@ -1,4 +1,6 @@
-//! The crate's error type: one enum for everything a user's input can get wrong.
+//! The crate's error type: one enum for everything a user's input can get wrong. The
+//! variants of optional parts (audio, checkpoints, plots) exist only with their Cargo
+//! feature; the enum is `#[non_exhaustive]`, so a feature that adds one breaks no match.
 
 use std::path::PathBuf;
 
@@ -16,6 +18,8 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An audio file that could not be decoded.
+    #[cfg(feature = "audio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audio")))]
     #[error("{path}: {reason}")]
     Audio {
         /// The file being decoded.
@@ -45,6 +49,8 @@ pub enum Error {
     #[error("data: {0}")]
     Data(String),
     /// A checkpoint that does not match the model it is loaded into.
+    #[cfg(feature = "checkpoint")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "checkpoint")))]
     #[error("checkpoint {path}: {reason}")]
     Checkpoint {
         /// The checkpoint file.
@@ -98,6 +104,8 @@ pub enum Error {
         message: String,
     },
     /// A plot could not be drawn or written.
+    #[cfg(feature = "plot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
     #[error("plot {path}: {reason}")]
     Plot {
         /// The image file.

@@ -239,11 +239,41 @@
 //! A loop inside a helper called in a loop body is run again during the backward pass
 //! rather than taped: its values are kept one outer iteration at a time. The plain
 //! forward function, and a caller that needs no gradient, keep no tape.
+//!
+//! ## Cargo features
+//!
+//! Four features, all on by default, each bringing a part only some programs need and
+//! the crates behind it:
+//!
+//! | feature | brings | crates |
+//! |---|---|---|
+//! | `audio` | the `audio` module: decoding (WAV, FLAC, MP3, ...), resampling, STFT, mel, MFCC, deltas, folder-per-class data sets; `Error::Audio` | symphonia, hound, realfft, rubato |
+//! | `plot` | drawing, PNG or SVG: `History::save_plot`, `ConfusionMatrix::save_heatmap`, `GraphTrace::save` and `to_svg`; `PlotSize`, `Error::Plot` | plotters |
+//! | `progress` | the training loop's progress bar on stderr | indicatif |
+//! | `checkpoint` | the `checkpoint` module: any [`Parameters`] saved to and loaded from safetensors files; `Error::Checkpoint` | safetensors |
+//!
+//! With `default-features = false` the crate keeps the macros, the ops, [`Parameters`],
+//! the optimisers ([`optim`]), the training loop ([`train`]), [`data`], [`init`],
+//! [`metrics`] and [`gradcheck`]. The API of what stays is the same: without `progress`,
+//! [`TrainConfig::progress`](train::TrainConfig::progress) draws nothing, and without
+//! `plot`, `f::trace` still returns the graph's data ([`plot::GraphTrace`]), which only
+//! cannot be drawn. Features add to each other, so one can be turned back on alone:
+//!
+//! ```toml
+//! [dependencies]
+//! cadena = { version = "0.1", default-features = false, features = ["checkpoint"] }
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the macros' `::cadena::...` paths resolve inside this crate's own tests and docs.
 extern crate self as cadena;
 
+#[cfg(feature = "audio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audio")))]
 pub mod audio;
+#[cfg(feature = "checkpoint")]
+#[cfg_attr(docsrs, doc(cfg(feature = "checkpoint")))]
 pub mod checkpoint;
 pub mod data;
 mod error;
@@ -289,6 +319,8 @@ mod readme {
     #[doc = include_str!("../../README.es.md")]
     struct ReadmeEs;
 
+    // Its example saves a plot and a checkpoint.
+    #[cfg(all(feature = "plot", feature = "checkpoint"))]
     #[doc = include_str!("README_TRAIN_SECTION.md")]
     struct TrainSection;
 

@@ -10,6 +10,7 @@ use super::{font, plot_error};
 use crate::metrics::ConfusionMatrix;
 use crate::{Error, Result};
 
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 impl ConfusionMatrix {
     /// Draws the matrix as a PNG heat map at `path`, `size × size` pixels.
     ///

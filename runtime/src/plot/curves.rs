@@ -11,9 +11,17 @@ use crate::{Error, Result};
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
 const VALIDATION: RGBColor = RGBColor(255, 127, 14);
 
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 impl History {
     /// Draws loss (left) and accuracy (right) per epoch, training and validation, to a
     /// PNG at `path`. The accuracy panel is left out when no accuracy was recorded.
+    ///
+    /// ```no_run
+    /// # use cadena::train::History;
+    /// # let history = History::default();
+    /// history.save_plot("curves.png")?;
+    /// # Ok::<(), cadena::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

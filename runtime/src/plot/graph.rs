@@ -190,6 +190,7 @@ fn draw<DB: DrawingBackend>(
     root.present()
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
 impl GraphTrace {
     /// The picture as an SVG document.
     ///

@@ -23,7 +23,8 @@ pub struct TrainConfig {
     /// Learning rate per epoch, relative to the optimiser's rate when `fit` starts.
     pub schedule: Schedule,
     /// Show a progress bar on stderr. It stays hidden anyway when stderr is not a
-    /// terminal or the `CI` environment variable is set.
+    /// terminal, the `CI` environment variable is set, or the `progress` Cargo feature
+    /// (on by default) is off.
     pub progress: bool,
     /// Measure accuracy on the training set after each epoch (one extra forward pass over
     /// it with the prediction function). Ignored for sets without labels.

@@ -1,5 +1,6 @@
 //! The training loop: mini-batches with seeded shuffling, epochs, validation, early
-//! stopping with best-weights restore, a [`History`] of the run, and a progress bar.
+//! stopping with best-weights restore, a [`History`] of the run, and a progress bar (with
+//! the `progress` feature).
 //!
 //! The loop sees a model only through two functions — the gradient function the
 //! `#[differentiable]` macro generated (adapted to `(loss, gradient)` by a one-line

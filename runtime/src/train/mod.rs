@@ -41,7 +41,6 @@ mod config;
 mod evaluate;
 mod fit;
 mod history;
-mod progress;
 
 pub use config::TrainConfig;
 pub use evaluate::{Evaluation, evaluate};

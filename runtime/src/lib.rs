@@ -249,7 +249,7 @@
 //! |---|---|---|
 //! | `audio` | the `audio` module: decoding (WAV, FLAC, MP3, ...), resampling, STFT, mel, MFCC, deltas, folder-per-class data sets; `Error::Audio` | symphonia, hound, realfft, rubato |
 //! | `plot` | drawing, PNG or SVG: `History::save_plot`, `ConfusionMatrix::save_heatmap`, `GraphTrace::save` and `to_svg`; `PlotSize`, `Error::Plot` | plotters |
-//! | `progress` | the training loop's progress bar on stderr | indicatif |
+//! | `progress` | progress bars on stderr: the training loop's, and feature extraction's in `audio` | indicatif |
 //! | `checkpoint` | the `checkpoint` module: any [`Parameters`] saved to and loaded from safetensors files; `Error::Checkpoint` | safetensors |
 //!
 //! With `default-features = false` the crate keeps the macros, the ops, [`Parameters`],
@@ -286,6 +286,7 @@ pub mod optim;
 mod params;
 pub mod plot;
 pub mod prelude;
+mod progress;
 pub mod train;
 
 pub use cadena_macros::{Parameters, differentiable};

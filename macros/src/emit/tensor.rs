@@ -151,7 +151,8 @@ fn inlined(
             user[a.index()] = Some(id);
         }
     }
-    g.ids()
+    let mut inlined: Vec<bool> = g
+        .ids()
         .map(|id| {
             live[id.index()]
                 && fusible(id)
@@ -159,7 +160,33 @@ fn inlined(
                 && !is_root(id)
                 && user[id.index()].is_some_and(fusible)
         })
-        .collect()
+        .collect();
+    bound_depth(g, &mut inlined);
+    inlined
+}
+
+/// The deepest chain of elementwise nodes one fused closure nests.
+const MAX_FUSED_DEPTH: u32 = 32;
+
+/// A long chain of elementwise `let`s would fuse into one expression nested as deep as
+/// the chain, and rustc's parser overflows its stack somewhere past a few hundred levels:
+/// every `MAX_FUSED_DEPTH` links, the chain becomes a statement of its own.
+fn bound_depth(g: &Graph, inlined: &mut [bool]) {
+    let mut depth = vec![0u32; g.len()];
+    for id in g.ids() {
+        let below = emitted_args(g, id)
+            .into_iter()
+            .filter(|a| inlined[a.index()])
+            .map(|a| depth[a.index()])
+            .max()
+            .unwrap_or(0);
+        let d = below + 1;
+        if inlined[id.index()] && d >= MAX_FUSED_DEPTH {
+            inlined[id.index()] = false;
+        } else {
+            depth[id.index()] = d;
+        }
+    }
 }
 
 /// Array operands reached through inlined nodes; un-inline until each fits a map.

@@ -1,16 +1,15 @@
 //! Folder-per-class audio data sets: every audio file under `root/<class>/` becomes one
 //! feature row, extracted in parallel, with failures reported and skipped.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
 use super::cache::FeatureCache;
 use super::features::{FeatureExtractor, FeatureSpec};
 use super::load::{LoadConfig, decode};
+use crate::progress::{self, Counting};
 use crate::{Error, Result};
 
 /// How to build a [`Dataset`]. `Default`: clips resampled to 22,050 Hz (as
@@ -26,8 +25,9 @@ pub struct DatasetConfig {
     pub extensions: Vec<String>,
     /// Directory for the feature cache; `None` disables it.
     pub cache_dir: Option<PathBuf>,
-    /// Show a progress bar (only when stderr is a terminal and `CI` is unset) and print
-    /// each skipped file and the final count to stderr.
+    /// Show a progress bar (with the `progress` feature, and only when stderr is a
+    /// terminal and `CI` is unset) and print each skipped file and the final count to
+    /// stderr.
     pub verbose: bool,
 }
 
@@ -120,19 +120,19 @@ pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Datase
         None => None,
     };
 
-    let progress = progress_bar(files.len() as u64, config.verbose);
+    let bar = progress::bar(config.verbose, files.len(), Counting::Clips);
     let rows: Vec<Result<Array1<f32>>> = files
         .par_iter()
         .map_init(
             || FeatureExtractor::new(&config.features),
             |extractor, (path, _)| {
                 let row = extract_file(path, config, cache.as_ref(), extractor);
-                progress.inc(1);
+                bar.inc(1);
                 row
             },
         )
         .collect();
-    progress.finish_and_clear();
+    bar.finish_and_clear();
 
     let dims = config.features.dims();
     let mut data = Vec::with_capacity(rows.len() * dims);
@@ -213,21 +213,6 @@ fn reason_without_path(e: &Error, path: &Path) -> String {
     text.strip_prefix(&prefix)
         .map(str::to_owned)
         .unwrap_or(text)
-}
-
-fn progress_bar(len: u64, verbose: bool) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    if verbose && interactive {
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} clips, {per_sec}, eta {eta}")
-        {
-            bar.set_style(style);
-        }
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {

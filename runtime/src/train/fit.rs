@@ -6,9 +6,10 @@ use rand::rngs::StdRng;
 
 use super::evaluate::{accuracy, first_non_finite, mean_loss};
 use super::guard::Site;
-use super::{EpochRecord, History, TrainConfig, progress};
+use super::{EpochRecord, History, TrainConfig};
 use crate::data::{Batches, Dataset};
 use crate::optim::Optimizer;
+use crate::progress::{self, Counting};
 use crate::{Error, Float, Parameters, Result};
 
 /// What an epoch callback tells the loop.
@@ -157,7 +158,11 @@ impl<'cb> Trainer<'cb> {
         let base_lr = optimizer.learning_rate();
         let mut rng = StdRng::seed_from_u64(config.seed);
         let mut batches = Batches::new(train, config.batch_size);
-        let bar = progress::bar(config.progress, config.epochs * batches.len());
+        let bar = progress::bar(
+            config.progress,
+            config.epochs * batches.len(),
+            Counting::Batches,
+        );
         let mut history = History::default();
         let mut best: Option<P> = None;
         let mut epochs_without_improvement = 0;

@@ -42,7 +42,6 @@ mod evaluate;
 mod fit;
 mod guard;
 mod history;
-mod progress;
 
 pub use config::TrainConfig;
 pub use evaluate::{Evaluation, evaluate};

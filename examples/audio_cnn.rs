@@ -16,6 +16,7 @@
 #[path = "common/augmented.rs"]
 mod augmented;
 #[path = "common/case_study.rs"]
+#[allow(dead_code)] // features come from `cadena::audio::spectrograms`, not `prepare`
 mod case_study;
 #[path = "common/cnn_model.rs"]
 mod cnn_model;
@@ -26,18 +27,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use cadena::audio::augment::{AugmentConfig, Augmenter, NoiseMix};
-use cadena::audio::band_norm::BandNormalizer;
-use cadena::audio::logmel::{fit_frames, frames_for};
 use cadena::audio::spectrograms::{SpectrogramSet, load_spectrograms};
-use cadena::data::{Dataset, Splits};
 use cadena::init::seeded;
-use cadena::ndarray::Array2;
 use cadena::optim::Adam;
 
 use augmented::fit_augmented;
 use case_study::{Args, Clips, Normalization, Prepared, print_summary, report, split_clips};
 use cnn_model::{
-    BANDS, Cnn, FRAME_SHARE, LEARNING_RATE, WEIGHT_DECAY, loss_grad, predict, spectrogram_config,
+    BANDS, Cnn, LEARNING_RATE, WEIGHT_DECAY, images_of, loss_grad, predict, spectrogram_config,
 };
 
 /// Epochs without a lower validation loss before training stops.
@@ -63,12 +60,12 @@ fn run() -> Result<(), Box<dyn Error>> {
     let rest: Vec<String> = rest.collect();
     let args = Args::parse_from(
         "audio_cnn",
-        150,
+        cnn_model::EPOCHS,
         rest.into_iter(),
         " [--no-augment] [--noise]",
     );
 
-    let config = spectrogram_config(args.sr);
+    let config = spectrogram_config(args.sr, BANDS);
     let source = args
         .data
         .clone()
@@ -80,41 +77,21 @@ fn run() -> Result<(), Box<dyn Error>> {
     };
     let parts = split_clips(&args, &clips(&set), test_set.as_ref().map(clips).as_ref())?;
 
-    // The frame count and the band statistics come from the training clips only.
-    let counts: Vec<usize> = parts
-        .train
-        .iter()
-        .map(|&i| set.spectrograms[i].ncols())
-        .collect();
-    let frames = frames_for(&counts, FRAME_SHARE)?;
-    let fixed = |s: &SpectrogramSet, i: usize| fit_frames(s.spectrograms[i].view(), frames);
-    let train_images: Vec<Array2<f32>> = parts.train.iter().map(|&i| fixed(&set, i)).collect();
-    let normalizer = BandNormalizer::fit(&train_images)?;
-    let n_classes = set.class_names.len();
-    let dataset = |s: &SpectrogramSet, indices: &[usize], labels: Vec<usize>| {
-        let mut x = Array2::zeros((indices.len(), BANDS * frames));
-        for (mut row, &i) in x.rows_mut().into_iter().zip(indices) {
-            let mut m = fixed(s, i);
-            normalizer.apply(&mut m.view_mut())?;
-            row.assign(&m.into_shape_with_order(BANDS * frames).expect("contiguous"));
-        }
-        Dataset::classification(x, labels, n_classes)
-    };
-    let labels_of = |indices: &[usize]| indices.iter().map(|&i| set.labels[i]).collect();
+    let images = images_of(
+        &set,
+        &parts.train,
+        &parts.validation,
+        test_set.as_ref().unwrap_or(&set),
+        &parts.test,
+        parts.test_labels.clone(),
+    )?;
+    let (bands, frames, normalizer) = (images.bands, images.frames, images.normalizer);
     let prepared = Prepared {
-        splits: Splits {
-            train: dataset(&set, &parts.train, labels_of(&parts.train))?,
-            validation: dataset(&set, &parts.validation, labels_of(&parts.validation))?,
-            test: dataset(
-                test_set.as_ref().unwrap_or(&set),
-                &parts.test,
-                parts.test_labels.clone(),
-            )?,
-        },
+        splits: images.splits,
         class_names: set.class_names.clone(),
     };
     print_summary(&prepared);
-    println!("log-mel images: {BANDS} bands × {frames} frames (frames chosen on training clips)");
+    println!("log-mel images: {bands} bands × {frames} frames (frames chosen on training clips)");
 
     let augmenter = if augment {
         let config = AugmentConfig {
@@ -123,14 +100,18 @@ fn run() -> Result<(), Box<dyn Error>> {
         };
         Some(Augmenter::new(
             config,
-            (BANDS, frames),
+            (bands, frames),
             normalizer.clone(),
             args.seed,
         )?)
     } else {
         None
     };
-    let mut net = Cnn::new(frames, n_classes, &mut seeded(args.seed));
+    let mut net = Cnn::new(
+        (bands, frames),
+        set.class_names.len(),
+        &mut seeded(args.seed),
+    );
     let start = Instant::now();
     let history = fit_augmented(
         &mut net,

@@ -301,7 +301,7 @@ pub fn kit_of(path: &Path) -> String {
     stem.split("__").next().unwrap_or_default().to_string()
 }
 
-pub fn report_skipped(skipped: &[(PathBuf, String)]) {
+fn report_skipped(skipped: &[(PathBuf, String)]) {
     for (path, reason) in skipped {
         eprintln!("skipped {}: {reason}", path.display());
     }

@@ -94,11 +94,11 @@ fn window(op: &str, x: &[usize], kernel: &[usize], stride: &[usize]) -> Window {
 
 impl Window {
     /// The output's shape at the caller's rank, for batch and channels `x[..2]`.
-    fn output_shape(&self, x: &[usize]) -> Vec<usize> {
+    fn output_shape(&self, x: &[usize]) -> OutputShape {
         if x.len() == 3 {
-            vec![x[0], x[1], self.ow]
+            OutputShape([x[0], x[1], self.ow, 0], 3)
         } else {
-            vec![x[0], x[1], self.oh, self.ow]
+            OutputShape([x[0], x[1], self.oh, self.ow], 4)
         }
     }
 
@@ -143,6 +143,16 @@ impl Window {
     }
 }
 
+/// An output's shape without a heap allocation (a step allocates nothing): the sizes
+/// and how many of them are used.
+struct OutputShape([usize; 4], usize);
+
+impl OutputShape {
+    fn as_slice(&self) -> &[usize] {
+        &self.0[..self.1]
+    }
+}
+
 #[track_caller]
 fn check_gradient(
     op: &str,
@@ -153,8 +163,9 @@ fn check_gradient(
     stride: &[usize],
 ) {
     let expected = win.output_shape(x);
+    let expected = expected.as_slice();
     assert!(
-        g == expected.as_slice(),
+        g == expected,
         "{op}: g has shape {g:?} but pooling x {x:?} with kernel {} and stride {} gives {expected:?}",
         spelled(kernel),
         spelled(stride)
@@ -198,7 +209,9 @@ fn pooled<A: Float, D: Dimension>(
     kernel: impl FnOnce(&[A], &Window, &mut [A]),
 ) -> ndarray::Array<A, D> {
     let shape = win.output_shape(x.shape());
-    let mut out = pool::array::<A, D>(D::from_dimension(&ndarray::IxDyn(&shape)).expect("rank"));
+    let mut dim = D::zeros(shape.1);
+    dim.slice_mut().copy_from_slice(shape.as_slice());
+    let mut out = pool::array::<A, D>(dim);
     let values = out.as_slice_mut().expect("a pool array is row-major");
     with_row_major(x, |x| kernel(x, win, values));
     out

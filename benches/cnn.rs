@@ -64,6 +64,27 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    if std::env::var_os("POOL_ONLY").is_some() {
+        use cadena::ops::tensor as t;
+        let h = cadena::ndarray::Array4::<f32>::from_shape_fn((32, 16, 40, 47), |(a, b, c, d)| {
+            ((a * 7 + b * 5 + c * 3 + d) % 11) as f32
+        });
+        let start = Instant::now();
+        for _ in 0..100 {
+            t::pool::recycle(t::max_pool2d(&h, (2, 2), (2, 2)));
+        }
+        println!("max_pool2d {:.3} ms", start.elapsed().as_secs_f64() * 10.0);
+        let m = t::max_pool2d(&h, (2, 2), (2, 2));
+        let start = Instant::now();
+        for _ in 0..100 {
+            t::pool::recycle(t::max_pool2d_vjp(&m, &h, (2, 2), (2, 2)));
+        }
+        println!(
+            "max_pool2d_vjp {:.3} ms",
+            start.elapsed().as_secs_f64() * 10.0
+        );
+        return;
+    }
     let (train, validation) = (data(294, 1), data(52, 2));
     let mut net = Cnn::new((BANDS, FRAMES), CLASSES, &mut seeded(3));
     let mut adam = Adam::adamw(LEARNING_RATE, WEIGHT_DECAY).expect("valid");

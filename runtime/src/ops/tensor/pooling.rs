@@ -118,20 +118,19 @@ impl Window {
         }
     }
 
-    /// The offset of the first maximum of the window at `start` in `x` (row-major), as
-    /// PyTorch picks it: the first in row-major order among equal values, a NaN over any
-    /// number (the last NaN, if several).
-    fn first_max<A: Float>(&self, x: &[A], start: usize) -> usize {
-        let mut best = start;
-        for i in 0..self.kh {
-            let row = start + i * self.w;
-            for (j, &v) in x[row..row + self.kw].iter().enumerate() {
-                if v > x[best] || v.is_nan() {
-                    best = row + j;
-                }
+    /// Calls `f(input, output)` for every output row: `input` is the offset of the
+    /// top-left element of its first window in the (row-major) input, `output` the
+    /// offset of its first output.
+    fn each_row(&self, mut f: impl FnMut(usize, usize)) {
+        let (plane, out_plane) = (self.h * self.w, self.oh * self.ow);
+        for p in 0..self.planes {
+            for oy in 0..self.oh {
+                f(
+                    p * plane + oy * self.sh * self.w,
+                    p * out_plane + oy * self.ow,
+                );
             }
         }
-        best
     }
 
     /// The sum of the window at `start` in `x` (row-major).
@@ -172,9 +171,33 @@ fn check_gradient(
     );
 }
 
-/// Each window's maximum of `x` (row-major) into `out`.
+/// Each window's maximum of `x` (row-major) into `out`. Output rows are filled a whole
+/// row at a time, one window element after another (in row-major order, so the first of
+/// equal maxima stands), which keeps the inner loop a branch-free pass over memory.
 fn max_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
-    win.each(|i, o| out[o] = x[win.first_max(x, i)]);
+    win.each_row(|input, output| {
+        let out_row = &mut out[output..output + win.ow];
+        for i in 0..win.kh {
+            let row = &x[input + i * win.w..];
+            for j in 0..win.kw {
+                let taps = row[j..].iter().step_by(win.sw);
+                if i == 0 && j == 0 {
+                    out_row.iter_mut().zip(taps).for_each(|(o, &v)| *o = v);
+                } else {
+                    out_row
+                        .iter_mut()
+                        .zip(taps)
+                        .for_each(|(o, &v)| *o = if v > *o || v.is_nan() { v } else { *o });
+                }
+            }
+        }
+    });
+}
+
+thread_local! {
+    /// Where each window of an output row has its maximum, for [`max_backward`]: kept
+    /// per thread so a step allocates nothing after the first.
+    static ARGMAX: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Each window's mean of `x` (row-major) into `out`.
@@ -186,7 +209,34 @@ fn avg_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
 /// `dL/dx` of max pooling: each window's gradient onto its first maximum, accumulating
 /// where windows overlap.
 fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
-    win.each(|i, o| dx[win.first_max(x, i)] += g[o]);
+    let mut best = super::pool::take::<A>(win.ow);
+    ARGMAX.with_borrow_mut(|at| {
+        at.clear();
+        at.resize(win.ow, 0);
+        win.each_row(|input, output| {
+            for i in 0..win.kh {
+                let start = input + i * win.w;
+                for j in 0..win.kw {
+                    let taps = x[start + j..].iter().step_by(win.sw);
+                    let places = (start + j..).step_by(win.sw);
+                    let lanes = best.iter_mut().zip(at.iter_mut()).zip(taps.zip(places));
+                    if i == 0 && j == 0 {
+                        lanes.for_each(|((b, a), (&v, k))| (*b, *a) = (v, k));
+                    } else {
+                        lanes.for_each(|((b, a), (&v, k))| {
+                            if v > *b || v.is_nan() {
+                                (*b, *a) = (v, k);
+                            }
+                        });
+                    }
+                }
+            }
+            for (&k, &d) in at.iter().zip(&g[output..output + win.ow]) {
+                dx[k] += d;
+            }
+        });
+    });
+    super::pool::give(best);
 }
 
 /// `dL/dx` of average pooling: each window's gradient spread evenly over it,

@@ -7,7 +7,8 @@
 //! write it). AdamW, early stopping on validation loss as `audio_mlp_mfcc`. Every epoch
 //! the training clips are augmented anew (seeded: a random delay, gain, SpecAugment time
 //! and frequency masks; `--noise` also mixes in white noise; `--no-augment` turns it all
-//! off). Prints the training time per epoch before the report.
+//! off). Prints the training time per epoch before the report, and writes each test
+//! clip's prediction to `test_predictions.tsv` beside the other files.
 //!
 //! ```text
 //! cargo run --release --example audio_cnn -- [--data DIR] [--test-data DIR] [--sr RATE] [--epochs N] [--seed S] [--out DIR] [--no-augment] [--noise]
@@ -28,6 +29,7 @@ use std::time::Instant;
 
 use cadena::audio::augment::{AugmentConfig, Augmenter, NoiseMix};
 use cadena::audio::spectrograms::{SpectrogramSet, load_spectrograms};
+use cadena::data::argmax_rows;
 use cadena::init::seeded;
 use cadena::optim::Adam;
 
@@ -135,6 +137,17 @@ fn run() -> Result<(), Box<dyn Error>> {
         mean: normalizer.mean.clone(),
         std: normalizer.std.clone(),
     };
+    // Each test clip's file, class and prediction, for `data/test_uncertainty.py`.
+    let test_paths = &test_set.as_ref().unwrap_or(&set).paths;
+    let predicted = argmax_rows(predict(&net, prepared.splits.test.x.view()).view());
+    let mut lines = String::new();
+    for ((&i, &truth), &guess) in parts.test.iter().zip(&parts.test_labels).zip(&predicted) {
+        let name = |k: usize| &prepared.class_names[k];
+        let path = test_paths[i].display();
+        lines += &format!("{path}\t{}\t{}\n", name(truth), name(guess));
+    }
+    std::fs::create_dir_all(&args.out)?;
+    std::fs::write(args.out.join("test_predictions.tsv"), lines)?;
     report(
         &args,
         &prepared,

@@ -23,6 +23,7 @@ mod augmented;
 #[allow(dead_code)]
 mod case_study;
 #[path = "common/cnn_model.rs"]
+#[allow(dead_code)] // `Cnn::with_channels` builds every network here
 mod cnn_model;
 #[path = "common/sources.rs"]
 #[allow(dead_code)] // the spectrograms come from `load_spectrograms`, not `bundled`
@@ -39,20 +40,45 @@ use cadena::ndarray::Array2;
 use cadena::optim::Adam;
 
 use augmented::fit_augmented;
-use cnn_model::{BANDS, Cnn, LEARNING_RATE, WEIGHT_DECAY, images_of, loss_grad, predict};
+use cnn_model::{BANDS, CHANNELS, Cnn, LEARNING_RATE, WEIGHT_DECAY, images_of, loss_grad, predict};
 use sources::{SOURCES, clips_of, source};
 
-/// What each variant augments with, if anything.
-fn variant(name: &str) -> Option<Option<AugmentConfig>> {
-    match name {
-        "none" => Some(None),
-        "augment" => Some(Some(AugmentConfig::default())),
-        "noise" => Some(Some(AugmentConfig {
-            noise: Some(NoiseMix::default()),
-            ..AugmentConfig::default()
-        })),
-        _ => None,
-    }
+/// One way of training: what it augments with, if anything, its learning rate and its
+/// channels.
+#[derive(Clone)]
+struct Variant {
+    augment: Option<AugmentConfig>,
+    lr: f64,
+    channels: (usize, usize),
+}
+
+/// The variants by name: `audio_cnn`'s setup is `augment`.
+fn variant(name: &str) -> Option<Variant> {
+    let chosen = Variant {
+        augment: Some(AugmentConfig::default()),
+        lr: LEARNING_RATE,
+        channels: CHANNELS,
+    };
+    Some(match name {
+        "none" => Variant {
+            augment: None,
+            ..chosen
+        },
+        "augment" => chosen,
+        "noise" => Variant {
+            augment: Some(AugmentConfig {
+                noise: Some(NoiseMix::default()),
+                ..AugmentConfig::default()
+            }),
+            ..chosen
+        },
+        "lr1e-2" => Variant { lr: 1e-2, ..chosen },
+        "wide" => Variant {
+            channels: (32, 64),
+            ..chosen
+        },
+        _ => return None,
+    })
 }
 
 /// Held-out predictions pooled over folds, with the time spent training.
@@ -68,7 +94,7 @@ struct Tally {
 fn loso(
     set: &SpectrogramSet,
     sources: &[Option<&str>],
-    augment: &Option<AugmentConfig>,
+    variant: &Variant,
     seed: u64,
     epochs: usize,
 ) -> Result<Tally, Box<dyn Error>> {
@@ -98,7 +124,7 @@ fn loso(
             &held_out,
             truth.clone(),
         )?;
-        let augmenter = match augment {
+        let augmenter = match &variant.augment {
             Some(config) => Some(Augmenter::new(
                 config.clone(),
                 (images.bands, images.frames),
@@ -107,11 +133,16 @@ fn loso(
             )?),
             None => None,
         };
-        let mut net = Cnn::new((images.bands, images.frames), n_classes, &mut seeded(seed));
+        let mut net = Cnn::with_channels(
+            (images.bands, images.frames),
+            variant.channels,
+            n_classes,
+            &mut seeded(seed),
+        );
         let start = Instant::now();
         let history = fit_augmented(
             &mut net,
-            &mut Adam::adamw(LEARNING_RATE, WEIGHT_DECAY)?,
+            &mut Adam::adamw(variant.lr, WEIGHT_DECAY)?,
             &images.splits,
             augmenter,
             epochs,
@@ -161,10 +192,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         "variant", "seed", "accuracy", "epochs", "ms per epoch"
     );
     for name in &names {
-        let augment = variant(name).ok_or_else(|| format!("unknown variant {name}"))?;
+        let v = variant(name).ok_or_else(|| format!("unknown variant {name}"))?;
         let mut all = Vec::new();
         for seed in 0..seeds {
-            let t = loso(&set, &sources, &augment, seed, cnn_model::EPOCHS)?;
+            let t = loso(&set, &sources, &v, seed, cnn_model::EPOCHS)?;
             let accuracy = t.correct as f64 / t.total as f64;
             println!(
                 "{name:<10} {seed:>6} {accuracy:>10.3} {:>8} {:>14.1}",

@@ -77,8 +77,18 @@ pub struct Cnn {
 impl Cnn {
     /// A network for images of `bands × frames` and `classes` classes, He-initialised
     /// (the layers feed ReLUs), biases zero.
-    pub fn new((bands, frames): (usize, usize), classes: usize, rng: &mut StdRng) -> Cnn {
-        let (c1, c2) = CHANNELS;
+    pub fn new(image: (usize, usize), classes: usize, rng: &mut StdRng) -> Cnn {
+        Cnn::with_channels(image, CHANNELS, classes, rng)
+    }
+
+    /// The same with other channel counts (for the cross-validation that chose
+    /// `CHANNELS`).
+    pub fn with_channels(
+        (bands, frames): (usize, usize),
+        (c1, c2): (usize, usize),
+        classes: usize,
+        rng: &mut StdRng,
+    ) -> Cnn {
         Cnn {
             w1: Init::HeUniform.array((c1, 1, 3, 3), 9, c1 * 9, rng),
             b1: Array1::zeros(c1),

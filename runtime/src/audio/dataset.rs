@@ -161,6 +161,9 @@ pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Datase
     })
 }
 
+/// Every audio file of a folder-per-class tree with its class index, in sorted order.
+pub(crate) type LabelledFiles = Vec<(PathBuf, usize)>;
+
 /// The class names (subfolders of `root`, sorted) and every audio file under them with
 /// its class index, in sorted order.
 ///
@@ -170,7 +173,7 @@ pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Datase
 pub(crate) fn list_clips(
     root: &Path,
     extensions: &[String],
-) -> Result<(Vec<String>, Vec<(PathBuf, usize)>)> {
+) -> Result<(Vec<String>, LabelledFiles)> {
     let class_dirs = sorted_entries(root)?
         .into_iter()
         .filter(|p| p.is_dir() && !is_hidden(p))

@@ -210,3 +210,67 @@ fn extract_file(
     }
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_clip(path: &Path, hz: f32, samples: usize) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for n in 0..samples {
+            let v = (std::f32::consts::TAU * hz * n as f32 / 16000.0).sin();
+            w.write_sample((v * 12000.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    #[test]
+    fn cached_spectrograms_are_the_computed_ones_and_keep_their_lengths() {
+        let root = std::env::temp_dir().join(format!("cadena-spectro-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        write_clip(&root.join("data/a/short.wav"), 440.0, 3000);
+        write_clip(&root.join("data/a/long.wav"), 880.0, 9000);
+        write_clip(&root.join("data/b/broken.wav"), 0.0, 0);
+        std::fs::write(root.join("data/b/broken.wav"), b"RIFF").unwrap();
+        let config = SpectrogramSetConfig {
+            load: LoadConfig { sr: None },
+            cache_dir: Some(root.join("cache")),
+            verbose: false,
+            ..Default::default()
+        };
+        let first = load_spectrograms(root.join("data"), &config).unwrap();
+        let again = load_spectrograms(root.join("data"), &config).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.frame_counts(), vec![18, 6]); // long.wav, short.wav
+        assert_eq!(first.skipped.len(), 1);
+        let entries = std::fs::read_dir(root.join("cache")).unwrap().count();
+        assert_eq!(entries, 2);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_bad_configuration_is_one_error() {
+        let config = SpectrogramSetConfig {
+            log_mel: LogMelConfig {
+                mel: crate::audio::mel::MelConfig {
+                    n_mels: 0,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            verbose: false,
+            ..Default::default()
+        };
+        assert!(matches!(
+            load_spectrograms(std::env::temp_dir(), &config),
+            Err(Error::InvalidConfig { .. })
+        ));
+    }
+}

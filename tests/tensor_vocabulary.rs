@@ -32,12 +32,7 @@ fn tight() -> Tolerance {
 }
 
 /// Checks `grad` (the analytic gradient of `f` at `x`) against finite differences.
-fn check<D: Dimension>(
-    what: &str,
-    x: &Array<f64, D>,
-    grad: &Array<f64, D>,
-    f: impl Fn(&Array<f64, D>) -> f64,
-) {
+fn check<D: Dimension>(what: &str, x: &Array<f64, D>, grad: &Array<f64, D>, f: impl Fn(&Array<f64, D>) -> f64) {
     if let Err(e) = check_params(|x: &Array<f64, D>| f(x), x, grad, &tight()) {
         panic!("{what}: {e}");
     }
@@ -103,10 +98,7 @@ fn select_scatter_adds_repeated_ids() {
         [0.0, 1.0, 0.0]
     ];
     let (_, g) = embed::grad(&p, &ids, &y);
-    assert!(
-        g.p.e.row(2).iter().all(|&v| v == 0.0),
-        "an unused row gets no gradient"
-    );
+    assert!(g.p.e.row(2).iter().all(|&v| v == 0.0), "an unused row gets no gradient");
     assert!(g.p.e.row(4).iter().all(|&v| v == 0.0));
     check_params(|p: &Embedding| embed(p, &ids, &y), &p, &g.p, &tight()).unwrap();
 }
@@ -161,10 +153,7 @@ fn logsumexp_is_finite_at_plus_and_minus_800() {
     assert!((value - want).abs() < 1e-9, "{value} vs {want}");
     assert!(g.x.iter().all(|v| v.is_finite()));
     for row in g.x.rows() {
-        assert!(
-            (row.sum() - 1.0).abs() < 1e-12,
-            "each row's gradient is a softmax"
-        );
+        assert!((row.sum() - 1.0).abs() < 1e-12, "each row's gradient is a softmax");
     }
 }
 
@@ -210,13 +199,7 @@ fn conv1d_and_1d_pools_match_finite_differences() {
     for stride in [1, 2] {
         let (value, g) = conv1_loss::grad(&p, &x, &y, stride);
         assert!((value - conv1_loss(&p, &x, &y, stride)).abs() < 1e-12);
-        check_params(
-            |p: &Conv1| conv1_loss(p, &x, &y, stride),
-            &p,
-            &g.p,
-            &tight(),
-        )
-        .unwrap();
+        check_params(|p: &Conv1| conv1_loss(p, &x, &y, stride), &p, &g.p, &tight()).unwrap();
     }
 }
 

@@ -64,14 +64,7 @@ pub fn literal(v: f64, lowered: &Lowered) -> TokenStream {
     // A constant the macro folded may overflow f32 though every literal written fits
     // (`(x * 1e20).powi(2)`): it is infinite there, as the unfolded arithmetic would be.
     if lowered.float == Float::F32 && !(v as f32).is_finite() {
-        return literal(
-            if v > 0.0 {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            },
-            lowered,
-        );
+        return literal(if v > 0.0 { f64::INFINITY } else { f64::NEG_INFINITY }, lowered);
     }
     let lit = match lowered.float {
         Float::F32 => Literal::f32_suffixed(v.abs() as f32),

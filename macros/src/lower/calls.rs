@@ -199,10 +199,7 @@ impl Body<'_> {
         if c.args.len() != expected {
             self.cx.error(
                 c,
-                format!(
-                    "`{name}` takes {expected} argument(s), found {}",
-                    c.args.len()
-                ),
+                format!("`{name}` takes {expected} argument(s), found {}", c.args.len()),
             );
             return None;
         }

@@ -26,8 +26,8 @@ impl Body<'_> {
     pub fn cast(&mut self, c: &syn::ExprCast) -> Option<NodeId> {
         let ty = c.ty.to_token_stream().to_string();
         const INTEGERS: &[&str] = &[
-            "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
-            "bool",
+            "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64",
+            "i128", "bool",
         ];
         if INTEGERS.contains(&ty.as_str()) {
             self.cx.error(&c.ty, "`as` casts in #[differentiable] functions turn integers into the function's float type (`n as f64`); a cast to an integer has no derivative");
@@ -40,8 +40,7 @@ impl Body<'_> {
     fn opaque(&mut self, e: &Expr) -> NodeId {
         let tokens = e.to_token_stream();
         let text = tokens.to_string().replace(' ', "");
-        self.graph
-            .named_const(text, quote::quote!((#tokens)), e.span())
+        self.graph.named_const(text, quote::quote!((#tokens)), e.span())
     }
 
     /// Reports a read of a graph value in integer tokens; notes the arguments read.
@@ -57,17 +56,11 @@ impl Body<'_> {
                 .as_ref()
                 .is_some_and(|l| l.index.as_deref() == Some(name.as_str()));
             let problem = if self.scope.contains_key(&name) {
-                Some(format!(
-                    "{what} is an integer, and `{name}` is a value of the differentiated graph; integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"
-                ))
+                Some(format!("{what} is an integer, and `{name}` is a value of the differentiated graph; integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"))
             } else if self.calls.aliases.contains_key(&name) {
-                Some(format!(
-                    "{what} reads `{name}`, a parameter of a helper inlined into its caller; pass it as a literal or a constant"
-                ))
+                Some(format!("{what} reads `{name}`, a parameter of a helper inlined into its caller; pass it as a literal or a constant"))
             } else if in_loop {
-                Some(format!(
-                    "{what} reads the loop index `{name}`; index by it with `x.index_axis(Axis(k), {name})` or `c[{name}]`, or slice outside the loop"
-                ))
+                Some(format!("{what} reads the loop index `{name}`; index by it with `x.index_axis(Axis(k), {name})` or `c[{name}]`, or slice outside the loop"))
             } else {
                 None
             };

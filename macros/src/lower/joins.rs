@@ -79,18 +79,12 @@ impl Body<'_> {
 
     fn join(&mut self, name: &str, args: &[Expr], span: proc_macro2::Span) -> Option<NodeId> {
         let Some((axis, parts)) = args.split_first() else {
-            self.cx.push(syn::Error::new(
-                span,
-                format!("`{name}` takes an axis and at least one array: `{name}![Axis(k), a, b]`"),
-            ));
+            self.cx.push(syn::Error::new(span, format!("`{name}` takes an axis and at least one array: `{name}![Axis(k), a, b]`")));
             return None;
         };
         let axis = self.axis(axis)?;
         if parts.is_empty() {
-            self.cx.push(syn::Error::new(
-                span,
-                format!("`{name}` needs at least one array after the axis"),
-            ));
+            self.cx.push(syn::Error::new(span, format!("`{name}` needs at least one array after the axis")));
             return None;
         }
         let parts: Vec<Option<NodeId>> = parts.iter().map(|e| self.expr(e)).collect();

@@ -1,6 +1,6 @@
 //! The case-study examples as a user runs them: on a folder of their own recordings
 //! (`--data`), tested on another folder (`--test-data`), then `audio_classify` on a new
-//! file with the saved model; `audio_mlp_naive` and `audio_rnn` with the same command line. The recordings are synthesised here — three classes a
+//! file with the saved model; `audio_mlp_naive`, `audio_rnn` and `audio_cnn` with the same command line. The recordings are synthesised here — three classes a
 //! network separates easily (low tones, high tones, noise bursts), at mixed rates and
 //! channel counts — so the checks are about the command-line contract, not accuracy.
 //!
@@ -281,6 +281,56 @@ fn rnn_example_takes_the_same_command_line() {
     last_line_accuracy(&text);
     assert!(out.join("model.safetensors").is_file());
     assert!(out.join("normalization.safetensors").is_file());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn cnn_example_takes_the_same_command_line_and_its_own_flags() {
+    let root = scratch("cnn");
+    let (data, subset) = (root.join("data"), root.join("subset"));
+    write_set(&data, &["high", "low", "noise"], 8, 0);
+    write_set(&subset, &["low", "noise"], 3, 20);
+    let out = root.join("out");
+    for extra in [&[][..], &["--no-augment"], &["--noise"]] {
+        let mut args = vec![
+            "--data",
+            data.to_str().unwrap(),
+            "--test-data",
+            subset.to_str().unwrap(),
+            "--epochs",
+            "8",
+            "--sr",
+            "16000",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = run("audio_cnn", &root, &args);
+        let text = stdout(&o);
+        assert!(o.status.success(), "{extra:?}\n{text}\n{}", stderr(&o));
+        // 0.4 s at 16 kHz, hop 256: 26 frames, chosen on the training clips.
+        assert!(
+            text.contains("log-mel images: 40 bands × 26 frames"),
+            "{text}"
+        );
+        let test_row = text.lines().find(|l| l.starts_with("test")).unwrap();
+        assert!(test_row.trim_end().ends_with(" 6"), "{test_row}");
+        last_line_accuracy(&text);
+    }
+    for file in [
+        "model.safetensors",
+        "normalization.safetensors",
+        "curves.png",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let o = run("audio_cnn", &root, &["--augment", "yes"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("[--no-augment] [--noise]"),
+        "{}",
+        stderr(&o)
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 

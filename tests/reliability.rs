@@ -745,5 +745,9 @@ fn six_hundred_chained_elementwise_lets_compile_and_differentiate() {
     let mut down = w.clone();
     down[[0, 1]] -= h;
     let numeric = (long_chain(&x, &up) - long_chain(&x, &down)) / (2.0 * h);
-    assert!((g.w[[0, 1]] - numeric).abs() < 1e-5 * (1.0 + numeric.abs()), "{} vs {numeric}", g.w[[0, 1]]);
+    assert!(
+        (g.w[[0, 1]] - numeric).abs() < 1e-5 * (1.0 + numeric.abs()),
+        "{} vs {numeric}",
+        g.w[[0, 1]]
+    );
 }

@@ -10,11 +10,11 @@ use std::process::ExitCode;
 
 use cadena::Parameters;
 use cadena::audio::LoadConfig;
-use cadena::audio::dataset::{Dataset as AudioSet, DatasetConfig, load_dir};
+use cadena::audio::dataset::{DatasetConfig, load_dir};
 use cadena::audio::features::FeatureSpec;
 use cadena::data::{Dataset, SplitConfig, Splits, argmax_rows};
 use cadena::metrics::ConfusionMatrix;
-use cadena::ndarray::{Array1, Array2, ArrayView2};
+use cadena::ndarray::{Array1, Array2, ArrayView2, Axis};
 use cadena::train::History;
 
 /// The bundled recordings: `data/drums/<class>/<kit>__<sample>.wav`, 22,050 Hz mono,
@@ -58,8 +58,19 @@ pub struct Args {
 impl Args {
     /// Parses `std::env::args`, or explains the usage and exits with status 2.
     pub fn parse(name: &str, default_epochs: usize) -> Args {
+        Args::parse_from(name, default_epochs, std::env::args().skip(1), "")
+    }
+
+    /// Parses `tokens` (the command line without the program's name); `more_usage` names the options an
+    /// example took out of them itself, for the usage line.
+    pub fn parse_from(
+        name: &str,
+        default_epochs: usize,
+        tokens: impl Iterator<Item = String>,
+        more_usage: &str,
+    ) -> Args {
         let usage = format!(
-            "usage: cargo run --release --example {name} -- [--data DIR] [--test-data DIR] [--sr RATE] [--epochs N] [--seed S] [--out DIR]"
+            "usage: cargo run --release --example {name} -- [--data DIR] [--test-data DIR] [--sr RATE] [--epochs N] [--seed S] [--out DIR]{more_usage}"
         );
         let mut args = Args {
             data: None,
@@ -69,7 +80,7 @@ impl Args {
             seed: 0,
             out: PathBuf::from(format!("target/{name}")),
         };
-        let mut it = std::env::args().skip(1);
+        let mut it = tokens;
         while let Some(flag) = it.next() {
             if flag == "-h" || flag == "--help" {
                 println!("{usage}");
@@ -126,10 +137,8 @@ pub struct Prepared {
     pub class_names: Vec<String>,
 }
 
-/// Loads the clips named by `args` as `features`, resampled to `args.sr`, and splits them:
-/// by kit for the bundled set (test kits apart, validation drawn from the training kits'
-/// clips), stratified at random (by `args.seed`) for `--data`, and with `--test-data` as
-/// the whole test set.
+/// Loads the clips named by `args` as `features`, resampled to `args.sr`, and splits them
+/// as [`split_clips`] does.
 pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn Error>> {
     let config = DatasetConfig {
         load: LoadConfig { sr: Some(args.sr) },
@@ -137,24 +146,88 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
         cache_dir: Some(PathBuf::from("target/feature-cache")),
         ..DatasetConfig::default()
     };
-    let bundled = args.data.is_none();
     let source = args.data.clone().unwrap_or_else(|| PathBuf::from(BUNDLED));
     let set = load_dir(&source, &config)?;
-    report_skipped(&set);
+    report_skipped(&set.skipped);
+    let test_set = match &args.test_data {
+        Some(dir) => {
+            let test_set = load_dir(dir, &config)?;
+            report_skipped(&test_set.skipped);
+            Some(test_set)
+        }
+        None => None,
+    };
+    let clips = Clips {
+        labels: set.labels.clone(),
+        class_names: set.class_names.clone(),
+        paths: set.paths.clone(),
+    };
+    let test_clips = test_set.as_ref().map(|t| Clips {
+        labels: t.labels.clone(),
+        class_names: t.class_names.clone(),
+        paths: t.paths.clone(),
+    });
+    let parts = split_clips(args, &clips, test_clips.as_ref())?;
     let n_classes = set.class_names.len();
+    let all = Dataset::classification(set.features, set.labels, n_classes)?;
+    let test = match &test_set {
+        Some(t) => Dataset::classification(
+            t.features.select(Axis(0), &parts.test),
+            parts.test_labels.clone(),
+            n_classes,
+        )?,
+        None => all.select(&parts.test),
+    };
+    Ok(Prepared {
+        splits: Splits {
+            train: all.select(&parts.train),
+            validation: all.select(&parts.validation),
+            test,
+        },
+        class_names: set.class_names,
+    })
+}
 
-    let all = Dataset::classification(set.features.clone(), set.labels.clone(), n_classes)?;
-    let mut splits = if bundled {
-        let kit = |p: &PathBuf| kit_of(p);
-        let test_kits: &[&str] = if args.test_data.is_some() {
+/// A folder of clips, whatever each became: labels, class names and paths, in order.
+pub struct Clips {
+    pub labels: Vec<usize>,
+    pub class_names: Vec<String>,
+    pub paths: Vec<PathBuf>,
+}
+
+/// Which clips go where: indices into the training folder's clips for `train` and
+/// `validation`; for `test`, into the training folder too, or into `--test-data`'s clips
+/// when it is given, whose labels (as training class indices) are `test_labels`.
+pub struct Parts {
+    pub train: Vec<usize>,
+    pub validation: Vec<usize>,
+    pub test: Vec<usize>,
+    pub test_labels: Vec<usize>,
+}
+
+/// Splits `clips`: by kit for the bundled set (test kits apart, validation drawn from the
+/// training kits' clips), stratified at random (by `args.seed`) for `--data`, and with
+/// `test_clips` (from `--test-data`) as the whole test set. The split depends only on the
+/// clips' labels and paths, so every example draws the same one whatever its features.
+pub fn split_clips(
+    args: &Args,
+    clips: &Clips,
+    test_clips: Option<&Clips>,
+) -> Result<Parts, Box<dyn Error>> {
+    let n = clips.labels.len();
+    let n_classes = clips.class_names.len();
+    // The split is drawn on a data set whose one feature is the clip's index.
+    let index = Array2::from_shape_fn((n, 1), |(i, _)| i as f32);
+    let all = Dataset::classification(index, clips.labels.clone(), n_classes)?;
+    let indices = |d: &Dataset<f32>| d.x.column(0).iter().map(|&i| i as usize).collect();
+    let splits = if args.data.is_none() {
+        let test_kits: &[&str] = if test_clips.is_some() {
             &[]
         } else {
             &TEST_KITS
         };
         let pick = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
-            (0..set.labels.len())
-                .filter(|&i| keep(&kit(&set.paths[i])))
-                .collect()
+            (0..n).filter(|&i| keep(&kit_of(&clips.paths[i]))).collect()
         };
         let test = pick(&|k| test_kits.contains(&k));
         let training_kits = pick(&|k| !test_kits.contains(&k));
@@ -176,7 +249,7 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
             test: all.select(&test),
         }
     } else {
-        let test_share = if args.test_data.is_some() { 0.0 } else { 0.2 };
+        let test_share = if test_clips.is_some() { 0.0 } else { 0.2 };
         all.split(&SplitConfig {
             validation: VALIDATION_SHARE,
             test: test_share,
@@ -184,40 +257,42 @@ pub fn prepare(args: &Args, features: FeatureSpec) -> Result<Prepared, Box<dyn E
             seed: args.seed,
         })?
     };
-
-    if let Some(dir) = &args.test_data {
-        let test_set = load_dir(dir, &config)?;
-        report_skipped(&test_set);
-        let mut labels = Vec::with_capacity(test_set.labels.len());
-        let mut unknown = Vec::new();
-        for name in &test_set.class_names {
-            if !set.class_names.contains(name) {
-                unknown.push(name.clone());
-            }
-        }
+    let mut parts = Parts {
+        train: indices(&splits.train),
+        validation: indices(&splits.validation),
+        test: indices(&splits.test),
+        test_labels: Vec::new(),
+    };
+    parts.test_labels = parts.test.iter().map(|&i| clips.labels[i]).collect();
+    if let Some(t) = test_clips {
+        let unknown: Vec<&String> = t
+            .class_names
+            .iter()
+            .filter(|name| !clips.class_names.contains(name))
+            .collect();
         if !unknown.is_empty() {
+            let dir = args.test_data.clone().unwrap_or_default();
             return Err(format!(
                 "--test-data {}: classes {unknown:?} are not among the training classes {:?}",
                 dir.display(),
-                set.class_names
+                clips.class_names
             )
             .into());
         }
-        for &l in &test_set.labels {
-            let name = &test_set.class_names[l];
-            labels.push(
-                set.class_names
+        parts.test = (0..t.labels.len()).collect();
+        parts.test_labels = t
+            .labels
+            .iter()
+            .map(|&l| {
+                clips
+                    .class_names
                     .iter()
-                    .position(|c| c == name)
-                    .expect("checked above"),
-            );
-        }
-        splits.test = Dataset::classification(test_set.features, labels, n_classes)?;
+                    .position(|c| *c == t.class_names[l])
+                    .expect("checked above")
+            })
+            .collect();
     }
-    Ok(Prepared {
-        splits,
-        class_names: set.class_names,
-    })
+    Ok(parts)
 }
 
 /// The kit of a bundled clip: its file name up to the first `__`.
@@ -226,8 +301,8 @@ pub fn kit_of(path: &Path) -> String {
     stem.split("__").next().unwrap_or_default().to_string()
 }
 
-fn report_skipped(set: &AudioSet) {
-    for (path, reason) in &set.skipped {
+fn report_skipped(skipped: &[(PathBuf, String)]) {
+    for (path, reason) in skipped {
         eprintln!("skipped {}: {reason}", path.display());
     }
 }

@@ -85,29 +85,7 @@ pub struct Dataset {
 /// errors: they land in [`Dataset::skipped`].
 pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Dataset> {
     let root = root.as_ref();
-    let class_dirs = sorted_entries(root)?
-        .into_iter()
-        .filter(|p| p.is_dir() && !is_hidden(p))
-        .collect::<Vec<_>>();
-    if class_dirs.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: no class subfolders found",
-            root.display()
-        )));
-    }
-    let class_names: Vec<String> = class_dirs
-        .iter()
-        .map(|d| {
-            d.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    let mut files = Vec::new();
-    for (label, dir) in class_dirs.iter().enumerate() {
-        collect_audio(dir, &config.extensions, &mut |p| files.push((p, label)))?;
-    }
+    let (class_names, files) = list_clips(root, &config.extensions)?;
     let cache = match &config.cache_dir {
         Some(dir) => Some(
             FeatureCache::new(dir, format!("{:?}{:?}", config.load, config.features)).map_err(
@@ -120,19 +98,19 @@ pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Datase
         None => None,
     };
 
-    let bar = progress::bar(config.verbose, files.len(), Counting::Clips);
+    let progress = progress::bar(config.verbose, files.len(), Counting::Clips);
     let rows: Vec<Result<Array1<f32>>> = files
         .par_iter()
         .map_init(
             || FeatureExtractor::new(&config.features),
             |extractor, (path, _)| {
                 let row = extract_file(path, config, cache.as_ref(), extractor);
-                bar.inc(1);
+                progress.inc(1);
                 row
             },
         )
         .collect();
-    bar.finish_and_clear();
+    progress.finish_and_clear();
 
     let dims = config.features.dims();
     let mut data = Vec::with_capacity(rows.len() * dims);
@@ -183,6 +161,45 @@ pub fn load_dir(root: impl AsRef<Path>, config: &DatasetConfig) -> Result<Datase
     })
 }
 
+/// Every audio file of a folder-per-class tree with its class index, in sorted order.
+pub(crate) type LabelledFiles = Vec<(PathBuf, usize)>;
+
+/// The class names (subfolders of `root`, sorted) and every audio file under them with
+/// its class index, in sorted order.
+///
+/// # Errors
+/// [`Error::Io`] if a folder cannot be listed; [`Error::Data`] if `root` has no class
+/// folders.
+pub(crate) fn list_clips(
+    root: &Path,
+    extensions: &[String],
+) -> Result<(Vec<String>, LabelledFiles)> {
+    let class_dirs = sorted_entries(root)?
+        .into_iter()
+        .filter(|p| p.is_dir() && !is_hidden(p))
+        .collect::<Vec<_>>();
+    if class_dirs.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: no class subfolders found",
+            root.display()
+        )));
+    }
+    let class_names: Vec<String> = class_dirs
+        .iter()
+        .map(|d| {
+            d.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (label, dir) in class_dirs.iter().enumerate() {
+        collect_audio(dir, extensions, &mut |p| files.push((p, label)))?;
+    }
+    Ok((class_names, files))
+}
+
 fn extract_file(
     path: &Path,
     config: &DatasetConfig,
@@ -207,7 +224,7 @@ fn extract_file(
 }
 
 /// The error's message without a leading "path: ", since the report names the file itself.
-fn reason_without_path(e: &Error, path: &Path) -> String {
+pub(crate) fn reason_without_path(e: &Error, path: &Path) -> String {
     let text = e.to_string();
     let prefix = format!("{}: ", path.display());
     text.strip_prefix(&prefix)

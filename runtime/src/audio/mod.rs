@@ -1,7 +1,9 @@
 //! Audio features for the case study, matching librosa 0.11's numbers: loading
 //! ([`load`]), short-time Fourier transforms ([`stft`]), mel spectrograms ([`mel`]),
 //! decibels ([`db`]), MFCCs ([`mfcc`]), deltas ([`delta`]), per-clip summary vectors
-//! ([`features`]) and folder-per-class data sets ([`dataset`]).
+//! ([`features`]) and folder-per-class data sets ([`dataset`]); for convolutional
+//! networks, log-mel spectrograms ([`logmel`]), folders of them ([`spectrograms`]),
+//! per-band normalisation ([`band_norm`]) and training-time augmentation ([`augment`]).
 //!
 //! ```no_run
 //! use cadena::audio::{self, mfcc::MfccConfig, LoadConfig};
@@ -15,6 +17,8 @@
 //! Every configuration struct's `Default` is librosa's default for the same call, so
 //! `MfccConfig::default()` computes `librosa.feature.mfcc(y=y, sr=sr)`.
 
+pub mod augment;
+pub mod band_norm;
 pub mod db;
 pub mod delta;
 pub mod mel;
@@ -28,5 +32,7 @@ mod resample;
 pub use load::{Clip, LoadConfig, decode, load, load_with};
 pub mod dataset;
 pub mod features;
+pub mod logmel;
+pub mod spectrograms;
 
 mod cache;

@@ -4,12 +4,9 @@
 //! share one set of loops over `(batch × channels)` planes. (The buffer pool is
 //! [`pool`](super::pool); this is the layer.)
 
-use std::hint::select_unpredictable;
-
 use ndarray::{Array3, Array4, Dimension, Ix3, Ix4};
 
-use super::conv::{spelled, with_row_major};
-use super::fast::vectorised;
+use super::conv::with_row_major;
 use super::operand::Operand;
 use super::pool;
 use crate::Float;
@@ -27,6 +24,15 @@ struct Window {
     sw: usize,
     oh: usize,
     ow: usize,
+}
+
+/// `2` for one spatial axis, `(2, 2)` for two: the caller's spelling of a size.
+fn spelled(values: &[usize]) -> String {
+    match values {
+        [v] => v.to_string(),
+        [a, b] => format!("({a}, {b})"),
+        _ => format!("{values:?}"),
+    }
 }
 
 /// Checks a pooling's shape as the caller passed it (`x` of rank 3 for `_pool1d`, 4 for
@@ -87,209 +93,163 @@ fn window(op: &str, x: &[usize], kernel: &[usize], stride: &[usize]) -> Window {
 }
 
 impl Window {
-    /// The output's shape for input `x`: `x`'s, with the pooled sizes in place of its
-    /// spatial ones.
-    fn output_dim<D: Dimension>(&self, x: &D) -> D {
-        let mut dim = x.clone();
-        let rank = dim.ndim();
-        dim[rank - 1] = self.ow;
-        if rank == 4 {
-            dim[2] = self.oh;
+    /// The output's shape at the caller's rank, for batch and channels `x[..2]`.
+    fn output_shape(&self, x: &[usize]) -> OutputShape {
+        if x.len() == 3 {
+            OutputShape([x[0], x[1], self.ow, 0], 3)
+        } else {
+            OutputShape([x[0], x[1], self.oh, self.ow], 4)
         }
-        dim
     }
 
-    /// Calls `f(input, output, n)` for each run of `n` consecutive outputs of an output
-    /// row, at most `longest` long: `input` is the offset of the top-left element of the
-    /// first one's window in the (row-major) input, `output` the offset of that output.
-    #[inline(always)]
-    fn each_run(&self, longest: usize, mut f: impl FnMut(usize, usize, usize)) {
+    /// Calls `f(input, output)` for every window: `input` is the offset of its top-left
+    /// element in the (row-major) input, `output` the offset of its output.
+    fn each(&self, mut f: impl FnMut(usize, usize)) {
         let (plane, out_plane) = (self.h * self.w, self.oh * self.ow);
         for p in 0..self.planes {
             for oy in 0..self.oh {
-                for ox in (0..self.ow).step_by(longest) {
+                for ox in 0..self.ow {
                     f(
                         p * plane + oy * self.sh * self.w + ox * self.sw,
                         p * out_plane + oy * self.ow + ox,
-                        longest.min(self.ow - ox),
                     );
                 }
             }
         }
     }
 
-    /// The offsets of a window's elements from its top-left one, in row-major order.
-    #[inline(always)]
-    fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.kh).flat_map(move |i| (0..self.kw).map(move |j| i * self.w + j))
+    /// Calls `f(input, output)` for every output row: `input` is the offset of the
+    /// top-left element of its first window in the (row-major) input, `output` the
+    /// offset of its first output.
+    fn each_row(&self, mut f: impl FnMut(usize, usize)) {
+        let (plane, out_plane) = (self.h * self.w, self.oh * self.ow);
+        for p in 0..self.planes {
+            for oy in 0..self.oh {
+                f(
+                    p * plane + oy * self.sh * self.w,
+                    p * out_plane + oy * self.ow,
+                );
+            }
+        }
+    }
+
+    /// The sum of the window at `start` in `x` (row-major).
+    fn sum<A: Float>(&self, x: &[A], start: usize) -> A {
+        (0..self.kh).fold(A::zero(), |s, i| {
+            let row = start + i * self.w;
+            x[row..row + self.kw].iter().fold(s, |s, &v| s + v)
+        })
     }
 }
 
-/// Calls `f(&mut acc[t], x[start + t·stride])` for every `t`: the same element of
-/// consecutive windows, `stride` apart. The kernels loop over a window's elements outside
-/// and over outputs inside, so the inner loop has no branch to mispredict (a comparison of
-/// random values is a coin toss) and vectorises.
-#[inline(always)]
-fn across<A: Float, B>(
-    acc: &mut [B],
-    x: &[A],
-    start: usize,
-    stride: usize,
-    mut f: impl FnMut(&mut B, A),
-) {
-    if stride == 1 {
-        let x = &x[start..start + acc.len()];
-        acc.iter_mut().zip(x).for_each(|(a, &v)| f(a, v));
-    } else {
-        let x = x[start..].iter().step_by(stride);
-        acc.iter_mut().zip(x).for_each(|(a, &v)| f(a, v));
+/// An output's shape without a heap allocation (a step allocates nothing): the sizes
+/// and how many of them are used.
+struct OutputShape([usize; 4], usize);
+
+impl OutputShape {
+    fn as_slice(&self) -> &[usize] {
+        &self.0[..self.1]
     }
 }
-
-/// Whether `v` takes over from `top` as a window's maximum, as PyTorch decides: a
-/// larger value, or a NaN. Ties keep the earlier element. Both comparisons are made (`|`,
-/// not `||`), and the callers select without branching: a branch on comparisons of random
-/// values is mispredicted half the time.
-#[inline(always)]
-fn beats<A: Float>(v: A, top: A) -> bool {
-    (v > top) | v.is_nan()
-}
-
-/// Max pooling's VJP keeps, per output, the best value and its offset for this many
-/// outputs at a time, on the stack.
-const RUN: usize = 64;
 
 #[track_caller]
-fn check_gradient<D: Dimension>(
+fn check_gradient(
     op: &str,
     g: &[usize],
     win: &Window,
-    x: &D,
+    x: &[usize],
     kernel: &[usize],
     stride: &[usize],
 ) {
-    let expected = win.output_dim(x);
+    let expected = win.output_shape(x);
+    let expected = expected.as_slice();
     assert!(
-        g == expected.slice(),
-        "{op}: g has shape {g:?} but pooling x {:?} with kernel {} and stride {} gives {:?}",
-        x.slice(),
+        g == expected,
+        "{op}: g has shape {g:?} but pooling x {x:?} with kernel {} and stride {} gives {expected:?}",
         spelled(kernel),
-        spelled(stride),
-        expected.slice()
+        spelled(stride)
     );
 }
 
-/// Each window's maximum of `x` (row-major) into `out`.
+/// Each window's maximum of `x` (row-major) into `out`. Output rows are filled a whole
+/// row at a time, one window element after another (in row-major order, so the first of
+/// equal maxima stands), which keeps the inner loop a branch-free pass over memory.
 fn max_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
-    vectorised(
-        #[inline(always)]
-        || {
-            win.each_run(
-                win.ow,
-                #[inline(always)]
-                |i, o, n| {
-                    let top = &mut out[o..o + n];
-                    across(top, x, i, win.sw, |m, v| *m = v);
-                    for offset in win.offsets().skip(1) {
-                        across(top, x, i + offset, win.sw, |m, v| {
-                            *m = select_unpredictable(beats(v, *m), v, *m);
-                        });
-                    }
-                },
-            );
-        },
-    );
+    win.each_row(|input, output| {
+        let out_row = &mut out[output..output + win.ow];
+        for i in 0..win.kh {
+            let row = &x[input + i * win.w..];
+            for j in 0..win.kw {
+                let taps = row[j..].iter().step_by(win.sw);
+                if i == 0 && j == 0 {
+                    out_row.iter_mut().zip(taps).for_each(|(o, &v)| *o = v);
+                } else {
+                    out_row
+                        .iter_mut()
+                        .zip(taps)
+                        .for_each(|(o, &v)| *o = if v > *o || v.is_nan() { v } else { *o });
+                }
+            }
+        }
+    });
+}
+
+thread_local! {
+    /// Where each window of an output row has its maximum, for [`max_backward`]: kept
+    /// per thread so a step allocates nothing after the first.
+    static ARGMAX: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Each window's mean of `x` (row-major) into `out`.
 fn avg_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
     let scale = A::of((win.kh * win.kw) as f64).recip();
-    vectorised(
-        #[inline(always)]
-        || {
-            win.each_run(
-                win.ow,
-                #[inline(always)]
-                |i, o, n| {
-                    let sum = &mut out[o..o + n];
-                    sum.fill(A::zero());
-                    for offset in win.offsets() {
-                        across(sum, x, i + offset, win.sw, |s, v| *s += v);
-                    }
-                    sum.iter_mut().for_each(|s| *s *= scale);
-                },
-            );
-        },
-    );
+    win.each(|i, o| out[o] = win.sum(x, i) * scale);
 }
 
-/// A window's maximum so far, for max pooling's VJP, and its offset.
-#[derive(Clone, Copy)]
-struct Best<A> {
-    top: A,
-    at: usize,
-}
-
-/// `dL/dx` of max pooling: each window's gradient onto its first maximum (its last NaN,
-/// if it has any, as PyTorch), accumulating where windows overlap.
+/// `dL/dx` of max pooling: each window's gradient onto its first maximum, accumulating
+/// where windows overlap.
 fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
-    vectorised(
-        #[inline(always)]
-        || {
-            let mut best = [Best {
-                top: A::zero(),
-                at: 0,
-            }; RUN];
-            win.each_run(
-                RUN,
-                #[inline(always)]
-                |i, o, n| {
-                    let best = &mut best[..n];
-                    across(best, x, i, win.sw, |b, v| *b = Best { top: v, at: 0 });
-                    for offset in win.offsets().skip(1) {
-                        across(best, x, i + offset, win.sw, |b, v| {
-                            *b = select_unpredictable(
-                                beats(v, b.top),
-                                Best { top: v, at: offset },
-                                *b,
-                            );
+    let mut best = super::pool::take::<A>(win.ow);
+    ARGMAX.with_borrow_mut(|at| {
+        at.clear();
+        at.resize(win.ow, 0);
+        win.each_row(|input, output| {
+            for i in 0..win.kh {
+                let start = input + i * win.w;
+                for j in 0..win.kw {
+                    let taps = x[start + j..].iter().step_by(win.sw);
+                    let places = (start + j..).step_by(win.sw);
+                    let lanes = best.iter_mut().zip(at.iter_mut()).zip(taps.zip(places));
+                    if i == 0 && j == 0 {
+                        lanes.for_each(|((b, a), (&v, k))| (*b, *a) = (v, k));
+                    } else {
+                        lanes.for_each(|((b, a), (&v, k))| {
+                            if v > *b || v.is_nan() {
+                                (*b, *a) = (v, k);
+                            }
                         });
                     }
-                    for (t, (b, &g)) in best.iter().zip(&g[o..o + n]).enumerate() {
-                        dx[i + t * win.sw + b.at] += g;
-                    }
-                },
-            );
-        },
-    );
+                }
+            }
+            for (&k, &d) in at.iter().zip(&g[output..output + win.ow]) {
+                dx[k] += d;
+            }
+        });
+    });
+    super::pool::give(best);
 }
 
 /// `dL/dx` of average pooling: each window's gradient spread evenly over it,
 /// accumulating where windows overlap.
 fn avg_backward<A: Float>(g: &[A], win: &Window, dx: &mut [A]) {
     let scale = A::of((win.kh * win.kw) as f64).recip();
-    vectorised(
-        #[inline(always)]
-        || {
-            win.each_run(
-                win.ow,
-                #[inline(always)]
-                |i, o, n| {
-                    let g = &g[o..o + n];
-                    for offset in win.offsets() {
-                        let start = i + offset;
-                        if win.sw == 1 {
-                            let dx = &mut dx[start..start + n];
-                            dx.iter_mut().zip(g).for_each(|(d, &g)| *d += g * scale);
-                        } else {
-                            let dx = dx[start..].iter_mut().step_by(win.sw);
-                            dx.zip(g).for_each(|(d, &g)| *d += g * scale);
-                        }
-                    }
-                },
-            );
-        },
-    );
+    win.each(|i, o| {
+        let share = g[o] * scale;
+        for r in 0..win.kh {
+            let row = i + r * win.w;
+            dx[row..row + win.kw].iter_mut().for_each(|d| *d += share);
+        }
+    });
 }
 
 /// Runs a forward kernel over `x` into a pool array of the output's shape.
@@ -298,7 +258,10 @@ fn pooled<A: Float, D: Dimension>(
     win: &Window,
     kernel: impl FnOnce(&[A], &Window, &mut [A]),
 ) -> ndarray::Array<A, D> {
-    let mut out = pool::array::<A, D>(win.output_dim(&x.raw_dim()));
+    let shape = win.output_shape(x.shape());
+    let mut dim = D::zeros(shape.1);
+    dim.slice_mut().copy_from_slice(shape.as_slice());
+    let mut out = pool::array::<A, D>(dim);
     let values = out.as_slice_mut().expect("a pool array is row-major");
     with_row_major(x, |x| kernel(x, win, values));
     out
@@ -382,7 +345,7 @@ where
         "max_pool1d_vjp",
         gv.shape(),
         &win,
-        &xv.raw_dim(),
+        xv.shape(),
         &[kernel],
         &[stride],
     );
@@ -457,7 +420,7 @@ where
         "avg_pool1d_vjp",
         gv.shape(),
         &win,
-        &x_dim,
+        x_dim.slice(),
         &[kernel],
         &[stride],
     );
@@ -547,7 +510,7 @@ where
         "max_pool2d_vjp",
         gv.shape(),
         &win,
-        &xv.raw_dim(),
+        xv.shape(),
         &kernel,
         &stride,
     );
@@ -632,7 +595,14 @@ where
     let x_dim = x.view().raw_dim();
     let (kernel, stride) = ([kernel.0, kernel.1], [stride.0, stride.1]);
     let win = window("avg_pool2d_vjp", x_dim.slice(), &kernel, &stride);
-    check_gradient("avg_pool2d_vjp", gv.shape(), &win, &x_dim, &kernel, &stride);
+    check_gradient(
+        "avg_pool2d_vjp",
+        gv.shape(),
+        &win,
+        x_dim.slice(),
+        &kernel,
+        &stride,
+    );
     let dx = unpooled(gv, x_dim, &win, avg_backward);
     g.recycle();
     x.recycle();
@@ -994,42 +964,5 @@ mod tests {
             (2, 2),
             (2, 2),
         );
-    }
-
-    /// Pooling after the two convolutions of a small image network, in f32. Prints, never
-    /// asserts: `cargo test --release -p cadena --lib pooling -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "timing: run in release with --ignored --nocapture"]
-    fn pool2d_timings_at_batch_32() {
-        use std::time::Instant;
-        fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-            for _ in 0..3 {
-                f();
-            }
-            let mut times: Vec<f64> = (0..runs)
-                .map(|_| {
-                    let start = Instant::now();
-                    f();
-                    start.elapsed().as_secs_f64() * 1e3
-                })
-                .collect();
-            times.sort_by(f64::total_cmp);
-            times[runs / 2]
-        }
-        let mut rng = seeded(18);
-        for shape in [(32, 16, 64, 64), (32, 32, 32, 32)] {
-            let x = random(shape, &mut rng).mapv(|v| v as f32);
-            let g =
-                random((shape.0, shape.1, shape.2 / 2, shape.3 / 2), &mut rng).mapv(|v| v as f32);
-            let (k, s) = ((2, 2), (2, 2));
-            let max = median_ms(20, || pool::recycle(max_pool2d(&x, k, s)));
-            let max_vjp = median_ms(20, || pool::recycle(max_pool2d_vjp(&g, &x, k, s)));
-            let avg = median_ms(20, || pool::recycle(avg_pool2d(&x, k, s)));
-            let avg_vjp = median_ms(20, || pool::recycle(avg_pool2d_vjp(&g, &x, k, s)));
-            println!(
-                "2×2 pooling of x {shape:?} f32: max {max:.2} ms, max_vjp {max_vjp:.2} ms, \
-                 avg {avg:.2} ms, avg_vjp {avg_vjp:.2} ms"
-            );
-        }
     }
 }

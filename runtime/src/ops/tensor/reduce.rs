@@ -56,7 +56,22 @@ where
     X: Operand,
     X::Dim: RemoveAxis,
 {
-    x.view().sum_axis(axis)
+    let out = summed_axis(x.view(), axis);
+    x.recycle();
+    out
+}
+
+/// The sum along `axis` into a pool array (ndarray's `sum_axis` would allocate at every
+/// step), added lane by lane in the axis's order.
+fn summed_axis<A: Float, D: RemoveAxis>(
+    v: ArrayView<'_, A, D>,
+    axis: Axis,
+) -> Array<A, D::Smaller> {
+    let mut out = pool::zeros(v.raw_dim().remove_axis(axis));
+    for lane in v.axis_iter(axis) {
+        out += &lane;
+    }
+    out
 }
 
 /// Averages along `axis`, removing it. An empty axis gives NaN in every position (where
@@ -80,7 +95,9 @@ where
 {
     let v = x.view();
     let n = X::Elem::of(v.len_of(axis) as f64);
-    map1(v.sum_axis(axis), |s| s / n)
+    let sums = summed_axis(v, axis);
+    x.recycle();
+    map1(sums, |s| s / n)
 }
 
 /// Sums the gradient `g` of a broadcast result back to the shape of the operand `like`
@@ -259,8 +276,25 @@ where
     G: Operand,
     L: Operand<Elem = G::Elem>,
 {
-    let gv = g.view().into_dyn().insert_axis(axis);
-    let lv = like.view();
+    let (gv, lv) = (g.view(), like.view());
+    // The usual case, a gradient of exactly the reduced shape, row-major: read as `like`'s
+    // rank with the axis of length 1 and broadcast into a pool array. No broadcast view
+    // of a higher rank (whose shape would go on the heap) and no fresh buffer.
+    let mut reduced = lv.raw_dim();
+    if axis.index() < lv.ndim() && gv.ndim() + 1 == lv.ndim() {
+        reduced.slice_mut()[axis.index()] = 1;
+        let exact = (0..gv.ndim())
+            .all(|k| gv.shape()[k] == reduced.slice()[if k < axis.index() { k } else { k + 1 }]);
+        if exact && let Some(values) = gv.as_slice() {
+            let g_wide = ArrayView::from_shape(reduced, values).expect("same element count");
+            let mut out = pool::array(lv.raw_dim());
+            out.assign(&g_wide);
+            g.recycle();
+            like.recycle();
+            return out;
+        }
+    }
+    let gv = gv.into_dyn().insert_axis(axis);
     match gv.broadcast(lv.shape()) {
         Some(b) => b.to_owned().into_dimensionality().expect("rank of like"),
         None => panic!(

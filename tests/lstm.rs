@@ -1,10 +1,14 @@
-//! An LSTM cell run over a sequence, its two states `h` and `c` carried together in one
-//! array (`concatenate!`) and sliced apart (`s![..]`) in each step, with a loss on the
-//! last hidden state: checked against finite differences.
+//! LSTMs over a sequence, checked against finite differences: as in the textbook (`h`
+//! and `c` carried side by side, four gates, a loss summed over the steps beside them);
+//! the pair re-assigned from a cell's tuple, `(h, c) = cell(..)`; and both states carried
+//! in one array (`concatenate!`) sliced apart (`s![..]`) in each step.
+
+mod common;
 
 use cadena::gradcheck::{Tolerance, check_params};
-use cadena::ndarray::{Array, Array1, Array2, Array3, Axis, ShapeBuilder, concatenate, s};
+use cadena::ndarray::{Array1, Array2, Array3, ArrayView2, Axis, concatenate, s};
 use cadena::prelude::*;
+use common::Rng;
 
 #[derive(Parameters, Clone, Debug)]
 pub struct Lstm {
@@ -36,20 +40,6 @@ fn lstm_loss(p: &Lstm, x: &Array3<f64>, y: &Array2<f64>, n: usize) -> f64 {
     softmax_cross_entropy(h.dot(&p.out), y)
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn array<Sh: ShapeBuilder>(&mut self, shape: Sh) -> Array<f64, Sh::Dim> {
-        Array::from_shape_simple_fn(shape, || {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let u = (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64;
-            u - 0.5
-        })
-    }
-}
-
 #[test]
 fn an_lstm_carrying_h_and_c_in_one_array_matches_finite_differences() {
     let mut r = Rng(42);
@@ -70,4 +60,147 @@ fn an_lstm_carrying_h_and_c_in_one_array_matches_finite_differences() {
         ..Tolerance::default()
     };
     check_params(|p: &Lstm| lstm_loss(p, &x, &y, n), &p, &g.p, &tol).unwrap();
+}
+
+/// The textbook LSTM: `h` and `c` carried, and a per-step loss summed beside them.
+#[differentiable(wrt(p))]
+fn lstm_loss_textbook(
+    p: &Lstm,
+    x: &Array3<f64>,
+    h0: &Array2<f64>,
+    y: &Array2<f64>,
+    n: usize,
+) -> f64 {
+    let mut h = h0.to_owned();
+    let mut c = h0.to_owned();
+    let mut loss = 0.0;
+    for xt in x.axis_iter(Axis(1)) {
+        let z = xt.dot(&p.wx) + h.dot(&p.wh) + &p.b;
+        let i = sigmoid(z.slice(s![.., 0..n]));
+        let f = sigmoid(z.slice(s![.., n..2 * n]));
+        let g = tanh(z.slice(s![.., 2 * n..3 * n]));
+        let o = sigmoid(z.slice(s![.., 3 * n..4 * n]));
+        c = f * &c + i * g;
+        h = o * tanh(&c);
+        loss = loss + softmax_cross_entropy(h.dot(&p.out), y);
+    }
+    loss + 0.1 * (&h * &h).sum()
+}
+
+/// One step of the cell, returning the new pair.
+#[differentiable(wrt(p))]
+fn cell(
+    p: &Lstm,
+    xt: ArrayView2<f64>,
+    h: &Array2<f64>,
+    c: &Array2<f64>,
+    n: usize,
+) -> (Array2<f64>, Array2<f64>) {
+    let z = xt.dot(&p.wx) + h.dot(&p.wh) + &p.b;
+    let i = sigmoid(z.slice(s![.., 0..n]));
+    let f = sigmoid(z.slice(s![.., n..2 * n]));
+    let g = tanh(z.slice(s![.., 2 * n..3 * n]));
+    let o = sigmoid(z.slice(s![.., 3 * n..4 * n]));
+    let c2 = f * c + i * g;
+    let h2 = o * tanh(&c2);
+    (h2, c2)
+}
+
+/// The pair declared together and re-assigned from the helper's tuple.
+#[differentiable(wrt(p))]
+fn lstm_pair(p: &Lstm, x: &Array3<f64>, h0: &Array2<f64>, y: &Array2<f64>, n: usize) -> f64 {
+    let (mut h, mut c) = (h0.to_owned(), h0.to_owned());
+    for xt in x.axis_iter(Axis(1)) {
+        (h, c) = cell(p, xt, &h, &c, n);
+    }
+    softmax_cross_entropy(h.dot(&p.out), y) + 0.01 * c.sum()
+}
+
+fn setup() -> (Lstm, Array3<f64>, Array2<f64>, Array2<f64>, usize) {
+    let mut r = Rng(7);
+    let (batch, steps, inputs, n, classes) = (3, 5, 4, 6, 3);
+    let p = Lstm {
+        wx: r.array((inputs, 4 * n)),
+        wh: r.array((n, 4 * n)),
+        b: r.array(4 * n),
+        out: r.array((n, classes)),
+    };
+    let x = r.array((batch, steps, inputs));
+    let h0 = r.array((batch, n)) * 0.5;
+    let y = cadena::ndarray::array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    (p, x, h0, y, n)
+}
+
+fn tolerance() -> Tolerance {
+    Tolerance {
+        rtol: 1e-5,
+        atol: 1e-8,
+        ..Tolerance::default()
+    }
+}
+
+#[test]
+fn a_textbook_lstm_carrying_h_c_and_a_loss_matches_finite_differences() {
+    let (p, x, h0, y, n) = setup();
+    let (value, g) = lstm_loss_textbook::grad(&p, &x, &h0, &y, n);
+    assert!((value - lstm_loss_textbook(&p, &x, &h0, &y, n)).abs() < 1e-12);
+    check_params(
+        |p: &Lstm| lstm_loss_textbook(p, &x, &h0, &y, n),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_carried_pair_reassigned_from_a_helper_matches_finite_differences() {
+    let (p, x, h0, y, n) = setup();
+    let (value, g) = lstm_pair::grad(&p, &x, &h0, &y, n);
+    assert!((value - lstm_pair(&p, &x, &h0, &y, n)).abs() < 1e-12);
+    check_params(
+        |p: &Lstm| lstm_pair(p, &x, &h0, &y, n),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_textbook_lstm_equals_the_one_carrying_one_array() {
+    // The same network, its loss computed by hand over the steps: the forward agrees.
+    let (p, x, h0, y, n) = setup();
+    let mut h = h0.clone();
+    let mut c = h0.clone();
+    let mut loss = 0.0;
+    let sig = |v: &Array2<f64>| v.mapv(|z| 1.0 / (1.0 + (-z).exp()));
+    for xt in x.axis_iter(Axis(1)) {
+        let z = xt.dot(&p.wx) + h.dot(&p.wh) + &p.b;
+        let i = sig(&z.slice(s![.., 0..n]).to_owned());
+        let f = sig(&z.slice(s![.., n..2 * n]).to_owned());
+        let g = z.slice(s![.., 2 * n..3 * n]).mapv(f64::tanh);
+        let o = sig(&z.slice(s![.., 3 * n..4 * n]).to_owned());
+        c = f * &c + i * g;
+        h = o * c.mapv(f64::tanh);
+        let logits = h.dot(&p.out);
+        let m = logits.map_axis(Axis(1), |r| r.fold(f64::MIN, |a, &b| a.max(b)));
+        let lse = (&logits - &m.view().insert_axis(Axis(1)))
+            .mapv(f64::exp)
+            .sum_axis(Axis(1))
+            .mapv(f64::ln)
+            + &m;
+        let picked = (&logits * &y).sum_axis(Axis(1));
+        loss += (lse - picked).mean().unwrap();
+    }
+    let expected = loss + 0.1 * (&h * &h).sum();
+    let got = lstm_loss_textbook(&p, &x, &h0, &y, n);
+    assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+}
+
+#[test]
+fn the_textbook_lstm_s_derivation_threads_h_c_and_the_loss() {
+    let text = lstm_loss_textbook::DERIVATION;
+    assert!(text.contains("δc[i-1] = "), "{text}");
+    assert!(text.contains("δloss[i-1] = δloss[i]"), "{text}");
 }

@@ -1,7 +1,7 @@
 //! Generated from the op table (macros/src/ir/ops/table.rs) by the test
 //! `ir::ops::catalogue::tests::the_runtime_names_file_is_the_op_table`; do not edit by hand.
 //! Every runtime function generated code calls by a name from the table exists: this
-//! file compiles only if each of these 104 paths resolves.
+//! file compiles only if each of these 108 paths resolves.
 #![allow(unused_imports)]
 
 use cadena::__private::lanes::above as _;
@@ -57,6 +57,7 @@ use cadena::__private::t::broadcast_axis_to as _;
 use cadena::__private::t::broadcast_to as _;
 use cadena::__private::t::concatenate as _;
 use cadena::__private::t::concatenate_part as _;
+use cadena::__private::t::concatenate_seq as _;
 use cadena::__private::t::conv1d as _;
 use cadena::__private::t::conv1d_vjp_b as _;
 use cadena::__private::t::conv1d_vjp_w as _;
@@ -104,15 +105,18 @@ use cadena::__private::t::softmax_cross_entropy as _;
 use cadena::__private::t::softmax_cross_entropy_vjp as _;
 use cadena::__private::t::softmax_vjp as _;
 use cadena::__private::t::stack as _;
+use cadena::__private::t::stack_seq as _;
 use cadena::__private::t::sum as _;
 use cadena::__private::t::sum_axis as _;
 use cadena::__private::t::sum_to as _;
 use cadena::__private::t::t as _;
+use cadena::__private::t::unconcatenate_seq as _;
+use cadena::__private::t::unstack_seq as _;
 
 #[test]
 fn every_runtime_name_the_op_table_emits_is_listed() {
     let uses = include_str!("runtime_names.rs")
         .lines()
         .filter(|l| l.starts_with("use "));
-    assert_eq!(uses.count(), 104);
+    assert_eq!(uses.count(), 108);
 }

@@ -134,6 +134,16 @@ pub fn sweep_seeds(
         if !roots.iter().any(|(r, _)| *r == id) && stop[id.index()] {
             continue;
         }
+        if let Op::LoopOut(_) = b.graph().op(id) {
+            // Read by the loop's own derivative, below; the loop is visited even when only
+            // this one of its values has an adjoint.
+            let the_loop = b.graph().args(id)[0];
+            if wants[the_loop.index()] && adj[the_loop.index()].is_none() {
+                adj[the_loop.index()] = Some(a);
+            }
+            continue;
+        }
+        let loop_seeds = several_carried_seeds(b, id, &adj);
         let args = b.graph().args(id).to_vec();
         // Last operand first: in `x.dot(&w) + &b` the bias's contribution is then built
         // before the matrix's, so the shared adjoint's last use can be consumed in place.
@@ -141,11 +151,14 @@ pub fn sweep_seeds(
             if !wants[arg.index()] {
                 continue;
             }
-            let mut contribution = vjp(b, id, k, a, tensor);
+            let mut contribution = match &loop_seeds {
+                Some(seeds) => loop_part(b, id, k, seeds),
+                None => vjp(b, id, k, a, tensor),
+            };
             let span = b.graph().node(id).span;
             // In the arm an `if` did not take, the adjoint is an exact 0 while local
             // derivatives may be 0/0 (`w / theta` at theta = 0): 0 · NaN must stay 0.
-            if guarded.get(id.index()).copied().unwrap_or(false) {
+            if loop_seeds.is_none() && guarded.get(id.index()).copied().unwrap_or(false) {
                 contribution = b.node(Op::Guard, vec![a, contribution], span);
             }
             adj[arg.index()] = Some(match adj[arg.index()] {
@@ -155,6 +168,51 @@ pub fn sweep_seeds(
         }
     }
     adj
+}
+
+/// For a loop carrying several values, the adjoint of each after the loop (its
+/// `LoopOut` node's, or 0 where nothing read it); `None` for any other node.
+fn several_carried_seeds(
+    b: &mut Builder,
+    id: NodeId,
+    adj: &[Option<NodeId>],
+) -> Option<Vec<NodeId>> {
+    let Op::Loop(k) = *b.graph().op(id) else {
+        return None;
+    };
+    let body = Rc::clone(&b.graph().loops[k as usize]);
+    if !body.is_multi() {
+        return None;
+    }
+    let outs = body.outs_in(b.graph(), id);
+    Some(
+        outs.into_iter()
+            .map(
+                |o| match o.and_then(|o| adj.get(o.index()).copied().flatten()) {
+                    Some(a) => a,
+                    None => b.constant(0.0),
+                },
+            )
+            .collect(),
+    )
+}
+
+/// Operand `k`'s share of a loop carrying several values: one `LoopBack` reading every
+/// carried value's adjoint (hash-consing shares it between operands), read apart by
+/// `LoopPart`.
+fn loop_part(b: &mut Builder, the_loop: NodeId, k: usize, seeds: &[NodeId]) -> NodeId {
+    let (op, span) = (
+        b.graph().op(the_loop).clone(),
+        b.graph().node(the_loop).span,
+    );
+    let Op::Loop(index) = op else {
+        unreachable!("seeds are a loop's")
+    };
+    let mut args = vec![the_loop];
+    args.extend_from_slice(seeds);
+    args.extend_from_slice(b.graph().args(the_loop));
+    let back = b.node(Op::LoopBack(index), args, span);
+    b.node(Op::LoopPart(k as u32), vec![back], span)
 }
 
 /// The nodes an `if` arm computes (operands of an `if_else`'s arms, transitively): their

@@ -181,6 +181,17 @@ fn is_array(name: &str) -> bool {
     name.starts_with("Array") || name == "CowArray"
 }
 
+/// Whether `ty` is a plain integer type (`usize`, `i32`, ...).
+pub fn is_integer_type(ty: &Type) -> bool {
+    match ungroup(ty) {
+        Type::Path(p) => p
+            .path
+            .get_ident()
+            .is_some_and(|i| is_integer(&i.to_string())),
+        _ => false,
+    }
+}
+
 fn is_integer(name: &str) -> bool {
     matches!(
         name,

@@ -161,8 +161,10 @@
 //!
 //! ## Loops
 //!
-//! A `for` loop carries one `let mut` value from one iteration to the next; the number of
-//! iterations is a run-time value (a stack of layers of any depth, a sequence of any
+//! A `for` loop carries the `let mut` values it re-assigns from one iteration to the next
+//! (any number, floats and arrays mixed: an LSTM's `h` and `c` and a loss summed over the
+//! steps; `let (mut h, mut c) = (..);` re-assigned as `(h, c) = cell(..);` from a helper's
+//! tuple); the number of iterations is a run-time value (a stack of layers of any depth, a sequence of any
 //! length). A loop may run over
 //!
 //! - a range, `for i in 0..n` (`n` any `usize` expression), reading `c[i]` of a float
@@ -172,16 +174,20 @@
 //! - a float array argument, `for &c in cs` (or `cs.iter()`);
 //! - an array argument's axis, `for xt in x.axis_iter(Axis(k))` (or `x.outer_iter()`);
 //!
-//! each optionally `.enumerate()` and then `.rev()`. Re-assign the carried value with `=`
+//! each optionally `.enumerate()` and then `.rev()` — over an argument or over an array
+//! computed before the loop. A loop may also push one value per step onto a `Vec`
+//! declared before it (`let mut outs = Vec::new();`, `outs.push(h.clone());`), joined
+//! after it with `stack(Axis(1), &outs)` or `concatenate(Axis(1), &outs)`: a layer that
+//! runs a whole sequence and hands it to the next. Re-assign a carried value with `=`
 //! or `+=`, `-=`, `*=`, `/=`; read anything computed before the loop; call other
 //! `#[differentiable]` functions (a helper may loop itself, or take the loop's element:
 //! `h = dense(l, h.view())`). `while`, `loop`, `break`,
-//! `continue`, `return` inside a loop, nested loops, a second carried value and iterators
+//! `continue`, `return` inside a loop, nested loops and iterators
 //! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
 //! saying what to write instead.
 //!
 //! ```
-//! use cadena::ndarray::{Array1, Array2, ArrayView2};
+//! use cadena::ndarray::{Array1, Array2, Array3, ArrayView2, ArrayView3};
 //! use cadena::prelude::*;
 //!
 //! #[derive(Parameters, Clone)]
@@ -196,6 +202,22 @@
 //!         h = tanh(h.dot(&l.w) + &l.b);
 //!     }
 //!     softmax_cross_entropy(h.dot(&p.out.w) + &p.out.b, y)
+//! }
+//!
+//! /// An LSTM as in the textbook: two carried states and a loss summed over the steps.
+//! #[differentiable(wrt(p))]
+//! pub fn lstm(p: &Layer, x: ArrayView3<f32>, h0: ArrayView2<f32>, y: &[usize], n: usize) -> f32 {
+//!     let (mut h, mut c) = (h0.to_owned(), h0.to_owned());
+//!     let mut loss = 0.0;
+//!     for xt in x.axis_iter(Axis(1)) {
+//!         let z = concatenate![Axis(1), xt, h].dot(&p.w) + &p.b;
+//!         let (i, f) = (sigmoid(z.slice(s![.., 0..n])), sigmoid(z.slice(s![.., n..2 * n])));
+//!         let (g, o) = (tanh(z.slice(s![.., 2 * n..3 * n])), sigmoid(z.slice(s![.., 3 * n..])));
+//!         c = f * &c + i * g;
+//!         h = o * tanh(&c);
+//!         loss += softmax_cross_entropy(&h, y);
+//!     }
+//!     loss
 //! }
 //!
 //! /// Horner's rule: the gradient of an array argument is an array.
@@ -216,6 +238,12 @@
 //!     assert_eq!(g.p.layers.len(), 3); // a `Deep` of the same shapes
 //!     let (_, g) = poly::grad(&[1.0, 2.0, 3.0, 4.0], 0.5);
 //!     assert_eq!(g.c, [1.0, 0.5, 0.25, 0.125]); // d/dc_k = x^k
+//!     let cell = Layer { w: Array2::from_elem((3 + 2, 8), 0.1), b: Array1::zeros(8) };
+//!     let x = Array3::from_elem((5, 4, 3), 0.5);
+//!     let h0 = Array2::zeros((5, 2));
+//!     let (_, g) = lstm::grad(&cell, x.view(), h0.view(), &[0, 1, 0, 1, 1], 2);
+//!     assert_eq!(g.p.w.dim(), (5, 8));
+//!     assert!(lstm::DERIVATION.contains("δloss[i-1] = δloss[i]"));
 //!     assert!(loss::DERIVATION.contains(
 //!         "for l in &p.layers, last to first:\n  δh[i-1] = δh[i] * (1 - h[i]^2) · p.layers[i].w^T"
 //!     ));
@@ -223,7 +251,7 @@
 //! ```
 //!
 //! `DERIVATION` and `EXPLAIN` write the loop's body once, with the iteration as an index:
-//! `h[i-1]` and `h[i]` are the carried value before and after iteration `i` (`h[i+1]` and
+//! `h[i-1]` and `h[i]` are a carried value before and after iteration `i` (`h[i+1]` and
 //! `h[i]` when the index runs down), `δh[i]` is the gradient of the loss with respect to
 //! `h[i]`, `δh[end]` the one flowing into the loop from the code after it, `δw[i]` the
 //! share of iteration `i` in the gradient of a value every iteration reads (summed,

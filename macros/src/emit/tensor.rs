@@ -79,7 +79,17 @@ pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
                         .iter()
                         .any(|p| p.ident == name.as_str() && p.kind == Kind::Float)
             }
-            Op::Loop(_) => scalar[g.args(id)[0].index()],
+            // A loop carrying several values is their tuple, read apart by `LoopOut`.
+            Op::Loop(k) => !g.loops[*k as usize].is_multi() && scalar[g.args(id)[0].index()],
+            // A carried value is what its start is; a pushed `Vec` is not a float.
+            Op::LoopOut(j) => {
+                let the_loop = g.args(id)[0];
+                let carried = match g.op(the_loop) {
+                    Op::Loop(k) => g.loops[*k as usize].carried_count(),
+                    _ => 0,
+                };
+                (*j as usize) < carried && scalar[g.args(the_loop)[*j as usize].index()]
+            }
             Op::LoopPart(j) => {
                 let the_loop = g.args(g.args(id)[0])[0];
                 scalar[g.args(the_loop)[*j as usize].index()]

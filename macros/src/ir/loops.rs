@@ -19,12 +19,18 @@ use crate::ir::{Graph, NodeId, Op};
 #[derive(Debug)]
 pub struct LoopBody {
     pub graph: Graph,
-    /// The carried value after the iteration.
-    pub output: NodeId,
-    /// The input standing for the carried value before the iteration.
-    pub carry: NodeId,
+    /// The carried values after the iteration, one per `let mut` the loop re-assigns.
+    pub outputs: Vec<NodeId>,
+    /// The inputs standing for the carried values before the iteration.
+    pub carries: Vec<NodeId>,
+    /// The values the iteration pushes onto a `Vec` declared before the loop
+    /// (`outs.push(h.clone())`), one per `Vec`; after the loop each `Vec` holds one per
+    /// iteration.
+    pub pushes: Vec<NodeId>,
+    /// The pushed `Vec`s' names, for derivations.
+    pub pushed: Vec<String>,
     /// Inputs standing for loop-invariant values, in the order of the `Loop` node's
-    /// operands after the first.
+    /// operands after the carried values' starts.
     pub captures: Vec<NodeId>,
     /// Inputs read from the iterated collections.
     pub elements: Vec<Element>,
@@ -36,8 +42,8 @@ pub struct LoopBody {
     pub source: String,
     /// How derivations name each collection (`p.layers`).
     pub collection_names: Vec<String>,
-    /// The carried variable's name, for derivations.
-    pub carried: String,
+    /// The carried variables' names, for derivations.
+    pub carried: Vec<String>,
     /// The index's name in derivations (`i`, or the loop's own index variable).
     pub index: String,
     pub rewrites: Rewrites,
@@ -50,19 +56,28 @@ pub struct LoopDerivative {
     /// The `Loop` operands whose adjoints the backward run computes.
     pub wanted: Vec<bool>,
     pub graph: Graph,
-    pub output: NodeId,
+    pub outputs: Vec<NodeId>,
+    /// The pushed values, in `graph`.
+    pub pushes: Vec<NodeId>,
     /// Per `LoopBody::inputs` position: the input's adjoint, when it is wanted.
     pub grads: Vec<Option<NodeId>>,
     /// Forward values the backward reads, stored per iteration.
     pub residuals: Vec<NodeId>,
-    /// The backward reads the carried value before the iteration / after it.
-    pub needs_carry: bool,
+    /// The backward reads each carried value before the iteration.
+    pub needs_carry: Vec<bool>,
+    /// The backward reads the (one) carried value after the iteration; with several
+    /// carried values, those the backward reads are residuals.
     pub needs_output: bool,
-    /// The backward half as a graph of its own: the body's inputs, then the seed's and the
+    /// The backward half as a graph of its own: the body's inputs, then the seeds' and the
     /// residuals' stand-ins (`residual_inputs`, `output_input`).
     pub back: Graph,
     pub back_grads: Vec<Option<NodeId>>,
-    pub seed: NodeId,
+    /// The carried values' cotangents after the iteration (`δh[i]`), one per carried value,
+    /// then the pushed values' (`δouts[i]`).
+    pub seeds: Vec<NodeId>,
+    /// Whether anything after the loop reads each pushed `Vec` (a pushed value nothing
+    /// reads has no cotangent, and its seed stays unread).
+    pub live_pushes: Vec<bool>,
     pub residual_inputs: Vec<NodeId>,
     pub output_input: Option<NodeId>,
 }
@@ -117,24 +132,84 @@ impl LoopBody {
         }
     }
 
-    /// Every input of the body in `Loop`-operand order: the carried value, the captures,
+    /// Every input of the body in `Loop`-operand order: the carried values, the captures,
     /// then the elements.
     pub fn inputs(&self) -> Vec<NodeId> {
-        let mut all = vec![self.carry];
+        let mut all = self.carries.clone();
         all.extend(&self.captures);
         all.extend(self.elements.iter().map(|e| e.input));
         all
     }
 
-    /// The `Loop` operand an input stands for: `0` the carried value, then captures,
-    /// then (for elements) their collection.
-    pub fn operand_of(&self, input_position: usize) -> usize {
-        let caps = self.captures.len();
-        if input_position <= caps {
-            input_position
+    /// How many values the loop carries (the `Loop` node's first operands are their
+    /// starts).
+    pub fn carried_count(&self) -> usize {
+        self.carries.len()
+    }
+
+    /// Whether the loop carries several values or pushes any: then the `Loop` node is
+    /// their tuple (the carried values, then the pushed `Vec`s), read apart by `LoopOut`
+    /// nodes; with one carried value and no push it is the value itself.
+    pub fn is_multi(&self) -> bool {
+        self.carries.len() != 1 || !self.pushes.is_empty()
+    }
+
+    /// The `Loop` operand (and the `inputs` position) of capture `c`.
+    pub fn capture_operand(&self, c: usize) -> usize {
+        self.carries.len() + c
+    }
+
+    /// The `Loop` operand of collection `c`.
+    pub fn collection_operand(&self, c: usize) -> usize {
+        self.carries.len() + self.captures.len() + c
+    }
+
+    /// What an `inputs` position stands for.
+    pub fn role(&self, input_position: usize) -> Role {
+        let (k, caps) = (self.carries.len(), self.captures.len());
+        if input_position < k {
+            Role::Carry(input_position)
+        } else if input_position < k + caps {
+            Role::Capture(input_position - k)
         } else {
-            1 + caps + self.elements[input_position - 1 - caps].collection
+            Role::Element(input_position - k - caps)
         }
+    }
+
+    /// The `Loop` operand an input stands for: the carried values' starts, then
+    /// captures, then (for elements) their collection.
+    pub fn operand_of(&self, input_position: usize) -> usize {
+        match self.role(input_position) {
+            Role::Carry(_) | Role::Capture(_) => input_position,
+            Role::Element(e) => self.collection_operand(self.elements[e].collection),
+        }
+    }
+}
+
+/// What an input of a loop body stands for, by position in [`LoopBody::inputs`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Role {
+    /// Carried value `j` before the iteration.
+    Carry(usize),
+    /// Loop-invariant value `c`.
+    Capture(usize),
+    /// Element `e` of [`LoopBody::elements`].
+    Element(usize),
+}
+
+impl LoopBody {
+    /// The `LoopOut` nodes of `g` reading loop `the_loop`'s carried values, by carried
+    /// value (several loops share no `LoopOut`).
+    pub fn outs_in(&self, g: &Graph, the_loop: NodeId) -> Vec<Option<NodeId>> {
+        let mut outs = vec![None; self.carries.len() + self.pushes.len()];
+        for id in g.ids() {
+            if let (Op::LoopOut(j), [l]) = (g.op(id), g.args(id))
+                && *l == the_loop
+            {
+                outs[*j as usize] = Some(id);
+            }
+        }
+        outs
     }
 }
 

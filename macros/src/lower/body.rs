@@ -174,6 +174,12 @@ impl Body<'_> {
             if let Some(id) = self.scope.read(&name) {
                 return Some(id);
             }
+            if self.scope.sequence(&name).is_some() {
+                self.cx.error(p, format!(
+                    "`{name}` holds one value per loop step: join them into an array with `stack(Axis(k), &{name})` or `concatenate(Axis(k), &{name})`"
+                ));
+                return None;
+            }
             match self.calls.aliases.get(&name) {
                 Some(Binding::Value(id)) => return Some(*id),
                 Some(Binding::Struct { .. } | Binding::Element { .. }) => {
@@ -181,6 +187,12 @@ impl Body<'_> {
                         p,
                         format!("`{name}` is a parameter struct; read its fields (`{name}.w`)"),
                     );
+                    return None;
+                }
+                Some(Binding::Integer(_)) => {
+                    self.cx.error(p, format!(
+                        "`{name}` is an integer; read it as a float with `{name} as f64`, or use it in a slice, an index or a size"
+                    ));
                     return None;
                 }
                 None => {}

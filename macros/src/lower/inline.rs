@@ -68,6 +68,9 @@ pub enum Binding {
     /// A parameter struct of the caller (or a nested struct of one): its fields are the
     /// caller's field inputs.
     Struct { param: usize, prefix: Vec<Step> },
+    /// An integer of the caller (`n`, `2 * k`, a literal): read wherever the callee's
+    /// integer operands (`s![.., 0..n]`, `n as f64`) name the parameter.
+    Integer(proc_macro2::TokenStream),
     /// The struct element of the caller's loop (`l` in `for l in &p.layers`): its fields
     /// are elements of collection `collection` of that loop.
     Element {
@@ -243,6 +246,9 @@ impl Body<'_> {
                 let ident = self.params[param].ident.clone();
                 self.usage.read_param(&ident);
                 Binding::Struct { param, prefix }
+            } else if crate::types::is_integer_type(&pt.ty) {
+                let what = format!("`{name}`'s argument `{}`", p.ident);
+                Binding::Integer(self.integer_tokens(arg, &what)?)
             } else {
                 Binding::Value(self.expr(arg)?)
             };

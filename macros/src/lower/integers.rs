@@ -12,6 +12,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::body::Body;
+use super::inline::Binding;
 use crate::ir::graph::NodeId;
 
 impl Body<'_> {
@@ -37,8 +38,51 @@ impl Body<'_> {
         Some(self.opaque(&Expr::Cast(c.clone())))
     }
 
+    /// Integer tokens as the emitted code reads them: checked, and with an inlined
+    /// helper's integer parameters replaced by what its caller passed.
+    pub fn integer_tokens(&mut self, e: &Expr, what: &str) -> Option<TokenStream> {
+        self.check_integer_tokens(e.to_token_stream(), what)?;
+        Some(self.substitute(e.to_token_stream()))
+    }
+
+    /// `tokens` with each integer parameter of an inlined helper replaced by the
+    /// caller's tokens for it, in parentheses.
+    fn substitute(&self, tokens: TokenStream) -> TokenStream {
+        if !self
+            .calls
+            .aliases
+            .values()
+            .any(|b| matches!(b, Binding::Integer(_)))
+        {
+            return tokens;
+        }
+        let reads: Vec<proc_macro2::Ident> = idents(tokens.clone());
+        tokens
+            .into_iter()
+            .map(|tt| match tt {
+                TokenTree::Group(g) => {
+                    let mut copy =
+                        proc_macro2::Group::new(g.delimiter(), self.substitute(g.stream()));
+                    copy.set_span(g.span());
+                    TokenTree::Group(copy)
+                }
+                // Only names read as values (`n` in `0..n`), not `x.n` or `a::n`.
+                TokenTree::Ident(i) if reads.contains(&i) => {
+                    match self.calls.aliases.get(&i.to_string()) {
+                        Some(Binding::Integer(with)) => TokenTree::Group(proc_macro2::Group::new(
+                            proc_macro2::Delimiter::Parenthesis,
+                            with.clone(),
+                        )),
+                        _ => TokenTree::Ident(i),
+                    }
+                }
+                other => other,
+            })
+            .collect()
+    }
+
     fn opaque(&mut self, e: &Expr) -> NodeId {
-        let tokens = e.to_token_stream();
+        let tokens = self.substitute(e.to_token_stream());
         let text = tokens.to_string().replace(' ', "");
         self.graph
             .named_const(text, quote::quote!((#tokens)), e.span())
@@ -68,7 +112,12 @@ impl Body<'_> {
                 Some(format!(
                     "{what} must be an integer, and `{name}` is a value of the differentiated graph{advice}; integers here may read the function's integer arguments (`usize`), sizes of arguments (`x.nrows()`) and constants"
                 ))
-            } else if self.calls.aliases.contains_key(&name) {
+            } else if self
+                .calls
+                .aliases
+                .get(&name)
+                .is_some_and(|b| !matches!(b, Binding::Integer(_)))
+            {
                 Some(format!(
                     "{what} reads `{name}`, a parameter of a helper inlined into its caller; pass it as a literal or a constant"
                 ))

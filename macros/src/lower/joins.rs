@@ -65,6 +65,13 @@ impl Body<'_> {
             list = Some(&r.expr);
         }
         match (list, c.args.len()) {
+            (Some(Expr::Path(p)), 2)
+                if p.path
+                    .get_ident()
+                    .is_some_and(|i| self.scope.sequence(&i.to_string()).is_some()) =>
+            {
+                Some(self.join_sequence(&name, &c.args[0], p))
+            }
             (Some(Expr::Array(parts)), 2) => {
                 let mut args = vec![c.args[0].clone()];
                 args.extend(parts.elems.iter().cloned());
@@ -75,6 +82,21 @@ impl Body<'_> {
                 Some(None)
             }
         }
+    }
+
+    /// `stack(Axis(k), &outs)` of the `Vec` a loop pushed onto.
+    fn join_sequence(&mut self, name: &str, axis: &Expr, p: &syn::ExprPath) -> Option<NodeId> {
+        let seq = p.path.get_ident()?.to_string();
+        let Some(values) = self.scope.sequence(&seq).flatten() else {
+            self.cx.error(p, format!("`{seq}` is empty here: a loop before this line pushes onto it (`{seq}.push(h.clone());`)"));
+            return None;
+        };
+        let axis = self.axis(axis)?;
+        let op = match name {
+            "stack" => Op::StackSeq(axis),
+            _ => Op::ConcatenateSeq(axis),
+        };
+        Some(self.node(op, vec![values], p.span()))
     }
 
     fn join(&mut self, name: &str, args: &[Expr], span: proc_macro2::Span) -> Option<NodeId> {

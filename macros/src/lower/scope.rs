@@ -20,6 +20,9 @@ pub struct Scope {
     shadowed: HashMap<String, usize>,
     /// Names declared `let mut`: a `for` loop may re-assign them.
     mutable: HashSet<String>,
+    /// `let mut outs = Vec::new();`: a `Vec` a loop pushes per-step values onto; after
+    /// that loop, the node holding them.
+    sequences: HashMap<String, Option<NodeId>>,
 }
 
 /// The names in scope at a point of the body, to return to where a block or an arm
@@ -34,6 +37,7 @@ impl Scope {
             lets: Vec::new(),
             shadowed: shadowed_names(item),
             mutable: HashSet::new(),
+            sequences: HashMap::new(),
         }
     }
 
@@ -83,6 +87,23 @@ impl Scope {
 
     pub fn is_mutable(&self, name: &str) -> bool {
         self.mutable.contains(name)
+    }
+
+    /// `let mut name = Vec::new();`: a `Vec` of per-step values, empty until a loop
+    /// pushes onto it.
+    pub fn declare_sequence(&mut self, name: String) {
+        self.sequences.insert(name, None);
+    }
+
+    /// Whether `name` is a `Vec` of per-step values: `Some(None)` before a loop has
+    /// pushed onto it, `Some(Some(node))` after.
+    pub fn sequence(&self, name: &str) -> Option<Option<NodeId>> {
+        self.sequences.get(name).copied()
+    }
+
+    /// The `Vec` `name` holds what a loop pushed, `values`.
+    pub fn fill_sequence(&mut self, name: &str, values: NodeId) {
+        self.sequences.insert(name.to_string(), Some(values));
     }
 
     pub fn save(&self) -> Saved {

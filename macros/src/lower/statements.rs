@@ -78,14 +78,19 @@ impl Body<'_> {
             return self.local_parts(local, tuple);
         }
         let ident = binding_name(self.cx, &local.pat);
-        if let (Some(ident), Pat::Ident(p)) = (&ident, &local.pat)
-            && p.mutability.is_some()
+        if let Some(ident) = &ident
+            && is_mut(&local.pat)
         {
             self.scope.declare_mutable(ident.to_string());
         }
         let Some(init) = self.initializer(local) else {
             return;
         };
+        if let Some(ident) = &ident
+            && is_empty_vec(init)
+        {
+            return self.sequence(local, ident);
+        }
         let value = self.expr(init);
         // A call whose callee's body is not known yet: this pass only finds the calls (the
         // expansion starts again with the body), so the name stands for a pending value
@@ -97,6 +102,15 @@ impl Body<'_> {
         if let (Some(ident), Some(value)) = (ident, value) {
             self.bind(ident, value);
         }
+    }
+
+    /// `let mut outs = Vec::new();`: a `Vec` a loop pushes per-step values onto.
+    fn sequence(&mut self, local: &syn::Local, ident: &Ident) {
+        if !is_mut(&local.pat) {
+            self.cx.error(&local.pat, format!("a `Vec` of per-step values is filled by a loop: declare it `let mut {ident} = Vec::new();`"));
+        }
+        // Declared either way, so the loop and the join read it without further errors.
+        self.scope.declare_sequence(ident.to_string());
     }
 
     /// `let name = value;`: the name is in scope, and names the value in derivations.
@@ -131,9 +145,11 @@ impl Body<'_> {
         let mut names = Vec::new();
         for pat in &tuple.elems {
             match pat {
-                Pat::Ident(p)
-                    if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() =>
-                {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    // `let (mut h, mut c) = ..;`: a pair a loop may carry.
+                    if p.mutability.is_some() {
+                        self.scope.declare_mutable(p.ident.to_string());
+                    }
                     names.push(Some(p.ident.clone()))
                 }
                 Pat::Wild(_) => names.push(None),
@@ -189,6 +205,39 @@ impl Body<'_> {
     }
 }
 
+/// Whether a `let` binds its name `mut` (`let mut h`, `let mut h: Array2<f64>`).
+fn is_mut(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => p.mutability.is_some(),
+        Pat::Type(t) => is_mut(&t.pat),
+        _ => false,
+    }
+}
+
+/// `Vec::new()`, `Vec::with_capacity(n)` or `vec![]`: an empty `Vec`.
+fn is_empty_vec(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else {
+                return false;
+            };
+            let segments: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let n = segments.len();
+            n >= 2
+                && segments[n - 2] == "Vec"
+                && (segments[n - 1] == "new" && c.args.is_empty()
+                    || segments[n - 1] == "with_capacity" && c.args.len() == 1)
+        }
+        Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
+        _ => false,
+    }
+}
+
 /// `x = ...` or `x += ...` (and the other compound assignments).
 fn is_assignment(e: &Expr) -> bool {
     match e {
@@ -206,9 +255,7 @@ fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
     match pat {
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
         Pat::Type(t) => match &*t.pat {
-            Pat::Ident(p) if p.mutability.is_none() && p.by_ref.is_none() && p.subpat.is_none() => {
-                Some(p.ident.clone())
-            }
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             other => {
                 cx.error(other, PLAIN);
                 None

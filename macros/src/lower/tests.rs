@@ -103,7 +103,39 @@ fn a_loop_becomes_one_node_over_a_body_graph_of_its_own() {
     assert_eq!(lowered.graph.loops.len(), 1);
     assert_eq!(print(&lowered.graph, lowered.output), "(loop x x 0)");
     let body = &lowered.graph.loops[0];
-    assert_eq!(print(&body.graph, body.output), "(* h[i-1] x)");
+    assert_eq!(print(&body.graph, body.outputs[0]), "(* h[i-1] x)");
+}
+
+#[test]
+fn a_loop_carrying_two_values_is_their_tuple_read_apart() {
+    let lowered = lowered(
+        "fn f(x: f64) -> f64 { let mut a = x; let mut s = 0.0; for _ in 0..3 { a = a * x; s += a; } s }",
+    );
+    assert_eq!(
+        print(&lowered.graph, lowered.output),
+        "(loop_out (loop x 0 x 0) 1)"
+    );
+    let body = &lowered.graph.loops[0];
+    let outs: Vec<String> = body
+        .outputs
+        .iter()
+        .map(|&o| print(&body.graph, o))
+        .collect();
+    assert_eq!(outs, ["(* a[i-1] x)", "(+ s[i-1] (* a[i-1] x))"]);
+}
+
+#[test]
+fn a_helper_s_integer_parameter_reads_the_caller_s_integer() {
+    let first = callee(
+        "fn first(x: &Array2<f64>, k: usize) -> Array2<f64> { x.slice(s![.., 0..k]).to_owned() }",
+        false,
+    );
+    let lowered = lowered_with(
+        "fn f(x: &Array2<f64>, n: usize) -> f64 { first(x, 2 * n).sum() }",
+        &[first],
+    );
+    let out = print(&lowered.graph, lowered.output);
+    assert!(out.contains("0..(2*n)"), "{out}");
 }
 
 #[test]
@@ -194,5 +226,16 @@ fn a_loop_that_changes_nothing_is_reported() {
             .iter()
             .any(|e| e.contains("this loop changes nothing")),
         "{errors:?}"
+    );
+}
+
+#[test]
+fn values_pushed_in_a_loop_are_its_output_joined_after_it() {
+    let lowered = lowered(
+        "fn f(x: &Array3<f64>, w: &Array2<f64>) -> f64 { let mut outs = Vec::new(); for xt in x.axis_iter(Axis(1)) { outs.push(sigmoid(xt.dot(w))); } let wide = concatenate(Axis(1), &outs); wide.sum() }",
+    );
+    assert_eq!(
+        print(&lowered.graph, lowered.output),
+        "(sum (concatenate_seq (loop_out (loop w x 0) 0) 1))"
     );
 }

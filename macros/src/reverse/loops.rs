@@ -10,7 +10,7 @@ use std::rc::Rc;
 use crate::ir::graph::depends_on;
 use crate::ir::loops::{LoopBody, LoopDerivative, extract, wanted_parts};
 use crate::ir::{Graph, NodeId, Op};
-use crate::reverse::vjps;
+use crate::reverse::vjps_of_parts;
 use crate::simplify::Builder;
 
 /// Derives every loop `g` runs backwards, and the loops inside their halves.
@@ -18,7 +18,8 @@ pub fn derive_loops(g: &mut Graph) {
     derive_in(g, &mut HashMap::new());
 }
 
-type Cache = HashMap<(usize, Vec<bool>), Rc<LoopDerivative>>;
+/// By body, wanted operands and pushed `Vec`s read after the loop.
+type Cache = HashMap<(usize, Vec<bool>, Vec<bool>), Rc<LoopDerivative>>;
 
 fn derive_in(g: &mut Graph, cache: &mut Cache) {
     for id in g.ids() {
@@ -27,11 +28,12 @@ fn derive_in(g: &mut Graph, cache: &mut Cache) {
             continue;
         };
         let body = Rc::clone(&g.loops[k as usize]);
-        let key = (Rc::as_ptr(&body) as usize, wanted);
+        let live_pushes = live_pushes(g, id, &body);
+        let key = (Rc::as_ptr(&body) as usize, wanted, live_pushes);
         let d = match cache.get(&key) {
             Some(d) => Rc::clone(d),
             None => {
-                let mut d = derive(&body, &key.1);
+                let mut d = derive(&body, &key.1, &key.2);
                 derive_in(&mut d.graph, cache);
                 derive_in(&mut d.back, cache);
                 let d = Rc::new(d);
@@ -43,17 +45,45 @@ fn derive_in(g: &mut Graph, cache: &mut Cache) {
     }
 }
 
-fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
+/// Whether anything after loop `the_loop` reads each `Vec` it pushes onto: its
+/// cotangent (a `LoopBack` operand) is not the constant 0.
+fn live_pushes(g: &Graph, the_loop: NodeId, body: &LoopBody) -> Vec<bool> {
+    let back = g
+        .ids()
+        .find(|b| matches!(g.op(*b), Op::LoopBack(_)) && g.args(*b)[0] == the_loop);
+    let k = body.carried_count();
+    (0..body.pushes.len())
+        .map(|p| back.is_some_and(|b| g.const_value(g.args(b)[1 + k + p]) != Some(0.0)))
+        .collect()
+}
+
+fn derive(body: &LoopBody, wanted: &[bool], live_pushes: &[bool]) -> LoopDerivative {
     let (mut b, map) = Builder::rebuild(&body.graph, body.rewrites);
-    let output = map[body.output.index()];
+    let outputs: Vec<NodeId> = body.outputs.iter().map(|o| map[o.index()]).collect();
     let inputs: Vec<NodeId> = body.inputs().iter().map(|i| map[i.index()]).collect();
-    let seed = b.input(&format!("δ{}[{}]", body.carried, body.index));
-    // The carried value's adjoint threads the iterations: always wanted.
+    let seeds: Vec<NodeId> = body
+        .carried
+        .iter()
+        .chain(&body.pushed)
+        .map(|c| b.input(&format!("δ{c}[{}]", body.index)))
+        .collect();
+    let pushes: Vec<NodeId> = body.pushes.iter().map(|p| map[p.index()]).collect();
+    let k = body.carried_count();
+    // The carried values' adjoints thread the iterations: always wanted.
     let positions: Vec<usize> = (0..inputs.len())
-        .filter(|&p| p == 0 || wanted[body.operand_of(p)])
+        .filter(|&p| p < k || wanted[body.operand_of(p)])
         .collect();
     let wrt: Vec<NodeId> = positions.iter().map(|&p| inputs[p]).collect();
-    let adjoints = vjps(&mut b, output, seed, &wrt, body.tensor);
+    // Each carried value after the iteration, and each pushed value something reads
+    // after the loop, with its cotangent.
+    let mut parts: Vec<(NodeId, NodeId)> =
+        outputs.iter().copied().zip(seeds.iter().copied()).collect();
+    for (p, &value) in pushes.iter().enumerate() {
+        if live_pushes[p] {
+            parts.push((value, seeds[k + p]));
+        }
+    }
+    let adjoints = vjps_of_parts(&mut b, &parts, &wrt, body.tensor);
     let graph = b.into_graph();
     let mut grads = vec![None; inputs.len()];
     for (&p, &a) in positions.iter().zip(&adjoints) {
@@ -62,7 +92,7 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
 
     // The backward half: what depends on the seed, and the cheap values it reads.
     let roots: Vec<NodeId> = grads.iter().flatten().copied().collect();
-    let dep = depends_on(&graph, &[seed]);
+    let dep = depends_on(&graph, &seeds);
     let live = crate::ir::emitted::live(&graph, &roots);
     let mut back_set: Vec<bool> = graph
         .ids()
@@ -85,14 +115,21 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
             }
         }
     }
-    let carry = inputs[0];
-    let needs_carry = needed[carry.index()];
+    let needs_carry: Vec<bool> = inputs[..k].iter().map(|c| needed[c.index()]).collect();
     let frontier: Vec<NodeId> = graph
         .ids()
         .filter(|id| needed[id.index()] && !back_set[id.index()] && !graph.op(*id).is_leaf())
         .collect();
-    let needs_output = frontier.contains(&output);
-    let residuals: Vec<NodeId> = frontier.iter().copied().filter(|r| *r != output).collect();
+    // One carried value after an iteration is the next one's before: read from there,
+    // never stored twice. With several, those the backward reads are stored like any
+    // other forward value.
+    let single_output = (!body.is_multi()).then(|| outputs[0]);
+    let needs_output = single_output.is_some_and(|o| frontier.contains(&o));
+    let residuals: Vec<NodeId> = frontier
+        .iter()
+        .copied()
+        .filter(|r| Some(*r) != single_output)
+        .collect();
 
     let mut back = Graph::with_leaves_of(&graph);
     let mut residual_inputs = vec![None; graph.len()];
@@ -107,7 +144,7 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
         |dst, outer| {
             let name = graph.name(outer).unwrap_or("r").to_string();
             let id = dst.input(&name, graph.node(outer).span);
-            if outer == output {
+            if Some(outer) == single_output {
                 output_input = Some(id);
             } else {
                 residual_inputs[outer.index()] = Some(id);
@@ -126,14 +163,21 @@ fn derive(body: &LoopBody, wanted: &[bool]) -> LoopDerivative {
     LoopDerivative {
         wanted: wanted.to_vec(),
         graph,
-        output,
+        outputs,
+        pushes,
         grads,
         residuals,
-        needs_carry: needs_carry || needs_output,
+        needs_carry: match single_output {
+            // The value after the last iteration is the loop's own, so the backward finds
+            // each one after it where the next iteration's is kept.
+            Some(_) => vec![needs_carry[0] || needs_output],
+            None => needs_carry,
+        },
         needs_output,
         back,
         back_grads,
-        seed,
+        seeds,
+        live_pushes: live_pushes.to_vec(),
         residual_inputs,
         output_input,
     }

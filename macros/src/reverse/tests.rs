@@ -164,6 +164,13 @@ const DERIVATIVES: &[(&str, usize, bool, &str)] = &[
     ("(index_axis x i 1)", 1, true, "0"),
     ("(select x ids 0)", 0, true, "(select_vjp g x ids 0)"),
     ("(select x ids 0)", 1, true, "0"),
+    ("(stack_seq s 1)", 0, true, "(unstack_seq g 1)"),
+    (
+        "(concatenate_seq s 1)",
+        0,
+        true,
+        "(unconcatenate_seq g s 1)",
+    ),
     ("(conv1d x w b s p)", 0, true, "(conv1d_vjp_x g w x s p)"),
     ("(conv1d x w b s p)", 1, true, "(conv1d_vjp_w g x w s p)"),
     ("(conv1d x w b s p)", 2, true, "(conv1d_vjp_b g b)"),

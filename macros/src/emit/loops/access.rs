@@ -7,7 +7,7 @@ use quote::quote;
 use crate::emit::expr::local;
 use crate::ir::function::{Lowered, Usage};
 use crate::ir::loops::LoopDerivative;
-use crate::ir::loops::{Collection, LoopBody};
+use crate::ir::loops::{Collection, LoopBody, Role};
 use crate::ir::names::collection_local;
 use crate::ir::{Graph, NodeId, Op};
 
@@ -109,11 +109,11 @@ pub(super) fn read(value: &Ident, scalar: bool) -> TokenStream {
 }
 
 /// Access tokens and float inputs of the body graph (`g`'s inputs, `g` being the body or
-/// a graph sharing its inputs), the carried value read through `carry`.
+/// a graph sharing its inputs), carried value `j` read through `carries[j]`.
 pub(super) fn body_access(
     body: &LoopBody,
     g: &Graph,
-    carry: TokenStream,
+    carries: &[TokenStream],
     scalar: &[bool],
     extra: &[(usize, TokenStream, bool)],
 ) -> (Vec<TokenStream>, Vec<usize>) {
@@ -130,27 +130,34 @@ pub(super) fn body_access(
     for (p, &input) in inputs.iter().enumerate() {
         let k = index_of(&body.graph, input);
         let operand = body.operand_of(p);
-        access[k] = if p == 0 {
-            carry.clone()
-        } else if p <= body.captures.len() {
-            let c = capture(p);
-            quote!(#c)
-        } else {
-            let e = &body.elements[p - 1 - body.captures.len()];
-            let coll = collection_local(e.collection);
-            let path = &e.path;
-            match body.collections[e.collection] {
-                Collection::Indexed if !body.tensor => quote!(#coll[#i] #(#path)*),
-                Collection::Indexed => quote!(&#coll[#i] #(#path)*),
-                Collection::Axis(axis) => {
-                    let axis = proc_macro2::Literal::usize_unsuffixed(axis);
-                    quote!(#coll.index_axis(::cadena::ndarray::Axis(#axis), #i))
+        access[k] = match body.role(p) {
+            Role::Carry(j) => {
+                if scalar[j] {
+                    floats.push(k);
+                }
+                carries[j].clone()
+            }
+            Role::Capture(_) => {
+                if scalar[operand] {
+                    floats.push(k);
+                }
+                let c = capture(p);
+                quote!(#c)
+            }
+            Role::Element(e) => {
+                let e = &body.elements[e];
+                let coll = collection_local(e.collection);
+                let path = &e.path;
+                match body.collections[e.collection] {
+                    Collection::Indexed if !body.tensor => quote!(#coll[#i] #(#path)*),
+                    Collection::Indexed => quote!(&#coll[#i] #(#path)*),
+                    Collection::Axis(axis) => {
+                        let axis = proc_macro2::Literal::usize_unsuffixed(axis);
+                        quote!(#coll.index_axis(::cadena::ndarray::Axis(#axis), #i))
+                    }
                 }
             }
         };
-        if p <= body.captures.len() && scalar[operand] {
-            floats.push(k);
-        }
     }
     for (k, tokens, is_float) in extra {
         let k = *k;
@@ -162,16 +169,17 @@ pub(super) fn body_access(
     (access, floats)
 }
 
-/// `let cadena_capJ = ..; let cadena_collC = ..;` from the loop's operand bindings.
+/// `let cadena_capJ = ..; let cadena_collC = ..;` from the loop's operand bindings
+/// (`bind[j]` for `Loop` operand `j`).
 pub(super) fn bind_operands(body: &LoopBody, bind: &[TokenStream]) -> TokenStream {
-    let caps = (1..=body.captures.len()).map(|j| {
-        let c = capture(j);
-        let v = &bind[j];
-        quote!(let #c = #v;)
+    let caps = (0..body.captures.len()).map(|c| {
+        let j = body.capture_operand(c);
+        let (local, v) = (capture(j), &bind[j]);
+        quote!(let #local = #v;)
     });
     let colls = (0..body.collections.len()).map(|c| {
         let l = collection_local(c);
-        let v = &bind[1 + body.captures.len() + c];
+        let v = &bind[body.collection_operand(c)];
         quote!(let #l = #v;)
     });
     quote!(#(#caps)* #(#colls)*)

@@ -4,15 +4,13 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::access::{
-    Names, adjoint, bind_operands, body_access, capture, lowered_for, read, residual, statements,
-};
+use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
 use super::derive::reads_of;
 use super::stacks::Sink;
-use crate::emit::expr::{accumulate_into_slot, local};
+use super::sums::{Adjoints, Sums};
+use crate::emit::expr::local;
 use crate::ir::function::Lowered;
-use crate::ir::loops::{Collection, LoopBody, LoopDerivative};
-use crate::ir::names::collection_local;
+use crate::ir::loops::{LoopBody, LoopDerivative};
 use crate::ir::{Graph, NodeId, Op};
 
 /// What a loop's backward run reads besides its operands: the forward run's tape, the
@@ -58,7 +56,7 @@ pub fn backward(
     let (init, result) = s.adjoint_sums();
 
     let mut every = s.iteration(true, false);
-    if !s.carry_scalar && d.needs_carry {
+    if !s.carry_scalar && d.needs_carry[0] {
         let h_in_ref = &s.h_in_ref;
         every = quote!(
             let #h_in_ref = match &#h_in {
@@ -72,7 +70,7 @@ pub fn backward(
     let first = s.iteration(d.wanted[0], true);
 
     let residual_names = (0..d.residuals.len()).map(residual);
-    let carried = d.needs_carry.then(|| quote!(#h_in,));
+    let carried = d.needs_carry[0].then(|| quote!(#h_in,));
     let Passing {
         start_later,
         take_later,
@@ -105,12 +103,11 @@ struct Sweep<'a> {
     body: &'a LoopBody,
     outer: &'a Lowered,
     d: &'a LoopDerivative,
-    sinks: &'a [Option<Sink>],
+    sums: Sums<'a>,
     scalar: &'a [bool],
     n: Names,
     t: TokenStream,
     carry_scalar: bool,
-    caps: usize,
     /// The backward graph's inputs beyond the body's own: the residuals and the value
     /// after the iteration (input index, how it is read, whether it is a float).
     extra: Vec<(usize, TokenStream, bool)>,
@@ -131,19 +128,6 @@ struct Passing {
     pass_on: TokenStream,
 }
 
-/// The adjoints one iteration's backward statements give, by position among the
-/// backward graph's gradients.
-struct Adjoints {
-    positions: Vec<usize>,
-    exprs: Vec<TokenStream>,
-}
-
-impl Adjoints {
-    fn of(&self, p: usize) -> &TokenStream {
-        &self.exprs[self.positions.iter().position(|&q| q == p).expect("wanted")]
-    }
-}
-
 impl<'a> Sweep<'a> {
     fn new(body: &'a LoopBody, outer: &'a Lowered, scalar: &'a [bool], run: &Run<'a>) -> Self {
         let d = run.derivative;
@@ -151,14 +135,14 @@ impl<'a> Sweep<'a> {
         let carry_scalar = scalar[0];
         let residual_scalar = crate::emit::tensor::scalar_mask_of(&d.graph, &{
             let (access, floats) =
-                body_access(body, &d.graph, read(&n.h, carry_scalar), scalar, &[]);
+                body_access(body, &d.graph, &[read(&n.h, carry_scalar)], scalar, &[]);
             lowered_for(outer, access, floats)
         });
         let index = |g: &Graph, id: NodeId| match g.op(id) {
             Op::Input(k) => *k as usize,
             _ => unreachable!("stand-ins are inputs"),
         };
-        let seed_index = index(&d.graph, d.seed);
+        let seed_index = index(&d.graph, d.seeds[0]);
         let mut extra = Vec::new();
         for (k, (&r, &input)) in d.residuals.iter().zip(&d.residual_inputs).enumerate() {
             let s = !outer.tensor || residual_scalar[r.index()];
@@ -170,17 +154,20 @@ impl<'a> Sweep<'a> {
             let h_out = &n.h_out;
             extra.push((index(&d.back, o), quote!(#h_out), carry_scalar));
         }
-        let back_seed = d.back.find(d.graph.op(d.seed).clone(), Vec::new());
+        let back_seed = d.back.find(d.graph.op(d.seeds[0]).clone(), Vec::new());
         Sweep {
             body,
             outer,
             d,
-            sinks: run.sinks,
+            sums: Sums {
+                body,
+                d,
+                sinks: run.sinks,
+            },
             scalar,
             n,
             t: quote!(::cadena::__private::t),
             carry_scalar,
-            caps: body.captures.len(),
             extra,
             seed_index,
             back_seed,
@@ -190,48 +177,13 @@ impl<'a> Sweep<'a> {
     }
 
     fn is_zero(&self, p: usize) -> bool {
-        let d = self.d;
-        d.back_grads[p].is_none_or(|g| d.back.const_value(g) == Some(0.0))
+        self.sums.is_zero(p)
     }
 
-    /// The zeros each wanted adjoint sums into, and the run's value: the adjoints by
-    /// operand (`()` for those not wanted, or written in place into a sink).
+    /// The zeros each wanted adjoint sums into, and the run's value.
     fn adjoint_sums(&self) -> (TokenStream, Vec<TokenStream>) {
-        let (body, wanted, sinks, t) = (self.body, &self.d.wanted[..], self.sinks, &self.t);
         let g = &self.n.g;
-        let caps = self.caps;
-        let mut init = TokenStream::new();
-        let mut result = vec![quote!(#g)];
-        for (j, &want) in wanted.iter().enumerate().take(caps + 1).skip(1) {
-            if !want {
-                result.push(quote!(()));
-                continue;
-            }
-            let (dj, c) = (adjoint(j), capture(j));
-            init.extend(quote!(let mut #dj = #t::zeros_as(#c);));
-            result.push(quote!(#dj));
-        }
-        for (c, kind) in body.collections.iter().enumerate() {
-            let j = 1 + caps + c;
-            if !wanted[j] {
-                result.push(quote!(()));
-                continue;
-            }
-            let (dj, coll) = (adjoint(j), collection_local(c));
-            if sinks[c].is_some() {
-                // Written in place into the gradient being built; nothing to return.
-                result.push(quote!(()));
-                continue;
-            }
-            init.extend(match kind {
-                Collection::Indexed => {
-                    quote!(let mut #dj = ::cadena::Parameters::zeros_like(#coll);)
-                }
-                Collection::Axis(_) => quote!(let mut #dj = #t::zeros_as(#coll);),
-            });
-            result.push(quote!(#dj));
-        }
-        (init, result)
+        self.sums.init_and_result(vec![quote!(#g)])
     }
 
     /// One iteration's code: the backward statements for the adjoints wanted, then the
@@ -291,60 +243,19 @@ impl<'a> Sweep<'a> {
                 quote!(#h_in_ref)
             }
         };
-        let (access, floats) = body_access(self.body, &d.back, carry_in, self.scalar, &all_extra);
+        let (access, floats) =
+            body_access(self.body, &d.back, &[carry_in], self.scalar, &all_extra);
         let lowered = lowered_for(self.outer, access, floats);
         let (stmts, exprs) = statements(&lowered, &d.back, &roots);
         (stmts, Adjoints { positions, exprs })
     }
 
-    /// The captures' adjoints, summed over the iterations.
     fn sum_captures(&self, code: &mut TokenStream, adjoints: &Adjoints) {
-        let t = &self.t;
-        for (j, &want) in self.d.wanted.iter().enumerate().take(self.caps + 1).skip(1) {
-            if want && !self.is_zero(j) {
-                let (dj, e) = (adjoint(j), adjoints.of(j));
-                code.extend(quote!(#dj = #t::accumulate(#dj, #e);));
-            }
-        }
+        self.sums.sum_captures(code, adjoints);
     }
 
-    /// Each element's gradient, written at the iteration's index of its collection's
-    /// adjoint (or of the sink the collection's gradient is built in).
     fn element_gradients(&self, code: &mut TokenStream, adjoints: &Adjoints) {
-        let (body, sinks, caps, t, i) = (self.body, self.sinks, self.caps, &self.t, &self.n.i);
-        for (c, kind) in body.collections.iter().enumerate() {
-            let dj = match &sinks[c] {
-                Some(sink) => sink.place.clone(),
-                None => {
-                    let dj = adjoint(1 + caps + c);
-                    quote!(#dj)
-                }
-            };
-            let shared = sinks[c].as_ref().is_some_and(|s| s.shared);
-            if !self.d.wanted[1 + caps + c] {
-                continue;
-            }
-            for (p, e) in body.elements.iter().enumerate() {
-                let p = 1 + caps + p;
-                if e.collection != c || self.is_zero(p) {
-                    continue;
-                }
-                let value = adjoints.of(p);
-                let path = &e.path;
-                code.extend(match kind {
-                    // Another loop over the same stack has written there too.
-                    // `put` gives the value it replaces back to the buffer pool.
-                    Collection::Indexed if shared => {
-                        accumulate_into_slot(&quote!(#dj[#i] #(#path)*), value)
-                    }
-                    Collection::Indexed => quote!(#t::put(&mut #dj[#i] #(#path)*, #value);),
-                    Collection::Axis(axis) => {
-                        let axis = proc_macro2::Literal::usize_unsuffixed(*axis);
-                        quote!(#t::assign_index_axis(&mut #dj, ::cadena::ndarray::Axis(#axis), #i, #value);)
-                    }
-                });
-            }
-        }
+        self.sums.element_gradients(code, adjoints, &self.n.i);
     }
 
     /// How the carried value after each iteration is read, when the backward graph

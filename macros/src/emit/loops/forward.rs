@@ -31,9 +31,10 @@ pub fn forward(
         return forward_peeled(body, outer, bind, scalar, tape);
     }
     let Some((tape_out, d)) = tape else {
-        let (access, floats) = body_access(body, &body.graph, read(h, carry_scalar), scalar, &[]);
+        let (access, floats) =
+            body_access(body, &body.graph, &[read(h, carry_scalar)], scalar, &[]);
         let lowered = lowered_for(outer, access, floats);
-        let (stmts, out) = statements(&lowered, &body.graph, &[body.output]);
+        let (stmts, out) = statements(&lowered, &body.graph, &[body.outputs[0]]);
         let out = &out[0];
         return quote!({
             #operands
@@ -46,19 +47,19 @@ pub fn forward(
             #h
         });
     };
-    let (access, floats) = body_access(body, &d.graph, read(h, carry_scalar), scalar, &[]);
+    let (access, floats) = body_access(body, &d.graph, &[read(h, carry_scalar)], scalar, &[]);
     let lowered = lowered_for(outer, access, floats);
-    let mut roots = vec![d.output];
+    let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
     let (stmts, exprs) = statements(&lowered, &d.graph, &roots);
     let out = &exprs[0];
     let residuals = &exprs[1..];
     let tape = &n.tape;
     let next = local("cadena_next");
-    let carried = d.needs_carry.then(|| quote!(#h,));
+    let carried = d.needs_carry[0].then(|| quote!(#h,));
     let range_local = local("cadena_range");
     // Unless the tape took it, the value the next one replaces goes back to the pool.
-    let advance = match d.needs_carry {
+    let advance = match d.needs_carry[0] {
         true => quote!(#h = #next;),
         false => quote!(#t::put(&mut #h, #next);),
     };
@@ -101,7 +102,7 @@ fn forward_peeled(
         [quote!(#start), quote!(#current)]
             .into_iter()
             .map(|carry| {
-                let (access, floats) = body_access(body, g, carry, scalar, &[]);
+                let (access, floats) = body_access(body, g, &[carry], scalar, &[]);
                 statements(&lowered_for(outer, access, floats), g, roots)
             })
             .collect()
@@ -112,7 +113,7 @@ fn forward_peeled(
     });
     let next = local("cadena_next");
     let Some((tape_out, d)) = tape else {
-        let arms = emit(&body.graph, &[body.output]);
+        let arms = emit(&body.graph, &[body.outputs[0]]);
         let (first, first_out) = (&arms[0].0, &arms[0].1[0]);
         let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
         return quote!({
@@ -130,7 +131,7 @@ fn forward_peeled(
             #finish
         });
     };
-    let mut roots = vec![d.output];
+    let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
     let arms = emit(&d.graph, &roots);
     let tuple = |exprs: &[TokenStream]| {
@@ -141,12 +142,10 @@ fn forward_peeled(
     let (every, every_tuple) = (&arms[1].0, tuple(&arms[1].1));
     let names: Vec<Ident> = (0..d.residuals.len()).map(residual).collect();
     let tape = &n.tape;
-    let carried = d
-        .needs_carry
-        .then(|| quote!(::core::mem::take(&mut #state),));
+    let carried = d.needs_carry[0].then(|| quote!(::core::mem::take(&mut #state),));
     let range_local = local("cadena_range");
     // Unless the tape took it, the value the next one replaces goes back to the pool.
-    let advance = match d.needs_carry {
+    let advance = match d.needs_carry[0] {
         true => quote!(#state = ::core::option::Option::Some(#next);),
         false => quote!(#t::replace(&mut #state, ::core::option::Option::Some(#next));),
     };

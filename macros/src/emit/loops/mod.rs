@@ -19,7 +19,9 @@ mod access;
 mod backward;
 mod derive;
 mod forward;
+mod several;
 mod stacks;
+mod sums;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -76,24 +78,32 @@ pub fn statement(
         return Some(quote!(let #ident = ::cadena::__private::t::accumulate_parameters(#(&#a),*);));
     }
     match g.op(id) {
+        Op::LoopOut(j) => {
+            let the_loop = local_of(args[0], "a loop is a statement");
+            let j = syn::Index::from(*j as usize);
+            Some(quote!(let #ident = #the_loop.#j;))
+        }
         Op::Loop(k) => {
             let body = &g.loops[*k as usize];
-            // An array start is borrowed: the first iteration reads it in place.
-            let start = match (reads.scalar)(args[0]) {
-                true => (reads.operand)(args[0]),
-                false => (reads.borrowed)(args[0]),
-            };
-            let mut bind = vec![start];
-            bind.extend(args[1..].iter().map(|&a| (reads.borrowed)(a)));
+            let mut bind: Vec<TokenStream> = args.iter().map(|&a| (reads.borrowed)(a)).collect();
+            // One carried value's start is moved in if it is a float; an array start is
+            // borrowed, for the first iteration to read in place.
+            if !body.is_multi() && (reads.scalar)(args[0]) {
+                bind[0] = (reads.operand)(args[0]);
+            }
             let scalar: Vec<bool> = args.iter().map(|&a| (reads.scalar)(a)).collect();
+            let run = |tape| match body.is_multi() {
+                true => several::forward(body, lowered, &bind, &scalar, tape),
+                false => forward(body, lowered, &bind, &scalar, tape),
+            };
             Some(match run_backwards(g, live, id) {
                 Some(derivative) => {
                     let tape = tape_local(ident);
-                    let value = forward(body, lowered, &bind, &scalar, Some((&tape, derivative)));
+                    let value = run(Some((&tape, derivative)));
                     quote!(let #tape; let #ident = #value;)
                 }
                 None => {
-                    let value = forward(body, lowered, &bind, &scalar, None);
+                    let value = run(None);
                     quote!(let #ident = #value;)
                 }
             })
@@ -102,8 +112,14 @@ pub fn statement(
             let body = &g.loops[*k as usize];
             let the_loop = args[0];
             let tape = tape_local(&local_of(the_loop, "a loop is a statement"));
-            let mut bind = vec![(reads.operand)(args[1])];
-            bind.extend(args[2..].iter().map(|&a| (reads.borrowed)(a)));
+            // The cotangents: one per carried value and pushed `Vec` when the loop is their
+            // tuple, else the one carried value's.
+            let seeds = match body.is_multi() {
+                true => &args[1..=body.carried_count() + body.pushes.len()],
+                false => &args[1..2],
+            };
+            let mut bind: Vec<TokenStream> = seeds.iter().map(|&a| (reads.operand)(a)).collect();
+            bind.extend(args[1 + seeds.len()..].iter().map(|&a| (reads.borrowed)(a)));
             let scalar: Vec<bool> = g
                 .args(the_loop)
                 .iter()
@@ -116,14 +132,23 @@ pub fn statement(
                 derivative,
                 sinks: &sinks,
             };
-            let value = backward(
-                body,
-                lowered,
-                &(reads.borrowed)(the_loop),
-                &bind,
-                &scalar,
-                run,
-            );
+            let value = match body.is_multi() {
+                true => {
+                    let zero_seed: Vec<bool> = seeds
+                        .iter()
+                        .map(|&s| g.const_value(s) == Some(0.0))
+                        .collect();
+                    several::backward(body, lowered, &bind, &zero_seed, &scalar, run)
+                }
+                false => backward(
+                    body,
+                    lowered,
+                    &(reads.borrowed)(the_loop),
+                    &bind,
+                    &scalar,
+                    run,
+                ),
+            };
             Some(quote!(let #ident = #value;))
         }
         Op::LoopPart(_) if in_sink(g, id, &lowered.usage.sinks) => Some(quote!(let #ident = ();)),

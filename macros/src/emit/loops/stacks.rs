@@ -27,7 +27,7 @@ pub fn sinks_of(
         return Vec::new();
     };
     let body = &g.loops[*k as usize];
-    let first = 1 + body.captures.len();
+    let first = body.collection_operand(0);
     g.args(id)[first..]
         .iter()
         .map(|&operand| {
@@ -39,7 +39,7 @@ pub fn sinks_of(
             let runs = g
                 .ids()
                 .filter(|b| live[b.index()] && matches!(g.op(*b), Op::LoopBack(_)))
-                .filter(|b| g.args(*b)[2..].contains(&operand))
+                .filter(|b| g.args(*b)[1 + body.carried_count()..].contains(&operand))
                 .count();
             Some(Sink {
                 place,
@@ -78,7 +78,7 @@ pub fn stack_mask(g: &Graph) -> Vec<bool> {
             Op::LoopPart(j) => {
                 let the_loop = g.args(g.args(id)[0])[0];
                 match g.op(the_loop) {
-                    Op::Loop(k) => *j as usize > g.loops[*k as usize].captures.len(),
+                    Op::Loop(k) => *j as usize >= g.loops[*k as usize].collection_operand(0),
                     _ => false,
                 }
             }

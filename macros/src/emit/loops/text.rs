@@ -1,6 +1,7 @@
 //! A loop's part of `DERIVATION` and `EXPLAIN`: its body's lines once, the iteration as
 //! an index.
 
+use crate::ir::loops::Role;
 use crate::ir::{Graph, NodeId, Op};
 
 /// The derivation of every loop whose backward run computes part of `roots`: the
@@ -28,23 +29,23 @@ pub fn derivation(g: &Graph, roots: &[NodeId]) -> Vec<String> {
         let body = &g.loops[*k as usize];
         let the_loop = g.args(back)[0];
         let d = g.derivative(the_loop);
-        let carried = &body.carried;
-        lines.push(format!(
-            "δ{carried}[end] = {}",
-            printer.print(g.args(back)[1]).0
-        ));
+        for (j, carried) in body.carried.iter().enumerate() {
+            let seed = g.args(back)[1 + j];
+            if body.is_multi() && g.const_value(seed) == Some(0.0) {
+                continue;
+            }
+            lines.push(format!("δ{carried}[end] = {}", printer.print(seed).0));
+        }
         lines.push(format!("for {}, last to first:", body.source));
         let mut heads = Vec::new();
         let mut grads = Vec::new();
         for (p, input) in body.inputs().into_iter().enumerate() {
             let Some(grad) = d.grads[p] else { continue };
             let name = body.input_name(input);
-            heads.push(if p == 0 {
-                format!("δ{name}")
-            } else if p <= body.captures.len() {
-                format!("δ{name}[{}]", body.index)
-            } else {
-                format!("dL/d{name}")
+            heads.push(match body.role(p) {
+                Role::Carry(_) => format!("δ{name}"),
+                Role::Capture(_) => format!("δ{name}[{}]", body.index),
+                Role::Element(_) => format!("dL/d{name}"),
             });
             grads.push(grad);
         }

@@ -215,9 +215,12 @@ op_table! {
         eval: None, vjp: Vjp::Variadic(loop_vjp), tensor_vjp: None,
         emit: Emit::None, fast: None, tensor: None, lanes: false, recompute: true,
     };
-    /// The loop run backwards: operands the loop, its adjoint, and the loop's own
-    /// operands (kept alive for the backward iterations: the first reads the start); its
-    /// value holds the adjoint of every loop operand.
+    /// Carried value `j` after a loop that carries several (the `Loop` node is then their
+    /// tuple). Its adjoint is read by the loop's own derivative (`reverse::sweep`).
+    LoopOut(carried: u32) => Spec { tensor: None, ..internal("loop_out", 1, Class::Backward) };
+    /// The loop run backwards: operands the loop, its adjoints (one per carried value),
+    /// and the loop's own operands (kept alive for the backward iterations: the first
+    /// reads the starts); its value holds the adjoint of every loop operand.
     LoopBack(index: u32) => Spec { tensor: None, ..internal("loop_back", 0, Class::Backward) };
     /// Operand `k`'s adjoint, out of a `LoopBack`.
     LoopPart(operand: u32) => Spec { tensor: None, ..internal("loop_part", 1, Class::Backward) };
@@ -477,6 +480,21 @@ op_table! {
         eval: None, vjp: Vjp::None, tensor_vjp: Some(Vjp::Variadic(stack_vjp)),
         emit: Emit::None, fast: None, tensor: Some("stack"), lanes: false, recompute: false,
     };
+    /// `stack(Axis(k), &outs)` of the `Vec` a loop pushed one value per step onto.
+    StackSeq(axis: usize) => Spec {
+        name: "stack_seq", arity: 1, class: Class::Array, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(unstack_seq ?g ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("stack_seq"), lanes: false, recompute: false,
+    };
+    /// `concatenate(Axis(k), &outs)` of the `Vec` a loop pushed one value per step onto.
+    ConcatenateSeq(axis: usize) => Spec {
+        name: "concatenate_seq", arity: 1, class: Class::Array, syntax: Syntax::INTERNAL,
+        eval: None, vjp: Vjp::None,
+        tensor_vjp: Some(Vjp::Templates(&["(unconcatenate_seq ?g ?a ?k)"])),
+        emit: Emit::None, fast: None, tensor: Some("concatenate_seq"), lanes: false,
+        recompute: false,
+    };
     /// `conv1d(&x, &w, &b, stride, padding)`, PyTorch's layout: x (batch, c_in, length),
     /// w (c_out, c_in, k), b (c_out).
     Conv1d => Spec {
@@ -586,6 +604,11 @@ op_table! {
     /// Operand `k`'s slab of a concatenation's adjoint: operands the adjoint, `k`, and
     /// every part (for their lengths along the axis).
     ConcatenatePart(axis: usize) => internal("concatenate_part", 0, Class::Backward);
+    /// A stacked `Vec`'s adjoint split back into one array per step (a `Vec`).
+    UnstackSeq(axis: usize) => internal("unstack_seq", 1, Class::Backward);
+    /// A concatenated `Vec`'s adjoint split back into the parts' slabs: operands the
+    /// adjoint and the `Vec` (for the parts' lengths).
+    UnconcatenateSeq(axis: usize) => internal("unconcatenate_seq", 2, Class::Backward);
     Conv1dVjpX => internal("conv1d_vjp_x", 5, Class::Backward);
     Conv1dVjpW => internal("conv1d_vjp_w", 5, Class::Backward);
     Conv1dVjpB => internal("conv1d_vjp_b", 2, Class::Backward);

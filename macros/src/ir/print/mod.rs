@@ -239,18 +239,19 @@ impl Printer<'_> {
                 };
                 let body = &g.loops[*k as usize];
                 let j = *j as usize;
-                let caps = body.captures.len();
-                let text = if j == 0 {
-                    format!("δ{}[start]", body.carried)
-                } else if j <= caps {
-                    let name = body.input_name(body.captures[j - 1]);
-                    format!("Σ{} δ{name}[{}]", body.index, body.index)
-                } else {
-                    format!(
-                        "(each dL/d{}[{}] below)",
-                        body.collection_names[j - 1 - caps],
-                        body.index
-                    )
+                let text = match body.role(j) {
+                    crate::ir::loops::Role::Carry(c) => format!("δ{}[start]", body.carried[c]),
+                    crate::ir::loops::Role::Capture(c) => {
+                        let name = body.input_name(body.captures[c]);
+                        format!("Σ{} δ{name}[{}]", body.index, body.index)
+                    }
+                    crate::ir::loops::Role::Element(_) => {
+                        let c = j - body.collection_operand(0);
+                        format!(
+                            "(each dL/d{}[{}] below)",
+                            body.collection_names[c], body.index
+                        )
+                    }
                 };
                 (text, Prec::Atom)
             }

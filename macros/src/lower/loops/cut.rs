@@ -13,18 +13,23 @@ use crate::ir::loops::{LoopBody, extract};
 use crate::ir::{Graph, NodeId, Op};
 
 impl Body<'_> {
-    /// Cuts the loop's body out of the graph: a [`LoopBody`] and the `Loop` node.
+    /// Cuts the loop's body out of the graph: a [`LoopBody`] and the `Loop` node. Returns
+    /// the carried values after the loop, then the pushed `Vec`s: the `Loop` node itself
+    /// when it carries one value and pushes none, else a `LoopOut` node per value.
     pub(super) fn cut(
         &mut self,
         ctx: LoopCtx,
-        init: NodeId,
-        output: NodeId,
+        inits: Vec<NodeId>,
+        outputs: Vec<NodeId>,
         range: TokenStream,
         source: String,
         span: proc_macro2::Span,
-    ) -> NodeId {
+    ) -> Vec<NodeId> {
         let src: &Graph = self.graph;
-        let mut sources = vec![ctx.carry_input];
+        let pushed: Vec<NodeId> = ctx.pushes.iter().map(|(_, v)| *v).collect();
+        let mut roots = outputs.clone();
+        roots.extend(&pushed);
+        let mut sources = ctx.carry_inputs.clone();
         sources.extend(ctx.elements.iter().map(|e| e.input));
         let keep = depends_on(src, &sources);
 
@@ -34,8 +39,15 @@ impl Body<'_> {
         // A loop inside an inlined helper keeps its index into the same table.
         body.loops = src.loops.clone();
         let mut map = vec![None; src.len()];
-        let carry = body.input(&ctx.carry_input_name(src), span);
-        map[ctx.carry_input.index()] = Some(carry);
+        let carries: Vec<NodeId> = ctx
+            .carry_inputs
+            .iter()
+            .map(|&c| {
+                let id = body.input(&src.inputs[input_index(src, c)].name, span);
+                map[c.index()] = Some(id);
+                id
+            })
+            .collect();
         let mut elements = ctx.elements.clone();
         for e in &mut elements {
             let name = src.inputs[input_index(src, e.input)].name.clone();
@@ -45,40 +57,42 @@ impl Body<'_> {
         }
         let mut captured: Vec<NodeId> = Vec::new();
         let mut captures: Vec<NodeId> = Vec::new();
-        let map = extract(
-            src,
-            &mut body,
-            &[output],
-            &keep,
-            false,
-            map,
-            |dst, outer| {
-                // A value computed outside the loop reads as its formula: `(2 * rate)`.
-                let name = src.name(outer).map(str::to_string).unwrap_or_else(|| {
-                    let text = crate::ir::print::infix(src, outer);
-                    if text.contains(' ') {
-                        format!("({text})")
-                    } else {
-                        text
-                    }
-                });
-                captured.push(outer);
-                let id = dst.input(&name, src.node(outer).span);
-                captures.push(id);
-                id
-            },
-        );
-        let body_output = map[output.index()].expect("the output is copied");
-        body.set_name(body_output, &format!("{}[{}]", ctx.carried, ctx.index_text));
+        let map = extract(src, &mut body, &roots, &keep, false, map, |dst, outer| {
+            // A value computed outside the loop reads as its formula: `(2 * rate)`.
+            let name = src.name(outer).map(str::to_string).unwrap_or_else(|| {
+                let text = crate::ir::print::infix(src, outer);
+                if text.contains(' ') {
+                    format!("({text})")
+                } else {
+                    text
+                }
+            });
+            captured.push(outer);
+            let id = dst.input(&name, src.node(outer).span);
+            captures.push(id);
+            id
+        });
+        let mut body_outputs = Vec::new();
+        for (&output, name) in outputs.iter().zip(&ctx.carried) {
+            let out = map[output.index()].expect("the output is copied");
+            body.set_name(out, &format!("{name}[{}]", ctx.index_text));
+            body_outputs.push(out);
+        }
+        let pushes: Vec<NodeId> = pushed
+            .iter()
+            .map(|p| map[p.index()].expect("a pushed value is copied"))
+            .collect();
 
-        let mut args = vec![init];
+        let mut args = inits;
         args.extend(&captured);
         args.extend(ctx.collections.iter().map(|c| c.1));
         let index = self.graph.loops.len() as u32;
         self.graph.loops.push(Rc::new(LoopBody {
             graph: body,
-            output: body_output,
-            carry,
+            outputs: body_outputs,
+            carries,
+            pushes,
+            pushed: ctx.pushes.iter().map(|(n, _)| n.clone()).collect(),
             captures,
             elements,
             collections: ctx.collections.iter().map(|c| c.0.clone()).collect(),
@@ -94,14 +108,19 @@ impl Body<'_> {
             tensor: self.tensor,
         }));
         let node = self.node(Op::Loop(index), args, span);
-        self.graph.set_name(node, &ctx.carried);
-        node
-    }
-}
-
-impl LoopCtx {
-    fn carry_input_name(&self, g: &Graph) -> String {
-        g.inputs[input_index(g, self.carry_input)].name.clone()
+        if let ([carried], []) = (&ctx.carried[..], &ctx.pushes[..]) {
+            self.graph.set_name(node, carried);
+            return vec![node];
+        }
+        let names = ctx.carried.iter().chain(ctx.pushes.iter().map(|(n, _)| n));
+        names
+            .enumerate()
+            .map(|(j, name)| {
+                let out = self.node(Op::LoopOut(j as u32), vec![node], span);
+                self.graph.set_name(out, name);
+                out
+            })
+            .collect()
     }
 }
 

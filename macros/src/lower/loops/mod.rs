@@ -9,20 +9,21 @@
 //! `x.outer_iter()` over an array argument, each optionally `.enumerate()` then
 //! `.rev()`. Inside, `c[i]` and `p.layers[i].w` read by the loop index.
 
+mod assign;
 mod cut;
 mod iteration;
 mod reads;
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::spanned::Spanned;
-use syn::{BinOp, Expr, Pat, Stmt};
+use syn::{Expr, Pat, Stmt};
 
 use super::body::Body;
+use crate::ir::NodeId;
 use crate::ir::loops::{Collection, Element};
-use crate::ir::{NodeId, Op};
 
-use iteration::{Source, strip};
+use iteration::Source;
 
 /// What the names of a loop being lowered stand for.
 pub struct LoopCtx {
@@ -34,8 +35,11 @@ pub struct LoopCtx {
     /// name it.
     collections: Vec<(Collection, NodeId, String)>,
     elements: Vec<Element>,
-    carry_input: NodeId,
-    carried: String,
+    /// The inputs standing for the carried values before an iteration, and their names.
+    carry_inputs: Vec<NodeId>,
+    carried: Vec<String>,
+    /// The values pushed onto `Vec`s declared before the loop, by `Vec` name.
+    pushes: Vec<(String, NodeId)>,
     /// The name derivations give the index.
     index_text: String,
     /// Inside a helper the loop's element was handed to: the loop's own names (`i`, `l`)
@@ -84,7 +88,10 @@ impl Body<'_> {
         let Some((source, rev, enumerate)) = self.source(&f.expr) else {
             return;
         };
-        let init = self.scope.value(&carried).expect("checked by `carried`");
+        let inits: Vec<NodeId> = carried
+            .iter()
+            .map(|c| self.scope.value(c).expect("checked by `carried`"))
+            .collect();
         let saved_scope = self.scope.save();
 
         let Some((index, element_pat)) = self.patterns(f, &source, enumerate) else {
@@ -93,16 +100,24 @@ impl Body<'_> {
         let index_text = index.clone().unwrap_or_else(|| "i".to_string());
         // The value before an iteration: `h[i-1]`, or `h[i+1]` when the index runs down.
         let step = if rev { "+1" } else { "-1" };
-        let carry_text = format!("{carried}[{index_text}{step}]");
-        let carry_input = self.graph.input(&carry_text, f.span());
-        self.usage.access.push(quote!(()));
+        let carry_inputs: Vec<NodeId> = carried
+            .iter()
+            .map(|c| {
+                let input = self
+                    .graph
+                    .input(&format!("{c}[{index_text}{step}]"), f.span());
+                self.usage.access.push(quote!(()));
+                input
+            })
+            .collect();
         self.looping = Some(Box::new(LoopCtx {
             index,
             element: None,
             collections: Vec::new(),
             elements: Vec::new(),
-            carry_input,
+            carry_inputs: carry_inputs.clone(),
             carried: carried.clone(),
+            pushes: Vec::new(),
             index_text: index_text.clone(),
             hidden: false,
         }));
@@ -111,22 +126,30 @@ impl Body<'_> {
             self.bind_element(pat, c, &kind);
         }
 
-        // The carried value reads as the input, the body as written.
-        self.scope.rebind(&carried, carry_input);
+        // The carried values read as the inputs, the body as written.
+        for (c, &input) in carried.iter().zip(&carry_inputs) {
+            self.scope.rebind(c, input);
+        }
         for stmt in &f.body.stmts {
             self.loop_statement(stmt, &carried);
         }
-        let output = self.scope.value(&carried);
+        let outputs: Option<Vec<NodeId>> = carried.iter().map(|c| self.scope.value(c)).collect();
         let ctx = *self.looping.take().expect("set above");
         self.scope.restore(saved_scope);
-        let Some(output) = output else { return };
+        let Some(outputs) = outputs else { return };
         let source = format!(
             "{} in {}",
             super::source_text_pat(&f.pat),
             super::source_text(&f.expr)
         );
-        let node = self.cut(ctx, init, output, range, source, f.span());
-        self.scope.rebind(&carried, node);
+        let pushed: Vec<String> = ctx.pushes.iter().map(|(name, _)| name.clone()).collect();
+        let values = self.cut(ctx, inits, outputs, range, source, f.span());
+        for (c, &value) in carried.iter().zip(&values) {
+            self.scope.rebind(c, value);
+        }
+        for (name, &value) in pushed.iter().zip(&values[carried.len()..]) {
+            self.scope.fill_sequence(name, value);
+        }
     }
 
     /// The loop's patterns: the index's name (`i`, or none), and the element's pattern
@@ -219,136 +242,6 @@ impl Body<'_> {
         }
         found
     }
-
-    /// The one `let mut` name the loop re-assigns; reports every other assignment.
-    fn carried(&mut self, f: &syn::ExprForLoop) -> Option<String> {
-        let mut carried: Option<String> = None;
-        let mut ok = true;
-        for stmt in &f.body.stmts {
-            let Stmt::Expr(e, _) = stmt else { continue };
-            let Some(target) = assigned(e) else { continue };
-            let ident = match strip(target) {
-                Expr::Path(p) => p.path.get_ident(),
-                _ => None,
-            };
-            let Some(name) = ident.map(|i| i.to_string()) else {
-                self.cx.error(target, "only a `let mut` variable of the function may be re-assigned in a loop; parameters and their fields are read-only");
-                ok = false;
-                continue;
-            };
-            if !self.scope.is_mutable(&name) || !self.scope.contains(&name) {
-                let param = self.params.iter().any(|p| p.ident == name);
-                let message = if param {
-                    format!(
-                        "`{name}` is an argument, and a loop may not change it; copy it into a variable first: `let mut {name} = {name};`"
-                    )
-                } else {
-                    format!(
-                        "`{name}` is re-assigned in the loop, so declare it before the loop with `let mut {name} = ...;`"
-                    )
-                };
-                self.cx.error(target, message);
-                ok = false;
-                continue;
-            }
-            match &carried {
-                Some(c) if *c != name => {
-                    let advice = match self.tensor {
-                        // tests/lstm.rs follows this advice.
-                        true => format!(
-                            "carry both in one array: `let mut state = concatenate![Axis(1), {c}, {name}];` before the loop, `let {c} = state.slice(s![.., 0..n]);` (and `{name}` the next columns) at the top of the body, and `state = concatenate![Axis(1), new_{c}, new_{name}];` at its end"
-                        ),
-                        false => format!(
-                            "two carried floats are not supported yet: unroll the loop, or carry `{c}` and `{name}` as one `Array1` state in a function of arrays, sliced apart in the body (`state.slice(s![0..1])`)"
-                        ),
-                    };
-                    self.cx.error(target, format!("a loop carries one `let mut` value from one iteration to the next, and this one already carries `{c}`; {advice}"));
-                    ok = false;
-                }
-                _ => carried = Some(name),
-            }
-        }
-        if carried.is_none() && ok {
-            self.cx.error(&f.body, "this loop changes nothing: re-assign a `let mut` variable declared before it (`h = tanh(h.dot(&l.w) + &l.b);`)");
-        }
-        carried.filter(|_| ok)
-    }
-
-    /// One statement of a loop body.
-    fn loop_statement(&mut self, stmt: &Stmt, carried: &str) {
-        match stmt {
-            Stmt::Local(local) => {
-                if let Pat::Ident(p) = &local.pat
-                    && p.mutability.is_some()
-                {
-                    self.cx.error(p, "`let mut` inside a loop body is not supported; declare the carried value before the loop");
-                    return;
-                }
-                self.local(local);
-            }
-            Stmt::Expr(e, _) => {
-                if let Some(value) = self.assignment(e, carried) {
-                    self.scope.rebind(carried, value);
-                }
-            }
-            Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
-            Stmt::Macro(m) => self.cx.error(m, super::unsupported::MACRO),
-        }
-    }
-
-    /// `h = e`, `h += e` (and `-=`, `*=`, `/=`): the carried value's new value.
-    fn assignment(&mut self, e: &Expr, carried: &str) -> Option<NodeId> {
-        let span = e.span();
-        match e {
-            Expr::Assign(a) if a.left.to_token_stream().to_string() == carried => {
-                self.expr(&a.right)
-            }
-            Expr::Binary(b) if b.left.to_token_stream().to_string() == carried => {
-                let op = match b.op {
-                    BinOp::AddAssign(_) => Op::Add,
-                    BinOp::SubAssign(_) => Op::Sub,
-                    BinOp::MulAssign(_) => Op::Mul,
-                    BinOp::DivAssign(_) => Op::Div,
-                    _ => {
-                        self.cx.error(
-                            b.op,
-                            "only `=`, `+=`, `-=`, `*=` and `/=` update a carried value",
-                        );
-                        return None;
-                    }
-                };
-                let current = self.scope.value(carried)?;
-                let r = self.expr(&b.right)?;
-                Some(self.node(op, vec![current, r], span))
-            }
-            // Reported by `carried`.
-            _ if assigned(e).is_some() => None,
-            _ => {
-                super::unsupported::statement(self.cx, e, self.tensor);
-                None
-            }
-        }
-    }
-}
-
-/// The assignment target of a statement expression, if it is one.
-pub(super) fn assigned(e: &Expr) -> Option<&Expr> {
-    let target = match e {
-        Expr::Assign(a) => &a.left,
-        Expr::Binary(b)
-            if matches!(
-                b.op,
-                BinOp::AddAssign(_)
-                    | BinOp::SubAssign(_)
-                    | BinOp::MulAssign(_)
-                    | BinOp::DivAssign(_)
-            ) =>
-        {
-            &b.left
-        }
-        _ => return None,
-    };
-    Some(target)
 }
 
 /// The name a pattern binds: `Some(name)`, `None` for `_`, an error for anything else.

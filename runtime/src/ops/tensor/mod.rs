@@ -50,6 +50,7 @@ mod reduce;
 mod shape;
 mod slicing;
 mod softmax;
+mod steps;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -87,3 +88,4 @@ pub use reduce::{
 pub use shape::{Shape, shape_of};
 pub use slicing::{Indices, index_axis, index_axis_vjp, select, select_vjp, slice, slice_vjp};
 pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};
+pub use steps::{Steps, concatenate_seq, stack_seq, unconcatenate_seq, unstack_seq};

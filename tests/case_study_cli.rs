@@ -1,6 +1,6 @@
 //! The case-study examples as a user runs them: on a folder of their own recordings
 //! (`--data`), tested on another folder (`--test-data`), then `audio_classify` on a new
-//! file with the saved model; `audio_mlp_naive`, `audio_rnn` and `audio_cnn` with the same command line. The recordings are synthesised here — three classes a
+//! file with the saved model; `audio_mlp_naive`, `audio_rnn`, `audio_lstm` and `audio_cnn` with the same command line. The recordings are synthesised here — three classes a
 //! network separates easily (low tones, high tones, noise bursts), at mixed rates and
 //! channel counts — so the checks are about the command-line contract, not accuracy.
 //!
@@ -262,6 +262,36 @@ fn rnn_example_takes_the_same_command_line() {
     let out = root.join("out");
     let o = run(
         "audio_rnn",
+        &root,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--epochs",
+            "10",
+            "--sr",
+            "16000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    // 24 frames of 20 MFCCs, whatever the rate.
+    assert!(text.contains("features per clip: 480"), "{text}");
+    last_line_accuracy(&text);
+    assert!(out.join("model.safetensors").is_file());
+    assert!(out.join("normalization.safetensors").is_file());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn lstm_example_takes_the_same_command_line() {
+    let root = scratch("lstm");
+    let data = root.join("data");
+    write_set(&data, &["high", "low", "noise"], 8, 0);
+    let out = root.join("out");
+    let o = run(
+        "audio_lstm",
         &root,
         &[
             "--data",

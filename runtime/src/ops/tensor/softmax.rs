@@ -99,7 +99,13 @@ pub(crate) fn log_sum_exp_parts_rows<A: Float>(values: &[A], width: usize) -> (V
     let maxes = exp_minus_row_max(&mut exps, width);
     let mut tails = pool::take(maxes.len());
     for (row, tail) in rows(&exps, width).zip(&mut tails) {
-        *tail = sum_without(row, first_max(row)).ln_1p();
+        // The whole sum is `1 + rest`; where the rest is 1 or more, the sum itself is
+        // accurate and `ln` of it is, and only a dominant entry needs the rest apart.
+        let sum = row.iter().fold(A::zero(), |s, &v| s + v);
+        *tail = match sum >= two() {
+            true => sum.ln(),
+            false => sum_without(row, first_max(row)).ln_1p(),
+        };
     }
     pool::give(exps);
     (maxes, tails)
@@ -123,20 +129,31 @@ pub(crate) fn softmax_minus_target_rows<A: Float>(
         #[inline(always)]
         || {
             for (r, row) in rows_mut(values, width).enumerate() {
-                let inv = row.iter().fold(A::zero(), |s, &v| s + v).recip();
+                let sum = row.iter().fold(A::zero(), |s, &v| s + v);
+                let inv = sum.recip();
                 // The maximum's own term is 1, so the others sum to less than 1 exactly
-                // when it holds more than half.
-                let top = first_max(row);
-                let rest = sum_without(row, top);
+                // when it holds more than half; a sum of 2 or more says they do not, with
+                // no pass to find the maximum (most rows, until training is confident).
+                let top = match sum < two() {
+                    true => Some(first_max(row)),
+                    false => None,
+                };
+                let rest = top.map(|top| sum_without(row, top));
                 for (j, v) in row.iter_mut().enumerate() {
                     *v = k * (*v * inv - target(r, j));
                 }
-                if rest < A::one() {
+                if let (Some(top), Some(rest)) = (top, rest)
+                    && rest < A::one()
+                {
                     row[top] = k * ((A::one() - target(r, top)) - rest * inv);
                 }
             }
         },
     );
+}
+
+fn two<A: Float>() -> A {
+    A::one() + A::one()
 }
 
 /// The index of the first largest value of a row (0 for a row of NaN).

@@ -60,6 +60,31 @@ fn slices_with_ranges_steps_and_single_indices_scatter_their_gradient_back() {
     check("slice", &x, &g.x, |x| sliced(x, &w, 1, 4));
 }
 
+/// The loop's index in integer operands: the next frame (`t + 1`), a window of frames
+/// (`s![.., t..t + 2, ..]`) and `t as f64`.
+#[differentiable(wrt(x, w))]
+fn windows(x: &Array3<f64>, w: &Array2<f64>, h0: &Array2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    let mut acc = 0.0;
+    for t in 0..x.len_of(Axis(1)) - 2 {
+        let next = x.index_axis(Axis(1), t + 1);
+        let window = x.slice(s![.., t..t + 2, ..]).sum_axis(Axis(1));
+        h = tanh(next.dot(w) + window.dot(w) * 0.5 + &h * 0.3);
+        acc = acc + sum(&h) * (t as f64 + 1.0);
+    }
+    acc + sum(&h * &h)
+}
+
+#[test]
+fn the_loop_index_reads_in_slices_and_indices() {
+    let mut r = Rng(9);
+    let (x, w, h0) = (r.array((3, 5, 4)), r.array((4, 2)), r.array((3, 2)));
+    let (value, g) = windows::grad(&x, &w, &h0);
+    assert!((value - windows(&x, &w, &h0)).abs() < 1e-12);
+    check("x", &x, &g.x, |x| windows(x, &w, &h0));
+    check("w", &w, &g.w, |w| windows(&x, w, &h0));
+}
+
 #[differentiable(wrt(x))]
 fn rows_and_columns(x: &Array2<f64>, i: usize) -> f64 {
     let r = x.row(i);

@@ -141,7 +141,10 @@ impl Graph {
 
     /// The constant `text` from scope, one node however often it is read.
     pub fn named_const(&mut self, text: String, tokens: TokenStream, span: Span) -> NodeId {
-        let index = match self.consts.iter().position(|c| c.text == text) {
+        // The same text may stand for other tokens: `t + 1` of a loop's index and of an
+        // argument `t` outside the loop.
+        let same = |c: &NamedConst| c.text == text && c.tokens.to_string() == tokens.to_string();
+        let index = match self.consts.iter().position(same) {
             Some(i) => i as u32,
             None => {
                 self.consts.push(NamedConst { text, tokens });

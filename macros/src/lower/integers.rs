@@ -46,14 +46,17 @@ impl Body<'_> {
     }
 
     /// `tokens` with each integer parameter of an inlined helper replaced by the
-    /// caller's tokens for it, in parentheses.
+    /// caller's tokens for it, in parentheses, and the index of the loop being lowered by
+    /// the generated loop's own (`cadena_i`, bound where the body's forward and backward
+    /// run).
     fn substitute(&self, tokens: TokenStream) -> TokenStream {
-        if !self
+        let index = self.visible_index();
+        let integers = self
             .calls
             .aliases
             .values()
-            .any(|b| matches!(b, Binding::Integer(_)))
-        {
+            .any(|b| matches!(b, Binding::Integer(_)));
+        if index.is_none() && !integers {
             return tokens;
         }
         let reads: Vec<proc_macro2::Ident> = idents(tokens.clone());
@@ -67,6 +70,11 @@ impl Body<'_> {
                     TokenTree::Group(copy)
                 }
                 // Only names read as values (`n` in `0..n`), not `x.n` or `a::n`.
+                TokenTree::Ident(i)
+                    if index.as_deref() == Some(&*i.to_string()) && reads.contains(&i) =>
+                {
+                    TokenTree::Ident(crate::ir::names::local("cadena_i"))
+                }
                 TokenTree::Ident(i) if reads.contains(&i) => {
                     match self.calls.aliases.get(&i.to_string()) {
                         Some(Binding::Integer(with)) => TokenTree::Group(proc_macro2::Group::new(
@@ -81,9 +89,22 @@ impl Body<'_> {
             .collect()
     }
 
+    /// The name of the index of the loop being lowered, where this body sees it.
+    fn visible_index(&self) -> Option<String> {
+        let ctx = self.looping.as_ref()?;
+        ctx.index.clone().filter(|_| !ctx.hidden)
+    }
+
     fn opaque(&mut self, e: &Expr) -> NodeId {
-        let tokens = self.substitute(e.to_token_stream());
-        let text = tokens.to_string().replace(' ', "");
+        let written = e.to_token_stream();
+        let tokens = self.substitute(written.clone());
+        let index = self.visible_index();
+        let reads_index = index.is_some_and(|n| idents(written).iter().any(|i| *i == n));
+        // Derivations show the loop's index as written (`t+1`); anything else as emitted.
+        let text = match reads_index {
+            true => e.to_token_stream().to_string().replace(' ', ""),
+            false => tokens.to_string().replace(' ', ""),
+        };
         self.graph
             .named_const(text, quote::quote!((#tokens)), e.span())
     }
@@ -95,16 +116,17 @@ impl Body<'_> {
             let name = ident.to_string();
             // Arguments keep their names in the emitted code (a float one is the
             // type checker's to judge); `let`s do not.
-            let param = self.params.iter().any(|p| p.ident == ident) && !self.calls.inlined();
-            let in_loop = self
-                .looping
-                .as_ref()
-                .is_some_and(|l| l.index.as_deref() == Some(name.as_str()));
+            // The loop's index is bound in the generated loop (see `substitute`).
+            let in_loop = self.visible_index().as_deref() == Some(name.as_str());
+            let param =
+                self.params.iter().any(|p| p.ident == ident) && !self.calls.inlined() && !in_loop;
             let float = self
                 .params
                 .iter()
                 .any(|p| p.ident == ident && p.kind == crate::types::Kind::Float);
-            let problem = if self.scope.contains(&name) || float {
+            let problem = if in_loop {
+                None
+            } else if self.scope.contains(&name) || float {
                 let advice = match float && what.contains("`as`") {
                     true => " (a float needs no cast)",
                     false => "",
@@ -121,10 +143,6 @@ impl Body<'_> {
                 Some(format!(
                     "{what} reads `{name}`, a parameter of a helper inlined into its caller; pass it as a literal or a constant"
                 ))
-            } else if in_loop {
-                Some(format!(
-                    "{what} reads the loop index `{name}`; index by it with `x.index_axis(Axis(k), {name})` or `c[{name}]`, or slice outside the loop"
-                ))
             } else {
                 None
             };
@@ -137,6 +155,14 @@ impl Body<'_> {
         }
         ok.then_some(())
     }
+}
+
+/// Whether integer tokens read the generated loop's index (`cadena_i`): such a leaf
+/// belongs to the loop's body, not to the code around it.
+pub fn reads_loop_index(tokens: &TokenStream) -> bool {
+    idents(tokens.clone())
+        .iter()
+        .any(|i| *i == crate::ir::names::local("cadena_i"))
 }
 
 /// Every identifier in `tokens` that is not a field, method or macro name (those follow

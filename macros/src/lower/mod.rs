@@ -12,7 +12,7 @@ mod branches;
 mod calls;
 mod fields;
 mod inline;
-mod integers;
+pub(crate) mod integers;
 mod joins;
 mod loops;
 mod scope;

@@ -31,6 +31,14 @@ impl Body<'_> {
         roots.extend(&pushed);
         let mut sources = ctx.carry_inputs.clone();
         sources.extend(ctx.elements.iter().map(|e| e.input));
+        // Integers that read the index (`t + 1` in `x.index_axis(Axis(1), t + 1)`) are
+        // the body's own: what reads them runs in the loop.
+        sources.extend(src.ids().filter(|&id| match src.op(id) {
+            Op::Named(k) => {
+                crate::lower::integers::reads_loop_index(&src.consts[*k as usize].tokens)
+            }
+            _ => false,
+        }));
         let keep = depends_on(src, &sources);
 
         let mut body = Graph::default();

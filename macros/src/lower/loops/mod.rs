@@ -44,7 +44,7 @@ pub struct LoopCtx {
     index_text: String,
     /// Inside a helper the loop's element was handed to: the loop's own names (`i`, `l`)
     /// mean nothing there.
-    hidden: bool,
+    pub(in crate::lower) hidden: bool,
 }
 
 impl LoopCtx {

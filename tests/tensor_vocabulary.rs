@@ -85,6 +85,42 @@ fn the_loop_index_reads_in_slices_and_indices() {
     check("w", &w, &g.w, |w| windows(&x, w, &h0));
 }
 
+/// Softmax and log-softmax along either axis of a matrix, and along the middle one of a
+/// rank-3 array.
+#[differentiable(wrt(x, z))]
+fn softmaxes(x: &Array2<f64>, z: &Array3<f64>, y: &Array2<f64>) -> f64 {
+    let down = softmax(&x, Axis(0));
+    let across = log_softmax(&x, Axis(1));
+    let middle = log_softmax(&z, Axis(1));
+    sum(&down * y) + sum(&across * y) + sum(middle.index_axis(Axis(2), 0)) * 0.3
+}
+
+#[test]
+fn softmax_and_log_softmax_along_any_axis() {
+    let mut r = Rng(12);
+    let (x, z, y) = (r.array((4, 3)) * 5.0, r.array((2, 3, 2)), r.array((4, 3)));
+    let (value, g) = softmaxes::grad(&x, &z, &y);
+    assert!((value - softmaxes(&x, &z, &y)).abs() < 1e-12);
+    check("x", &x, &g.x, |x| softmaxes(x, &z, &y));
+    check("z", &z, &g.z, |z| softmaxes(&x, z, &y));
+    // Along the last axis it is the one-argument form.
+    let lhs = cadena::ops::tensor::softmax(&x);
+    let e = x.mapv(f64::exp);
+    let rhs = &e / &e.sum_axis(Axis(1)).insert_axis(Axis(1));
+    assert!((&lhs - &rhs).iter().all(|d| d.abs() < 1e-12));
+    assert!(log_softmax_rows_finite(&(&x * 800.0)));
+}
+
+#[differentiable]
+fn log_softmax_rows_total(x: &Array2<f64>) -> f64 {
+    sum(log_softmax(&x, Axis(0)))
+}
+
+/// Stable at ±800: no overflow to NaN or infinity.
+fn log_softmax_rows_finite(x: &Array2<f64>) -> bool {
+    log_softmax_rows_total(x).is_finite()
+}
+
 #[differentiable(wrt(x))]
 fn rows_and_columns(x: &Array2<f64>, i: usize) -> f64 {
     let r = x.row(i);

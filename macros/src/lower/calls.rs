@@ -210,6 +210,9 @@ impl Body<'_> {
         if !self.allowed_here(spec, &c.func) {
             return None;
         }
+        if matches!(op, Op::Softmax | Op::LogSoftmax) && c.args.len() == 2 {
+            return self.softmax_along(op == Op::Softmax, c);
+        }
         // A function's axis is its second argument: `logsumexp(&x, Axis(1))`.
         let axis_at = (spec.syntax.payload == Payload::Axis).then_some(1);
         let expected = spec.arity + usize::from(axis_at.is_some());
@@ -281,6 +284,22 @@ impl Body<'_> {
     }
 
     /// `Axis(k)` with a literal `k`.
+    /// `softmax(&x, Axis(k))` and `log_softmax(&x, Axis(k))` along any axis, as
+    /// `x - logsumexp(x, k)` (with the axis put back) and its exponential: stable, and
+    /// their derivatives are those of the parts.
+    fn softmax_along(&mut self, exp: bool, c: &syn::ExprCall) -> Option<NodeId> {
+        let span = c.span();
+        let axis = self.axis(&c.args[1])?;
+        let x = self.expr(&c.args[0])?;
+        let lse = self.node(Op::LogSumExp(axis), vec![x], span);
+        let back = self.node(Op::InsertAxis(axis), vec![lse], span);
+        let log_p = self.node(Op::Sub, vec![x, back], span);
+        Some(match exp {
+            true => self.node(Op::Exp, vec![log_p], span),
+            false => log_p,
+        })
+    }
+
     pub(super) fn axis(&mut self, e: &Expr) -> Option<usize> {
         if let Expr::Call(c) = e
             && let Expr::Path(p) = &*c.func

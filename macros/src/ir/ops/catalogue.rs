@@ -77,7 +77,9 @@ fn body_table_markdown() -> String {
 | functions | {} | those, and {} |\n\
 | fields | — | `p.w1`, `p.enc.w` (nested parameter structs) |\n\
 | views | — | `x.slice(s![a..b, ..])` (steps, single indices), `x.row(i)`, `x.column(j)`, `x.index_axis(Axis(k), i)`, `x.select(Axis(k), ids)` |\n\
-| joins | — | `concatenate![Axis(k), a, b]`, `stack![Axis(k), a, b]`, `concatenate(Axis(k), &[a.view(), b.view()])`, `stack(Axis(k), &[..])` |\n\
+| joins | — | `concatenate![Axis(k), a, b]`, `stack![Axis(k), a, b]`, `concatenate(Axis(k), &[a.view(), b.view()])`, `stack(Axis(k), &[..])`; per-step values a loop pushed, `stack(Axis(k), &outs)` |\n\
+| axes | — | `softmax(&x)` and `log_softmax(&x)` along the last axis, `softmax(&x, Axis(k))` along any; `max_axis(&x, Axis(k))`, `min_axis`, `logsumexp` |\n\
+| loops | `for` over ranges, float arrays; any number of carried `let mut` values | the same, over stacks of layers and array axes; `outs.push(..)` onto a `Vec` declared before the loop; the index in integer operands (`t + 1`) |\n\
 | integers | `n as f64` for an integer argument | the same; strides, paddings, windows, indices, `s![..]` and ids from integer arguments, sizes (`x.nrows()`, `x.len_of(Axis(k))`) and constants |\n\
 | no-ops | `.clone()` | `.clone()`, `.to_owned()`, `.into_owned()`, `.view()` |\n",
         code_list(&float_methods),

@@ -181,6 +181,17 @@ fn is_array(name: &str) -> bool {
     name.starts_with("Array") || name == "CowArray"
 }
 
+/// The number of axes an ndarray type names (`Array2`, `ArrayView3`, `&ArrayViewMut1`);
+/// `None` for a dynamic rank (`ArrayD`) or anything else.
+pub fn array_rank(ty: &Type) -> Option<usize> {
+    let (last, _) = last_segment(ty)?;
+    let name = last.ident.to_string();
+    let digits = ["Array", "ArrayView", "ArrayViewMut", "ArcArray", "CowArray"]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix).filter(|d| d.len() == 1))?;
+    digits.parse().ok()
+}
+
 /// Whether `ty` is a plain integer type (`usize`, `i32`, ...).
 pub fn is_integer_type(ty: &Type) -> bool {
     match ungroup(ty) {

@@ -89,6 +89,11 @@ impl Body<'_> {
         if !self.allowed_here(spec, &m.method) {
             return None;
         }
+        if op == Op::Slice
+            && let Some(s) = m.args.first()
+        {
+            self.check_slice_rank(&m.receiver, s)?;
+        }
         let payload = usize::from(spec.syntax.payload != Payload::None);
         if !self.expect_args(m, &name, spec.arity - 1 + payload) {
             return None;
@@ -246,6 +251,56 @@ impl Body<'_> {
             .collect();
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.node(op, args?, c.span()))
+    }
+
+    /// A literal `s![..]` on an argument of a known rank (`x: &Array2<f64>`) must have as
+    /// many entries as it has axes (a `NewAxis` entry adds one): ndarray would panic at
+    /// run time; this is a compile error at the macro.
+    fn check_slice_rank(&mut self, receiver: &Expr, s: &Expr) -> Option<()> {
+        let Expr::Macro(mac) = s else { return Some(()) };
+        let Some(rank) = self.rank_of(receiver) else {
+            return Some(());
+        };
+        if !mac.mac.path.is_ident("s") {
+            return Some(());
+        }
+        let mut entries = vec![Vec::new()];
+        for tt in mac.mac.tokens.clone() {
+            match &tt {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
+                _ => entries.last_mut()?.push(tt.to_string()),
+            }
+        }
+        entries.retain(|e| !e.is_empty());
+        let axes = entries
+            .iter()
+            .filter(|e| e.last().is_none_or(|t| t != "NewAxis"))
+            .count();
+        if axes == rank {
+            return Some(());
+        }
+        let name = receiver.to_token_stream().to_string();
+        self.cx.error(s, format!(
+            "this `s![..]` slices {axes} axes, and `{name}` has {rank}: give one entry per axis (`..` keeps an axis whole)"
+        ));
+        None
+    }
+
+    /// The number of axes of an argument whose type says it (`&Array2<f64>`,
+    /// `ArrayView3<f32>`), read by its name where no `let` shadows it.
+    fn rank_of(&self, e: &Expr) -> Option<usize> {
+        let e = match e {
+            Expr::Reference(r) => &*r.expr,
+            Expr::Paren(p) => &*p.expr,
+            other => other,
+        };
+        let Expr::Path(p) = e else { return None };
+        let ident = p.path.get_ident()?;
+        if self.scope.contains(&ident.to_string()) || self.calls.inlined() {
+            return None;
+        }
+        let param = self.params.iter().find(|q| q.ident == *ident)?;
+        crate::types::array_rank(&param.ty)
     }
 
     /// Operand `k` of an op: an integer one as the tokens written, others as values.

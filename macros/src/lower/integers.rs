@@ -178,7 +178,8 @@ pub(super) fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
                 // `x.nrows()` and `a::b` name members; `0..n` reads `n`.
                 let (one, two) = (i.checked_sub(1), i.checked_sub(2));
                 let after_dot = (punct(one, '.') && !punct(two, '.')) || punct(one, ':');
-                let before_bang_or_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
+                // A macro's `!` stands alone (`s![..]`); the `!` of `!=` is joined to its `=`.
+                let before_bang_or_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if (p.as_char() == '!' && p.spacing() == proc_macro2::Spacing::Alone) || p.as_char() == ':');
                 let is_self = ident == "self";
                 if !after_dot && !before_bang_or_path && !is_self {
                     out.push(ident.clone());

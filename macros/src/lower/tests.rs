@@ -98,6 +98,13 @@ fn an_if_on_values_computes_both_arms_and_keeps_the_taken_ones_value() {
 }
 
 #[test]
+fn a_not_equal_condition_on_a_let_compares_values() {
+    // `t != 0.0` is not a macro call `t!`: the condition reads a value of the graph.
+    let out = graph("fn f(x: f64) -> f64 { let t = x * x; if t != 0.0 { t } else { x } }");
+    assert!(out.starts_with("(if_else (compare (* x x) 0"), "{out}");
+}
+
+#[test]
 fn a_loop_becomes_one_node_over_a_body_graph_of_its_own() {
     let lowered = lowered("fn f(x: f64) -> f64 { let mut h = x; for _ in 0..3 { h = h * x; } h }");
     assert_eq!(lowered.graph.loops.len(), 1);

@@ -59,43 +59,39 @@ const X: [f64; 3] = [0.7, -0.3, 1.5];
 const W: f64 = 0.9;
 const FEAT: [f64; 2] = [0.2, -0.1];
 
-/// Central differences of both residuals with respect to every input.
-fn numeric(cam: [f64; 11], x: [f64; 3], w: f64) -> [[f64; 15]; 2] {
+/// Central differences of both residuals with respect to input `k` (camera 0-10, point
+/// 11-13, weight 14).
+fn numeric(cam: [f64; 11], x: [f64; 3], w: f64, k: usize) -> [f64; 2] {
     let h = 1e-6;
-    let mut rows = [[0.0; 15]; 2];
-    for k in 0..15 {
-        let (mut up, mut down) = ((cam, x, w), (cam, x, w));
-        match k {
-            0..=10 => {
-                up.0[k] += h;
-                down.0[k] -= h;
-            }
-            11..=13 => {
-                up.1[k - 11] += h;
-                down.1[k - 11] -= h;
-            }
-            _ => {
-                up.2 += h;
-                down.2 -= h;
-            }
+    let (mut up, mut down) = ((cam, x, w), (cam, x, w));
+    match k {
+        0..=10 => {
+            up.0[k] += h;
+            down.0[k] -= h;
         }
-        let a = reprojection(&up.0, &up.1, up.2, &FEAT);
-        let b = reprojection(&down.0, &down.1, down.2, &FEAT);
-        rows[0][k] = (a.0 - b.0) / (2.0 * h);
-        rows[1][k] = (a.1 - b.1) / (2.0 * h);
+        11..=13 => {
+            up.1[k - 11] += h;
+            down.1[k - 11] -= h;
+        }
+        _ => {
+            up.2 += h;
+            down.2 -= h;
+        }
     }
-    rows
+    let a = reprojection(&up.0, &up.1, up.2, &FEAT);
+    let b = reprojection(&down.0, &down.1, down.2, &FEAT);
+    [(a.0 - b.0) / (2.0 * h), (a.1 - b.1) / (2.0 * h)]
 }
 
 fn assert_rows_match(cam: [f64; 11], x: [f64; 3], w: f64) {
     let (value, rows) = reprojection::jacobian(&cam, &x, w, &FEAT);
     assert_eq!(value, reprojection(&cam, &x, w, &FEAT));
-    let numeric = numeric(cam, x, w);
     for (j, row) in rows.iter().enumerate() {
         let mut analytic = row.cam.to_vec();
         analytic.extend(row.x);
         analytic.push(row.w);
-        for (k, (a, n)) in analytic.iter().zip(&numeric[j]).enumerate() {
+        for (k, a) in analytic.iter().enumerate() {
+            let n = &numeric(cam, x, w, k)[j];
             assert!(
                 (a - n).abs() <= 1e-6 * (1.0 + n.abs()),
                 "d r{j} / d input {k}: {a} vs {n}"

@@ -176,6 +176,22 @@ impl LoopBody {
         }
     }
 
+    /// Whether capture `c` is a stack of layers (or float array) that a loop inside the
+    /// body iterates, as in a helper looping over `&p.layers` called in the body: its
+    /// adjoint is a value of the stack's own type, not an array.
+    pub fn captures_stack(&self, c: usize) -> bool {
+        let (g, input) = (&self.graph, self.captures[c]);
+        g.ids().any(|id| {
+            let Op::Loop(k) = g.op(id) else { return false };
+            let inner = &g.loops[*k as usize];
+            let first = inner.collection_operand(0);
+            g.args(id)[first..]
+                .iter()
+                .zip(&inner.collections)
+                .any(|(&a, kind)| a == input && *kind == Collection::Indexed)
+        })
+    }
+
     /// The `Loop` operand an input stands for: the carried values' starts, then
     /// captures, then (for elements) their collection.
     pub fn operand_of(&self, input_position: usize) -> usize {

@@ -35,7 +35,7 @@ use access::{run_backwards, tape_local};
 use backward::{Run, backward};
 use forward::forward;
 pub use stacks::stack_mask;
-use stacks::{in_sink, sinks_of, unit_stack};
+use stacks::{in_sink, sink_of_operand, sinks_of, unit_stack};
 pub use text::derivation;
 
 /// How an emitter reads the operands of a loop's nodes.
@@ -152,6 +152,16 @@ pub fn statement(
             Some(quote!(let #ident = #value;))
         }
         Op::LoopPart(_) if in_sink(g, id, &lowered.usage.sinks) => Some(quote!(let #ident = ();)),
+        // A stack a loop inside the body iterates: the loop's sum over its iterations is
+        // added into the gradient being built.
+        Op::LoopPart(j) if sink_of_operand(g, id, &lowered.usage.sinks).is_some() => {
+            let place = sink_of_operand(g, id, &lowered.usage.sinks).expect("checked");
+            let back = local_of(args[0], "a backward run is a statement");
+            let j = syn::Index::from(*j as usize);
+            Some(
+                quote!(let #ident = (); ::cadena::__private::t::add_parameters(&mut #place, #back.#j);),
+            )
+        }
         Op::LoopPart(j) => {
             let back = local_of(args[0], "a backward run is a statement");
             let j = syn::Index::from(*j as usize);

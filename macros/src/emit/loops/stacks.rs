@@ -49,21 +49,47 @@ pub fn sinks_of(
         .collect()
 }
 
-/// Whether `LoopPart` node `id` is a stack's gradient written in place (its value `()`).
+/// Whether `LoopPart` node `id` is a stack's gradient written in place (its value `()`):
+/// the gradient of a stack the loop iterates, when the stack is a sink.
 pub fn in_sink(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
     let Op::LoopPart(j) = g.op(id) else {
         return false;
     };
     let the_loop = g.args(g.args(id)[0])[0];
+    let Op::Loop(k) = g.op(the_loop) else {
+        return false;
+    };
+    *j as usize >= g.loops[*k as usize].collection_operand(0)
+        && sink_of_operand(g, id, sinks).is_some()
+}
+
+/// Where the gradient of the stack that `LoopPart` node `id` gives the adjoint of is
+/// built, if that stack is a sink: a stack the loop iterates (written in place by its
+/// backward run) or one a loop inside its body iterates (a capture: its sum is added in).
+pub fn sink_of_operand<'s>(
+    g: &Graph,
+    id: NodeId,
+    sinks: &'s [(usize, TokenStream)],
+) -> Option<&'s TokenStream> {
+    let Op::LoopPart(j) = g.op(id) else {
+        return None;
+    };
+    let the_loop = g.args(g.args(id)[0])[0];
     let operand = g.args(the_loop)[*j as usize];
-    matches!(g.op(operand), Op::Input(k) if sinks.iter().any(|(s, _)| *s == *k as usize))
+    let Op::Input(k) = g.op(operand) else {
+        return None;
+    };
+    sinks
+        .iter()
+        .find(|(s, _)| *s == *k as usize)
+        .map(|(_, place)| place)
 }
 
 /// Whether a stack-valued node (see [`stack_mask`]) is only gradients written in place:
 /// a `LoopPart` [`in_sink`], or a sum of such.
 pub fn unit_stack(g: &Graph, id: NodeId, sinks: &[(usize, TokenStream)]) -> bool {
     match g.op(id) {
-        Op::LoopPart(_) => in_sink(g, id, sinks),
+        Op::LoopPart(_) => sink_of_operand(g, id, sinks).is_some(),
         Op::Add => g.args(id).iter().all(|&a| unit_stack(g, a, sinks)),
         _ => false,
     }
@@ -78,7 +104,13 @@ pub fn stack_mask(g: &Graph) -> Vec<bool> {
             Op::LoopPart(j) => {
                 let the_loop = g.args(g.args(id)[0])[0];
                 match g.op(the_loop) {
-                    Op::Loop(k) => *j as usize >= g.loops[*k as usize].collection_operand(0),
+                    Op::Loop(k) => {
+                        let body = &g.loops[*k as usize];
+                        let j = *j as usize;
+                        j >= body.collection_operand(0)
+                            || (j >= body.capture_operand(0)
+                                && body.captures_stack(j - body.capture_operand(0)))
+                    }
                     _ => false,
                 }
             }

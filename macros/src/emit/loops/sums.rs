@@ -32,6 +32,10 @@ pub(super) struct Sums<'a> {
 }
 
 impl Sums<'_> {
+    fn stack_capture(&self, c: usize) -> bool {
+        self.body.captures_stack(c)
+    }
+
     /// Whether the adjoint at position `p` of the body's inputs is never anything but 0.
     pub fn is_zero(&self, p: usize) -> bool {
         let d = self.d;
@@ -55,8 +59,11 @@ impl Sums<'_> {
                 result.push(quote!(()));
                 continue;
             }
-            let (dj, c) = (adjoint(j), capture(j));
-            init.extend(quote!(let mut #dj = #t::zeros_as(#c);));
+            let (dj, cap) = (adjoint(j), capture(j));
+            init.extend(match self.stack_capture(c) {
+                true => quote!(let mut #dj = ::cadena::Parameters::zeros_like(#cap);),
+                false => quote!(let mut #dj = #t::zeros_as(#cap);),
+            });
             result.push(quote!(#dj));
         }
         for (c, kind) in body.collections.iter().enumerate() {
@@ -86,7 +93,10 @@ impl Sums<'_> {
             let j = self.body.capture_operand(c);
             if self.d.wanted[j] && !self.is_zero(j) {
                 let (dj, e) = (adjoint(j), adjoints.of(j));
-                code.extend(quote!(#dj = #t::accumulate(#dj, #e);));
+                code.extend(match self.stack_capture(c) {
+                    true => quote!(#t::add_parameters(&mut #dj, #e);),
+                    false => quote!(#dj = #t::accumulate(#dj, #e);),
+                });
             }
         }
     }

@@ -70,6 +70,29 @@ where
     map2(x, y, |a, b| a + b)
 }
 
+/// `sum += term` for values of a parameter type: how a loop sums, over its iterations,
+/// the gradient of a stack of layers that a loop inside its body iterates. `term` may be
+/// owned or borrowed.
+///
+/// ```
+/// use cadena::ndarray::array;
+/// use cadena::ops::tensor::add_parameters;
+/// let mut sum = vec![array![1.0_f64, 2.0]];
+/// add_parameters(&mut sum, vec![array![0.5_f64, 0.5]]);
+/// add_parameters(&mut sum, &vec![array![1.0_f64, 1.0]]);
+/// assert_eq!(sum, vec![array![2.5, 3.5]]);
+/// ```
+pub fn add_parameters<P: Parameters, B: std::borrow::Borrow<P>>(sum: &mut P, term: B) {
+    let mut terms = Vec::new();
+    term.borrow()
+        .visit_named("", &mut |_, t| terms.push(t.to_owned()));
+    let mut k = 0;
+    sum.visit_named_mut("", &mut |_, mut t| {
+        t += &terms[k];
+        k += 1;
+    });
+}
+
 /// `a + b` for whole models (or stacks of layers, or float arrays): the gradient of a
 /// stack two loops iterate is the sum of what each gives.
 ///

@@ -65,7 +65,9 @@ pub use dot::{DotDims, LhsGrad, RhsGrad, Transpose, dot, dot_vjp_lhs, dot_vjp_rh
 pub use extrema::{
     extremum_axis_vjp, logsumexp, logsumexp_vjp, max_axis, maximum, min_axis, minimum,
 };
-pub use iteration::{accumulate, accumulate_parameters, assign_index_axis, zeros_as};
+pub use iteration::{
+    accumulate, accumulate_parameters, add_parameters, assign_index_axis, zeros_as,
+};
 pub use join::{concatenate, concatenate_part, len_of, stack, view};
 pub use loss::{
     ClassIndices, Targets, bce, bce_logits, bce_logits_vjp, bce_vjp_a, cross_entropy,

@@ -1,5 +1,7 @@
-//! Loops inside loops: a helper that loops over a stack of layers, called in a loop over
-//! time (issue 26's point 3: it compiled to `&Vec<Layer>: Operand` errors); each gradient
+//! Loops inside loops: time × layers written as two `for` loops, layer by layer over whole
+//! sequences (each layer's states pushed and stacked for the next), points × components in
+//! scalar code, and a helper that loops over a stack of layers called in a loop over time
+//! (issue 26's point 3: it compiled to `&Vec<Layer>: Operand` errors). Each gradient is
 //! checked against finite differences.
 
 mod common;
@@ -48,6 +50,62 @@ fn shared_stack(p: &Deep, x: &Array3<f64>, h0: &Array2<f64>) -> f64 {
     deep_recurrence(p, x, h0) + sum(&direct)
 }
 
+/// `deep_recurrence` with the inner loop written in place.
+#[differentiable(wrt(p))]
+fn time_by_layers(p: &Deep, x: &Array3<f64>, h0: &Array2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    for xt in x.axis_iter(Axis(1)) {
+        let mut a = xt.dot(&p.wx) + &h;
+        for l in &p.layers {
+            a = tanh(a.dot(&l.w) + &l.b);
+        }
+        h = a;
+    }
+    sum(&h * &h)
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Recurrent {
+    pub wx: Array2<f64>,
+    pub wh: Array2<f64>,
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Stacked {
+    pub layers: Vec<Recurrent>,
+}
+
+/// A stacked Elman network, layer by layer: each layer runs the whole sequence and
+/// hands it on.
+#[differentiable(wrt(p))]
+fn layer_by_layer(p: &Stacked, x: &Array3<f64>, h0: &Array2<f64>) -> f64 {
+    let mut seq = x.to_owned();
+    for l in &p.layers {
+        let mut h = h0.to_owned();
+        let mut outs = Vec::new();
+        for st in seq.axis_iter(Axis(1)) {
+            h = tanh(st.dot(&l.wx) + h.dot(&l.wh));
+            outs.push(h.clone());
+        }
+        seq = stack(Axis(1), &outs);
+    }
+    sum(&seq * &seq)
+}
+
+/// Points × components in scalar code: each point's softened distance to all centres.
+#[differentiable]
+fn pairwise(c: &[f64; 3], x: &[f64; 4]) -> f64 {
+    let mut total = 0.0;
+    for &xi in x {
+        let mut acc = 0.0;
+        for &cj in c {
+            acc = acc + (xi - cj).powi(2);
+        }
+        total = total + (acc + 1.0).sqrt();
+    }
+    total
+}
+
 fn setup() -> (Deep, Array3<f64>, Array2<f64>) {
     let mut r = Rng(21);
     let layer = |r: &mut Rng| Layer {
@@ -89,4 +147,92 @@ fn a_stack_looped_over_inside_and_outside_a_loop_sums_both_gradients() {
     let (value, g) = shared_stack::grad(&p, &x, &h0);
     assert!((value - shared_stack(&p, &x, &h0)).abs() < 1e-12);
     check_params(|p: &Deep| shared_stack(p, &x, &h0), &p, &g.p, &tolerance()).unwrap();
+}
+
+#[test]
+fn time_by_layers_written_as_two_loops_matches_the_helper_and_finite_differences() {
+    let (p, x, h0) = setup();
+    let (value, g) = time_by_layers::grad(&p, &x, &h0);
+    assert!((value - deep_recurrence(&p, &x, &h0)).abs() < 1e-12);
+    let (_, g_helper) = deep_recurrence::grad(&p, &x, &h0);
+    assert!((&g.p.wx - &g_helper.p.wx).iter().all(|d| d.abs() < 1e-12));
+    check_params(
+        |p: &Deep| time_by_layers(p, &x, &h0),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_stacked_recurrent_network_layer_by_layer_matches_finite_differences() {
+    let mut r = Rng(4);
+    let layer = |r: &mut Rng| Recurrent {
+        wx: r.array((3, 3)),
+        wh: r.array((3, 3)),
+    };
+    let p = Stacked {
+        layers: vec![layer(&mut r), layer(&mut r)],
+    };
+    let (x, h0) = (r.array((2, 4, 3)), r.array((2, 3)));
+    let (value, g) = layer_by_layer::grad(&p, &x, &h0);
+    assert!((value - layer_by_layer(&p, &x, &h0)).abs() < 1e-12);
+    check_params(
+        |p: &Stacked| layer_by_layer(p, &x, &h0),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn points_by_components_in_scalar_code_matches_finite_differences() {
+    let (c, x) = ([0.3, -1.0, 2.0], [0.5, 1.5, -0.7, 0.1]);
+    let (value, g) = pairwise::grad(&c, &x);
+    assert!((value - pairwise(&c, &x)).abs() < 1e-12);
+    for k in 0..3 {
+        let (mut up, mut down) = (c, c);
+        up[k] += 1e-6;
+        down[k] -= 1e-6;
+        let fd = (pairwise(&up, &x) - pairwise(&down, &x)) / 2e-6;
+        assert!((g.c[k] - fd).abs() < 1e-7, "c[{k}]: {} vs {fd}", g.c[k]);
+    }
+    for k in 0..4 {
+        let (mut up, mut down) = (x, x);
+        up[k] += 1e-6;
+        down[k] -= 1e-6;
+        let fd = (pairwise(&c, &up) - pairwise(&c, &down)) / 2e-6;
+        assert!((g.x[k] - fd).abs() < 1e-7, "x[{k}]: {} vs {fd}", g.x[k]);
+    }
+}
+
+/// The advice of the error for an enclosing loop's index read inside an inner loop,
+/// followed: select in the enclosing body, read the selection inside.
+#[differentiable(wrt(w))]
+fn selected_before(x: &Array3<f64>, w: &Array2<f64>) -> f64 {
+    let mut h = x.index_axis(Axis(1), 0).dot(w);
+    for t in 0..x.len_of(Axis(1)) {
+        let xt = x.index_axis(Axis(1), t);
+        for _ in 0..2 {
+            h = tanh(h.dot(w) + xt.dot(w));
+        }
+    }
+    sum(h)
+}
+
+#[test]
+fn an_enclosing_loop_s_selection_read_inside_matches_finite_differences() {
+    let mut r = Rng(8);
+    let (x, w) = (r.array((2, 3, 3)), r.array((3, 3)));
+    let (value, g) = selected_before::grad(&x, &w);
+    assert!((value - selected_before(&x, &w)).abs() < 1e-12);
+    check_params(
+        |w: &Array2<f64>| selected_before(&x, w),
+        &w,
+        &g.w,
+        &tolerance(),
+    )
+    .unwrap();
 }

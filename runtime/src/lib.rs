@@ -181,8 +181,10 @@
 //! runs a whole sequence and hands it to the next. Re-assign a carried value with `=`
 //! or `+=`, `-=`, `*=`, `/=`; read anything computed before the loop; call other
 //! `#[differentiable]` functions (a helper may loop itself, or take the loop's element:
-//! `h = dense(l, h.view())`). `while`, `loop`, `break`,
-//! `continue`, `return` inside a loop, nested loops and iterators
+//! `h = dense(l, h.view())`). Loops nest to any depth (time × layers, layer by layer over
+//! whole sequences, points × components); an inner loop may re-assign an outer carried
+//! value, which both then carry. `while`, `loop`, `break`,
+//! `continue`, `return` inside a loop and iterators
 //! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
 //! saying what to write instead.
 //!

@@ -32,6 +32,8 @@ pub struct Body<'a> {
     pub calls: Calls<'a>,
     /// The loop whose body is being lowered.
     pub looping: Option<Box<LoopCtx>>,
+    /// The loops around it, outermost first: their elements read as values of the body.
+    pub outer_loops: Vec<LoopCtx>,
 }
 
 impl Body<'_> {

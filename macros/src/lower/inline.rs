@@ -276,6 +276,7 @@ impl Body<'_> {
             usage: &mut *self.usage,
             scope: Scope::of(callee),
             looping: None,
+            outer_loops: Vec::new(),
             calls: Calls {
                 known: self.calls.known,
                 stack,

@@ -124,8 +124,16 @@ impl Body<'_> {
                 .params
                 .iter()
                 .any(|p| p.ident == ident && p.kind == crate::types::Kind::Float);
+            let enclosing = self
+                .outer_loops
+                .iter()
+                .any(|l| !l.hidden && l.index.as_deref() == Some(name.as_str()));
             let problem = if in_loop {
                 None
+            } else if enclosing {
+                Some(format!(
+                    "{what} reads `{name}`, the index of an enclosing loop: take what it selects in that loop's body, before this loop (`let xt = x.index_axis(Axis(1), {name});`), and read that here"
+                ))
             } else if self.scope.contains(&name) || float {
                 let advice = match float && what.contains("`as`") {
                     true => " (a float needs no cast)",

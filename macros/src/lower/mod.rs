@@ -66,6 +66,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         scope: scope::Scope::of(item),
         calls: inline::Calls::of(item, known, &mut needed),
         looping: None,
+        outer_loops: Vec::new(),
     };
     let outputs = body.block(item);
     body.finish();

@@ -169,18 +169,27 @@ pub(super) fn body_access(
     (access, floats)
 }
 
-/// `let cadena_capJ = ..; let cadena_collC = ..;` from the loop's operand bindings
-/// (`bind[j]` for `Loop` operand `j`).
-pub(super) fn bind_operands(body: &LoopBody, bind: &[TokenStream]) -> TokenStream {
-    let caps = (0..body.captures.len()).map(|c| {
+/// `let (cadena_capJ, cadena_collC, ..) = (..);` from the loop's operand bindings
+/// (`bind[j]` for `Loop` operand `j`), after `extra` (a start, a cotangent).
+pub(super) fn bind_operands(
+    body: &LoopBody,
+    bind: &[TokenStream],
+    extra: Vec<(Ident, TokenStream)>,
+) -> TokenStream {
+    let (mut names, mut values): (Vec<Ident>, Vec<TokenStream>) = extra.into_iter().unzip();
+    for c in 0..body.captures.len() {
         let j = body.capture_operand(c);
-        let (local, v) = (capture(j), &bind[j]);
-        quote!(let #local = #v;)
-    });
-    let colls = (0..body.collections.len()).map(|c| {
-        let l = collection_local(c);
-        let v = &bind[body.collection_operand(c)];
-        quote!(let #l = #v;)
-    });
-    quote!(#(#caps)* #(#colls)*)
+        names.push(capture(j));
+        values.push(bind[j].clone());
+    }
+    for c in 0..body.collections.len() {
+        names.push(collection_local(c));
+        values.push(bind[body.collection_operand(c)].clone());
+    }
+    // All at once: in a loop inside a loop, a value may read the enclosing loop's
+    // `cadena_cap0`, which a `let` of this loop's own would already have shadowed.
+    match names.len() {
+        0 => TokenStream::new(),
+        _ => quote!(let (#(#names,)*) = (#(#values,)*);),
+    }
 }

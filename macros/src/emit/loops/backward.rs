@@ -42,17 +42,15 @@ pub fn backward(
 
     // `bind` is the LoopBack's operands from the cotangent on; the loop's operand `j > 0`
     // is `bind[j]`.
-    let cot = &bind[0];
-    let operands = bind_operands(body, &bind[1..]);
+    let cot = local("cadena_cot");
+    let mut extra = vec![(cot.clone(), bind[0].clone())];
     // An array carried value was not copied from the start (see `forward_peeled`): the
     // first iteration's backward reads the start, the others their tape entry's value.
     let start = &s.start;
-    let start_bind = if s.carry_scalar {
-        TokenStream::new()
-    } else {
-        let init = &bind[1];
-        quote!(let #start = #init;)
-    };
+    if !s.carry_scalar {
+        extra.push((start.clone(), bind[1].clone()));
+    }
+    let operands = bind_operands(body, &bind[1..], extra);
     let (init, result) = s.adjoint_sums();
 
     let mut every = s.iteration(true, false);
@@ -78,7 +76,6 @@ pub fn backward(
     } = s.passing(final_value);
     quote!({
         #operands
-        #start_bind
         let mut #tape = #tape_in;
         #start_later
         let mut #g = #t::owned(#cot);

@@ -22,8 +22,8 @@ pub fn forward(
 ) -> TokenStream {
     let n = Names::new();
     let (h, i) = (&n.h, &n.i);
-    let init = &bind[0];
-    let operands = bind_operands(body, bind);
+    let init = local("cadena_init");
+    let operands = bind_operands(body, bind, vec![(init.clone(), bind[0].clone())]);
     let range = &body.range;
     let carry_scalar = scalar[0];
     let t = quote!(::cadena::__private::t);
@@ -93,8 +93,7 @@ fn forward_peeled(
     let n = Names::new();
     let (i, start) = (&n.i, local("cadena_start"));
     let (state, current) = (local("cadena_state"), local("cadena_current"));
-    let init = &bind[0];
-    let operands = bind_operands(body, bind);
+    let operands = bind_operands(body, bind, vec![(start.clone(), bind[0].clone())]);
     let range = &body.range;
     let t = quote!(::cadena::__private::t);
     // The statements twice: reading the start, and reading the carried value.
@@ -118,8 +117,7 @@ fn forward_peeled(
         let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
         return quote!({
             #operands
-            let #start = #init;
-            let mut #state = ::core::option::Option::None;
+            let mut #state = #t::none_like(&#start);
             for #i in #range {
                 let _ = #i;
                 let #next = match &#state {
@@ -151,8 +149,7 @@ fn forward_peeled(
     };
     quote!({
         #operands
-        let #start = #init;
-        let mut #state = ::core::option::Option::None;
+        let mut #state = #t::none_like(&#start);
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
         for #i in #range_local {

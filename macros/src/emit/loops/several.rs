@@ -78,9 +78,14 @@ pub fn forward(
     let hs = carried_locals("cadena_h", k);
     let nexts = carried_locals("cadena_next", k);
     let seqs = carried_locals("cadena_seq", body.pushes.len());
-    let operands = bind_operands(body, bind);
+    let inits = carried_locals("cadena_init", k);
+    let operands = bind_operands(
+        body,
+        bind,
+        inits.iter().cloned().zip(bind.iter().cloned()).collect(),
+    );
     let starts = (0..k).map(|j| {
-        let (h, init) = (&hs[j], &bind[j]);
+        let (h, init) = (&hs[j], &inits[j]);
         quote!(let mut #h = #t::owned(#init);)
     });
     let carries: Vec<TokenStream> = (0..k).map(|j| read(&hs[j], scalar[j])).collect();
@@ -182,26 +187,28 @@ pub fn backward(
     let gseqs = carried_locals("cadena_gseq", body.pushes.len());
     let pos = local("cadena_pos");
     let operand_bind = &bind[k + body.pushes.len()..];
-    let operands = bind_operands(body, operand_bind);
+    // The cotangents, read once with the operands: one per carried value (zeros of its
+    // start's shape where nothing after the loop read it), then each pushed `Vec`'s.
+    let cots = carried_locals("cadena_cot", k);
+    let mut extra = Vec::new();
+    for j in 0..k {
+        let value = match zero_seed[j] && !scalar[j] {
+            true => {
+                let start = &operand_bind[j];
+                quote!(#t::zeros_as(#start))
+            }
+            false => bind[j].clone(),
+        };
+        extra.push((cots[j].clone(), value));
+    }
+    for p in (0..body.pushes.len()).filter(|&p| d.live_pushes[p]) {
+        extra.push((gseqs[p].clone(), bind[k + p].clone()));
+    }
+    let operands = bind_operands(body, operand_bind, extra);
     let seeds = (0..k).map(|j| {
-        let g = &gs[j];
-        if zero_seed[j] && !scalar[j] {
-            // Nothing read this carried value after the loop: its cotangent is zeros of
-            // its start's shape.
-            let start = &operand_bind[j];
-            quote!(let mut #g = #t::zeros_as(#start);)
-        } else {
-            let cot = &bind[j];
-            quote!(let mut #g = #t::owned(#cot);)
-        }
+        let (g, cot) = (&gs[j], &cots[j]);
+        quote!(let mut #g = #t::owned(#cot);)
     });
-    // A pushed `Vec`'s cotangent holds one array per step, read at the step's position.
-    let seq_seeds = (0..body.pushes.len())
-        .filter(|&p| d.live_pushes[p])
-        .map(|p| {
-            let (g, cot) = (&gseqs[p], &bind[k + p]);
-            quote!(let #g = #cot;)
-        });
     let sums = Sums { body, d, sinks };
     let (init, result) = sums.init_and_result(gs.iter().map(|g| quote!(#g)).collect());
 
@@ -270,7 +277,6 @@ pub fn backward(
         #operands
         let mut #tape = #tape_in;
         #(#seeds)*
-        #(#seq_seeds)*
         #init
         while let ::core::option::Option::Some((#i, #(#kept,)* #(#residual_names,)*)) = #tape.pop() {
             let _ = #i;

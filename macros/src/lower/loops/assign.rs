@@ -4,7 +4,7 @@
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{BinOp, Expr, Pat, Stmt};
+use syn::{BinOp, Expr, Stmt};
 
 use super::super::body::Body;
 use super::iteration::strip;
@@ -17,6 +17,21 @@ impl Body<'_> {
         let mut carried: Vec<String> = Vec::new();
         let mut ok = true;
         let mut pushes = false;
+        // What loops inside this one re-assign from outside it, this one carries too.
+        for target in nested_targets(&f.body.stmts) {
+            let Expr::Path(p) = strip(target) else {
+                continue;
+            };
+            let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+                continue;
+            };
+            if self.scope.is_mutable(&name)
+                && self.scope.contains(&name)
+                && !carried.contains(&name)
+            {
+                carried.push(name);
+            }
+        }
         for stmt in &f.body.stmts {
             let Stmt::Expr(e, _) = stmt else { continue };
             pushes |= self.pushed_sequence(e).is_some();
@@ -66,15 +81,10 @@ impl Body<'_> {
     /// One statement of a loop body.
     pub(super) fn loop_statement(&mut self, stmt: &Stmt, carried: &[String]) {
         match stmt {
-            Stmt::Local(local) => {
-                if let Pat::Ident(p) = &local.pat
-                    && p.mutability.is_some()
-                {
-                    self.cx.error(p, "`let mut` inside a loop body is not supported; declare the carried value before the loop");
-                    return;
-                }
-                self.local(local);
-            }
+            // A `let mut` here is carried by a loop inside this one (re-assigned at this
+            // level, `carried` reports it).
+            Stmt::Local(local) => self.local(local),
+            Stmt::Expr(Expr::ForLoop(inner), _) => self.for_loop(inner),
             Stmt::Expr(e, _) if self.pushed_sequence(e).is_some() => self.push(e),
             Stmt::Expr(e, _) => self.assignment(e, carried),
             Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
@@ -181,6 +191,24 @@ impl Body<'_> {
         }
         ctx.pushes.push((name, value));
     }
+}
+
+/// The assignment targets of the loops nested in `stmts`, at any depth.
+fn nested_targets(stmts: &[Stmt]) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    for stmt in stmts {
+        if let Stmt::Expr(Expr::ForLoop(inner), _) = stmt {
+            for s in &inner.body.stmts {
+                if let Stmt::Expr(e, _) = s
+                    && let Some(target) = assigned(e)
+                {
+                    out.extend(targets(target));
+                }
+            }
+            out.extend(nested_targets(&inner.body.stmts));
+        }
+    }
+    out
 }
 
 /// The names an assignment's target writes: `h`, or each of `(h, c)`.

@@ -72,8 +72,12 @@ pub(super) enum ElementBinding {
 impl Body<'_> {
     /// A `for` loop statement of the function's body.
     pub fn for_loop(&mut self, f: &syn::ExprForLoop) {
-        if self.looping.is_some() {
-            self.cx.error(f, "nested loops are not supported in #[differentiable] functions; move the inner loop into a #[differentiable] helper of its own, or unroll it");
+        // A loop inside a loop: the enclosing one waits while this one is lowered and cut
+        // out; its elements read as values of this body (captures of this loop).
+        if let Some(outer) = self.looping.take() {
+            self.outer_loops.push(*outer);
+            self.for_loop(f);
+            self.looping = self.outer_loops.pop().map(Box::new);
             return;
         }
         if let Some(label) = &f.label {
@@ -223,8 +227,8 @@ impl Body<'_> {
         for stmt in &f.body.stmts {
             let Stmt::Expr(e, _) = stmt else { continue };
             let message = match e {
-                Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
-                    "nested loops are not supported in #[differentiable] functions; move the inner loop into a #[differentiable] helper of its own, or unroll it"
+                Expr::While(_) | Expr::Loop(_) => {
+                    "`while` and `loop` are not supported in #[differentiable] functions; write a `for` loop over a range whose length the integer arguments give"
                 }
                 Expr::Break(_) => {
                     "`break` is not supported: a #[differentiable] loop runs every iteration; iterate over the part you need (`0..k`, or a stack of its own)"

@@ -50,7 +50,28 @@ impl Body<'_> {
         path: Vec<Step>,
         span: proc_macro2::Span,
     ) -> NodeId {
-        let ctx = self.looping.as_ref().expect("inside a loop");
+        self.element_at(None, collection, path, span)
+    }
+
+    /// The loop at `level`: the one being lowered (`None`), or an enclosing one.
+    fn ctx_at(&mut self, level: Option<usize>) -> &mut super::LoopCtx {
+        match level {
+            None => self.looping.as_mut().expect("inside a loop"),
+            Some(d) => &mut self.outer_loops[d],
+        }
+    }
+
+    /// [`element`](Self::element) of the loop at `level`: an enclosing loop's element,
+    /// read in a loop inside it, is an input of the enclosing body (and a value captured
+    /// by the inner loop).
+    fn element_at(
+        &mut self,
+        level: Option<usize>,
+        collection: usize,
+        path: Vec<Step>,
+        span: proc_macro2::Span,
+    ) -> NodeId {
+        let ctx = self.ctx_at(level);
         if let Some(e) = ctx
             .elements
             .iter()
@@ -66,7 +87,7 @@ impl Body<'_> {
         );
         let input = self.graph.input(&text, span);
         self.usage.access.push(quote!(()));
-        let ctx = self.looping.as_mut().expect("inside a loop");
+        let ctx = self.ctx_at(level);
         ctx.elements.push(Element {
             input,
             collection,
@@ -75,8 +96,34 @@ impl Body<'_> {
         input
     }
 
-    /// A name inside a loop: the element or the index. `None` if it is neither.
+    /// A name inside a loop: the element or the index of this loop or of one around it.
+    /// `None` if it is neither.
     pub fn loop_name(&mut self, p: &syn::ExprPath) -> Option<Option<NodeId>> {
+        if let Some(found) = self.this_loop_name(p) {
+            return Some(found);
+        }
+        let name = p.path.get_ident()?.to_string();
+        for ctx in self.outer_loops.iter().rev().filter(|c| !c.hidden) {
+            if ctx.index.as_deref() == Some(name.as_str()) {
+                self.cx.error(p, format!("`{name}` is an enclosing loop's index, an integer: read its elements in that loop's body, before this loop (`let v = c[{name}];`)"));
+                return Some(None);
+            }
+            match &ctx.element {
+                Some((n, ElementBinding::Value(id))) if *n == name => return Some(Some(*id)),
+                Some((n, ElementBinding::Struct(_))) if *n == name => {
+                    self.cx.error(
+                        p,
+                        format!("`{name}` is a parameter struct; read its fields (`{name}.w`)"),
+                    );
+                    return Some(None);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn this_loop_name(&mut self, p: &syn::ExprPath) -> Option<Option<NodeId>> {
         let ctx = self.looping.as_ref().filter(|c| !c.hidden)?;
         let name = p.path.get_ident()?.to_string();
         if ctx.index.as_deref() == Some(name.as_str()) {
@@ -112,6 +159,25 @@ impl Body<'_> {
         {
             let c = *c;
             return Some(self.element(c, path.to_vec(), span));
+        }
+        // An enclosing loop's struct element (`l.w` in a loop inside `for l in ..`).
+        if let Expr::Path(p) = base {
+            let outer = self
+                .outer_loops
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(d, ctx)| match &ctx.element {
+                    Some((name, ElementBinding::Struct(c)))
+                        if p.path.is_ident(name) && !ctx.hidden =>
+                    {
+                        Some((d, *c))
+                    }
+                    _ => None,
+                });
+            if let Some((d, c)) = outer {
+                return Some(self.element_at(Some(d), c, path.to_vec(), span));
+            }
         }
         // A helper's parameter bound to the loop's element.
         if let Expr::Path(p) = base

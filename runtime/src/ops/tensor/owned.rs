@@ -43,6 +43,20 @@ where
     std::mem::replace(slot, owned(value)).recycle();
 }
 
+/// `None` of the owned type of `x` ([`owned`]'s): the slot a generated loop keeps its
+/// carried array in, typed from the start so that a loop inside the body can read it.
+///
+/// ```
+/// use cadena::ndarray::{Array2, array};
+/// use cadena::ops::tensor::none_like;
+/// let start = array![[1.0_f32]];
+/// let slot: Option<Array2<f32>> = none_like(&start.view());
+/// assert!(slot.is_none());
+/// ```
+pub fn none_like<X: Operand>(_x: &X) -> Option<Out1<X>> {
+    None
+}
+
 /// Stores `value` in `slot` and gives the value it held, if any, back to the buffer
 /// [`pool`](super::pool) ([`Operand::recycle`]): how a generated loop moves on to the next
 /// carried value once nothing reads the previous one.

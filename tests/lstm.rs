@@ -204,3 +204,115 @@ fn the_textbook_lstm_s_derivation_threads_h_c_and_the_loss() {
     assert!(text.contains("δc[i-1] = "), "{text}");
     assert!(text.contains("δloss[i-1] = δloss[i]"), "{text}");
 }
+
+/// ADBench's LSTM (Srajer, Kukelova and Fitzgibbon, 2018): diagonal gate weights, layers
+/// stacked, the next character's log-probability summed over the sequence. Written layer
+/// by layer: each layer runs the whole sequence (its states carried, its outputs pushed)
+/// and hands it to the next.
+#[derive(Parameters, Clone, Debug)]
+pub struct DiagonalCell {
+    /// Gate weights, rows forget, input, output, change.
+    pub w: Array2<f64>,
+    pub bias: Array2<f64>,
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct CharLstm {
+    pub layers: Vec<DiagonalCell>,
+    /// Input scale, output scale, output shift.
+    pub extra: Array2<f64>,
+}
+
+#[differentiable(wrt(p))]
+fn adbench_objective(
+    p: &CharLstm,
+    state: &Array2<f64>,
+    seq: &Array2<f64>,
+    c: usize,
+    b: usize,
+) -> f64 {
+    let mut x = &seq.slice(s![0..c - 1, ..]) * &p.extra.row(0);
+    for (i, l) in p.layers.iter().enumerate() {
+        let mut h = state.row(2 * i).to_owned();
+        let mut cell = state.row(2 * i + 1).to_owned();
+        let mut outs = Vec::new();
+        for xt in x.axis_iter(Axis(0)) {
+            let forget = sigmoid(&xt * &l.w.row(0) + &l.bias.row(0));
+            let ingate = sigmoid(&h * &l.w.row(1) + &l.bias.row(1));
+            let outgate = sigmoid(&xt * &l.w.row(2) + &l.bias.row(2));
+            let change = tanh(&h * &l.w.row(3) + &l.bias.row(3));
+            cell = &cell * &forget + ingate * change;
+            h = outgate * tanh(&cell);
+            outs.push(h.clone());
+        }
+        x = stack(Axis(0), &outs);
+    }
+    let ypred = &x * &p.extra.row(1) + &p.extra.row(2);
+    let ynorm = &ypred - ln(exp(&ypred).sum_axis(Axis(1)) + 2.0).insert_axis(Axis(1));
+    let gold = seq.slice(s![1..c, ..]);
+    -sum(&gold * &ynorm) / ((c - 1) as f64 * b as f64)
+}
+
+/// The same objective step by step, as ADBench's reference writes it.
+fn adbench_reference(p: &CharLstm, state: &Array2<f64>, seq: &Array2<f64>) -> f64 {
+    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let (c, b) = seq.dim();
+    let mut s = state.clone();
+    let mut total = 0.0;
+    for t in 0..c - 1 {
+        let mut x: Vec<f64> = (0..b).map(|j| seq[[t, j]] * p.extra[[0, j]]).collect();
+        for (i, l) in p.layers.iter().enumerate() {
+            for j in 0..b {
+                let (hid, cel) = (s[[2 * i, j]], s[[2 * i + 1, j]]);
+                let forget = sig(x[j] * l.w[[0, j]] + l.bias[[0, j]]);
+                let ingate = sig(hid * l.w[[1, j]] + l.bias[[1, j]]);
+                let outgate = sig(x[j] * l.w[[2, j]] + l.bias[[2, j]]);
+                let change = (hid * l.w[[3, j]] + l.bias[[3, j]]).tanh();
+                let new_cell = cel * forget + ingate * change;
+                s[[2 * i + 1, j]] = new_cell;
+                s[[2 * i, j]] = outgate * new_cell.tanh();
+                x[j] = s[[2 * i, j]];
+            }
+        }
+        let ypred: Vec<f64> = (0..b)
+            .map(|j| x[j] * p.extra[[1, j]] + p.extra[[2, j]])
+            .collect();
+        let lse = (ypred.iter().map(|v| v.exp()).sum::<f64>() + 2.0).ln();
+        total += (0..b)
+            .map(|j| seq[[t + 1, j]] * (ypred[j] - lse))
+            .sum::<f64>();
+    }
+    -total / ((c - 1) * b) as f64
+}
+
+fn adbench_setup(layers: usize, c: usize, b: usize) -> (CharLstm, Array2<f64>, Array2<f64>) {
+    let mut r = Rng(31);
+    let p = CharLstm {
+        layers: (0..layers)
+            .map(|_| DiagonalCell {
+                w: r.array((4, b)),
+                bias: r.array((4, b)),
+            })
+            .collect(),
+        extra: r.array((3, b)),
+    };
+    (p, r.array((2 * layers, b)), r.array((c, b)))
+}
+
+#[test]
+fn adbench_s_stacked_lstm_layer_by_layer_is_the_reference_and_matches_finite_differences() {
+    let (layers, c, b) = (2, 6, 5);
+    let (p, state, seq) = adbench_setup(layers, c, b);
+    let got = adbench_objective(&p, &state, &seq, c, b);
+    let want = adbench_reference(&p, &state, &seq);
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    let (value, g) = adbench_objective::grad(&p, &state, &seq, c, b);
+    assert!((value - got).abs() < 1e-12);
+    check_params(
+        |p: &CharLstm| adbench_objective(p, &state, &seq, c, b),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}

@@ -88,3 +88,89 @@ fn a_condition_on_integer_arguments_chooses_the_graph_at_run_time() {
         assert!(close(g.x, n[0]), "{layers} {smooth}: {} vs {}", g.x, n[0]);
     }
 }
+
+/// A configuration enum chosen by `match`.
+#[derive(Clone, Copy, Debug)]
+pub enum Activation {
+    Tanh,
+    Relu,
+    Scaled(u8),
+}
+
+#[differentiable(wrt(x))]
+fn activated(x: f64, act: Activation, depth: usize) -> f64 {
+    let y = match act {
+        Activation::Tanh => x.tanh(),
+        Activation::Relu => relu(x),
+        Activation::Scaled(k) if k > 1 => {
+            let s = x * 0.5;
+            s * s
+        }
+        _ => x,
+    };
+    match depth {
+        0 => y,
+        1 | 2 => y * y,
+        _ => y.exp(),
+    }
+}
+
+#[test]
+fn a_match_on_a_configuration_chooses_the_graph_at_run_time() {
+    let x: f64 = 0.7;
+    let cases = [
+        (Activation::Tanh, 0, x.tanh(), 1.0 - x.tanh().powi(2)),
+        (Activation::Relu, 1, x * x, 2.0 * x),
+        (Activation::Scaled(2), 0, 0.25 * x * x, 0.5 * x),
+        (Activation::Scaled(1), 3, x.exp(), x.exp()),
+    ];
+    for (act, depth, value, slope) in cases {
+        let (v, g) = activated::grad(x, act, depth);
+        assert!((v - value).abs() < 1e-12, "{act:?} {depth}: {v} vs {value}");
+        assert!(
+            (g.x - slope).abs() < 1e-12,
+            "{act:?} {depth}: {} vs {slope}",
+            g.x
+        );
+        assert_eq!(v, activated(x, act, depth));
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Norm {
+    None,
+    Squash,
+}
+
+/// The same in a function of arrays.
+#[differentiable(wrt(w))]
+fn layer_with(
+    w: &cadena::ndarray::Array2<f64>,
+    x: &cadena::ndarray::Array2<f64>,
+    norm: Norm,
+) -> f64 {
+    let z = x.dot(w);
+    let out = match norm {
+        Norm::None => z,
+        Norm::Squash => tanh(&z),
+    };
+    sum(&out * &out)
+}
+
+#[test]
+fn a_match_in_a_function_of_arrays_takes_the_matching_arm() {
+    let w = cadena::ndarray::array![[0.5, -0.2], [0.1, 0.3]];
+    let x = cadena::ndarray::array![[1.0, 2.0], [-0.5, 0.4]];
+    for norm in [Norm::None, Norm::Squash] {
+        let (v, g) = layer_with::grad(&w, &x, norm);
+        assert_eq!(v, layer_with(&w, &x, norm));
+        let h = 1e-6;
+        for (i, j) in [(0, 0), (1, 1), (0, 1)] {
+            let (mut up, mut down) = (w.clone(), w.clone());
+            up[[i, j]] += h;
+            down[[i, j]] -= h;
+            let fd = (layer_with(&up, &x, norm) - layer_with(&down, &x, norm)) / (2.0 * h);
+            assert!((g.w[[i, j]] - fd).abs() < 1e-7, "{norm:?} {i},{j}");
+        }
+    }
+}

@@ -31,11 +31,12 @@
 //! and a final expression of operators, float literals, constants, methods, prelude
 //! functions and (in tensor code) fields of parameter structs. The full table, generated
 //! from the macro's op table, is on [`differentiable`]; the arguments `wrt(..)` and
-//! `assume_finite` are described there too. Anything else (loops, `if`, `match`, `mut`,
-//! closures and `mapv`, calls to functions without `#[differentiable]`, ndarray's
-//! `mean()`, which returns an `Option`: write `mean(x)`) is a compile error on the exact
-//! tokens, saying what to write instead; the macro never panics. `for` loops are the
-//! exception to "no control flow": see [Loops](#loops). Losses average over the batch;
+//! `assume_finite` are described there too. `for` loops (see [Loops](#loops)), `if` on
+//! values or on configuration arguments and `match` on a configuration are the control
+//! flow a body may have. Anything else (`while`, closures and `mapv`, calls to functions
+//! without `#[differentiable]`, ndarray's `mean()`, which returns an `Option`: write
+//! `mean(x)`) is a compile error on the exact tokens, saying what to write instead; the
+//! macro never panics. Losses average over the batch;
 //! `softmax_cross_entropy` takes one-hot rows or class indices (`&[usize]`).
 
 //!

@@ -96,6 +96,7 @@ impl Body<'_> {
             Expr::MethodCall(m) => self.method(m),
             Expr::Call(c) => self.call(c),
             Expr::Cast(c) => self.cast(c),
+            Expr::Match(m) => self.match_value(m),
             Expr::If(i) => match self.if_parts(i)?.as_slice() {
                 [one] => Some(*one),
                 parts => {

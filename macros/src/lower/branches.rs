@@ -76,6 +76,58 @@ impl Body<'_> {
         )
     }
 
+    /// `match cfg { A => e1, B | C => e2, _ => e3 }` on a non-float argument (a
+    /// configuration enum, an integer): every arm's value is computed and the one whose
+    /// pattern matches at run time is taken, as for an `if` on integers; the last arm is
+    /// what no earlier one matched (Rust checks that the arms cover every case).
+    pub fn match_value(&mut self, m: &syn::ExprMatch) -> Option<NodeId> {
+        if self.reads_values(m.expr.to_token_stream()) {
+            self.cx.error(&m.expr, "a `match` chooses among arms by a configuration (an enum or integer argument); on values, compare them in an `if` (`if a > b { .. } else { .. }`)");
+            return None;
+        }
+        let Some((last, earlier)) = m.arms.split_last() else {
+            self.cx.error(m, "a `match` with no arms gives no value");
+            return None;
+        };
+        let mut value = self.arm_value(&last.body);
+        for arm in earlier.iter().rev() {
+            let (scrutinee, pat) = (&m.expr, &arm.pat);
+            let guard = arm.guard.as_ref().map(|(_, g)| quote!(if #g));
+            if let Some((_, g)) = &arm.guard
+                && self.reads_values(g.to_token_stream())
+            {
+                self.cx.error(
+                    g,
+                    "a `match` guard may read the configuration only, not values of the graph",
+                );
+            }
+            let tokens = quote!(::core::matches!(#scrutinee, #pat #guard));
+            let text = tokens.to_string().replace(' ', "");
+            let cond = self.graph.named_const(
+                format!("[{text}]"),
+                quote!((if #tokens { 1.0 } else { 0.0 })),
+                arm.pat.span(),
+            );
+            let this = self.arm_value(&arm.body);
+            value = Some(self.node(Op::IfElse, vec![cond, this?, value?], m.span()));
+        }
+        value
+    }
+
+    /// A `match` arm's value: a block (with `let`s of its own) or an expression.
+    fn arm_value(&mut self, body: &Expr) -> Option<NodeId> {
+        match body {
+            Expr::Block(b) => match self.arm(&b.block)?.as_slice() {
+                [one] => Some(*one),
+                _ => {
+                    self.cx.error(b, "a `match` arm gives one value here");
+                    None
+                }
+            },
+            other => self.expr(other),
+        }
+    }
+
     /// An arm's `let`s, in a scope of their own, and its value (or a `return`'s).
     fn arm(&mut self, block: &Block) -> Option<Vec<NodeId>> {
         let scope = self.scope.save();

@@ -45,7 +45,7 @@ pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
             "an `if` in a #[differentiable] function gives a value (`let v = if c { a } else { b };`) or returns early (`if c { return a; }`)"
         }
         Expr::Match(_) => {
-            "`match` is not supported in #[differentiable] functions: the graph must not depend on values; for piecewise functions use max, min, abs or relu"
+            "a `match` in a #[differentiable] function gives a value chosen by a configuration argument (`let y = match act { Act::Tanh => tanh(x), Act::Relu => relu(x) };`)"
         }
         Expr::Assign(_) => {
             "assignment is supported only as a statement of a `for` loop, re-assigning a `let mut` value; elsewhere bind a new name with `let` (shadowing is fine)"

@@ -192,6 +192,13 @@ impl Body<'_> {
                     );
                     return None;
                 }
+                Some(Binding::Floats(parts)) => {
+                    self.cx.error(p, format!(
+                        "`{name}` holds {} floats the caller wrote out: read them by index (`{name}[0]`)",
+                        parts.len()
+                    ));
+                    return None;
+                }
                 Some(Binding::Integer(_)) => {
                     self.cx.error(p, format!(
                         "`{name}` is an integer; read it as a float with `{name} as f64`, or use it in a slice, an index or a size"

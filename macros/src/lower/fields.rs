@@ -38,6 +38,9 @@ impl Body<'_> {
     /// is an input. Inside a loop also `l.w` on the loop's element, and `c[i]` or
     /// `p.layers[i].w` by the loop's index.
     pub fn field(&mut self, f: &Expr) -> Option<NodeId> {
+        if let Some(value) = self.written_out_float(f) {
+            return value;
+        }
         let (base, path, index_at) = self.path_of(f)?;
         if let Some(element) = self.loop_field(base, &path, index_at, f.span()) {
             return Some(element);
@@ -52,6 +55,31 @@ impl Body<'_> {
         };
         let path = [prefix, path].concat();
         Some(self.field_input(param, path, f.span(), false))
+    }
+
+    /// `c[k]` on a helper's float-array parameter that the caller wrote out
+    /// (`&[a, b, c]`): its `k`-th float. `None` if `f` is not such a read.
+    fn written_out_float(&mut self, f: &Expr) -> Option<Option<NodeId>> {
+        let Expr::Index(ix) = f else { return None };
+        let Expr::Path(p) = &*ix.expr else {
+            return None;
+        };
+        let name = p.path.get_ident()?.to_string();
+        let Some(Binding::Floats(parts)) = self.calls.aliases.get(&name) else {
+            return None;
+        };
+        let parts = parts.clone();
+        Some(match int_literal(&ix.index) {
+            Some(k) if (k as usize) < parts.len() => Some(parts[k as usize]),
+            _ => {
+                self.cx.error(&ix.index, format!(
+                    "`{name}` was written out by the caller with {} floats: read it by a literal index below {}",
+                    parts.len(),
+                    parts.len()
+                ));
+                None
+            }
+        })
     }
 
     /// The base expression of a field path and its steps, with the position of a step

@@ -68,6 +68,9 @@ pub enum Binding {
     /// A parameter struct of the caller (or a nested struct of one): its fields are the
     /// caller's field inputs.
     Struct { param: usize, prefix: Vec<Step> },
+    /// Floats written out by the caller for a float-array parameter
+    /// (`rotate(&[w[0], w[1], w[2]], ..)`): the callee's `c[k]` reads the `k`-th.
+    Floats(Vec<NodeId>),
     /// An integer of the caller (`n`, `2 * k`, a literal): read wherever the callee's
     /// integer operands (`s![.., 0..n]`, `n as f64`) name the parameter.
     Integer(proc_macro2::TokenStream),
@@ -226,6 +229,13 @@ impl Body<'_> {
                     .error(arg, format!("`{name}`'s parameters must be plain names"));
                 return None;
             };
+            if crate::types::is_float_array(&pt.ty)
+                && let Expr::Array(parts) = strip_refs(arg)
+            {
+                let parts: Option<Vec<NodeId>> = parts.elems.iter().map(|e| self.expr(e)).collect();
+                aliases.insert(p.ident.to_string(), Binding::Floats(parts?));
+                continue;
+            }
             let binding = if classify(&pt.ty) == Kind::Struct {
                 if let Some(collection) = self.loop_struct_element(strip_refs(arg)) {
                     aliases.insert(

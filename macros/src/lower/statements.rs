@@ -69,6 +69,8 @@ impl Body<'_> {
             }
             Expr::If(i) => self.if_parts(i),
             Expr::Paren(p) => self.result(&p.expr),
+            // A helper's tuple handed on whole (`rotate(..)` as the body's result).
+            Expr::Call(c) => self.call_parts(c),
             _ => Some(vec![self.expr(e)?]),
         }
     }

@@ -16,6 +16,9 @@ JAX is used when `import jax` works in this Python (`pip install jax jaxlib`); o
 its column says it was skipped. Takes a few minutes (criterion's groups and the epochs).
 
     python3 benches/table.py
+
+The convolution kernels' table (cadena, PyTorch and JAX; conv1d and conv2d forward and
+backward) is `python3 benches/conv_table.py`.
 """
 
 from __future__ import annotations

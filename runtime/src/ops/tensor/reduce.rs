@@ -250,7 +250,10 @@ where
         |(g, like)| {
             let b = g.view();
             let b = b.broadcast(like.view().raw_dim()).expect("shape checked");
-            b.to_owned()
+            // Into a buffer from the pool: the seed of a sum's gradient, every step.
+            let mut out = pool::array(b.raw_dim());
+            out.assign(&b);
+            out
         },
     )
 }

@@ -380,3 +380,46 @@ fn a_loop_hands_its_element_to_a_helper() {
         through_a_helper::DERIVATION
     );
 }
+
+/// `while` over an integer counter is the `for` loop it counts.
+#[differentiable]
+fn counted(c: &[f64; 4], x: f64) -> f64 {
+    let mut acc = 0.0;
+    let mut i = 0;
+    while i < 4 {
+        acc = acc * x + c[i] * (i as f64 + 1.0);
+        i += 1;
+    }
+    acc
+}
+
+#[differentiable]
+fn counted_inclusive(c: &[f64; 4], x: f64) -> f64 {
+    let mut acc = x;
+    let mut k = 1;
+    while k <= 3 {
+        acc = (acc * c[k]).sin();
+        k = k + 1;
+    }
+    acc
+}
+
+#[test]
+fn while_loops_over_an_integer_counter() {
+    let (c, x) = ([0.5, -1.0, 2.0, 0.25], 0.7);
+    let (v, g) = counted::grad(&c, x);
+    let mut want = 0.0;
+    for (i, ci) in c.iter().enumerate() {
+        want = want * x + ci * (i as f64 + 1.0);
+    }
+    assert!((v - want).abs() < 1e-12);
+    let h = 1e-6;
+    let fd = (counted(&c, x + h) - counted(&c, x - h)) / (2.0 * h);
+    assert!((g.x - fd).abs() < 1e-7);
+    let (v, g) = counted_inclusive::grad(&c, x);
+    let want = ((((x * c[1]).sin()) * c[2]).sin() * c[3]).sin();
+    assert!((v - want).abs() < 1e-12);
+    let fd = (counted_inclusive(&c, x + h) - counted_inclusive(&c, x - h)) / (2.0 * h);
+    assert!((g.x - fd).abs() < 1e-7);
+    assert_eq!(g.c[0], 0.0);
+}

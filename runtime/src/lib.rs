@@ -184,7 +184,9 @@
 //! `#[differentiable]` functions (a helper may loop itself, or take the loop's element:
 //! `h = dense(l, h.view())`). Loops nest to any depth (time × layers, layer by layer over
 //! whole sequences, points × components); an inner loop may re-assign an outer carried
-//! value, which both then carry. `while`, `loop`, `break`,
+//! value, which both then carry. A `while` over an integer counter
+//! (`let mut i = 0; while i < n { ..; i += 1; }`) is the `for` loop it counts. Other
+//! `while`s, `loop`, `break`,
 //! `continue`, `return` inside a loop and iterators
 //! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
 //! saying what to write instead.

@@ -20,10 +20,22 @@ impl Body<'_> {
     /// missing value is reported.
     pub fn statements(&mut self, stmts: &[Stmt], at: &TokenStream) -> Option<Vec<NodeId>> {
         let mut output = None;
+        let mut counted = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
             if let Some(e) = super::branches::returns_early(stmt) {
                 return self.early_return(e, &stmts[i + 1..], at);
+            }
+            // `let mut i = a; while i < b { ..; i += 1; }` is `for i in a..b { .. }`.
+            if counted.take() == Some(i) {
+                continue;
+            }
+            if let Some(next) = stmts.get(i + 1)
+                && let Some(f) = counted_while(stmt, next)
+            {
+                self.for_loop(&f);
+                counted = Some(i + 1);
+                continue;
             }
             match stmt {
                 Stmt::Local(local) => self.local(local),
@@ -205,6 +217,60 @@ impl Body<'_> {
             }
         }
     }
+}
+
+/// `let mut i = a;` followed by `while i < b { ..; i += 1; }` (or `<=`, `i = i + 1`), as
+/// the `for` loop it counts: `for i in a..b { .. }`. `None` for anything else.
+fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
+    let Stmt::Local(local) = init else {
+        return None;
+    };
+    let Pat::Ident(p) = &local.pat else {
+        return None;
+    };
+    p.mutability?;
+    let (name, start) = (&p.ident, &local.init.as_ref()?.expr);
+    let Stmt::Expr(Expr::While(w), _) = next else {
+        return None;
+    };
+    let Expr::Binary(cond) = &*w.cond else {
+        return None;
+    };
+    let inclusive = match cond.op {
+        syn::BinOp::Lt(_) => false,
+        syn::BinOp::Le(_) => true,
+        _ => return None,
+    };
+    if !matches!(&*cond.left, Expr::Path(q) if q.path.is_ident(name)) {
+        return None;
+    }
+    let end = &cond.right;
+    let (step, body) = w.body.stmts.split_last()?;
+    let one = |e: &Expr| matches!(e, Expr::Lit(l) if l.to_token_stream().to_string() == "1");
+    let increments = match step {
+        Stmt::Expr(Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
+            matches!(&*b.left, Expr::Path(q) if q.path.is_ident(name)) && one(&b.right)
+        }
+        Stmt::Expr(Expr::Assign(a), _) => {
+            matches!(&*a.left, Expr::Path(q) if q.path.is_ident(name))
+                && matches!(&*a.right, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_))
+                    && matches!(&*b.left, Expr::Path(q) if q.path.is_ident(name)) && one(&b.right))
+        }
+        _ => false,
+    };
+    // The counter may not change elsewhere in the body.
+    if !increments
+        || quote::quote!(#(#body)*)
+            .to_string()
+            .contains(&format!("{name} ="))
+    {
+        return None;
+    }
+    let range: Expr = match inclusive {
+        true => syn::parse_quote!((#start)..=(#end)),
+        false => syn::parse_quote!((#start)..(#end)),
+    };
+    Some(syn::parse_quote_spanned!(w.while_token.span=> for #name in #range { #(#body)* }))
 }
 
 /// Whether a `let` binds its name `mut` (`let mut h`, `let mut h: Array2<f64>`).

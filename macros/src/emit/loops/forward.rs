@@ -96,33 +96,34 @@ fn forward_peeled(
     let operands = bind_operands(body, bind, vec![(start.clone(), bind[0].clone())]);
     let range = &body.range;
     let t = quote!(::cadena::__private::t);
-    // The statements twice: reading the start, and reading the carried value.
-    let emit = |g: &Graph, roots: &[NodeId]| -> Vec<(TokenStream, Vec<TokenStream>)> {
-        [quote!(#start), quote!(#current)]
-            .into_iter()
-            .map(|carry| {
-                let (access, floats) = body_access(body, g, &[carry], scalar, &[]);
-                statements(&lowered_for(outer, access, floats), g, roots)
-            })
-            .collect()
+    // The statements once, reading the carried value as a view: of the start in the
+    // first iteration, of the value the previous one made in the others (one copy of
+    // the body's code, not two).
+    let emit = |g: &Graph, roots: &[NodeId]| -> (TokenStream, Vec<TokenStream>) {
+        let (access, floats) = body_access(body, g, &[quote!(&#current)], scalar, &[]);
+        statements(&lowered_for(outer, access, floats), g, roots)
     };
+    let current_view = quote!(let #current = match &#state {
+        ::core::option::Option::None => #t::view(&#start),
+        ::core::option::Option::Some(v) => #t::view(v),
+    };);
     let finish = quote!(match #state {
         ::core::option::Option::Some(v) => v,
         ::core::option::Option::None => #t::owned(#start),
     });
     let next = local("cadena_next");
     let Some((tape_out, d)) = tape else {
-        let arms = emit(&body.graph, &[body.outputs[0]]);
-        let (first, first_out) = (&arms[0].0, &arms[0].1[0]);
-        let (every, every_out) = (&arms[1].0, &arms[1].1[0]);
+        let (stmts, outs) = emit(&body.graph, &[body.outputs[0]]);
+        let out = &outs[0];
         return quote!({
             #operands
             let mut #state = #t::none_like(&#start);
             for #i in #range {
                 let _ = #i;
-                let #next = match &#state {
-                    ::core::option::Option::None => { #first #t::owned(#first_out) }
-                    ::core::option::Option::Some(#current) => { #every #t::owned(#every_out) }
+                let #next = {
+                    #current_view
+                    #stmts
+                    #t::owned(#out)
                 };
                 #t::replace(&mut #state, ::core::option::Option::Some(#next));
             }
@@ -131,13 +132,8 @@ fn forward_peeled(
     };
     let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
-    let arms = emit(&d.graph, &roots);
-    let tuple = |exprs: &[TokenStream]| {
-        let (out, residuals) = (&exprs[0], &exprs[1..]);
-        quote!((#t::owned(#out), #(#residuals,)*))
-    };
-    let (first, first_tuple) = (&arms[0].0, tuple(&arms[0].1));
-    let (every, every_tuple) = (&arms[1].0, tuple(&arms[1].1));
+    let (stmts, exprs) = emit(&d.graph, &roots);
+    let (out, residual_exprs) = (&exprs[0], &exprs[1..]);
     let names: Vec<Ident> = (0..d.residuals.len()).map(residual).collect();
     let tape = &n.tape;
     let carried = d.needs_carry[0].then(|| quote!(::core::mem::take(&mut #state),));
@@ -153,9 +149,10 @@ fn forward_peeled(
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
         for #i in #range_local {
-            let (#next, #(#names,)*) = match &#state {
-                ::core::option::Option::None => { #first #first_tuple }
-                ::core::option::Option::Some(#current) => { #every #every_tuple }
+            let (#next, #(#names,)*) = {
+                #current_view
+                #stmts
+                (#t::owned(#out), #(#residual_exprs,)*)
             };
             #tape.push((#i, #carried #(#names,)*));
             #advance

@@ -32,10 +32,64 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#err #item);
         }
     };
-    if let Some(methods) = crate::method::expand(attr.clone(), &item, expand_free) {
-        return methods;
+    if has_repeated_parameter(&item) {
+        // rustc reports it on the user's tokens (E0415); the generated `Grad` would add
+        // errors of its own about fields declared twice.
+        return quote!(#item);
     }
-    expand_with(attr, &item, &[])
+    let (item, twice) = without_second_attribute(item);
+    let expanded = match crate::method::expand(attr.clone(), &item, expand_free) {
+        Some(methods) => methods,
+        None => expand_with(attr, &item, &[]),
+    };
+    match twice {
+        Some(err) => {
+            let err = err.to_compile_error();
+            quote!(#err #expanded)
+        }
+        None => expanded,
+    }
+}
+
+/// Whether a parameter name is declared twice in the signature.
+fn has_repeated_parameter(item: &ItemFn) -> bool {
+    let names: Vec<&syn::Ident> = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(p) => Some(&p.ident),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    names
+        .iter()
+        .enumerate()
+        .any(|(k, n)| names[..k].contains(n))
+}
+
+/// The function without a second `#[differentiable]` on it, and the error saying so:
+/// expanding it twice would define every generated item twice.
+fn without_second_attribute(mut item: ItemFn) -> (ItemFn, Option<syn::Error>) {
+    let is_ours = |a: &syn::Attribute| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "differentiable")
+    };
+    let Some(at) = item.attrs.iter().position(is_ours) else {
+        return (item, None);
+    };
+    let again = item.attrs.remove(at);
+    item.attrs.retain(|a| !is_ours(a));
+    let err = syn::Error::new_spanned(
+        &again,
+        "`#[differentiable]` is written twice on this function: once is enough (the arguments go in one attribute, `#[differentiable(wrt(w), assume_finite)]`)",
+    );
+    (item, Some(err))
 }
 
 /// The expansion of a free function whose callees' bodies are not needed yet.

@@ -236,3 +236,32 @@ fn an_enclosing_loop_s_selection_read_inside_matches_finite_differences() {
     )
     .unwrap();
 }
+
+/// A squashing head over a matrix, the loss's last step.
+#[differentiable(wrt(p))]
+fn head(p: &Deep, z: ArrayView2<f64>) -> f64 {
+    sum(tanh(z.dot(&p.wx.t())))
+}
+
+/// A looping helper's result multiplied and handed on to another helper (issue 26's
+/// point 4: `type annotations needed` in generated code).
+#[differentiable(wrt(p))]
+fn encoded_then_head(p: &Deep, h0: &Array2<f64>, e: &Array2<f64>) -> f64 {
+    let s = through_layers(p, h0.view());
+    head(p, e.dot(&s).view())
+}
+
+#[test]
+fn a_looping_helper_s_result_handed_on_matches_finite_differences() {
+    let (p, _, h0) = setup();
+    let e = Rng(3).array((2, 2));
+    let (value, g) = encoded_then_head::grad(&p, &h0, &e);
+    assert!((value - encoded_then_head(&p, &h0, &e)).abs() < 1e-12);
+    check_params(
+        |p: &Deep| encoded_then_head(p, &h0, &e),
+        &p,
+        &g.p,
+        &tolerance(),
+    )
+    .unwrap();
+}

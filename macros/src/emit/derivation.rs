@@ -158,6 +158,7 @@ fn printer<'a>(g: &'a Graph, names: &'a HashMap<NodeId, String>) -> Printer<'a> 
         g,
         names,
         normalize: true,
+        cache: Default::default(),
     }
 }
 

@@ -73,11 +73,19 @@ pub fn explain(chain: &ChainRule, simplified: &Derivation) -> String {
                         .map(|(_, d)| *d)
                         .expect("an edge");
                     let indent = if one_link { "" } else { "  " };
+                    // Unsimplified, a deep chain's local derivative printed as a tree
+                    // grows far faster than the body (megabytes for 100 nested calls):
+                    // past a bound it is summarised, DERIVATION having the result.
+                    let local = match tree_size(g, d, MAX_PRINTED_NODES) {
+                        n if n > MAX_PRINTED_NODES => format!(
+                            "(an expression of more than {MAX_PRINTED_NODES} operations before simplification)"
+                        ),
+                        _ => readable(g, d),
+                    };
                     text.push(format!(
-                        "{indent}d{}/d{} = {}",
+                        "{indent}d{}/d{} = {local}",
                         label(e[0]),
                         label(e[1]),
-                        readable(g, d)
                     ));
                 }
             }
@@ -85,6 +93,35 @@ pub fn explain(chain: &ChainRule, simplified: &Derivation) -> String {
         text.push(format!("  => {line}"));
     }
     text.join("\n")
+}
+
+/// Local derivatives printed as trees of more nodes than this are summarised.
+const MAX_PRINTED_NODES: usize = 400;
+
+/// The number of nodes `id` prints as a tree (shared operands counted at each use), up
+/// to a little past `cap`.
+fn tree_size(g: &crate::ir::Graph, id: NodeId, cap: usize) -> usize {
+    fn go(
+        g: &crate::ir::Graph,
+        id: NodeId,
+        cap: usize,
+        memo: &mut HashMap<NodeId, usize>,
+    ) -> usize {
+        if let Some(&n) = memo.get(&id) {
+            return n;
+        }
+        let mut n = 1usize;
+        for &a in g.args(id) {
+            n = n.saturating_add(go(g, a, cap, memo));
+            if n > cap {
+                break;
+            }
+        }
+        let n = n.min(cap + 1);
+        memo.insert(id, n);
+        n
+    }
+    go(g, id, cap, &mut HashMap::new())
 }
 
 fn collect_paths(

@@ -117,10 +117,34 @@ fn texts(d: &Derived) -> Texts {
         &d.wrt_raw,
     );
     Texts {
-        derivation,
-        explain,
+        derivation: bounded(derivation),
+        explain: bounded(explain),
         dot,
     }
+}
+
+/// Lines longer than this are cut: nobody reads them, and a deep chain's (megabytes at
+/// 400 nested calls) would cost rustc more than the whole function.
+const MAX_LINE: usize = 2_000;
+
+/// `text` with each line over [`MAX_LINE`] characters cut, saying how long it was.
+fn bounded(text: String) -> String {
+    if text.lines().all(|l| l.len() <= MAX_LINE) {
+        return text;
+    }
+    text.lines()
+        .map(|line| match line.char_indices().nth(MAX_LINE / 4) {
+            Some((cut, _)) if line.len() > MAX_LINE => {
+                format!(
+                    "{} … ({} characters in all)",
+                    &line[..cut],
+                    line.chars().count()
+                )
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn input_index(g: &Graph, id: NodeId) -> usize {

@@ -295,6 +295,7 @@ mod tests {
             g: b.graph(),
             names: &names,
             normalize: true,
+            cache: Default::default(),
         };
         p.print(id).0
     }

@@ -20,6 +20,7 @@ pub fn derivation(g: &Graph, roots: &[NodeId]) -> Vec<String> {
         g,
         names: &names,
         normalize: true,
+        cache: Default::default(),
     };
     let mut lines = Vec::new();
     for back in g.ids().filter(|b| live[b.index()]) {

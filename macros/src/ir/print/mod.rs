@@ -29,6 +29,7 @@ pub fn infix(g: &Graph, id: NodeId) -> String {
         g,
         names: &names,
         normalize: false,
+        cache: Default::default(),
     }
     .print(id)
     .0
@@ -41,6 +42,7 @@ pub fn readable(g: &Graph, id: NodeId) -> String {
         g,
         names: &names,
         normalize: true,
+        cache: Default::default(),
     }
     .print(id)
     .0
@@ -56,6 +58,9 @@ pub struct Printer<'a> {
     /// Names for nodes beyond the graph's own (`δ₁` for a repeated subexpression).
     pub names: &'a HashMap<NodeId, String>,
     pub normalize: bool,
+    /// Each node's text once printed: a subexpression shared by many others is printed
+    /// once, not once per use (deep chains made the texts cost seconds of expansion).
+    pub cache: std::cell::RefCell<HashMap<NodeId, (String, Prec)>>,
 }
 
 impl Printer<'_> {
@@ -71,10 +76,16 @@ impl Printer<'_> {
         if let Some(name) = self.name(id) {
             return (name.to_string(), Prec::Atom);
         }
-        if self.normalize && super::readable::is_arithmetic(self.g.op(id)) {
-            return super::readable::print(self, id);
+        if let Some(done) = self.cache.borrow().get(&id) {
+            return done.clone();
         }
-        self.as_written(id)
+        let printed = if self.normalize && super::readable::is_arithmetic(self.g.op(id)) {
+            super::readable::print(self, id)
+        } else {
+            self.as_written(id)
+        };
+        self.cache.borrow_mut().insert(id, printed.clone());
+        printed
     }
 
     /// `child` printed, in parentheses if it binds less tightly than `min`.

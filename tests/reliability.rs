@@ -268,3 +268,35 @@ fn a_long_chain_of_elementwise_lets_is_fused_in_bounded_pieces() {
     let numeric = (chained(&x, &up) - chained(&x, &down)) / (2.0 * h);
     assert!((g.w[[0, 1]] - numeric).abs() < 1e-5 * (1.0 + numeric.abs()));
 }
+
+/// A `let` named like the generated code's temporaries (`t1`, `t6`): the gradient read
+/// the user's value in place of its own (found by the random program generator).
+#[differentiable]
+fn named_like_a_temporary(x: f64) -> f64 {
+    let t1 = x.sin().powf(1.5);
+    t1
+}
+
+#[differentiable]
+fn carried_named_like_a_temporary(c: f64) -> f64 {
+    let mut s = 0.0;
+    let mut t6 = c.exp();
+    for _ in 0..2 {
+        (s, t6) = (t6, s + t6);
+    }
+    s + t6
+}
+
+#[test]
+fn lets_named_like_temporaries_keep_their_gradients() {
+    let x: f64 = 1.1;
+    let (v, g) = named_like_a_temporary::grad(x);
+    assert_eq!(v, x.sin().powf(1.5));
+    let want = 1.5 * x.sin().sqrt() * x.cos();
+    assert!((g.x - want).abs() < 1e-12, "{} vs {want}", g.x);
+    let c: f64 = 0.3;
+    let (v, g) = carried_named_like_a_temporary::grad(c);
+    // s, t = (0, e^c) -> (e^c, e^c) -> (e^c, 2e^c): s + t = 3e^c.
+    assert!((v - 3.0 * c.exp()).abs() < 1e-12);
+    assert!((g.c - 3.0 * c.exp()).abs() < 1e-12);
+}

@@ -74,18 +74,30 @@ pub fn leaf(g: &Graph, lowered: &Lowered, id: NodeId) -> TokenStream {
 /// Identifiers for the live non-leaf nodes: the `let` name where it is unique, else `tN`.
 pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
     let mut names = vec![None; g.len()];
-    let mut taken = std::collections::HashSet::new();
-    for id in g
+    let nodes: Vec<NodeId> = g
         .ids()
         .filter(|id| live[id.index()] && !g.op(*id).is_leaf())
-    {
-        names[id.index()] = Some(match g.name(id) {
-            // Display names such as `acc₁` (a shadowed binding) are not identifiers.
-            Some(n) if syn::parse_str::<Ident>(n).is_ok() && taken.insert(n.to_string()) => {
-                local(n)
+        .collect();
+    // The `let` names first: a user's `t1` must not be taken for node 1's `t1`, which the
+    // generated code would then read in its place.
+    let mut taken = std::collections::HashSet::new();
+    for &id in &nodes {
+        // Display names such as `acc₁` (a shadowed binding) are not identifiers.
+        if let Some(n) = g.name(id)
+            && syn::parse_str::<Ident>(n).is_ok()
+            && taken.insert(n.to_string())
+        {
+            names[id.index()] = Some(local(n));
+        }
+    }
+    for &id in &nodes {
+        if names[id.index()].is_none() {
+            let mut name = format!("t{}", id.0);
+            while taken.contains(&name) {
+                name.push('_');
             }
-            _ => local(&format!("t{}", id.0)),
-        });
+            names[id.index()] = Some(local(&name));
+        }
     }
     names
 }

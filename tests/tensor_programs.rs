@@ -1713,17 +1713,17 @@ fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s3 = x.exp() * 0.1;
     let _s4 = c - x;
     let mut s5 = x;
-    let mut u5 = b;
+    let mut t5 = b;
     for _ in 0..1 {
-        u5 += s5 * a;
+        t5 += s5 * a;
         s5 = tanh(s5 + a);
     }
-    let _s6 = (u5 * 0.5).exp_m1();
+    let _s6 = (t5 * 0.5).exp_m1();
     let _s7 = bce(sigmoid(s2), y);
     let s8 = bce(sigmoid(s3), y);
     let s9 = softplus(s1).ln();
     let s10 = s9 / (s8 * s8 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + u5 * 0.1
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -1743,22 +1743,22 @@ fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let _s2 = mse(b, y);
     let s3 = (softplus(x) + 0.1).log2();
     let mut s4 = x;
-    let mut u4 = s3;
+    let mut t4 = s3;
     for _ in 0..1 {
-        (s4, u4) = (u4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + u4) * 0.8);
+        (s4, t4) = (t4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + t4) * 0.8);
     }
     let _s5 = s4 / (s3 * s3 + 1.0);
     let mut s6 = a;
-    let mut u6 = s3;
+    let mut t6 = s3;
     for _ in 0..3 {
-        s6 = s6 * 0.5 + (u6 * u4).sin();
-        u6 = u6 * 0.8 + s6 * 0.1;
+        s6 = s6 * 0.5 + (t6 * t4).sin();
+        t6 = t6 * 0.8 + s6 * 0.1;
     }
     let _s7 = c.exp() * 0.1;
     let s8 = sigmoid(b).ln_1p();
     let s9 = -s1;
     let s10 = (s4 + a) * 0.5;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + u4 * 0.1 + s6 * 0.1 + u6 * 0.1
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + t4 * 0.1 + s6 * 0.1 + t6 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -1780,13 +1780,13 @@ fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s4 = bce(sigmoid(s1), y);
     let s5 = sigmoid(s4).ln_1p();
     let mut s6 = a;
-    let mut u6 = s2;
+    let mut t6 = s2;
     for _ in 0..0 {
-        (s6, u6) = (u6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + u6) * 0.8);
+        (s6, t6) = (t6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + t6) * 0.8);
     }
     let s7 = (s5 * s5 + 1.0).sqrt();
     let s8 = (s1 + s6) * 0.5;
-    s7 + s8 + mse(u6, y) + (a - b * c) * 0.01 + s6 * 0.1
+    s7 + s8 + mse(t6, y) + (a - b * c) * 0.01 + s6 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -1939,14 +1939,14 @@ fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
         s5 = s5 * 0.5 + (s5 * s4).sin();
     }
     let mut s6 = s2;
-    let mut u6 = x;
+    let mut t6 = x;
     for _ in 0..0 {
-        (s6, u6) = (u6, s6 + s5 * 0.5);
+        (s6, t6) = (t6, s6 + s5 * 0.5);
     }
     let s7 = s2.sin();
     let s8 = (c + s2) * 0.5;
     let s9 = softplus(s7).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + u6 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + t6 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -1964,13 +1964,13 @@ fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
         s6 = s6 - 0.1 * s6 * s4;
     }
     let mut s7 = c;
-    let mut u7 = s4;
+    let mut t7 = s4;
     for _ in 0..0 {
-        (s7, u7) = (u7, s7 + s3 * 0.5);
+        (s7, t7) = (t7, s7 + s3 * 0.5);
     }
     let s8 = softplus(c).powf(1.5);
     let s9 = softplus(s3);
-    s8 + s9 + mse(u7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -1979,17 +1979,17 @@ fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let _s2 = c / (x * x + 1.0);
     let _s3 = s1.powi(2);
     let mut s4 = a;
-    let mut u4 = x;
+    let mut t4 = x;
     for _ in 0..2 {
-        s4 = s4 * 0.5 + (u4 * s1).sin();
-        u4 = u4 * 0.8 + s4 * 0.1;
+        s4 = s4 * 0.5 + (t4 * s1).sin();
+        t4 = t4 * 0.8 + s4 * 0.1;
     }
     let s5 = x * SCALE;
     let mut s6 = s4;
     for _ in 0..2 {
         s6 = s6 * 0.5 + (s6 * a).sin();
     }
-    s5 + s6 + mse(u4, y) + (a - b * c) * 0.01 + s4 * 0.1
+    s5 + s6 + mse(t4, y) + (a - b * c) * 0.01 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2000,10 +2000,10 @@ fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
         s2 = s2 * 0.5 + (s2 * s1).sin();
     }
     let mut s3 = x;
-    let mut u3 = c;
+    let mut t3 = c;
     for _ in 0..0 {
-        s3 = s3 * 0.5 + (u3 * b).sin();
-        u3 = u3 * 0.8 + s3 * 0.1;
+        s3 = s3 * 0.5 + (t3 * b).sin();
+        t3 = t3 * 0.8 + s3 * 0.1;
     }
     let _s4 = a / (s3 * s3 + 1.0);
     let _s5 = s2 / (x * x + 1.0);
@@ -2011,7 +2011,7 @@ fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s7 = s3 - b;
     let s8 = s6.exp() * 0.1;
     let s9 = (softplus(s2) + 1.0).recip();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + u3 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + t3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2052,19 +2052,19 @@ fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let _s6 = (softplus(c) + 0.5).powi(-2);
     let s7 = (softplus(s1) + 1.0).recip();
     let mut s8 = x;
-    let mut u8 = s7;
+    let mut t8 = s7;
     for _ in 0..3 {
-        (s8, u8) = (u8, s8 + s3 * 0.5);
+        (s8, t8) = (t8, s8 + s3 * 0.5);
     }
     let mut s9 = s8;
-    let mut u9 = s5;
+    let mut t9 = s5;
     for _ in 0..2 {
-        let w = 0.5 * s9 + 0.3 * u9.sin();
-        s9 = u9;
-        u9 = w;
+        let w = 0.5 * s9 + 0.3 * t9.sin();
+        s9 = t9;
+        t9 = w;
     }
     let s10 = (softplus(s8) + 0.5).powi(-2);
-    u9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + u8 * 0.1
+    t9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + t8 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2141,24 +2141,24 @@ fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x * b;
     let _s2 = x - c;
     let mut s3 = b;
-    let mut u3 = s1;
+    let mut t3 = s1;
     for _ in 0..0 {
-        (s3, u3) = (u3, s3 + s1 * 0.5);
+        (s3, t3) = (t3, s3 + s1 * 0.5);
     }
     let s4 = (b + c) * 0.5;
     let mut s5 = a;
-    let mut u5 = s1;
+    let mut t5 = s1;
     for _ in 0..1 {
-        u5 += s5 * c;
+        t5 += s5 * c;
         s5 = tanh(s5 + c);
     }
-    let mut s6 = u5;
-    let mut u6 = s4;
+    let mut s6 = t5;
+    let mut t6 = s4;
     for _ in 0..2 {
-        (s6, u6) = (u6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + u6) * 0.8);
+        (s6, t6) = (t6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + t6) * 0.8);
     }
     let s7 = (softplus(s5) + 1.0).recip();
-    u6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + u3 * 0.1 + s5 * 0.1 + u5 * 0.1
+    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2166,16 +2166,16 @@ fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x / (a * a + 1.0);
     let s2 = (x + c) * 0.5;
     let mut s3 = s2;
-    let mut u3 = x;
+    let mut t3 = x;
     for _ in 0..3 {
-        s3 = s3 * 0.5 + (u3 * a).sin();
-        u3 = u3 * 0.8 + s3 * 0.1;
+        s3 = s3 * 0.5 + (t3 * a).sin();
+        t3 = t3 * 0.8 + s3 * 0.1;
     }
     let _s4 = (x * 0.5).exp_m1();
     let s5 = b * a;
     let s6 = (s5 * s5 + 1.0).sqrt();
     let s7 = s1.exp() * 0.1;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + u3 * 0.1
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2185,37 +2185,37 @@ fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s3 = s2.powi(2);
     let _s4 = c * SCALE;
     let mut s5 = a;
-    let mut u5 = s1;
+    let mut t5 = s1;
     for _ in 0..2 {
-        s5 = s5 * 0.5 + (u5 * s1).sin();
-        u5 = u5 * 0.8 + s5 * 0.1;
+        s5 = s5 * 0.5 + (t5 * s1).sin();
+        t5 = t5 * 0.8 + s5 * 0.1;
     }
     let _s6 = s5 / (s3 * s3 + 1.0);
     let s7 = s2.exp() * 0.1;
     let s8 = a.sin();
     let s9 = (softplus(s8) + 0.1).log10();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + u5 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x / (a * a + 1.0);
     let mut s2 = s1;
-    let mut u2 = x;
+    let mut t2 = x;
     for _ in 0..2 {
-        (s2, u2) = (u2, s2 + x * 0.5);
+        (s2, t2) = (t2, s2 + x * 0.5);
     }
     let s3 = bce(sigmoid(s2), y);
-    let s4 = sigmoid(u2);
+    let s4 = sigmoid(t2);
     let mut s5 = s4;
     for _ in 0..1 {
-        s5 = tanh(s5 + u2) * 0.9;
+        s5 = tanh(s5 + t2) * 0.9;
     }
     let s6 = s1 - b;
     let s7 = s3.exp() * 0.1;
     let s8 = (s6 + x) * 0.5;
     let s9 = softplus(s6);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + u2 * 0.1 + s5 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2234,14 +2234,14 @@ fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     }
     let s7 = (a * 0.5).exp_m1();
     let mut s8 = s6;
-    let mut u8 = s7;
+    let mut t8 = s7;
     for _ in 0..2 {
-        s8 = s8 * 0.5 + (u8 * s3).sin();
-        u8 = u8 * 0.8 + s8 * 0.1;
+        s8 = s8 * 0.5 + (t8 * s3).sin();
+        t8 = t8 * 0.8 + s8 * 0.1;
     }
     let s9 = b.sin();
     let s10 = (tanh(c) * 0.5).tan();
-    s9 + s10 + mse(u8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
+    s9 + s10 + mse(t8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
@@ -2352,11 +2352,11 @@ fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s5 = (softplus(b) + 0.1).log10();
     let s6 = bce(sigmoid(x), y);
     let mut s7 = s2;
-    let mut u7 = s3;
+    let mut t7 = s3;
     for _ in 0..2 {
-        (s7, u7) = (u7, s7 + s5 * 0.5);
+        (s7, t7) = (t7, s7 + s5 * 0.5);
     }
-    s7 + u7 + mse(s6, y) + (a - b * c) * 0.01
+    s7 + t7 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
@@ -2371,24 +2371,24 @@ fn split_0_1(a: f64, b: f64, c: f64, x: f64, y: f64, s1: f64, s2: f64) -> (f64, 
     let s3 = x.exp() * 0.1;
     let _s4 = c - x;
     let mut s5 = x;
-    let mut u5 = b;
+    let mut t5 = b;
     for _ in 0..1 {
-        u5 += s5 * a;
+        t5 += s5 * a;
         s5 = tanh(s5 + a);
     }
-    let _s6 = (u5 * 0.5).exp_m1();
+    let _s6 = (t5 * 0.5).exp_m1();
     let _s7 = bce(sigmoid(s2), y);
     let s8 = bce(sigmoid(s3), y);
     let s9 = softplus(s1).ln();
-    (s5, u5, s8, s9)
+    (s5, t5, s8, s9)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let (s1, s2) = split_0_0(a, b, c, x);
-    let (s5, u5, s8, s9) = split_0_1(a, b, c, x, y, s1, s2);
+    let (s5, t5, s8, s9) = split_0_1(a, b, c, x, y, s1, s2);
     let s10 = s9 / (s8 * s8 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + u5 * 0.1
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable]
@@ -2419,29 +2419,29 @@ fn split_2_1(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
     let _s2 = mse(b, y);
     let s3 = (softplus(x) + 0.1).log2();
     let mut s4 = x;
-    let mut u4 = s3;
+    let mut t4 = s3;
     for _ in 0..1 {
-        (s4, u4) = (u4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + u4) * 0.8);
+        (s4, t4) = (t4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + t4) * 0.8);
     }
     let _s5 = s4 / (s3 * s3 + 1.0);
     let mut s6 = a;
-    let mut u6 = s3;
+    let mut t6 = s3;
     for _ in 0..3 {
-        s6 = s6 * 0.5 + (u6 * u4).sin();
-        u6 = u6 * 0.8 + s6 * 0.1;
+        s6 = s6 * 0.5 + (t6 * t4).sin();
+        t6 = t6 * 0.8 + s6 * 0.1;
     }
-    (s4, u4, s6, u6)
+    (s4, t4, s6, t6)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = split_2_0(a, x);
-    let (s4, u4, s6, u6) = split_2_1(a, b, x, y);
+    let (s4, t4, s6, t6) = split_2_1(a, b, x, y);
     let _s7 = c.exp() * 0.1;
     let s8 = sigmoid(b).ln_1p();
     let s9 = -s1;
     let s10 = (s4 + a) * 0.5;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + u4 * 0.1 + s6 * 0.1 + u6 * 0.1
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + t4 * 0.1 + s6 * 0.1 + t6 * 0.1
 }
 
 #[differentiable]
@@ -2469,19 +2469,19 @@ fn split_4_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
     let s4 = bce(sigmoid(s1), y);
     let s5 = sigmoid(s4).ln_1p();
     let mut s6 = a;
-    let mut u6 = s2;
+    let mut t6 = s2;
     for _ in 0..0 {
-        (s6, u6) = (u6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + u6) * 0.8);
+        (s6, t6) = (t6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + t6) * 0.8);
     }
-    (s1, s5, s6, u6)
+    (s1, s5, s6, t6)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s5, s6, u6) = split_4_0(a, b, c, x, y);
+    let (s1, s5, s6, t6) = split_4_0(a, b, c, x, y);
     let s7 = (s5 * s5 + 1.0).sqrt();
     let s8 = (s1 + s6) * 0.5;
-    s7 + s8 + mse(u6, y) + (a - b * c) * 0.01 + s6 * 0.1
+    s7 + s8 + mse(t6, y) + (a - b * c) * 0.01 + s6 * 0.1
 }
 
 #[differentiable]
@@ -2734,22 +2734,22 @@ fn split_15_2(x: f64, s2: f64, s4: f64) -> (f64, f64, f64) {
         s5 = s5 * 0.5 + (s5 * s4).sin();
     }
     let mut s6 = s2;
-    let mut u6 = x;
+    let mut t6 = x;
     for _ in 0..0 {
-        (s6, u6) = (u6, s6 + s5 * 0.5);
+        (s6, t6) = (t6, s6 + s5 * 0.5);
     }
-    (s5, s6, u6)
+    (s5, s6, t6)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let (s1, s2) = split_15_0(a, x);
     let s4 = split_15_1(c, y, s1);
-    let (s5, s6, u6) = split_15_2(x, s2, s4);
+    let (s5, s6, t6) = split_15_2(x, s2, s4);
     let s7 = s2.sin();
     let s8 = (c + s2) * 0.5;
     let s9 = softplus(s7).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + u6 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + t6 * 0.1
 }
 
 #[differentiable]
@@ -2772,20 +2772,20 @@ fn split_16_1(b: f64, c: f64, s1: f64, s3: f64, s4: f64) -> (f64, f64, f64) {
         s6 = s6 - 0.1 * s6 * s4;
     }
     let mut s7 = c;
-    let mut u7 = s4;
+    let mut t7 = s4;
     for _ in 0..0 {
-        (s7, u7) = (u7, s7 + s3 * 0.5);
+        (s7, t7) = (t7, s7 + s3 * 0.5);
     }
-    (s6, s7, u7)
+    (s6, s7, t7)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let (s1, s3, s4) = split_16_0(a, c, x);
-    let (s6, s7, u7) = split_16_1(b, c, s1, s3, s4);
+    let (s6, s7, t7) = split_16_1(b, c, s1, s3, s4);
     let s8 = softplus(c).powf(1.5);
     let s9 = softplus(s3);
-    s8 + s9 + mse(u7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
 }
 
 #[differentiable]
@@ -2800,17 +2800,17 @@ fn split_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let _s2 = c / (x * x + 1.0);
     let _s3 = s1.powi(2);
     let mut s4 = a;
-    let mut u4 = x;
+    let mut t4 = x;
     for _ in 0..2 {
-        s4 = s4 * 0.5 + (u4 * s1).sin();
-        u4 = u4 * 0.8 + s4 * 0.1;
+        s4 = s4 * 0.5 + (t4 * s1).sin();
+        t4 = t4 * 0.8 + s4 * 0.1;
     }
     let s5 = x * SCALE;
     let mut s6 = s4;
     for _ in 0..2 {
         s6 = s6 * 0.5 + (s6 * a).sin();
     }
-    s5 + s6 + mse(u4, y) + (a - b * c) * 0.01 + s4 * 0.1
+    s5 + s6 + mse(t4, y) + (a - b * c) * 0.01 + s4 * 0.1
 }
 
 #[differentiable]
@@ -2821,24 +2821,24 @@ fn split_18_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64) {
         s2 = s2 * 0.5 + (s2 * s1).sin();
     }
     let mut s3 = x;
-    let mut u3 = c;
+    let mut t3 = c;
     for _ in 0..0 {
-        s3 = s3 * 0.5 + (u3 * b).sin();
-        u3 = u3 * 0.8 + s3 * 0.1;
+        s3 = s3 * 0.5 + (t3 * b).sin();
+        t3 = t3 * 0.8 + s3 * 0.1;
     }
     let _s4 = a / (s3 * s3 + 1.0);
-    (s2, s3, u3)
+    (s2, s3, t3)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3, u3) = split_18_0(a, b, c, x);
+    let (s2, s3, t3) = split_18_0(a, b, c, x);
     let _s5 = s2 / (x * x + 1.0);
     let s6 = a * SCALE;
     let s7 = s3 - b;
     let s8 = s6.exp() * 0.1;
     let s9 = (softplus(s2) + 1.0).recip();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + u3 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + t3 * 0.1
 }
 
 #[differentiable]
@@ -2901,27 +2901,27 @@ fn split_21_1(b: f64, c: f64, s1: f64) -> (f64, f64) {
 fn split_21_2(x: f64, s1: f64, s3: f64, s5: f64) -> (f64, f64, f64, f64) {
     let s7 = (softplus(s1) + 1.0).recip();
     let mut s8 = x;
-    let mut u8 = s7;
+    let mut t8 = s7;
     for _ in 0..3 {
-        (s8, u8) = (u8, s8 + s3 * 0.5);
+        (s8, t8) = (t8, s8 + s3 * 0.5);
     }
     let mut s9 = s8;
-    let mut u9 = s5;
+    let mut t9 = s5;
     for _ in 0..2 {
-        let w = 0.5 * s9 + 0.3 * u9.sin();
-        s9 = u9;
-        u9 = w;
+        let w = 0.5 * s9 + 0.3 * t9.sin();
+        s9 = t9;
+        t9 = w;
     }
-    (s8, u8, s9, u9)
+    (s8, t8, s9, t9)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = split_21_0(a, x);
     let (s3, s5) = split_21_1(b, c, s1);
-    let (s8, u8, s9, u9) = split_21_2(x, s1, s3, s5);
+    let (s8, t8, s9, t9) = split_21_2(x, s1, s3, s5);
     let s10 = (softplus(s8) + 0.5).powi(-2);
-    u9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + u8 * 0.1
+    t9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + t8 * 0.1
 }
 
 #[differentiable]
@@ -3046,30 +3046,30 @@ fn split_27_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64, f64) {
     let s1 = x * b;
     let _s2 = x - c;
     let mut s3 = b;
-    let mut u3 = s1;
+    let mut t3 = s1;
     for _ in 0..0 {
-        (s3, u3) = (u3, s3 + s1 * 0.5);
+        (s3, t3) = (t3, s3 + s1 * 0.5);
     }
     let s4 = (b + c) * 0.5;
     let mut s5 = a;
-    let mut u5 = s1;
+    let mut t5 = s1;
     for _ in 0..1 {
-        u5 += s5 * c;
+        t5 += s5 * c;
         s5 = tanh(s5 + c);
     }
-    (s3, u3, s4, s5, u5)
+    (s3, t3, s4, s5, t5)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s3, u3, s4, s5, u5) = split_27_0(a, b, c, x);
-    let mut s6 = u5;
-    let mut u6 = s4;
+    let (s3, t3, s4, s5, t5) = split_27_0(a, b, c, x);
+    let mut s6 = t5;
+    let mut t6 = s4;
     for _ in 0..2 {
-        (s6, u6) = (u6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + u6) * 0.8);
+        (s6, t6) = (t6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + t6) * 0.8);
     }
     let s7 = (softplus(s5) + 1.0).recip();
-    u6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + u3 * 0.1 + s5 * 0.1 + u5 * 0.1
+    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable]
@@ -3077,22 +3077,22 @@ fn split_28_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64) {
     let s1 = x / (a * a + 1.0);
     let s2 = (x + c) * 0.5;
     let mut s3 = s2;
-    let mut u3 = x;
+    let mut t3 = x;
     for _ in 0..3 {
-        s3 = s3 * 0.5 + (u3 * a).sin();
-        u3 = u3 * 0.8 + s3 * 0.1;
+        s3 = s3 * 0.5 + (t3 * a).sin();
+        t3 = t3 * 0.8 + s3 * 0.1;
     }
     let _s4 = (x * 0.5).exp_m1();
     let s5 = b * a;
-    (s1, s3, u3, s5)
+    (s1, s3, t3, s5)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3, u3, s5) = split_28_0(a, b, c, x);
+    let (s1, s3, t3, s5) = split_28_0(a, b, c, x);
     let s6 = (s5 * s5 + 1.0).sqrt();
     let s7 = s1.exp() * 0.1;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + u3 * 0.1
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1
 }
 
 #[differentiable]
@@ -3107,12 +3107,12 @@ fn split_29_0(a: f64, c: f64, x: f64) -> (f64, f64, f64) {
 #[differentiable]
 fn split_29_1(a: f64, s1: f64) -> (f64, f64) {
     let mut s5 = a;
-    let mut u5 = s1;
+    let mut t5 = s1;
     for _ in 0..2 {
-        s5 = s5 * 0.5 + (u5 * s1).sin();
-        u5 = u5 * 0.8 + s5 * 0.1;
+        s5 = s5 * 0.5 + (t5 * s1).sin();
+        t5 = t5 * 0.8 + s5 * 0.1;
     }
-    (s5, u5)
+    (s5, t5)
 }
 
 #[differentiable]
@@ -3126,30 +3126,30 @@ fn split_29_2(a: f64, s2: f64, s3: f64, s5: f64) -> (f64, f64) {
 #[differentiable(wrt(a, b, c))]
 fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let (s1, s2, s3) = split_29_0(a, c, x);
-    let (s5, u5) = split_29_1(a, s1);
+    let (s5, t5) = split_29_1(a, s1);
     let (s7, s8) = split_29_2(a, s2, s3, s5);
     let s9 = (softplus(s8) + 0.1).log10();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + u5 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable]
 fn split_30_0(a: f64, x: f64, y: f64) -> (f64, f64, f64, f64, f64) {
     let s1 = x / (a * a + 1.0);
     let mut s2 = s1;
-    let mut u2 = x;
+    let mut t2 = x;
     for _ in 0..2 {
-        (s2, u2) = (u2, s2 + x * 0.5);
+        (s2, t2) = (t2, s2 + x * 0.5);
     }
     let s3 = bce(sigmoid(s2), y);
-    let s4 = sigmoid(u2);
-    (s1, s2, u2, s3, s4)
+    let s4 = sigmoid(t2);
+    (s1, s2, t2, s3, s4)
 }
 
 #[differentiable]
-fn split_30_1(u2: f64, s4: f64) -> f64 {
+fn split_30_1(t2: f64, s4: f64) -> f64 {
     let mut s5 = s4;
     for _ in 0..1 {
-        s5 = tanh(s5 + u2) * 0.9;
+        s5 = tanh(s5 + t2) * 0.9;
     }
     s5
 }
@@ -3163,12 +3163,12 @@ fn split_30_2(b: f64, s1: f64, s3: f64) -> (f64, f64) {
 
 #[differentiable(wrt(a, b, c))]
 fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, u2, s3, s4) = split_30_0(a, x, y);
-    let s5 = split_30_1(u2, s4);
+    let (s1, s2, t2, s3, s4) = split_30_0(a, x, y);
+    let s5 = split_30_1(t2, s4);
     let (s6, s7) = split_30_2(b, s1, s3);
     let s8 = (s6 + x) * 0.5;
     let s9 = softplus(s6);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + u2 * 0.1 + s5 * 0.1
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s5 * 0.1
 }
 
 #[differentiable]
@@ -3199,14 +3199,14 @@ fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let (s3, s5, s6) = split_31_1(a, b, c, x, s1);
     let s7 = (a * 0.5).exp_m1();
     let mut s8 = s6;
-    let mut u8 = s7;
+    let mut t8 = s7;
     for _ in 0..2 {
-        s8 = s8 * 0.5 + (u8 * s3).sin();
-        u8 = u8 * 0.8 + s8 * 0.1;
+        s8 = s8 * 0.5 + (t8 * s3).sin();
+        t8 = t8 * 0.8 + s8 * 0.1;
     }
     let s9 = b.sin();
     let s10 = (tanh(c) * 0.5).tan();
-    s9 + s10 + mse(u8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
+    s9 + s10 + mse(t8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
 }
 
 #[differentiable]
@@ -3383,11 +3383,11 @@ fn split_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s5 = (softplus(b) + 0.1).log10();
     let s6 = bce(sigmoid(x), y);
     let mut s7 = s2;
-    let mut u7 = s3;
+    let mut t7 = s3;
     for _ in 0..2 {
-        (s7, u7) = (u7, s7 + s5 * 0.5);
+        (s7, t7) = (t7, s7 + s5 * 0.5);
     }
-    s7 + u7 + mse(s6, y) + (a - b * c) * 0.01
+    s7 + t7 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 type Scalar = fn(f64, f64, f64, f64, f64) -> f64;

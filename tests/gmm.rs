@@ -7,42 +7,13 @@
 mod common;
 
 use cadena::gradcheck::{Tolerance, check_params};
-use cadena::ndarray::{Array1, Array2, Array3, Axis, s};
-use cadena::prelude::*;
+use cadena::ndarray::Array2;
 use common::Rng;
 
-#[derive(Parameters, Clone, Debug)]
-pub struct Gmm {
-    /// Unnormalised log mixture weights, one per component.
-    pub alphas: Array1<f64>,
-    /// Means, components × dimensions.
-    pub means: Array2<f64>,
-    /// Log of the precision's diagonal, components × dimensions.
-    pub q: Array2<f64>,
-    /// The precision's strictly lower part, components × dimensions × dimensions (the
-    /// caller keeps its upper part zero).
-    pub l: Array3<f64>,
-}
+#[path = "../examples/common/gmm_model.rs"]
+mod gmm_model;
 
-/// The log-likelihood of the points `x` (n × d), up to the constant
-/// `-n d ln(2π) / 2`, without the Wishart prior.
-#[differentiable(wrt(p))]
-fn log_likelihood(p: &Gmm, x: &Array2<f64>, k: usize) -> f64 {
-    let mut columns = Vec::new();
-    for j in 0..k {
-        let mean = p.means.index_axis(Axis(0), j);
-        let q = p.q.index_axis(Axis(0), j);
-        let lower = p.l.index_axis(Axis(0), j);
-        let centred = x - &mean;
-        let qx = &centred * exp(&q) + centred.dot(&lower.t());
-        let log_density =
-            p.alphas.slice(s![j..j + 1]) + sum(&q) - 0.5 * (&qx * &qx).sum_axis(Axis(1));
-        columns.push(log_density);
-    }
-    let by_component = stack(Axis(1), &columns);
-    let n = x.nrows() as f64;
-    sum(logsumexp(&by_component, Axis(1))) - n * sum(logsumexp(&p.alphas, Axis(0)))
-}
+use gmm_model::{Gmm, log_likelihood};
 
 /// The same, computed point by point with plain loops.
 fn reference(p: &Gmm, x: &Array2<f64>) -> f64 {

@@ -83,7 +83,7 @@ fn main() {
     for step in 0..8 {
         // Normal equations JᵀJ δ = -Jᵀr over every point's two residuals, damped a little.
         let mut jtj = vec![vec![0.0; 11]; 11];
-        let mut jtr = vec![0.0; 11];
+        let mut jtr = [0.0; 11];
         let mut error = 0.0;
         for (x, feat) in points.iter().zip(&seen) {
             let ((r0, r1), rows) = reprojection::jacobian(&cam, x, 1.0, feat);

@@ -216,6 +216,13 @@ impl Body<'_> {
                 self.usage.read_param(&param.ident);
                 return match param.input {
                     Some(id) => Some(id),
+                    None if crate::types::is_float_array(&param.ty) => {
+                        self.cx.error(p, format!(
+                            "`{name}` is a float array (`{}`): read its elements by index (`{name}[0]`), or loop over them (`for &v in {name} {{ .. }}`)",
+                            type_text(&param.ty)
+                        ));
+                        None
+                    }
                     None => {
                         self.cx.error(p, format!(
                             "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",

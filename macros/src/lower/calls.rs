@@ -54,6 +54,11 @@ impl Body<'_> {
         if let Some(element) = self.loop_index_axis(m) {
             return Some(element);
         }
+        if iterator_chain(m) {
+            // One error for the chain, not one per link (`iter`, `map`, `sum::<f64>`).
+            self.cx.error(m, "iterator chains are not differentiated: write a `for` loop over the array (`let mut acc = 0.0; for &ci in c { acc = acc + ci * x; }`), or an array operation in a function of arrays (`(c * x).sum()`)");
+            return None;
+        }
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
             self.cx.error(
@@ -415,4 +420,20 @@ pub fn int_literal(e: &Expr) -> Option<i32> {
         Expr::Paren(p) => int_literal(&p.expr),
         _ => None,
     }
+}
+
+/// Whether a method call ends an iterator chain: some receiver along it is `.iter()`,
+/// `.into_iter()` or `.iter_mut()`.
+fn iterator_chain(m: &syn::ExprMethodCall) -> bool {
+    let mut e: &Expr = &m.receiver;
+    if ["iter", "into_iter", "iter_mut"].contains(&m.method.to_string().as_str()) {
+        return true;
+    }
+    while let Expr::MethodCall(inner) = e {
+        if ["iter", "into_iter", "iter_mut"].contains(&inner.method.to_string().as_str()) {
+            return true;
+        }
+        e = &inner.receiver;
+    }
+    false
 }

@@ -48,18 +48,46 @@ steps: max/min read `tanh(..) + sep`, whose entries are 5 apart and 2.5 or more 
 decks (`Decks`) rather than drawn independently, so every form of the tables comes up
 (the script names on stderr any that did not).
 
+Control flow beyond single loops. In tensor programs, the vocabulary also deals loops of
+two levels (`nested`: a 5x4 `h` carried by both, the outer loop over
+`seq.axis_iter(Axis(1))`, over `0..2` reading `seq.index_axis(Axis(1), i)`, or over a
+range reading an earlier value; the inner one over `0..2` re-assigning `h`, in one form
+pushing its states onto a Vec declared in the outer body and stacking them; half the
+outer loops push and stack too; NESTED_HEADS, NESTED_INNER) and `match` on a
+configuration (`let v = match mode { Mode::A => .., Mode::B => .., _ => .. }` or
+`Mode::A | Mode::B => .., Mode::C => ..`, arms of one shape, 5x4, 5x2 or a float; the
+loss reads the value itself, else a dead match would leave `mode` unused). `Mode { A, B,
+C }` is defined in the generated file; a program (scalar or tensor) takes `mode: Mode`
+only when its body names it, and the tests run those at every variant (the `bool` of the
+tables), the others at `Mode::A`. Scalar programs draw, besides their loops: two levels
+of loops (6% of steps: `for _ in 0..1-2 { let mut q = ..; for _ in 0..0-3 { .. } s =
+.. q ..; }`, the inner body sometimes re-assigning the outer value too; the outer body
+may read its index as `i as f64`, the inner one never: an enclosing loop's index in an
+inner loop's integer operands is a documented compile error), `if` on values (6%, two in
+five with an `else if`: conditions compare CONDITION_OPERANDS, arguments, small
+polynomials of them and constants, which the script evaluates at the two test points,
+SCALAR_POINTS, to keep both sides 0.25 or more apart, so finite differences never
+straddle the switch), `match mode` (6%), and two in five single-value loops written as
+`let mut i = 0-1; while i < n { ..; i += 1; }` (or `<=`), which the macro reads as the
+`for` loop it counts. Values of an `if` or a `match` are read by the result. A split
+never passes `mode` to a helper (the macro refuses non-float arguments in a call, see
+tests/ui/integer-argument-in-expression.rs): no cut falls after the first statement that
+reads it.
+
 Calls: each scalar program is also cut into 2-4 `#[differentiable]` functions at random
 statement boundaries (`split_program`), each part returning what later parts read (a
 tuple for several values) and `split_N` calling them in order; its gradient must equal the
 unsplit program's to 1e-12 relative.
 
 Sizes: 80 tensor programs with about 125 vocabulary steps among them (11 of them loops
-carrying several values), the first 10 again in f32 against their f64 gradients, and 40
+carrying several values, 4 loops of two levels, 8 matches), the first 10 again in f32 against their f64 gradients, and 40
 scalar programs (cheap) with their splits, checked at two points. Building the test, with
 its dependencies built (`CARGO_INCREMENTAL=0 cargo test --no-run --test tensor_programs`
 after touching it), takes 14.5-17 s of CPU against 11.8-13.1 s before the vocabulary
 (+27%, interleaved runs on the project's 2-core VM shared with other builds, load average
-3.5-5; wall times 15-28 s against 12-21 s). Code generation dominates, and each loop
+3.5-5; wall times 15-28 s against 12-21 s). The nested loops, matches, `if`s and
+`while`s added 10-13% more: 16.5-16.7 s of CPU against 14.6-15.2 s, wall 13.6-13.8 s
+against 12.0-12.3 s (interleaved, load 1.3-1.9). Code generation dominates, and each loop
 carrying several values costs ~0.09 s of it, each convolution or extremum ~0.02 s, each
 slice ~0.01 s: raise VOCABULARY_RATE with care. The test itself runs in ~1.5 s.
 
@@ -68,6 +96,8 @@ For a longer hunt, raise the counts or change SEED locally: 320 more tensor prog
 loops seeds 1 and 2 (80 tensor and 80 scalar programs more), and with calls seeds 1, 2, 3
 and 11 (80 tensor, 40 scalar and 40 split programs each); with it, seeds 1-4 at
 VOCABULARY_RATE 0.3 passed, and seed 3 with only loops carrying several values (151).
+With nested loops, matches, `if`s and `while`s: seeds 1 and 2 passed, and seed 3 at
+VOCABULARY_RATE 0.3 with the weights of `nested` and `match` at 25.
 The second value scalar loops carry is named like the macro's temporaries (`t6`): see
 SECOND_CARRIED.
 
@@ -150,6 +180,30 @@ SCALAR_PAIR_BODIES = [
     ["{g} += {h} * {v};", "{h} = tanh({h} + {v});"],
 ]
 
+# Scalar loops of two levels carrying `{h}` (`{q}` a float declared in the outer body,
+# `{v}` from before the loop): the inner body (may re-assign `{h}` too), then the outer
+# body after the inner loop. The outer index `i` is read as a float in the outer body
+# only: an enclosing loop's index in an inner loop's integer operands is a compile error.
+SCALAR_NESTED_INNER = [
+    ["{q} = {q} + ({h} * {v}).sin() * 0.3;"],
+    ["{q} = {q} * 0.5 + tanh({h} - {v});"],
+    ["{q} += {h} * {v} * 0.1;"],
+    ["{h} = tanh({h} + {q} * 0.1 + {v});", "{q} = {q} + {h};"],
+]
+SCALAR_NESTED_OUTER = [
+    "{h} = {h} * 0.5 + {q} * 0.2;",
+    "{h} = tanh({h} + {q});",
+    "{h} += {q} * 0.1;",
+    "{h} = {h} + {q} * (i as f64 + 1.0) * 0.1;",
+]
+
+# Operands of the conditions of scalar `if`s (Python evaluates them at the test points,
+# SCALAR_POINTS, to keep the two sides of a comparison apart by CONDITION_GAP or more,
+# far beyond the finite differences' steps).
+CONDITION_OPERANDS = ["a", "b", "c", "x", "a + b", "b * c", "a - c", "0.0", "0.5", "-0.5"]
+CONDITION_GAP = 0.25
+SCALAR_POINTS = [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]]
+
 BINARY = [
     "{a} + {b}",
     "{a} - {b}",
@@ -175,6 +229,8 @@ VOCABULARY = {
     "conv": 10,
     "vector": 12,  # a reduction instead while there is no row or column to read
     "loop": 6,
+    "nested": 2,  # two levels of loops
+    "match": 4,  # a `match mode` choosing among arms
 }
 VOCABULARY_DECK = [kind for kind, weight in VOCABULARY.items() for _ in range(weight)]
 
@@ -381,16 +437,40 @@ ACCUMULATE = [
     ["({h}, {acc}) = ({h} * sigmoid({acc}), {acc} * 0.5 + mean({h}));"],
 ]
 
+# Two levels of loops carrying `{h}` (5x4) through both; `{xt}` the outer step's input.
+# The inner loop is over a range; the last form pushes its states onto `{steps}`, a Vec
+# declared in the outer body, and stacks them after the inner loop.
+NESTED_HEADS = ["seq", "range", "index"]
+NESTED_INNER = [
+    ["for _ in 0..2 {{", "    {h} = tanh({h}.dot(&p.w.t()).dot(&p.w) * 0.3 + &{xt});", "}}"],
+    ["{h} = {h} * 0.5 + &{xt} * 0.2;", "for _ in 0..2 {{", "    {h} = sigmoid(&{h} + &{xt}) * &{h};", "}}"],
+    [
+        "let mut {steps} = Vec::new();",
+        "for _ in 0..2 {{",
+        "    {h} = tanh({h} * 0.5 + &{xt});",
+        "    {steps}.push({h}.clone());",
+        "}}",
+        "{h} = stack(Axis(1), &{steps}).mean_axis(Axis(1)) * p.s;",
+    ],
+]
+
 # The tables whose every form the programs should contain (the script says on stderr
 # which were never drawn).
 FORM_TABLES = [
     SLICES, GATHERS, JOINS, JOINS3, REDUCTIONS, EXTREMA, OFFSET_EXTREMA, CONV_INPUTS, CONV1D,
     POOL1D, MAX_POOL1D, CONV2D, POOL2D, MAX_POOL2D, STACKED_OUTPUTS, CONCATENATED_OUTPUTS,
-    VECTOR_ROWS, VECTOR_COLUMNS, CELL_BODIES, SINGLE_BODIES, ACCUMULATE,
+    VECTOR_ROWS, VECTOR_COLUMNS, CELL_BODIES, SINGLE_BODIES, ACCUMULATE, NESTED_HEADS,
+    NESTED_INNER,
 ]
 
 # Arguments a program takes when its body names them, after p, x and y.
-DATA = [("ids", "&[usize]"), ("seq", "&Array3<f64>"), ("sep", "&Array2<f64>"), ("k", "usize")]
+DATA = [
+    ("ids", "&[usize]"),
+    ("seq", "&Array3<f64>"),
+    ("sep", "&Array2<f64>"),
+    ("k", "usize"),
+    ("mode", "Mode"),
+]
 
 
 def mark_unread(lines: list[str], result: str) -> list[str]:
@@ -685,6 +765,66 @@ class Program:
                 w = self.bind(f"concatenate(Axis(1), &{outs})", "wide")
                 self.draw(CONCATENATED_OUTPUTS, w=w)
 
+    def draw_nested(self) -> None:
+        """Two levels of loops carrying a 5x4 `h` through both: an outer loop over `seq`'s
+        steps or a range, an inner one over a range, sometimes pushing one output per
+        outer step joined after it."""
+        rng = self.rng
+        lines = self.lines
+        ops = self.operands("")
+        h = self.fresh()
+        lines.append(f"    let mut {h} = {ops['a']};")
+        outs = None
+        if rng.random() < 0.5:
+            outs = f"outs{self.count}"
+            lines.append(f"    let mut {outs} = Vec::new();")
+        head = self.decks.deal(NESTED_HEADS)
+        body = []
+        if head == "seq":
+            lines.append("    for xt in seq.axis_iter(Axis(1)) {")
+            xt = "xt"
+        elif head == "index":
+            lines.append("    for i in 0..2 {")
+            body.append("let xt = seq.index_axis(Axis(1), i);")
+            xt = "xt"
+        else:  # over a value bound before the loop
+            lines.append(f"    for _ in 0..{rng.randint(1 if outs else 0, 2)} {{")
+            xt = ops["c"]
+        body += self.decks.deal(NESTED_INNER)
+        if outs is not None:
+            body.append(f"{outs}.push({h}.clone());")
+        f = {"h": h, "xt": xt, "steps": f"steps{self.count}"}
+        lines.extend("        " + line.format(**f) for line in body)
+        lines.append("    }")
+        self.values[h] = "4"
+        self.loops.append(h)
+        if outs is not None:
+            w = self.bind(f"stack(Axis(1), &{outs})", "3")
+            self.draw(STACKED_OUTPUTS, w=w)
+
+    def draw_match(self) -> None:
+        """`let v = match mode { .. }` over the test's every `Mode`: two or three arms of
+        one shape (5x4, 5x2 or a float), each a different expression."""
+        rng = self.rng
+        shape = rng.choice(["4", "4", "2", "s"])
+        arms: list[str] = []
+        while len(arms) < 3:
+            a, b = self.pick("4"), self.pick("4")
+            if shape == "4":
+                arm = self.unary(a) if rng.random() < 0.5 else rng.choice(BINARY).format(a=a, b=b)
+            elif shape == "2":
+                arm = rng.choice(["{a}.dot(&p.v)", "sigmoid({a}.dot(&p.v))", "tanh({a}).dot(&p.v) * p.s"]).format(a=a)
+            else:
+                arm = rng.choice(["mean({a})", "sum({a} * {b}) * 0.01", "mean(tanh({a}))"]).format(a=a, b=b)
+            if arm not in arms:
+                arms.append(arm)
+        if rng.random() < 0.3:
+            text = f"match mode {{ Mode::A | Mode::B => {arms[0]}, Mode::C => {arms[1]} }}"
+        else:
+            text = f"match mode {{ Mode::A => {arms[0]}, Mode::B => {arms[1]}, _ => {arms[2]} }}"
+        # Read by the loss itself: one dropped as dead would leave `mode` unused.
+        self.loops.append(self.bind(text, shape))
+
     def render(self) -> str:
         for _ in range(self.rng.randint(6, 11)):
             self.step()
@@ -697,7 +837,7 @@ class Program:
         terms.append(f"mean({last4} * {last4})")
         terms += [n for n, s in self.values.items() if s == "s"][-2:]
         for name in self.loops:
-            term = f"mean({name} * {name})" if self.values[name] == "4" else name
+            term = name if self.values[name] == "s" else f"mean({name} * {name})"
             if term not in terms:
                 terms.append(term)
         # Every vocabulary value reaches the loss (one nothing reads would be dropped).
@@ -711,7 +851,7 @@ class Program:
         for name, ty in DATA:
             if re.search(rf"\b{name}\b", body):
                 args.append(f"{name}: {ty}")
-                self.data.append(f"d.{name}" if ty == "usize" else f"&d.{name}")
+                self.data.append(f"&d.{name}" if ty.startswith("&") else f"d.{name}")
         return (
             f"#[differentiable(wrt(p))]\n"
             f"fn program_{self.index}({', '.join(args)}) -> f64 {{\n"
@@ -729,14 +869,81 @@ class Program:
 SECOND_CARRIED = "t"
 
 
-def scalar_program(rng: random.Random, index: int) -> str:
-    """A random scalar function of a, b, c (differentiated) and x, y (data)."""
+def condition(rng: random.Random) -> str:
+    """`l > r` or `l < r` over CONDITION_OPERANDS, the sides CONDITION_GAP or more apart at
+    both test points."""
+    while True:
+        l, r = rng.sample(CONDITION_OPERANDS, 2)
+        if l[0] in "0-" and r[0] in "0-":
+            continue  # two constants
+        gaps = [eval(l, {}, dict(zip("abcxy", pt))) - eval(r, {}, dict(zip("abcxy", pt))) for pt in SCALAR_POINTS]
+        if all(abs(g) >= CONDITION_GAP for g in gaps):
+            return f"{l} {rng.choice(['>', '<'])} {r}"
+
+
+def scalar_program(rng: random.Random, index: int):
+    """A random scalar function of a, b, c (differentiated), x, y (data) and, when it
+    matches on one, mode: Mode."""
     names = ["a", "b", "c", "x"]
     lines = []
-    loops = []
+    loops = []  # values the result reads whatever the draw
+
+    def arm(avoid: list[str]) -> str:
+        while True:
+            u = rng.choice(names)
+            v = rng.choice([n for n in names if n != u])
+            if rng.random() < 0.5:
+                e = rng.choice(SCALAR_UNARY).format(a=u)
+            else:
+                e = rng.choice(BINARY).format(a=u, b=v)
+            if e not in avoid:
+                return e
+
     for k in range(rng.randint(5, 10)):
-        if k > 0 and rng.random() < 0.15:
-            name = f"s{k + 1}"
+        name = f"s{k + 1}"
+        roll = rng.random() if k > 0 else 1.0
+        if roll < 0.06:  # two levels of loops
+            u, v = rng.sample(names, 2)
+            q = f"q{k + 1}"
+            inner = [line.format(h=name, q=q, v=v) for line in rng.choice(SCALAR_NESTED_INNER)]
+            outer = rng.choice(SCALAR_NESTED_OUTER).format(h=name, q=q)
+            index_var = "i" if "(i as f64" in outer else "_"
+            lines.append(f"    let mut {name} = {u};")
+            lines.append(f"    for {index_var} in 0..{rng.randint(1, 2)} {{")
+            lines.append(f"        let mut {q} = {rng.choice(['0.0', v])};")
+            lines.append(f"        for _ in 0..{rng.randint(0, 3)} {{")
+            lines.extend(f"            {line}" for line in inner)
+            lines.append("        }")
+            lines.append(f"        {outer}")
+            lines.append("    }")
+            names.append(name)
+            loops.append(name)
+            continue
+        if roll < 0.12:  # `if` on values, sometimes with `else if`
+            arms = [arm([])]
+            arms.append(arm(arms))
+            text = f"if {condition(rng)} {{ {arms[0]} }}"
+            if rng.random() < 0.4:
+                arms.append(arm(arms))
+                text += f" else if {condition(rng)} {{ {arms[1]} }}"
+            text += f" else {{ {arms[-1]} }}"
+            lines.append(f"    let {name} = {text};")
+            names.append(name)
+            loops.append(name)
+            continue
+        if roll < 0.18:  # `match` on the configuration
+            arms = [arm([])]
+            arms.append(arm(arms))
+            arms.append(arm(arms))
+            if rng.random() < 0.3:
+                text = f"match mode {{ Mode::A => {arms[0]}, Mode::B | Mode::C => {arms[1]} }}"
+            else:
+                text = f"match mode {{ Mode::A => {arms[0]}, Mode::B => {arms[1]}, _ => {arms[2]} }}"
+            lines.append(f"    let {name} = {text};")
+            names.append(name)
+            loops.append(name)
+            continue
+        if roll < 0.33:
             u, v = rng.sample(names, 2)
             if rng.random() < 0.5:  # two carried values
                 second = f"{SECOND_CARRIED}{k + 1}"
@@ -752,9 +959,19 @@ def scalar_program(rng: random.Random, index: int) -> str:
                 continue
             body = rng.choice(SCALAR_LOOP_BODIES).format(h=name, v=v)
             lines.append(f"    let mut {name} = {u};")
-            lines.append(f"    for _ in 0..{rng.randint(0, 3)} {{")
-            lines.append(f"        {name} = {body};")
-            lines.append("    }")
+            if rng.random() < 0.4:  # `while` over an integer counter, 1-3 iterations
+                counter, start = f"i{k + 1}", rng.choice([0, 1])
+                n = rng.randint(1, 3)
+                test = f"< {start + n}" if rng.random() < 0.5 else f"<= {start + n - 1}"
+                lines.append(f"    let mut {counter} = {start};")
+                lines.append(f"    while {counter} {test} {{")
+                lines.append(f"        {name} = {body};")
+                lines.append(f"        {counter} += 1;")
+                lines.append("    }")
+            else:
+                lines.append(f"    for _ in 0..{rng.randint(0, 3)} {{")
+                lines.append(f"        {name} = {body};")
+                lines.append("    }")
             names.append(name)
             loops.append(name)
             continue
@@ -771,7 +988,6 @@ def scalar_program(rng: random.Random, index: int) -> str:
             expr = rng.choice(BINARY).format(a=u, b=v)
         else:
             expr = rng.choice(["bce(sigmoid({a}), y)", "mse({a}, y)", "{a} * SCALE"]).format(a=u)
-        name = f"s{k + 1}"
         lines.append(f"    let {name} = {expr};")
         names.append(name)
     result = " + ".join(names[-2:]) + f" + mse({names[-3]}, y) + (a - b * c) * 0.01"
@@ -779,18 +995,19 @@ def scalar_program(rng: random.Random, index: int) -> str:
         if name not in names[-3:]:
             result += f" + {name} * 0.1"
     body = "\n".join(mark_unread(lines, result))
+    moded = bool(re.search(r"\bmode\b", body))
     source = (
         f"#[differentiable(wrt(a, b, c))]\n"
-        f"fn scalar_{index}(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {{\n"
+        f"fn scalar_{index}(a: f64, b: f64, c: f64, x: f64, y: f64{', mode: Mode' if moded else ''}) -> f64 {{\n"
         f"{body}\n    {result}\n}}\n"
     )
-    return source, lines, result
+    return source, lines, result, moded
 
 
-NAME = re.compile(rf"\b([s{SECOND_CARRIED}]\d+|[abcxy])\b")
+NAME = re.compile(rf"\b([s{SECOND_CARRIED}]\d+|[abcxy]|mode)\b")
 
 
-def split_program(rng: random.Random, index: int, lines: list[str], result: str) -> str:
+def split_program(rng: random.Random, index: int, lines: list[str], result: str, moded: bool) -> str:
     """The scalar program `index` cut into 2-4 functions at random statement boundaries:
     each part a `#[differentiable]` helper taking the values it reads and returning the
     ones later parts read (a tuple when there are several), and `split_{index}` calling
@@ -802,8 +1019,12 @@ def split_program(rng: random.Random, index: int, lines: list[str], result: str)
             statements[-1].append(line)
         else:
             statements.append([line])
-    k = min(rng.randint(2, 4), len(statements))
-    cuts = sorted(rng.sample(range(1, len(statements)), k - 1))
+    # A helper cannot take `mode`: a call's arguments are differentiated expressions, and
+    # the macro refuses a non-float one (tests/ui/integer-argument-in-expression.rs). So
+    # every statement reading `mode` stays in the last part: no cut after the first.
+    last = next((i for i, st in enumerate(statements) if re.search(r"\bmode\b", " ".join(st))), len(statements) - 1)
+    k = min(rng.randint(2, 4), last + 1)
+    cuts = sorted(rng.sample(range(1, last + 1), k - 1))
     parts = [sum(statements[i:j], []) for i, j in zip([0] + cuts, cuts + [len(statements)])]
 
     def defined(part: list[str]) -> list[str]:
@@ -822,7 +1043,7 @@ def split_program(rng: random.Random, index: int, lines: list[str], result: str)
         merged.append(part)
     parts = merged
     helpers, calls = [], []
-    available = ["a", "b", "c", "x", "y"]
+    available = ["a", "b", "c", "x", "y"] + (["mode"] if moded else [])
     for j, part in enumerate(parts):
         own = defined(part)
         later = " ".join(sum(parts[j + 1 :], [])) + " " + result
@@ -835,7 +1056,7 @@ def split_program(rng: random.Random, index: int, lines: list[str], result: str)
         ret = outputs[0] if len(outputs) == 1 else "(" + ", ".join(outputs) + ")"
         ret_ty = "f64" if len(outputs) == 1 else "(" + ", ".join("f64" for _ in outputs) + ")"
         body = "\n".join(mark_unread(part, ret))
-        params = ", ".join(f"{n}: f64" for n in inputs)
+        params = ", ".join(f"{n}: {'Mode' if n == 'mode' else 'f64'}" for n in inputs)
         helpers.append(
             f"#[differentiable]\nfn split_{index}_{j}({params}) -> {ret_ty} {{\n{body}\n    {ret}\n}}\n"
         )
@@ -844,7 +1065,7 @@ def split_program(rng: random.Random, index: int, lines: list[str], result: str)
     body = "\n".join(mark_unread(calls, result))
     main = (
         f"#[differentiable(wrt(a, b, c))]\n"
-        f"fn split_{index}(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {{\n"
+        f"fn split_{index}(a: f64, b: f64, c: f64, x: f64, y: f64{', mode: Mode' if moded else ''}) -> f64 {{\n"
         f"{body}\n    {result}\n}}\n"
     )
     return "\n".join(helpers + [main])
@@ -862,8 +1083,9 @@ def main() -> None:
     scalars = [scalar_program(rng, i) for i in range(SCALAR_PROGRAMS)]
     # Their splits draw from a generator of their own, so the programs stay as they were.
     split_rng = random.Random(SEED + 1)
-    splits = [split_program(split_rng, i, lines, result) for i, (_, lines, result) in enumerate(scalars)]
-    scalars = [source for source, _, _ in scalars]
+    splits = [split_program(split_rng, i, lines, result, m) for i, (_, lines, result, m) in enumerate(scalars)]
+    moded = [m for _, _, _, m in scalars]
+    scalars = [source for source, _, _, _ in scalars]
     print("//! Generated by `python3 tests/gen_tensor_programs.py` (seed", SEED, end="")
     print("): random ndarray programs")
     print("//! through `#[differentiable]`, each gradient checked against central finite")
@@ -891,6 +1113,17 @@ def main() -> None:
         print(f"    pub kb2: Array1<{t}>,")
         print("}")
         print()
+    print("/// The configuration a program may `match` on; the tests run those that read it at every")
+    print("/// variant.")
+    print("#[derive(Clone, Copy, Debug)]")
+    print("pub enum Mode {")
+    print("    A,")
+    print("    B,")
+    print("    C,")
+    print("}")
+    print()
+    print("const MODES: [Mode; 3] = [Mode::A, Mode::B, Mode::C];")
+    print()
     print("/// The data a program may read besides `p`: `x`, `y`, and the arguments in `DATA`.")
     print("pub struct Data<T> {")
     print("    x: Array2<T>,")
@@ -899,6 +1132,7 @@ def main() -> None:
     print("    seq: Array3<T>,")
     print("    sep: Array2<T>,")
     print("    k: usize,")
+    print("    mode: Mode,")
     print("}")
     print()
     for p in programs:
@@ -917,30 +1151,37 @@ def main() -> None:
     print()
     print("const SCALE: f64 = 0.75;")
     print()
+    print("/// The points scalar programs are checked at (the script keeps `if` conditions apart at them).")
+    print(f"const SCALAR_POINTS: [[f64; 5]; 2] = {SCALAR_POINTS};")
+    print()
     for p in scalars:
         print(p)
     for p in splits:
         print(p)
-    print("type Scalar = fn(f64, f64, f64, f64, f64) -> f64;")
-    print("type ScalarGradient = fn(f64, f64, f64, f64, f64) -> [f64; 3];")
+    print("type Scalar = fn(f64, f64, f64, f64, f64, Mode) -> f64;")
+    print("type ScalarGradient = fn(f64, f64, f64, f64, f64, Mode) -> [f64; 3];")
     print()
-    print("const SCALARS: &[(&str, Scalar, ScalarGradient)] = &[")
-    for i in range(SCALAR_PROGRAMS):
-        print(f'    ("scalar_{i}", scalar_{i}, |a, b, c, x, y| {{ let g = scalar_{i}::grad(a, b, c, x, y).1; [g.a, g.b, g.c] }}),')
-    print("];")
-    print()
-    print("const SPLITS: &[(&str, Scalar, ScalarGradient)] = &[")
-    for i in range(SCALAR_PROGRAMS):
-        print(f'    ("split_{i}", split_{i}, |a, b, c, x, y| {{ let g = split_{i}::grad(a, b, c, x, y).1; [g.a, g.b, g.c] }}),')
-    print("];")
+    print("/// (name, whether it reads `mode`, value, gradient)")
+    for table, fname in [("SCALARS", "scalar"), ("SPLITS", "split")]:
+        print(f"const {table}: &[(&str, bool, Scalar, ScalarGradient)] = &[")
+        for i in range(SCALAR_PROGRAMS):
+            m, args = ("m", "a, b, c, x, y, m") if moded[i] else ("_", "a, b, c, x, y")
+            print(
+                f'    ("{fname}_{i}", {str(moded[i]).lower()}, |a, b, c, x, y, {m}| {fname}_{i}({args}), '
+                f'|a, b, c, x, y, {m}| {{ let g = {fname}_{i}::grad({args}).1; [g.a, g.b, g.c] }}),'
+            )
+        print("];")
+        print()
     print()
     print("type Program = fn(&P, &Data<f64>) -> f64;")
     print("type Gradient = fn(&P, &Data<f64>) -> P;")
     print()
-    print("const PROGRAMS: &[(&str, Program, Gradient)] = &[")
+    print("/// (name, whether it reads `mode`, value, gradient)")
+    print("const PROGRAMS: &[(&str, bool, Program, Gradient)] = &[")
     for i in range(PROGRAMS):
         args = ", ".join(drawn[i].data)
-        print(f'    ("program_{i}", |p, d| program_{i}(p, {args}), |p, d| program_{i}::grad(p, {args}).1.p),')
+        moded_i = str("d.mode" in drawn[i].data).lower()
+        print(f'    ("program_{i}", {moded_i}, |p, d| program_{i}(p, {args}), |p, d| program_{i}::grad(p, {args}).1.p),')
     print("];")
     print()
     print(
@@ -979,7 +1220,7 @@ fn data() -> Data<f64> {
     // The offsets of the extrema and max pools: 5 * (a permutation of 0..20) - 47.5, so
     // entries are 5 apart and each at least 2.5 from 0.
     let sep = Array2::from_shape_fn((5, 4), |(i, j)| 5.0 * ((7 * (4 * i + j) + 3) % 20) as f64 - 47.5);
-    Data { x, y, ids: vec![3, 1, 1, 0, 4], seq: wave((5, 3, 4), 2.9), sep, k: 2 }
+    Data { x, y, ids: vec![3, 1, 1, 0, 4], seq: wave((5, 3, 4), 2.9), sep, k: 2, mode: Mode::A }
 }
 
 fn to_f32(p: &P) -> P32 {
@@ -1010,15 +1251,20 @@ where
 #[test]
 fn random_tensor_programs_match_finite_differences() {
     let p = parameters();
-    let d = data();
     let tolerance = Tolerance { rtol: 1e-4, atol: 1e-7, ..Tolerance::default() };
     let mut failures = Vec::new();
-    for (name, f, grad) in PROGRAMS {
-        let value = f(&p, &d);
-        assert!(value.is_finite(), "{name}: loss {value}");
-        let g = grad(&p, &d);
-        if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
-            failures.push(format!("{name}: {e}"));
+    for mode in MODES {
+        let d = Data { mode, ..data() };
+        for &(name, moded, f, grad) in PROGRAMS {
+            if !moded && !matches!(mode, Mode::A) {
+                continue;
+            }
+            let value = f(&p, &d);
+            assert!(value.is_finite(), "{name} ({mode:?}): loss {value}");
+            let g = grad(&p, &d);
+            if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
+                failures.push(format!("{name} ({mode:?}): {e}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\\n"));
@@ -1038,9 +1284,10 @@ fn random_tensor_programs_in_f32_agree_with_f64() {
         seq: d.seq.mapv(|v| v as f32),
         sep: f32s(&d.sep),
         k: d.k,
+        mode: d.mode,
     };
     let mut failures = Vec::new();
-    for (&(name, grad32), &(_, _, grad64)) in PROGRAMS32.iter().zip(PROGRAMS) {
+    for (&(name, grad32), &(_, _, _, grad64)) in PROGRAMS32.iter().zip(PROGRAMS) {
         let (g32, g64) = (entries(&grad32(&p32, &d32)), entries(&grad64(&p, &d)));
         for (i, (a, b)) in g32.into_iter().zip(g64).enumerate() {
             if (a - b).abs() > 1e-3 * b.abs().max(1.0) {
@@ -1055,14 +1302,19 @@ fn random_tensor_programs_in_f32_agree_with_f64() {
 fn random_scalar_programs_match_finite_differences() {
     let tolerance = Tolerance { rtol: 1e-4, atol: 1e-7, ..Tolerance::default() };
     let mut failures = Vec::new();
-    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+    for point in SCALAR_POINTS {
         let [a, b, c, x, y] = point;
-        for (name, f, grad) in SCALARS {
-            let value = f(a, b, c, x, y);
-            assert!(value.is_finite(), "{name}: loss {value} at {point:?}");
-            let g = grad(a, b, c, x, y);
-            if let Err(e) = check(|v| f(v[0], v[1], v[2], x, y), &[a, b, c], &g, &["a", "b", "c"], &tolerance) {
-                failures.push(format!("{name} at {point:?}: {e}"));
+        for mode in MODES {
+            for &(name, moded, f, grad) in SCALARS {
+                if !moded && !matches!(mode, Mode::A) {
+                    continue;
+                }
+                let value = f(a, b, c, x, y, mode);
+                assert!(value.is_finite(), "{name}: loss {value} at {point:?} ({mode:?})");
+                let g = grad(a, b, c, x, y, mode);
+                if let Err(e) = check(|v| f(v[0], v[1], v[2], x, y, mode), &[a, b, c], &g, &["a", "b", "c"], &tolerance) {
+                    failures.push(format!("{name} at {point:?} ({mode:?}): {e}"));
+                }
             }
         }
     }
@@ -1073,13 +1325,18 @@ fn random_scalar_programs_match_finite_differences() {
 fn programs_split_into_functions_give_the_unsplit_gradients() {
     let close = |u: f64, v: f64| (u - v).abs() <= 1e-12 * u.abs().max(v.abs()).max(1.0);
     let mut failures = Vec::new();
-    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+    for point in SCALAR_POINTS {
         let [a, b, c, x, y] = point;
-        for ((name, f, grad), (_, whole, whole_grad)) in SPLITS.iter().zip(SCALARS) {
-            let (v, w) = (f(a, b, c, x, y), whole(a, b, c, x, y));
-            let (g, h) = (grad(a, b, c, x, y), whole_grad(a, b, c, x, y));
-            if !close(v, w) || !g.iter().zip(&h).all(|(&u, &v)| close(u, v)) {
-                failures.push(format!("{name} at {point:?}: {v} {g:?} vs unsplit {w} {h:?}"));
+        for mode in MODES {
+            for (&(name, moded, f, grad), &(_, _, whole, whole_grad)) in SPLITS.iter().zip(SCALARS) {
+                if !moded && !matches!(mode, Mode::A) {
+                    continue;
+                }
+                let (v, w) = (f(a, b, c, x, y, mode), whole(a, b, c, x, y, mode));
+                let (g, h) = (grad(a, b, c, x, y, mode), whole_grad(a, b, c, x, y, mode));
+                if !close(v, w) || !g.iter().zip(&h).all(|(&u, &v)| close(u, v)) {
+                    failures.push(format!("{name} at {point:?} ({mode:?}): {v} {g:?} vs unsplit {w} {h:?}"));
+                }
             }
         }
     }

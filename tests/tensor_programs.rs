@@ -37,6 +37,17 @@ pub struct P32 {
     pub kb2: Array1<f32>,
 }
 
+/// The configuration a program may `match` on; the tests run those that read it at every
+/// variant.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    A,
+    B,
+    C,
+}
+
+const MODES: [Mode; 3] = [Mode::A, Mode::B, Mode::C];
+
 /// The data a program may read besides `p`: `x`, `y`, and the arguments in `DATA`.
 pub struct Data<T> {
     x: Array2<T>,
@@ -45,1644 +56,1812 @@ pub struct Data<T> {
     seq: Array3<T>,
     sep: Array2<T>,
     k: usize,
+    mode: Mode,
 }
 
 #[differentiable(wrt(p))]
 fn program_0(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.mean_axis(Axis(1)).insert_axis(Axis(1)) * v1;
-    let v3 = v1.sum_axis(Axis(0)) * 0.2;
-    let v4 = sqrt(v1 * v1 + 1.0);
-    let mut v5 = v2;
-    for _ in 0..3 {
-        v5 = softplus(v5) * p.s - v4 * 0.1;
+    let v2 = v1.mean_axis(Axis(1));
+    let v3 = stack(Axis(1), &[v2.view(), v2.view()]) * 0.5;
+    let v4 = mean(v1);
+    let mut v5 = v1;
+    for _ in 0..2 {
+        v5 = tanh(v5 * 0.5 + v1);
     }
-    let v6 = v5.cos();
-    let v7 = v5.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v6 * v6) + mean(v5 * v5) + mean(v3 * v3)
+    let _v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = ln(softplus(v5) + 0.5);
+    softmax_cross_entropy(v3, y) + mean(v7 * v7) + v4 + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
-fn program_1(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+fn program_1(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.tanh();
-    let v3 = v1.dot(&p.v) + &p.c;
-    let v4 = v2 / (v1 * v1 + 1.0);
-    let _v5 = v2 / (v1 * v1 + 1.0);
-    let v6 = tanh(x.dot(&p.w)) * p.s;
-    let _v7 = sigmoid(v4).ln_1p();
-    let v8 = log_softmax(v6) * 0.2;
-    let mut v9 = v8;
-    let mut v10 = v8 * 0.0;
-    for i in 0..2 {
-        let xt = seq.index_axis(Axis(1), i);
-        (v9, v10) = (tanh(v9 * 0.5 + v10 * 0.5 + xt), sigmoid(v9) * v10);
-    }
-    let _v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let mut v12 = v8;
-    let mut outs12 = Vec::new();
-    for _ in 0..3 {
-        v12 = tanh(v1 * p.s + v12.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b);
-        outs12.push(v12.clone());
-    }
-    let v13 = concatenate(Axis(1), &outs12);
-    let v14 = v13.slice(s![.., ..4]);
-    mse(v3, y) + mean(v14 * v14) + mean(v9 * v9) + mean(v10 * v10) + mean(v12 * v12)
+    let v2 = mean(v1);
+    let v3 = v1.sum_axis(Axis(0)) * 0.2;
+    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v5 = tanh(v1) + sep;
+    let v6 = min_axis(&v5, Axis(1)) * 0.02;
+    let v7 = stack![Axis(1), v6, v1.column(0)];
+    let v8 = v1 * v1;
+    let v9 = v1.index_axis(Axis(1), 3);
+    let v10 = v9.dot(&v8) * 0.1;
+    let v11 = v8 + &v10 * 0.5;
+    let v12 = stack![Axis(2), v7, v7];
+    let v13 = v12.sum_axis(Axis(1));
+    let _v14 = sigmoid(v1).ln_1p();
+    let v15 = v8 * tanh(v2);
+    let v16 = v15 * v2;
+    softmax_cross_entropy(v13, y) + mean(v16 * v16) + v2 + v4 + mean(v3 * v3) + mean(v11 * v11)
 }
 
 #[differentiable(wrt(p))]
-fn program_2(
-    p: &P,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    ids: &[usize],
-    seq: &Array3<f64>,
-    k: usize,
-) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = tanh(p.e.select(Axis(0), ids)).dot(&p.v);
-    let mut v3 = v1;
-    let mut v4 = tanh(v1);
+fn program_2(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = v1.powi(2);
+    let mut v3 = mean(v1);
+    for _ in 0..2 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
+    }
+    let v4 = v1 + v3;
+    let _v5 = v4 * 0.5 + 0.25;
+    let mut v6 = v4;
+    let mut v7 = 0.0;
+    let mut outs7 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        v6 = (v6 + xt) * 0.5;
+        v7 = v7 + mean(&v6 * &v6) * 0.1;
+        outs7.push(v6.clone());
+    }
+    let v8 = stack(Axis(1), &outs7);
+    let v9 = v8.sum_axis(Axis(1));
+    let mut v10 = v6;
+    for _ in 0..3 {
+        v10 = v10.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v11 = v6.sin();
+    let v12 = v6.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v3 + v7 + mean(v6 * v6) + mean(v10 * v10) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_3(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.slice(s![.., 1..3]);
+    let v3 = v1.dot(&p.v) + &p.c;
+    let mut v4 = v1;
     let mut outs4 = Vec::new();
     for i in 0..2 {
         let xt = seq.index_axis(Axis(1), i);
-        v4 = sigmoid(xt + &v3) * &v4 + tanh(xt * 0.5) * 0.5;
-        v3 = tanh(&v4) * p.s;
-        outs4.push(v3.clone());
+        let mut steps4 = Vec::new();
+        for _ in 0..2 {
+            v4 = tanh(v4 * 0.5 + &xt);
+            steps4.push(v4.clone());
+        }
+        v4 = stack(Axis(1), &steps4).mean_axis(Axis(1)) * p.s;
+        outs4.push(v4.clone());
     }
-    let v5 = concatenate(Axis(1), &outs4);
-    let v6 = mean(v5);
-    let v7 = x.dot(&p.w) + &p.b;
-    let v8 = v2.dot(&p.v.t());
-    let v9 = sigmoid(v1).ln_1p();
-    let v10 = v3 * tanh(v6);
-    let _v11 = v9 * v6;
-    let _v12 = v8 * v3;
-    let v13 = sum(v10.slice(s![k.., ..]) * v4.slice(s![..3, ..])) * 0.1;
-    let mut v14 = v3;
-    let mut v15 = tanh(v7);
-    for xt in seq.axis_iter(Axis(1)) {
-        let z = &xt + v14.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-        v15 = sigmoid(&z) * &v15 + tanh(&z) * 0.5;
-        v14 = tanh(&v15) * sigmoid(z);
-    }
-    mse(v2, y) + mean(v15 * v15) + v6 + v13 + mean(v3 * v3) + mean(v4 * v4) + mean(v14 * v14)
-}
-
-#[differentiable(wrt(p))]
-fn program_3(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let mut v2 = v1;
+    let v5 = stack(Axis(1), &outs4);
+    let v6 = v5.sum_axis(Axis(2)).mean_axis(Axis(1));
+    let v7 = v4 * &v6.insert_axis(Axis(1));
+    let mut v8 = v4;
     for _ in 0..1 {
-        v2 = (v2 + v1) * 0.5;
+        v8 = v8.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
     }
-    let v3 = x.dot(&p.w) + &p.b;
-    let v4 = v1 + v1;
-    let v5 = v4.slice(s![.., 0..;2]);
-    let v6 = v4.dot(&p.v) + &p.c;
-    let v7 = logsumexp(&v4, Axis(1));
-    let v8 = stack![Axis(1), v7, v1.column(1)];
-    let v9 = mean(v1);
-    let _v10 = v4 - v1;
-    let v11 = (v3 + v3) * 0.5;
-    let _v12 = v1.dot(&p.v);
-    mse(v6, y) + mean(v11 * v11) + v9 + mean(v2 * v2) + mean(v5 * v5) + mean(v8 * v8)
+    let v9 = v3.dot(&v2.t().dot(&v4)) * 0.1;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + mean(v4 * v4) + mean(v8 * v8) + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program_4(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let _v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.slice(s![.., 1..]).dot(&p.w.slice(s![1.., ..]));
-    let v3 = v2 * 0.5 + 0.25;
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = x.slice(s![.., 0..;2]).dot(&p.w.slice(s![0..;2, ..])) * p.s;
     let v4 = mean(v3);
-    let v5 = v3.dot(&p.v) + &p.c;
-    let v6 = v3.mean_axis(Axis(0));
-    mse(v5, y) + mean(v3 * v3) + v4 + mean(v6 * v6)
+    let _v5 = v1 - v3;
+    let v6 = sigmoid(v2.dot(&p.v));
+    let mut v7 = v3;
+    for _ in 0..0 {
+        v7 = tanh(v7 * 0.5 + v1);
+    }
+    let v8 = v2 - v7;
+    let v9 = v3.sum_axis(Axis(0)).sum() * 0.1;
+    let _v10 = v8.powi(3) * 0.1;
+    let v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    mse(v6, y) + mean(v11 * v11) + v4 + v9 + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program_5(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = sigmoid(v1.dot(&p.v));
-    let mut v4 = v2;
-    for _ in 0..0 {
-        v4 = tanh(v4 * 0.5 + v1);
-    }
-    let _v5 = v1 - v4;
-    let _v6 = v1 / (v2 * v2 + 1.0);
-    let v7 = sigmoid(v1);
-    bce(sigmoid(v3), y) + mean(v7 * v7) + mean(v4 * v4)
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sum(v1) * 0.1;
+    let v3 = mean(v1);
+    let v4 = sigmoid(v1.dot(&p.v));
+    let v5 = v1 * v1;
+    let v6 = stack(Axis(1), &[v5.view(), v5.view()]);
+    let v7 = v6.insert_axis(Axis(1));
+    let v8 = tanh(conv2d(&v7, &p.k2, &p.kb2, (1, 2), (1, 1)))
+        .mean_axis(Axis(3))
+        .mean_axis(Axis(2));
+    let v9 = v5.tanh();
+    bce(sigmoid(v4), y) + mean(v9 * v9) + v2 + v3 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_6(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = log_softmax(v1) * 0.2;
-    let v3 = sum(v2) * 0.1;
-    let v4 = mean(v1);
-    let v5 = sigmoid(v1.dot(&p.v));
-    let _v6 = v1 * v2;
-    let v7 = v1.sum_axis(Axis(1)) * 0.25;
-    let v8 = v1 * &v7.insert_axis(Axis(1));
-    bce(sigmoid(v5), y) + mean(v8 * v8) + v3 + v4
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = tanh(x.dot(&p.w)) * p.s;
+    let v4 = v1.cos();
+    let _v5 = v4.dot(&p.v) + &p.c;
+    let v6 = v1.dot(&p.v) + &p.c;
+    let v7 = v1 * v1;
+    let _v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = v3.sum_axis(Axis(0)).sum() * 0.1;
+    let v10 = v7.powi(3) * 0.1;
+    mse(v6, y) + mean(v10 * v10) + v9
 }
 
 #[differentiable(wrt(p))]
-fn program_7(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = exp(v1 * 0.3);
-    let v3 = v2.dot(&p.v);
-    let v4 = v3 + &p.b.slice(s![1..3]);
-    let v5 = tanh(x.dot(&p.w)) * p.s;
-    let v6 = mean(v1);
-    let _v7 = v5 * v1;
-    let v8 = exp(v5 * 0.3);
-    let v9 = v1.dot(&p.v) + &p.c;
-    let _v10 = v8 * v1;
-    let v11 = tanh(x.dot(&p.w)) * p.s;
-    softmax_cross_entropy(v9, y) + mean(v11 * v11) + v6 + mean(v4 * v4)
+fn program_7(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1.dot(&p.v));
+    let v3 = v2.dot(&p.v.t());
+    let mut v4 = v1;
+    let mut outs4 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        v4 = sigmoid(v4 + xt) * v4;
+        outs4.push(v4.clone());
+    }
+    let v5 = concatenate(Axis(1), &outs4);
+    let v6 = mean(v5);
+    let v7 = v4 - v1;
+    let _v8 = v7.dot(&p.v);
+    let v9 = v3.dot(&p.v);
+    let v10 = stack![Axis(1), v4, seq.index_axis(Axis(1), 0)];
+    let v11 = v10.insert_axis(Axis(1));
+    let v12 = tanh(&v11) + &sep.slice(s![0..2, ..]);
+    let v13 = max_pool2d(&v12, (2, 1), (1, 1))
+        .sum_axis(Axis(1))
+        .sum_axis(Axis(1))
+        * 0.02;
+    let mut v14 = v3;
+    for _ in 0..1 {
+        v14 = tanh(v14 * 0.5 + v3);
+    }
+    bce(sigmoid(v9), y) + mean(v14 * v14) + v6 + mean(v4 * v4) + mean(v13 * v13)
 }
 
 #[differentiable(wrt(p))]
 fn program_8(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let _v2 = v1.sin();
-    let v3 = sigmoid(v1);
-    let v4 = v3 * v3;
-    let _v5 = mean(v3);
-    let v6 = sum(v3) * 0.1;
-    let mut v7 = v1;
+    let v1 = x.dot(&p.w) + &p.b;
+    let _v2 = v1 * 0.5 + 0.25;
+    let v3 = v1.dot(&p.v);
+    let v4 = mean(v1);
+    let v5 = x.dot(&p.w) + &p.b;
+    let _v6 = x.dot(&p.w) + &p.b;
+    let mut v7 = v5;
     for _ in 0..0 {
-        v7 = tanh(v7 * 0.5 + v3);
+        v7 = (v7 + v1) * 0.5;
     }
-    let v8 = sum(v4) * 0.1;
-    let v9 = v4.dot(&p.v);
-    softmax_cross_entropy(v9, y) + mean(v7 * v7) + v6 + v8
+    let _v8 = sigmoid(v7.dot(&p.v));
+    let v9 = x.dot(&p.w) + &p.b;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + v4 + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program_9(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = logsumexp(&v1, Axis(0));
-    let _v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = v1 - v1;
-    let v6 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v7 = v1.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v5 * v5) + v4 + v6 + mean(v2 * v2)
+    let v2 = v1.dot(&p.v) + &p.c;
+    let mut v3 = mean(v1);
+    for _ in 0..0 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
+    }
+    let v4 = v1.mean_axis(Axis(0));
+    let v5 = v1 * &v4;
+    let v6 = concatenate![Axis(0), v1.slice(s![0..2, ..]), v5.slice(s![2.., ..])];
+    let v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v8 = v2.tanh();
+    let v9 = v7.sin();
+    softmax_cross_entropy(v8, y) + mean(v9 * v9) + v3 + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
-fn program_10(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = ln(softplus(v1) + 0.5);
-    let v3 = mean(v1);
-    let v4 = v1.dot(&p.v) + &p.c;
-    let _v5 = exp(v4 * 0.3);
-    let _v6 = tanh(v1);
-    let v7 = seq.slice(s![.., 1.., ..]) * p.s;
-    let v8 = tanh(conv1d(&v7, &p.k1, &p.kb1, 1, 1)).sum_axis(Axis(1));
-    let v9 = log_softmax(v1) * 0.2;
-    let v10 = v2.dot(&p.v) + &p.c;
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v3 + mean(v8 * v8)
+fn program_10(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = tanh(x.dot(&p.w)) * p.s;
+    let _v3 = log_softmax(v1) * 0.2;
+    let v4 = tanh(x.dot(&p.w)) * p.s;
+    let _v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = x.dot(&p.w) + &p.b;
+    let v7 = v1 + v1;
+    let v8 = sum(v7) * 0.1;
+    let v9 = stack![Axis(1), v4, v6];
+    let v10 = tanh(&v9) + &sep.row(0);
+    let v11 = max_pool1d(&v10, 3, 1).mean_axis(Axis(1)) * 0.02;
+    let v12 = logsumexp(&v1, Axis(1));
+    let v13 = mean(v12 * v12);
+    let v14 = v11 - &v12.insert_axis(Axis(1)) * 0.5;
+    softmax_cross_entropy(v11, y) + mean(v7 * v7) + v8 + v13 + mean(v14 * v14)
 }
 
 #[differentiable(wrt(p))]
 fn program_11(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let mut v2 = mean(v1);
-    for _ in 0..1 {
-        v2 = v2 * 0.5 + mean(v1 * v1);
-    }
-    let v3 = v1.powi(2);
-    let v4 = mean(v3);
-    let v5 = v1.dot(&p.v);
-    let v6 = tanh(v3);
-    let v7 = v6.mean_axis(Axis(1));
-    let _v8 = v6 * v6;
-    let mut v9 = v3;
-    for _ in 0..2 {
-        v9 = (v9 + v1) * 0.5;
-    }
-    bce(sigmoid(v5), y) + mean(v9 * v9) + v2 + v4 + mean(v7 * v7)
-}
-
-#[differentiable(wrt(p))]
-fn program_12(p: &P, x: &Array2<f64>, y: &Array2<f64>, k: usize) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = stack(Axis(1), &[v1.view(), v1.view()]);
-    let v3 = v2.insert_axis(Axis(1));
-    let v4 = avg_pool2d(&v3, (1, 2), (1, 2))
-        .mean_axis(Axis(1))
-        .sum_axis(Axis(1));
-    let v5 = (v1 + v1) * 0.5;
-    let v6 = v1 - logsumexp(&v1, Axis(1)).insert_axis(Axis(1));
-    let v7 = p.w.row(0);
-    let v8 = v6 + v5;
-    let mut v9 = mean(v8);
+    let v2 = v1.slice(s![.., 0]);
+    let v3 = ln(softplus(v1) + 0.5);
+    let _v4 = v1 / (v3 * v3 + 1.0);
+    let mut v5 = v1;
     for _ in 0..1 {
-        v9 = v9 * 0.5 + mean(v1 * v8);
+        v5 = v5.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
     }
-    let v10 = v1.row(k);
-    let v11 = sum(v10 * v10) * 0.1;
-    let _v12 = sigmoid(v5.dot(&p.v));
-    mse(v4, y) + mean(v8 * v8) + v9 + v11 + mean(v7 * v7)
+    let _v6 = sqrt(v1 * v1 + 1.0);
+    let v7 = mean(v1.mean_axis(Axis(1)));
+    let _v8 = log_softmax(v5) * 0.2;
+    let v9 = sigmoid(v5.dot(&p.v));
+    let _v10 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v11 = sigmoid(v5);
+    bce(sigmoid(v9), y) + mean(v11 * v11) + v7 + mean(v5 * v5) + mean(v2 * v2)
 }
 
 #[differentiable(wrt(p))]
-fn program_13(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v2 = v1.exp_m1();
-    let v3 = p.v.column(1);
-    let v4 = ln(softplus(v1) + 0.5);
-    let _v5 = v1 / (v4 * v4 + 1.0);
-    let mut v6 = v1;
-    for _ in 0..1 {
-        v6 = v6.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-    }
-    let v7 = sigmoid(v6).ln_1p();
-    let v8 = v1.dot(&p.v);
-    bce(sigmoid(v8), y) + mean(v7 * v7) + mean(v6 * v6) + mean(v3 * v3)
-}
-
-#[differentiable(wrt(p))]
-fn program_14(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = ln(softplus(v1) + 0.5);
-    let v3 = v2.powi(3) * 0.1;
-    let v4 = v2.dot(&p.v);
-    let v5 = logsumexp(&v4, Axis(1));
-    let v6 = stack(Axis(1), &[v5.view(), v5.view()]) * 0.5;
-    let v7 = mean(v2);
-    let v8 = softmax(v1);
-    let _v9 = v3.dot(&p.v);
-    let v10 = v8 * tanh(v7);
-    let v11 = tanh(v10);
-    let v12 = v11.powi(2);
-    let _v13 = v3.dot(&p.v) + &p.c;
-    mse(v6, y) + mean(v12 * v12) + v7
-}
-
-#[differentiable(wrt(p))]
-fn program_15(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.powi(3) * 0.1;
-    let v3 = sqrt(v1 * v1 + 1.0);
-    let _v4 = softplus(v2);
-    let _v5 = sqrt(v1 * v1 + 1.0);
-    let v6 = v3 * 0.5 + 0.25;
-    let v7 = v3.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v6 * v6)
-}
-
-#[differentiable(wrt(p))]
-fn program_16(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+fn program_12(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>, k: usize) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = log_softmax(v1) * 0.2;
-    let v3 = -v1;
-    let v4 = mean(v3);
-    let v5 = v3 + v2;
-    let v6 = tanh(v3) + sep;
-    let v7 = maximum(&tanh(v5), &v6) * 0.02;
-    let v8 = v3.dot(&p.v);
-    mse(v8, y) + mean(v7 * v7) + v4
+    let v2 = sum(v1.slice(s![k.., ..]) * v1.slice(s![..3, ..])) * 0.1;
+    let mut v3 = v1;
+    for _ in 0..3 {
+        v3 = (v3 + v1) * 0.5;
+    }
+    let v4 = v1.sum_axis(Axis(1)) * 0.25;
+    let v5 = stack![Axis(1), v4, v3.column(2)];
+    let v6 = maximum(&v1, &(v1 - sep)) * 0.1;
+    let _v7 = v3 - v1;
+    let _v8 = v3 * v6;
+    let v9 = v6.powi(3) * 0.1;
+    let _v10 = sqrt(v9 * v9 + 1.0);
+    let v11 = tanh(x.dot(&p.w)) * p.s;
+    mse(v5, y) + mean(v11 * v11) + v2 + mean(v3 * v3)
 }
 
 #[differentiable(wrt(p))]
-fn program_17(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+fn program_13(
+    p: &P,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    seq: &Array3<f64>,
+    sep: &Array2<f64>,
+) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = tanh(v1) + sep;
-    let v4 = max_axis(&v3, Axis(0)) * 0.02;
-    let v5 = sum(v1) * 0.1;
-    let v6 = -v1;
-    let mut v7 = v6;
-    for _ in 0..2 {
-        v7 = tanh(v7 * 0.5 + v2);
+    let v2 = tanh(v1) + sep;
+    let v3 = minimum(&v2, &tanh(v1)) * 0.02;
+    let mut v4 = v1;
+    for _ in 0..1 {
+        v4 = tanh(v4 * 0.5 + v3);
     }
-    let v8 = tanh(v6) + sep;
-    let v9 = max_axis(&v8, Axis(1)) * 0.02;
-    let v10 = v1.dot(&p.v);
-    let v11 = v10 - &v9.insert_axis(Axis(1)) * 0.5;
-    softmax_cross_entropy(v11, y) + mean(v7 * v7) + v5 + mean(v4 * v4)
+    let v5 = log_softmax(v1) * 0.2;
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = v1.dot(&p.v);
+    let v8 = v7.sum_axis(Axis(1));
+    let mut v9 = mean(v1);
+    for _ in 0..2 {
+        v9 = v9 * 0.5 + mean(v5 * v1);
+    }
+    let mut v10 = mean(v4);
+    for _ in 0..0 {
+        v10 = v10 * 0.5 + mean(v1 * v4);
+    }
+    let v11 = seq.slice(s![.., 0..2, ..]);
+    let v12 = v11.insert_axis(Axis(1));
+    let v13 = tanh(&v12) + &sep.slice(s![0..2, ..]);
+    let v14 = max_pool2d(&v13, (2, 2), (2, 2))
+        .sum_axis(Axis(1))
+        .sum_axis(Axis(1))
+        * 0.02;
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v9 + v10 + mean(v4 * v4) + mean(v8 * v8) + mean(v14 * v14)
+}
+
+#[differentiable(wrt(p))]
+fn program_14(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1).ln_1p();
+    let v3 = v2 + v2;
+    let v4 = v1.powi(3) * 0.1;
+    let v5 = v4.cos();
+    let v6 = match mode {
+        Mode::A => softplus(v4),
+        Mode::B => v3 * v4,
+        _ => v1 * v2,
+    };
+    let mut v7 = mean(v5);
+    for _ in 0..1 {
+        v7 = v7 * 0.5 + mean(v3 * v5);
+    }
+    let v8 = v1 - v3;
+    let v9 = v4 * v7;
+    let mut v10 = v8;
+    for _ in 0..1 {
+        v10 = sigmoid(v10 + v9) * v10;
+    }
+    let v11 = v5.dot(&p.v);
+    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v7 + mean(v6 * v6)
+}
+
+#[differentiable(wrt(p))]
+fn program_15(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v2 = v1;
+    for _ in 0..2 {
+        v2 = tanh(v2 * 0.5 + v1);
+    }
+    let _v3 = v2.exp_m1();
+    let v4 = sum(v1) * 0.1;
+    let v5 = softmax(p.e.select(Axis(0), ids) + v1);
+    let v6 = v2.exp_m1();
+    let v7 = v5.sum_axis(Axis(0)).sum() * 0.1;
+    let v8 = sqrt(v5 * v5 + 1.0);
+    let v9 = v6.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v4 + v7 + mean(v2 * v2)
+}
+
+#[differentiable(wrt(p))]
+fn program_16(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, mode: Mode) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.exp_m1();
+    let v3 = match mode {
+        Mode::A | Mode::B => sum(v1 * v2) * 0.01,
+        Mode::C => mean(tanh(v2)),
+    };
+    let mut v4 = v1;
+    let mut v5 = v2 * 0.0;
+    let mut v6 = mean(v2);
+    let mut outs6 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        v5 = sigmoid(xt + &v4) * &v5 + tanh(xt * 0.5) * 0.5;
+        v4 = tanh(&v5) * p.s;
+        v6 += mean(v4);
+        outs6.push(v4.clone());
+    }
+    let v7 = stack(Axis(1), &outs6);
+    let v8 = v7.mean_axis(Axis(1));
+    let v9 = v1 * 0.5 + 0.25;
+    let v10 = v9.sum_axis(Axis(0)).sum() * 0.1;
+    let v11 = x.dot(&p.w) + &p.b;
+    let v12 = v2.mean_axis(Axis(1)).insert_axis(Axis(1)) * v2;
+    let v13 = ln(softplus(v11) + 0.5);
+    let v14 = v13.dot(&p.v);
+    mse(v14, y)
+        + mean(v13 * v13)
+        + v6
+        + v10
+        + v3
+        + mean(v4 * v4)
+        + mean(v5 * v5)
+        + mean(v8 * v8)
+        + mean(v12 * v12)
+}
+
+#[differentiable(wrt(p))]
+fn program_17(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sigmoid(v1.dot(&p.v));
+    let _v3 = log_softmax(v1) * 0.2;
+    let _v4 = (v1 + v1) * 0.5;
+    let v5 = x.dot(&p.w) + &p.b;
+    let _v6 = v2 * p.s;
+    softmax_cross_entropy(v2, y) + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
 fn program_18(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let mut v2 = v1;
-    let mut v3 = tanh(v1);
-    let mut v4 = mean(v1);
-    let mut outs4 = Vec::new();
-    for i in 0..3 {
-        let xt = seq.index_axis(Axis(1), i);
-        (v2, v3) = (
-            tanh(v2.dot(&p.w.t()).dot(&p.w) * 0.3 + xt),
-            v3 * 0.5 + v2 * 0.5,
-        );
-        v4 += mean(v2);
-        outs4.push(v2.clone());
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = x.dot(&p.w) + &p.b;
+    let v3 = mean(v2);
+    let v4 = sigmoid(v1);
+    let _v5 = v1 / (v1 * v1 + 1.0);
+    let _v6 = v2 * v2;
+    let mut v7 = v4;
+    for _ in 0..2 {
+        v7 = softplus(v7) * p.s - v1 * 0.1;
     }
-    let v5 = stack(Axis(1), &outs4);
-    let v6 = v5.mean_axis(Axis(1));
-    let v7 = tanh(x.dot(&p.w)) * p.s;
-    let mut v8 = mean(v7);
-    for _ in 0..1 {
-        v8 = v8 * 0.5 + mean(v3 * v7);
-    }
-    let v9 = v1 - v3;
-    let _v10 = v6 * v4;
-    let v11 = x.dot(&p.w) + &p.b;
-    let v12 = v11.cos();
-    let v13 = v9.dot(&p.v);
-    softmax_cross_entropy(v13, y) + mean(v12 * v12) + v4 + v8 + mean(v2 * v2) + mean(v3 * v3)
+    let _v8 = v4 * v3;
+    let _v9 = tanh(x.dot(&p.w)) * p.s;
+    let v10 = seq.slice(s![.., 1.., ..]) * p.s;
+    let v11 = tanh(conv1d(&v10, &p.k1, &p.kb1, 1, 1)).sum_axis(Axis(1));
+    let v12 = log_softmax(v4) * 0.2;
+    let v13 = v7.dot(&p.v);
+    bce(sigmoid(v13), y) + mean(v12 * v12) + v3 + mean(v7 * v7) + mean(v11 * v11)
 }
 
 #[differentiable(wrt(p))]
 fn program_19(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.sin();
-    let v3 = log_softmax(v1) * 0.2;
-    let mut v4 = v3;
-    for _ in 0..1 {
-        v4 = (v4 + v2) * 0.5;
-    }
-    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let mut v6 = v4;
-    let mut outs6 = Vec::new();
-    for i in 0..3 {
-        let xt = seq.index_axis(Axis(1), i);
-        v6 = softplus(v6) * 0.5 - xt * 0.1;
-        outs6.push(v6 * 0.5);
-    }
-    let v7 = stack(Axis(1), &outs6);
-    let v8 = v7.sum_axis(Axis(1));
-    let v9 = v4.dot(&p.v);
-    let v10 = v9.sum_axis(Axis(1));
-    let v11 = mean(v10 * v10);
-    let mut v12 = v1;
-    for _ in 0..1 {
-        v12 = (v12 + v4) * 0.5;
-    }
-    bce(sigmoid(v9), y) + mean(v12 * v12) + v5 + v11 + mean(v4 * v4) + mean(v6 * v6) + mean(v8 * v8)
-}
-
-#[differentiable(wrt(p))]
-fn program_20(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let _v3 = v1 * tanh(v2);
-    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = x.dot(&p.w) + &p.b;
-    let v6 = v1.mean_axis(Axis(1));
-    let v7 = v6.dot(&v5) * 0.1;
-    let v8 = v1.dot(&p.v);
-    softmax_cross_entropy(v8, y) + mean(v5 * v5) + v2 + v4 + mean(v7 * v7)
-}
-
-#[differentiable(wrt(p))]
-fn program_21(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = sigmoid(v1.dot(&p.v));
-    let v3 = sigmoid(v1);
-    let v4 = mean(v3);
-    let v5 = v2 * p.s;
-    let v6 = seq.slice(s![.., 0..2, ..]);
-    let v7 = v6.insert_axis(Axis(1));
-    let v8 = conv2d(&v7, &p.k2, &p.kb2, (1, 1), (1, 1))
-        .sum_axis(Axis(2))
-        .mean_axis(Axis(1));
-    let v9 = v3.sum_axis(Axis(1)) * 0.25;
-    let mut v10 = v3;
-    for _ in 0..1 {
-        v10 = (v10 + v3) * 0.5;
-    }
-    let v11 = v5.dot(&p.v.t());
-    bce(sigmoid(v2), y) + mean(v11 * v11) + v4 + mean(v10 * v10) + mean(v8 * v8) + mean(v9 * v9)
-}
-
-#[differentiable(wrt(p))]
-fn program_22(p: &P, x: &Array2<f64>, y: &Array2<f64>, k: usize) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1.slice(s![.., k..]);
-    let _v3 = -v1;
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v5 = v4.sin();
-    let v6 = v4.mean_axis(Axis(1)).insert_axis(Axis(1)) * v4;
-    let v7 = tanh(x.dot(&p.w)) * p.s;
-    let v8 = mean(v4);
-    let v9 = mean(v4.mean_axis(Axis(1)));
-    mse(v2, y) + mean(v7 * v7) + v8 + v9 + mean(v6 * v6)
-}
-
-#[differentiable(wrt(p))]
-fn program_23(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, k: usize) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.sin();
     let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = seq.index_axis(Axis(1), k) * p.s + v2;
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v6 = mean(v2);
-    let v7 = sum(v3.slice(s![1..4, ..]) * v4.slice(s![0..;2, ..])) * 0.1;
-    let mut v8 = mean(v1);
-    for _ in 0..3 {
-        v8 = v8 * 0.5 + mean(v1 * v1);
+    let v4 = mean(v2);
+    let _v5 = v3 * v4;
+    let v6 = seq.slice(s![.., 1.., ..]) * p.s;
+    let v7 = avg_pool1d(&v6, 2, 2).sum_axis(Axis(2));
+    let v8 = v2.row(x.nrows() - 1);
+    let v9 = x.dot(&p.w) * &v8;
+    let v10 = softplus(v1);
+    softmax_cross_entropy(v7, y) + mean(v10 * v10) + v4 + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_20(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.exp_m1();
+    let _v3 = x.dot(&p.w) + &p.b;
+    let v4 = v1.powi(2);
+    let v5 = -v2;
+    let v6 = v5.dot(&p.v);
+    let v7 = tanh(v5) + sep;
+    let v8 = max_axis(&v7, Axis(1)) * 0.02;
+    let v9 = v6 - &v8.insert_axis(Axis(1)) * 0.5;
+    let _v10 = softmax(v4);
+    let v11 = v5.exp_m1();
+    softmax_cross_entropy(v6, y) + mean(v11 * v11) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_21(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1 * 0.5 + 0.25;
+    let mut v3 = mean(v2);
+    for _ in 0..0 {
+        v3 = v3 * 0.5 + mean(v1 * v2);
     }
-    let _v9 = v2.powi(2);
-    let v10 = -v2;
-    let v11 = v5.dot(&p.v);
-    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v7 + v8
+    let v4 = softmax(v2);
+    let mut v5 = mean(v1);
+    for _ in 0..1 {
+        v5 = v5 * 0.5 + mean(v1 * v1);
+    }
+    let _v6 = log_softmax(v4) * 0.2;
+    let v7 = -v1;
+    let v8 = tanh(x.dot(&p.w)) * p.s;
+    let _v9 = v7.sin();
+    let v10 = softmax(v8);
+    let v11 = v4.dot(&p.v);
+    bce(sigmoid(v11), y) + mean(v10 * v10) + v3 + v5
+}
+
+#[differentiable(wrt(p))]
+fn program_22(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, k: usize) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = mean(v1);
+    let _v3 = v1.powi(2);
+    let v4 = sqrt(v1 * v1 + 1.0);
+    let v5 = v1 + v4;
+    let v6 = seq.index_axis(Axis(1), k) * p.s + v4;
+    let v7 = mean(v1.mean_axis(Axis(1)));
+    let v8 = v5.dot(&p.v);
+    bce(sigmoid(v8), y) + mean(v6 * v6) + v2 + v7
+}
+
+#[differentiable(wrt(p))]
+fn program_23(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&p.v);
+    let v3 = concatenate![Axis(1), v2, v2];
+    let v4 = v3.powi(2);
+    let _v5 = v4.dot(&p.v);
+    let v6 = sqrt(v3 * v3 + 1.0);
+    let v7 = mean(v4);
+    let v8 = v4.dot(&p.v) + &p.c;
+    softmax_cross_entropy(v8, y) + mean(v6 * v6) + v7
 }
 
 #[differentiable(wrt(p))]
 fn program_24(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.mean_axis(Axis(0));
-    let v3 = x.dot(&p.w) * &v2;
-    let v4 = mean(v3.mean_axis(Axis(1)));
-    let v5 = v3.dot(&p.v);
-    let v6 = v1.slice(s![.., ..;3]) * 0.5;
-    let v7 = sigmoid(v3);
-    let _v8 = v1 * v1;
-    let _v9 = v3 + v7;
-    let v10 = v7 + &v2 * 0.5;
-    let v11 = concatenate(Axis(1), &[v5.view(), v5.view()]);
-    bce(sigmoid(v5), y) + mean(v11 * v11) + v4 + mean(v6 * v6) + mean(v10 * v10)
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = softplus(v1);
+    let v3 = v1.cos();
+    let v4 = exp(v1 * 0.3);
+    let _v5 = tanh(v3);
+    let v6 = mean(v4);
+    let v7 = v2 + v3;
+    let v8 = v4.dot(&p.v);
+    mse(v8, y) + mean(v7 * v7) + v6
 }
 
 #[differentiable(wrt(p))]
-fn program_25(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = tanh(v1);
-    let v3 = v2 - v2;
-    let v4 = logsumexp(&v3, Axis(0));
-    let v5 = v2.select(Axis(0), ids);
-    let v6 = mean(v2);
-    let _v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v8 = v3 * v6;
-    let v9 = sqrt(v1 * v1 + 1.0);
-    let v10 = v9.dot(&p.v);
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v6 + mean(v4 * v4) + mean(v5 * v5)
-}
-
-#[differentiable(wrt(p))]
-fn program_26(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.cos();
-    let v3 = mean(v1);
-    let v4 = v1.dot(&p.v);
-    let v5 = v4.sum_axis(Axis(1));
-    let _v6 = v2.powi(2);
-    let _v7 = v1.powi(2);
-    let _v8 = v2.cos();
-    let mut v9 = v1;
-    for _ in 0..1 {
-        v9 = v9.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+fn program_25(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = softmax(v1);
+    let _v3 = mean(v2.mean_axis(Axis(1)));
+    let mut v4 = mean(v1);
+    for _ in 0..0 {
+        v4 = v4 * 0.5 + mean(v2 * v1);
     }
-    let v10 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    bce(sigmoid(v4), y) + mean(v10 * v10) + v3 + mean(v9 * v9) + mean(v5 * v5)
+    let v5 = exp(v2 * 0.3);
+    let v6 = v1 / (v1 * v1 + 1.0);
+    let mut v7 = mean(v6);
+    for _ in 0..1 {
+        v7 = v7 * 0.5 + mean(v5 * v6);
+    }
+    let _v8 = v5.cos();
+    let v9 = (v1 + v6) * 0.5;
+    let v10 = v1.dot(&p.v);
+    bce(sigmoid(v10), y) + mean(v9 * v9) + v4 + v7
+}
+
+#[differentiable(wrt(p))]
+fn program_26(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v3 = sigmoid(v1.dot(&p.v));
+    let v4 = v3.select(Axis(0), ids) * p.s;
+    let v5 = exp(v1 * 0.3);
+    let _v6 = softmax(v5);
+    let mut v7 = mean(v5);
+    for _ in 0..1 {
+        v7 = v7 * 0.5 + mean(v5 * v5);
+    }
+    let v8 = tanh(x.dot(&p.w)) * p.s;
+    let _v9 = v1 - v8;
+    let v10 = log_softmax(v1) * 0.2;
+    let _v11 = v5.dot(&p.v) + &p.c;
+    softmax_cross_entropy(v3, y) + mean(v10 * v10) + v2 + v7 + mean(v4 * v4)
 }
 
 #[differentiable(wrt(p))]
 fn program_27(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = sum(v1) * 0.1;
-    let v3 = v1.dot(&p.v);
-    let v4 = v1.slice(s![3, ..]);
-    let v5 = v3 + &v4.dot(&p.v);
-    let v6 = v1 + v2;
-    let v7 = log_softmax(v6) * 0.2;
-    let _v8 = sigmoid(v7.dot(&p.v));
-    let v9 = v1 / (v1 * v1 + 1.0);
-    let v10 = v7 * v7;
-    let v11 = stack(Axis(0), &[v10.view(), v9.view(), v10.view()]);
-    let v12 = v11.mean_axis(Axis(0));
-    bce(sigmoid(v5), y) + mean(v12 * v12) + v2
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1.powi(2);
+    let _v3 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let _v4 = v1 + v1;
+    let v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = softplus(v2);
+    let v7 = v2 * v5;
+    let v8 = logsumexp(&v2, Axis(0));
+    let v9 = v1 - v6;
+    let v10 = sum(v6) * 0.1;
+    let v11 = v7.dot(&p.v);
+    let v12 = v11 + &v8.dot(&p.v);
+    softmax_cross_entropy(v11, y) + mean(v9 * v9) + v5 + v10 + mean(v12 * v12)
 }
 
 #[differentiable(wrt(p))]
 fn program_28(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let mut v3 = mean(v1);
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 - v1;
+    let v3 = exp(v1 * 0.3);
+    let v4 = sum(v3) * 0.1;
+    let _v5 = x.dot(&p.w) + &p.b;
+    let v6 = x.dot(&p.w) + &p.b;
+    let v7 = v3.tanh();
+    let mut v8 = mean(v2);
     for _ in 0..2 {
-        v3 = v3 * 0.5 + mean(v1 * v1);
+        v8 = v8 * 0.5 + mean(v3 * v2);
     }
-    let v4 = mean(v1.mean_axis(Axis(1)));
-    let v5 = log_softmax(v1) * 0.2;
-    let v6 = v5.powi(2);
-    let v7 = v6.cos();
-    let v8 = v7 * v1;
-    let mut v9 = v8;
-    for _ in 0..3 {
-        v9 = softplus(v9) * p.s - v1 * 0.1;
-    }
-    let v10 = log_softmax(v2) * 0.2;
-    let v11 = v5.dot(&p.v);
-    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v3 + v4 + mean(v9 * v9)
+    let v9 = stack![Axis(0), v6, v7].sum_axis(Axis(0)) * 0.5;
+    let v10 = x.dot(&p.w) + &p.b;
+    let v11 = v1.dot(&p.v);
+    mse(v11, y) + mean(v10 * v10) + v4 + v8 + mean(v9 * v9)
 }
 
 #[differentiable(wrt(p))]
 fn program_29(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = mean(v1);
-    let v3 = v1.dot(&p.v);
-    let v4 = v3.dot(&v3.t().dot(&v1)) * 0.1;
-    let v5 = v1.dot(&p.v);
-    let v6 = v5.dot(&p.v.t());
-    let _v7 = v4 * tanh(v2);
-    let v8 = stack![Axis(1), v6, seq.index_axis(Axis(1), 0)];
-    let v9 = v8.insert_axis(Axis(1));
-    let v10 = conv2d(&v9, &p.k2, &p.kb2, (2, 1), (1, 1))
-        .sum_axis(Axis(2))
-        .sum_axis(Axis(1))
-        * 0.5;
-    softmax_cross_entropy(v5, y) + mean(v10 * v10) + v2
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v2 = v1;
+    let mut v3 = 0.0;
+    let mut outs3 = Vec::new();
+    for _ in 0..2 {
+        v2 = softplus(v2) * 0.5 - v1 * 0.1;
+        v3 = v3 * 0.9 + sum(v2 * v1) * 0.01;
+        outs3.push(v2.clone());
+    }
+    let v4 = stack(Axis(1), &outs3);
+    let v5 = v4.sum_axis(Axis(2)).mean_axis(Axis(1));
+    let v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v7 = (v6 + v2) * 0.5;
+    let v8 = seq.slice(s![.., 0..2, ..]);
+    let v9 = avg_pool1d(&v8, 3, 1).mean_axis(Axis(1));
+    let mut v10 = v6;
+    for _ in 0..1 {
+        v10 = v10.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    softmax_cross_entropy(v9, y) + mean(v10 * v10) + v3 + mean(v2 * v2) + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
 fn program_30(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1.dot(&p.v);
-    let v3 = stack![Axis(2), v2, v2];
-    let v4 = v3.sum_axis(Axis(1));
-    let v5 = sum(v1) * 0.1;
-    let v6 = v1 - v1;
-    let v7 = sum(v1) * 0.1;
-    let v8 = v2.dot(&p.v.t());
-    let v9 = sigmoid(v6.dot(&p.v));
-    softmax_cross_entropy(v9, y) + mean(v8 * v8) + v5 + v7 + mean(v4 * v4)
-}
-
-#[differentiable(wrt(p))]
-fn program_31(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let mut v3 = mean(v1);
-    for _ in 0..1 {
-        v3 = v3 * 0.5 + mean(v1 * v1);
-    }
-    let v4 = (v1 + v1) * 0.5;
-    let mut v5 = v4;
-    for _ in 0..1 {
-        v5 = softplus(v5) * p.s - v1 * 0.1;
-    }
-    let v6 = softplus(v1);
-    let v7 = softmax(v1);
-    let v8 = v6.dot(&p.v) + &p.c;
-    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v2 + v3 + mean(v5 * v5)
-}
-
-#[differentiable(wrt(p))]
-fn program_32(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = log_softmax(v1) * 0.2;
-    let _v3 = sigmoid(v1);
-    let v4 = stack![Axis(1), v2, v1];
-    let v5 = conv1d(&v4, &p.k1, &p.kb1, 2, 1).mean_axis(Axis(2));
-    let v6 = mean(v2);
-    let v7 = ln(softplus(v2) + 0.5);
-    bce(sigmoid(v5), y) + mean(v7 * v7) + v6
-}
-
-#[differentiable(wrt(p))]
-fn program_33(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 - v1;
-    let v3 = stack(Axis(1), &[v1.view(), v2.view()]);
-    let v4 = v3.insert_axis(Axis(1));
-    let v5 = tanh(&v4) + &sep.slice(s![0..2, ..]);
-    let v6 = max_pool2d(&v5, (2, 1), (1, 1))
-        .sum_axis(Axis(1))
-        .sum_axis(Axis(1))
-        * 0.02;
-    let v7 = sigmoid(v2).ln_1p();
-    let v8 = v2.cos();
-    let _v9 = softplus(v7);
-    let v10 = mean(v2);
-    let v11 = v6 * v10;
-    let v12 = v8.sum_axis(Axis(0)).sum() * 0.1;
-    let v13 = v11.dot(&p.v);
-    mse(v13, y) + mean(v11 * v11) + v10 + v12
-}
-
-#[differentiable(wrt(p))]
-fn program_34(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = softplus(v1);
-    let v3 = (v2 + v1) * 0.5;
-    let v4 = v2 - v3;
-    let v5 = seq.slice(s![.., 0..2, ..]);
-    let v6 = conv1d(&v5, &p.k1, &p.kb1, 1, 0).sum_axis(Axis(2)) * 0.5;
-    let _v7 = sigmoid(v4.dot(&p.v));
-    let v8 = x.dot(&p.w) + &p.b;
-    let v9 = tanh(v3);
-    let v10 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v11 = v8.index_axis(Axis(1), 2);
-    let v12 = stack![Axis(1), v11, v8.column(3)];
-    softmax_cross_entropy(v6, y) + mean(v9 * v9) + v10 + mean(v12 * v12)
-}
-
-#[differentiable(wrt(p))]
-fn program_35(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = stack![Axis(0), v1, v1].sum_axis(Axis(0)) * 0.5;
-    let v3 = log_softmax(v1) * 0.2;
-    let v4 = -v1;
-    let _v5 = v1 + v4;
-    let v6 = x.dot(&p.w) + &p.b;
-    let _v7 = v1.sin();
-    let _v8 = v2 * 0.5 + 0.25;
-    let v9 = sigmoid(v3);
-    let v10 = stack(Axis(1), &[v1.view(), v6.view()]);
-    let v11 = v10.mean_axis(Axis(2));
-    let v12 = seq.slice(s![.., 1.., ..]) * p.s;
-    let v13 = avg_pool1d(&v12, 2, 2).sum_axis(Axis(2));
-    softmax_cross_entropy(v13, y) + mean(v9 * v9) + mean(v11 * v11)
+    let v2 = sigmoid(v1).ln_1p();
+    let v3 = v2.dot(&p.v);
+    let v4 = v1 / (v1 * v1 + 1.0);
+    let mut v5 = v4;
+    let mut v6 = v4 * 0.0;
+    let mut v7 = 0.0;
+    let mut outs7 = Vec::new();
+    for _ in 0..2 {
+        (v5, v6) = (
+            tanh(v5.dot(&p.w.t()).dot(&p.w) * 0.3 + v4),
+            v6 * 0.5 + v5 * 0.5,
+        );
+        (v5, v7) = (v5 * sigmoid(v7), v7 * 0.5 + mean(v5));
+        outs7.push(sigmoid(&v6));
+    }
+    let v8 = concatenate(Axis(1), &outs7);
+    let v9 = v8.sum_axis(Axis(1)) * 0.1;
+    let _v10 = v5.sin();
+    let _v11 = ln(softplus(v2) + 0.5);
+    let _v12 = sqrt(v2 * v2 + 1.0);
+    let v13 = tanh(x.dot(&p.w)) * p.s;
+    softmax_cross_entropy(v3, y)
+        + mean(v13 * v13)
+        + v7
+        + mean(v5 * v5)
+        + mean(v6 * v6)
+        + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_31(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, k: usize) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&v1.t().dot(&v1)) * 0.1;
+    let mut v3 = v2;
+    let mut v4 = v2.clone();
+    let mut outs4 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        (v3, v4) = (tanh(v3 * 0.5 + v4 * 0.5 + xt), sigmoid(v3) * v4);
+        outs4.push(v3.clone());
+    }
+    let v5 = concatenate(Axis(1), &outs4);
+    let v6 = v5.slice(s![.., ..4]);
+    let v7 = v2.row(k);
+    let v8 = sum(v7 * v7) * 0.1;
+    let v9 = x.dot(&p.w) * &v7;
+    let v10 = v4 + v2;
+    let v11 = v2.dot(&p.v);
+    bce(sigmoid(v11), y)
+        + mean(v10 * v10)
+        + v8
+        + mean(v3 * v3)
+        + mean(v4 * v4)
+        + mean(v6 * v6)
+        + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_32(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>, mode: Mode) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let _v2 = mean(v1);
+    let v3 = stack![Axis(1), v1, seq.index_axis(Axis(1), 0)];
+    let v4 = v3.insert_axis(Axis(1));
+    let v5 = avg_pool2d(&v4, (2, 1), (1, 1))
+        .sum_axis(Axis(1))
+        .sum_axis(Axis(1));
+    let v6 = v1.dot(&p.v);
+    let v7 = tanh(x.dot(&p.w)) * p.s;
+    let v8 = match mode {
+        Mode::A => mean(tanh(v5)),
+        Mode::B => sum(v7 * v7) * 0.01,
+        _ => mean(v1),
+    };
+    let v9 = sum(v5) * 0.1;
+    mse(v6, y) + mean(v7 * v7) + v8 + v9
+}
+
+#[differentiable(wrt(p))]
+fn program_33(p: &P, x: &Array2<f64>, y: &Array2<f64>, k: usize) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sigmoid(v1);
+    let v3 = softplus(v2);
+    let mut v4 = mean(v2);
+    for _ in 0..1 {
+        v4 = v4 * 0.5 + mean(v2 * v2);
+    }
+    let v5 = v3.slice(s![.., k..]);
+    let v6 = log_softmax(v2) * 0.2;
+    let v7 = concatenate(Axis(1), &[v5.view(), x.slice(s![.., 1..]).view()]);
+    let v8 = v6 + v3;
+    let v9 = v2 - logsumexp(&v2, Axis(1)).insert_axis(Axis(1));
+    let _v10 = -v6;
+    let mut v11 = v8;
+    for _ in 0..2 {
+        v11 = (v11 + v2) * 0.5;
+    }
+    mse(v5, y) + mean(v11 * v11) + v4 + mean(v7 * v7) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_34(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.sin();
+    let v3 = v1.sin();
+    let mut v4 = v3;
+    for _ in 0..2 {
+        v4 = tanh(v4 * 0.5 + v2);
+    }
+    let v5 = mean(v2);
+    let v6 = softmax(v1);
+    let mut v7 = v2;
+    for _ in 0..0 {
+        v7 = (v7 + v6) * 0.5;
+    }
+    let _v8 = v1.dot(&p.v);
+    let v9 = minimum(&v1, &(v1 + 3.0));
+    let v10 = v9.dot(&p.v);
+    let v11 = v1 / (v9 * v9 + 1.0);
+    bce(sigmoid(v10), y) + mean(v11 * v11) + v5 + mean(v4 * v4) + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_35(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = stack(Axis(1), &[v1.view(), v1.view()]);
+    let v3 = conv1d(&v2, &p.k1, &p.kb1, 1, 0).sum_axis(Axis(2)) * 0.5;
+    let _v4 = v1.dot(&p.v);
+    let v5 = v1 - v1;
+    let v6 = v1 + v5;
+    let _v7 = tanh(v6);
+    let mut v8 = v6;
+    for _ in 0..2 {
+        v8 = sigmoid(v8 + v6) * v8;
+    }
+    softmax_cross_entropy(v3, y) + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program_36(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = x.dot(&p.w) + &p.b;
-    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = mean(v2.mean_axis(Axis(1)));
-    let v5 = (v2 + v1) * 0.5;
-    let mut v6 = v2;
-    for _ in 0..2 {
-        v6 = (v6 + v1) * 0.5;
-    }
-    let v7 = stack![Axis(1), v5, v2];
-    let v8 = conv1d(&v7, &p.k1, &p.kb1, 1, 1).mean_axis(Axis(1));
-    let v9 = v2.dot(&p.v);
-    mse(v9, y) + mean(v8 * v8) + v3 + v4 + mean(v6 * v6)
-}
-
-#[differentiable(wrt(p))]
-fn program_37(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.dot(&p.w) + &p.b;
-    let v3 = sigmoid(v1).ln_1p();
-    let v4 = logsumexp(&v1, Axis(1));
-    let v5 = tanh(v3);
-    let v6 = tanh(x.dot(&p.w)) * p.s;
-    let mut v7 = mean(v6);
-    for _ in 0..0 {
-        v7 = v7 * 0.5 + mean(v2 * v6);
-    }
-    let v8 = tanh(v5) + sep;
-    let v9 = min_axis(&v8, Axis(0)) * 0.02;
-    let v10 = v5 * &v9;
-    let v11 = tanh(v10);
-    let v12 = v2.dot(&p.v);
-    softmax_cross_entropy(v12, y) + mean(v11 * v11) + v7 + mean(v4 * v4)
-}
-
-#[differentiable(wrt(p))]
-fn program_38(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 * v1;
-    let _v3 = log_softmax(v2) * 0.2;
-    let v4 = v2.sin();
-    let v5 = tanh(v1);
-    let v6 = mean(v4);
-    let v7 = v5.dot(&p.v);
-    mse(v7, y) + mean(v5 * v5) + v6
-}
-
-#[differentiable(wrt(p))]
-fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize], sep: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let mut v2 = v1;
-    for _ in 0..1 {
-        v2 = v2.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-    }
-    let v3 = tanh(v1) + sep;
-    let v4 = minimum(&v3, &tanh(v1)) * 0.02;
-    let v5 = sigmoid(v1).ln_1p();
-    let _v6 = sigmoid(v1).ln_1p();
-    let v7 = v2 / (v4 * v4 + 1.0);
-    let v8 = mean(v1);
-    let v9 = mean(v5);
-    let v10 = v7.dot(&p.v);
-    let v11 = v10.select(Axis(0), ids) * p.s;
-    let v12 = v5 * v8;
-    softmax_cross_entropy(v11, y) + mean(v12 * v12) + v8 + v9 + mean(v2 * v2)
-}
-
-#[differentiable(wrt(p))]
-fn program_40(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize], seq: &Array3<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
     let v2 = -v1;
-    let v3 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v4 = v1.dot(&p.v);
-    let v5 = concatenate(Axis(1), &[v4.view(), x.slice(s![.., 1..]).view()]);
-    let v6 = v1.row(2);
-    let v7 = v2.slice(s![.., 1]);
-    let v8 = mean(v3);
-    let v9 = p.e.select(Axis(0), ids);
-    let _v10 = v9 * v2;
-    let v11 = tanh(x.dot(&p.w)) * p.s;
-    let v12 = stack![Axis(1), v9, seq.index_axis(Axis(1), 0)];
-    let v13 = v12.insert_axis(Axis(1));
-    let v14 = tanh(conv2d(&v13, &p.k2, &p.kb2, (1, 2), (1, 1)))
-        .mean_axis(Axis(3))
-        .mean_axis(Axis(2));
-    softmax_cross_entropy(v14, y)
-        + mean(v11 * v11)
-        + v8
-        + mean(v5 * v5)
-        + mean(v6 * v6)
-        + mean(v7 * v7)
+    let mut v3 = v2;
+    for _ in 0..3 {
+        v3 = v3.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v4 = v2 - v3;
+    let v5 = v4.dot(&p.v) + &p.c;
+    let v6 = sigmoid(v4).ln_1p();
+    softmax_cross_entropy(v5, y) + mean(v6 * v6) + mean(v3 * v3)
 }
 
 #[differentiable(wrt(p))]
-fn program_41(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let mut v2 = v1;
-    let mut v3 = 0.0;
-    let mut outs3 = Vec::new();
-    for _ in 0..1 {
-        v2 = (v2 + v1) * 0.5;
-        v3 = v3 * 0.9 + sum(v2 * v1) * 0.01;
-        outs3.push(v2 * 0.5);
+fn program_37(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&p.v);
+    let v3 = v1.powi(3) * 0.1;
+    let mut v4 = v1;
+    for _ in 0..0 {
+        v4 = sigmoid(v4 + v1) * v4;
     }
-    let v4 = stack(Axis(1), &outs3);
-    let v5 = v4.sum_axis(Axis(2)).mean_axis(Axis(1));
-    let v6 = v5.dot(&v2) * 0.1;
-    let v7 = v2 + &v6 * 0.5;
-    let v8 = stack(Axis(1), &[v2.view(), v2.view()]);
-    let v9 = v8.insert_axis(Axis(1));
-    let v10 = avg_pool2d(&v9, (2, 2), (2, 2))
+    let v5 = v3 + v3;
+    let v6 = sigmoid(v5);
+    mse(v2, y) + mean(v6 * v6) + mean(v4 * v4)
+}
+
+#[differentiable(wrt(p))]
+fn program_38(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = stack![Axis(1), v1, v1];
+    let v3 = v2.insert_axis(Axis(1));
+    let v4 = conv2d(&v3, &p.k2, &p.kb2, (2, 1), (1, 1))
+        .sum_axis(Axis(2))
         .sum_axis(Axis(1))
-        .sum_axis(Axis(1));
-    let _v11 = sigmoid(v2).ln_1p();
-    let mut v12 = v7;
-    let mut outs12 = Vec::new();
-    for i in 0..3 {
-        let xt = seq.index_axis(Axis(1), i);
-        v12 = sigmoid(v12 + xt) * v12;
-        outs12.push(v12.clone());
+        * 0.5;
+    let mut v5 = v1;
+    for xt in seq.axis_iter(Axis(1)) {
+        for _ in 0..2 {
+            v5 = tanh(v5.dot(&p.w.t()).dot(&p.w) * 0.3 + &xt);
+        }
     }
-    let v13 = concatenate(Axis(1), &outs12);
-    let v14 = v13.sum_axis(Axis(1)) * 0.1;
-    let _v15 = v2 + v7;
-    let _v16 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v17 = v1.dot(&p.v) + &p.c;
-    let v18 = sigmoid(v10);
-    let _v19 = sigmoid(v7.dot(&p.v));
-    let v20 = sigmoid(v12);
-    mse(v18, y) + mean(v20 * v20) + v3 + mean(v2 * v2) + mean(v12 * v12) + mean(v14 * v14)
+    let v6 = sqrt(v1 * v1 + 1.0);
+    let v7 = stack(Axis(0), &[v5.view(), v6.view(), v4.view()]);
+    let v8 = v7.mean_axis(Axis(0));
+    let mut v9 = v5;
+    for _ in 0..2 {
+        v9 = (v9 + v8) * 0.5;
+    }
+    let v10 = v1.dot(&p.v);
+    bce(sigmoid(v10), y) + mean(v9 * v9) + mean(v5 * v5)
+}
+
+#[differentiable(wrt(p))]
+fn program_39(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = mean(v1);
+    let v3 = v1.exp_m1();
+    let v4 = v1.dot(&p.v);
+    let v5 = logsumexp(&v4, Axis(1));
+    let v6 = mean(v5 * v5);
+    let _v7 = v3 * v1;
+    let mut v8 = v1;
+    for _ in 0..0 {
+        v8 = tanh(v8 * 0.5 + v3);
+    }
+    let _v9 = sigmoid(v8);
+    let v10 = v3 * 0.5 + 0.25;
+    bce(sigmoid(v4), y) + mean(v10 * v10) + v2 + v6 + mean(v8 * v8)
+}
+
+#[differentiable(wrt(p))]
+fn program_40(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.tanh();
+    let v3 = softmax(v2);
+    let v4 = v2 * v3;
+    let v5 = match mode {
+        Mode::A => v3.powi(2),
+        Mode::B => (v2 + v4) * 0.5,
+        _ => (v4 + v4) * 0.5,
+    };
+    let _v6 = sqrt(v4 * v4 + 1.0);
+    let v7 = tanh(v1);
+    let v8 = v2 - v7;
+    let v9 = mean(v4);
+    let v10 = v7.dot(&p.v);
+    bce(sigmoid(v10), y) + mean(v8 * v8) + v9 + mean(v5 * v5)
+}
+
+#[differentiable(wrt(p))]
+fn program_41(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = -v1;
+    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v4 = (v2 + v2) * 0.5;
+    let v5 = v2.dot(&p.v);
+    let v6 = v5.column(0);
+    let v7 = v4 * &v6.insert_axis(Axis(1));
+    let v8 = v1.slice(s![.., 0..;2]);
+    let _v9 = v4 * tanh(v3);
+    let v10 = v7 * 0.5 + 0.25;
+    let mut v11 = v7;
+    for _ in 0..2 {
+        v11 = softplus(v11) * p.s - v4 * 0.1;
+    }
+    let v12 = x.dot(&p.w) + &p.b;
+    let v13 = v6.dot(&v10) * 0.1;
+    softmax_cross_entropy(v8, y) + mean(v12 * v12) + v3 + mean(v11 * v11) + mean(v13 * v13)
 }
 
 #[differentiable(wrt(p))]
 fn program_42(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = softmax(v1);
-    let v3 = tanh(v1);
-    let v4 = mean(v1.mean_axis(Axis(1)));
-    let _v5 = (v2 + v3) * 0.5;
-    let _v6 = v2.exp_m1();
-    let _v7 = sigmoid(v3).ln_1p();
-    let v8 = v3 * v4;
-    let v9 = softplus(v8);
-    let v10 = v8.dot(&p.v);
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v4
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = ln(softplus(v1) + 0.5);
+    let _v3 = log_softmax(v2) * 0.2;
+    let v4 = softmax(v2);
+    let v5 = v2.sin();
+    let _v6 = v5.powi(3) * 0.1;
+    let v7 = softplus(v4);
+    let v8 = v5 * v4;
+    let mut v9 = v5;
+    for _ in 0..3 {
+        v9 = (v9 + v8) * 0.5;
+    }
+    let v10 = v7.dot(&p.v);
+    softmax_cross_entropy(v10, y) + mean(v9 * v9)
 }
 
 #[differentiable(wrt(p))]
 fn program_43(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 - v1;
-    let v3 = mean(v1);
-    let mut v4 = v2;
-    for _ in 0..3 {
-        v4 = (v4 + v2) * 0.5;
-    }
-    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v6 = v2.sum_axis(Axis(0)) * 0.2;
-    let v7 = v4 * &v6;
-    let v8 = -v2;
-    let v9 = log_softmax(v1) * 0.2;
-    let v10 = v1.dot(&v9.t().dot(&v2)) * 0.1;
-    let v11 = log_softmax(v7) * 0.2;
-    let v12 = v8.dot(&p.v);
-    mse(v12, y) + mean(v11 * v11) + v3 + v5 + mean(v4 * v4) + mean(v10 * v10)
-}
-
-#[differentiable(wrt(p))]
-fn program_44(
-    p: &P,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    seq: &Array3<f64>,
-    sep: &Array2<f64>,
-) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let _v2 = v1.sin();
-    let v3 = sigmoid(v1).ln_1p();
-    let v4 = v3.row(x.nrows() - 1);
-    let v5 = x.dot(&p.w) * &v4;
-    let v6 = seq.slice(s![.., 1.., ..]) * p.s;
-    let v7 = tanh(&v6) + &sep.row(0);
-    let v8 = max_pool1d(&v7, 2, 2).sum_axis(Axis(1)) * 0.02;
-    let v9 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v10 = v3.powi(2);
-    let v11 = v9 + v5;
-    mse(v8, y) + mean(v11 * v11)
-}
-
-#[differentiable(wrt(p))]
-fn program_45(
-    p: &P,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    ids: &[usize],
-    seq: &Array3<f64>,
-    sep: &Array2<f64>,
-) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let mut v2 = v1;
-    for _ in 0..2 {
-        v2 = sigmoid(v2 + v1) * v2;
-    }
-    let v3 = tanh(v2) + sep;
-    let v4 = min_axis(&v3, Axis(1)) * 0.02;
-    let v5 = v2 * &v4.insert_axis(Axis(1));
-    let v6 = x.dot(&p.w) + &p.b;
-    let v7 = tanh(x.dot(&p.w)) * p.s;
-    let v8 = v6.column(2);
-    let v9 = mean(v8 * v8);
-    let v10 = softmax(p.e.select(Axis(0), ids) + v7);
-    let v11 = v6.sum_axis(Axis(0)).sum() * 0.1;
-    let v12 = seq.slice(s![.., 0..2, ..]);
-    let v13 = avg_pool1d(&v12, 3, 1).mean_axis(Axis(1));
-    let v14 = (v10 + v5) * 0.5;
-    softmax_cross_entropy(v13, y) + mean(v14 * v14) + v9 + v11 + mean(v2 * v2)
-}
-
-#[differentiable(wrt(p))]
-fn program_46(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 + v1;
-    let v3 = maximum(&v2, &(v2 - sep)) * 0.1;
-    let v4 = v3.dot(&p.v);
-    let v5 = logsumexp(&v4, Axis(1));
-    let v6 = stack(Axis(1), &[v5.view(), v5.view()]) * 0.5;
-    let _v7 = v4 * p.s;
-    let _v8 = v6 * p.s;
-    softmax_cross_entropy(v6, y) + mean(v3 * v3)
-}
-
-#[differentiable(wrt(p))]
-fn program_47(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1 - logsumexp(&v1, Axis(1)).insert_axis(Axis(1));
-    let v3 = v1.powi(2);
-    let mut v4 = mean(v2);
+    let mut v2 = v1;
     for _ in 0..3 {
-        v4 = v4 * 0.5 + mean(v1 * v2);
+        v2 = v2.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
     }
-    let v5 = mean(v3);
-    let _v6 = v3 * tanh(v4);
-    let v7 = v1.dot(&p.v);
-    let v8 = logsumexp(&v7, Axis(1));
-    let v9 = log_softmax(v2) * 0.2;
-    let v10 = v9.mean_axis(Axis(0));
-    let v11 = v7 + &v10.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v9 * v9) + v4 + v5 + mean(v8 * v8) + mean(v11 * v11)
+    let v3 = stack(Axis(1), &[v2.view(), v1.view()]);
+    let v4 = v3.sum_axis(Axis(1));
+    let v5 = log_softmax(v1) * 0.2;
+    let v6 = v5.sum_axis(Axis(0)) * 0.2;
+    let v7 = v2.sum_axis(Axis(0)).sum() * 0.1;
+    let v8 = v2 * 0.5 + 0.25;
+    let _v9 = tanh(x.dot(&p.w)) * p.s;
+    let v10 = (v1 + v1) * 0.5;
+    let v11 = ln(softplus(v8) + 0.5);
+    let v12 = v10.dot(&p.v);
+    bce(sigmoid(v12), y) + mean(v11 * v11) + v7 + mean(v2 * v2) + mean(v4 * v4) + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
-fn program_48(p: &P, x: &Array2<f64>, y: &Array2<f64>, k: usize) -> f64 {
+fn program_44(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = p.v.column(1);
+    let v3 = tanh(x.dot(&p.w)) * p.s;
+    let v4 = sum(v1) * 0.1;
+    let v5 = softmax(v1);
+    let v6 = v3.sin();
+    let v7 = v5.dot(&p.v);
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v4 + mean(v2 * v2)
+}
+
+#[differentiable(wrt(p))]
+fn program_45(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.dot(&p.v);
-    let v3 = v2.column(0);
-    let v4 = v2 - &v3.insert_axis(Axis(1)) * 0.5;
-    let v5 = mean(v1);
-    let v6 = v1 * 0.5 + 0.25;
-    let v7 = v1.slice(s![.., k]);
-    let _v8 = v1 + v1;
-    let v9 = stack![Axis(0), v6, v1];
-    let v10 = v9.mean_axis(Axis(0));
-    mse(v4, y) + mean(v10 * v10) + v5 + mean(v7 * v7)
-}
-
-#[differentiable(wrt(p))]
-fn program_49(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = mean(v1);
-    let v3 = v1 + v1;
-    let _v4 = softmax(v3);
-    let mut v5 = v3;
-    for _ in 0..1 {
-        v5 = softplus(v5) * p.s - v3 * 0.1;
+    let v3 = -v1;
+    let mut v4 = v3;
+    for _ in 0..2 {
+        v4 = sigmoid(v4 + v3) * v4;
     }
-    let v6 = v3.dot(&p.v);
-    let v7 = concatenate![Axis(1), v6, v6];
-    let _v8 = x.dot(&p.w) + &p.b;
-    let v9 = v5 * v2;
-    let v10 = v7.dot(&p.v) + &p.c;
-    let _v11 = v6 * p.s;
-    bce(sigmoid(v10), y) + mean(v9 * v9) + v2 + mean(v5 * v5)
+    let v5 = v1.select(Axis(0), ids);
+    let v6 = v5.mean_axis(Axis(1));
+    let v7 = stack(Axis(1), &[v6.view(), v6.view()]) * 0.5;
+    let _v8 = ln(softplus(v1) + 0.5);
+    let v9 = -v1;
+    mse(v7, y) + mean(v9 * v9) + v2 + mean(v4 * v4)
 }
 
 #[differentiable(wrt(p))]
-fn program_50(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = sigmoid(v1).ln_1p();
-    let v3 = stack![Axis(1), v2, v1];
+fn program_46(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.dot(&p.v) + &p.c;
+    let v3 = x.column(0) * p.s;
+    let v4 = stack![Axis(1), v3, v1.column(3)];
+    let v5 = v2.powi(3) * 0.1;
+    let _v6 = x.dot(&p.w) + &p.b;
+    let _v7 = exp(v2 * 0.3);
+    let _v8 = v1 - v1;
+    let _v9 = v5.exp_m1();
+    let v10 = x.dot(&p.w) + &p.b;
+    bce(sigmoid(v4), y) + mean(v10 * v10)
+}
+
+#[differentiable(wrt(p))]
+fn program_47(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&p.v);
+    let v3 = v1.powi(2);
+    let _v4 = v3 * v1;
+    let _v5 = mean(v3);
+    let v6 = p.e.select(Axis(0), ids);
+    let _v7 = v3.powi(2);
+    let v8 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v9 = mean(v6.mean_axis(Axis(1)));
+    let mut v10 = v3;
+    for _ in 0..3 {
+        v10 = sigmoid(v10 + v6) * v10;
+    }
+    softmax_cross_entropy(v2, y) + mean(v10 * v10) + v8 + v9
+}
+
+#[differentiable(wrt(p))]
+fn program_48(
+    p: &P,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    seq: &Array3<f64>,
+    sep: &Array2<f64>,
+) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v3 = stack![Axis(1), v1, seq.index_axis(Axis(1), 0)];
     let v4 = v3.insert_axis(Axis(1));
-    let v5 = avg_pool2d(&v4, (2, 1), (1, 1))
+    let v5 = avg_pool2d(&v4, (1, 2), (1, 2))
+        .mean_axis(Axis(1))
+        .sum_axis(Axis(1));
+    let v6 = x.dot(&p.w) + &p.b;
+    let v7 = sigmoid(v6.dot(&p.v));
+    let v8 = tanh(v1) + sep;
+    let v9 = max_axis(&v8, Axis(0)) * 0.02;
+    let v10 = v1.index_axis(Axis(0), 1);
+    let v11 = sum(v10 * v10) * 0.1;
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v2 + v11 + mean(v5 * v5) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_49(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = mean(v1);
+    let v3 = v1.mean_axis(Axis(1)).insert_axis(Axis(1)) * v1;
+    let v4 = exp(v3 * 0.3);
+    let v5 = seq.slice(s![.., 1.., ..]) * p.s;
+    let v6 = conv1d(&v5, &p.k1, &p.kb1, 2, 1).mean_axis(Axis(2));
+    let v7 = v4 * tanh(v2);
+    let _v8 = log_softmax(v7) * 0.2;
+    let v9 = log_softmax(v4) * 0.2;
+    softmax_cross_entropy(v6, y) + mean(v9 * v9) + v2
+}
+
+#[differentiable(wrt(p))]
+fn program_50(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = (v1 + v1) * 0.5;
+    let _v3 = v2.powi(3) * 0.1;
+    let v4 = v2 - logsumexp(&v2, Axis(1)).insert_axis(Axis(1));
+    let v5 = softmax(v4);
+    let v6 = stack(Axis(1), &[v4.view(), v4.view()]);
+    let v7 = v6.insert_axis(Axis(1));
+    let v8 = avg_pool2d(&v7, (2, 2), (2, 2))
         .sum_axis(Axis(1))
         .sum_axis(Axis(1));
-    let v6 = p.e.select(Axis(0), ids);
-    let v7 = exp(v5 * 0.3);
-    let v8 = ln(softplus(v7) + 0.5);
-    let mut v9 = v6;
-    for _ in 0..1 {
-        v9 = tanh(v9 * 0.5 + v1);
-    }
-    let v10 = v9 * v9;
-    let v11 = v10.mean_axis(Axis(1)).insert_axis(Axis(1)) * v8;
-    let _v12 = v1 / (v1 * v1 + 1.0);
-    let mut v13 = v2;
-    for _ in 0..3 {
-        v13 = v13.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-    }
-    let v14 = v13.dot(&p.v);
-    bce(sigmoid(v14), y) + mean(v13 * v13) + mean(v9 * v9) + mean(v11 * v11)
+    let _v9 = sigmoid(v5).ln_1p();
+    let v10 = p.w.row(2);
+    let _v11 = v4.powi(2);
+    let v12 = x.dot(&p.w) + &p.b;
+    mse(v8, y) + mean(v12 * v12) + mean(v10 * v10)
 }
 
 #[differentiable(wrt(p))]
 fn program_51(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = sigmoid(v1.dot(&p.v));
-    let v4 = v1 - v1;
-    let _v5 = sigmoid(v4.dot(&p.v));
-    let v6 = v1 + v2;
-    bce(sigmoid(v3), y) + mean(v6 * v6) + v2
-}
-
-#[differentiable(wrt(p))]
-fn program_52(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = stack(Axis(1), &[v1.view(), v1.view()]);
-    let v3 = v2.sum_axis(Axis(1));
-    let v4 = x.slice(s![.., 0..;2]).dot(&p.w.slice(s![0..;2, ..])) * p.s;
-    let v5 = v3 / (v1 * v1 + 1.0);
-    let _v6 = v4.dot(&p.v) + &p.c;
-    let v7 = v3.dot(&p.v) + &p.c;
-    bce(sigmoid(v7), y) + mean(v5 * v5)
-}
-
-#[differentiable(wrt(p))]
-fn program_53(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let _v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = mean(v2);
-    let v4 = v2.powi(3) * 0.1;
-    let _v5 = v2.exp_m1();
-    let v6 = sum(v2) * 0.1;
-    let v7 = softmax(v4);
-    let v8 = v4 * 0.5 + 0.25;
-    let _v9 = v8 + v7;
-    let v10 = concatenate![Axis(0), v8.slice(s![0..;2, ..]), v2.slice(s![1..3, ..])];
-    let v11 = v4 / (v4 * v4 + 1.0);
-    let v12 = v7.dot(&p.v);
-    mse(v12, y) + mean(v11 * v11) + v3 + v6 + mean(v10 * v10)
-}
-
-#[differentiable(wrt(p))]
-fn program_54(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = v2.sin();
-    let _v4 = v3.exp_m1();
-    let v5 = sigmoid(v1.dot(&p.v));
-    let v6 = mean(v2.mean_axis(Axis(1)));
-    let v7 = v3.sin();
-    let mut v8 = v7;
+    let v2 = sigmoid(v1);
+    let v3 = softplus(v1);
+    let v4 = sqrt(v3 * v3 + 1.0);
+    let _v5 = v4 - v2;
+    let v6 = v2 * v4;
+    let v7 = v3.dot(&p.v);
+    softmax_cross_entropy(v7, y) + mean(v6 * v6)
+}
+
+#[differentiable(wrt(p))]
+fn program_52(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.tanh();
+    let v3 = sum(v1) * 0.1;
+    let v4 = sigmoid(v2.dot(&p.v));
+    let v5 = (v2 + v2) * 0.5;
+    let v6 = seq.slice(s![.., 0..2, ..]);
+    let v7 = conv1d(&v6, &p.k1, &p.kb1, 1, 1).mean_axis(Axis(1));
+    let _v8 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let _v9 = v2.dot(&p.v) + &p.c;
+    let v10 = sqrt(v1 * v1 + 1.0);
+    let v11 = v10 * v3;
+    let v12 = v5.sum_axis(Axis(1)) * 0.25;
+    let v13 = v4 - &v12.insert_axis(Axis(1)) * 0.5;
+    bce(sigmoid(v4), y) + mean(v11 * v11) + v3 + mean(v7 * v7) + mean(v13 * v13)
+}
+
+#[differentiable(wrt(p))]
+fn program_53(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let mut v2 = mean(v1);
     for _ in 0..1 {
-        v8 = tanh(v8 * 0.5 + v7);
+        v2 = v2 * 0.5 + mean(v1 * v1);
     }
-    softmax_cross_entropy(v5, y) + mean(v8 * v8) + v6
+    let v3 = sum(v1) * 0.1;
+    let v4 = stack![Axis(1), v1, v1];
+    let v5 = v4.insert_axis(Axis(1));
+    let v6 = conv2d(&v5, &p.k2, &p.kb2, (1, 1), (1, 1))
+        .sum_axis(Axis(2))
+        .mean_axis(Axis(1));
+    let mut v7 = v1;
+    let mut v8 = v1.clone();
+    let mut outs8 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        (v7, v8) = (v8 * 0.8, tanh(v7 + xt));
+        outs8.push(sigmoid(&v8));
+    }
+    let v9 = concatenate(Axis(1), &outs8);
+    let v10 = v9.slice(s![.., ..4]);
+    let v11 = concatenate![Axis(0), v7.slice(s![0..;2, ..]), v7.slice(s![1..3, ..])];
+    let _v12 = v10 - v8;
+    let v13 = x.dot(&p.w) + &p.b;
+    let v14 = v7.powi(2);
+    let v15 = v13.dot(&p.v);
+    mse(v15, y)
+        + mean(v14 * v14)
+        + v2
+        + v3
+        + mean(v7 * v7)
+        + mean(v8 * v8)
+        + mean(v6 * v6)
+        + mean(v11 * v11)
 }
 
 #[differentiable(wrt(p))]
-fn program_55(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+fn program_54(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.dot(&p.w) + &p.b;
-    let v3 = concatenate![Axis(0), v1.slice(s![0..2, ..]), v2.slice(s![2.., ..])];
-    let v4 = -v1;
-    let v5 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v6 = log_softmax(v4) * 0.2;
-    let mut v7 = v6;
-    for _ in 0..3 {
-        v7 = tanh(v7 * 0.5 + v1);
-    }
-    let v8 = v3.powi(3) * 0.1;
-    let v9 = v8.dot(&p.v);
-    bce(sigmoid(v9), y) + mean(v8 * v8) + v5 + mean(v7 * v7)
-}
-
-#[differentiable(wrt(p))]
-fn program_56(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.index_axis(Axis(0), 3);
-    let v3 = ln(softplus(v1) + 0.5);
-    let v4 = sum(v1) * 0.1;
-    let _v5 = softplus(v3);
-    let v6 = x.dot(&p.w) + &p.b;
-    let v7 = v1.tanh();
-    let _v8 = v7 * 0.5 + 0.25;
-    let v9 = v3.dot(&p.v);
-    let v10 = softmax(v3);
-    let _v11 = v6.dot(&p.v);
-    bce(sigmoid(v9), y) + mean(v10 * v10) + v4 + mean(v2 * v2)
-}
-
-#[differentiable(wrt(p))]
-fn program_57(
-    p: &P,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    seq: &Array3<f64>,
-    sep: &Array2<f64>,
-) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1 / (v1 * v1 + 1.0);
-    let mut v3 = mean(v2);
-    for _ in 0..0 {
-        v3 = v3 * 0.5 + mean(v1 * v2);
-    }
-    let v4 = (v1 + v2) * 0.5;
-    let v5 = stack![Axis(1), v2, seq.index_axis(Axis(1), 0)];
-    let v6 = tanh(&v5) + &sep.row(0);
-    let v7 = max_pool1d(&v6, 3, 1).mean_axis(Axis(1)) * 0.02;
-    let v8 = x.dot(&p.w) + &p.b;
-    let v9 = v8 + v4;
-    bce(sigmoid(v7), y) + mean(v9 * v9) + v3
-}
-
-#[differentiable(wrt(p))]
-fn program_58(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = sigmoid(v1).ln_1p();
-    let v3 = v2.mean_axis(Axis(1));
-    let v4 = softmax(v2);
-    let v5 = v2.dot(&p.v);
-    let v6 = v5 - &v3.insert_axis(Axis(1)) * 0.5;
-    let v7 = sum(v1) * 0.1;
-    let v8 = mean(v4.mean_axis(Axis(1)));
-    let _v9 = softplus(v4);
-    let mut v10 = v4;
+    let v2 = tanh(p.e.select(Axis(0), ids)).dot(&p.v);
+    let mut v3 = v1;
+    let mut outs3 = Vec::new();
     for _ in 0..2 {
-        v10 = softplus(v10) * p.s - v1 * 0.1;
+        v3 = tanh(v1 * p.s + v3.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b);
+        outs3.push(v3.clone());
     }
-    let _v11 = v6 * p.s;
-    let v12 = exp(v1 * 0.3);
-    mse(v6, y) + mean(v12 * v12) + v7 + v8 + mean(v10 * v10)
+    let v4 = concatenate(Axis(1), &outs3);
+    let v5 = mean(v4);
+    let mut v6 = v3;
+    let mut v7 = v3 * 0.0;
+    let mut v8 = 0.0;
+    let mut outs8 = Vec::new();
+    for _ in 0..1 {
+        let z = &v3 + v6.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+        v7 = sigmoid(&z) * &v7 + tanh(&z) * 0.5;
+        v6 = tanh(&v7) * sigmoid(z);
+        v8 += mean(v6);
+        outs8.push(sigmoid(&v7));
+    }
+    let v9 = stack(Axis(1), &outs8);
+    let v10 = v9.sum_axis(Axis(1));
+    let v11 = softmax(v3);
+    let mut v12 = mean(v1);
+    for _ in 0..0 {
+        v12 = v12 * 0.5 + mean(v10 * v1);
+    }
+    let v13 = v11.dot(&p.v);
+    bce(sigmoid(v13), y)
+        + mean(v11 * v11)
+        + v8
+        + v12
+        + mean(v3 * v3)
+        + mean(v6 * v6)
+        + mean(v7 * v7)
+        + mean(v2 * v2)
+        + v5
+}
+
+#[differentiable(wrt(p))]
+fn program_55(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v3 = v1 - v2;
+    let mut v4 = v1;
+    let mut outs4 = Vec::new();
+    for _ in 0..1 {
+        v4 = (v4 + v2) * 0.5;
+        outs4.push(v4.clone());
+    }
+    let v5 = stack(Axis(1), &outs4);
+    let v6 = v5.mean_axis(Axis(1));
+    let _v7 = (v3 + v3) * 0.5;
+    let _v8 = softplus(v6);
+    let v9 = v3.mean_axis(Axis(0));
+    let v10 = v2 * &v9;
+    let _v11 = sqrt(v6 * v6 + 1.0);
+    let v12 = tanh(x.dot(&p.w)) * p.s;
+    let v13 = tanh(v6) + sep;
+    let v14 = min_axis(&v13, Axis(0)) * 0.02;
+    let v15 = v1.dot(&p.v);
+    bce(sigmoid(v15), y) + mean(v12 * v12) + mean(v4 * v4) + mean(v10 * v10) + mean(v14 * v14)
+}
+
+#[differentiable(wrt(p))]
+fn program_56(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v3 = v2;
+    for _ in 0..0 {
+        v3 = sigmoid(v3 + v2) * v3;
+    }
+    let v4 = stack(Axis(1), &[v3.view(), v1.view()]);
+    let v5 = tanh(&v4) + &sep.row(0);
+    let v6 = max_pool1d(&v5, 2, 2).sum_axis(Axis(1)) * 0.02;
+    let _v7 = (v3 + v3) * 0.5;
+    let v8 = sum(v3) * 0.1;
+    let _v9 = exp(v1 * 0.3);
+    let v10 = softmax(v3);
+    softmax_cross_entropy(v6, y) + mean(v10 * v10) + v8 + mean(v3 * v3)
+}
+
+#[differentiable(wrt(p))]
+fn program_57(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.powi(3) * 0.1;
+    let v3 = softmax(v1);
+    let _v4 = (v3 + v1) * 0.5;
+    let v5 = v1.row(0);
+    let v6 = mean(v2.mean_axis(Axis(1)));
+    let v7 = v3.dot(&p.v);
+    let _v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = log_softmax(v1) * 0.2;
+    bce(sigmoid(v7), y) + mean(v9 * v9) + v6 + mean(v5 * v5)
+}
+
+#[differentiable(wrt(p))]
+fn program_58(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = (v1 + v1) * 0.5;
+    let v3 = sigmoid(v1.dot(&p.v));
+    let v4 = x.dot(&p.w) + &p.b;
+    let mut v5 = v2;
+    for _ in 0..3 {
+        v5 = v5.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v6 = v3.select(Axis(0), ids) * p.s;
+    let v7 = v1 / (v1 * v1 + 1.0);
+    let _v8 = v7.powi(3) * 0.1;
+    let v9 = mean(v1);
+    let v10 = v4 * v5;
+    bce(sigmoid(v3), y) + mean(v10 * v10) + v9 + mean(v5 * v5) + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program_59(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.exp_m1();
-    let v3 = minimum(&v2, &(v2 + 3.0));
-    let v4 = sigmoid(v2.dot(&p.v));
-    let v5 = sum(v2) * 0.1;
-    let v6 = v1 - logsumexp(&v1, Axis(1)).insert_axis(Axis(1));
-    mse(v4, y) + mean(v6 * v6) + v5 + mean(v3 * v3)
+    let v2 = softplus(v1);
+    let v3 = ln(softplus(v2) + 0.5);
+    let v4 = v3.powi(3) * 0.1;
+    let _v5 = v1.sin();
+    let v6 = v3 / (v4 * v4 + 1.0);
+    let v7 = mean(v3);
+    let v8 = softmax(v3);
+    let _v9 = v8.tanh();
+    let v10 = v4 * v7;
+    let v11 = v6.dot(&p.v);
+    mse(v11, y) + mean(v10 * v10) + v7
 }
 
 #[differentiable(wrt(p))]
 fn program_60(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v3 = softmax(v1);
-    let _v4 = (v3 + v1) * 0.5;
-    let v5 = x.column(0) * p.s;
-    let v6 = mean(v2.mean_axis(Axis(1)));
-    let v7 = v3.dot(&p.v);
-    let v8 = tanh(x.dot(&p.w)) * p.s;
-    mse(v7, y) + mean(v8 * v8) + v6 + mean(v5 * v5)
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = sigmoid(v1.dot(&p.v));
+    let _v3 = v2.exp_m1();
+    let v4 = (v1 + v1) * 0.5;
+    let _v5 = v2 * p.s;
+    let v6 = v4.dot(&p.v);
+    let v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v8 = v2.sum_axis(Axis(1));
+    let mut v9 = mean(v4);
+    for _ in 0..3 {
+        v9 = v9 * 0.5 + mean(v7 * v4);
+    }
+    let v10 = softmax(v1);
+    softmax_cross_entropy(v6, y) + mean(v10 * v10) + v9 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
-fn program_61(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = (v1 + v1) * 0.5;
-    let v3 = mean(v2);
-    let v4 = v2.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = sigmoid(v1.dot(&p.v));
-    let _v6 = x.dot(&p.w) + &p.b;
-    let mut v7 = v2;
-    for _ in 0..3 {
-        v7 = v7.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-    }
-    let v8 = v7.slice(s![.., 1..3]);
-    let v9 = v7.sum_axis(Axis(1)) * 0.25;
-    let v10 = tanh(v7);
-    bce(sigmoid(v5), y) + mean(v10 * v10) + v3 + v4 + mean(v7 * v7) + mean(v8 * v8) + mean(v9 * v9)
+fn program_61(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v3 = v1 + v2;
+    let v4 = p.e.select(Axis(0), ids);
+    let v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = tanh(x.dot(&p.w)) * p.s;
+    let _v7 = softmax(v3);
+    let v8 = softmax(v4);
+    let v9 = mean(v8.mean_axis(Axis(1)));
+    let v10 = softmax(v6);
+    let v11 = v4.dot(&p.v);
+    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v5 + v9
 }
 
 #[differentiable(wrt(p))]
 fn program_62(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v2 = sigmoid(v1);
-    let v3 = log_softmax(v1) * 0.2;
-    let v4 = sigmoid(v3).ln_1p();
-    let v5 = softmax(v4);
-    let v6 = logsumexp(&v4, Axis(0));
-    let v7 = v3.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v5 * v5) + mean(v6 * v6)
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = mean(v1);
+    let v3 = v1 + v1;
+    let v4 = sum(v3) * 0.1;
+    let v5 = v1.dot(&p.v);
+    let v6 = concatenate(Axis(1), &[v5.view(), v5.view()]);
+    let mut v7 = v3;
+    for _ in 0..1 {
+        v7 = tanh(v7 * 0.5 + v1);
+    }
+    mse(v5, y) + mean(v7 * v7) + v2 + v4 + mean(v6 * v6)
 }
 
 #[differentiable(wrt(p))]
 fn program_63(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = (v1 + v1) * 0.5;
-    let v3 = softmax(v2);
-    let v4 = v3.sum_axis(Axis(0)) * 0.2;
-    let v5 = mean(v3.mean_axis(Axis(1)));
-    let v6 = v3.slice(s![.., 0..;2]);
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1 / (v1 * v1 + 1.0);
+    let v3 = logsumexp(&v1, Axis(0));
+    let _v4 = -v1;
+    let v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v6 = v2 * v1;
     let v7 = v2.dot(&p.v);
-    softmax_cross_entropy(v7, y) + mean(v3 * v3) + v5 + mean(v4 * v4) + mean(v6 * v6)
+    bce(sigmoid(v7), y) + mean(v6 * v6) + v5 + mean(v3 * v3)
 }
 
 #[differentiable(wrt(p))]
-fn program_64(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
+fn program_64(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
     let v2 = v1.dot(&p.v);
-    let v3 = v2.sum_axis(Axis(1));
-    let v4 = mean(v3 * v3);
-    let v5 = sum(v1) * 0.1;
-    let v6 = v2.dot(&p.v.t());
-    let v7 = softmax(v6);
-    let v8 = (v1 + v7) * 0.5;
-    let v9 = stack(Axis(1), &[v7.view(), v7.view()]);
-    let v10 = v9.insert_axis(Axis(1));
-    let v11 = tanh(&v10) + &sep.slice(s![0..2, ..]);
-    let v12 = max_pool2d(&v11, (2, 2), (2, 2))
-        .sum_axis(Axis(1))
-        .sum_axis(Axis(1))
-        * 0.02;
-    softmax_cross_entropy(v2, y) + mean(v8 * v8) + v4 + v5 + mean(v12 * v12)
+    let v3 = logsumexp(&v2, Axis(1));
+    let v4 = exp(v1 * 0.3);
+    let v5 = tanh(x.dot(&p.w)) * p.s;
+    let _v6 = log_softmax(v4) * 0.2;
+    let v7 = softmax(v1);
+    let v8 = match mode {
+        Mode::A => sigmoid(v5.dot(&p.v)),
+        Mode::B => v7.dot(&p.v),
+        _ => sigmoid(v7.dot(&p.v)),
+    };
+    let v9 = v5.sin();
+    let _v10 = sigmoid(v4.dot(&p.v));
+    bce(sigmoid(v2), y) + mean(v9 * v9) + mean(v8 * v8) + mean(v3 * v3)
 }
 
 #[differentiable(wrt(p))]
-fn program_65(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(v1);
-    let v3 = mean(v2);
-    let v4 = v2 + v1;
-    let v5 = mean(v4);
-    let v6 = logsumexp(&v2, Axis(1));
-    let v7 = tanh(v2) + sep;
-    let v8 = max_axis(&v7, Axis(1)) * 0.02;
-    let v9 = stack(Axis(1), &[v8.view(), v8.view()]) * 0.5;
-    let _v10 = sqrt(v2 * v2 + 1.0);
-    let v11 = v2 / (v2 * v2 + 1.0);
-    let _v12 = v2 * tanh(v5);
-    let v13 = v11.sin();
-    bce(sigmoid(v9), y) + mean(v13 * v13) + v3 + v5 + mean(v6 * v6)
+fn program_65(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = v1 * v1;
+    let mut v4 = v1;
+    for _ in 0..3 {
+        v4 = sigmoid(v4 + v3) * v4;
+    }
+    let v5 = v1 / (v2 * v2 + 1.0);
+    let v6 = v4.sum_axis(Axis(0)).sum() * 0.1;
+    let _v7 = v5 / (v1 * v1 + 1.0);
+    let v8 = softmax(v5);
+    let _v9 = v3.tanh();
+    let mut v10 = v1;
+    for _ in 0..2 {
+        v10 = tanh(v10 * 0.5 + v4);
+    }
+    let v11 = (v10 + v8) * 0.5;
+    let v12 = v8.dot(&p.v);
+    softmax_cross_entropy(v12, y) + mean(v11 * v11) + v6 + mean(v4 * v4) + mean(v10 * v10)
 }
 
 #[differentiable(wrt(p))]
 fn program_66(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.sum_axis(Axis(0)) * 0.2;
-    let v3 = v1.powi(2);
-    let v4 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let _v5 = v4 * v3;
-    let mut v6 = v1;
-    let mut v7 = v4 * 0.0;
-    let mut outs7 = Vec::new();
-    for _ in 0..3 {
-        (v6, v7) = (v7 * 0.8, tanh(v6 + v3));
-        outs7.push(v6.clone());
-    }
-    let v8 = stack(Axis(1), &outs7);
-    let v9 = v8.sum_axis(Axis(1));
-    let v10 = mean(v3.mean_axis(Axis(1)));
-    let v11 = v3.dot(&p.v) + &p.c;
-    let mut v12 = v4;
-    for _ in 0..3 {
-        v12 = sigmoid(v12 + v7) * v12;
-    }
-    bce(sigmoid(v11), y)
-        + mean(v12 * v12)
-        + v10
-        + mean(v6 * v6)
-        + mean(v7 * v7)
-        + mean(v2 * v2)
-        + mean(v9 * v9)
-}
-
-#[differentiable(wrt(p))]
-fn program_67(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let mut v2 = v1;
+    let v2 = mean(v1);
     let mut v3 = mean(v1);
-    for i in 0..2 {
-        let xt = seq.index_axis(Axis(1), i);
-        v2 = sigmoid(v2 + xt) * v2;
-        (v2, v3) = (v2 * sigmoid(v3), v3 * 0.5 + mean(v2));
+    for _ in 0..2 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
     }
-    let _v4 = v1 + v2;
-    let v5 = mean(v1.mean_axis(Axis(1)));
-    let _v6 = v2 * 0.5 + 0.25;
-    let v7 = softmax(v2);
-    let v8 = v1.dot(&p.v);
-    softmax_cross_entropy(v8, y) + mean(v7 * v7) + v3 + v5 + mean(v2 * v2)
+    let v4 = v1 + v1;
+    let v5 = v4 * tanh(v3);
+    let v6 = softmax(v4);
+    let _v7 = softplus(v5);
+    let v8 = v6 + v5;
+    let v9 = v8.dot(&p.v);
+    mse(v9, y) + mean(v8 * v8) + v2 + v3
 }
 
 #[differentiable(wrt(p))]
-fn program_68(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let _v3 = v1.dot(&p.v);
-    let v4 = v1 * v1;
-    let v5 = v1.dot(&p.v);
-    let v6 = exp(v4 * 0.3);
-    softmax_cross_entropy(v5, y) + mean(v6 * v6) + v2
-}
-
-#[differentiable(wrt(p))]
-fn program_69(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = v1.tanh();
-    let _v4 = v3.exp_m1();
-    let v5 = v1 + v2;
-    let v6 = v3.row(x.nrows() - 1);
-    let v7 = sum(v6 * v6) * 0.1;
-    let v8 = v1 / (v3 * v3 + 1.0);
-    let v9 = v5.dot(&p.v);
-    let v10 = stack![Axis(2), v9, v9];
-    let v11 = v10.sum_axis(Axis(1));
-    mse(v9, y) + mean(v8 * v8) + v2 + v7 + mean(v11 * v11)
-}
-
-#[differentiable(wrt(p))]
-fn program_70(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.dot(&p.v) + &p.c;
-    let v3 = v1 * 0.5 + 0.25;
-    let mut v4 = v3;
-    let mut v5 = mean(v1);
-    for _ in 0..0 {
-        v4 = (v4 + v3) * 0.5;
-        v5 = v5 + mean(&v4 * &v4) * 0.1;
-    }
-    let _v6 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v7 = sqrt(v1 * v1 + 1.0);
-    mse(v2, y) + mean(v7 * v7) + v5 + mean(v4 * v4)
-}
-
-#[differentiable(wrt(p))]
-fn program_71(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = log_softmax(v1) * 0.2;
-    let v3 = mean(v2);
-    let v4 = sum(v1) * 0.1;
-    let _v5 = sqrt(v1 * v1 + 1.0);
-    let v6 = tanh(x.dot(&p.w)) * p.s;
-    let v7 = v2.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v6 * v6) + v3 + v4
-}
-
-#[differentiable(wrt(p))]
-fn program_72(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = v1 * v1;
-    let v3 = v2.dot(&p.v) + &p.c;
-    let mut v4 = v2;
-    for _ in 0..0 {
-        v4 = tanh(v4 * 0.5 + v1);
-    }
-    let _v5 = v2 + v4;
-    let mut v6 = v4;
-    for _ in 0..0 {
-        v6 = sigmoid(v6 + v4) * v6;
-    }
-    softmax_cross_entropy(v3, y) + mean(v6 * v6) + mean(v4 * v4)
-}
-
-#[differentiable(wrt(p))]
-fn program_73(p: &P, x: &Array2<f64>, y: &Array2<f64>, k: usize) -> f64 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let _v2 = tanh(v1);
-    let v3 = logsumexp(&v1, Axis(1));
-    let v4 = mean(v1);
-    let v5 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v6 = v5.slice(s![.., k..]);
-    softmax_cross_entropy(v6, y) + mean(v5 * v5) + v4 + mean(v3 * v3)
-}
-
-#[differentiable(wrt(p))]
-fn program_74(
+fn program_67(
     p: &P,
     x: &Array2<f64>,
     y: &Array2<f64>,
     seq: &Array3<f64>,
     sep: &Array2<f64>,
+    k: usize,
 ) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = mean(v1);
-    let v3 = v1 * v2;
-    let v4 = exp(v1 * 0.3);
-    let v5 = seq.slice(s![.., 1.., ..]) * p.s;
-    let v6 = v5.insert_axis(Axis(1));
-    let v7 = tanh(&v6) + &sep.slice(s![0..2, ..]);
-    let v8 = max_pool2d(&v7, (2, 1), (1, 1))
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sum(v1) * 0.1;
+    let v3 = v1.dot(&p.v);
+    let v4 = v3 + &p.b.slice(s![1..3]);
+    let v5 = stack![Axis(0), v1, v1];
+    let v6 = v5.mean_axis(Axis(0));
+    let v7 = (v6 + v6) * 0.5;
+    let v8 = seq.slice(s![.., 0..2, ..]);
+    let v9 = v8.insert_axis(Axis(1));
+    let v10 = tanh(&v9) + &sep.slice(s![0..2, ..]);
+    let v11 = max_pool2d(&v10, (2, 1), (1, 1))
         .sum_axis(Axis(1))
         .sum_axis(Axis(1))
         * 0.02;
-    let _v9 = v4.sum_axis(Axis(0)).sum() * 0.1;
-    let v10 = mean(v8);
-    let _v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v12 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let _v13 = softmax(v8);
-    let v14 = stack![Axis(0), v8, v8].sum_axis(Axis(0)) * 0.5;
-    let v15 = v3.dot(&p.v);
-    bce(sigmoid(v15), y) + mean(v14 * v14) + v10 + v12
+    let v12 = v11.exp_m1();
+    let v13 = v11.slice(s![.., k]);
+    let v14 = stack(Axis(1), &[v13.view(), v13.view()]) * 0.5;
+    let v15 = logsumexp(&v7, Axis(1));
+    let v16 = v15.dot(&v11) * 0.1;
+    softmax_cross_entropy(v14, y) + mean(v12 * v12) + v2 + mean(v4 * v4) + mean(v16 * v16)
 }
 
 #[differentiable(wrt(p))]
-fn program_75(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+fn program_68(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
     let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = sqrt(v1 * v1 + 1.0);
-    let v3 = softmax(v2);
-    let v4 = ln(softplus(v1) + 0.5);
-    let v5 = v3.dot(&p.v) + &p.c;
-    let v6 = v1.sum_axis(Axis(1)) * 0.25;
-    let _v7 = v4.tanh();
-    let v8 = seq.slice(s![.., 0..2, ..]);
-    let v9 = v8.insert_axis(Axis(1));
-    let v10 = conv2d(&v9, &p.k2, &p.kb2, (1, 1), (1, 1))
-        .sum_axis(Axis(2))
-        .mean_axis(Axis(1));
-    let _v11 = v5 * p.s;
-    let v12 = tanh(x.dot(&p.w)) * p.s;
-    let _v13 = sigmoid(v4.dot(&p.v));
-    mse(v5, y) + mean(v12 * v12) + mean(v6 * v6) + mean(v10 * v10)
+    let v2 = v1 * v1;
+    let v3 = tanh(v2) + sep;
+    let v4 = maximum(&tanh(v1), &v3) * 0.02;
+    let _v5 = (v2 + v4) * 0.5;
+    let v6 = exp(v4 * 0.3);
+    let v7 = sum(v1) * 0.1;
+    let v8 = v2.slice(s![2, ..]);
+    let v9 = v2.dot(&p.v);
+    let v10 = v9 + &v8.dot(&p.v);
+    softmax_cross_entropy(v9, y) + mean(v6 * v6) + v7 + mean(v10 * v10)
 }
 
 #[differentiable(wrt(p))]
-fn program_76(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
-    let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v3 = v1 * tanh(v2);
-    let v4 = softmax(p.e.select(Axis(0), ids) + v1);
-    let mut v5 = v3;
-    for _ in 0..1 {
-        v5 = sigmoid(v5 + v4) * v5;
+fn program_69(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1);
+    let v3 = mean(v2);
+    let v4 = minimum(&v2, &(v2 + 3.0));
+    let v5 = stack![Axis(1), v2, seq.index_axis(Axis(1), 0)];
+    let v6 = avg_pool1d(&v5, 2, 2).sum_axis(Axis(2));
+    let mut v7 = mean(v1);
+    for _ in 0..2 {
+        v7 = v7 * 0.5 + mean(v4 * v1);
     }
-    let _v6 = sigmoid(v5.dot(&p.v));
-    let v7 = stack![Axis(1), v1, v5];
-    let v8 = conv1d(&v7, &p.k1, &p.kb1, 1, 0).sum_axis(Axis(2)) * 0.5;
-    softmax_cross_entropy(v8, y) + mean(v5 * v5) + v2
+    softmax_cross_entropy(v6, y) + mean(v4 * v4) + v3 + v7
+}
+
+#[differentiable(wrt(p))]
+fn program_70(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = tanh(x.dot(&p.w)) * p.s;
+    let v3 = v2.column(3);
+    let v4 = mean(v3 * v3);
+    let v5 = softmax(v2);
+    let v6 = sum(v2.slice(s![1..4, ..]) * v1.slice(s![0..;2, ..])) * 0.1;
+    let v7 = match mode {
+        Mode::A => v1 * 0.5 + 0.25,
+        Mode::B => (v1 + v2) * 0.5,
+        _ => v5.exp_m1(),
+    };
+    let v8 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v9 = v8.dot(&p.v);
+    bce(sigmoid(v9), y) + mean(v8 * v8) + v4 + v6 + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_71(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = v1.dot(&p.v);
+    let v3 = logsumexp(&v2, Axis(1));
+    let v4 = (v1 + v1) * 0.5;
+    let _v5 = x.dot(&p.w) + &p.b;
+    let v6 = v4 * &v3.insert_axis(Axis(1));
+    let _v7 = tanh(x.dot(&p.w)) * p.s;
+    let v8 = sigmoid(v6).ln_1p();
+    let v9 = stack(Axis(1), &[v1.view(), v6.view()]);
+    let v10 = v9.mean_axis(Axis(2));
+    let v11 = v8.dot(&p.v);
+    let v12 = match mode {
+        Mode::A => v4 * 0.5 + 0.25,
+        Mode::B => v4.cos(),
+        _ => (v6 + v8) * 0.5,
+    };
+    mse(v11, y) + mean(v12 * v12) + mean(v10 * v10)
+}
+
+#[differentiable(wrt(p))]
+fn program_72(p: &P, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let mut v2 = mean(v1);
+    for _ in 0..2 {
+        v2 = v2 * 0.5 + mean(v1 * v1);
+    }
+    let v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v4 = seq.slice(s![.., 1.., ..]) * p.s;
+    let v5 = conv1d(&v4, &p.k1, &p.kb1, 1, 0).sum_axis(Axis(2)) * 0.5;
+    let v6 = v5 * p.s;
+    let v7 = v1 + v1;
+    softmax_cross_entropy(v6, y) + mean(v7 * v7) + v2 + v3
+}
+
+#[differentiable(wrt(p))]
+fn program_73(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1 * 0.5 + 0.25;
+    let v3 = mean(v1.mean_axis(Axis(1)));
+    let _v4 = sigmoid(v1.dot(&p.v));
+    let v5 = tanh(v1);
+    let v6 = v1.dot(&p.v) + &p.c;
+    let _v7 = v2.tanh();
+    let _v8 = v6.sin();
+    let mut v9 = v5;
+    for _ in 0..3 {
+        v9 = (v9 + v2) * 0.5;
+    }
+    bce(sigmoid(v6), y) + mean(v9 * v9) + v3
+}
+
+#[differentiable(wrt(p))]
+fn program_74(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = mean(v1);
+    let v3 = v1.sin();
+    let mut v4 = v1;
+    for _ in 0..3 {
+        v4 = softplus(v4) * p.s - v3 * 0.1;
+    }
+    let _v5 = v3.sin();
+    let v6 = v1.mean_axis(Axis(0));
+    let v7 = v3 + &v6 * 0.5;
+    let _v8 = tanh(v1);
+    let mut v9 = v7;
+    for _ in 0..2 {
+        v9 = v9 * 0.5 + &v3 * 0.2;
+        for _ in 0..2 {
+            v9 = sigmoid(&v9 + &v3) * &v9;
+        }
+    }
+    let v10 = v9 + v2;
+    let v11 = v3.dot(&p.v);
+    softmax_cross_entropy(v11, y) + mean(v10 * v10) + v2 + mean(v4 * v4) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program_75(p: &P, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.dot(&p.v);
+    let v3 = softplus(v1);
+    let v4 = v1.sum_axis(Axis(0)) * 0.2;
+    let _v5 = v1.dot(&p.v) + &p.c;
+    let v6 = tanh(v1) + sep;
+    let v7 = maximum(&tanh(v3), &v6) * 0.02;
+    let _v8 = v1.powi(2);
+    let _v9 = v3.powi(2);
+    let _v10 = sigmoid(v7).ln_1p();
+    let v11 = v1 + &v4 * 0.5;
+    bce(sigmoid(v2), y) + mean(v11 * v11)
+}
+
+#[differentiable(wrt(p))]
+fn program_76(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = v1.dot(&p.v);
+    let v3 = v2.dot(&p.v.t());
+    let v4 = v3.powi(3) * 0.1;
+    let v5 = mean(v4);
+    let v6 = v3.powi(3) * 0.1;
+    let v7 = v2 * p.s;
+    softmax_cross_entropy(v7, y) + mean(v6 * v6) + v5
 }
 
 #[differentiable(wrt(p))]
 fn program_77(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1 * v1;
-    let v3 = sigmoid(v1.dot(&p.v));
-    let _v4 = sigmoid(v3).ln_1p();
-    let _v5 = v2.cos();
-    let v6 = mean(v1.mean_axis(Axis(1)));
-    let v7 = p.w.row(0);
-    let v8 = v1.dot(&p.v);
-    let _v9 = v8 * p.s;
-    let v10 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    softmax_cross_entropy(v8, y) + mean(v10 * v10) + v6 + mean(v7 * v7)
-}
-
-#[differentiable(wrt(p))]
-fn program_78(
-    p: &P,
-    x: &Array2<f64>,
-    y: &Array2<f64>,
-    seq: &Array3<f64>,
-    sep: &Array2<f64>,
-) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1 - v1;
-    let v3 = tanh(v2);
-    let v4 = concatenate![Axis(0), v3.slice(s![0..2, ..]), v3.slice(s![2.., ..])];
-    let v5 = stack![Axis(1), v2, seq.index_axis(Axis(1), 0)];
-    let v6 = tanh(&v5) + &sep.row(0);
-    let v7 = max_pool1d(&v6, 3, 1).mean_axis(Axis(1)) * 0.02;
-    let mut v8 = v2;
-    for _ in 0..0 {
-        v8 = sigmoid(v8 + v4) * v8;
+    let v2 = v1.slice(s![.., ..;3]) * 0.5;
+    let _v3 = v1.dot(&p.v) + &p.c;
+    let v4 = stack![Axis(1), v1, v1];
+    let v5 = avg_pool1d(&v4, 3, 1).mean_axis(Axis(1));
+    let v6 = mean(v1);
+    let mut v7 = v1;
+    let mut v8 = tanh(v1);
+    let mut outs8 = Vec::new();
+    for _ in 0..3 {
+        (v7, v8) = (
+            tanh(v7.dot(&p.w.t()).dot(&p.w) * 0.3 + v1),
+            v8 * 0.5 + v7 * 0.5,
+        );
+        outs8.push(sigmoid(&v8));
     }
-    let v9 = v3 - v4;
-    let v10 = mean(v2);
-    bce(sigmoid(v7), y) + mean(v9 * v9) + v10 + mean(v8 * v8)
+    let v9 = concatenate(Axis(1), &outs8);
+    let v10 = v9.sum_axis(Axis(1)) * 0.1;
+    let mut v11 = v8;
+    for _ in 0..1 {
+        v11 = (v11 + v7) * 0.5;
+    }
+    let _v12 = (v8 + v8) * 0.5;
+    let v13 = v11.dot(&p.v);
+    let v14 = v8 * v1;
+    let mut v15 = mean(v8);
+    for _ in 0..3 {
+        v15 = v15 * 0.5 + mean(v11 * v8);
+    }
+    softmax_cross_entropy(v13, y)
+        + mean(v14 * v14)
+        + v6
+        + v15
+        + mean(v7 * v7)
+        + mean(v8 * v8)
+        + mean(v11 * v11)
+        + mean(v2 * v2)
+        + mean(v5 * v5)
+        + mean(v10 * v10)
 }
 
 #[differentiable(wrt(p))]
-fn program_79(p: &P, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+fn program_78(p: &P, x: &Array2<f64>, y: &Array2<f64>, mode: Mode) -> f64 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = logsumexp(&v1, Axis(1));
+    let v3 = v1 * &v2.insert_axis(Axis(1));
+    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v5 = match mode {
+        Mode::A => sigmoid(v3.dot(&p.v)),
+        Mode::B => v3.dot(&p.v),
+        _ => sigmoid(v1.dot(&p.v)),
+    };
+    let v6 = v1 * tanh(v4);
+    let v7 = v2.dot(&v3) * 0.1;
+    softmax_cross_entropy(v5, y) + mean(v6 * v6) + v4 + mean(v5 * v5) + mean(v7 * v7)
+}
+
+#[differentiable(wrt(p))]
+fn program_79(p: &P, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.dot(&p.v);
-    let v3 = v2.sum_axis(Axis(1));
-    let v4 = x.dot(&p.w) + &p.b;
-    let v5 = (v1 + v4) * 0.5;
-    let v6 = v2.select(Axis(0), ids) * p.s;
-    let v7 = log_softmax(v5) * 0.2;
-    mse(v6, y) + mean(v7 * v7) + mean(v3 * v3)
+    let v2 = sigmoid(v1);
+    let v3 = v2 + v2;
+    let v4 = x.slice(s![.., 1..]).dot(&p.w.slice(s![1.., ..]));
+    let _v5 = v4.dot(&p.v);
+    let v6 = v3.dot(&p.v);
+    let _v7 = v6.dot(&p.v.t());
+    let v8 = -v2;
+    let v9 = v8 / (v8 * v8 + 1.0);
+    let v10 = v8.row(3);
+    bce(sigmoid(v6), y) + mean(v9 * v9) + mean(v10 * v10)
 }
 
 #[differentiable(wrt(p))]
 fn program32_0(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = v1.mean_axis(Axis(1)).insert_axis(Axis(1)) * v1;
-    let v3 = v1.sum_axis(Axis(0)) * 0.2;
-    let v4 = sqrt(v1 * v1 + 1.0);
-    let mut v5 = v2;
-    for _ in 0..3 {
-        v5 = softplus(v5) * p.s - v4 * 0.1;
+    let v2 = v1.mean_axis(Axis(1));
+    let v3 = stack(Axis(1), &[v2.view(), v2.view()]) * 0.5;
+    let v4 = mean(v1);
+    let mut v5 = v1;
+    for _ in 0..2 {
+        v5 = tanh(v5 * 0.5 + v1);
     }
-    let v6 = v5.cos();
-    let v7 = v5.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v6 * v6) + mean(v5 * v5) + mean(v3 * v3)
+    let _v6 = tanh(x.dot(&p.w)) * p.s;
+    let v7 = ln(softplus(v5) + 0.5);
+    softmax_cross_entropy(v3, y) + mean(v7 * v7) + v4 + mean(v5 * v5)
 }
 
 #[differentiable(wrt(p))]
-fn program32_1(p: &P32, x: &Array2<f32>, y: &Array2<f32>, seq: &Array3<f32>) -> f32 {
+fn program32_1(p: &P32, x: &Array2<f32>, y: &Array2<f32>, sep: &Array2<f32>) -> f32 {
     let v1 = x.dot(&p.w) + &p.b;
-    let v2 = v1.tanh();
-    let v3 = v1.dot(&p.v) + &p.c;
-    let v4 = v2 / (v1 * v1 + 1.0);
-    let _v5 = v2 / (v1 * v1 + 1.0);
-    let v6 = tanh(x.dot(&p.w)) * p.s;
-    let _v7 = sigmoid(v4).ln_1p();
-    let v8 = log_softmax(v6) * 0.2;
-    let mut v9 = v8;
-    let mut v10 = v8 * 0.0;
-    for i in 0..2 {
-        let xt = seq.index_axis(Axis(1), i);
-        (v9, v10) = (tanh(v9 * 0.5 + v10 * 0.5 + xt), sigmoid(v9) * v10);
-    }
-    let _v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let mut v12 = v8;
-    let mut outs12 = Vec::new();
-    for _ in 0..3 {
-        v12 = tanh(v1 * p.s + v12.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b);
-        outs12.push(v12.clone());
-    }
-    let v13 = concatenate(Axis(1), &outs12);
-    let v14 = v13.slice(s![.., ..4]);
-    mse(v3, y) + mean(v14 * v14) + mean(v9 * v9) + mean(v10 * v10) + mean(v12 * v12)
+    let v2 = mean(v1);
+    let v3 = v1.sum_axis(Axis(0)) * 0.2;
+    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
+    let v5 = tanh(v1) + sep;
+    let v6 = min_axis(&v5, Axis(1)) * 0.02;
+    let v7 = stack![Axis(1), v6, v1.column(0)];
+    let v8 = v1 * v1;
+    let v9 = v1.index_axis(Axis(1), 3);
+    let v10 = v9.dot(&v8) * 0.1;
+    let v11 = v8 + &v10 * 0.5;
+    let v12 = stack![Axis(2), v7, v7];
+    let v13 = v12.sum_axis(Axis(1));
+    let _v14 = sigmoid(v1).ln_1p();
+    let v15 = v8 * tanh(v2);
+    let v16 = v15 * v2;
+    softmax_cross_entropy(v13, y) + mean(v16 * v16) + v2 + v4 + mean(v3 * v3) + mean(v11 * v11)
 }
 
 #[differentiable(wrt(p))]
-fn program32_2(
-    p: &P32,
-    x: &Array2<f32>,
-    y: &Array2<f32>,
-    ids: &[usize],
-    seq: &Array3<f32>,
-    k: usize,
-) -> f32 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = tanh(p.e.select(Axis(0), ids)).dot(&p.v);
-    let mut v3 = v1;
-    let mut v4 = tanh(v1);
+fn program32_2(p: &P32, x: &Array2<f32>, y: &Array2<f32>, seq: &Array3<f32>) -> f32 {
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = v1.powi(2);
+    let mut v3 = mean(v1);
+    for _ in 0..2 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
+    }
+    let v4 = v1 + v3;
+    let _v5 = v4 * 0.5 + 0.25;
+    let mut v6 = v4;
+    let mut v7 = 0.0;
+    let mut outs7 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        v6 = (v6 + xt) * 0.5;
+        v7 = v7 + mean(&v6 * &v6) * 0.1;
+        outs7.push(v6.clone());
+    }
+    let v8 = stack(Axis(1), &outs7);
+    let v9 = v8.sum_axis(Axis(1));
+    let mut v10 = v6;
+    for _ in 0..3 {
+        v10 = v10.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
+    }
+    let v11 = v6.sin();
+    let v12 = v6.dot(&p.v);
+    mse(v12, y) + mean(v11 * v11) + v3 + v7 + mean(v6 * v6) + mean(v10 * v10) + mean(v9 * v9)
+}
+
+#[differentiable(wrt(p))]
+fn program32_3(p: &P32, x: &Array2<f32>, y: &Array2<f32>, seq: &Array3<f32>) -> f32 {
+    let v1 = x.dot(&p.w) + &p.b;
+    let v2 = v1.slice(s![.., 1..3]);
+    let v3 = v1.dot(&p.v) + &p.c;
+    let mut v4 = v1;
     let mut outs4 = Vec::new();
     for i in 0..2 {
         let xt = seq.index_axis(Axis(1), i);
-        v4 = sigmoid(xt + &v3) * &v4 + tanh(xt * 0.5) * 0.5;
-        v3 = tanh(&v4) * p.s;
-        outs4.push(v3.clone());
+        let mut steps4 = Vec::new();
+        for _ in 0..2 {
+            v4 = tanh(v4 * 0.5 + &xt);
+            steps4.push(v4.clone());
+        }
+        v4 = stack(Axis(1), &steps4).mean_axis(Axis(1)) * p.s;
+        outs4.push(v4.clone());
     }
-    let v5 = concatenate(Axis(1), &outs4);
-    let v6 = mean(v5);
-    let v7 = x.dot(&p.w) + &p.b;
-    let v8 = v2.dot(&p.v.t());
-    let v9 = sigmoid(v1).ln_1p();
-    let v10 = v3 * tanh(v6);
-    let _v11 = v9 * v6;
-    let _v12 = v8 * v3;
-    let v13 = sum(v10.slice(s![k.., ..]) * v4.slice(s![..3, ..])) * 0.1;
-    let mut v14 = v3;
-    let mut v15 = tanh(v7);
-    for xt in seq.axis_iter(Axis(1)) {
-        let z = &xt + v14.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
-        v15 = sigmoid(&z) * &v15 + tanh(&z) * 0.5;
-        v14 = tanh(&v15) * sigmoid(z);
-    }
-    mse(v2, y) + mean(v15 * v15) + v6 + v13 + mean(v3 * v3) + mean(v4 * v4) + mean(v14 * v14)
-}
-
-#[differentiable(wrt(p))]
-fn program32_3(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let mut v2 = v1;
+    let v5 = stack(Axis(1), &outs4);
+    let v6 = v5.sum_axis(Axis(2)).mean_axis(Axis(1));
+    let v7 = v4 * &v6.insert_axis(Axis(1));
+    let mut v8 = v4;
     for _ in 0..1 {
-        v2 = (v2 + v1) * 0.5;
+        v8 = v8.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;
     }
-    let v3 = x.dot(&p.w) + &p.b;
-    let v4 = v1 + v1;
-    let v5 = v4.slice(s![.., 0..;2]);
-    let v6 = v4.dot(&p.v) + &p.c;
-    let v7 = logsumexp(&v4, Axis(1));
-    let v8 = stack![Axis(1), v7, v1.column(1)];
-    let v9 = mean(v1);
-    let _v10 = v4 - v1;
-    let v11 = (v3 + v3) * 0.5;
-    let _v12 = v1.dot(&p.v);
-    mse(v6, y) + mean(v11 * v11) + v9 + mean(v2 * v2) + mean(v5 * v5) + mean(v8 * v8)
+    let v9 = v3.dot(&v2.t().dot(&v4)) * 0.1;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + mean(v4 * v4) + mean(v8 * v8) + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program32_4(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let _v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = x.slice(s![.., 1..]).dot(&p.w.slice(s![1.., ..]));
-    let v3 = v2 * 0.5 + 0.25;
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = x.slice(s![.., 0..;2]).dot(&p.w.slice(s![0..;2, ..])) * p.s;
     let v4 = mean(v3);
-    let v5 = v3.dot(&p.v) + &p.c;
-    let v6 = v3.mean_axis(Axis(0));
-    mse(v5, y) + mean(v3 * v3) + v4 + mean(v6 * v6)
+    let _v5 = v1 - v3;
+    let v6 = sigmoid(v2.dot(&p.v));
+    let mut v7 = v3;
+    for _ in 0..0 {
+        v7 = tanh(v7 * 0.5 + v1);
+    }
+    let v8 = v2 - v7;
+    let v9 = v3.sum_axis(Axis(0)).sum() * 0.1;
+    let _v10 = v8.powi(3) * 0.1;
+    let v11 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    mse(v6, y) + mean(v11 * v11) + v4 + v9 + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program32_5(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = tanh(x.dot(&p.w)) * p.s;
-    let v3 = sigmoid(v1.dot(&p.v));
-    let mut v4 = v2;
-    for _ in 0..0 {
-        v4 = tanh(v4 * 0.5 + v1);
-    }
-    let _v5 = v1 - v4;
-    let _v6 = v1 / (v2 * v2 + 1.0);
-    let v7 = sigmoid(v1);
-    bce(sigmoid(v3), y) + mean(v7 * v7) + mean(v4 * v4)
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sum(v1) * 0.1;
+    let v3 = mean(v1);
+    let v4 = sigmoid(v1.dot(&p.v));
+    let v5 = v1 * v1;
+    let v6 = stack(Axis(1), &[v5.view(), v5.view()]);
+    let v7 = v6.insert_axis(Axis(1));
+    let v8 = tanh(conv2d(&v7, &p.k2, &p.kb2, (1, 2), (1, 1)))
+        .mean_axis(Axis(3))
+        .mean_axis(Axis(2));
+    let v9 = v5.tanh();
+    bce(sigmoid(v4), y) + mean(v9 * v9) + v2 + v3 + mean(v8 * v8)
 }
 
 #[differentiable(wrt(p))]
 fn program32_6(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = log_softmax(v1) * 0.2;
-    let v3 = sum(v2) * 0.1;
-    let v4 = mean(v1);
-    let v5 = sigmoid(v1.dot(&p.v));
-    let _v6 = v1 * v2;
-    let v7 = v1.sum_axis(Axis(1)) * 0.25;
-    let v8 = v1 * &v7.insert_axis(Axis(1));
-    bce(sigmoid(v5), y) + mean(v8 * v8) + v3 + v4
+    let v1 = tanh(x.dot(&p.w)) * p.s;
+    let _v2 = sqrt(v1 * v1 + 1.0);
+    let v3 = tanh(x.dot(&p.w)) * p.s;
+    let v4 = v1.cos();
+    let _v5 = v4.dot(&p.v) + &p.c;
+    let v6 = v1.dot(&p.v) + &p.c;
+    let v7 = v1 * v1;
+    let _v8 = tanh(x.dot(&p.w)) * p.s;
+    let v9 = v3.sum_axis(Axis(0)).sum() * 0.1;
+    let v10 = v7.powi(3) * 0.1;
+    mse(v6, y) + mean(v10 * v10) + v9
 }
 
 #[differentiable(wrt(p))]
-fn program32_7(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let v2 = exp(v1 * 0.3);
-    let v3 = v2.dot(&p.v);
-    let v4 = v3 + &p.b.slice(s![1..3]);
-    let v5 = tanh(x.dot(&p.w)) * p.s;
-    let v6 = mean(v1);
-    let _v7 = v5 * v1;
-    let v8 = exp(v5 * 0.3);
-    let v9 = v1.dot(&p.v) + &p.c;
-    let _v10 = v8 * v1;
-    let v11 = tanh(x.dot(&p.w)) * p.s;
-    softmax_cross_entropy(v9, y) + mean(v11 * v11) + v6 + mean(v4 * v4)
+fn program32_7(
+    p: &P32,
+    x: &Array2<f32>,
+    y: &Array2<f32>,
+    seq: &Array3<f32>,
+    sep: &Array2<f32>,
+) -> f32 {
+    let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v2 = sigmoid(v1.dot(&p.v));
+    let v3 = v2.dot(&p.v.t());
+    let mut v4 = v1;
+    let mut outs4 = Vec::new();
+    for xt in seq.axis_iter(Axis(1)) {
+        v4 = sigmoid(v4 + xt) * v4;
+        outs4.push(v4.clone());
+    }
+    let v5 = concatenate(Axis(1), &outs4);
+    let v6 = mean(v5);
+    let v7 = v4 - v1;
+    let _v8 = v7.dot(&p.v);
+    let v9 = v3.dot(&p.v);
+    let v10 = stack![Axis(1), v4, seq.index_axis(Axis(1), 0)];
+    let v11 = v10.insert_axis(Axis(1));
+    let v12 = tanh(&v11) + &sep.slice(s![0..2, ..]);
+    let v13 = max_pool2d(&v12, (2, 1), (1, 1))
+        .sum_axis(Axis(1))
+        .sum_axis(Axis(1))
+        * 0.02;
+    let mut v14 = v3;
+    for _ in 0..1 {
+        v14 = tanh(v14 * 0.5 + v3);
+    }
+    bce(sigmoid(v9), y) + mean(v14 * v14) + v6 + mean(v4 * v4) + mean(v13 * v13)
 }
 
 #[differentiable(wrt(p))]
 fn program32_8(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
-    let v1 = tanh(x.dot(&p.w)) * p.s;
-    let _v2 = v1.sin();
-    let v3 = sigmoid(v1);
-    let v4 = v3 * v3;
-    let _v5 = mean(v3);
-    let v6 = sum(v3) * 0.1;
-    let mut v7 = v1;
+    let v1 = x.dot(&p.w) + &p.b;
+    let _v2 = v1 * 0.5 + 0.25;
+    let v3 = v1.dot(&p.v);
+    let v4 = mean(v1);
+    let v5 = x.dot(&p.w) + &p.b;
+    let _v6 = x.dot(&p.w) + &p.b;
+    let mut v7 = v5;
     for _ in 0..0 {
-        v7 = tanh(v7 * 0.5 + v3);
+        v7 = (v7 + v1) * 0.5;
     }
-    let v8 = sum(v4) * 0.1;
-    let v9 = v4.dot(&p.v);
-    softmax_cross_entropy(v9, y) + mean(v7 * v7) + v6 + v8
+    let _v8 = sigmoid(v7.dot(&p.v));
+    let v9 = x.dot(&p.w) + &p.b;
+    softmax_cross_entropy(v3, y) + mean(v9 * v9) + v4 + mean(v7 * v7)
 }
 
 #[differentiable(wrt(p))]
 fn program32_9(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     let v1 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
-    let v2 = logsumexp(&v1, Axis(0));
-    let _v3 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v4 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v5 = v1 - v1;
-    let v6 = v1.sum_axis(Axis(0)).sum() * 0.1;
-    let v7 = v1.dot(&p.v);
-    bce(sigmoid(v7), y) + mean(v5 * v5) + v4 + v6 + mean(v2 * v2)
+    let v2 = v1.dot(&p.v) + &p.c;
+    let mut v3 = mean(v1);
+    for _ in 0..0 {
+        v3 = v3 * 0.5 + mean(v1 * v1);
+    }
+    let v4 = v1.mean_axis(Axis(0));
+    let v5 = v1 * &v4;
+    let v6 = concatenate![Axis(0), v1.slice(s![0..2, ..]), v5.slice(s![2.., ..])];
+    let v7 = p.w.t().dot(&x.t()).t().to_owned() + &p.b;
+    let v8 = v2.tanh();
+    let v9 = v7.sin();
+    softmax_cross_entropy(v8, y) + mean(v9 * v9) + v3 + mean(v6 * v6)
 }
 
 type Program32 = fn(&P32, &Data<f32>) -> P32;
@@ -1690,2438 +1869,3511 @@ type Program32 = fn(&P32, &Data<f32>) -> P32;
 const PROGRAMS32: &[(&str, Program32)] = &[
     ("program_0", |p, d| program32_0::grad(p, &d.x, &d.y).1.p),
     ("program_1", |p, d| {
-        program32_1::grad(p, &d.x, &d.y, &d.seq).1.p
+        program32_1::grad(p, &d.x, &d.y, &d.sep).1.p
     }),
     ("program_2", |p, d| {
-        program32_2::grad(p, &d.x, &d.y, &d.ids, &d.seq, d.k).1.p
+        program32_2::grad(p, &d.x, &d.y, &d.seq).1.p
     }),
-    ("program_3", |p, d| program32_3::grad(p, &d.x, &d.y).1.p),
+    ("program_3", |p, d| {
+        program32_3::grad(p, &d.x, &d.y, &d.seq).1.p
+    }),
     ("program_4", |p, d| program32_4::grad(p, &d.x, &d.y).1.p),
     ("program_5", |p, d| program32_5::grad(p, &d.x, &d.y).1.p),
     ("program_6", |p, d| program32_6::grad(p, &d.x, &d.y).1.p),
-    ("program_7", |p, d| program32_7::grad(p, &d.x, &d.y).1.p),
+    ("program_7", |p, d| {
+        program32_7::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p
+    }),
     ("program_8", |p, d| program32_8::grad(p, &d.x, &d.y).1.p),
     ("program_9", |p, d| program32_9::grad(p, &d.x, &d.y).1.p),
 ];
 
 const SCALE: f64 = 0.75;
 
+/// The points scalar programs are checked at (the script keeps `if` conditions apart at them).
+const SCALAR_POINTS: [[f64; 5]; 2] = [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]];
+
 #[differentiable(wrt(a, b, c))]
 fn scalar_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let s2 = (a + b) * 0.5;
-    let s3 = x.exp() * 0.1;
-    let _s4 = c - x;
-    let mut s5 = x;
-    let mut t5 = b;
-    for _ in 0..1 {
-        t5 += s5 * a;
-        s5 = tanh(s5 + a);
-    }
-    let _s6 = (t5 * 0.5).exp_m1();
-    let _s7 = bce(sigmoid(s2), y);
-    let s8 = bce(sigmoid(s3), y);
-    let s9 = softplus(s1).ln();
-    let s10 = s9 / (s8 * s8 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let s2 = (softplus(b) + 0.1).log2();
-    let _s3 = s1 - s2;
-    let s4 = (softplus(s2) + 1.0).recip();
-    let s5 = x / (s4 * s4 + 1.0);
-    let s6 = sigmoid(s4);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = mse(b, y);
-    let s3 = (softplus(x) + 0.1).log2();
-    let mut s4 = x;
-    let mut t4 = s3;
-    for _ in 0..1 {
-        (s4, t4) = (t4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + t4) * 0.8);
-    }
-    let _s5 = s4 / (s3 * s3 + 1.0);
+    let _s1 = x + b;
+    let s2 = -b;
+    let s3 = (softplus(s2) + 0.5).powi(-2);
+    let s4 = a.powi(2);
+    let _s5 = s3 - c;
     let mut s6 = a;
-    let mut t6 = s3;
-    for _ in 0..3 {
-        s6 = s6 * 0.5 + (t6 * t4).sin();
+    let mut i6 = 0;
+    while i6 < 3 {
+        s6 = s6 * 0.5 + (s6 * x).sin();
+        i6 += 1;
+    }
+    let _s7 = c.powi(2);
+    let s8 = s2 * s4;
+    let s9 = s4.sin();
+    let s10 = s9.sin();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s6 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_1(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x * a;
+    let _s2 = a * SCALE;
+    let mut s3 = c;
+    for _ in 0..1 {
+        s3 = s3 * 0.5 + (s3 * b).sin();
+    }
+    let s4 = (softplus(b) + 0.1).log2();
+    let s5 = softplus(s4).ln();
+    let mut s6 = s1;
+    let mut t6 = a;
+    for _ in 0..1 {
+        s6 = s6 * 0.5 + (t6 * s5).sin();
         t6 = t6 * 0.8 + s6 * 0.1;
     }
-    let _s7 = c.exp() * 0.1;
-    let s8 = sigmoid(b).ln_1p();
-    let s9 = -s1;
-    let s10 = (s4 + a) * 0.5;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + t4 * 0.1 + s6 * 0.1 + t6 * 0.1
+    let s7 = match mode {
+        Mode::A => softplus(s4).ln(),
+        Mode::B => (a + s6) * 0.5,
+        _ => (s1 + c) * 0.5,
+    };
+    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_2(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let _s1 = (x + c) * 0.5;
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let mut s3 = b;
+    let mut i3 = 1;
+    while i3 <= 1 {
+        s3 = tanh(s3 + s2) * 0.9;
+        i3 += 1;
+    }
+    let mut s4 = x;
+    let mut t4 = s3;
+    for _ in 0..2 {
+        (s4, t4) = (t4, s4 + s3 * 0.5);
+    }
+    let _s5 = softplus(s3);
+    let s6 = s2.tanh();
+    let s7 = s2.sin();
+    let s8 = c + s6;
+    let s9 = match mode {
+        Mode::A => (c + s2) * 0.5,
+        Mode::B => b * t4,
+        _ => (softplus(s7) + 0.1).log2(),
+    };
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1 + t4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let s2 = c.exp() * 0.1;
-    let _s3 = bce(sigmoid(s1), y);
-    let s4 = b / (s2 * s2 + 1.0);
-    let s5 = b * a;
-    let s6 = (tanh(x) * 0.5).tan();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x * c;
+    let s2 = s1.powi(2);
+    let _s3 = s2.cos();
+    let s4 = c / (s1 * s1 + 1.0);
+    let mut s5 = s2;
+    for _ in 0..0 {
+        s5 = tanh(s5 + s4) * 0.9;
+    }
+    let s6 = x.exp() * 0.1;
+    let s7 = (s5 * 0.5).exp_m1();
+    let mut s8 = x;
+    for _ in 0..2 {
+        s8 = tanh(s8 + s4) * 0.9;
+    }
+    let mut s9 = s2;
+    let mut i9 = 1;
+    while i9 <= 1 {
+        s9 = s9 * 0.5 + (s9 * x).sin();
+        i9 += 1;
+    }
+    let s10 = (s6 + s7) * 0.5;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let s2 = sigmoid(s1).ln_1p();
-    let s3 = c * SCALE;
-    let s4 = bce(sigmoid(s1), y);
-    let s5 = sigmoid(s4).ln_1p();
-    let mut s6 = a;
-    let mut t6 = s2;
-    for _ in 0..0 {
-        (s6, t6) = (t6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + t6) * 0.8);
+fn scalar_4(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x / (c * c + 1.0);
+    let mut s2 = s1;
+    let mut t2 = a;
+    for _ in 0..1 {
+        (s2, t2) = (t2 * 0.9 + (s2 * x).sin() * 0.1, tanh(s2 + t2) * 0.8);
     }
-    let s7 = (s5 * s5 + 1.0).sqrt();
-    let s8 = (s1 + s6) * 0.5;
-    s7 + s8 + mse(t6, y) + (a - b * c) * 0.01 + s6 * 0.1
+    let s3 = if a < b { s1.tanh() } else { s2 / (b * b + 1.0) };
+    let _s4 = (softplus(c) + 0.1).log2();
+    let s5 = t2.exp() * 0.1;
+    let s6 = c - s3;
+    let s7 = if 0.5 < a + b { (t2 + s2) * 0.5 } else { x * c };
+    let s8 = match mode {
+        Mode::A => (s5 * 0.5).exp_m1(),
+        Mode::B | Mode::C => sigmoid(b).ln_1p(),
+    };
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + b) * 0.5;
-    let _s2 = (softplus(c) + 1.0).recip();
-    let mut s3 = x;
-    for _ in 0..3 {
-        s3 = tanh(s3 + b) * 0.9;
+    let s1 = x + b;
+    let s2 = a * SCALE;
+    let s3 = x + s2;
+    let mut s4 = s1;
+    for _ in 0..1 {
+        let mut q4 = 0.0;
+        for _ in 0..0 {
+            q4 = q4 * 0.5 + tanh(s4 - a);
+        }
+        s4 = s4 * 0.5 + q4 * 0.2;
     }
-    let s4 = s3.exp() * 0.1;
-    let s5 = sigmoid(a);
-    let s6 = (s4 * s4 + 1.0).sqrt();
-    let mut s7 = s6;
+    let s5 = s1.cos();
+    let mut s6 = a;
     for _ in 0..2 {
-        s7 = s7 * 0.5 + (s7 * s5).sin();
+        let mut q6 = 0.0;
+        for _ in 0..3 {
+            q6 += s6 * s3 * 0.1;
+        }
+        s6 = s6 * 0.5 + q6 * 0.2;
     }
-    let s8 = s5 / (c * c + 1.0);
-    let s9 = s1 / (x * x + 1.0);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+    let mut s7 = a;
+    let mut i7 = 1;
+    while i7 < 2 {
+        s7 = tanh(s7 + s6) * 0.9;
+        i7 += 1;
+    }
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let s2 = x + a;
-    let _s3 = (softplus(s1) + 0.1).log2();
-    let _s4 = s2.exp() * 0.1;
-    let _s5 = s1 * a;
-    let s6 = s1 / (c * c + 1.0);
-    let _s7 = x.tanh();
-    let s8 = mse(b, y);
-    let s9 = s6.powi(2);
-    let s10 = (tanh(s6) * 0.5).tan();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+fn scalar_6(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x + b;
+    let s2 = x - a;
+    let s3 = (s2 * s2 + 1.0).sqrt();
+    let s4 = (a + c) * 0.5;
+    let mut s5 = s4;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 + (s5 * s3).sin() * 0.3;
+        }
+        s5 = tanh(s5 + q5);
+    }
+    let mut s6 = s1;
+    let mut i6 = 1;
+    while i6 < 3 {
+        s6 = tanh(s6 + s4) * 0.9;
+        i6 += 1;
+    }
+    let s7 = match mode {
+        Mode::A => softplus(b).ln(),
+        Mode::B | Mode::C => x + s5,
+    };
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = -c;
-    let _s3 = c - s2;
-    let _s4 = softplus(b);
-    let mut s5 = s1;
-    for _ in 0..0 {
-        s5 = s5 - 0.1 * s5 * s2;
+fn scalar_7(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    let mut s2 = a;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
     }
-    let s6 = c.powi(2);
-    let s7 = (s6 + s1) * 0.5;
-    let s8 = (softplus(b) + 1.0).recip();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+    let s3 = match mode {
+        Mode::A => softplus(b).powf(1.5),
+        Mode::B | Mode::C => x / (s2 * s2 + 1.0),
+    };
+    let s4 = x.tanh();
+    let s5 = if b < c {
+        sigmoid(x)
+    } else if b < a + b {
+        c + x
+    } else {
+        s1 - s4
+    };
+    let s6 = if -0.5 < x {
+        s2 + c
+    } else if 0.0 > a {
+        c * s2
+    } else {
+        (softplus(x) + 0.1).log10()
+    };
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = (softplus(b) + 0.5).powi(-2);
-    let s3 = (a + s1) * 0.5;
-    let _s4 = s1.tanh();
-    let s5 = s1 * SCALE;
-    let s6 = sigmoid(x).ln_1p();
-    let s7 = c / (s5 * s5 + 1.0);
-    let s8 = softplus(s3);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+    let _s1 = x * c;
+    let s2 = (softplus(a) + 0.5).powi(-2);
+    let _s3 = (softplus(c) + 0.1).log10();
+    let s4 = mse(b, y);
+    let s5 = softplus(x);
+    let s6 = (s4 * 0.5).exp_m1();
+    let s7 = if a < b * c {
+        -s6
+    } else if b * c > -0.5 {
+        (x * 0.5).exp_m1()
+    } else {
+        (a + b) * 0.5
+    };
+    let s8 = if x < b { s2 * s5 } else { s4.cos() };
+    let s9 = s6 / (s5 * s5 + 1.0);
+    let s10 = s2 * s9;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - b;
-    let _s2 = -c;
-    let s3 = a.exp() * 0.1;
-    let _s4 = s3 + b;
-    let s5 = softplus(b).ln();
-    let s6 = s5 / (x * x + 1.0);
-    let s7 = x * SCALE;
-    let s8 = (s5 + b) * 0.5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+fn scalar_9(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x / (c * c + 1.0);
+    let s2 = c + x;
+    let _s3 = a * b;
+    let s4 = match mode {
+        Mode::A => s2 / (c * c + 1.0),
+        Mode::B => sigmoid(b),
+        _ => (a * 0.5).exp_m1(),
+    };
+    let s5 = match mode {
+        Mode::A => (c + s2) * 0.5,
+        Mode::B | Mode::C => b / (s1 * s1 + 1.0),
+    };
+    let s6 = mse(s4, y);
+    let mut s7 = s5;
+    for _ in 0..1 {
+        let mut q7 = s2;
+        for _ in 0..3 {
+            s7 = tanh(s7 + q7 * 0.1 + s2);
+            q7 = q7 + s7;
+        }
+        s7 += q7 * 0.1;
+    }
+    let s8 = s6.tanh();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = softplus(a).ln();
-    let s3 = softplus(b).ln();
-    let s4 = (tanh(c) * 0.5).tan();
-    let s5 = b / (s4 * s4 + 1.0);
+    let s1 = x / (a * a + 1.0);
+    let _s2 = (c + b) * 0.5;
+    let s3 = mse(x, y);
+    let s4 = s3 + b;
+    let s5 = (tanh(s1) * 0.5).tan();
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - a;
-    let s2 = x * c;
-    let _s3 = s2 * SCALE;
-    let s4 = (b * 0.5).exp_m1();
-    let s5 = s1.exp() * 0.1;
-    let s6 = x * c;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+fn scalar_11(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x + b;
+    let s2 = if b < 0.0 {
+        (softplus(x) + 0.1).log2()
+    } else if b * c > a {
+        s1.sin()
+    } else {
+        c.tanh()
+    };
+    let _s3 = (softplus(x) + 0.5).powi(-2);
+    let mut s4 = s2;
+    let mut i4 = 1;
+    while i4 <= 2 {
+        s4 = s4 * 0.5 + (s4 * b).sin();
+        i4 += 1;
+    }
+    let _s5 = s4 - c;
+    let s6 = match mode {
+        Mode::A => c / (s1 * s1 + 1.0),
+        Mode::B | Mode::C => b * s2,
+    };
+    let mut s7 = s4;
+    for _ in 0..1 {
+        let mut q7 = 0.0;
+        for _ in 0..2 {
+            q7 = q7 * 0.5 + tanh(s7 - x);
+        }
+        s7 = s7 * 0.5 + q7 * 0.2;
+    }
+    let s8 = sigmoid(s6).ln_1p();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let _s2 = b.exp() * 0.1;
-    let _s3 = a.tanh();
-    let s4 = a.sin();
-    let s5 = s4.powi(2);
-    let s6 = softplus(s1).powf(1.5);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+    let s1 = x / (a * a + 1.0);
+    let s2 = (x + c) * 0.5;
+    let mut s3 = s2;
+    for i in 0..1 {
+        let mut q3 = a;
+        for _ in 0..3 {
+            q3 = q3 + (s3 * a).sin() * 0.3;
+        }
+        s3 = s3 + q3 * (i as f64 + 1.0) * 0.1;
+    }
+    let s4 = s3 / (b * b + 1.0);
+    let s5 = s1.exp() * 0.1;
+    let mut s6 = c;
+    let mut i6 = 1;
+    while i6 < 4 {
+        s6 = s6 - 0.1 * s6 * s4;
+        i6 += 1;
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let _s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = (s1 * s1 + 1.0).sqrt();
-    let s4 = s3.exp() * 0.1;
-    let s5 = (softplus(b) + 0.1).log10();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+fn scalar_13(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x - c;
+    let s2 = s1 * b;
+    let s3 = match mode {
+        Mode::A => s2 - c,
+        Mode::B => a + s2,
+        _ => (a + s1) * 0.5,
+    };
+    let mut s4 = a;
+    for _ in 0..2 {
+        let mut q4 = 0.0;
+        for _ in 0..2 {
+            q4 = q4 + (s4 * x).sin() * 0.3;
+        }
+        s4 += q4 * 0.1;
+    }
+    let s5 = s3 / (x * x + 1.0);
+    let s6 = bce(sigmoid(s2), y);
+    let s7 = a.sin();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * c;
-    let mut s2 = x;
-    for _ in 0..1 {
-        s2 = tanh(s2 + s1) * 0.9;
+    let s1 = (x + b) * 0.5;
+    let mut s2 = s1;
+    for i in 0..1 {
+        let mut q2 = a;
+        for _ in 0..1 {
+            q2 = q2 + (s2 * a).sin() * 0.3;
+        }
+        s2 = s2 + q2 * (i as f64 + 1.0) * 0.1;
     }
-    let _s3 = (s2 * 0.5).exp_m1();
-    let s4 = s1 - c;
-    let _s5 = mse(a, y);
-    let _s6 = (softplus(c) + 0.1).log2();
-    let s7 = s2 - s4;
-    let mut s8 = s7;
+    let _s3 = softplus(s2);
+    let s4 = softplus(s2).powf(1.5);
+    let mut s5 = s4;
+    let mut t5 = s2;
     for _ in 0..0 {
-        s8 = s8 * 0.5 + (s8 * x).sin();
+        (s5, t5) = (t5, s5 + c * 0.5);
     }
-    let s9 = (softplus(s8) + 0.1).log2();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let _s7 = s1 - b;
+    let s8 = s4.exp() * 0.1;
+    let s9 = (s6 + x) * 0.5;
+    let s10 = softplus(s6);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let s2 = sigmoid(s1);
-    let _s3 = s1 * c;
-    let s4 = mse(s1, y);
-    let mut s5 = x;
-    for _ in 0..3 {
-        s5 = s5 * 0.5 + (s5 * s4).sin();
-    }
-    let mut s6 = s2;
-    let mut t6 = x;
-    for _ in 0..0 {
-        (s6, t6) = (t6, s6 + s5 * 0.5);
-    }
-    let s7 = s2.sin();
-    let s8 = (c + s2) * 0.5;
-    let s9 = softplus(s7).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + t6 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + c;
-    let s2 = s1.cos();
-    let s3 = (softplus(a) + 0.1).log10();
-    let mut s4 = s2;
-    for _ in 0..3 {
-        s4 = s4 * 0.5 + (s4 * c).sin();
-    }
-    let _s5 = b + s1;
-    let mut s6 = b;
-    for _ in 0..2 {
-        s6 = s6 - 0.1 * s6 * s4;
-    }
-    let mut s7 = c;
-    let mut t7 = s4;
-    for _ in 0..0 {
-        (s7, t7) = (t7, s7 + s3 * 0.5);
-    }
-    let s8 = softplus(c).powf(1.5);
-    let s9 = softplus(s3);
-    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
-    let _s2 = c / (x * x + 1.0);
-    let _s3 = s1.powi(2);
-    let mut s4 = a;
-    let mut t4 = x;
-    for _ in 0..2 {
-        s4 = s4 * 0.5 + (t4 * s1).sin();
-        t4 = t4 * 0.8 + s4 * 0.1;
-    }
-    let s5 = x * SCALE;
-    let mut s6 = s4;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * a).sin();
-    }
-    s5 + s6 + mse(t4, y) + (a - b * c) * 0.01 + s4 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + b) * 0.5;
-    let mut s2 = a;
-    for _ in 0..0 {
-        s2 = s2 * 0.5 + (s2 * s1).sin();
-    }
-    let mut s3 = x;
-    let mut t3 = c;
-    for _ in 0..0 {
-        s3 = s3 * 0.5 + (t3 * b).sin();
-        t3 = t3 * 0.8 + s3 * 0.1;
-    }
-    let _s4 = a / (s3 * s3 + 1.0);
-    let _s5 = s2 / (x * x + 1.0);
-    let s6 = a * SCALE;
-    let s7 = s3 - b;
-    let s8 = s6.exp() * 0.1;
-    let s9 = (softplus(s2) + 1.0).recip();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + t3 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let _s2 = s1 + c;
-    let s3 = (softplus(s1) + 0.1).log10();
-    let s4 = a + c;
-    let mut s5 = x;
-    for _ in 0..3 {
-        s5 = s5 - 0.1 * s5 * c;
-    }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (b * b + 1.0);
-    let s2 = a.cos();
-    let s3 = s1.powi(2);
-    let _s4 = s2.powi(2);
-    let s5 = (softplus(s3) + 0.1).log10();
-    let _s6 = s5.cos();
-    let _s7 = softplus(s2).powf(1.5);
-    let s8 = s3 / (b * b + 1.0);
-    let s9 = (softplus(s3) + 0.1).log10();
-    let s10 = b.sin();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = s1.tanh();
-    let s3 = (softplus(c) + 0.1).log10();
-    let _s4 = b.tanh();
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    let _s6 = (softplus(c) + 0.5).powi(-2);
-    let s7 = (softplus(s1) + 1.0).recip();
-    let mut s8 = x;
-    let mut t8 = s7;
-    for _ in 0..3 {
-        (s8, t8) = (t8, s8 + s3 * 0.5);
-    }
-    let mut s9 = s8;
-    let mut t9 = s5;
-    for _ in 0..2 {
-        let w = 0.5 * s9 + 0.3 * t9.sin();
-        s9 = t9;
-        t9 = w;
-    }
-    let s10 = (softplus(s8) + 0.5).powi(-2);
-    t9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + t8 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = (softplus(s1) + 0.5).powi(-2);
-    let _s3 = (a + c) * 0.5;
-    let s4 = x.cos();
-    let s5 = (tanh(x) * 0.5).tan();
-    let s6 = s5.cos();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let mut s2 = a;
-    for _ in 0..2 {
-        s2 = s2 - 0.1 * s2 * s1;
-    }
-    let s3 = bce(sigmoid(c), y);
-    let s4 = s3 * SCALE;
-    let _s5 = s2 - s4;
-    let s6 = (s3 + s1) * 0.5;
-    let s7 = sigmoid(s6);
-    let s8 = s2 / (s1 * s1 + 1.0);
-    let s9 = s7 / (s4 * s4 + 1.0);
-    let s10 = s6.exp() * 0.1;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = sigmoid(b).ln_1p();
-    let s3 = c + s1;
-    let s4 = (softplus(c) + 0.5).powi(-2);
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - c;
-    let s2 = a / (c * c + 1.0);
-    let s3 = (softplus(s1) + 0.1).log10();
-    let s4 = (b + s3) * 0.5;
-    let _s5 = (softplus(s1) + 0.1).log2();
-    let s6 = mse(a, y);
-    let s7 = (s2 + x) * 0.5;
-    let s8 = mse(s4, y);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let _s2 = x / (c * c + 1.0);
-    let _s3 = (x * x + 1.0).sqrt();
-    let _s4 = x / (c * c + 1.0);
-    let _s5 = sigmoid(x);
-    let _s6 = s1 - c;
-    let s7 = bce(sigmoid(s1), y);
-    let s8 = b / (a * a + 1.0);
-    let mut s9 = c;
-    for _ in 0..1 {
-        s9 = s9 * 0.5 + (s9 * s1).sin();
-    }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = x - c;
-    let mut s3 = b;
-    let mut t3 = s1;
-    for _ in 0..0 {
-        (s3, t3) = (t3, s3 + s1 * 0.5);
-    }
-    let s4 = (b + c) * 0.5;
-    let mut s5 = a;
-    let mut t5 = s1;
-    for _ in 0..1 {
-        t5 += s5 * c;
-        s5 = tanh(s5 + c);
-    }
-    let mut s6 = t5;
-    let mut t6 = s4;
-    for _ in 0..2 {
-        (s6, t6) = (t6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + t6) * 0.8);
-    }
-    let s7 = (softplus(s5) + 1.0).recip();
-    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1 + s5 * 0.1 + t5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let s2 = (x + c) * 0.5;
-    let mut s3 = s2;
-    let mut t3 = x;
-    for _ in 0..3 {
-        s3 = s3 * 0.5 + (t3 * a).sin();
-        t3 = t3 * 0.8 + s3 * 0.1;
-    }
-    let _s4 = (x * 0.5).exp_m1();
-    let s5 = b * a;
-    let s6 = (s5 * s5 + 1.0).sqrt();
-    let s7 = s1.exp() * 0.1;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = softplus(a).powf(1.5);
-    let s3 = s2.powi(2);
-    let _s4 = c * SCALE;
-    let mut s5 = a;
-    let mut t5 = s1;
-    for _ in 0..2 {
-        s5 = s5 * 0.5 + (t5 * s1).sin();
-        t5 = t5 * 0.8 + s5 * 0.1;
-    }
-    let _s6 = s5 / (s3 * s3 + 1.0);
-    let s7 = s2.exp() * 0.1;
-    let s8 = a.sin();
-    let s9 = (softplus(s8) + 0.1).log10();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let mut s2 = s1;
-    let mut t2 = x;
-    for _ in 0..2 {
-        (s2, t2) = (t2, s2 + x * 0.5);
-    }
-    let s3 = bce(sigmoid(s2), y);
-    let s4 = sigmoid(t2);
-    let mut s5 = s4;
-    for _ in 0..1 {
-        s5 = tanh(s5 + t2) * 0.9;
-    }
-    let s6 = s1 - b;
-    let s7 = s3.exp() * 0.1;
-    let s8 = (s6 + x) * 0.5;
-    let s9 = softplus(s6);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s5 * 0.1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x * a;
     let s2 = a.cos();
     let s3 = (s1 * s1 + 1.0).sqrt();
     let _s4 = s2 / (s1 * s1 + 1.0);
     let mut s5 = s3;
-    for _ in 0..2 {
-        s5 = tanh(s5 + x) * 0.9;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..1 {
+            q5 += s5 * x * 0.1;
+        }
+        s5 += q5 * 0.1;
     }
-    let mut s6 = c;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * b).sin();
-    }
-    let s7 = (a * 0.5).exp_m1();
-    let mut s8 = s6;
-    let mut t8 = s7;
-    for _ in 0..2 {
-        s8 = s8 * 0.5 + (t8 * s3).sin();
-        t8 = t8 * 0.8 + s8 * 0.1;
-    }
-    let s9 = b.sin();
-    let s10 = (tanh(c) * 0.5).tan();
-    s9 + s10 + mse(t8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
+    let s6 = mse(a, y);
+    let _s7 = (a + s2) * 0.5;
+    let s8 = (softplus(s1) + 0.1).log10();
+    let s9 = x * s6;
+    let s10 = b.sin();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    let _s2 = s1 * SCALE;
-    let s3 = (softplus(a) + 0.1).log2();
-    let s4 = mse(c, y);
-    let s5 = (s1 * 0.5).exp_m1();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+fn scalar_16(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = (x + a) * 0.5;
+    let mut s2 = c;
+    for _ in 0..3 {
+        s2 = s2 - 0.1 * s2 * x;
+    }
+    let s3 = s1 * SCALE;
+    let _s4 = (softplus(a) + 0.1).log2();
+    let _s5 = mse(s1, y);
+    let s6 = (s1 * 0.5).exp_m1();
+    let s7 = match mode {
+        Mode::A => (tanh(b) * 0.5).tan(),
+        Mode::B | Mode::C => s3 / (c * c + 1.0),
+    };
+    let s8 = mse(a, y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * a;
-    let s2 = (softplus(x) + 0.1).log10();
-    let s3 = softplus(a).ln();
-    let s4 = bce(sigmoid(c), y);
-    let s5 = softplus(s2);
-    let s6 = s3 + s5;
+fn scalar_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = (x + b) * 0.5;
+    let mut s2 = x;
+    let mut t2 = c;
+    for _ in 0..2 {
+        t2 += s2 * s1;
+        s2 = tanh(s2 + s1);
+    }
+    let s3 = mse(x, y);
+    let mut s4 = x;
+    for _ in 0..1 {
+        let mut q4 = 0.0;
+        for _ in 0..0 {
+            q4 = q4 + (s4 * s3).sin() * 0.3;
+        }
+        s4 = s4 * 0.5 + q4 * 0.2;
+    }
+    let _s5 = sigmoid(s4);
+    let s6 = -b;
+    let s7 = (softplus(a) + 1.0).recip();
+    let mut s8 = s4;
+    let mut t8 = s6;
+    for _ in 0..1 {
+        t8 += s8 * s6;
+        s8 = tanh(s8 + s6);
+    }
+    s8 + t8 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s4 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_18(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x - c;
+    let s2 = (tanh(a) * 0.5).tan();
+    let s3 = if 0.0 > b { softplus(s1).ln() } else { x * s2 };
+    let _s4 = s2 * SCALE;
+    let s5 = match mode {
+        Mode::A => (softplus(s3) + 0.1).log2(),
+        Mode::B => c.cos(),
+        _ => s1.tanh(),
+    };
+    let s6 = -b;
+    let s7 = (softplus(x) + 0.1).log10();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x - c;
+    let mut s2 = x;
+    let mut i2 = 1;
+    while i2 < 4 {
+        s2 = s2 * 0.5 + (s2 * a).sin();
+        i2 += 1;
+    }
+    let s3 = bce(sigmoid(a), y);
+    let mut s4 = a;
+    for _ in 0..2 {
+        s4 = s4 * 0.5 + (s4 * x).sin();
+    }
+    let _s5 = x * s2;
+    let mut s6 = a;
+    for _ in 0..2 {
+        let mut q6 = s4;
+        for _ in 0..1 {
+            q6 = q6 * 0.5 + tanh(s6 - s4);
+        }
+        s6 = tanh(s6 + q6);
+    }
+    let s7 = -s3;
+    let s8 = (s2 + x) * 0.5;
+    let s9 = softplus(b).powf(1.5);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s6 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * b;
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = s2.exp() * 0.1;
+    let s4 = sigmoid(x);
+    let mut s5 = x;
+    let mut i5 = 0;
+    while i5 <= 1 {
+        s5 = s5 * 0.5 + (s5 * s1).sin();
+        i5 += 1;
+    }
+    let s6 = s3 + x;
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+fn scalar_21(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
     let _s1 = x * c;
-    let s2 = mse(x, y);
-    let mut s3 = b;
-    for _ in 0..0 {
-        s3 = s3 - 0.1 * s3 * x;
-    }
-    let s4 = b.exp() * 0.1;
-    let _s5 = a / (s2 * s2 + 1.0);
-    let _s6 = -b;
-    let s7 = (softplus(a) + 1.0).recip();
-    let s8 = s7 * SCALE;
-    let s9 = softplus(s4).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+    let s2 = a * SCALE;
+    let s3 = (c + b) * 0.5;
+    let s4 = c - x;
+    let _s5 = s3 + s2;
+    let s6 = match mode {
+        Mode::A => s3 - a,
+        Mode::B => (s2 + a) * 0.5,
+        _ => softplus(s2).ln(),
+    };
+    let s7 = sigmoid(s4).ln_1p();
+    let s8 = bce(sigmoid(x), y);
+    let s9 = sigmoid(s7);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s6 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    let s2 = a + x;
-    let _s3 = s1 + a;
-    let s4 = c + s2;
-    let _s5 = (x * x + 1.0).sqrt();
-    let _s6 = mse(s4, y);
-    let s7 = softplus(x).powf(1.5);
-    let s8 = (tanh(x) * 0.5).tan();
-    let mut s9 = s1;
-    for _ in 0..0 {
-        s9 = s9 * 0.5 + (s9 * b).sin();
+fn scalar_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (b * b + 1.0);
+    let s2 = bce(sigmoid(b), y);
+    let s3 = if b * c < -0.5 {
+        (c + s2) * 0.5
+    } else if c > a {
+        sigmoid(c)
+    } else {
+        s2.exp() * 0.1
+    };
+    let _s4 = (s1 + a) * 0.5;
+    let _s5 = s1.sin();
+    let s6 = s3.tanh();
+    let s7 = s1 * SCALE;
+    let s8 = -s7;
+    let s9 = (softplus(s8) + 1.0).recip();
+    let s10 = (s3 + s6) * 0.5;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x + c;
+    let s2 = b * c;
+    let _s3 = softplus(x);
+    let s4 = x * s2;
+    let mut s5 = b;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 + (s5 * s2).sin() * 0.3;
+        }
+        s5 += q5 * 0.1;
     }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+    let _s6 = softplus(a);
+    let s7 = (softplus(c) + 1.0).recip();
+    let mut s8 = s5;
+    let mut t8 = s4;
+    for _ in 0..2 {
+        s8 = s8 * 0.5 + (t8 * s2).sin();
+        t8 = t8 * 0.8 + s8 * 0.1;
+    }
+    s8 + t8 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + c;
+    let s2 = if -0.5 < b * c {
+        (a * a + 1.0).sqrt()
+    } else {
+        (softplus(x) + 0.1).log2()
+    };
+    let s3 = x - s2;
+    let mut s4 = c;
+    for _ in 0..2 {
+        s4 = s4 * 0.5 + (s4 * s1).sin();
+    }
+    let mut s5 = s1;
+    for _ in 0..1 {
+        let mut q5 = b;
+        for _ in 0..1 {
+            q5 = q5 + (s5 * b).sin() * 0.3;
+        }
+        s5 = s5 * 0.5 + q5 * 0.2;
+    }
+    let mut s6 = s3;
+    let mut t6 = s1;
+    for _ in 0..2 {
+        (s6, t6) = (t6 * 0.9 + (s6 * x).sin() * 0.1, tanh(s6 + t6) * 0.8);
+    }
+    s6 + t6 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + a;
+    let s2 = softplus(a);
+    let _s3 = c * x;
+    let s4 = bce(sigmoid(s2), y);
+    let _s5 = s4 - c;
+    let s6 = a * b;
+    let s7 = c - s1;
+    let s8 = (tanh(s7) * 0.5).tan();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_26(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x + c;
+    let s2 = (b + a) * 0.5;
+    let mut s3 = x;
+    for _ in 0..3 {
+        s3 = tanh(s3 + c) * 0.9;
+    }
+    let s4 = match mode {
+        Mode::A => softplus(s2).powf(1.5),
+        Mode::B | Mode::C => softplus(b).powf(1.5),
+    };
+    let mut s5 = c;
+    for _ in 0..2 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 * 0.5 + tanh(s5 - s1);
+        }
+        s5 += q5 * 0.1;
+    }
+    let _s6 = (s1 + b) * 0.5;
+    let s7 = s2 + x;
+    let s8 = s5 / (s4 * s4 + 1.0);
+    let s9 = bce(sigmoid(s5), y);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1 + s5 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x + a;
+    let mut s2 = c;
+    for _ in 0..2 {
+        let mut q2 = 0.0;
+        for _ in 0..0 {
+            s2 = tanh(s2 + q2 * 0.1 + a);
+            q2 = q2 + s2;
+        }
+        s2 += q2 * 0.1;
+    }
+    let _s3 = (softplus(s1) + 1.0).recip();
+    let s4 = (softplus(x) + 0.1).log2();
+    let s5 = softplus(c).powf(1.5);
+    let s6 = if c < a - c {
+        s2.powi(2)
+    } else if a + b < a {
+        (softplus(x) + 0.1).log10()
+    } else {
+        (s5 + c) * 0.5
+    };
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = (x + a) * 0.5;
+    let s2 = -a;
+    let _s3 = mse(b, y);
+    let s4 = (s2 + a) * 0.5;
+    let s5 = s2.sin();
+    let s6 = sigmoid(x).ln_1p();
+    let mut s7 = s5;
+    let mut t7 = c;
+    for _ in 0..0 {
+        t7 += s7 * s6;
+        s7 = tanh(s7 + s6);
+    }
+    let mut s8 = s4;
+    for _ in 0..1 {
+        let mut q8 = s5;
+        for _ in 0..1 {
+            q8 = q8 * 0.5 + tanh(s8 - s5);
+        }
+        s8 += q8 * 0.1;
+    }
+    let mut s9 = s6;
+    for _ in 0..3 {
+        s9 = s9 - 0.1 * s9 * t7;
+    }
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s7 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = tanh(s2 + b) * 0.9;
+    }
+    let s3 = (a * a + 1.0).sqrt();
+    let _s4 = (c * c + 1.0).sqrt();
+    let _s5 = x + s1;
+    let s6 = s2.sin();
+    let s7 = sigmoid(s6);
+    let mut s8 = s3;
+    for _ in 0..2 {
+        s8 = s8 * 0.5 + (s8 * s1).sin();
+    }
+    let s9 = x + s6;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_30(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let _s1 = x * c;
+    let s2 = x.tanh();
+    let _s3 = s2 / (c * c + 1.0);
+    let s4 = softplus(s2).powf(1.5);
+    let mut s5 = s4;
+    let mut t5 = b;
+    for _ in 0..0 {
+        let w = 0.5 * s5 + 0.3 * t5.sin();
+        s5 = t5;
+        t5 = w;
+    }
+    let s6 = t5 * SCALE;
+    let s7 = match mode {
+        Mode::A => softplus(x).powf(1.5),
+        Mode::B => x + b,
+        _ => s4.cos(),
+    };
+    let s8 = if b * c < -0.5 {
+        (s2 * 0.5).exp_m1()
+    } else {
+        s2.cos()
+    };
+    let s9 = (t5 + s8) * 0.5;
+    let s10 = s6.tanh();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1 + s7 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let _s1 = x / (b * b + 1.0);
+    let mut s2 = a;
+    for _ in 0..2 {
+        let mut q2 = 0.0;
+        for _ in 0..3 {
+            s2 = tanh(s2 + q2 * 0.1 + x);
+            q2 = q2 + s2;
+        }
+        s2 += q2 * 0.1;
+    }
+    let s3 = softplus(c).powf(1.5);
+    let s4 = c / (s2 * s2 + 1.0);
+    let _s5 = x + c;
+    let s6 = if c > x {
+        a.tanh()
+    } else if a < b {
+        softplus(s3).powf(1.5)
+    } else {
+        (b * 0.5).exp_m1()
+    };
+    let s7 = (s3 + s6) * 0.5;
+    let mut s8 = a;
+    let mut i8 = 0;
+    while i8 < 1 {
+        s8 = tanh(s8 + s4) * 0.9;
+        i8 += 1;
+    }
+    let s9 = (softplus(s6) + 0.5).powi(-2);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s6 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = x * a;
+    let _s2 = sigmoid(a).ln_1p();
+    let s3 = a / (s1 * s1 + 1.0);
+    let _s4 = softplus(c).ln();
+    let s5 = -s3;
+    let s6 = if b * c < x {
+        s5.powi(2)
+    } else if x > c {
+        b.powi(2)
+    } else {
+        x + a
+    };
+    let s7 = sigmoid(x);
+    let s8 = -s6;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_33(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x - a;
+    let s2 = match mode {
+        Mode::A => x + s1,
+        Mode::B | Mode::C => (x * 0.5).exp_m1(),
+    };
+    let s3 = x + s2;
+    let s4 = (softplus(a) + 0.1).log2();
+    let s5 = (x + s1) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_34(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x - b;
+    let s2 = (a * a + 1.0).sqrt();
+    let s3 = match mode {
+        Mode::A => s1 - c,
+        Mode::B => sigmoid(s1).ln_1p(),
+        _ => sigmoid(c).ln_1p(),
+    };
+    let s4 = if a > b * c {
+        sigmoid(b)
+    } else {
+        (softplus(x) + 1.0).recip()
+    };
+    let s5 = (s1 * s1 + 1.0).sqrt();
+    let s6 = s3.sin();
+    let s7 = (softplus(s2) + 0.1).log2();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn scalar_35(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    let s2 = match mode {
+        Mode::A => softplus(c).ln(),
+        Mode::B => b * s1,
+        _ => x * c,
+    };
+    let _s3 = mse(x, y);
+    let _s4 = bce(sigmoid(c), y);
+    let mut s5 = s1;
+    for _ in 0..1 {
+        let mut q5 = c;
+        for _ in 0..2 {
+            s5 = tanh(s5 + q5 * 0.1 + c);
+            q5 = q5 + s5;
+        }
+        s5 = tanh(s5 + q5);
+    }
+    let s6 = (softplus(s2) + 0.5).powi(-2);
+    let s7 = s2 * c;
+    let s8 = s7.cos();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s5 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
     let s1 = x + a;
-    let s2 = -s1;
-    let _s3 = (tanh(x) * 0.5).tan();
-    let _s4 = (tanh(s2) * 0.5).tan();
-    let _s5 = bce(sigmoid(a), y);
-    let s6 = (softplus(a) + 0.1).log2();
-    let mut s7 = s1;
+    let mut s2 = a;
+    let mut t2 = s1;
     for _ in 0..1 {
-        s7 = tanh(s7 + s6) * 0.9;
+        s2 = s2 * 0.5 + (t2 * c).sin();
+        t2 = t2 * 0.8 + s2 * 0.1;
     }
-    let s8 = a.sin();
-    let s9 = s2 - c;
-    let s10 = (s8 * 0.5).exp_m1();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
+    let _s3 = c.powi(2);
+    let s4 = sigmoid(a);
+    let s5 = c.exp() * 0.1;
+    let _s6 = (tanh(c) * 0.5).tan();
+    let mut s7 = s5;
+    let mut t7 = b;
+    for _ in 0..0 {
+        t7 += s7 * a;
+        s7 = tanh(s7 + a);
+    }
+    let s8 = (c + s4) * 0.5;
+    let s9 = (softplus(a) + 0.1).log10();
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s7 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - c;
-    let s2 = bce(sigmoid(x), y);
-    let s3 = b + c;
-    let s4 = s2 * s3;
-    let s5 = (softplus(s2) + 0.5).powi(-2);
-    let s6 = softplus(b);
-    let s7 = s4.cos();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+    let s1 = x * a;
+    let s2 = x.exp() * 0.1;
+    let s3 = a + s1;
+    let s4 = mse(a, y);
+    let _s5 = (softplus(c) + 0.1).log10();
+    let s6 = s4 / (s1 * s1 + 1.0);
+    let mut s7 = s6;
+    for _ in 0..0 {
+        s7 = s7 * 0.5 + (s7 * s2).sin();
+    }
+    let s8 = (s3 + b) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable(wrt(a, b, c))]
-fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x + b;
-    let _s2 = s1 - b;
-    let s3 = sigmoid(b);
-    let _s4 = s3 + x;
-    let _s5 = a.cos();
-    let s6 = s1 - s3;
-    let s7 = s3 - a;
-    let s8 = s6 - a;
-    let s9 = (a + c) * 0.5;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+fn scalar_38(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let _s1 = (x + a) * 0.5;
+    let mut s2 = a;
+    let mut t2 = x;
+    for _ in 0..3 {
+        s2 = s2 * 0.5 + (t2 * b).sin();
+        t2 = t2 * 0.8 + s2 * 0.1;
+    }
+    let _s3 = (softplus(t2) + 0.5).powi(-2);
+    let _s4 = (b * 0.5).exp_m1();
+    let s5 = -s2;
+    let s6 = sigmoid(s5).ln_1p();
+    let s7 = match mode {
+        Mode::A => (softplus(x) + 0.1).log10(),
+        Mode::B => s6 - t2,
+        _ => (softplus(s5) + 1.0).recip(),
+    };
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn scalar_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x + c;
-    let s2 = mse(a, y);
-    let s3 = bce(sigmoid(b), y);
-    let _s4 = c / (a * a + 1.0);
-    let s5 = (softplus(b) + 0.1).log10();
-    let s6 = bce(sigmoid(x), y);
-    let mut s7 = s2;
-    let mut t7 = s3;
-    for _ in 0..2 {
-        (s7, t7) = (t7, s7 + s5 * 0.5);
+    let _s1 = x + a;
+    let _s2 = (b * b + 1.0).sqrt();
+    let mut s3 = a;
+    for _ in 0..0 {
+        s3 = s3 * 0.5 + (s3 * x).sin();
     }
-    s7 + t7 + mse(s6, y) + (a - b * c) * 0.01
+    let s4 = x * a;
+    let s5 = x - s4;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_0_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x / (c * c + 1.0);
-    let s2 = (a + b) * 0.5;
-    (s1, s2)
+fn split_0_0(b: f64, x: f64) -> f64 {
+    let _s1 = x + b;
+    let s2 = -b;
+    s2
 }
 
 #[differentiable]
-fn split_0_1(a: f64, b: f64, c: f64, x: f64, y: f64, s1: f64, s2: f64) -> (f64, f64, f64, f64) {
-    let s3 = x.exp() * 0.1;
-    let _s4 = c - x;
-    let mut s5 = x;
-    let mut t5 = b;
-    for _ in 0..1 {
-        t5 += s5 * a;
-        s5 = tanh(s5 + a);
+fn split_0_1(a: f64, c: f64, x: f64, s2: f64) -> (f64, f64, f64) {
+    let s3 = (softplus(s2) + 0.5).powi(-2);
+    let s4 = a.powi(2);
+    let _s5 = s3 - c;
+    let mut s6 = a;
+    let mut i6 = 0;
+    while i6 < 3 {
+        s6 = s6 * 0.5 + (s6 * x).sin();
+        i6 += 1;
     }
-    let _s6 = (t5 * 0.5).exp_m1();
-    let _s7 = bce(sigmoid(s2), y);
-    let s8 = bce(sigmoid(s3), y);
-    let s9 = softplus(s1).ln();
-    (s5, t5, s8, s9)
+    let _s7 = c.powi(2);
+    let s8 = s2 * s4;
+    let s9 = s4.sin();
+    (s6, s8, s9)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_0_0(a, b, c, x);
-    let (s5, t5, s8, s9) = split_0_1(a, b, c, x, y, s1, s2);
-    let s10 = s9 / (s8 * s8 + 1.0);
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
+    let s2 = split_0_0(b, x);
+    let (s6, s8, s9) = split_0_1(a, c, x, s2);
+    let s10 = s9.sin();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s6 * 0.1
 }
 
 #[differentiable]
-fn split_1_0(a: f64, b: f64, x: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let s2 = (softplus(b) + 0.1).log2();
-    let _s3 = s1 - s2;
-    let s4 = (softplus(s2) + 1.0).recip();
-    s4
+fn split_1_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64, f64) {
+    let s1 = x * a;
+    let _s2 = a * SCALE;
+    let mut s3 = c;
+    for _ in 0..1 {
+        s3 = s3 * 0.5 + (s3 * b).sin();
+    }
+    let s4 = (softplus(b) + 0.1).log2();
+    let s5 = softplus(s4).ln();
+    let mut s6 = s1;
+    let mut t6 = a;
+    for _ in 0..1 {
+        s6 = s6 * 0.5 + (t6 * s5).sin();
+        t6 = t6 * 0.8 + s6 * 0.1;
+    }
+    (s1, s3, s4, s6, t6)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_1(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s4 = split_1_0(a, b, x);
-    let s5 = x / (s4 * s4 + 1.0);
-    let s6 = sigmoid(s4);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+fn split_1(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s3, s4, s6, t6) = split_1_0(a, b, c, x);
+    let s7 = match mode {
+        Mode::A => softplus(s4).ln(),
+        Mode::B => (a + s6) * 0.5,
+        _ => (s1 + c) * 0.5,
+    };
+    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable]
-fn split_2_0(a: f64, x: f64) -> f64 {
-    let s1 = x * a;
+fn split_2_0(b: f64, c: f64, x: f64) -> (f64, f64) {
+    let _s1 = (x + c) * 0.5;
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let mut s3 = b;
+    let mut i3 = 1;
+    while i3 <= 1 {
+        s3 = tanh(s3 + s2) * 0.9;
+        i3 += 1;
+    }
+    (s2, s3)
+}
+
+#[differentiable]
+fn split_2_1(x: f64, s2: f64, s3: f64) -> (f64, f64, f64, f64) {
+    let mut s4 = x;
+    let mut t4 = s3;
+    for _ in 0..2 {
+        (s4, t4) = (t4, s4 + s3 * 0.5);
+    }
+    let _s5 = softplus(s3);
+    let s6 = s2.tanh();
+    let s7 = s2.sin();
+    (s4, t4, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_2(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s2, s3) = split_2_0(b, c, x);
+    let (s4, t4, s6, s7) = split_2_1(x, s2, s3);
+    let s8 = c + s6;
+    let s9 = match mode {
+        Mode::A => (c + s2) * 0.5,
+        Mode::B => b * t4,
+        _ => (softplus(s7) + 0.1).log2(),
+    };
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1 + t4 * 0.1
+}
+
+#[differentiable]
+fn split_3_0(c: f64, x: f64) -> f64 {
+    let s1 = x * c;
     s1
 }
 
 #[differentiable]
-fn split_2_1(a: f64, b: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
-    let _s2 = mse(b, y);
-    let s3 = (softplus(x) + 0.1).log2();
-    let mut s4 = x;
-    let mut t4 = s3;
-    for _ in 0..1 {
-        (s4, t4) = (t4 * 0.9 + (s4 * b).sin() * 0.1, tanh(s4 + t4) * 0.8);
-    }
-    let _s5 = s4 / (s3 * s3 + 1.0);
-    let mut s6 = a;
-    let mut t6 = s3;
-    for _ in 0..3 {
-        s6 = s6 * 0.5 + (t6 * t4).sin();
-        t6 = t6 * 0.8 + s6 * 0.1;
-    }
-    (s4, t4, s6, t6)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_2(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_2_0(a, x);
-    let (s4, t4, s6, t6) = split_2_1(a, b, x, y);
-    let _s7 = c.exp() * 0.1;
-    let s8 = sigmoid(b).ln_1p();
-    let s9 = -s1;
-    let s10 = (s4 + a) * 0.5;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s4 * 0.1 + t4 * 0.1 + s6 * 0.1 + t6 * 0.1
+fn split_3_1(c: f64, s1: f64) -> (f64, f64) {
+    let s2 = s1.powi(2);
+    let _s3 = s2.cos();
+    let s4 = c / (s1 * s1 + 1.0);
+    (s2, s4)
 }
 
 #[differentiable]
-fn split_3_0(b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = x - b;
-    let s2 = c.exp() * 0.1;
-    let _s3 = bce(sigmoid(s1), y);
-    s2
+fn split_3_2(x: f64, s2: f64, s4: f64) -> (f64, f64) {
+    let mut s5 = s2;
+    for _ in 0..0 {
+        s5 = tanh(s5 + s4) * 0.9;
+    }
+    let s6 = x.exp() * 0.1;
+    (s5, s6)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_3(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s2 = split_3_0(b, c, x, y);
-    let s4 = b / (s2 * s2 + 1.0);
-    let s5 = b * a;
-    let s6 = (tanh(x) * 0.5).tan();
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_4_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
-    let s1 = x / (b * b + 1.0);
-    let s2 = sigmoid(s1).ln_1p();
-    let s3 = c * SCALE;
-    let s4 = bce(sigmoid(s1), y);
-    let s5 = sigmoid(s4).ln_1p();
-    let mut s6 = a;
-    let mut t6 = s2;
-    for _ in 0..0 {
-        (s6, t6) = (t6 * 0.9 + (s6 * s3).sin() * 0.1, tanh(s6 + t6) * 0.8);
-    }
-    (s1, s5, s6, t6)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s5, s6, t6) = split_4_0(a, b, c, x, y);
-    let s7 = (s5 * s5 + 1.0).sqrt();
-    let s8 = (s1 + s6) * 0.5;
-    s7 + s8 + mse(t6, y) + (a - b * c) * 0.01 + s6 * 0.1
-}
-
-#[differentiable]
-fn split_5_0(b: f64, c: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = (x + b) * 0.5;
-    let _s2 = (softplus(c) + 1.0).recip();
-    let mut s3 = x;
-    for _ in 0..3 {
-        s3 = tanh(s3 + b) * 0.9;
-    }
-    let s4 = s3.exp() * 0.1;
-    (s1, s3, s4)
-}
-
-#[differentiable]
-fn split_5_1(a: f64, c: f64, s4: f64) -> (f64, f64) {
-    let s5 = sigmoid(a);
-    let s6 = (s4 * s4 + 1.0).sqrt();
-    let mut s7 = s6;
+    let s1 = split_3_0(c, x);
+    let (s2, s4) = split_3_1(c, s1);
+    let (s5, s6) = split_3_2(x, s2, s4);
+    let s7 = (s5 * 0.5).exp_m1();
+    let mut s8 = x;
     for _ in 0..2 {
-        s7 = s7 * 0.5 + (s7 * s5).sin();
+        s8 = tanh(s8 + s4) * 0.9;
     }
-    let s8 = s5 / (c * c + 1.0);
-    (s7, s8)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3, s4) = split_5_0(b, c, x);
-    let (s7, s8) = split_5_1(a, c, s4);
-    let s9 = s1 / (x * x + 1.0);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
-}
-
-#[differentiable]
-fn split_6_0(c: f64, x: f64) -> f64 {
-    let s1 = x * c;
-    s1
-}
-
-#[differentiable]
-fn split_6_1(a: f64, c: f64, x: f64, s1: f64) -> f64 {
-    let s2 = x + a;
-    let _s3 = (softplus(s1) + 0.1).log2();
-    let _s4 = s2.exp() * 0.1;
-    let _s5 = s1 * a;
-    let s6 = s1 / (c * c + 1.0);
-    s6
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_6(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_6_0(c, x);
-    let s6 = split_6_1(a, c, x, s1);
-    let _s7 = x.tanh();
-    let s8 = mse(b, y);
-    let s9 = s6.powi(2);
-    let s10 = (tanh(s6) * 0.5).tan();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_7_0(c: f64, x: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    s1
-}
-
-#[differentiable]
-fn split_7_1(c: f64) -> f64 {
-    let s2 = -c;
-    s2
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_7(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_7_0(c, x);
-    let s2 = split_7_1(c);
-    let _s3 = c - s2;
-    let _s4 = softplus(b);
-    let mut s5 = s1;
-    for _ in 0..0 {
-        s5 = s5 - 0.1 * s5 * s2;
+    let mut s9 = s2;
+    let mut i9 = 1;
+    while i9 <= 1 {
+        s9 = s9 * 0.5 + (s9 * x).sin();
+        i9 += 1;
     }
-    let s6 = c.powi(2);
-    let s7 = (s6 + s1) * 0.5;
-    let s8 = (softplus(b) + 1.0).recip();
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s5 * 0.1
+    let s10 = (s6 + s7) * 0.5;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable]
-fn split_8_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+fn split_4_0(c: f64, x: f64) -> f64 {
     let s1 = x / (c * c + 1.0);
-    let _s2 = (softplus(b) + 0.5).powi(-2);
-    let s3 = (a + s1) * 0.5;
-    let _s4 = s1.tanh();
-    (s1, s3)
-}
-
-#[differentiable]
-fn split_8_1(s1: f64) -> f64 {
-    let s5 = s1 * SCALE;
-    s5
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3) = split_8_0(a, b, c, x);
-    let s5 = split_8_1(s1);
-    let s6 = sigmoid(x).ln_1p();
-    let s7 = c / (s5 * s5 + 1.0);
-    let s8 = softplus(s3);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_9(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x - b;
-    let _s2 = -c;
-    let s3 = a.exp() * 0.1;
-    let _s4 = s3 + b;
-    let s5 = softplus(b).ln();
-    let s6 = s5 / (x * x + 1.0);
-    let s7 = x * SCALE;
-    let s8 = (s5 + b) * 0.5;
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_10_0(a: f64, b: f64, x: f64) -> f64 {
-    let _s1 = x / (a * a + 1.0);
-    let _s2 = softplus(a).ln();
-    let s3 = softplus(b).ln();
-    s3
-}
-
-#[differentiable]
-fn split_10_1(c: f64) -> f64 {
-    let s4 = (tanh(c) * 0.5).tan();
-    s4
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s3 = split_10_0(a, b, x);
-    let s4 = split_10_1(c);
-    let s5 = b / (s4 * s4 + 1.0);
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_11_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x - a;
-    let s2 = x * c;
-    let _s3 = s2 * SCALE;
-    let s4 = (b * 0.5).exp_m1();
-    (s1, s4)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_11(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s4) = split_11_0(a, b, c, x);
-    let s5 = s1.exp() * 0.1;
-    let s6 = x * c;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_12_0(b: f64, c: f64, x: f64) -> f64 {
-    let s1 = x - c;
-    let _s2 = b.exp() * 0.1;
     s1
 }
 
+#[differentiable]
+fn split_4_1(a: f64, b: f64, c: f64, x: f64, s1: f64) -> (f64, f64, f64, f64, f64) {
+    let mut s2 = s1;
+    let mut t2 = a;
+    for _ in 0..1 {
+        (s2, t2) = (t2 * 0.9 + (s2 * x).sin() * 0.1, tanh(s2 + t2) * 0.8);
+    }
+    let s3 = if a < b { s1.tanh() } else { s2 / (b * b + 1.0) };
+    let _s4 = (softplus(c) + 0.1).log2();
+    let s5 = t2.exp() * 0.1;
+    let s6 = c - s3;
+    (s2, t2, s3, s5, s6)
+}
+
 #[differentiable(wrt(a, b, c))]
-fn split_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_12_0(b, c, x);
-    let _s3 = a.tanh();
-    let s4 = a.sin();
-    let s5 = s4.powi(2);
-    let s6 = softplus(s1).powf(1.5);
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+fn split_4(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_4_0(c, x);
+    let (s2, t2, s3, s5, s6) = split_4_1(a, b, c, x, s1);
+    let s7 = if 0.5 < a + b { (t2 + s2) * 0.5 } else { x * c };
+    let s8 = match mode {
+        Mode::A => (s5 * 0.5).exp_m1(),
+        Mode::B | Mode::C => sigmoid(b).ln_1p(),
+    };
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s3 * 0.1
 }
 
 #[differentiable]
-fn split_13_0(a: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = (x + a) * 0.5;
-    let _s2 = (softplus(c) + 0.5).powi(-2);
-    let s3 = (s1 * s1 + 1.0).sqrt();
-    let s4 = s3.exp() * 0.1;
+fn split_5_0(a: f64, b: f64, x: f64) -> (f64, f64) {
+    let s1 = x + b;
+    let s2 = a * SCALE;
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_5_1(a: f64, x: f64, s1: f64, s2: f64) -> (f64, f64) {
+    let s3 = x + s2;
+    let mut s4 = s1;
+    for _ in 0..1 {
+        let mut q4 = 0.0;
+        for _ in 0..0 {
+            q4 = q4 * 0.5 + tanh(s4 - a);
+        }
+        s4 = s4 * 0.5 + q4 * 0.2;
+    }
     (s3, s4)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_13(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s3, s4) = split_13_0(a, c, x);
-    let s5 = (softplus(b) + 0.1).log10();
+fn split_5(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2) = split_5_0(a, b, x);
+    let (s3, s4) = split_5_1(a, x, s1, s2);
+    let s5 = s1.cos();
+    let mut s6 = a;
+    for _ in 0..2 {
+        let mut q6 = 0.0;
+        for _ in 0..3 {
+            q6 += s6 * s3 * 0.1;
+        }
+        s6 = s6 * 0.5 + q6 * 0.2;
+    }
+    let mut s7 = a;
+    let mut i7 = 1;
+    while i7 < 2 {
+        s7 = tanh(s7 + s6) * 0.9;
+        i7 += 1;
+    }
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_6_0(a: f64, b: f64, x: f64) -> (f64, f64) {
+    let s1 = x + b;
+    let s2 = x - a;
+    let s3 = (s2 * s2 + 1.0).sqrt();
+    (s1, s3)
+}
+
+#[differentiable]
+fn split_6_1(a: f64, c: f64, s3: f64) -> (f64, f64) {
+    let s4 = (a + c) * 0.5;
+    let mut s5 = s4;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 + (s5 * s3).sin() * 0.3;
+        }
+        s5 = tanh(s5 + q5);
+    }
+    (s4, s5)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_6(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s3) = split_6_0(a, b, x);
+    let (s4, s5) = split_6_1(a, c, s3);
+    let mut s6 = s1;
+    let mut i6 = 1;
+    while i6 < 3 {
+        s6 = tanh(s6 + s4) * 0.9;
+        i6 += 1;
+    }
+    let s7 = match mode {
+        Mode::A => softplus(b).ln(),
+        Mode::B | Mode::C => x + s5,
+    };
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+}
+
+#[differentiable]
+fn split_7_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_7(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_7_0(a, x);
+    let mut s2 = a;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (s2 * b).sin();
+    }
+    let s3 = match mode {
+        Mode::A => softplus(b).powf(1.5),
+        Mode::B | Mode::C => x / (s2 * s2 + 1.0),
+    };
+    let s4 = x.tanh();
+    let s5 = if b < c {
+        sigmoid(x)
+    } else if b < a + b {
+        c + x
+    } else {
+        s1 - s4
+    };
+    let s6 = if -0.5 < x {
+        s2 + c
+    } else if 0.0 > a {
+        c * s2
+    } else {
+        (softplus(x) + 0.1).log10()
+    };
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_8_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64, f64) {
+    let _s1 = x * c;
+    let s2 = (softplus(a) + 0.5).powi(-2);
+    let _s3 = (softplus(c) + 0.1).log10();
+    let s4 = mse(b, y);
+    let s5 = softplus(x);
+    let s6 = (s4 * 0.5).exp_m1();
+    let s7 = if a < b * c {
+        -s6
+    } else if b * c > -0.5 {
+        (x * 0.5).exp_m1()
+    } else {
+        (a + b) * 0.5
+    };
+    (s2, s4, s5, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_8(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s4, s5, s6, s7) = split_8_0(a, b, c, x, y);
+    let s8 = if x < b { s2 * s5 } else { s4.cos() };
+    let s9 = s6 / (s5 * s5 + 1.0);
+    let s10 = s2 * s9;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
+}
+
+#[differentiable]
+fn split_9_0(c: f64, x: f64) -> (f64, f64) {
+    let s1 = x / (c * c + 1.0);
+    let s2 = c + x;
+    (s1, s2)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_9(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s2) = split_9_0(c, x);
+    let _s3 = a * b;
+    let s4 = match mode {
+        Mode::A => s2 / (c * c + 1.0),
+        Mode::B => sigmoid(b),
+        _ => (a * 0.5).exp_m1(),
+    };
+    let s5 = match mode {
+        Mode::A => (c + s2) * 0.5,
+        Mode::B | Mode::C => b / (s1 * s1 + 1.0),
+    };
+    let s6 = mse(s4, y);
+    let mut s7 = s5;
+    for _ in 0..1 {
+        let mut q7 = s2;
+        for _ in 0..3 {
+            s7 = tanh(s7 + q7 * 0.1 + s2);
+            q7 = q7 + s7;
+        }
+        s7 += q7 * 0.1;
+    }
+    let s8 = s6.tanh();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s4 * 0.1 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_10_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_10(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_10_0(a, x);
+    let _s2 = (c + b) * 0.5;
+    let s3 = mse(x, y);
+    let s4 = s3 + b;
+    let s5 = (tanh(s1) * 0.5).tan();
     s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_14_0(c: f64, x: f64) -> (f64, f64) {
-    let s1 = x * c;
-    let mut s2 = x;
-    for _ in 0..1 {
-        s2 = tanh(s2 + s1) * 0.9;
-    }
-    let _s3 = (s2 * 0.5).exp_m1();
-    (s1, s2)
+fn split_11_0(b: f64, x: f64) -> f64 {
+    let s1 = x + b;
+    s1
 }
 
 #[differentiable]
-fn split_14_1(a: f64, c: f64, y: f64, s1: f64) -> f64 {
-    let s4 = s1 - c;
-    let _s5 = mse(a, y);
-    s4
+fn split_11_1(a: f64, b: f64, c: f64, x: f64, s1: f64) -> f64 {
+    let s2 = if b < 0.0 {
+        (softplus(x) + 0.1).log2()
+    } else if b * c > a {
+        s1.sin()
+    } else {
+        c.tanh()
+    };
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_11(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_11_0(b, x);
+    let s2 = split_11_1(a, b, c, x, s1);
+    let _s3 = (softplus(x) + 0.5).powi(-2);
+    let mut s4 = s2;
+    let mut i4 = 1;
+    while i4 <= 2 {
+        s4 = s4 * 0.5 + (s4 * b).sin();
+        i4 += 1;
+    }
+    let _s5 = s4 - c;
+    let s6 = match mode {
+        Mode::A => c / (s1 * s1 + 1.0),
+        Mode::B | Mode::C => b * s2,
+    };
+    let mut s7 = s4;
+    for _ in 0..1 {
+        let mut q7 = 0.0;
+        for _ in 0..2 {
+            q7 = q7 * 0.5 + tanh(s7 - x);
+        }
+        s7 = s7 * 0.5 + q7 * 0.2;
+    }
+    let s8 = sigmoid(s6).ln_1p();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_12_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable]
+fn split_12_1(c: f64, x: f64) -> f64 {
+    let s2 = (x + c) * 0.5;
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_12(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_12_0(a, x);
+    let s2 = split_12_1(c, x);
+    let mut s3 = s2;
+    for i in 0..1 {
+        let mut q3 = a;
+        for _ in 0..3 {
+            q3 = q3 + (s3 * a).sin() * 0.3;
+        }
+        s3 = s3 + q3 * (i as f64 + 1.0) * 0.1;
+    }
+    let s4 = s3 / (b * b + 1.0);
+    let s5 = s1.exp() * 0.1;
+    let mut s6 = c;
+    let mut i6 = 1;
+    while i6 < 4 {
+        s6 = s6 - 0.1 * s6 * s4;
+        i6 += 1;
+    }
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_13_0(b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let s2 = s1 * b;
+    (s1, s2)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_13(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s2) = split_13_0(b, c, x);
+    let s3 = match mode {
+        Mode::A => s2 - c,
+        Mode::B => a + s2,
+        _ => (a + s1) * 0.5,
+    };
+    let mut s4 = a;
+    for _ in 0..2 {
+        let mut q4 = 0.0;
+        for _ in 0..2 {
+            q4 = q4 + (s4 * x).sin() * 0.3;
+        }
+        s4 += q4 * 0.1;
+    }
+    let s5 = s3 / (x * x + 1.0);
+    let s6 = bce(sigmoid(s2), y);
+    let s7 = a.sin();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1
+}
+
+#[differentiable]
+fn split_14_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64, f64) {
+    let s1 = (x + b) * 0.5;
+    let mut s2 = s1;
+    for i in 0..1 {
+        let mut q2 = a;
+        for _ in 0..1 {
+            q2 = q2 + (s2 * a).sin() * 0.3;
+        }
+        s2 = s2 + q2 * (i as f64 + 1.0) * 0.1;
+    }
+    let _s3 = softplus(s2);
+    let s4 = softplus(s2).powf(1.5);
+    let mut s5 = s4;
+    let mut t5 = s2;
+    for _ in 0..0 {
+        (s5, t5) = (t5, s5 + c * 0.5);
+    }
+    (s1, s2, s4, s5, t5)
+}
+
+#[differentiable]
+fn split_14_1(b: f64, x: f64, s1: f64, s4: f64, s5: f64) -> (f64, f64, f64) {
+    let s6 = (softplus(s5) + 0.5).powi(-2);
+    let _s7 = s1 - b;
+    let s8 = s4.exp() * 0.1;
+    let s9 = (s6 + x) * 0.5;
+    (s6, s8, s9)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_14(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_14_0(c, x);
-    let s4 = split_14_1(a, c, y, s1);
-    let _s6 = (softplus(c) + 0.1).log2();
-    let s7 = s2 - s4;
-    let mut s8 = s7;
-    for _ in 0..0 {
-        s8 = s8 * 0.5 + (s8 * x).sin();
-    }
-    let s9 = (softplus(s8) + 0.1).log2();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let (s1, s2, s4, s5, t5) = split_14_0(a, b, c, x);
+    let (s6, s8, s9) = split_14_1(b, x, s1, s4, s5);
+    let s10 = softplus(s6);
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1 + s5 * 0.1 + t5 * 0.1
 }
 
 #[differentiable]
-fn split_15_0(a: f64, x: f64) -> (f64, f64) {
-    let s1 = (x + a) * 0.5;
-    let s2 = sigmoid(s1);
-    (s1, s2)
+fn split_15_0(a: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x * a;
+    let s2 = a.cos();
+    let s3 = (s1 * s1 + 1.0).sqrt();
+    let _s4 = s2 / (s1 * s1 + 1.0);
+    (s1, s2, s3)
 }
 
 #[differentiable]
-fn split_15_1(c: f64, y: f64, s1: f64) -> f64 {
-    let _s3 = s1 * c;
-    let s4 = mse(s1, y);
-    s4
+fn split_15_1(x: f64, s3: f64) -> f64 {
+    let mut s5 = s3;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..1 {
+            q5 += s5 * x * 0.1;
+        }
+        s5 += q5 * 0.1;
+    }
+    s5
 }
 
 #[differentiable]
-fn split_15_2(x: f64, s2: f64, s4: f64) -> (f64, f64, f64) {
-    let mut s5 = x;
-    for _ in 0..3 {
-        s5 = s5 * 0.5 + (s5 * s4).sin();
-    }
-    let mut s6 = s2;
-    let mut t6 = x;
-    for _ in 0..0 {
-        (s6, t6) = (t6, s6 + s5 * 0.5);
-    }
-    (s5, s6, t6)
+fn split_15_2(a: f64, x: f64, y: f64, s1: f64, s2: f64) -> (f64, f64) {
+    let s6 = mse(a, y);
+    let _s7 = (a + s2) * 0.5;
+    let s8 = (softplus(s1) + 0.1).log10();
+    let s9 = x * s6;
+    (s8, s9)
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_15(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_15_0(a, x);
-    let s4 = split_15_1(c, y, s1);
-    let (s5, s6, t6) = split_15_2(x, s2, s4);
-    let s7 = s2.sin();
-    let s8 = (c + s2) * 0.5;
-    let s9 = softplus(s7).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + t6 * 0.1
+    let (s1, s2, s3) = split_15_0(a, x);
+    let s5 = split_15_1(x, s3);
+    let (s8, s9) = split_15_2(a, x, y, s1, s2);
+    let s10 = b.sin();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable]
 fn split_16_0(a: f64, c: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = x + c;
-    let s2 = s1.cos();
-    let s3 = (softplus(a) + 0.1).log10();
-    let mut s4 = s2;
+    let s1 = (x + a) * 0.5;
+    let mut s2 = c;
     for _ in 0..3 {
-        s4 = s4 * 0.5 + (s4 * c).sin();
+        s2 = s2 - 0.1 * s2 * x;
     }
-    (s1, s3, s4)
+    let s3 = s1 * SCALE;
+    (s1, s2, s3)
 }
 
 #[differentiable]
-fn split_16_1(b: f64, c: f64, s1: f64, s3: f64, s4: f64) -> (f64, f64, f64) {
-    let _s5 = b + s1;
-    let mut s6 = b;
-    for _ in 0..2 {
-        s6 = s6 - 0.1 * s6 * s4;
-    }
-    let mut s7 = c;
-    let mut t7 = s4;
-    for _ in 0..0 {
-        (s7, t7) = (t7, s7 + s3 * 0.5);
-    }
-    (s6, s7, t7)
+fn split_16_1(a: f64, y: f64, s1: f64) -> f64 {
+    let _s4 = (softplus(a) + 0.1).log2();
+    let _s5 = mse(s1, y);
+    let s6 = (s1 * 0.5).exp_m1();
+    s6
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3, s4) = split_16_0(a, c, x);
-    let (s6, s7, t7) = split_16_1(b, c, s1, s3, s4);
-    let s8 = softplus(c).powf(1.5);
-    let s9 = softplus(s3);
-    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s4 * 0.1 + s6 * 0.1 + s7 * 0.1
+fn split_16(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s2, s3) = split_16_0(a, c, x);
+    let s6 = split_16_1(a, y, s1);
+    let s7 = match mode {
+        Mode::A => (tanh(b) * 0.5).tan(),
+        Mode::B | Mode::C => s3 / (c * c + 1.0),
+    };
+    let s8 = mse(a, y);
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable]
-fn split_17_0(a: f64, x: f64) -> f64 {
-    let s1 = (x + a) * 0.5;
+fn split_17_0(b: f64, x: f64) -> f64 {
+    let s1 = (x + b) * 0.5;
     s1
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_17(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_17_0(a, x);
-    let _s2 = c / (x * x + 1.0);
-    let _s3 = s1.powi(2);
-    let mut s4 = a;
-    let mut t4 = x;
+    let s1 = split_17_0(b, x);
+    let mut s2 = x;
+    let mut t2 = c;
     for _ in 0..2 {
-        s4 = s4 * 0.5 + (t4 * s1).sin();
-        t4 = t4 * 0.8 + s4 * 0.1;
+        t2 += s2 * s1;
+        s2 = tanh(s2 + s1);
     }
-    let s5 = x * SCALE;
-    let mut s6 = s4;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * a).sin();
+    let s3 = mse(x, y);
+    let mut s4 = x;
+    for _ in 0..1 {
+        let mut q4 = 0.0;
+        for _ in 0..0 {
+            q4 = q4 + (s4 * s3).sin() * 0.3;
+        }
+        s4 = s4 * 0.5 + q4 * 0.2;
     }
-    s5 + s6 + mse(t4, y) + (a - b * c) * 0.01 + s4 * 0.1
+    let _s5 = sigmoid(s4);
+    let s6 = -b;
+    let s7 = (softplus(a) + 1.0).recip();
+    let mut s8 = s4;
+    let mut t8 = s6;
+    for _ in 0..1 {
+        t8 += s8 * s6;
+        s8 = tanh(s8 + s6);
+    }
+    s8 + t8 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable]
-fn split_18_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = (x + b) * 0.5;
-    let mut s2 = a;
-    for _ in 0..0 {
-        s2 = s2 * 0.5 + (s2 * s1).sin();
-    }
-    let mut s3 = x;
-    let mut t3 = c;
-    for _ in 0..0 {
-        s3 = s3 * 0.5 + (t3 * b).sin();
-        t3 = t3 * 0.8 + s3 * 0.1;
-    }
-    let _s4 = a / (s3 * s3 + 1.0);
-    (s2, s3, t3)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3, t3) = split_18_0(a, b, c, x);
-    let _s5 = s2 / (x * x + 1.0);
-    let s6 = a * SCALE;
-    let s7 = s3 - b;
-    let s8 = s6.exp() * 0.1;
-    let s9 = (softplus(s2) + 1.0).recip();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s3 * 0.1 + t3 * 0.1
-}
-
-#[differentiable]
-fn split_19_0(c: f64, x: f64) -> f64 {
-    let s1 = (x + c) * 0.5;
-    s1
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_19_0(c, x);
-    let _s2 = s1 + c;
-    let s3 = (softplus(s1) + 0.1).log10();
-    let s4 = a + c;
-    let mut s5 = x;
-    for _ in 0..3 {
-        s5 = s5 - 0.1 * s5 * c;
-    }
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_20_0(a: f64, b: f64, x: f64) -> (f64, f64) {
-    let s1 = x / (b * b + 1.0);
-    let s2 = a.cos();
+fn split_18_0(a: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x - c;
+    let s2 = (tanh(a) * 0.5).tan();
     (s1, s2)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_20_0(a, b, x);
-    let s3 = s1.powi(2);
-    let _s4 = s2.powi(2);
-    let s5 = (softplus(s3) + 0.1).log10();
-    let _s6 = s5.cos();
-    let _s7 = softplus(s2).powf(1.5);
-    let s8 = s3 / (b * b + 1.0);
-    let s9 = (softplus(s3) + 0.1).log10();
-    let s10 = b.sin();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01
+fn split_18(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s1, s2) = split_18_0(a, c, x);
+    let s3 = if 0.0 > b { softplus(s1).ln() } else { x * s2 };
+    let _s4 = s2 * SCALE;
+    let s5 = match mode {
+        Mode::A => (softplus(s3) + 0.1).log2(),
+        Mode::B => c.cos(),
+        _ => s1.tanh(),
+    };
+    let s6 = -b;
+    let s7 = (softplus(x) + 0.1).log10();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1
 }
 
 #[differentiable]
-fn split_21_0(a: f64, x: f64) -> f64 {
-    let s1 = x * a;
-    let _s2 = s1.tanh();
+fn split_19_0(a: f64, c: f64, x: f64) -> f64 {
+    let _s1 = x - c;
+    let mut s2 = x;
+    let mut i2 = 1;
+    while i2 < 4 {
+        s2 = s2 * 0.5 + (s2 * a).sin();
+        i2 += 1;
+    }
+    s2
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_19(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s2 = split_19_0(a, c, x);
+    let s3 = bce(sigmoid(a), y);
+    let mut s4 = a;
+    for _ in 0..2 {
+        s4 = s4 * 0.5 + (s4 * x).sin();
+    }
+    let _s5 = x * s2;
+    let mut s6 = a;
+    for _ in 0..2 {
+        let mut q6 = s4;
+        for _ in 0..1 {
+            q6 = q6 * 0.5 + tanh(s6 - s4);
+        }
+        s6 = tanh(s6 + q6);
+    }
+    let s7 = -s3;
+    let s8 = (s2 + x) * 0.5;
+    let s9 = softplus(b).powf(1.5);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1 + s6 * 0.1
+}
+
+#[differentiable]
+fn split_20_0(b: f64, x: f64) -> f64 {
+    let s1 = x * b;
     s1
 }
 
-#[differentiable]
-fn split_21_1(b: f64, c: f64, s1: f64) -> (f64, f64) {
-    let s3 = (softplus(c) + 0.1).log10();
-    let _s4 = b.tanh();
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    let _s6 = (softplus(c) + 0.5).powi(-2);
-    (s3, s5)
-}
-
-#[differentiable]
-fn split_21_2(x: f64, s1: f64, s3: f64, s5: f64) -> (f64, f64, f64, f64) {
-    let s7 = (softplus(s1) + 1.0).recip();
-    let mut s8 = x;
-    let mut t8 = s7;
-    for _ in 0..3 {
-        (s8, t8) = (t8, s8 + s3 * 0.5);
-    }
-    let mut s9 = s8;
-    let mut t9 = s5;
-    for _ in 0..2 {
-        let w = 0.5 * s9 + 0.3 * t9.sin();
-        s9 = t9;
-        t9 = w;
-    }
-    (s8, t8, s9, t9)
-}
-
 #[differentiable(wrt(a, b, c))]
-fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_21_0(a, x);
-    let (s3, s5) = split_21_1(b, c, s1);
-    let (s8, t8, s9, t9) = split_21_2(x, s1, s3, s5);
-    let s10 = (softplus(s8) + 0.5).powi(-2);
-    t9 + s10 + mse(s9, y) + (a - b * c) * 0.01 + s8 * 0.1 + t8 * 0.1
-}
-
-#[differentiable]
-fn split_22_0(a: f64, b: f64, c: f64, x: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = (softplus(s1) + 0.5).powi(-2);
-    let _s3 = (a + c) * 0.5;
-    let s4 = x.cos();
-    s4
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s4 = split_22_0(a, b, c, x);
-    let s5 = (tanh(x) * 0.5).tan();
-    let s6 = s5.cos();
+fn split_20(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_20_0(b, x);
+    let s2 = (softplus(c) + 0.5).powi(-2);
+    let s3 = s2.exp() * 0.1;
+    let s4 = sigmoid(x);
+    let mut s5 = x;
+    let mut i5 = 0;
+    while i5 <= 1 {
+        s5 = s5 * 0.5 + (s5 * s1).sin();
+        i5 += 1;
+    }
+    let s6 = s3 + x;
     s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_23_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64, f64) {
-    let s1 = x * b;
-    let mut s2 = a;
-    for _ in 0..2 {
-        s2 = s2 - 0.1 * s2 * s1;
-    }
-    let s3 = bce(sigmoid(c), y);
-    let s4 = s3 * SCALE;
-    let _s5 = s2 - s4;
-    (s1, s2, s3, s4)
+fn split_21_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let _s1 = x * c;
+    let s2 = a * SCALE;
+    let s3 = (c + b) * 0.5;
+    (s2, s3)
+}
+
+#[differentiable]
+fn split_21_1(c: f64, x: f64, s2: f64, s3: f64) -> f64 {
+    let s4 = c - x;
+    let _s5 = s3 + s2;
+    s4
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_21(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s2, s3) = split_21_0(a, b, c, x);
+    let s4 = split_21_1(c, x, s2, s3);
+    let s6 = match mode {
+        Mode::A => s3 - a,
+        Mode::B => (s2 + a) * 0.5,
+        _ => softplus(s2).ln(),
+    };
+    let s7 = sigmoid(s4).ln_1p();
+    let s8 = bce(sigmoid(x), y);
+    let s9 = sigmoid(s7);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s6 * 0.1
+}
+
+#[differentiable]
+fn split_22_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64) {
+    let s1 = x / (b * b + 1.0);
+    let s2 = bce(sigmoid(b), y);
+    let s3 = if b * c < -0.5 {
+        (c + s2) * 0.5
+    } else if c > a {
+        sigmoid(c)
+    } else {
+        s2.exp() * 0.1
+    };
+    let _s4 = (s1 + a) * 0.5;
+    let _s5 = s1.sin();
+    let s6 = s3.tanh();
+    let s7 = s1 * SCALE;
+    (s3, s6, s7)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_22(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s3, s6, s7) = split_22_0(a, b, c, x, y);
+    let s8 = -s7;
+    let s9 = (softplus(s8) + 1.0).recip();
+    let s10 = (s3 + s6) * 0.5;
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s3 * 0.1
+}
+
+#[differentiable]
+fn split_23_0(b: f64, c: f64, x: f64) -> f64 {
+    let _s1 = x + c;
+    let s2 = b * c;
+    let _s3 = softplus(x);
+    s2
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_23(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, s3, s4) = split_23_0(a, b, c, x, y);
-    let s6 = (s3 + s1) * 0.5;
-    let s7 = sigmoid(s6);
-    let s8 = s2 / (s1 * s1 + 1.0);
-    let s9 = s7 / (s4 * s4 + 1.0);
-    let s10 = s6.exp() * 0.1;
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s2 * 0.1
+    let s2 = split_23_0(b, c, x);
+    let s4 = x * s2;
+    let mut s5 = b;
+    for _ in 0..1 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 + (s5 * s2).sin() * 0.3;
+        }
+        s5 += q5 * 0.1;
+    }
+    let _s6 = softplus(a);
+    let s7 = (softplus(c) + 1.0).recip();
+    let mut s8 = s5;
+    let mut t8 = s4;
+    for _ in 0..2 {
+        s8 = s8 * 0.5 + (t8 * s2).sin();
+        t8 = t8 * 0.8 + s8 * 0.1;
+    }
+    s8 + t8 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1
 }
 
 #[differentiable]
-fn split_24_0(b: f64, x: f64) -> f64 {
-    let s1 = x * b;
-    let _s2 = sigmoid(b).ln_1p();
-    s1
+fn split_24_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x + c;
+    let s2 = if -0.5 < b * c {
+        (a * a + 1.0).sqrt()
+    } else {
+        (softplus(x) + 0.1).log2()
+    };
+    (s1, s2)
 }
 
 #[differentiable]
-fn split_24_1(c: f64, s1: f64) -> f64 {
-    let s3 = c + s1;
+fn split_24_1(x: f64, s2: f64) -> f64 {
+    let s3 = x - s2;
     s3
 }
 
 #[differentiable]
-fn split_24_2(c: f64) -> f64 {
-    let s4 = (softplus(c) + 0.5).powi(-2);
+fn split_24_2(c: f64, s1: f64) -> f64 {
+    let mut s4 = c;
+    for _ in 0..2 {
+        s4 = s4 * 0.5 + (s4 * s1).sin();
+    }
     s4
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_24(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_24_0(b, x);
-    let s3 = split_24_1(c, s1);
-    let s4 = split_24_2(c);
-    let s5 = (s1 * s1 + 1.0).sqrt();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let (s1, s2) = split_24_0(a, b, c, x);
+    let s3 = split_24_1(x, s2);
+    let s4 = split_24_2(c, s1);
+    let mut s5 = s1;
+    for _ in 0..1 {
+        let mut q5 = b;
+        for _ in 0..1 {
+            q5 = q5 + (s5 * b).sin() * 0.3;
+        }
+        s5 = s5 * 0.5 + q5 * 0.2;
+    }
+    let mut s6 = s3;
+    let mut t6 = s1;
+    for _ in 0..2 {
+        (s6, t6) = (t6 * 0.9 + (s6 * x).sin() * 0.1, tanh(s6 + t6) * 0.8);
+    }
+    s6 + t6 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + s4 * 0.1
 }
 
 #[differentiable]
-fn split_25_0(a: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = x - c;
-    let s2 = a / (c * c + 1.0);
-    (s1, s2)
-}
-
-#[differentiable]
-fn split_25_1(a: f64, b: f64, x: f64, y: f64, s1: f64, s2: f64) -> (f64, f64, f64) {
-    let s3 = (softplus(s1) + 0.1).log10();
-    let s4 = (b + s3) * 0.5;
-    let _s5 = (softplus(s1) + 0.1).log2();
-    let s6 = mse(a, y);
-    let s7 = (s2 + x) * 0.5;
-    (s4, s6, s7)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_25_0(a, c, x);
-    let (s4, s6, s7) = split_25_1(a, b, x, y, s1, s2);
-    let s8 = mse(s4, y);
-    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_26_0(a: f64, c: f64, x: f64) -> f64 {
-    let s1 = x / (a * a + 1.0);
-    let _s2 = x / (c * c + 1.0);
-    let _s3 = (x * x + 1.0).sqrt();
-    let _s4 = x / (c * c + 1.0);
+fn split_25_0(a: f64, x: f64) -> f64 {
+    let s1 = x + a;
     s1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_26(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_26_0(a, c, x);
-    let _s5 = sigmoid(x);
-    let _s6 = s1 - c;
-    let s7 = bce(sigmoid(s1), y);
-    let s8 = b / (a * a + 1.0);
-    let mut s9 = c;
-    for _ in 0..1 {
-        s9 = s9 * 0.5 + (s9 * s1).sin();
-    }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+fn split_25(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_25_0(a, x);
+    let s2 = softplus(a);
+    let _s3 = c * x;
+    let s4 = bce(sigmoid(s2), y);
+    let _s5 = s4 - c;
+    let s6 = a * b;
+    let s7 = c - s1;
+    let s8 = (tanh(s7) * 0.5).tan();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_27_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64, f64) {
-    let s1 = x * b;
-    let _s2 = x - c;
-    let mut s3 = b;
-    let mut t3 = s1;
-    for _ in 0..0 {
-        (s3, t3) = (t3, s3 + s1 * 0.5);
+fn split_26_0(c: f64, x: f64) -> f64 {
+    let s1 = x + c;
+    s1
+}
+
+#[differentiable]
+fn split_26_1(a: f64, b: f64) -> f64 {
+    let s2 = (b + a) * 0.5;
+    s2
+}
+
+#[differentiable]
+fn split_26_2(c: f64, x: f64) -> f64 {
+    let mut s3 = x;
+    for _ in 0..3 {
+        s3 = tanh(s3 + c) * 0.9;
     }
-    let s4 = (b + c) * 0.5;
-    let mut s5 = a;
-    let mut t5 = s1;
-    for _ in 0..1 {
-        t5 += s5 * c;
-        s5 = tanh(s5 + c);
+    s3
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_26(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_26_0(c, x);
+    let s2 = split_26_1(a, b);
+    let s3 = split_26_2(c, x);
+    let s4 = match mode {
+        Mode::A => softplus(s2).powf(1.5),
+        Mode::B | Mode::C => softplus(b).powf(1.5),
+    };
+    let mut s5 = c;
+    for _ in 0..2 {
+        let mut q5 = 0.0;
+        for _ in 0..2 {
+            q5 = q5 * 0.5 + tanh(s5 - s1);
+        }
+        s5 += q5 * 0.1;
     }
-    (s3, t3, s4, s5, t5)
+    let _s6 = (s1 + b) * 0.5;
+    let s7 = s2 + x;
+    let s8 = s5 / (s4 * s4 + 1.0);
+    let s9 = bce(sigmoid(s5), y);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1 + s5 * 0.1
+}
+
+#[differentiable]
+fn split_27_0(a: f64, c: f64, x: f64) -> (f64, f64) {
+    let s1 = x + a;
+    let mut s2 = c;
+    for _ in 0..2 {
+        let mut q2 = 0.0;
+        for _ in 0..0 {
+            s2 = tanh(s2 + q2 * 0.1 + a);
+            q2 = q2 + s2;
+        }
+        s2 += q2 * 0.1;
+    }
+    (s1, s2)
+}
+
+#[differentiable]
+fn split_27_1(x: f64, s1: f64) -> f64 {
+    let _s3 = (softplus(s1) + 1.0).recip();
+    let s4 = (softplus(x) + 0.1).log2();
+    s4
+}
+
+#[differentiable]
+fn split_27_2(c: f64) -> f64 {
+    let s5 = softplus(c).powf(1.5);
+    s5
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_27(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s3, t3, s4, s5, t5) = split_27_0(a, b, c, x);
-    let mut s6 = t5;
-    let mut t6 = s4;
-    for _ in 0..2 {
-        (s6, t6) = (t6 * 0.9 + (s6 * s4).sin() * 0.1, tanh(s6 + t6) * 0.8);
-    }
-    let s7 = (softplus(s5) + 1.0).recip();
-    t6 + s7 + mse(s6, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1 + s5 * 0.1 + t5 * 0.1
+    let (s1, s2) = split_27_0(a, c, x);
+    let s4 = split_27_1(x, s1);
+    let s5 = split_27_2(c);
+    let s6 = if c < a - c {
+        s2.powi(2)
+    } else if a + b < a {
+        (softplus(x) + 0.1).log10()
+    } else {
+        (s5 + c) * 0.5
+    };
+    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01 + s2 * 0.1
 }
 
 #[differentiable]
-fn split_28_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64, f64) {
-    let s1 = x / (a * a + 1.0);
-    let s2 = (x + c) * 0.5;
-    let mut s3 = s2;
-    let mut t3 = x;
-    for _ in 0..3 {
-        s3 = s3 * 0.5 + (t3 * a).sin();
-        t3 = t3 * 0.8 + s3 * 0.1;
-    }
-    let _s4 = (x * 0.5).exp_m1();
-    let s5 = b * a;
-    (s1, s3, t3, s5)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3, t3, s5) = split_28_0(a, b, c, x);
-    let s6 = (s5 * s5 + 1.0).sqrt();
-    let s7 = s1.exp() * 0.1;
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + t3 * 0.1
+fn split_28_0(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
+    let _s1 = (x + a) * 0.5;
+    let s2 = -a;
+    let _s3 = mse(b, y);
+    let s4 = (s2 + a) * 0.5;
+    (s2, s4)
 }
 
 #[differentiable]
-fn split_29_0(a: f64, c: f64, x: f64) -> (f64, f64, f64) {
-    let s1 = (x + c) * 0.5;
-    let s2 = softplus(a).powf(1.5);
-    let s3 = s2.powi(2);
-    let _s4 = c * SCALE;
-    (s1, s2, s3)
-}
-
-#[differentiable]
-fn split_29_1(a: f64, s1: f64) -> (f64, f64) {
-    let mut s5 = a;
-    let mut t5 = s1;
-    for _ in 0..2 {
-        s5 = s5 * 0.5 + (t5 * s1).sin();
-        t5 = t5 * 0.8 + s5 * 0.1;
-    }
-    (s5, t5)
-}
-
-#[differentiable]
-fn split_29_2(a: f64, s2: f64, s3: f64, s5: f64) -> (f64, f64) {
-    let _s6 = s5 / (s3 * s3 + 1.0);
-    let s7 = s2.exp() * 0.1;
-    let s8 = a.sin();
-    (s7, s8)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, s3) = split_29_0(a, c, x);
-    let (s5, t5) = split_29_1(a, s1);
-    let (s7, s8) = split_29_2(a, s2, s3, s5);
-    let s9 = (softplus(s8) + 0.1).log10();
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1
-}
-
-#[differentiable]
-fn split_30_0(a: f64, x: f64, y: f64) -> (f64, f64, f64, f64, f64) {
-    let s1 = x / (a * a + 1.0);
-    let mut s2 = s1;
-    let mut t2 = x;
-    for _ in 0..2 {
-        (s2, t2) = (t2, s2 + x * 0.5);
-    }
-    let s3 = bce(sigmoid(s2), y);
-    let s4 = sigmoid(t2);
-    (s1, s2, t2, s3, s4)
-}
-
-#[differentiable]
-fn split_30_1(t2: f64, s4: f64) -> f64 {
-    let mut s5 = s4;
-    for _ in 0..1 {
-        s5 = tanh(s5 + t2) * 0.9;
-    }
+fn split_28_1(s2: f64) -> f64 {
+    let s5 = s2.sin();
     s5
 }
 
 #[differentiable]
-fn split_30_2(b: f64, s1: f64, s3: f64) -> (f64, f64) {
-    let s6 = s1 - b;
-    let s7 = s3.exp() * 0.1;
-    (s6, s7)
+fn split_28_2(c: f64, x: f64, s5: f64) -> (f64, f64, f64) {
+    let s6 = sigmoid(x).ln_1p();
+    let mut s7 = s5;
+    let mut t7 = c;
+    for _ in 0..0 {
+        t7 += s7 * s6;
+        s7 = tanh(s7 + s6);
+    }
+    (s6, s7, t7)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2, t2, s3, s4) = split_30_0(a, x, y);
-    let s5 = split_30_1(t2, s4);
-    let (s6, s7) = split_30_2(b, s1, s3);
-    let s8 = (s6 + x) * 0.5;
-    let s9 = softplus(s6);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s5 * 0.1
+fn split_28(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s4) = split_28_0(a, b, x, y);
+    let s5 = split_28_1(s2);
+    let (s6, s7, t7) = split_28_2(c, x, s5);
+    let mut s8 = s4;
+    for _ in 0..1 {
+        let mut q8 = s5;
+        for _ in 0..1 {
+            q8 = q8 * 0.5 + tanh(s8 - s5);
+        }
+        s8 += q8 * 0.1;
+    }
+    let mut s9 = s6;
+    for _ in 0..3 {
+        s9 = s9 - 0.1 * s9 * t7;
+    }
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s7 * 0.1
 }
 
 #[differentiable]
-fn split_31_0(a: f64, x: f64) -> f64 {
+fn split_29_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
+}
+
+#[differentiable]
+fn split_29_1(a: f64, b: f64, x: f64) -> (f64, f64) {
+    let mut s2 = x;
+    for _ in 0..1 {
+        s2 = tanh(s2 + b) * 0.9;
+    }
+    let s3 = (a * a + 1.0).sqrt();
+    (s2, s3)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_29(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_29_0(a, x);
+    let (s2, s3) = split_29_1(a, b, x);
+    let _s4 = (c * c + 1.0).sqrt();
+    let _s5 = x + s1;
+    let s6 = s2.sin();
+    let s7 = sigmoid(s6);
+    let mut s8 = s3;
+    for _ in 0..2 {
+        s8 = s8 * 0.5 + (s8 * s1).sin();
+    }
+    let s9 = x + s6;
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_30_0(b: f64, c: f64, x: f64) -> (f64, f64, f64, f64, f64) {
+    let _s1 = x * c;
+    let s2 = x.tanh();
+    let _s3 = s2 / (c * c + 1.0);
+    let s4 = softplus(s2).powf(1.5);
+    let mut s5 = s4;
+    let mut t5 = b;
+    for _ in 0..0 {
+        let w = 0.5 * s5 + 0.3 * t5.sin();
+        s5 = t5;
+        t5 = w;
+    }
+    let s6 = t5 * SCALE;
+    (s2, s4, s5, t5, s6)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_30(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s2, s4, s5, t5, s6) = split_30_0(b, c, x);
+    let s7 = match mode {
+        Mode::A => softplus(x).powf(1.5),
+        Mode::B => x + b,
+        _ => s4.cos(),
+    };
+    let s8 = if b * c < -0.5 {
+        (s2 * 0.5).exp_m1()
+    } else {
+        s2.cos()
+    };
+    let s9 = (t5 + s8) * 0.5;
+    let s10 = s6.tanh();
+    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s5 * 0.1 + t5 * 0.1 + s7 * 0.1
+}
+
+#[differentiable]
+fn split_31_0(a: f64, b: f64, c: f64, x: f64) -> (f64, f64, f64) {
+    let _s1 = x / (b * b + 1.0);
+    let mut s2 = a;
+    for _ in 0..2 {
+        let mut q2 = 0.0;
+        for _ in 0..3 {
+            s2 = tanh(s2 + q2 * 0.1 + x);
+            q2 = q2 + s2;
+        }
+        s2 += q2 * 0.1;
+    }
+    let s3 = softplus(c).powf(1.5);
+    let s4 = c / (s2 * s2 + 1.0);
+    (s2, s3, s4)
+}
+
+#[differentiable]
+fn split_31_1(a: f64, b: f64, c: f64, x: f64, s3: f64) -> (f64, f64) {
+    let _s5 = x + c;
+    let s6 = if c > x {
+        a.tanh()
+    } else if a < b {
+        softplus(s3).powf(1.5)
+    } else {
+        (b * 0.5).exp_m1()
+    };
+    let s7 = (s3 + s6) * 0.5;
+    (s6, s7)
+}
+
+#[differentiable]
+fn split_31_2(a: f64, s4: f64) -> f64 {
+    let mut s8 = a;
+    let mut i8 = 0;
+    while i8 < 1 {
+        s8 = tanh(s8 + s4) * 0.9;
+        i8 += 1;
+    }
+    s8
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s2, s3, s4) = split_31_0(a, b, c, x);
+    let (s6, s7) = split_31_1(a, b, c, x, s3);
+    let s8 = split_31_2(a, s4);
+    let s9 = (softplus(s6) + 0.5).powi(-2);
+    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s2 * 0.1 + s6 * 0.1
+}
+
+#[differentiable]
+fn split_32_0(a: f64, x: f64) -> f64 {
     let s1 = x * a;
     s1
 }
 
 #[differentiable]
-fn split_31_1(a: f64, b: f64, c: f64, x: f64, s1: f64) -> (f64, f64, f64) {
-    let s2 = a.cos();
-    let s3 = (s1 * s1 + 1.0).sqrt();
-    let _s4 = s2 / (s1 * s1 + 1.0);
-    let mut s5 = s3;
-    for _ in 0..2 {
-        s5 = tanh(s5 + x) * 0.9;
-    }
-    let mut s6 = c;
-    for _ in 0..2 {
-        s6 = s6 * 0.5 + (s6 * b).sin();
-    }
-    (s3, s5, s6)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_31(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_31_0(a, x);
-    let (s3, s5, s6) = split_31_1(a, b, c, x, s1);
-    let s7 = (a * 0.5).exp_m1();
-    let mut s8 = s6;
-    let mut t8 = s7;
-    for _ in 0..2 {
-        s8 = s8 * 0.5 + (t8 * s3).sin();
-        t8 = t8 * 0.8 + s8 * 0.1;
-    }
-    let s9 = b.sin();
-    let s10 = (tanh(c) * 0.5).tan();
-    s9 + s10 + mse(t8, y) + (a - b * c) * 0.01 + s5 * 0.1 + s6 * 0.1 + s8 * 0.1
-}
-
-#[differentiable]
-fn split_32_0(c: f64, x: f64) -> f64 {
-    let s1 = x / (c * c + 1.0);
-    s1
-}
-
-#[differentiable]
-fn split_32_1(a: f64, s1: f64) -> f64 {
-    let _s2 = s1 * SCALE;
-    let s3 = (softplus(a) + 0.1).log2();
-    s3
+fn split_32_1(a: f64, b: f64, c: f64, x: f64, s1: f64) -> f64 {
+    let _s2 = sigmoid(a).ln_1p();
+    let s3 = a / (s1 * s1 + 1.0);
+    let _s4 = softplus(c).ln();
+    let s5 = -s3;
+    let s6 = if b * c < x {
+        s5.powi(2)
+    } else if x > c {
+        b.powi(2)
+    } else {
+        x + a
+    };
+    s6
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_32(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let s1 = split_32_0(c, x);
-    let s3 = split_32_1(a, s1);
-    let s4 = mse(c, y);
-    let s5 = (s1 * 0.5).exp_m1();
-    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
+    let s1 = split_32_0(a, x);
+    let s6 = split_32_1(a, b, c, x, s1);
+    let s7 = sigmoid(x);
+    let s8 = -s6;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_33_0(a: f64, c: f64, x: f64, y: f64) -> (f64, f64, f64) {
-    let _s1 = x * a;
-    let s2 = (softplus(x) + 0.1).log10();
-    let s3 = softplus(a).ln();
-    let s4 = bce(sigmoid(c), y);
-    (s2, s3, s4)
-}
-
-#[differentiable]
-fn split_33_1(s2: f64) -> f64 {
-    let s5 = softplus(s2);
-    s5
+fn split_33_0(a: f64, x: f64) -> f64 {
+    let s1 = x - a;
+    s1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_33(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3, s4) = split_33_0(a, c, x, y);
-    let s5 = split_33_1(s2);
-    let s6 = s3 + s5;
-    s5 + s6 + mse(s4, y) + (a - b * c) * 0.01
+fn split_33(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_33_0(a, x);
+    let s2 = match mode {
+        Mode::A => x + s1,
+        Mode::B | Mode::C => (x * 0.5).exp_m1(),
+    };
+    let s3 = x + s2;
+    let s4 = (softplus(a) + 0.1).log2();
+    let s5 = (x + s1) * 0.5;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01 + s2 * 0.1
+}
+
+#[differentiable]
+fn split_34_0(b: f64, x: f64) -> f64 {
+    let s1 = x - b;
+    s1
+}
+
+#[differentiable]
+fn split_34_1(a: f64) -> f64 {
+    let s2 = (a * a + 1.0).sqrt();
+    s2
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_34(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let _s1 = x * c;
-    let s2 = mse(x, y);
-    let mut s3 = b;
-    for _ in 0..0 {
-        s3 = s3 - 0.1 * s3 * x;
-    }
-    let s4 = b.exp() * 0.1;
-    let _s5 = a / (s2 * s2 + 1.0);
-    let _s6 = -b;
-    let s7 = (softplus(a) + 1.0).recip();
-    let s8 = s7 * SCALE;
-    let s9 = softplus(s4).powf(1.5);
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01 + s3 * 0.1
+fn split_34(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_34_0(b, x);
+    let s2 = split_34_1(a);
+    let s3 = match mode {
+        Mode::A => s1 - c,
+        Mode::B => sigmoid(s1).ln_1p(),
+        _ => sigmoid(c).ln_1p(),
+    };
+    let s4 = if a > b * c {
+        sigmoid(b)
+    } else {
+        (softplus(x) + 1.0).recip()
+    };
+    let s5 = (s1 * s1 + 1.0).sqrt();
+    let s6 = s3.sin();
+    let s7 = (softplus(s2) + 0.1).log2();
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s3 * 0.1 + s4 * 0.1
 }
 
 #[differentiable]
-fn split_35_0(a: f64, c: f64, x: f64) -> (f64, f64) {
-    let s1 = (x + c) * 0.5;
-    let s2 = a + x;
-    (s1, s2)
-}
-
-#[differentiable]
-fn split_35_1(a: f64, c: f64, s1: f64, s2: f64) -> f64 {
-    let _s3 = s1 + a;
-    let s4 = c + s2;
-    s4
-}
-
-#[differentiable]
-fn split_35_2(x: f64, y: f64, s4: f64) -> f64 {
-    let _s5 = (x * x + 1.0).sqrt();
-    let _s6 = mse(s4, y);
-    let s7 = softplus(x).powf(1.5);
-    s7
+fn split_35_0(a: f64, x: f64) -> f64 {
+    let s1 = x / (a * a + 1.0);
+    s1
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_35(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s2) = split_35_0(a, c, x);
-    let s4 = split_35_1(a, c, s1, s2);
-    let s7 = split_35_2(x, y, s4);
-    let s8 = (tanh(x) * 0.5).tan();
-    let mut s9 = s1;
-    for _ in 0..0 {
-        s9 = s9 * 0.5 + (s9 * b).sin();
-    }
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
-}
-
-#[differentiable]
-fn split_36_0(a: f64, x: f64, y: f64) -> (f64, f64) {
-    let s1 = x + a;
-    let s2 = -s1;
-    let _s3 = (tanh(x) * 0.5).tan();
-    let _s4 = (tanh(s2) * 0.5).tan();
-    let _s5 = bce(sigmoid(a), y);
-    let s6 = (softplus(a) + 0.1).log2();
-    let mut s7 = s1;
+fn split_35(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let s1 = split_35_0(a, x);
+    let s2 = match mode {
+        Mode::A => softplus(c).ln(),
+        Mode::B => b * s1,
+        _ => x * c,
+    };
+    let _s3 = mse(x, y);
+    let _s4 = bce(sigmoid(c), y);
+    let mut s5 = s1;
     for _ in 0..1 {
-        s7 = tanh(s7 + s6) * 0.9;
+        let mut q5 = c;
+        for _ in 0..2 {
+            s5 = tanh(s5 + q5 * 0.1 + c);
+            q5 = q5 + s5;
+        }
+        s5 = tanh(s5 + q5);
     }
-    (s2, s7)
-}
-
-#[differentiable(wrt(a, b, c))]
-fn split_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s7) = split_36_0(a, x, y);
-    let s8 = a.sin();
-    let s9 = s2 - c;
-    let s10 = (s8 * 0.5).exp_m1();
-    s9 + s10 + mse(s8, y) + (a - b * c) * 0.01 + s7 * 0.1
+    let s6 = (softplus(s2) + 0.5).powi(-2);
+    let s7 = s2 * c;
+    let s8 = s7.cos();
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01 + s2 * 0.1 + s5 * 0.1
 }
 
 #[differentiable]
-fn split_37_0(b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
-    let _s1 = x - c;
-    let s2 = bce(sigmoid(x), y);
-    let s3 = b + c;
-    let s4 = s2 * s3;
-    let s5 = (softplus(s2) + 0.5).powi(-2);
+fn split_36_0(a: f64, x: f64) -> f64 {
+    let s1 = x + a;
+    s1
+}
+
+#[differentiable]
+fn split_36_1(a: f64, c: f64, s1: f64) -> (f64, f64) {
+    let mut s2 = a;
+    let mut t2 = s1;
+    for _ in 0..1 {
+        s2 = s2 * 0.5 + (t2 * c).sin();
+        t2 = t2 * 0.8 + s2 * 0.1;
+    }
+    let _s3 = c.powi(2);
+    (s2, t2)
+}
+
+#[differentiable]
+fn split_36_2(a: f64, c: f64) -> (f64, f64) {
+    let s4 = sigmoid(a);
+    let s5 = c.exp() * 0.1;
     (s4, s5)
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s4, s5) = split_37_0(b, c, x, y);
-    let s6 = softplus(b);
-    let s7 = s4.cos();
-    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01
+fn split_36(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let s1 = split_36_0(a, x);
+    let (s2, t2) = split_36_1(a, c, s1);
+    let (s4, s5) = split_36_2(a, c);
+    let _s6 = (tanh(c) * 0.5).tan();
+    let mut s7 = s5;
+    let mut t7 = b;
+    for _ in 0..0 {
+        t7 += s7 * a;
+        s7 = tanh(s7 + a);
+    }
+    let s8 = (c + s4) * 0.5;
+    let s9 = (softplus(a) + 0.1).log10();
+    s8 + s9 + mse(t7, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1 + s7 * 0.1
 }
 
 #[differentiable]
-fn split_38_0(b: f64, x: f64) -> (f64, f64) {
-    let s1 = x + b;
-    let _s2 = s1 - b;
-    let s3 = sigmoid(b);
-    let _s4 = s3 + x;
-    (s1, s3)
+fn split_37_0(a: f64, x: f64) -> (f64, f64, f64) {
+    let s1 = x * a;
+    let s2 = x.exp() * 0.1;
+    let s3 = a + s1;
+    (s1, s2, s3)
+}
+
+#[differentiable]
+fn split_37_1(a: f64, y: f64) -> f64 {
+    let s4 = mse(a, y);
+    s4
+}
+
+#[differentiable]
+fn split_37_2(c: f64, s1: f64, s4: f64) -> f64 {
+    let _s5 = (softplus(c) + 0.1).log10();
+    let s6 = s4 / (s1 * s1 + 1.0);
+    s6
 }
 
 #[differentiable(wrt(a, b, c))]
-fn split_38(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s1, s3) = split_38_0(b, x);
-    let _s5 = a.cos();
-    let s6 = s1 - s3;
-    let s7 = s3 - a;
-    let s8 = s6 - a;
-    let s9 = (a + c) * 0.5;
-    s8 + s9 + mse(s7, y) + (a - b * c) * 0.01
+fn split_37(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
+    let (s1, s2, s3) = split_37_0(a, x);
+    let s4 = split_37_1(a, y);
+    let s6 = split_37_2(c, s1, s4);
+    let mut s7 = s6;
+    for _ in 0..0 {
+        s7 = s7 * 0.5 + (s7 * s2).sin();
+    }
+    let s8 = (s3 + b) * 0.5;
+    s7 + s8 + mse(s6, y) + (a - b * c) * 0.01
 }
 
 #[differentiable]
-fn split_39_0(a: f64, b: f64, c: f64, x: f64, y: f64) -> (f64, f64) {
-    let _s1 = x + c;
-    let s2 = mse(a, y);
-    let s3 = bce(sigmoid(b), y);
-    (s2, s3)
+fn split_38_0(a: f64, b: f64, x: f64) -> (f64, f64) {
+    let _s1 = (x + a) * 0.5;
+    let mut s2 = a;
+    let mut t2 = x;
+    for _ in 0..3 {
+        s2 = s2 * 0.5 + (t2 * b).sin();
+        t2 = t2 * 0.8 + s2 * 0.1;
+    }
+    let _s3 = (softplus(t2) + 0.5).powi(-2);
+    (s2, t2)
+}
+
+#[differentiable(wrt(a, b, c))]
+fn split_38(a: f64, b: f64, c: f64, x: f64, y: f64, mode: Mode) -> f64 {
+    let (s2, t2) = split_38_0(a, b, x);
+    let _s4 = (b * 0.5).exp_m1();
+    let s5 = -s2;
+    let s6 = sigmoid(s5).ln_1p();
+    let s7 = match mode {
+        Mode::A => (softplus(x) + 0.1).log10(),
+        Mode::B => s6 - t2,
+        _ => (softplus(s5) + 1.0).recip(),
+    };
+    s6 + s7 + mse(s5, y) + (a - b * c) * 0.01 + s2 * 0.1 + t2 * 0.1
+}
+
+#[differentiable]
+fn split_39_0(a: f64, b: f64, x: f64) -> f64 {
+    let _s1 = x + a;
+    let _s2 = (b * b + 1.0).sqrt();
+    let mut s3 = a;
+    for _ in 0..0 {
+        s3 = s3 * 0.5 + (s3 * x).sin();
+    }
+    s3
 }
 
 #[differentiable(wrt(a, b, c))]
 fn split_39(a: f64, b: f64, c: f64, x: f64, y: f64) -> f64 {
-    let (s2, s3) = split_39_0(a, b, c, x, y);
-    let _s4 = c / (a * a + 1.0);
-    let s5 = (softplus(b) + 0.1).log10();
-    let s6 = bce(sigmoid(x), y);
-    let mut s7 = s2;
-    let mut t7 = s3;
-    for _ in 0..2 {
-        (s7, t7) = (t7, s7 + s5 * 0.5);
-    }
-    s7 + t7 + mse(s6, y) + (a - b * c) * 0.01
+    let s3 = split_39_0(a, b, x);
+    let s4 = x * a;
+    let s5 = x - s4;
+    s4 + s5 + mse(s3, y) + (a - b * c) * 0.01
 }
 
-type Scalar = fn(f64, f64, f64, f64, f64) -> f64;
-type ScalarGradient = fn(f64, f64, f64, f64, f64) -> [f64; 3];
+type Scalar = fn(f64, f64, f64, f64, f64, Mode) -> f64;
+type ScalarGradient = fn(f64, f64, f64, f64, f64, Mode) -> [f64; 3];
 
-const SCALARS: &[(&str, Scalar, ScalarGradient)] = &[
-    ("scalar_0", scalar_0, |a, b, c, x, y| {
-        let g = scalar_0::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_1", scalar_1, |a, b, c, x, y| {
-        let g = scalar_1::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_2", scalar_2, |a, b, c, x, y| {
-        let g = scalar_2::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_3", scalar_3, |a, b, c, x, y| {
-        let g = scalar_3::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_4", scalar_4, |a, b, c, x, y| {
-        let g = scalar_4::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_5", scalar_5, |a, b, c, x, y| {
-        let g = scalar_5::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_6", scalar_6, |a, b, c, x, y| {
-        let g = scalar_6::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_7", scalar_7, |a, b, c, x, y| {
-        let g = scalar_7::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_8", scalar_8, |a, b, c, x, y| {
-        let g = scalar_8::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_9", scalar_9, |a, b, c, x, y| {
-        let g = scalar_9::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_10", scalar_10, |a, b, c, x, y| {
-        let g = scalar_10::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_11", scalar_11, |a, b, c, x, y| {
-        let g = scalar_11::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_12", scalar_12, |a, b, c, x, y| {
-        let g = scalar_12::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_13", scalar_13, |a, b, c, x, y| {
-        let g = scalar_13::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_14", scalar_14, |a, b, c, x, y| {
-        let g = scalar_14::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_15", scalar_15, |a, b, c, x, y| {
-        let g = scalar_15::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_16", scalar_16, |a, b, c, x, y| {
-        let g = scalar_16::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_17", scalar_17, |a, b, c, x, y| {
-        let g = scalar_17::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_18", scalar_18, |a, b, c, x, y| {
-        let g = scalar_18::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_19", scalar_19, |a, b, c, x, y| {
-        let g = scalar_19::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_20", scalar_20, |a, b, c, x, y| {
-        let g = scalar_20::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_21", scalar_21, |a, b, c, x, y| {
-        let g = scalar_21::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_22", scalar_22, |a, b, c, x, y| {
-        let g = scalar_22::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_23", scalar_23, |a, b, c, x, y| {
-        let g = scalar_23::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_24", scalar_24, |a, b, c, x, y| {
-        let g = scalar_24::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_25", scalar_25, |a, b, c, x, y| {
-        let g = scalar_25::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_26", scalar_26, |a, b, c, x, y| {
-        let g = scalar_26::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_27", scalar_27, |a, b, c, x, y| {
-        let g = scalar_27::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_28", scalar_28, |a, b, c, x, y| {
-        let g = scalar_28::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_29", scalar_29, |a, b, c, x, y| {
-        let g = scalar_29::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_30", scalar_30, |a, b, c, x, y| {
-        let g = scalar_30::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_31", scalar_31, |a, b, c, x, y| {
-        let g = scalar_31::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_32", scalar_32, |a, b, c, x, y| {
-        let g = scalar_32::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_33", scalar_33, |a, b, c, x, y| {
-        let g = scalar_33::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_34", scalar_34, |a, b, c, x, y| {
-        let g = scalar_34::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_35", scalar_35, |a, b, c, x, y| {
-        let g = scalar_35::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_36", scalar_36, |a, b, c, x, y| {
-        let g = scalar_36::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_37", scalar_37, |a, b, c, x, y| {
-        let g = scalar_37::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_38", scalar_38, |a, b, c, x, y| {
-        let g = scalar_38::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("scalar_39", scalar_39, |a, b, c, x, y| {
-        let g = scalar_39::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
+/// (name, whether it reads `mode`, value, gradient)
+const SCALARS: &[(&str, bool, Scalar, ScalarGradient)] = &[
+    (
+        "scalar_0",
+        false,
+        |a, b, c, x, y, _| scalar_0(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_0::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_1",
+        true,
+        |a, b, c, x, y, m| scalar_1(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_1::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_2",
+        true,
+        |a, b, c, x, y, m| scalar_2(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_2::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_3",
+        false,
+        |a, b, c, x, y, _| scalar_3(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_3::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_4",
+        true,
+        |a, b, c, x, y, m| scalar_4(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_4::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_5",
+        false,
+        |a, b, c, x, y, _| scalar_5(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_5::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_6",
+        true,
+        |a, b, c, x, y, m| scalar_6(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_6::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_7",
+        true,
+        |a, b, c, x, y, m| scalar_7(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_7::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_8",
+        false,
+        |a, b, c, x, y, _| scalar_8(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_8::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_9",
+        true,
+        |a, b, c, x, y, m| scalar_9(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_9::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_10",
+        false,
+        |a, b, c, x, y, _| scalar_10(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_10::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_11",
+        true,
+        |a, b, c, x, y, m| scalar_11(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_11::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_12",
+        false,
+        |a, b, c, x, y, _| scalar_12(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_12::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_13",
+        true,
+        |a, b, c, x, y, m| scalar_13(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_13::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_14",
+        false,
+        |a, b, c, x, y, _| scalar_14(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_14::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_15",
+        false,
+        |a, b, c, x, y, _| scalar_15(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_15::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_16",
+        true,
+        |a, b, c, x, y, m| scalar_16(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_16::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_17",
+        false,
+        |a, b, c, x, y, _| scalar_17(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_17::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_18",
+        true,
+        |a, b, c, x, y, m| scalar_18(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_18::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_19",
+        false,
+        |a, b, c, x, y, _| scalar_19(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_19::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_20",
+        false,
+        |a, b, c, x, y, _| scalar_20(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_20::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_21",
+        true,
+        |a, b, c, x, y, m| scalar_21(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_21::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_22",
+        false,
+        |a, b, c, x, y, _| scalar_22(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_22::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_23",
+        false,
+        |a, b, c, x, y, _| scalar_23(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_23::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_24",
+        false,
+        |a, b, c, x, y, _| scalar_24(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_24::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_25",
+        false,
+        |a, b, c, x, y, _| scalar_25(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_25::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_26",
+        true,
+        |a, b, c, x, y, m| scalar_26(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_26::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_27",
+        false,
+        |a, b, c, x, y, _| scalar_27(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_27::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_28",
+        false,
+        |a, b, c, x, y, _| scalar_28(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_28::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_29",
+        false,
+        |a, b, c, x, y, _| scalar_29(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_29::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_30",
+        true,
+        |a, b, c, x, y, m| scalar_30(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_30::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_31",
+        false,
+        |a, b, c, x, y, _| scalar_31(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_31::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_32",
+        false,
+        |a, b, c, x, y, _| scalar_32(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_32::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_33",
+        true,
+        |a, b, c, x, y, m| scalar_33(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_33::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_34",
+        true,
+        |a, b, c, x, y, m| scalar_34(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_34::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_35",
+        true,
+        |a, b, c, x, y, m| scalar_35(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_35::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_36",
+        false,
+        |a, b, c, x, y, _| scalar_36(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_36::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_37",
+        false,
+        |a, b, c, x, y, _| scalar_37(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_37::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_38",
+        true,
+        |a, b, c, x, y, m| scalar_38(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = scalar_38::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "scalar_39",
+        false,
+        |a, b, c, x, y, _| scalar_39(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = scalar_39::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
 ];
 
-const SPLITS: &[(&str, Scalar, ScalarGradient)] = &[
-    ("split_0", split_0, |a, b, c, x, y| {
-        let g = split_0::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_1", split_1, |a, b, c, x, y| {
-        let g = split_1::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_2", split_2, |a, b, c, x, y| {
-        let g = split_2::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_3", split_3, |a, b, c, x, y| {
-        let g = split_3::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_4", split_4, |a, b, c, x, y| {
-        let g = split_4::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_5", split_5, |a, b, c, x, y| {
-        let g = split_5::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_6", split_6, |a, b, c, x, y| {
-        let g = split_6::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_7", split_7, |a, b, c, x, y| {
-        let g = split_7::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_8", split_8, |a, b, c, x, y| {
-        let g = split_8::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_9", split_9, |a, b, c, x, y| {
-        let g = split_9::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_10", split_10, |a, b, c, x, y| {
-        let g = split_10::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_11", split_11, |a, b, c, x, y| {
-        let g = split_11::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_12", split_12, |a, b, c, x, y| {
-        let g = split_12::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_13", split_13, |a, b, c, x, y| {
-        let g = split_13::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_14", split_14, |a, b, c, x, y| {
-        let g = split_14::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_15", split_15, |a, b, c, x, y| {
-        let g = split_15::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_16", split_16, |a, b, c, x, y| {
-        let g = split_16::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_17", split_17, |a, b, c, x, y| {
-        let g = split_17::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_18", split_18, |a, b, c, x, y| {
-        let g = split_18::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_19", split_19, |a, b, c, x, y| {
-        let g = split_19::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_20", split_20, |a, b, c, x, y| {
-        let g = split_20::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_21", split_21, |a, b, c, x, y| {
-        let g = split_21::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_22", split_22, |a, b, c, x, y| {
-        let g = split_22::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_23", split_23, |a, b, c, x, y| {
-        let g = split_23::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_24", split_24, |a, b, c, x, y| {
-        let g = split_24::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_25", split_25, |a, b, c, x, y| {
-        let g = split_25::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_26", split_26, |a, b, c, x, y| {
-        let g = split_26::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_27", split_27, |a, b, c, x, y| {
-        let g = split_27::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_28", split_28, |a, b, c, x, y| {
-        let g = split_28::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_29", split_29, |a, b, c, x, y| {
-        let g = split_29::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_30", split_30, |a, b, c, x, y| {
-        let g = split_30::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_31", split_31, |a, b, c, x, y| {
-        let g = split_31::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_32", split_32, |a, b, c, x, y| {
-        let g = split_32::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_33", split_33, |a, b, c, x, y| {
-        let g = split_33::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_34", split_34, |a, b, c, x, y| {
-        let g = split_34::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_35", split_35, |a, b, c, x, y| {
-        let g = split_35::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_36", split_36, |a, b, c, x, y| {
-        let g = split_36::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_37", split_37, |a, b, c, x, y| {
-        let g = split_37::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_38", split_38, |a, b, c, x, y| {
-        let g = split_38::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
-    ("split_39", split_39, |a, b, c, x, y| {
-        let g = split_39::grad(a, b, c, x, y).1;
-        [g.a, g.b, g.c]
-    }),
+const SPLITS: &[(&str, bool, Scalar, ScalarGradient)] = &[
+    (
+        "split_0",
+        false,
+        |a, b, c, x, y, _| split_0(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_0::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_1",
+        true,
+        |a, b, c, x, y, m| split_1(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_1::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_2",
+        true,
+        |a, b, c, x, y, m| split_2(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_2::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_3",
+        false,
+        |a, b, c, x, y, _| split_3(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_3::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_4",
+        true,
+        |a, b, c, x, y, m| split_4(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_4::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_5",
+        false,
+        |a, b, c, x, y, _| split_5(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_5::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_6",
+        true,
+        |a, b, c, x, y, m| split_6(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_6::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_7",
+        true,
+        |a, b, c, x, y, m| split_7(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_7::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_8",
+        false,
+        |a, b, c, x, y, _| split_8(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_8::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_9",
+        true,
+        |a, b, c, x, y, m| split_9(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_9::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_10",
+        false,
+        |a, b, c, x, y, _| split_10(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_10::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_11",
+        true,
+        |a, b, c, x, y, m| split_11(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_11::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_12",
+        false,
+        |a, b, c, x, y, _| split_12(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_12::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_13",
+        true,
+        |a, b, c, x, y, m| split_13(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_13::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_14",
+        false,
+        |a, b, c, x, y, _| split_14(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_14::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_15",
+        false,
+        |a, b, c, x, y, _| split_15(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_15::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_16",
+        true,
+        |a, b, c, x, y, m| split_16(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_16::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_17",
+        false,
+        |a, b, c, x, y, _| split_17(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_17::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_18",
+        true,
+        |a, b, c, x, y, m| split_18(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_18::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_19",
+        false,
+        |a, b, c, x, y, _| split_19(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_19::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_20",
+        false,
+        |a, b, c, x, y, _| split_20(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_20::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_21",
+        true,
+        |a, b, c, x, y, m| split_21(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_21::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_22",
+        false,
+        |a, b, c, x, y, _| split_22(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_22::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_23",
+        false,
+        |a, b, c, x, y, _| split_23(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_23::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_24",
+        false,
+        |a, b, c, x, y, _| split_24(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_24::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_25",
+        false,
+        |a, b, c, x, y, _| split_25(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_25::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_26",
+        true,
+        |a, b, c, x, y, m| split_26(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_26::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_27",
+        false,
+        |a, b, c, x, y, _| split_27(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_27::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_28",
+        false,
+        |a, b, c, x, y, _| split_28(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_28::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_29",
+        false,
+        |a, b, c, x, y, _| split_29(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_29::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_30",
+        true,
+        |a, b, c, x, y, m| split_30(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_30::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_31",
+        false,
+        |a, b, c, x, y, _| split_31(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_31::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_32",
+        false,
+        |a, b, c, x, y, _| split_32(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_32::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_33",
+        true,
+        |a, b, c, x, y, m| split_33(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_33::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_34",
+        true,
+        |a, b, c, x, y, m| split_34(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_34::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_35",
+        true,
+        |a, b, c, x, y, m| split_35(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_35::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_36",
+        false,
+        |a, b, c, x, y, _| split_36(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_36::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_37",
+        false,
+        |a, b, c, x, y, _| split_37(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_37::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_38",
+        true,
+        |a, b, c, x, y, m| split_38(a, b, c, x, y, m),
+        |a, b, c, x, y, m| {
+            let g = split_38::grad(a, b, c, x, y, m).1;
+            [g.a, g.b, g.c]
+        },
+    ),
+    (
+        "split_39",
+        false,
+        |a, b, c, x, y, _| split_39(a, b, c, x, y),
+        |a, b, c, x, y, _| {
+            let g = split_39::grad(a, b, c, x, y).1;
+            [g.a, g.b, g.c]
+        },
+    ),
 ];
 
 type Program = fn(&P, &Data<f64>) -> f64;
 type Gradient = fn(&P, &Data<f64>) -> P;
 
-const PROGRAMS: &[(&str, Program, Gradient)] = &[
+/// (name, whether it reads `mode`, value, gradient)
+const PROGRAMS: &[(&str, bool, Program, Gradient)] = &[
     (
         "program_0",
+        false,
         |p, d| program_0(p, &d.x, &d.y),
         |p, d| program_0::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_1",
-        |p, d| program_1(p, &d.x, &d.y, &d.seq),
-        |p, d| program_1::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_1(p, &d.x, &d.y, &d.sep),
+        |p, d| program_1::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_2",
-        |p, d| program_2(p, &d.x, &d.y, &d.ids, &d.seq, d.k),
-        |p, d| program_2::grad(p, &d.x, &d.y, &d.ids, &d.seq, d.k).1.p,
+        false,
+        |p, d| program_2(p, &d.x, &d.y, &d.seq),
+        |p, d| program_2::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_3",
-        |p, d| program_3(p, &d.x, &d.y),
-        |p, d| program_3::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_3(p, &d.x, &d.y, &d.seq),
+        |p, d| program_3::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_4",
+        false,
         |p, d| program_4(p, &d.x, &d.y),
         |p, d| program_4::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_5",
+        false,
         |p, d| program_5(p, &d.x, &d.y),
         |p, d| program_5::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_6",
+        false,
         |p, d| program_6(p, &d.x, &d.y),
         |p, d| program_6::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_7",
-        |p, d| program_7(p, &d.x, &d.y),
-        |p, d| program_7::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_7(p, &d.x, &d.y, &d.seq, &d.sep),
+        |p, d| program_7::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
     ),
     (
         "program_8",
+        false,
         |p, d| program_8(p, &d.x, &d.y),
         |p, d| program_8::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_9",
+        false,
         |p, d| program_9(p, &d.x, &d.y),
         |p, d| program_9::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_10",
-        |p, d| program_10(p, &d.x, &d.y, &d.seq),
-        |p, d| program_10::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_10(p, &d.x, &d.y, &d.sep),
+        |p, d| program_10::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_11",
+        false,
         |p, d| program_11(p, &d.x, &d.y),
         |p, d| program_11::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_12",
-        |p, d| program_12(p, &d.x, &d.y, d.k),
-        |p, d| program_12::grad(p, &d.x, &d.y, d.k).1.p,
+        false,
+        |p, d| program_12(p, &d.x, &d.y, &d.sep, d.k),
+        |p, d| program_12::grad(p, &d.x, &d.y, &d.sep, d.k).1.p,
     ),
     (
         "program_13",
-        |p, d| program_13(p, &d.x, &d.y),
-        |p, d| program_13::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_13(p, &d.x, &d.y, &d.seq, &d.sep),
+        |p, d| program_13::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
     ),
     (
         "program_14",
-        |p, d| program_14(p, &d.x, &d.y),
-        |p, d| program_14::grad(p, &d.x, &d.y).1.p,
+        true,
+        |p, d| program_14(p, &d.x, &d.y, d.mode),
+        |p, d| program_14::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_15",
-        |p, d| program_15(p, &d.x, &d.y),
-        |p, d| program_15::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_15(p, &d.x, &d.y, &d.ids),
+        |p, d| program_15::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_16",
-        |p, d| program_16(p, &d.x, &d.y, &d.sep),
-        |p, d| program_16::grad(p, &d.x, &d.y, &d.sep).1.p,
+        true,
+        |p, d| program_16(p, &d.x, &d.y, &d.seq, d.mode),
+        |p, d| program_16::grad(p, &d.x, &d.y, &d.seq, d.mode).1.p,
     ),
     (
         "program_17",
-        |p, d| program_17(p, &d.x, &d.y, &d.sep),
-        |p, d| program_17::grad(p, &d.x, &d.y, &d.sep).1.p,
+        false,
+        |p, d| program_17(p, &d.x, &d.y),
+        |p, d| program_17::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_18",
+        false,
         |p, d| program_18(p, &d.x, &d.y, &d.seq),
         |p, d| program_18::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_19",
+        false,
         |p, d| program_19(p, &d.x, &d.y, &d.seq),
         |p, d| program_19::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_20",
-        |p, d| program_20(p, &d.x, &d.y),
-        |p, d| program_20::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_20(p, &d.x, &d.y, &d.sep),
+        |p, d| program_20::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_21",
-        |p, d| program_21(p, &d.x, &d.y, &d.seq),
-        |p, d| program_21::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_21(p, &d.x, &d.y),
+        |p, d| program_21::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_22",
-        |p, d| program_22(p, &d.x, &d.y, d.k),
-        |p, d| program_22::grad(p, &d.x, &d.y, d.k).1.p,
+        false,
+        |p, d| program_22(p, &d.x, &d.y, &d.seq, d.k),
+        |p, d| program_22::grad(p, &d.x, &d.y, &d.seq, d.k).1.p,
     ),
     (
         "program_23",
-        |p, d| program_23(p, &d.x, &d.y, &d.seq, d.k),
-        |p, d| program_23::grad(p, &d.x, &d.y, &d.seq, d.k).1.p,
+        false,
+        |p, d| program_23(p, &d.x, &d.y),
+        |p, d| program_23::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_24",
+        false,
         |p, d| program_24(p, &d.x, &d.y),
         |p, d| program_24::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_25",
-        |p, d| program_25(p, &d.x, &d.y, &d.ids),
-        |p, d| program_25::grad(p, &d.x, &d.y, &d.ids).1.p,
+        false,
+        |p, d| program_25(p, &d.x, &d.y),
+        |p, d| program_25::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_26",
-        |p, d| program_26(p, &d.x, &d.y),
-        |p, d| program_26::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_26(p, &d.x, &d.y, &d.ids),
+        |p, d| program_26::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_27",
+        false,
         |p, d| program_27(p, &d.x, &d.y),
         |p, d| program_27::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_28",
+        false,
         |p, d| program_28(p, &d.x, &d.y),
         |p, d| program_28::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_29",
+        false,
         |p, d| program_29(p, &d.x, &d.y, &d.seq),
         |p, d| program_29::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_30",
+        false,
         |p, d| program_30(p, &d.x, &d.y),
         |p, d| program_30::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_31",
-        |p, d| program_31(p, &d.x, &d.y),
-        |p, d| program_31::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_31(p, &d.x, &d.y, &d.seq, d.k),
+        |p, d| program_31::grad(p, &d.x, &d.y, &d.seq, d.k).1.p,
     ),
     (
         "program_32",
-        |p, d| program_32(p, &d.x, &d.y),
-        |p, d| program_32::grad(p, &d.x, &d.y).1.p,
+        true,
+        |p, d| program_32(p, &d.x, &d.y, &d.seq, d.mode),
+        |p, d| program_32::grad(p, &d.x, &d.y, &d.seq, d.mode).1.p,
     ),
     (
         "program_33",
-        |p, d| program_33(p, &d.x, &d.y, &d.sep),
-        |p, d| program_33::grad(p, &d.x, &d.y, &d.sep).1.p,
+        false,
+        |p, d| program_33(p, &d.x, &d.y, d.k),
+        |p, d| program_33::grad(p, &d.x, &d.y, d.k).1.p,
     ),
     (
         "program_34",
-        |p, d| program_34(p, &d.x, &d.y, &d.seq),
-        |p, d| program_34::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_34(p, &d.x, &d.y),
+        |p, d| program_34::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_35",
-        |p, d| program_35(p, &d.x, &d.y, &d.seq),
-        |p, d| program_35::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_35(p, &d.x, &d.y),
+        |p, d| program_35::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_36",
+        false,
         |p, d| program_36(p, &d.x, &d.y),
         |p, d| program_36::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_37",
-        |p, d| program_37(p, &d.x, &d.y, &d.sep),
-        |p, d| program_37::grad(p, &d.x, &d.y, &d.sep).1.p,
+        false,
+        |p, d| program_37(p, &d.x, &d.y),
+        |p, d| program_37::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_38",
-        |p, d| program_38(p, &d.x, &d.y),
-        |p, d| program_38::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_38(p, &d.x, &d.y, &d.seq),
+        |p, d| program_38::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_39",
-        |p, d| program_39(p, &d.x, &d.y, &d.ids, &d.sep),
-        |p, d| program_39::grad(p, &d.x, &d.y, &d.ids, &d.sep).1.p,
+        false,
+        |p, d| program_39(p, &d.x, &d.y),
+        |p, d| program_39::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_40",
-        |p, d| program_40(p, &d.x, &d.y, &d.ids, &d.seq),
-        |p, d| program_40::grad(p, &d.x, &d.y, &d.ids, &d.seq).1.p,
+        true,
+        |p, d| program_40(p, &d.x, &d.y, d.mode),
+        |p, d| program_40::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_41",
-        |p, d| program_41(p, &d.x, &d.y, &d.seq),
-        |p, d| program_41::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_41(p, &d.x, &d.y),
+        |p, d| program_41::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_42",
+        false,
         |p, d| program_42(p, &d.x, &d.y),
         |p, d| program_42::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_43",
+        false,
         |p, d| program_43(p, &d.x, &d.y),
         |p, d| program_43::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_44",
-        |p, d| program_44(p, &d.x, &d.y, &d.seq, &d.sep),
-        |p, d| program_44::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
+        false,
+        |p, d| program_44(p, &d.x, &d.y),
+        |p, d| program_44::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_45",
-        |p, d| program_45(p, &d.x, &d.y, &d.ids, &d.seq, &d.sep),
-        |p, d| program_45::grad(p, &d.x, &d.y, &d.ids, &d.seq, &d.sep).1.p,
+        false,
+        |p, d| program_45(p, &d.x, &d.y, &d.ids),
+        |p, d| program_45::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_46",
-        |p, d| program_46(p, &d.x, &d.y, &d.sep),
-        |p, d| program_46::grad(p, &d.x, &d.y, &d.sep).1.p,
+        false,
+        |p, d| program_46(p, &d.x, &d.y),
+        |p, d| program_46::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_47",
-        |p, d| program_47(p, &d.x, &d.y),
-        |p, d| program_47::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_47(p, &d.x, &d.y, &d.ids),
+        |p, d| program_47::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_48",
-        |p, d| program_48(p, &d.x, &d.y, d.k),
-        |p, d| program_48::grad(p, &d.x, &d.y, d.k).1.p,
+        false,
+        |p, d| program_48(p, &d.x, &d.y, &d.seq, &d.sep),
+        |p, d| program_48::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
     ),
     (
         "program_49",
-        |p, d| program_49(p, &d.x, &d.y),
-        |p, d| program_49::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_49(p, &d.x, &d.y, &d.seq),
+        |p, d| program_49::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_50",
-        |p, d| program_50(p, &d.x, &d.y, &d.ids),
-        |p, d| program_50::grad(p, &d.x, &d.y, &d.ids).1.p,
+        false,
+        |p, d| program_50(p, &d.x, &d.y),
+        |p, d| program_50::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_51",
+        false,
         |p, d| program_51(p, &d.x, &d.y),
         |p, d| program_51::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_52",
-        |p, d| program_52(p, &d.x, &d.y),
-        |p, d| program_52::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_52(p, &d.x, &d.y, &d.seq),
+        |p, d| program_52::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_53",
-        |p, d| program_53(p, &d.x, &d.y),
-        |p, d| program_53::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_53(p, &d.x, &d.y, &d.seq),
+        |p, d| program_53::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_54",
-        |p, d| program_54(p, &d.x, &d.y),
-        |p, d| program_54::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_54(p, &d.x, &d.y, &d.ids),
+        |p, d| program_54::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_55",
-        |p, d| program_55(p, &d.x, &d.y),
-        |p, d| program_55::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_55(p, &d.x, &d.y, &d.sep),
+        |p, d| program_55::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_56",
-        |p, d| program_56(p, &d.x, &d.y),
-        |p, d| program_56::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_56(p, &d.x, &d.y, &d.sep),
+        |p, d| program_56::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_57",
-        |p, d| program_57(p, &d.x, &d.y, &d.seq, &d.sep),
-        |p, d| program_57::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
+        false,
+        |p, d| program_57(p, &d.x, &d.y),
+        |p, d| program_57::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_58",
-        |p, d| program_58(p, &d.x, &d.y),
-        |p, d| program_58::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_58(p, &d.x, &d.y, &d.ids),
+        |p, d| program_58::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_59",
+        false,
         |p, d| program_59(p, &d.x, &d.y),
         |p, d| program_59::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_60",
+        false,
         |p, d| program_60(p, &d.x, &d.y),
         |p, d| program_60::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_61",
-        |p, d| program_61(p, &d.x, &d.y),
-        |p, d| program_61::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_61(p, &d.x, &d.y, &d.ids),
+        |p, d| program_61::grad(p, &d.x, &d.y, &d.ids).1.p,
     ),
     (
         "program_62",
+        false,
         |p, d| program_62(p, &d.x, &d.y),
         |p, d| program_62::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_63",
+        false,
         |p, d| program_63(p, &d.x, &d.y),
         |p, d| program_63::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_64",
-        |p, d| program_64(p, &d.x, &d.y, &d.sep),
-        |p, d| program_64::grad(p, &d.x, &d.y, &d.sep).1.p,
+        true,
+        |p, d| program_64(p, &d.x, &d.y, d.mode),
+        |p, d| program_64::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_65",
-        |p, d| program_65(p, &d.x, &d.y, &d.sep),
-        |p, d| program_65::grad(p, &d.x, &d.y, &d.sep).1.p,
+        false,
+        |p, d| program_65(p, &d.x, &d.y),
+        |p, d| program_65::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_66",
+        false,
         |p, d| program_66(p, &d.x, &d.y),
         |p, d| program_66::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_67",
-        |p, d| program_67(p, &d.x, &d.y, &d.seq),
-        |p, d| program_67::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_67(p, &d.x, &d.y, &d.seq, &d.sep, d.k),
+        |p, d| program_67::grad(p, &d.x, &d.y, &d.seq, &d.sep, d.k).1.p,
     ),
     (
         "program_68",
-        |p, d| program_68(p, &d.x, &d.y),
-        |p, d| program_68::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_68(p, &d.x, &d.y, &d.sep),
+        |p, d| program_68::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_69",
-        |p, d| program_69(p, &d.x, &d.y),
-        |p, d| program_69::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_69(p, &d.x, &d.y, &d.seq),
+        |p, d| program_69::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_70",
-        |p, d| program_70(p, &d.x, &d.y),
-        |p, d| program_70::grad(p, &d.x, &d.y).1.p,
+        true,
+        |p, d| program_70(p, &d.x, &d.y, d.mode),
+        |p, d| program_70::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_71",
-        |p, d| program_71(p, &d.x, &d.y),
-        |p, d| program_71::grad(p, &d.x, &d.y).1.p,
+        true,
+        |p, d| program_71(p, &d.x, &d.y, d.mode),
+        |p, d| program_71::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_72",
-        |p, d| program_72(p, &d.x, &d.y),
-        |p, d| program_72::grad(p, &d.x, &d.y).1.p,
+        false,
+        |p, d| program_72(p, &d.x, &d.y, &d.seq),
+        |p, d| program_72::grad(p, &d.x, &d.y, &d.seq).1.p,
     ),
     (
         "program_73",
-        |p, d| program_73(p, &d.x, &d.y, d.k),
-        |p, d| program_73::grad(p, &d.x, &d.y, d.k).1.p,
+        false,
+        |p, d| program_73(p, &d.x, &d.y),
+        |p, d| program_73::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_74",
-        |p, d| program_74(p, &d.x, &d.y, &d.seq, &d.sep),
-        |p, d| program_74::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
+        false,
+        |p, d| program_74(p, &d.x, &d.y),
+        |p, d| program_74::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_75",
-        |p, d| program_75(p, &d.x, &d.y, &d.seq),
-        |p, d| program_75::grad(p, &d.x, &d.y, &d.seq).1.p,
+        false,
+        |p, d| program_75(p, &d.x, &d.y, &d.sep),
+        |p, d| program_75::grad(p, &d.x, &d.y, &d.sep).1.p,
     ),
     (
         "program_76",
-        |p, d| program_76(p, &d.x, &d.y, &d.ids),
-        |p, d| program_76::grad(p, &d.x, &d.y, &d.ids).1.p,
+        false,
+        |p, d| program_76(p, &d.x, &d.y),
+        |p, d| program_76::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_77",
+        false,
         |p, d| program_77(p, &d.x, &d.y),
         |p, d| program_77::grad(p, &d.x, &d.y).1.p,
     ),
     (
         "program_78",
-        |p, d| program_78(p, &d.x, &d.y, &d.seq, &d.sep),
-        |p, d| program_78::grad(p, &d.x, &d.y, &d.seq, &d.sep).1.p,
+        true,
+        |p, d| program_78(p, &d.x, &d.y, d.mode),
+        |p, d| program_78::grad(p, &d.x, &d.y, d.mode).1.p,
     ),
     (
         "program_79",
-        |p, d| program_79(p, &d.x, &d.y, &d.ids),
-        |p, d| program_79::grad(p, &d.x, &d.y, &d.ids).1.p,
+        false,
+        |p, d| program_79(p, &d.x, &d.y),
+        |p, d| program_79::grad(p, &d.x, &d.y).1.p,
     ),
 ];
 
@@ -4171,6 +5423,7 @@ fn data() -> Data<f64> {
         seq: wave((5, 3, 4), 2.9),
         sep,
         k: 2,
+        mode: Mode::A,
     }
 }
 
@@ -4202,19 +5455,24 @@ where
 #[test]
 fn random_tensor_programs_match_finite_differences() {
     let p = parameters();
-    let d = data();
     let tolerance = Tolerance {
         rtol: 1e-4,
         atol: 1e-7,
         ..Tolerance::default()
     };
     let mut failures = Vec::new();
-    for (name, f, grad) in PROGRAMS {
-        let value = f(&p, &d);
-        assert!(value.is_finite(), "{name}: loss {value}");
-        let g = grad(&p, &d);
-        if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
-            failures.push(format!("{name}: {e}"));
+    for mode in MODES {
+        let d = Data { mode, ..data() };
+        for &(name, moded, f, grad) in PROGRAMS {
+            if !moded && !matches!(mode, Mode::A) {
+                continue;
+            }
+            let value = f(&p, &d);
+            assert!(value.is_finite(), "{name} ({mode:?}): loss {value}");
+            let g = grad(&p, &d);
+            if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
+                failures.push(format!("{name} ({mode:?}): {e}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -4234,9 +5492,10 @@ fn random_tensor_programs_in_f32_agree_with_f64() {
         seq: d.seq.mapv(|v| v as f32),
         sep: f32s(&d.sep),
         k: d.k,
+        mode: d.mode,
     };
     let mut failures = Vec::new();
-    for (&(name, grad32), &(_, _, grad64)) in PROGRAMS32.iter().zip(PROGRAMS) {
+    for (&(name, grad32), &(_, _, _, grad64)) in PROGRAMS32.iter().zip(PROGRAMS) {
         let (g32, g64) = (entries(&grad32(&p32, &d32)), entries(&grad64(&p, &d)));
         for (i, (a, b)) in g32.into_iter().zip(g64).enumerate() {
             if (a - b).abs() > 1e-3 * b.abs().max(1.0) {
@@ -4255,20 +5514,28 @@ fn random_scalar_programs_match_finite_differences() {
         ..Tolerance::default()
     };
     let mut failures = Vec::new();
-    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+    for point in SCALAR_POINTS {
         let [a, b, c, x, y] = point;
-        for (name, f, grad) in SCALARS {
-            let value = f(a, b, c, x, y);
-            assert!(value.is_finite(), "{name}: loss {value} at {point:?}");
-            let g = grad(a, b, c, x, y);
-            if let Err(e) = check(
-                |v| f(v[0], v[1], v[2], x, y),
-                &[a, b, c],
-                &g,
-                &["a", "b", "c"],
-                &tolerance,
-            ) {
-                failures.push(format!("{name} at {point:?}: {e}"));
+        for mode in MODES {
+            for &(name, moded, f, grad) in SCALARS {
+                if !moded && !matches!(mode, Mode::A) {
+                    continue;
+                }
+                let value = f(a, b, c, x, y, mode);
+                assert!(
+                    value.is_finite(),
+                    "{name}: loss {value} at {point:?} ({mode:?})"
+                );
+                let g = grad(a, b, c, x, y, mode);
+                if let Err(e) = check(
+                    |v| f(v[0], v[1], v[2], x, y, mode),
+                    &[a, b, c],
+                    &g,
+                    &["a", "b", "c"],
+                    &tolerance,
+                ) {
+                    failures.push(format!("{name} at {point:?} ({mode:?}): {e}"));
+                }
             }
         }
     }
@@ -4279,15 +5546,21 @@ fn random_scalar_programs_match_finite_differences() {
 fn programs_split_into_functions_give_the_unsplit_gradients() {
     let close = |u: f64, v: f64| (u - v).abs() <= 1e-12 * u.abs().max(v.abs()).max(1.0);
     let mut failures = Vec::new();
-    for point in [[0.3, -0.7, 1.1, 0.5, 0.25], [-1.2, 0.4, -0.2, -0.9, 0.8]] {
+    for point in SCALAR_POINTS {
         let [a, b, c, x, y] = point;
-        for ((name, f, grad), (_, whole, whole_grad)) in SPLITS.iter().zip(SCALARS) {
-            let (v, w) = (f(a, b, c, x, y), whole(a, b, c, x, y));
-            let (g, h) = (grad(a, b, c, x, y), whole_grad(a, b, c, x, y));
-            if !close(v, w) || !g.iter().zip(&h).all(|(&u, &v)| close(u, v)) {
-                failures.push(format!(
-                    "{name} at {point:?}: {v} {g:?} vs unsplit {w} {h:?}"
-                ));
+        for mode in MODES {
+            for (&(name, moded, f, grad), &(_, _, whole, whole_grad)) in SPLITS.iter().zip(SCALARS)
+            {
+                if !moded && !matches!(mode, Mode::A) {
+                    continue;
+                }
+                let (v, w) = (f(a, b, c, x, y, mode), whole(a, b, c, x, y, mode));
+                let (g, h) = (grad(a, b, c, x, y, mode), whole_grad(a, b, c, x, y, mode));
+                if !close(v, w) || !g.iter().zip(&h).all(|(&u, &v)| close(u, v)) {
+                    failures.push(format!(
+                        "{name} at {point:?} ({mode:?}): {v} {g:?} vs unsplit {w} {h:?}"
+                    ));
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Generated from the op table (macros/src/ir/ops/table.rs) by the test
 //! `ir::ops::catalogue::tests::the_runtime_names_file_is_the_op_table`; do not edit by hand.
 //! Every runtime function generated code calls by a name from the table exists: this
-//! file compiles only if each of these 108 paths resolves.
+//! file compiles only if each of these 109 paths resolves.
 #![allow(unused_imports)]
 
 use cadena::__private::lanes::above as _;
@@ -99,6 +99,7 @@ use cadena::__private::t::select as _;
 use cadena::__private::t::select_vjp as _;
 use cadena::__private::t::shape_of as _;
 use cadena::__private::t::slice as _;
+use cadena::__private::t::slice_add as _;
 use cadena::__private::t::slice_vjp as _;
 use cadena::__private::t::softmax as _;
 use cadena::__private::t::softmax_cross_entropy as _;
@@ -118,5 +119,5 @@ fn every_runtime_name_the_op_table_emits_is_listed() {
     let uses = include_str!("runtime_names.rs")
         .lines()
         .filter(|l| l.starts_with("use "));
-    assert_eq!(uses.count(), 108);
+    assert_eq!(uses.count(), 109);
 }

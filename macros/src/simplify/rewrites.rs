@@ -142,6 +142,26 @@ pub static REWRITES: &[Rewrite] = &[
         "(ln (softmax ?z))",
         "(log_softmax ?z)",
     ),
+    // The gradients of several slices of one array (an LSTM's four gates) summed into one
+    // buffer, not one array of zeros per slice added together.
+    law(
+        "slice_vjps_summed",
+        Algebra,
+        "(+ (slice_vjp ?a ?l ?s) (slice_vjp ?b ?l ?t))",
+        "(slice_add (slice_vjp ?a ?l ?s) ?b ?t)",
+    ),
+    law(
+        "slice_vjp_added",
+        Algebra,
+        "(+ (slice_add ?c ?b ?t) (slice_vjp ?d ?l ?u))",
+        "(slice_add (slice_add ?c ?b ?t) ?d ?u)",
+    ),
+    law(
+        "slice_vjp_added_first",
+        Algebra,
+        "(+ (slice_vjp ?d ?l ?u) (slice_add ?c ?b ?t))",
+        "(slice_add (slice_add ?c ?b ?t) ?d ?u)",
+    ),
     // False for infinite or NaN x. (`x * 0` is first turned into `0 * x`.)
     law("zero_mul", AssumeFinite, "(* 0 ?x)", "0"),
     law("sub_self", AssumeFinite, "(- ?x ?x)", "0"),

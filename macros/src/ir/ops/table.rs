@@ -597,6 +597,8 @@ op_table! {
     LogSumExpVjp(axis: usize) => internal("logsumexp_vjp", 3, Class::Backward);
     /// The adjoint of a slice: `g` scattered into zeros.
     SliceVjp => internal("slice_vjp", 3, Class::Backward);
+    /// `acc` with `g` added into a region: slices' VJPs of one array summed in one buffer.
+    SliceAdd => internal("slice_add", 3, Class::Backward);
     /// The adjoint of `index_axis`.
     IndexAxisVjp(axis: usize) => internal("index_axis_vjp", 3, Class::Backward);
     /// The adjoint of `select`: scatter-add by id.

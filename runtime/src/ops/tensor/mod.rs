@@ -88,6 +88,8 @@ pub use reduce::{
     sum_to,
 };
 pub use shape::{Shape, shape_of};
-pub use slicing::{Indices, index_axis, index_axis_vjp, select, select_vjp, slice, slice_vjp};
+pub use slicing::{
+    Indices, index_axis, index_axis_vjp, select, select_vjp, slice, slice_add, slice_vjp,
+};
 pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};
 pub use steps::{Steps, concatenate_seq, stack_seq, unconcatenate_seq, unstack_seq};

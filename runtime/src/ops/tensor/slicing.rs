@@ -130,6 +130,50 @@ where
     out
 }
 
+/// `acc` with `g` added into the region `info` selects: two slices' VJPs of one array
+/// summed without a second array of zeros (an LSTM's four gate slices of one product).
+/// An owned `acc` is written in place.
+///
+/// # Panics
+///
+/// If `info` does not fit `acc`, or `g`'s shape is not the region's.
+///
+/// ```
+/// use cadena::ops::tensor::{slice_add, slice_vjp};
+/// use ndarray::{array, s, Array2};
+///
+/// let like = Array2::<f64>::zeros((1, 4));
+/// let both = slice_add(slice_vjp(&array![[1.0, 2.0]], &like, s![.., 0..2]), &array![[3.0, 4.0]], s![.., 2..]);
+/// assert_eq!(both, array![[1.0, 2.0, 3.0, 4.0]]);
+/// ```
+#[track_caller]
+pub fn slice_add<A, G, I>(acc: A, g: G, info: I) -> Array<A::Elem, A::Dim>
+where
+    A: Operand,
+    G: Operand<Elem = A::Elem>,
+    I: SliceArg<A::Dim>,
+{
+    let mut out = match acc.into_buffer() {
+        Ok(owned) => owned,
+        Err(acc) => pool::copy(&acc.view()),
+    };
+    check_slice("slice_add", "acc", out.shape(), info.as_ref());
+    {
+        let gv = g.view();
+        let mut region = out.slice_mut(info);
+        if gv.shape() != region.shape() {
+            panic!(
+                "slice_add: g {:?} does not fit the region {:?}",
+                gv.shape(),
+                region.shape()
+            );
+        }
+        region.zip_mut_with(&gv, |a, &b| *a = *a + b);
+    }
+    g.recycle();
+    out
+}
+
 /// The VJP of [`slice()`]: zeros shaped like `like` (the sliced operand, read only for its
 /// shape) with `g` in the region `info` selects. A slice reads each element at most once,
 /// so writing `g` there is adding it to zeros.

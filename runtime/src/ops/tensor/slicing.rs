@@ -168,7 +168,7 @@ where
                 region.shape()
             );
         }
-        region.zip_mut_with(&gv, |a, &b| *a = *a + b);
+        region.zip_mut_with(&gv, |a, &b| *a += b);
     }
     g.recycle();
     out

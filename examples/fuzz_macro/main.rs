@@ -1,0 +1,286 @@
+//! A syntax fuzzer of `#[differentiable]` (issue 26): valid bodies, mutated, through the
+//! macro and rustc, each classified.
+//!
+//! ```text
+//! cargo run --example fuzz_macro -- [--seed S] [--bodies N] [--minutes M] [--seeds K]
+//!                                   [--batch B] [--minimize G] [--out DIR] [--strict]
+//! ```
+//!
+//! Bodies come from every free `#[differentiable]` function of `tests/`, `tests/ui/`,
+//! `tests/ui-pass/` and `examples/` (the seeds, tested once unmutated first), from a small
+//! grammar of valid scalar and tensor bodies, and from mutations of both (tokens deleted,
+//! duplicated and swapped, types changed, names undefined, odd attributes, deep
+//! expressions, long bodies, odd literals, statements from other bodies; see `mutate.rs`).
+//! Each body is expanded alone by the macro's own code (`expander.rs`: syntax check, time,
+//! panics), then compiled with its plain twin (the same module without the attribute), many
+//! to a scratch crate under `target/fuzz/work/`; what compiles is built again into a binary
+//! that checks each scalar or tensor function's value against its twin and its gradient
+//! against central differences. Classes (`classify.rs`): compiles, clean spanned error,
+//! error inside generated code, invalid body accepted, wrong gradient, wrong value,
+//! generated code panics, proc-macro panic, compiler or expander crash; and slow
+//! expansions (1 s or more). The first body of each kind of finding is minimised
+//! (`minimize.rs`) and everything goes to `DIR/report.md` (default `target/fuzz`).
+//!
+//! Runs stop at N bodies besides the seeds (default 300) or M minutes, whichever comes
+//! first. `--seeds K` tests K seeds chosen at random rather than all (a quicker start);
+//! `--batch` is the number of bodies per scratch crate (100); `--minimize G` minimises the
+//! first G kinds of finding, at most 2 minutes each (10). The exit code is 0 unless
+//! `--strict` is given and there is a finding.
+
+mod body;
+mod checks;
+mod classify;
+mod expander;
+mod grammar;
+mod minimize;
+mod mutate;
+mod pipeline;
+mod report;
+mod scratch;
+mod seeds;
+mod tokens;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{RngExt, SeedableRng};
+
+use crate::body::Body;
+use crate::classify::Class;
+use crate::pipeline::{Pipeline, Tested};
+use crate::report::{Source, Stats};
+use crate::scratch::Scratch;
+
+struct Options {
+    seed: u64,
+    bodies: usize,
+    minutes: Option<f64>,
+    seeds: Option<usize>,
+    batch: usize,
+    minimize: usize,
+    out: Option<PathBuf>,
+    strict: bool,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        seed: 1,
+        bodies: 300,
+        minutes: None,
+        seeds: None,
+        batch: 100,
+        minimize: 10,
+        out: None,
+        strict: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        let number = |s: String| s.parse::<f64>().map_err(|e| format!("{s}: {e}"));
+        match a.as_str() {
+            "--seed" => o.seed = number(value("--seed")?)? as u64,
+            "--bodies" => o.bodies = number(value("--bodies")?)? as usize,
+            "--minutes" => o.minutes = Some(number(value("--minutes")?)?),
+            "--seeds" => o.seeds = Some(number(value("--seeds")?)? as usize),
+            "--batch" => o.batch = (number(value("--batch")?)? as usize).max(1),
+            "--minimize" => o.minimize = number(value("--minimize")?)? as usize,
+            "--out" => o.out = Some(PathBuf::from(value("--out")?)),
+            "--strict" => o.strict = true,
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (see the example's docs)"
+                ));
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// The cargo target directory this example was built into (`target/debug/examples/..`).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.ancestors()
+        .nth(3)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fuzz_macro: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let o = options()?;
+    let start = Instant::now();
+    let budget = o.minutes.map(|m| Duration::from_secs_f64(m * 60.0));
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = target_dir();
+    let out = o.out.clone().unwrap_or_else(|| target.join("fuzz"));
+    let scratch = Scratch::new(&repo, out.clone(), target)?;
+    eprintln!("fuzz_macro: building the expander");
+    let expander = expander::Expander::build(&scratch, &repo)?;
+    eprintln!(
+        "fuzz_macro: reading the seeds ({:.0} s)",
+        start.elapsed().as_secs_f64()
+    );
+    let mut rng = StdRng::seed_from_u64(o.seed);
+    let mut seeds = seeds::load(&scratch, &repo)?;
+    if let Some(k) = o.seeds {
+        seeds.shuffle(&mut rng);
+        seeds.truncate(k);
+    }
+    eprintln!(
+        "fuzz_macro: testing {} seeds ({:.0} s)",
+        seeds.len(),
+        start.elapsed().as_secs_f64()
+    );
+    let mut pipeline = Pipeline {
+        scratch,
+        expander,
+        unattributed: Vec::new(),
+        build_seconds: 0.0,
+        timing: String::new(),
+    };
+    let mut stats = Stats::default();
+
+    // The seeds, unmutated: those that compile or fail cleanly are the first parents,
+    // with what their twins did.
+    let mut parents: Vec<Body> = Vec::new();
+    for chunk in seeds.chunks(o.batch) {
+        let (parsed, discarded) = pipeline.expand(chunk.to_vec(), chunk.len());
+        stats.discarded += discarded;
+        for t in pipeline.test(parsed) {
+            adopt(&t, &mut parents);
+            stats.record(&t);
+        }
+    }
+    eprintln!(
+        "fuzz_macro: {} seeds are parents ({:.0} s)",
+        parents.len(),
+        start.elapsed().as_secs_f64()
+    );
+
+    let mut made = 0;
+    let over = |made: usize| made >= o.bodies || budget.is_some_and(|b| start.elapsed() >= b);
+    while !over(made) && !parents.is_empty() {
+        let want = o.batch.min(o.bodies - made);
+        let candidates: Vec<Body> = (0..want * 2)
+            .map(|k| {
+                let n = made + k;
+                // Generated bodies always parse, mutants about half the time: these
+                // shares make about one tested body in seven a generated one.
+                match rng.random_range(0..100) {
+                    0..6 => grammar::scalar(&mut rng, n),
+                    6..9 => grammar::tensor(&mut rng, n),
+                    _ => {
+                        let parent = parents.choose(&mut rng).expect("parents").clone();
+                        let donor = parents.choose(&mut rng).expect("parents").clone();
+                        mutate::mutate(&mut rng, &parent, &donor)
+                    }
+                }
+            })
+            .collect();
+        let batch_start = Instant::now();
+        let (parsed, discarded) = pipeline.expand(candidates, want);
+        let expanding = batch_start.elapsed().as_secs_f64();
+        stats.discarded += discarded;
+        let tested = pipeline.test(parsed);
+        made += tested.len();
+        let mut line = BTreeCount::default();
+        for t in &tested {
+            adopt(t, &mut parents);
+            stats.record(t);
+            line.add(t.verdict.class);
+        }
+        eprintln!(
+            "fuzz_macro: {made} bodies ({}); batch {:.0} s (expanding {expanding:.0} s, {}), total {:.0} s",
+            line.text(),
+            batch_start.elapsed().as_secs_f64(),
+            pipeline.timing,
+            start.elapsed().as_secs_f64()
+        );
+    }
+
+    let minimize_until = Instant::now() + Duration::from_secs(60 * o.minimize as u64);
+    let keys: Vec<String> = stats.groups.keys().take(o.minimize).cloned().collect();
+    for key in keys {
+        if Instant::now() >= minimize_until {
+            break;
+        }
+        eprintln!("fuzz_macro: minimising `{key}`");
+        let per_group = (Instant::now() + Duration::from_secs(120)).min(minimize_until);
+        let g = &stats.groups[&key];
+        let minimal = minimize::minimize(&mut pipeline, &g.first, g.slow, per_group);
+        if let Some(g) = stats.groups.get_mut(&key) {
+            g.minimal = minimal;
+        }
+    }
+
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let command = format!("cargo run --example fuzz_macro -- {command}");
+    let report = out.join("report.md");
+    report::write(
+        &report,
+        &stats,
+        &report::Run {
+            command: command.trim(),
+            seed: o.seed,
+            seconds: start.elapsed().as_secs_f64(),
+            build_seconds: pipeline.build_seconds,
+            unattributed: &pipeline.unattributed,
+        },
+    )
+    .map_err(|e| format!("{}: {e}", report.display()))?;
+    eprintln!(
+        "\n{}\n{}\nfuzz_macro: report in {}",
+        stats.table(),
+        stats.figures(),
+        report.display()
+    );
+    for (key, g) in &stats.groups {
+        eprintln!("finding: {key} ({} bodies)", g.count);
+    }
+    Ok(if o.strict && stats.failures() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Generated bodies and seeds that compile or fail cleanly become parents of mutants.
+fn adopt(t: &Tested, parents: &mut Vec<Body>) {
+    if Source::of(&t.body) != Source::Mutant
+        && matches!(t.verdict.class, Class::Ok | Class::CleanError)
+    {
+        let mut b = t.body.clone();
+        b.parent_twin = t.verdict.twin.clone();
+        parents.push(b);
+    }
+}
+
+/// Per-class counts of one batch, for the progress line.
+#[derive(Default)]
+struct BTreeCount(std::collections::BTreeMap<Class, usize>);
+
+impl BTreeCount {
+    fn add(&mut self, c: Class) {
+        *self.0.entry(c).or_default() += 1;
+    }
+
+    fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|(c, n)| format!("{}: {n}", c.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use crate::expander::differentiable_attribute;
-use crate::tokens::{Token, render};
+use crate::tokens::{Token, attributes, render};
 
 /// What a body's module holds besides the body.
 #[derive(Debug)]
@@ -50,15 +50,16 @@ pub struct Body {
 const HEADER: &str = "#![allow(unused_imports, dead_code)]\n";
 
 impl Body {
-    /// The module with the attribute, and the line (1-based) where the body's item starts.
-    pub fn module(&self) -> (String, usize) {
+    /// The module with the attribute, and the lines (1-based, end excluded) of the item's
+    /// attributes, each on a line of its own.
+    pub fn module(&self) -> (String, (usize, usize)) {
         let mut text = format!("{HEADER}{}\n", self.unit.context);
         for c in &self.unit.callees {
             text.push_str(&render(c));
         }
         let line = text.lines().count() + 1;
         text.push_str(&render(&self.item));
-        (text, line)
+        (text, (line, line + attributes(&self.item).len()))
     }
 
     /// The plain twin's module.

@@ -103,6 +103,9 @@ pub struct Evidence<'a> {
     pub run: Option<(String, String)>,
     pub checkable: bool,
     pub parent_twin: &'a Twin,
+    /// Lines of the function's module holding its attributes: an error there is on the
+    /// arguments the user wrote (`derivative(undefined)`), not in generated code.
+    pub attribute_lines: std::ops::Range<usize>,
 }
 
 pub const SLOW_MICROS: u64 = 1_000_000;
@@ -283,7 +286,9 @@ pub fn classify(e: &Evidence) -> Verdict {
         );
     } else if e.expanded.expansion == Expansion::Accepted
         && v.twin == Twin::Compiles
-        && let Some(d) = errs.iter().find(|d| d.numbered() && !documented(d))
+        && let Some(d) = errs
+            .iter()
+            .find(|d| d.numbered() && !documented(d) && !e.attribute_lines.contains(&d.line))
     {
         set(
             Class::GeneratedError,

@@ -1,4 +1,4 @@
-// `fz`, the support module of the fuzzer's check binary (examples/fuzz_macro/checks.rs
+// `fz`, the support module of the fuzzer's check binary (examples/fuzz_macro/pipeline.rs
 // writes it into target/fuzz/work/run/src/fz.rs beside the functions that compiled): each
 // function's `fuzz_check` calls `scalar` or `params`, which compare the value of `f::grad`
 // with the function's plain twin (the same body compiled without the attribute) and the

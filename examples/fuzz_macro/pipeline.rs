@@ -1,7 +1,7 @@
 //! One batch of bodies through every stage: the expander (parse check, timing, panics),
-//! `cargo build` of a crate holding each body and its plain twin (pass 1: what rustc says),
-//! `cargo build` of a binary holding those that compiled (pass 2: the lints and borrow
-//! checks rustc skips once a crate has errors, and the gradient checks), its run, and the
+//! rustc on a crate holding each body and its plain twin (pass 1: what rustc says), rustc
+//! on a binary holding those that compiled (pass 2: the lints rustc skips once a crate has
+//! errors, such as `overflowing_literals`, and the gradient checks), its run, and the
 //! verdicts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,7 +28,7 @@ pub struct Pipeline {
     pub expander: Expander,
     /// Diagnostics no module could be named for, and builds that failed without one.
     pub unattributed: Vec<String>,
-    /// Seconds spent in cargo, passes 1 and 2.
+    /// Seconds spent in rustc, passes 1 and 2.
     pub build_seconds: f64,
     /// How long the last batch's passes took, for the progress line.
     pub timing: String,
@@ -110,6 +110,7 @@ impl Pipeline {
             .enumerate()
             .map(|(i, (body, expanded))| {
                 let s = seen.remove(&i).unwrap_or_default();
+                let (start, end) = body.module().1;
                 let verdict = classify(&Evidence {
                     expanded: &expanded,
                     crash: s.crash.clone(),
@@ -120,6 +121,7 @@ impl Pipeline {
                     run: runs.get(&i).cloned(),
                     checkable: checkable(&body).is_some(),
                     parent_twin: &body.parent_twin,
+                    attribute_lines: start..end,
                 });
                 Tested {
                     body,
@@ -153,7 +155,7 @@ impl Pipeline {
             files.push((stem, text));
         }
         let dir = self.scratch.write_crate("check", &files, &root, false);
-        let build = self.scratch.build(&dir);
+        let build = self.scratch.build(&dir, false);
         self.build_seconds += build.elapsed.as_secs_f64();
         if let Some(crash) = &build.crash {
             if let [(i, function)] = modules {
@@ -286,7 +288,7 @@ impl Pipeline {
                 table.join(", ")
             ));
             let dir = self.scratch.write_crate("run", &modules, &root, true);
-            let build = self.scratch.build(&dir);
+            let build = self.scratch.build(&dir, true);
             self.build_seconds += build.elapsed.as_secs_f64();
             if let Some(crash) = &build.crash {
                 // Rare enough to not bisect: every function of the build is blamed.

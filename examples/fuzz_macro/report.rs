@@ -269,8 +269,10 @@ fn shorten(text: &str) -> String {
 pub struct Run<'a> {
     pub command: &'a str,
     pub seed: u64,
+    /// Wall time of the fuzzing, and of it in rustc; then of the minimising.
     pub seconds: f64,
-    pub build_seconds: f64,
+    pub rustc_seconds: f64,
+    pub minimizing_seconds: f64,
     pub unattributed: &'a [String],
 }
 
@@ -278,12 +280,13 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
     let mut md = String::from("# Fuzzing `#[differentiable]`\n\n");
     let _ = writeln!(
         md,
-        "`{}` (seed {}): {} bodies in {:.0} s of wall time, {:.0} s of it in cargo.\n",
+        "`{}` (seed {}): {} bodies in {:.0} s of wall time ({:.0} s of it in rustc), then {:.0} s minimising findings.\n",
         run.command,
         run.seed,
         stats.total(),
         run.seconds,
-        run.build_seconds
+        run.rustc_seconds,
+        run.minimizing_seconds
     );
     md.push_str(&stats.table());
     md.push('\n');

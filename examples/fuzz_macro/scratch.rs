@@ -1,12 +1,16 @@
-//! Scratch crates under `target/fuzz/`: many functions to a crate, one module file each, so
-//! that rustc reports every function's errors in one run and each diagnostic is mapped back
-//! to its function by the file it points at. The crates depend on this checkout's `cadena`
-//! by path, have their own `[workspace]`, and build into the course package's own target
-//! directory with its profile settings, so the dependencies the tests built are reused.
+//! Scratch crates under `target/fuzz/work/`: many functions to a crate, one module file
+//! each, so that rustc reports every function's errors in one run and each diagnostic is
+//! mapped back to its function by the file it points at. They are compiled by rustc
+//! directly, against the very `cadena` (and the second crate of tests/cross_crate.rs) this
+//! example was built with: a scratch cargo workspace would build cadena and its
+//! dependencies once more, since cargo tells path dependencies of different workspaces
+//! apart. The artifacts' paths come from `cargo build --message-format=json` of this
+//! example, which also finds the `syn`, `quote` and `proc-macro2` the expander needs.
 
 use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -14,30 +18,109 @@ use serde_json::Value;
 pub struct Scratch {
     /// `target/fuzz` or `--out`: the crates, the expander and the report.
     pub dir: PathBuf,
-    /// The cargo target directory the scratch crates build into.
-    pub target: PathBuf,
-    pub repo: PathBuf,
-    /// `[workspace]` and the course package's profile settings, for every scratch manifest.
-    pub workspace_tail: String,
+    /// `--extern` paths by crate name: cadena, cadena_test_callee, and the macro's own
+    /// dependencies.
+    pub externs: BTreeMap<String, PathBuf>,
+    /// `-L` arguments: the dependency directory and native libraries' directories.
+    search: Vec<String>,
 }
 
+/// The crates a scratch crate may name.
+const SCRATCH_EXTERNS: &[&str] = &["cadena", "cadena_test_callee"];
+
 impl Scratch {
-    pub fn new(repo: &Path, dir: PathBuf, target: PathBuf) -> Result<Scratch, String> {
-        let manifest =
-            std::fs::read_to_string(repo.join("Cargo.toml")).map_err(|e| e.to_string())?;
-        let profiles = manifest.find("\n[profile.").map_or("", |i| &manifest[i..]);
-        let workspace_tail = format!("\n[workspace]\n{profiles}");
+    /// Finds this example's dependencies with cargo, in the target directory `target`
+    /// it was built into (`release` when it was built so).
+    pub fn new(repo: &Path, dir: PathBuf, target: &Path, release: bool) -> Result<Scratch, String> {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let target = format!("--target-dir={}", target.display());
+        let mut args = vec![
+            "build",
+            "--quiet",
+            "--example",
+            "fuzz_macro",
+            "--message-format=json",
+            &target,
+        ];
+        if release {
+            args.push("--release");
+        }
+        let out = Command::new(cargo)
+            .args(&args)
+            .current_dir(repo)
+            .output()
+            .map_err(|e| format!("running cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo build failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let wanted = macro_dependencies(repo)?;
+        let mut externs = BTreeMap::new();
+        let mut search = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            for p in v["linked_paths"].as_array().into_iter().flatten() {
+                search.push(p.as_str().unwrap_or("").to_string());
+            }
+            let name = v["target"]["name"].as_str().unwrap_or("");
+            let is_lib = v["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "lib"));
+            let rlib = v["filenames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find(|f| f.ends_with(".rlib"));
+            let (Some(rlib), true) = (rlib, is_lib) else {
+                continue;
+            };
+            let id = v["package_id"].as_str().unwrap_or("");
+            let features: Vec<&str> = v["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let fits = match wanted.get(name) {
+                Some((version, needs)) => {
+                    id.contains(&format!("@{version}."))
+                        && needs.iter().all(|f| features.contains(&f.as_str()))
+                }
+                None => SCRATCH_EXTERNS.contains(&name),
+            };
+            if fits {
+                externs.insert(name.to_string(), PathBuf::from(rlib));
+            }
+        }
+        let deps = externs
+            .get("cadena")
+            .and_then(|p| p.parent())
+            .ok_or("cargo did not name the cadena library this example uses")?;
+        search.insert(0, format!("dependency={}", deps.display()));
+        for name in SCRATCH_EXTERNS
+            .iter()
+            .copied()
+            .chain(wanted.keys().map(String::as_str))
+        {
+            if !externs.contains_key(name) {
+                return Err(format!("cargo did not name a build of `{name}` to use"));
+            }
+        }
         Ok(Scratch {
             dir,
-            target,
-            repo: repo.to_path_buf(),
-            workspace_tail,
+            externs,
+            search,
         })
     }
 
-    /// Writes crate `name` with `modules` (file stem, source) and `root` (the text of
-    /// `lib.rs`, or of `main.rs` when `bin`), removing the module files of the last run.
+    /// Writes crate `name` with `modules` (file stem, source) and `root` (`lib.rs`, or
+    /// `main.rs` when `bin`), removing the module files of the last run.
     pub fn write_crate(
         &self,
         name: &str,
@@ -49,30 +132,7 @@ impl Scratch {
         let src = dir.join("src");
         let _ = std::fs::remove_dir_all(&src);
         std::fs::create_dir_all(&src).expect("creating a scratch crate");
-        let path = |p: &str| format!("{:?}", self.repo.join(p).display().to_string());
-        // cadena, its macros and the second crate of tests/cross_crate.rs are members of
-        // the course workspace, built without the optimisation its profile gives
-        // dependencies: the same here, so their builds are shared.
-        let members = ["cadena", "cadena-macros", "cadena-test-callee"]
-            .iter()
-            .filter(|p| {
-                !self
-                    .workspace_tail
-                    .contains(&format!("[profile.dev.package.{p}]"))
-            })
-            .map(|p| format!("\n[profile.dev.package.{p}]\nopt-level = 0\n"))
-            .collect::<String>();
-        let toml = format!(
-            "[package]\nname = \"fuzz-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\ncadena = {{ path = {} }}\ncadena-test-callee = {{ path = {} }}\n{}{members}",
-            path("runtime"),
-            path("tests/callee"),
-            self.workspace_tail
-        );
-        std::fs::write(dir.join("Cargo.toml"), toml).expect("writing a scratch manifest");
-        if !dir.join("Cargo.lock").exists() {
-            let _ = std::fs::copy(self.repo.join("Cargo.lock"), dir.join("Cargo.lock"));
-        }
+        std::fs::create_dir_all(dir.join("out")).expect("creating a scratch crate");
         for (stem, text) in modules {
             std::fs::write(src.join(format!("{stem}.rs")), text).expect("writing a scratch module");
         }
@@ -81,36 +141,61 @@ impl Scratch {
         dir
     }
 
-    /// `cargo build` of the crate at `dir`, its diagnostics mapped to module files.
-    pub fn build(&self, dir: &Path) -> Build {
+    /// rustc on the crate at `dir`: a library checked (metadata only), or a binary built,
+    /// its diagnostics mapped to module files.
+    pub fn build(&self, dir: &Path, bin: bool) -> Build {
+        let name = dir
+            .file_name()
+            .map_or("scratch".into(), |n| n.to_string_lossy().replace('-', "_"));
+        let exe = dir.join("out").join(&name);
+        let mut args: Vec<String> = vec![
+            "--edition=2024".into(),
+            format!("--crate-name=fuzz_{name}"),
+            "--error-format=json".into(),
+            "-Cdebuginfo=0".into(),
+        ];
+        if bin {
+            args.extend([
+                "--crate-type=bin".into(),
+                "src/main.rs".into(),
+                "-o".into(),
+                exe.display().to_string(),
+            ]);
+        } else {
+            args.extend([
+                "--crate-type=lib".into(),
+                "--emit=metadata".into(),
+                "--out-dir=out".into(),
+                "src/lib.rs".into(),
+            ]);
+        }
+        for name in SCRATCH_EXTERNS {
+            args.push(format!("--extern={name}={}", self.externs[*name].display()));
+        }
         let start = Instant::now();
-        let out = cargo(self, dir, &["build", "--message-format=json"]);
+        let out = self.rustc(dir, &args);
         let elapsed = start.elapsed();
-        let out = match out {
-            Ok(out) => out,
+        let (status, stderr) = match out {
+            Ok(out) => (
+                out.status,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ),
             Err(e) => {
                 return Build {
                     success: false,
                     diagnostics: Vec::new(),
-                    crash: Some(format!("cargo did not run: {e}")),
+                    crash: Some(format!("rustc did not run: {e}")),
                     elapsed,
                     executable: None,
                 };
             }
         };
         let mut diagnostics = Vec::new();
-        let mut executable = None;
         let mut crash = None;
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let Ok(v) = serde_json::from_str::<Value>(line) else {
-                continue;
-            };
-            let ours = v["manifest_path"]
-                .as_str()
-                .is_some_and(|m| Path::new(m).starts_with(dir));
-            match v["reason"].as_str() {
-                Some("compiler-message") if ours => {
-                    let d = Diagnostic::from_json(&v["message"]);
+        for line in stderr.lines() {
+            match serde_json::from_str::<Value>(line) {
+                Ok(v) if v["$message_type"] == "diagnostic" || v.get("level").is_some() => {
+                    let d = Diagnostic::from_json(&v);
                     if d.level.contains("internal compiler error")
                         || d.message.contains("internal compiler error")
                     {
@@ -118,42 +203,87 @@ impl Scratch {
                     }
                     diagnostics.push(d);
                 }
-                Some("compiler-artifact") if ours => {
-                    executable = v["executable"].as_str().map(PathBuf::from);
+                _ if [
+                    "unexpectedly panicked",
+                    "overflowed its stack",
+                    "internal compiler error",
+                ]
+                .iter()
+                .any(|m| line.contains(m)) =>
+                {
+                    crash.get_or_insert_with(|| line.trim().to_string());
                 }
                 _ => {}
             }
         }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let crashed = [
-            "internal compiler error",
-            "unexpectedly panicked",
-            "overflowed its stack",
-            "(signal:",
-        ]
-        .iter()
-        .find(|m| stderr.contains(*m));
         if crash.is_none()
-            && let Some(m) = crashed
+            && let Some(signal) = status.signal()
         {
-            let line = stderr.lines().find(|l| l.contains(m)).unwrap_or(m);
-            crash = Some(line.trim().to_string());
+            crash = Some(format!("rustc was killed by signal {signal}"));
         }
         let errors = diagnostics.iter().any(|d| d.level == "error");
-        if crash.is_none() && !out.status.success() && !errors {
+        if crash.is_none() && !status.success() && !errors {
             crash = Some(format!(
-                "cargo failed without a diagnostic: {}",
+                "rustc failed without a diagnostic: {}",
                 last_line(&stderr)
             ));
         }
         Build {
-            success: out.status.success(),
+            success: status.success(),
             diagnostics,
             crash,
             elapsed,
-            executable,
+            executable: (bin && status.success()).then_some(exe),
         }
     }
+
+    /// Runs rustc in `dir` with the dependency search paths.
+    pub fn rustc(&self, dir: &Path, args: &[String]) -> std::io::Result<std::process::Output> {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let search: Vec<String> = self.search.iter().map(|s| format!("-L{s}")).collect();
+        Command::new(rustc)
+            .args(args)
+            .args(search)
+            .current_dir(dir)
+            .output()
+    }
+}
+
+/// The macro crate's dependencies (`syn`, `quote`, `proc-macro2`) as crate names, each with
+/// its major version and the features it needs, read from macros/Cargo.toml.
+fn macro_dependencies(repo: &Path) -> Result<BTreeMap<String, (String, Vec<String>)>, String> {
+    let manifest =
+        std::fs::read_to_string(repo.join("macros/Cargo.toml")).map_err(|e| e.to_string())?;
+    let section = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .and_then(|s| s.split("\n[").next())
+        .ok_or("macros/Cargo.toml has no [dependencies]")?;
+    let mut out = BTreeMap::new();
+    for line in section.lines().filter(|l| l.contains('=')) {
+        let (name, spec) = line.split_once('=').unwrap_or_default();
+        let quoted: Vec<&str> = spec.split('"').skip(1).step_by(2).collect();
+        let (version, features) = if spec.trim_start().starts_with('{') {
+            let version = spec
+                .split("version")
+                .nth(1)
+                .and_then(|v| v.split('"').nth(1))
+                .unwrap_or("");
+            (
+                version,
+                quoted
+                    .iter()
+                    .filter(|q| **q != version)
+                    .map(|q| q.to_string())
+                    .collect(),
+            )
+        } else {
+            (quoted.first().copied().unwrap_or(""), Vec::new())
+        };
+        let major = version.split('.').next().unwrap_or("").to_string();
+        out.insert(name.trim().replace('-', "_"), (major, features));
+    }
+    Ok(out)
 }
 
 fn last_line(s: &str) -> String {
@@ -163,19 +293,6 @@ fn last_line(s: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_string()
-}
-
-/// Runs cargo in `dir` on the shared target directory, quietly and without incremental
-/// state (every scratch crate is new source).
-pub fn cargo(scratch: &Scratch, dir: &Path, args: &[&str]) -> std::io::Result<Output> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", &scratch.target)
-        .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
 }
 
 pub struct Build {

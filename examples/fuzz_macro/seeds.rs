@@ -155,7 +155,7 @@ fn clean(scratch: &Scratch, files: &mut [File]) -> Result<(), String> {
         }
         let root: String = (0..files.len()).map(|k| format!("mod c{k};\n")).collect();
         let dir = scratch.write_crate("contexts", &modules, &root, false);
-        let build = scratch.build(&dir);
+        let build = scratch.build(&dir, false);
         if let Some(crash) = &build.crash {
             return Err(format!("compiling the seeds' contexts crashed: {crash}"));
         }

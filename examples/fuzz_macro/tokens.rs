@@ -250,14 +250,15 @@ pub fn tree_end(tokens: &[Token], i: usize) -> usize {
     }
 }
 
-/// Prints tokens back as source: one statement a line, indented by braces, spaces where
-/// Rust needs or usually writes them. rustfmt makes the report's bodies prettier; this is
+/// Prints tokens back as source: an item's attributes and each statement on lines of
+/// their own, indented by braces, spaces where Rust needs or usually writes them. rustfmt makes the report's bodies prettier; this is
 /// for the scratch crates, where only validity and line numbers matter.
 pub fn render(tokens: &[Token]) -> String {
     let mut out = String::new();
     let mut depth = 0usize;
     let mut parens = 0usize;
     let mut prev: Option<&Token> = None;
+    let mut in_attribute = false;
     for t in tokens {
         let newline_before = t.is("}") && parens == 0;
         if newline_before {
@@ -272,6 +273,15 @@ pub fn render(tokens: &[Token]) -> String {
         match t.text.as_str() {
             "{" if parens == 0 => {
                 depth += 1;
+                newline(&mut out, depth);
+            }
+            "[" if parens == 0 && depth == 0 && prev.is_some_and(|p| p.is("#")) => {
+                in_attribute = true;
+                parens += 1;
+            }
+            "]" if parens == 1 && in_attribute => {
+                in_attribute = false;
+                parens = 0;
                 newline(&mut out, depth);
             }
             "(" | "[" => parens += 1,

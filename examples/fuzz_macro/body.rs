@@ -5,7 +5,7 @@
 //! `#[differentiable]` attribute removed, which says what rustc thinks of the body without
 //! the macro.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::expander::differentiable_attribute;
 use crate::tokens::{Token, attributes, render};
@@ -40,7 +40,7 @@ pub struct Body {
     pub origin: String,
     /// The mutations applied, in order; empty for a seed or a generated body.
     pub mutations: Vec<String>,
-    pub unit: Rc<Unit>,
+    pub unit: Arc<Unit>,
     pub item: Vec<Token>,
     /// The parent's twin (for a seed, its own once known).
     pub parent_twin: Twin,

@@ -42,6 +42,14 @@ pub struct Expander {
 }
 
 impl Expander {
+    /// Another expander running the same binary, in a process of its own.
+    pub fn another(&self) -> Expander {
+        Expander {
+            binary: self.binary.clone(),
+            process: None,
+        }
+    }
+
     /// Writes the expander crate under `scratch.dir`, builds it and returns it ready.
     pub fn build(scratch: &Scratch, repo: &Path) -> Result<Expander, String> {
         let dir = scratch.dir.join("expander");

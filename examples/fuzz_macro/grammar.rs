@@ -6,7 +6,7 @@
 //! safe (logarithms and roots of positive expressions, denominators `1 + u²`), so a
 //! generated body is valid and finite, and its gradient is checked.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{RngExt, seq::IndexedRandom};
@@ -284,7 +284,7 @@ fn generated(origin: String, context: &str, src: &str, tensor_p: bool) -> Body {
     Body {
         origin,
         mutations: Vec::new(),
-        unit: Rc::new(Unit {
+        unit: Arc::new(Unit {
             context: context.to_string(),
             callees: Vec::new(),
             tensor_p,

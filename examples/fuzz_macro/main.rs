@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --example fuzz_macro -- [--seed S] [--bodies N] [--minutes M] [--seeds K]
-//!                                   [--batch B] [--minimize G] [--out DIR] [--strict]
+//!                                   [--batch B] [--jobs J] [--minimize G] [--out DIR]
+//!                                   [--strict]
 //! ```
 //!
 //! Bodies come from every free `#[differentiable]` function of `tests/`, `tests/ui/`,
@@ -24,7 +25,8 @@
 //!
 //! Runs stop at N bodies besides the seeds (default 300) or M minutes, whichever comes
 //! first. `--seeds K` tests K seeds chosen at random rather than all (a quicker start);
-//! `--batch` is the number of bodies per scratch crate (100); `--minimize G` minimises the
+//! `--batch` is the number of bodies per scratch crate (100); `--jobs J` runs J batches at
+//! once (1), each with its own expander and crates; `--minimize G` minimises the
 //! first G kinds of finding, at most 90 s each (10). The exit code is 0 unless
 //! `--strict` is given and there is a finding.
 
@@ -62,6 +64,7 @@ struct Options {
     seeds: Option<usize>,
     batch: usize,
     minimize: usize,
+    jobs: usize,
     out: Option<PathBuf>,
     strict: bool,
 }
@@ -74,6 +77,7 @@ fn options() -> Result<Options, String> {
         seeds: None,
         batch: 100,
         minimize: 10,
+        jobs: 1,
         out: None,
         strict: false,
     };
@@ -88,6 +92,7 @@ fn options() -> Result<Options, String> {
             "--seeds" => o.seeds = Some(number(value("--seeds")?)? as usize),
             "--batch" => o.batch = (number(value("--batch")?)? as usize).max(1),
             "--minimize" => o.minimize = number(value("--minimize")?)? as usize,
+            "--jobs" => o.jobs = (number(value("--jobs")?)? as usize).max(1),
             "--out" => o.out = Some(PathBuf::from(value("--out")?)),
             "--strict" => o.strict = true,
             other => {
@@ -152,24 +157,23 @@ fn run() -> Result<ExitCode, String> {
         seeds.len(),
         start.elapsed().as_secs_f64()
     );
-    let mut pipeline = Pipeline {
-        scratch,
-        expander,
-        unattributed: Vec::new(),
-        build_seconds: 0.0,
-        timing: String::new(),
-    };
+    let mut workers: Vec<Pipeline> = (0..o.jobs)
+        .map(|tag| Pipeline::new(scratch.clone(), expander.another(), tag))
+        .collect();
     let mut stats = Stats::default();
 
     // The seeds, unmutated: those that compile or fail cleanly are the first parents,
     // with what their twins did.
     let mut parents: Vec<Body> = Vec::new();
-    for chunk in seeds.chunks(o.batch) {
-        let (parsed, discarded) = pipeline.expand(chunk.to_vec(), chunk.len());
-        stats.discarded += discarded;
-        for t in pipeline.test(parsed) {
-            adopt(&t, &mut parents);
-            stats.record(&t);
+    let chunks: Vec<Vec<Body>> = seeds.chunks(o.batch).map(<[Body]>::to_vec).collect();
+    for round in chunks.chunks(o.jobs) {
+        let jobs = round.iter().map(|c| (c.clone(), c.len())).collect();
+        for (tested, discarded, _) in in_parallel(&mut workers, jobs) {
+            stats.discarded += discarded;
+            for t in &tested {
+                adopt(t, &mut parents);
+                stats.record(t);
+            }
         }
     }
     eprintln!(
@@ -178,49 +182,62 @@ fn run() -> Result<ExitCode, String> {
         start.elapsed().as_secs_f64()
     );
 
+    // Rounds of one batch per worker, all generated from the parents known before the
+    // round, their results taken in order: the bodies depend on the seed alone.
     let mut made = 0;
     let over = |made: usize| made >= o.bodies || budget.is_some_and(|b| start.elapsed() >= b);
     while !over(made) && !parents.is_empty() {
-        let want = o.batch.min(o.bodies - made);
-        let candidates: Vec<Body> = (0..want * 2)
-            .map(|k| {
-                let n = made + k;
-                // Generated bodies always parse, mutants about half the time: these
-                // shares make about one tested body in seven a generated one.
-                match rng.random_range(0..100) {
-                    0..6 => grammar::scalar(&mut rng, n),
-                    6..9 => grammar::tensor(&mut rng, n),
-                    _ => {
-                        let parent = parents.choose(&mut rng).expect("parents").clone();
-                        let donor = parents.choose(&mut rng).expect("parents").clone();
-                        mutate::mutate(&mut rng, &parent, &donor)
+        let round_start = Instant::now();
+        let mut jobs = Vec::new();
+        let mut planned = made;
+        for _ in 0..o.jobs {
+            let want = o.batch.min(o.bodies - planned);
+            if want == 0 {
+                break;
+            }
+            let candidates: Vec<Body> = (0..want * 2)
+                .map(|k| {
+                    let n = planned + k;
+                    // Generated bodies always parse, mutants about half the time: these
+                    // shares make about one tested body in seven a generated one.
+                    match rng.random_range(0..100) {
+                        0..6 => grammar::scalar(&mut rng, n),
+                        6..9 => grammar::tensor(&mut rng, n),
+                        _ => {
+                            let parent = parents.choose(&mut rng).expect("parents");
+                            let donor = parents.choose(&mut rng).expect("parents");
+                            mutate::mutate(&mut rng, parent, donor)
+                        }
                     }
-                }
-            })
-            .collect();
-        let batch_start = Instant::now();
-        let (parsed, discarded) = pipeline.expand(candidates, want);
-        let expanding = batch_start.elapsed().as_secs_f64();
-        stats.discarded += discarded;
-        let tested = pipeline.test(parsed);
-        made += tested.len();
+                })
+                .collect();
+            planned += want;
+            jobs.push((candidates, want));
+        }
         let mut line = BTreeCount::default();
-        for t in &tested {
-            adopt(t, &mut parents);
-            stats.record(t);
-            line.add(t.verdict.class);
+        let mut expanding = 0.0;
+        for (tested, discarded, seconds) in in_parallel(&mut workers, jobs) {
+            stats.discarded += discarded;
+            expanding += seconds;
+            made += tested.len();
+            for t in &tested {
+                adopt(t, &mut parents);
+                stats.record(t);
+                line.add(t.verdict.class);
+            }
         }
         eprintln!(
-            "fuzz_macro: {made} bodies ({}); batch {:.0} s (expanding {expanding:.0} s, {}), total {:.0} s",
+            "fuzz_macro: {made} bodies ({}); round {:.0} s (expanding {expanding:.0} s, {}), total {:.0} s",
             line.text(),
-            batch_start.elapsed().as_secs_f64(),
-            pipeline.timing,
+            round_start.elapsed().as_secs_f64(),
+            workers[0].timing,
             start.elapsed().as_secs_f64()
         );
     }
 
     let fuzzing = start.elapsed().as_secs_f64();
-    let rustc_seconds = pipeline.build_seconds;
+    let rustc_seconds: f64 = workers.iter().map(|w| w.build_seconds).sum();
+    let pipeline = &mut workers[0];
     let minimize_until = Instant::now() + Duration::from_secs(60 * o.minimize as u64);
     let keys: Vec<String> = stats.groups.keys().take(o.minimize).cloned().collect();
     for key in keys {
@@ -230,7 +247,7 @@ fn run() -> Result<ExitCode, String> {
         eprintln!("fuzz_macro: minimising `{key}`");
         let per_group = (Instant::now() + Duration::from_secs(90)).min(minimize_until);
         let g = &stats.groups[&key];
-        let minimal = minimize::minimize(&mut pipeline, &g.first, g.slow, per_group);
+        let minimal = minimize::minimize(pipeline, &g.first, g.slow, per_group);
         if let Some(g) = stats.groups.get_mut(&key) {
             g.minimal = minimal;
         }
@@ -248,7 +265,10 @@ fn run() -> Result<ExitCode, String> {
             seconds: fuzzing,
             rustc_seconds,
             minimizing_seconds: start.elapsed().as_secs_f64() - fuzzing,
-            unattributed: &pipeline.unattributed,
+            unattributed: &workers
+                .iter()
+                .flat_map(|w| w.unattributed.clone())
+                .collect::<Vec<_>>(),
         },
     )
     .map_err(|e| format!("{}: {e}", report.display()))?;
@@ -265,6 +285,24 @@ fn run() -> Result<ExitCode, String> {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Runs one job (candidates, how many to keep) on each worker at once, results in order.
+fn in_parallel(
+    workers: &mut [Pipeline],
+    jobs: Vec<(Vec<Body>, usize)>,
+) -> Vec<(Vec<Tested>, usize, f64)> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .zip(jobs)
+            .map(|(w, (candidates, keep))| s.spawn(move || w.run(candidates, keep)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker panicked"))
+            .collect()
     })
 }
 

@@ -26,6 +26,8 @@ pub struct Tested {
 pub struct Pipeline {
     pub scratch: Scratch,
     pub expander: Expander,
+    /// Tells this pipeline's scratch crates from those of the others running beside it.
+    pub tag: usize,
     /// Diagnostics no module could be named for, and builds that failed without one.
     pub unattributed: Vec<String>,
     /// Seconds spent in rustc, passes 1 and 2.
@@ -45,6 +47,26 @@ struct Seen {
 }
 
 impl Pipeline {
+    pub fn new(scratch: Scratch, expander: Expander, tag: usize) -> Pipeline {
+        Pipeline {
+            scratch,
+            expander,
+            tag,
+            unattributed: Vec::new(),
+            build_seconds: 0.0,
+            timing: String::new(),
+        }
+    }
+
+    /// Expands `candidates`, keeping the first `keep` that parse, and tests those: the
+    /// tested bodies, the number discarded, and the seconds spent expanding.
+    pub fn run(&mut self, candidates: Vec<Body>, keep: usize) -> (Vec<Tested>, usize, f64) {
+        let start = Instant::now();
+        let (parsed, discarded) = self.expand(candidates, keep);
+        let expanding = start.elapsed().as_secs_f64();
+        (self.test(parsed), discarded, expanding)
+    }
+
     /// Expands `candidates`, keeping at most `keep` of those syn reads as functions, in
     /// order; returns them and the number discarded as unparsable.
     pub fn expand(&mut self, candidates: Vec<Body>, keep: usize) -> (Vec<(Body, Expanded)>, usize) {
@@ -154,7 +176,9 @@ impl Pipeline {
             root.push_str(&format!("mod {stem};\n"));
             files.push((stem, text));
         }
-        let dir = self.scratch.write_crate("check", &files, &root, false);
+        let dir = self
+            .scratch
+            .write_crate(&format!("check{}", self.tag), &files, &root, false);
         let build = self.scratch.build(&dir, false);
         self.build_seconds += build.elapsed.as_secs_f64();
         if let Some(crash) = &build.crash {
@@ -287,7 +311,9 @@ impl Pipeline {
                 "\nfn main() {{\n    fz::main(&[{}]);\n}}\n",
                 table.join(", ")
             ));
-            let dir = self.scratch.write_crate("run", &modules, &root, true);
+            let dir = self
+                .scratch
+                .write_crate(&format!("run{}", self.tag), &modules, &root, true);
             let build = self.scratch.build(&dir, true);
             self.build_seconds += build.elapsed.as_secs_f64();
             if let Some(crash) = &build.crash {

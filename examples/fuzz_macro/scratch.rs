@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[derive(Clone)]
 pub struct Scratch {
     /// `target/fuzz` or `--out`: the crates, the expander and the report.
     pub dir: PathBuf,

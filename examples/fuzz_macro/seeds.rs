@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::body::{Body, Twin, Unit};
 use crate::scratch::Scratch;
@@ -76,7 +76,7 @@ pub fn load(scratch: &Scratch, repo: &Path) -> Result<Vec<Body>, String> {
             seeds.push(Body {
                 origin: format!("{}::{}", file.path, f.name.as_deref().unwrap_or("?")),
                 mutations: Vec::new(),
-                unit: Rc::new(Unit {
+                unit: Arc::new(Unit {
                     context: context.clone(),
                     callees,
                     tensor_p,

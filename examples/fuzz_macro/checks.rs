@@ -1,7 +1,10 @@
 //! Which compiled functions the check binary can call, and the code that calls them: a
-//! scalar function of `f32` or `f64` arguments, or a tensor function `(p: &P, x, y) -> f64`
-//! of the parameter struct of tests/tensor_programs.rs. `fuzz_check` is appended to the
-//! function's module and `fuzz_plain` to its twin's; `fz.rs` does the comparing.
+//! scalar function of `f32` or `f64` arguments, float arrays written out (`&[f64; 4]`, as
+//! in tests/carried_values.rs and tests/scalar_arrays.rs) and configuration arguments
+//! (integers, set to 2, and `bool`s, set to `true`), or a tensor function
+//! `(p: &P, x, y) -> f64` of the parameter struct of tests/tensor_programs.rs.
+//! `fuzz_check` is appended to the function's module and `fuzz_plain` to its twin's;
+//! `fz.rs` does the comparing.
 
 use crate::body::{Body, signature_start};
 use crate::expander::differentiable_attribute;
@@ -11,13 +14,29 @@ pub enum Checkable {
     Scalar {
         name: String,
         ty: String,
+        /// How many floats the arguments take in all (an array of N takes N).
         arity: usize,
-        /// `Grad`'s fields, with the argument each differentiates.
+        /// Each argument as the check writes it from the floats `v`.
+        args: Vec<String>,
+        /// `Grad`'s fields (`g.x`, `g.c[2]`), with the float each differentiates.
         fields: Vec<(String, usize)>,
     },
     Tensor {
         name: String,
     },
+}
+
+/// Arrays longer than this are not written out in a check.
+const LONGEST_ARRAY: usize = 16;
+
+/// An argument of a scalar function the check binary can pass.
+enum Argument {
+    /// One float, read from `v[at]`.
+    Float(usize),
+    /// `&[ty; n]` (borrowed when the flag is set) or `[ty; n]`, read from `v[at..at + n]`.
+    Array(usize, usize, bool),
+    /// An integer or a `bool`, fixed: it chooses a configuration, not a point.
+    Fixed(&'static str),
 }
 
 /// How `body` can be checked at run time, if it can.
@@ -73,36 +92,73 @@ pub fn checkable(body: &Body) -> Option<Checkable> {
         .get(1)
         .filter(|t| ret.len() == 2 && matches!(**t, "f32" | "f64"))?
         .to_string();
-    let mut names = Vec::new();
+    let mut names: Vec<(String, Argument)> = Vec::new();
+    let mut arity = 0;
     for p in &params {
-        match p.as_slice() {
-            [n, colon, t]
-                if n.kind == Kind::Ident
-                    && colon.is(":")
-                    && t.is(&ty)
-                    && !names.contains(&n.text) =>
-            {
-                names.push(n.text.clone())
-            }
-            _ => return None,
+        let [n, colon, t @ ..] = p.as_slice() else {
+            return None;
+        };
+        if n.kind != Kind::Ident || !colon.is(":") || names.iter().any(|(m, _)| *m == n.text) {
+            return None;
         }
+        let t: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        let borrowed = t.first() == Some(&"&");
+        let argument = match t.as_slice() {
+            [t] if *t == ty => {
+                arity += 1;
+                Argument::Float(arity - 1)
+            }
+            ["&", "[", t, ";", len, "]"] | ["[", t, ";", len, "]"] if *t == ty => {
+                let len: usize = len.parse().ok().filter(|&l| l <= LONGEST_ARRAY)?;
+                arity += len;
+                Argument::Array(arity - len, len, borrowed)
+            }
+            ["usize" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "isize"] => {
+                Argument::Fixed("2")
+            }
+            ["bool"] => Argument::Fixed("true"),
+            _ => return None,
+        };
+        names.push((n.text.clone(), argument));
     }
-    let fields = match wrt {
+    let differentiated: Vec<&(String, Argument)> = match &wrt {
         None => names
             .iter()
-            .cloned()
-            .enumerate()
-            .map(|(i, n)| (n, i))
+            .filter(|(_, a)| !matches!(a, Argument::Fixed(_)))
             .collect(),
         Some(w) => w
-            .into_iter()
-            .map(|n| names.iter().position(|m| *m == n).map(|i| (n, i)))
-            .collect::<Option<Vec<_>>>()?,
+            .iter()
+            .map(|n| names.iter().find(|(m, _)| m == n))
+            .collect::<Option<_>>()?,
     };
-    (!names.is_empty()).then_some(Checkable::Scalar {
+    let mut fields = Vec::new();
+    for (n, a) in differentiated {
+        match *a {
+            Argument::Float(at) => fields.push((format!("g.{n}"), at)),
+            Argument::Array(at, len, _) => {
+                fields.extend((0..len).map(|k| (format!("g.{n}[{k}]"), at + k)))
+            }
+            Argument::Fixed(_) => return None,
+        }
+    }
+    let args = names
+        .iter()
+        .map(|(_, a)| match *a {
+            Argument::Float(at) => format!("v[{at}] as {ty}"),
+            Argument::Array(at, len, borrowed) => {
+                let elements: Vec<String> =
+                    (at..at + len).map(|i| format!("v[{i}] as {ty}")).collect();
+                let amp = if borrowed { "&" } else { "" };
+                format!("{amp}[{}]", elements.join(", "))
+            }
+            Argument::Fixed(value) => value.to_string(),
+        })
+        .collect();
+    (arity > 0 && !fields.is_empty()).then_some(Checkable::Scalar {
         name,
         ty,
-        arity: names.len(),
+        arity,
+        args,
         fields,
     })
 }
@@ -171,17 +227,14 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
             name,
             ty,
             arity,
+            args,
             fields,
         } => {
-            let args: Vec<String> = (0..*arity).map(|i| format!("v[{i}] as {ty}")).collect();
             let args = args.join(", ");
             let plain = twin.map_or("None".into(), |t| {
-                format!("Some(&|v: &[f64]| crate::{t}::fuzz_plain({args}) as f64)")
+                format!("Some(&|v: &[f64]| crate::{t}::fuzz_plain(v) as f64)")
             });
-            let grads: Vec<String> = fields
-                .iter()
-                .map(|(f, _)| format!("g.{f} as f64"))
-                .collect();
+            let grads: Vec<String> = fields.iter().map(|(f, _)| format!("{f} as f64")).collect();
             let wrt: Vec<String> = fields.iter().map(|(_, i)| i.to_string()).collect();
             format!(
                 "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    crate::fz::scalar(crate::fz::Scalar {{\n        arity: {arity},\n        f32: {},\n        wrt: &[{}],\n        f: &|v: &[f64]| {name}({args}) as f64,\n        plain: {plain},\n        grad: &|v: &[f64]| {{\n            let (value, g) = {name}::grad({args});\n            (value as f64, vec![{}])\n        }},\n    }})\n}}\n",
@@ -205,19 +258,79 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
 /// the check builds.
 pub fn plain_code(c: &Checkable, module: &str) -> String {
     match c {
-        Checkable::Scalar {
-            name, ty, arity, ..
-        } => {
-            let params: Vec<String> = (0..*arity).map(|i| format!("v{i}: {ty}")).collect();
-            let args: Vec<String> = (0..*arity).map(|i| format!("v{i}")).collect();
-            format!(
-                "\npub(crate) fn fuzz_plain({}) -> {ty} {{\n    {name}({})\n}}\n",
-                params.join(", "),
-                args.join(", ")
-            )
-        }
+        Checkable::Scalar { name, ty, args, .. } => format!(
+            "\npub(crate) fn fuzz_plain(v: &[f64]) -> {ty} {{\n    {name}({})\n}}\n",
+            args.join(", ")
+        ),
         Checkable::Tensor { name } => format!(
             "\npub(crate) fn fuzz_plain(q: &crate::{module}::P, x: &cadena::ndarray::Array2<f64>, y: &cadena::ndarray::Array2<f64>) -> f64 {{\n    let q = P {{ w: q.w.clone(), b: q.b.clone(), v: q.v.clone(), c: q.c.clone(), s: q.s }};\n    {name}(&q, x, y)\n}}\n"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Checkable, checkable};
+    use crate::body::{Body, Twin, Unit};
+    use crate::tokens::lex;
+
+    fn body(src: &str) -> Body {
+        Body {
+            origin: "test".into(),
+            mutations: Vec::new(),
+            unit: Arc::new(Unit {
+                context: String::new(),
+                callees: Vec::new(),
+                tensor_p: false,
+            }),
+            item: lex(src),
+            parent_twin: Twin::Unknown,
+        }
+    }
+
+    #[test]
+    fn arrays_are_written_out_and_configurations_fixed() {
+        let b = body(
+            "#[differentiable(wrt(c, x))] fn f(c: &[f64; 3], k: usize, x: f64, on: bool) -> f64 { x }",
+        );
+        let Some(Checkable::Scalar {
+            arity,
+            args,
+            fields,
+            ..
+        }) = checkable(&b)
+        else {
+            panic!("not checkable");
+        };
+        assert_eq!(arity, 4);
+        assert_eq!(
+            args,
+            [
+                "&[v[0] as f64, v[1] as f64, v[2] as f64]",
+                "2",
+                "v[3] as f64",
+                "true"
+            ]
+        );
+        let fields: Vec<(&str, usize)> = fields.iter().map(|(f, i)| (f.as_str(), *i)).collect();
+        assert_eq!(
+            fields,
+            [("g.c[0]", 0), ("g.c[1]", 1), ("g.c[2]", 2), ("g.x", 3)]
+        );
+    }
+
+    #[test]
+    fn an_integer_named_in_wrt_or_a_slice_is_not_checkable() {
+        let wrt_int = body("#[differentiable(wrt(k))] fn f(k: usize, x: f64) -> f64 { x }");
+        assert!(checkable(&wrt_int).is_none());
+        let slice = body("#[differentiable] fn f(c: &[f64], x: f64) -> f64 { x }");
+        assert!(checkable(&slice).is_none());
+        let owned = body("#[differentiable] fn f(w: [f32; 2], x: f32) -> f32 { x }");
+        let Some(Checkable::Scalar { args, .. }) = checkable(&owned) else {
+            panic!("not checkable");
+        };
+        assert_eq!(args, ["[v[0] as f32, v[1] as f32]", "v[2] as f32"]);
     }
 }

@@ -1,8 +1,10 @@
 //! Valid bodies from a small grammar, beside the seeds: scalar functions of one to four
-//! floats (`+ - * /`, the methods and functions of the body table, `let`s, `if`/`else` on
-//! comparisons, loops carrying a value), and tensor functions of the parameter struct of
-//! tests/tensor_programs.rs (`dot`, `tanh`, `sum`, `mean`, `softmax_cross_entropy`, slices,
-//! `concatenate!`), each value's shape tracked so the body type-checks. Domains are kept
+//! floats and sometimes an integer `k` (`+ - * /`, the methods and functions of the body
+//! table, `let`s, `if`/`else` on comparisons, `match k`, loops carrying one value or two,
+//! `+=`, values swapped by a tuple assignment, nested loops), and tensor functions of the
+//! parameter struct of tests/tensor_programs.rs (`dot`, `tanh`, `sum`, `mean`,
+//! `softmax_cross_entropy`, slices, `concatenate!`, loops over `x`'s rows pushing to a
+//! `Vec` then `stack`ed, nested loops), each value's shape tracked so the body type-checks. Domains are kept
 //! safe (logarithms and roots of positive expressions, denominators `1 + u²`), so a
 //! generated body is valid and finite, and its gradient is checked.
 
@@ -119,6 +121,14 @@ impl Scalar<'_> {
         }
     }
 
+    /// A loop of `n` steps carrying `v`, its step reading `step`.
+    fn carried(&mut self, v: &str, n: &str) -> String {
+        let (init, step) = (self.expr(1), self.expr(1));
+        format!(
+            "let mut {v} = {init};\nfor _ in 0..{n} {{\n{v} = {v} * 0.5 + ({v} * {step}).sin();\n}}"
+        )
+    }
+
     fn branch(&mut self, depth: usize) -> String {
         let cmp = COMPARISONS.choose(self.rng).unwrap_or(&">");
         let (l, r) = (self.expr(1), self.expr(1));
@@ -142,6 +152,8 @@ pub fn scalar(rng: &mut StdRng, n: usize) -> Body {
         params.swap(i, rng.random_range(0..=i));
     }
     params.truncate(arity);
+    // An integer argument chooses a configuration: `match k`, loops of `k` steps.
+    let k = rng.random_bool(0.25);
     let attr = match rng.random_range(0..10) {
         0..5 => String::new(),
         5..8 => {
@@ -167,20 +179,51 @@ pub fn scalar(rng: &mut StdRng, n: usize) -> Body {
     let mut body = String::new();
     for i in 1..=g.rng.random_range(0..=6) {
         let v = format!("v{i}");
-        let line = match g.rng.random_range(0..10) {
+        let mut also = None;
+        let line = match g.rng.random_range(0..16) {
             0 => format!("let {v} = {};", g.branch(2)),
             1 => {
+                let n = g.rng.random_range(0..4).to_string();
+                g.carried(&v, &n)
+            }
+            // Two values carried, one a running sum (tests/carried_values.rs).
+            2 => {
+                let n = g.rng.random_range(1..4);
                 let (init, step) = (g.expr(1), g.expr(1));
-                let n = g.rng.random_range(0..4);
+                also = Some(format!("{v}s"));
                 format!(
-                    "let mut {v} = {init};\nfor _ in 0..{n} {{\n{v} = {v} * 0.5 + ({v} * {step}).sin();\n}}"
+                    "let mut {v} = {init};\nlet mut {v}s = 0.0;\nfor _ in 0..{n} {{\n{v} = {v} * 0.5 + ({v} * {step}).sin();\n{v}s += {v} * {v};\n}}"
                 )
+            }
+            // Two values that swap each step.
+            3 => {
+                let (a, b) = (g.expr(1), g.expr(1));
+                let step = g.expr(1);
+                also = Some(format!("{v}b"));
+                format!(
+                    "let mut {v} = {a};\nlet mut {v}b = {b};\nfor _ in 0..3 {{\n({v}, {v}b) = ({v}b * 0.5, {v} + ({v}b * {step}).sin());\n}}"
+                )
+            }
+            // Nested loops (tests/nested_loops.rs), the inner one `k` steps long.
+            4 => {
+                let (init, step) = (g.expr(1), g.expr(1));
+                let inner = if k { "k" } else { "2" };
+                format!(
+                    "let mut {v} = {init};\nfor _ in 0..2 {{\nfor _ in 0..{inner} {{\n{v} = {v} * 0.5 + ({v} * {step}).sin();\n}}\n}}"
+                )
+            }
+            5 if k => g.carried(&v, "k"),
+            // A match on the configuration (tests/branches.rs), every arm a value.
+            6 if k => {
+                let (a, b, c) = (g.expr(2), g.expr(2), g.expr(2));
+                format!("let {v} = match k {{\n0 => {a},\n1 | 2 => {b},\n_ => {c},\n}};")
             }
             _ => format!("let {v} = {};", g.expr(3)),
         };
         body.push_str(&line);
         body.push('\n');
         g.scope.push(v);
+        g.scope.extend(also);
     }
     let tail = if g.rng.random_bool(0.15) {
         g.branch(2)
@@ -188,8 +231,12 @@ pub fn scalar(rng: &mut StdRng, n: usize) -> Body {
         g.expr(3)
     };
     // Every parameter read, so none is unused (a warning, not a finding).
-    let reads: Vec<String> = params.iter().map(|p| format!("{p} * 1e-3")).collect();
-    let args: Vec<String> = params.iter().map(|p| format!("{p}: {ty}")).collect();
+    let mut reads: Vec<String> = params.iter().map(|p| format!("{p} * 1e-3")).collect();
+    let mut args: Vec<String> = params.iter().map(|p| format!("{p}: {ty}")).collect();
+    if k {
+        reads.push(format!("k as {ty} * 1e-3"));
+        args.push("k: usize".into());
+    }
     let src = format!(
         "#[differentiable{attr}]\nfn g{n}({}) -> {ty} {{\n{body}({tail}) + {}\n}}\n",
         args.join(", "),
@@ -223,7 +270,7 @@ pub fn tensor(rng: &mut StdRng, n: usize) -> Body {
         let o = pick(rng, &values, Shape::Out);
         let s = pick(rng, &values, Shape::Scalar);
         let hidden = h.clone().unwrap_or_else(|| "(x.dot(&p.w) + &p.b)".into());
-        let (expr, shape) = match rng.random_range(0..16) {
+        let (expr, shape) = match rng.random_range(0..19) {
             0 => ("x.dot(&p.w) + &p.b".to_string(), Shape::Hidden),
             1 => (format!("tanh({hidden})"), Shape::Hidden),
             2 => (format!("sigmoid({hidden})"), Shape::Hidden),
@@ -257,10 +304,31 @@ pub fn tensor(rng: &mut StdRng, n: usize) -> Body {
                 Some(s) => (format!("{hidden} * {s}"), Shape::Hidden),
                 None => (format!("relu({hidden})"), Shape::Hidden),
             },
-            _ => (
+            15 => (
                 format!("{hidden}.t().to_owned().t().to_owned()"),
                 Shape::Hidden,
             ),
+            // One output per row of x, pushed and stacked (tests/loop_outputs.rs).
+            16 => {
+                body.push_str(&format!(
+                    "let mut outs{i} = Vec::new();\nfor xt in x.axis_iter(Axis(0)) {{\nouts{i}.push(tanh(xt.dot(&p.w) + &p.b));\n}}\n"
+                ));
+                (format!("stack(Axis(0), &outs{i})"), Shape::Hidden)
+            }
+            // A state carried over the rows, each step's pushed.
+            17 => {
+                body.push_str(&format!(
+                    "let mut h{i} = p.b.to_owned();\nlet mut outs{i} = Vec::new();\nfor xt in x.axis_iter(Axis(0)) {{\nh{i} = tanh(xt.dot(&p.w) + &h{i} * p.s);\nouts{i}.push(h{i}.clone());\n}}\n"
+                ));
+                (format!("stack(Axis(0), &outs{i})"), Shape::Hidden)
+            }
+            // Nested loops carrying a hidden value.
+            _ => {
+                body.push_str(&format!(
+                    "let mut n{i} = {hidden};\nfor _ in 0..2 {{\nfor _ in 0..2 {{\nn{i} = n{i}.dot(&p.w.t()).dot(&p.w) * 0.3 + &p.b;\n}}\n}}\n"
+                ));
+                (format!("n{i}"), Shape::Hidden)
+            }
         };
         body.push_str(&format!("let t{i} = {expr};\n"));
         values.push((format!("t{i}"), shape));

@@ -3,31 +3,34 @@
 //!
 //! ```text
 //! cargo run --example fuzz_macro -- [--seed S] [--bodies N] [--minutes M] [--seeds K]
-//!                                   [--batch B] [--jobs J] [--minimize G] [--out DIR]
-//!                                   [--strict]
+//!                                   [--batch B] [--jobs J] [--minimize G]
+//!                                   [--minimize-seconds T] [--out DIR] [--strict]
 //! ```
 //!
 //! Bodies come from every free `#[differentiable]` function of `tests/`, `tests/ui/`,
-//! `tests/ui-pass/` and `examples/` (the seeds, tested once unmutated first), from a small
-//! grammar of valid scalar and tensor bodies, and from mutations of both (tokens deleted,
-//! duplicated and swapped, types changed, names undefined, odd attributes, deep
-//! expressions, long bodies, odd literals, statements from other bodies; see `mutate.rs`).
-//! Each body is expanded alone by the macro's own code (`expander.rs`: syntax check, time,
-//! panics), then compiled with its plain twin (the same module without the attribute), many
-//! to a scratch crate under `target/fuzz/work/`, by rustc against this example's own
-//! `cadena` (`scratch.rs`); what compiles is built again into a binary
-//! that checks each scalar or tensor function's value against its twin and its gradient
-//! against central differences. Classes (`classify.rs`): compiles, clean spanned error,
-//! error inside generated code, invalid body accepted, wrong gradient, wrong value,
-//! generated code panics, proc-macro panic, compiler or expander crash, expansion too slow
-//! to compile (2 s or more); and slow expansions (1 s or more) beside the class. The first body of each kind of finding is minimised
-//! (`minimize.rs`) and everything goes to `DIR/report.md` (default `target/fuzz`).
+//! `tests/ui-pass/`, `examples/` and `examples/common/` (the seeds, tested once unmutated
+//! first), from a small grammar of valid scalar and tensor bodies, and from mutations of
+//! both (tokens deleted, duplicated and swapped, types changed, names undefined, odd
+//! attributes, deep expressions, long bodies, odd literals, statements from other bodies;
+//! see `mutate.rs`). Each body is expanded alone by the macro's own code (`expander.rs`:
+//! syntax check, time, panics), then compiled with its plain twin (the same module without
+//! the attribute), many to a scratch crate under `target/fuzz/work/`, by rustc against this
+//! example's own `cadena` (`scratch.rs`); what compiles is built again into a binary that
+//! checks each scalar or tensor function's value against its twin and its gradient against
+//! central differences. Classes (`classify.rs`): compiles, clean spanned error, error
+//! inside generated code, invalid body accepted, wrong gradient, wrong value, generated
+//! code panics, proc-macro panic, compiler or expander crash, expansion too slow to compile
+//! (2 s or more); and slow expansions (1 s or more) beside the class. The first body of
+//! each kind of finding is minimised (`minimize.rs`) and everything goes to
+//! `DIR/report.md` (default `target/fuzz`), with the seeds outside `tests/ui/` that do
+//! not compile (an extraction to fix).
 //!
 //! Runs stop at N bodies besides the seeds (default 300) or M minutes, whichever comes
 //! first. `--seeds K` tests K seeds chosen at random rather than all (a quicker start);
 //! `--batch` is the number of bodies per scratch crate (100); `--jobs J` runs J batches at
-//! once (1), each with its own expander and crates; `--minimize G` minimises the
-//! first G kinds of finding, at most 90 s each (10). The exit code is 0 unless
+//! once (1), each with its own expander and crates; `--minimize G` minimises the G most
+//! serious kinds of finding (wrong results first; 10), at most T seconds each
+//! (`--minimize-seconds`, 90) and G × max(T, 60) s in all. The exit code is 0 unless
 //! `--strict` is given and there is a finding.
 
 mod body;
@@ -64,6 +67,7 @@ struct Options {
     seeds: Option<usize>,
     batch: usize,
     minimize: usize,
+    minimize_seconds: u64,
     jobs: usize,
     out: Option<PathBuf>,
     strict: bool,
@@ -77,6 +81,7 @@ fn options() -> Result<Options, String> {
         seeds: None,
         batch: 100,
         minimize: 10,
+        minimize_seconds: 90,
         jobs: 1,
         out: None,
         strict: false,
@@ -92,6 +97,9 @@ fn options() -> Result<Options, String> {
             "--seeds" => o.seeds = Some(number(value("--seeds")?)? as usize),
             "--batch" => o.batch = (number(value("--batch")?)? as usize).max(1),
             "--minimize" => o.minimize = number(value("--minimize")?)? as usize,
+            "--minimize-seconds" => {
+                o.minimize_seconds = number(value("--minimize-seconds")?)? as u64
+            }
             "--jobs" => o.jobs = (number(value("--jobs")?)? as usize).max(1),
             "--out" => o.out = Some(PathBuf::from(value("--out")?)),
             "--strict" => o.strict = true,
@@ -238,14 +246,21 @@ fn run() -> Result<ExitCode, String> {
     let fuzzing = start.elapsed().as_secs_f64();
     let rustc_seconds: f64 = workers.iter().map(|w| w.build_seconds).sum();
     let pipeline = &mut workers[0];
-    let minimize_until = Instant::now() + Duration::from_secs(60 * o.minimize as u64);
-    let keys: Vec<String> = stats.groups.keys().take(o.minimize).cloned().collect();
+    let minimize_until =
+        Instant::now() + Duration::from_secs(60.max(o.minimize_seconds) * o.minimize as u64);
+    let keys: Vec<String> = stats
+        .ordered()
+        .into_iter()
+        .take(o.minimize)
+        .map(|(k, _)| k.clone())
+        .collect();
     for key in keys {
         if Instant::now() >= minimize_until {
             break;
         }
         eprintln!("fuzz_macro: minimising `{key}`");
-        let per_group = (Instant::now() + Duration::from_secs(90)).min(minimize_until);
+        let per_group =
+            (Instant::now() + Duration::from_secs(o.minimize_seconds)).min(minimize_until);
         let g = &stats.groups[&key];
         let minimal = minimize::minimize(pipeline, &g.first, g.slow, per_group);
         if let Some(g) = stats.groups.get_mut(&key) {
@@ -278,8 +293,14 @@ fn run() -> Result<ExitCode, String> {
         stats.figures(),
         report.display()
     );
-    for (key, g) in &stats.groups {
+    for (key, g) in stats.ordered() {
         eprintln!("finding: {key} ({} bodies)", g.count);
+    }
+    if !stats.broken_seeds.is_empty() {
+        eprintln!(
+            "fuzz_macro: {} seeds outside tests/ui/ do not compile (listed in the report)",
+            stats.broken_seeds.len()
+        );
     }
     Ok(if o.strict && stats.failures() > 0 {
         ExitCode::FAILURE

@@ -96,6 +96,11 @@ const VOCABULARY: &[&str] = &[
     "s",
     "concatenate",
     "stack",
+    "push",
+    "Vec",
+    "new",
+    "axis_iter",
+    "len_of",
     "f64",
     "f32",
     "Array2",
@@ -346,6 +351,15 @@ const INSERTS: &[&str] = &[
     "let v = f(x);",
     "let v = self.w;",
     "let v = p.w.t().dot(&p.w);",
+    "let mut outs = Vec::new(); for _ in 0..2 { outs.push({v}); }",
+    "let mut outs = Vec::new(); outs.push({v}); let v = stack(Axis(0), &outs);",
+    "let mut acc = {v}; for _ in 0..2 { for _ in 0..2 { acc = acc * 0.5; } }",
+    "let mut acc = {v}; for i in 0..2 { for j in 0..i { acc = acc * 0.5 + j as f64; } }",
+    "let mut acc = 0.0; for _ in 0..3 { acc += {v}; }",
+    "let (mut a, mut b) = ({v}, 1.0); for _ in 0..3 { (a, b) = (b, a * 0.5); }",
+    "let v = match 1 { 0 => {v}, _ => -{v} };",
+    "let v = match {v} { _ => {v} };",
+    "let v = match {v} > 0.0 { true => {v}, false => 0.0 };",
 ];
 
 const OPERATORS: &[&str] = &[

@@ -53,11 +53,25 @@ pub struct Stats {
     pub unchecked: BTreeMap<String, usize>,
     pub warnings: BTreeMap<String, (usize, String)>,
     pub groups: BTreeMap<String, Group>,
+    /// Seeds outside tests/ui/ that do not compile, with their first message.
+    pub broken_seeds: Vec<String>,
 }
 
 impl Stats {
     pub fn record(&mut self, t: &Tested) {
         let v = &t.verdict;
+        // A seed of a file meant to compile that does not: its extraction (the items of
+        // its file it needs) is wrong, or the test itself is.
+        if Source::of(&t.body) == Source::Seed
+            && v.class != Class::Ok
+            && !t.body.origin.starts_with("tests/ui/")
+        {
+            self.broken_seeds.push(format!(
+                "{}: {}",
+                t.body.origin,
+                v.detail.lines().next().unwrap_or("")
+            ));
+        }
         *self
             .counts
             .entry((v.class, Source::of(&t.body)))
@@ -111,6 +125,31 @@ impl Stats {
                 );
             }
         }
+    }
+
+    /// The kinds of finding, most serious first: wrong results (gradient, value, a panic
+    /// at run time), then the macro or rustc dying, errors inside generated code, invalid
+    /// bodies accepted, and slow expansions last; the more bodies, the earlier, within a
+    /// class.
+    pub fn ordered(&self) -> Vec<(&String, &Group)> {
+        let rank = |g: &Group| {
+            if g.slow {
+                return 9;
+            }
+            match g.first.verdict.class {
+                Class::WrongGradient => 0,
+                Class::WrongValue => 1,
+                Class::RuntimePanic => 2,
+                Class::MacroPanic => 3,
+                Class::Crash => 4,
+                Class::GeneratedError => 5,
+                Class::InvalidAccepted => 6,
+                _ => 8,
+            }
+        };
+        let mut out: Vec<(&String, &Group)> = self.groups.iter().collect();
+        out.sort_by_key(|(_, g)| (rank(g), std::cmp::Reverse(g.count)));
+        out
     }
 
     pub fn total(&self) -> usize {
@@ -301,11 +340,21 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
             let _ = writeln!(md, "  - {}", u.lines().next().unwrap_or(""));
         }
     }
+    if !stats.broken_seeds.is_empty() {
+        let _ = writeln!(
+            md,
+            "- seeds outside tests/ui/ that do not compile (a seed extraction to fix): {}",
+            stats.broken_seeds.len()
+        );
+        for b in &stats.broken_seeds {
+            let _ = writeln!(md, "  - {b}");
+        }
+    }
     md.push_str("\n## Findings\n\n");
     if stats.groups.is_empty() {
         md.push_str("None.\n");
     }
-    for (i, (key, g)) in stats.groups.iter().enumerate() {
+    for (i, (key, g)) in stats.ordered().into_iter().enumerate() {
         let t = &g.first;
         let _ = writeln!(md, "### {}. {key}\n", i + 1);
         let _ = writeln!(md, "{} bodies; the first: {}\n", g.count, t.body.describe());

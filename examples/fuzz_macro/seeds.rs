@@ -1,8 +1,9 @@
 //! Seeds: every free `#[differentiable]` function of `tests/`, `tests/ui/`,
-//! `tests/ui-pass/` and `examples/`, each with the items of its file it needs. A file's
-//! items other than functions under test (its `use`s, structs, constants and helpers) are
-//! compiled alone first, and those that do not compile there (they name a sibling module,
-//! a test-only crate, `main`'s locals) are dropped until the rest does.
+//! `tests/ui-pass/`, `examples/` and `examples/common/` (the audio models), each with what
+//! it needs of its file: the `use`s, types, constants and plain helpers, and the
+//! `#[differentiable]` functions of the file it calls. A file's items other than functions
+//! under test are compiled alone first, and those that do not compile there (they name a
+//! sibling module, a test-only crate, `main`'s locals) are dropped until the rest does.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -35,7 +36,13 @@ struct File {
 /// The seeds of the repository at `repo`, their contexts compiled clean.
 pub fn load(scratch: &Scratch, repo: &Path) -> Result<Vec<Body>, String> {
     let mut files = Vec::new();
-    for dir in ["tests", "tests/ui", "tests/ui-pass", "examples"] {
+    for dir in [
+        "tests",
+        "tests/ui",
+        "tests/ui-pass",
+        "examples",
+        "examples/common",
+    ] {
         let mut paths: Vec<_> = std::fs::read_dir(repo.join(dir))
             .map_err(|e| format!("{dir}: {e}"))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -92,7 +99,9 @@ pub fn load(scratch: &Scratch, repo: &Path) -> Result<Vec<Body>, String> {
 fn is_context(item: &Item) -> bool {
     let kind_ok = CONTEXT.contains(&item.keyword.as_str());
     let test_only = item.has_attribute("test") || item.has_attribute("cfg");
-    let under_test = item.tokens.iter().any(|t| t.is("differentiable"));
+    // Items holding `#[differentiable]` code (functions, impl blocks) are not context; a
+    // `use` naming the attribute (tests/ui-pass/explicit-imports.rs) is.
+    let under_test = item.keyword != "use" && item.tokens.iter().any(|t| t.is("differentiable"));
     kind_ok && !test_only && !under_test && item.name.as_deref() != Some("main")
 }
 

@@ -41,7 +41,13 @@ pub struct Group {
     pub slow: bool,
     /// The smallest body found that shows the same finding, with its verdict.
     pub minimal: Option<Tested>,
+    /// The next few bodies of the kind: wrong values and gradients are one kind each, and
+    /// may be several bugs.
+    pub others: Vec<Tested>,
 }
+
+/// How many bodies besides the first a kind of finding shows.
+const OTHERS: usize = 4;
 
 #[derive(Default)]
 pub struct Stats {
@@ -107,7 +113,16 @@ impl Stats {
 
     fn group(&mut self, key: String, t: &Tested, slow: bool) {
         match self.groups.get_mut(&key) {
-            Some(g) => g.count += 1,
+            Some(g) => {
+                g.count += 1;
+                if g.others.len() < OTHERS {
+                    g.others.push(Tested {
+                        body: t.body.clone(),
+                        expanded: t.expanded.clone(),
+                        verdict: t.verdict.clone(),
+                    });
+                }
+            }
             None => {
                 let first = Tested {
                     body: t.body.clone(),
@@ -121,6 +136,7 @@ impl Stats {
                         first,
                         slow,
                         minimal: None,
+                        others: Vec::new(),
                     },
                 );
             }
@@ -371,6 +387,28 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
                 shorten(&pretty(&m.body))
             );
             let _ = writeln!(md, "Its message:\n\n```text\n{}\n```\n", message(m, g.slow));
+        }
+        let wrong_result = matches!(
+            t.verdict.class,
+            Class::WrongGradient | Class::WrongValue | Class::RuntimePanic
+        );
+        if !g.others.is_empty() {
+            md.push_str("Other bodies of this kind:\n\n");
+        }
+        for o in &g.others {
+            let first = message(o, g.slow);
+            let first = first.lines().next().unwrap_or("");
+            let _ = writeln!(md, "- {}: `` {first} ``", o.body.describe());
+            if wrong_result && !g.slow {
+                let _ = writeln!(md, "\n  ```rust");
+                for line in shorten(&pretty(&o.body)).lines() {
+                    let _ = writeln!(md, "  {line}");
+                }
+                let _ = writeln!(md, "  ```\n");
+            }
+        }
+        if !g.others.is_empty() {
+            md.push('\n');
         }
     }
     if !stats.warnings.is_empty() {

@@ -1,0 +1,337 @@
+//! What each body's evidence says: the expander's answer, rustc's diagnostics on the
+//! function's module and on its plain twin, and the check binary's verdict on its value and
+//! gradient.
+
+use crate::body::{Twin, normalise};
+use crate::expander::{Expanded, Expansion};
+use crate::scratch::Diagnostic;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Compiles (and, where it could be checked, its value and gradient are right).
+    Ok,
+    /// Rejected with errors on the tokens the user wrote, naming nothing internal.
+    CleanError,
+    /// An error spanned on generated code or naming the macro's internals, or errors at
+    /// all where the macro accepted a body that compiles without it.
+    GeneratedError,
+    /// Compiles with the attribute, not without it (and not the way its parent did not).
+    InvalidAccepted,
+    WrongGradient,
+    /// `f::grad`'s value or the rewritten `f` differs from the plain function.
+    WrongValue,
+    /// Generated code panics at run time where the plain function does not.
+    RuntimePanic,
+    MacroPanic,
+    /// rustc crashed (an internal compiler error, a signal), or the expander did.
+    Crash,
+    /// The expansion took 2 s or more (or was stopped at 5 s): not compiled, since rustc
+    /// would run it again. Its finding is the slow expansion.
+    Slow,
+}
+
+impl Class {
+    pub const ALL: [Class; 10] = [
+        Class::Ok,
+        Class::CleanError,
+        Class::GeneratedError,
+        Class::InvalidAccepted,
+        Class::WrongGradient,
+        Class::WrongValue,
+        Class::RuntimePanic,
+        Class::MacroPanic,
+        Class::Crash,
+        Class::Slow,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::Ok => "compiles",
+            Class::CleanError => "clean spanned error",
+            Class::GeneratedError => "error inside generated code",
+            Class::InvalidAccepted => "invalid body accepted",
+            Class::WrongGradient => "wrong gradient",
+            Class::WrongValue => "wrong value",
+            Class::RuntimePanic => "generated code panics",
+            Class::MacroPanic => "proc-macro panic",
+            Class::Crash => "compiler or expander crash",
+            Class::Slow => "expansion too slow to compile (2 s or more)",
+        }
+    }
+
+    /// A finding of its own kind (slow expansions are grouped by their time instead).
+    pub fn is_finding(self) -> bool {
+        !matches!(self, Class::Ok | Class::CleanError | Class::Slow)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// Not a signature the check binary knows how to call.
+    NotCheckable,
+    Checked,
+    Unchecked(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub class: Class,
+    /// The message behind the class (the first error for a clean error).
+    pub detail: String,
+    /// What a smaller body must show to be the same finding: the diagnostic's message,
+    /// labels and notes without numbers, or the class alone for run-time findings.
+    pub signature: String,
+    pub check: Check,
+    /// The expansion alone took 1 s or more.
+    pub slow: bool,
+    /// A warning on generated code or naming internals.
+    pub warning: Option<String>,
+    /// What the plain twin did, for bodies that become parents.
+    pub twin: Twin,
+}
+
+pub struct Evidence<'a> {
+    pub expanded: &'a Expanded,
+    pub crash: Option<String>,
+    /// rustc crashed on the twin.
+    pub twin_crash: Option<String>,
+    pub diagnostics: &'a [Diagnostic],
+    pub twin: &'a [Diagnostic],
+    /// Whether the twin was compiled (not for bodies the macro rejected: nothing reads it).
+    pub twin_built: bool,
+    /// The check binary's outcome (`ok`, `wrong-gradient`, ...) and detail.
+    pub run: Option<(String, String)>,
+    pub checkable: bool,
+    pub parent_twin: &'a Twin,
+    /// Lines of the function's module holding its attributes: an error there is on the
+    /// arguments the user wrote (`derivative(undefined)`), not in generated code.
+    pub attribute_lines: std::ops::Range<usize>,
+}
+
+pub const SLOW_MICROS: u64 = 1_000_000;
+
+/// Expansions this slow are not compiled.
+pub const NOT_COMPILED_MICROS: u64 = 2_000_000;
+
+/// Text of the macro's runtime paths and generated names that a user never wrote.
+pub fn internal_name(text: &str) -> Option<String> {
+    const MARKERS: &[&str] = &[
+        "__private",
+        "__cadena",
+        "cadena_coll",
+        "cadena_cap",
+        "grad_struct",
+        "num_traits",
+        "pulp::",
+        "lanes::",
+        "::scalar::",
+        "::t::",
+    ];
+    if let Some(m) = MARKERS.iter().find(|m| text.contains(*m)) {
+        return Some(m.to_string());
+    }
+    // Numbered names: the fused maps (`map2`), derivatives and results (`cadena_d3`).
+    ["map", "cadena_d", "cadena_r"]
+        .iter()
+        .find_map(|p| numbered(text, p))
+}
+
+/// `prefix` followed by a digit, not inside a longer name.
+fn numbered(text: &str, prefix: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let n = prefix.len();
+    (0..b.len().saturating_sub(n))
+        .find(|&i| {
+            b[i..].starts_with(prefix.as_bytes())
+                && b[i + n].is_ascii_digit()
+                && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        })
+        .map(|i| String::from_utf8_lossy(&b[i..=i + n]).into_owned())
+}
+
+/// The documented error of a call to a function without the attribute (README, "A short
+/// tour"): it names a generated macro on purpose.
+fn documented(d: &Diagnostic) -> bool {
+    d.message.contains("_needs_differentiable_attribute")
+}
+
+fn errors(ds: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
+    ds.iter().filter(|d| d.level == "error")
+}
+
+pub fn classify(e: &Evidence) -> Verdict {
+    let micros = e.expanded.micros;
+    let twin_errors: Vec<&Diagnostic> = errors(e.twin).filter(|d| !d.unused_lint()).collect();
+    let twin = if !e.twin_built {
+        Twin::Unknown
+    } else if twin_errors.is_empty() {
+        Twin::Compiles
+    } else {
+        Twin::Fails(twin_errors.iter().map(|d| normalise(&d.message)).collect())
+    };
+    let warning = e
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == "warning")
+        .find(|d| {
+            let ours = d.generated || internal_name(&d.text).is_some();
+            ours && !e
+                .twin
+                .iter()
+                .any(|t| normalise(&t.message) == normalise(&d.message))
+        })
+        .map(|d| d.message.clone());
+    let mut v = Verdict {
+        class: Class::Ok,
+        detail: String::new(),
+        signature: String::new(),
+        check: if e.checkable {
+            Check::Unchecked("not run".into())
+        } else {
+            Check::NotCheckable
+        },
+        slow: micros >= SLOW_MICROS,
+        warning,
+        twin,
+    };
+    let mut set = |class: Class, detail: String, signature: &str| {
+        v.class = class;
+        v.detail = detail;
+        v.signature = signature.chars().filter(|c| !c.is_ascii_digit()).collect();
+    };
+    match &e.expanded.expansion {
+        Expansion::Panicked(m) => {
+            set(
+                Class::MacroPanic,
+                m.clone(),
+                m.split(" at ").next().unwrap_or(""),
+            );
+            return v;
+        }
+        Expansion::Crashed(m) => {
+            set(Class::Crash, format!("the expander died: {m}"), "expander");
+            return v;
+        }
+        _ if micros >= NOT_COMPILED_MICROS => {
+            set(
+                Class::Slow,
+                format!("the expansion took {:.1} s", micros as f64 / 1e6),
+                "slow",
+            );
+            return v;
+        }
+        _ => {}
+    }
+    if let Some(c) = &e.crash {
+        // Met without the macro too, it is rustc's own limit, but a crash all the same.
+        let also = if e.twin_crash.is_some() {
+            " (and on the plain function too)"
+        } else {
+            ""
+        };
+        set(Class::Crash, format!("{c}{also}"), "rustc");
+        return v;
+    }
+    let errs: Vec<&Diagnostic> = errors(e.diagnostics).collect();
+    if let Some(d) = errs
+        .iter()
+        .find(|d| d.text.contains("proc macro panicked") || d.text.contains("proc-macro panicked"))
+    {
+        set(Class::MacroPanic, d.text.clone(), &d.text);
+        return v;
+    }
+    if errs.is_empty() {
+        let parent_allows = |m: &String| match e.parent_twin {
+            Twin::Compiles => false,
+            Twin::Fails(known) => known.contains(m),
+            Twin::Unknown => true,
+        };
+        if let Twin::Fails(msgs) = &v.twin
+            && let Some(i) = msgs.iter().position(|m| !parent_allows(m))
+        {
+            let d = twin_errors[i];
+            set(
+                Class::InvalidAccepted,
+                format!("without the attribute: {}", first_lines(&d.rendered, d)),
+                &d.text,
+            );
+            return v;
+        }
+        if let Some((kind, detail)) = &e.run {
+            v.check = Check::Checked;
+            match kind.as_str() {
+                "wrong-gradient" => set(Class::WrongGradient, detail.clone(), kind),
+                "wrong-value" => set(Class::WrongValue, detail.clone(), kind),
+                "panicked" => set(Class::RuntimePanic, detail.clone(), kind),
+                "unchecked" => v.check = Check::Unchecked(detail.clone()),
+                _ => {}
+            }
+        }
+        return v;
+    }
+    if let Some(d) = errs.iter().find(|d| d.generated) {
+        set(
+            Class::GeneratedError,
+            format!("spanned on generated code: {}", first_lines(&d.rendered, d)),
+            &d.text,
+        );
+    } else if let Some((d, m)) = errs
+        .iter()
+        .find_map(|d| internal_name(&d.text).map(|m| (d, m)))
+    {
+        set(
+            Class::GeneratedError,
+            format!("names `{m}`: {}", first_lines(&d.rendered, d)),
+            &d.text,
+        );
+    } else if e.expanded.expansion == Expansion::Accepted
+        && v.twin == Twin::Compiles
+        && let Some(d) = errs
+            .iter()
+            .find(|d| d.numbered() && !documented(d) && !e.attribute_lines.contains(&d.line))
+    {
+        set(
+            Class::GeneratedError,
+            format!(
+                "the macro accepted a body that compiles without it, and its expansion does not compile: {}",
+                first_lines(&d.rendered, d)
+            ),
+            &d.text,
+        );
+    } else {
+        set(Class::CleanError, errs[0].message.clone(), &errs[0].text);
+    }
+    v
+}
+
+/// The start of a rendered diagnostic, or its message.
+fn first_lines(rendered: &str, d: &Diagnostic) -> String {
+    let lines: Vec<&str> = rendered.lines().take(12).collect();
+    if lines.is_empty() {
+        d.message.clone()
+    } else {
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_name;
+
+    #[test]
+    fn internal_names_are_found_and_user_names_are_not() {
+        assert_eq!(
+            internal_name("cannot find `cadena_d3` here").as_deref(),
+            Some("cadena_d3")
+        );
+        assert_eq!(internal_name("expected `map2`").as_deref(), Some("map2"));
+        assert_eq!(
+            internal_name("::cadena::__private::t::owned").as_deref(),
+            Some("__private")
+        );
+        assert_eq!(
+            internal_name("cannot find `cadena_test_callee` or `remap2`"),
+            None
+        );
+    }
+}

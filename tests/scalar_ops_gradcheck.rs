@@ -8,13 +8,14 @@ use cadena::prelude::*;
 const PI_ISH: f64 = 3.0;
 
 /// Declares one differentiable function of `x` (and `y`) per case, then one test that
-/// checks each at the given points.
+/// checks each at the given points. The parameters' names come from the invocation, as
+/// the bodies' do: a name `macro_rules!` wrote itself would be another variable (hygiene).
 macro_rules! cases {
-    ($test:ident: $($name:ident => $body:expr, [$($x:expr),+];)+) => {
+    ($test:ident($xn:ident, $yn:ident): $($name:ident => $body:expr, [$($x:expr),+];)+) => {
         $(
             #[differentiable]
             #[allow(unused_variables)]
-            fn $name(x: f64, y: f64) -> f64 {
+            fn $name($xn: f64, $yn: f64) -> f64 {
                 $body
             }
         )+
@@ -36,7 +37,7 @@ macro_rules! cases {
 }
 
 cases! {
-    arithmetic_matches_finite_differences:
+    arithmetic_matches_finite_differences(x, y):
     add => x + y, [-1.5, 0.2, 3.0];
     sub => x - y * 2.0, [-1.5, 0.2, 3.0];
     mul => x * y * x, [-1.5, 0.2, 3.0];
@@ -46,7 +47,7 @@ cases! {
 }
 
 cases! {
-    methods_match_finite_differences:
+    methods_match_finite_differences(x, y):
     exp_method => x.exp(), [-3.0, 0.0, 2.0];
     ln_method => x.ln() * y, [0.1, 1.0, 5.0];
     log10 => x.log10(), [0.1, 7.0];
@@ -67,7 +68,7 @@ cases! {
 }
 
 cases! {
-    prelude_functions_match_finite_differences:
+    prelude_functions_match_finite_differences(x, y):
     sigmoid_fn => sigmoid(x), [-30.0, -2.0, 0.0, 3.0];
     tanh_fn => tanh(x), [-2.0, 0.5];
     relu_fn => relu(x) * y, [-1.0, 2.0];

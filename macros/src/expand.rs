@@ -127,7 +127,10 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
     }
     let lowering = lower(&mut cx, item, &args, known);
     let result = cx.check().and_then(|()| match lowering {
-        Lowering::Done(lowered) => derive(item, &args, &lowered),
+        Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
+            let written = (!lowered.tensor).then(|| crate::written::check(item));
+            quote!(#items #written)
+        }),
         Lowering::Needs(path) => Ok(defer(&attr, item, known, &path)),
         Lowering::Failed => Err(syn::Error::new_spanned(
             &item.sig.ident,

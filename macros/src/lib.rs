@@ -30,6 +30,7 @@ mod reverse;
 mod simplify;
 mod subscript;
 mod types;
+mod written;
 
 /// Differentiates a forward function at compile time: the function is kept (its body
 /// rewritten into a fused, numerically stable form) and a module of the same name is

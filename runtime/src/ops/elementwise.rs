@@ -18,19 +18,16 @@ pub trait Elementwise {
     fn map_elems<F: Fn(Self::Elem) -> Self::Elem>(self, f: F) -> Self::Output;
 }
 
-macro_rules! elementwise_float {
-    ($($t:ty),*) => {$(
-        impl Elementwise for $t {
-            type Elem = $t;
-            type Output = $t;
-            #[inline(always)]
-            fn map_elems<F: Fn($t) -> $t>(self, f: F) -> $t {
-                f(self)
-            }
-        }
-    )*};
+// Any `Float`, not only `f32` and `f64` by name: a body generic over `T: Float` is
+// ordinary Rust too.
+impl<T: Float> Elementwise for T {
+    type Elem = T;
+    type Output = T;
+    #[inline(always)]
+    fn map_elems<F: Fn(T) -> T>(self, f: F) -> T {
+        f(self)
+    }
 }
-elementwise_float!(f32, f64);
 
 impl<A: Float, S: Data<Elem = A>, D: Dimension> Elementwise for ArrayBase<S, D> {
     type Elem = A;

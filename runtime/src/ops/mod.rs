@@ -30,22 +30,18 @@ pub trait Loss<Y = Self> {
     fn mse(self, y: Y) -> Self::Output;
 }
 
-macro_rules! loss_float {
-    ($($t:ty),*) => {$(
-        impl Loss for $t {
-            type Output = $t;
-            #[inline(always)]
-            fn bce(self, y: $t) -> $t {
-                scalar::bce(self, y)
-            }
-            #[inline(always)]
-            fn mse(self, y: $t) -> $t {
-                scalar::mse(self, y)
-            }
-        }
-    )*};
+// Any `Float`: a body generic over `T: Float` is ordinary Rust too.
+impl<T: Float> Loss for T {
+    type Output = T;
+    #[inline(always)]
+    fn bce(self, y: T) -> T {
+        scalar::bce(self, y)
+    }
+    #[inline(always)]
+    fn mse(self, y: T) -> T {
+        scalar::mse(self, y)
+    }
 }
-loss_float!(f32, f64);
 
 /// Array losses are means over all elements of the prediction and target broadcast
 /// together; see [`tensor::bce`] and [`tensor::mse`].

@@ -24,9 +24,12 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+                return crate::impl_block::expand(attr, block, expand_with);
+            }
             let err = syn::Error::new_spanned(
                 &item,
-                "#[differentiable] applies to functions (`fn name(x: f64, ...) -> f64 { ... }`)",
+                "#[differentiable] applies to functions (`fn name(x: f64, ...) -> f64 { ... }`) and to impl blocks whose methods it marks",
             );
             let err = err.to_compile_error();
             return quote!(#err #item);

@@ -20,6 +20,9 @@ pub struct Callee {
     /// For a function of another crate, handed over by its `#[macro_export]`ed macro:
     /// that crate, as `$crate`. The functions its body calls are asked of that crate.
     pub krate: Option<proc_macro2::TokenTree>,
+    /// The name derivations show for the callee's result when it is not the function's
+    /// (a method of a `#[differentiable]` impl block, expanded as a free function).
+    pub shown: Option<String>,
 }
 
 /// Asks the callee at `path` for its body: its export macro (beside the function, named
@@ -164,6 +167,7 @@ fn parse_callee(input: syn::parse::ParseStream) -> syn::Result<Callee> {
         item: input.parse()?,
         custom,
         krate,
+        shown: None,
     })
 }
 
@@ -275,6 +279,7 @@ mod tests {
                 "models",
                 proc_macro2::Span::call_site(),
             ))),
+            shown: None,
         }];
         let request = defer(&quote!(), &item(CALLER), &known, &path("helper"));
         let helper = item(HELPER);

@@ -20,6 +20,7 @@ mod custom;
 mod emit;
 mod expand;
 mod handover;
+mod impl_block;
 mod ir;
 mod lower;
 mod method;

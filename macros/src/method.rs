@@ -18,14 +18,18 @@ pub fn expand(
     let FnArg::Receiver(receiver) = item.sig.inputs.first()? else {
         return None;
     };
-    let fallback = |message: &str| {
-        let err = syn::Error::new_spanned(receiver, message).to_compile_error();
+    let fallback = |err: &syn::Error| {
+        let err = err.to_compile_error();
         quote!(#err #item)
     };
     if receiver.reference.is_none() || receiver.mutability.is_some() {
-        return Some(fallback(
+        return Some(fallback(&syn::Error::new_spanned(
+            receiver,
             "a #[differentiable] method takes `&self`: differentiating does not change the model",
-        ));
+        )));
+    }
+    if let Some(call) = sibling_call(item) {
+        return Some(fallback(&call));
     }
     let free = as_free_function(item);
     let attr = renamed_self(attr);
@@ -34,6 +38,28 @@ pub fn expand(
         return Some(expanded);
     };
     Some(methods(item, &file).unwrap_or_else(|| errors_in_impl(item, &file)))
+}
+
+/// The error for a call of another method (`self.logits(x)`): one method's attribute
+/// sees no other method's body, the impl block's does.
+fn sibling_call(item: &ItemFn) -> Option<syn::Error> {
+    struct Find(Option<syn::Error>);
+    impl<'a> syn::visit::Visit<'a> for Find {
+        fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
+            let on_self = matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("self"));
+            if on_self && self.0.is_none() {
+                let message = format!(
+                    "`self.{}(..)` calls another method: put `#[differentiable]` on the impl block too (`#[differentiable] impl Model {{ .. }}`), so that the macro reads the methods together, and mark `{}` with `#[differentiable(..)]` as well",
+                    call.method, call.method
+                );
+                self.0 = Some(syn::Error::new_spanned(call, message));
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+    }
+    let mut find = Find(None);
+    syn::visit::Visit::visit_block(&mut find, &item.block);
+    find.0
 }
 
 /// `fn f(self_: &Self, ..)` with `self` renamed in the body.
@@ -53,7 +79,7 @@ fn self_ident() -> Ident {
 }
 
 /// `self` → `self_` in tokens (`self.w`, `wrt(self)`); `Self` and `self::` paths stay.
-fn renamed_self(tokens: TokenStream) -> TokenStream {
+pub(crate) fn renamed_self(tokens: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = TokenStream::new();
     for (i, tt) in trees.iter().enumerate() {
@@ -150,7 +176,7 @@ fn errors_in_impl(item: &ItemFn, file: &syn::File) -> TokenStream {
         })
         .collect();
     if errors.is_empty() {
-        let message = "#[differentiable] on a method differentiates with respect to `self` alone, a `#[derive(Parameters, Clone)]` struct: write `wrt(self)` and pass the data as the other arguments (a gradient for other arguments too needs a free function)";
+        let message = "#[differentiable] on a method alone differentiates a float-valued method with respect to `self`, a `#[derive(Parameters, Clone)]` struct: write `wrt(self)`; for a gradient with respect to other arguments too, or a method returning arrays, put `#[differentiable]` on the impl block as well (`#[differentiable] impl Model { .. }`)";
         errors.push(syn::Error::new_spanned(&item.sig, message).to_compile_error());
     }
     let method: ImplItem = ImplItem::Fn(syn::ImplItemFn {

@@ -185,6 +185,7 @@ impl Body<'_> {
         let name = known.item.sig.ident.to_string();
         let aliases = self.bind_parameters(&known.item, &name, c)?;
         let out = self.lower_callee(known, aliases)?;
+        let name = known.shown.clone().unwrap_or(name);
         // The callee's result reads as the callee in derivations: `(predict - y) * x1`,
         // a tuple's parts as `f.0`, `f.1`.
         match &out[..] {

@@ -54,6 +54,7 @@ fn callee(source: &str, custom: bool) -> Callee {
         item: item(source),
         custom,
         krate: None,
+        shown: None,
     }
 }
 

@@ -14,6 +14,13 @@ fn split_loss(p: &Mlp, x: ArrayView2<f64>, y: &[usize]) -> f64 {
     softmax_cross_entropy(::cadena_test_callee::model::logits(p, x), y)
 }
 
+/// The ordinary Rust path, without the leading `::`: `cadena_test_callee` is a dependency
+/// in Cargo.toml, so the macro asks that crate for the body.
+#[differentiable(wrt(p))]
+fn relative_path_loss(p: &Mlp, x: ArrayView2<f64>, y: &[usize]) -> f64 {
+    softmax_cross_entropy(cadena_test_callee::model::logits(p, x), y)
+}
+
 #[differentiable(wrt(p))]
 fn whole_loss(p: &Mlp, x: ArrayView2<f64>, y: &[usize]) -> f64 {
     let a1 = tanh(x.dot(&p.w1) + &p.b1);
@@ -45,6 +52,9 @@ fn a_model_from_another_crate_gives_the_one_function_gradient() {
     }
     assert!(g1.p.b1.iter().zip(&g2.p.b1).all(|(u, v)| u == v));
     assert!(g1.p.b2.iter().zip(&g2.p.b2).all(|(u, v)| u == v));
+    let (l3, g3) = relative_path_loss::grad(&p, x.view(), &y);
+    assert_eq!(l3.to_bits(), l1.to_bits());
+    assert_eq!(g3.p.w1, g1.p.w1);
     // The prediction path is the callee itself, an ordinary function.
     let z = cadena_test_callee::model::logits(&p, x.view());
     assert_eq!(z.dim(), (3, 2));

@@ -29,14 +29,17 @@ pub struct Callee {
 /// `f_needs_differentiable_attribute`) calls `differentiable_call!` with its body and
 /// this request. A function that is not `#[differentiable]` has no such macro, and
 /// rustc says so at the call, by that name. A path from the crate root of another
-/// crate, `::other::m::f`, asks that crate's exported macro,
-/// `::other::__cadena_export_f!` (see [`export`]).
+/// crate, `::other::m::f` or `other::m::f` (`other` a dependency in `Cargo.toml`), asks
+/// that crate's exported macro, `other::__cadena_export_f!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = bare_path(path);
     let foreign = path.segments.first().is_some_and(|s| s.ident == "$crate");
     if foreign {
         // Already the export of another crate's function (see `in_crate`).
-    } else if path.leading_colon.is_some() && path.segments.len() > 1 {
+    } else if path.segments.len() > 1
+        && (path.leading_colon.is_some()
+            || crate::dependencies::is_dependency(&path.segments[0].ident.to_string()))
+    {
         let name = &path.segments[path.segments.len() - 1].ident;
         let exported = exported_name(name);
         let krate = path.segments[0].clone();

@@ -17,6 +17,7 @@ use proc_macro::TokenStream;
 mod attr;
 mod ctxt;
 mod custom;
+mod dependencies;
 mod emit;
 mod expand;
 mod handover;
@@ -49,7 +50,7 @@ mod written;
 /// - `derivative(f_prime)`: a hand-written derivative; the body is not read, callers use
 ///   the rule.
 /// - `export`: a `pub` function also callable from other crates' `#[differentiable]`
-///   functions, by a path from its crate's root (`::models::logits(p, x)`).
+///   functions, by a path from its crate's root (`models::logits(p, x)`).
 ///
 /// # What a body may contain
 ///

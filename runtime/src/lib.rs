@@ -154,8 +154,9 @@
 //!
 //! Across crates, the callee is marked `#[differentiable(export)]` (a `pub` function;
 //! its name unique among its crate's exported ones) and called by a path from its
-//! crate's root, `::models::mlp::logits(p, x)`: rustc lets other crates reach the body
-//! only there. Its body is inlined as within a crate: the functions it calls in its own
+//! crate's root, `models::mlp::logits(p, x)` or `::models::mlp::logits(p, x)` (the
+//! macro reads the crate names from your `Cargo.toml`): rustc lets other crates reach
+//! the body only there. Its body is inlined as within a crate: the functions it calls in its own
 //! crate are followed when they are `export` too (a hand-written derivative's function
 //! must then sit at that crate's root), and other names in it (constants, types) are
 //! read where the caller is.

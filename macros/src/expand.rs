@@ -132,7 +132,8 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
     let result = cx.check().and_then(|()| match lowering {
         Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
             let written = (!lowered.tensor).then(|| crate::written::check(item));
-            quote!(#items #written)
+            let floats = crate::float_check::check(item, &lowered);
+            quote!(#floats #items #written)
         }),
         Lowering::Needs(path) => Ok(defer(&attr, item, known, &path)),
         Lowering::Failed => Err(syn::Error::new_spanned(

@@ -20,6 +20,7 @@ mod custom;
 mod dependencies;
 mod emit;
 mod expand;
+mod float_check;
 mod handover;
 mod impl_block;
 mod ir;

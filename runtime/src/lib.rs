@@ -312,6 +312,7 @@ pub mod checkpoint;
 pub mod data;
 mod error;
 mod float;
+mod float_check;
 pub mod gradcheck;
 pub mod init;
 pub mod metrics;
@@ -333,6 +334,7 @@ pub use params::{Parameters, WithGrad};
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::float_check::parameters_in;
     pub use crate::ops::lanes;
     pub use crate::ops::scalar;
     pub use crate::ops::tensor as t;

@@ -135,7 +135,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
             let floats = crate::float_check::check(item, &lowered);
             quote!(#floats #items #written)
         }),
-        Lowering::Needs(path) => Ok(defer(&attr, item, known, &path)),
+        Lowering::Needs(path) => Ok(deferred(&attr, item, known, &path, &args)),
         Lowering::Failed => Err(syn::Error::new_spanned(
             &item.sig.ident,
             "#[differentiable] could not read this function",
@@ -246,6 +246,49 @@ fn check_targets(g: &Graph, output: NodeId, wrt: &[NodeId]) -> syn::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The request for a callee's body, with stubs of this function's items behind a glob
+/// import: when the callee's macro answers, the expansion it produces defines the real
+/// items, which shadow the glob's; when there is no such macro (a plain function), its
+/// error is the only one, the stubs standing in for the items code elsewhere calls.
+fn deferred(
+    attr: &TokenStream,
+    item: &ItemFn,
+    known: &[crate::handover::Callee],
+    path: &syn::Path,
+    args: &Args,
+) -> TokenStream {
+    let request = defer(attr, item, known, path);
+    // Only the first request, made by the attribute itself, brings stubs: the answers to
+    // it (`known` not empty) are expansions of the same function.
+    let has_receiver = item
+        .sig
+        .inputs
+        .iter()
+        .any(|a| matches!(a, FnArg::Receiver(_)));
+    if has_receiver || !known.is_empty() {
+        return request;
+    }
+    // Seen from the module around the stubs' own: at least `pub(super)`.
+    let mut visible = item.clone();
+    if matches!(visible.vis, syn::Visibility::Inherited) {
+        visible.vis = syn::parse_quote!(pub(super));
+    }
+    let stubs = fallback(&visible, args);
+    let module = quote::format_ident!("__cadena_stubs_{}", item.sig.ident);
+    let vis = &item.vis;
+    quote! {
+        #request
+        #[doc(hidden)]
+        #[allow(dead_code, unused_imports, non_snake_case, clippy::all)]
+        mod #module {
+            use super::*;
+            #stubs
+        }
+        #[allow(unused_imports)]
+        #vis use #module::*;
+    }
 }
 
 /// The function with an unreachable body, and stubs of the items the macro adds.

@@ -225,10 +225,13 @@ mod tests {
         syn::parse_str(source).expect("a path")
     }
 
-    /// What the callee's export macro does with a request: its body first, then the
-    /// request as it came.
+    /// What the callee's export macro does with a request (the expansion's first item,
+    /// before the stubs): its body first, then the request as it came.
     fn answered(request: TokenStream, callee: TokenStream) -> TokenStream {
-        let request: syn::ItemMacro = syn::parse2(request).expect("a macro call");
+        let file: syn::File = syn::parse2(request).expect("items");
+        let Some(syn::Item::Macro(request)) = file.items.into_iter().next() else {
+            panic!("a macro call first");
+        };
         let asked = request.mac.tokens;
         quote!(callee { #callee } #asked)
     }

@@ -404,6 +404,52 @@ fn counted_inclusive(c: &[f64; 4], x: f64) -> f64 {
     acc
 }
 
+/// `loop` with its `break` on the counter, tested first: the `while` above.
+#[differentiable]
+fn counted_loop(c: &[f64; 4], x: f64, n: usize) -> f64 {
+    let mut acc = 0.0;
+    let mut i = 0;
+    loop {
+        if i >= n {
+            break;
+        }
+        acc = acc * x + c[i] * (i as f64 + 1.0);
+        i += 1;
+    }
+    acc
+}
+
+/// Tested last, after the increment: the body runs at least once.
+#[differentiable]
+fn counted_loop_test_last(c: &[f64; 4], x: f64, n: usize) -> f64 {
+    let mut acc = x;
+    let mut k = 1;
+    loop {
+        acc = (acc * c[k]).sin();
+        k += 1;
+        if k >= n {
+            break;
+        }
+    }
+    acc
+}
+
+#[test]
+fn loops_that_break_on_an_integer_counter() {
+    let (c, x) = ([0.5, -1.0, 2.0, 0.25], 0.7);
+    let (v, g) = counted_loop::grad(&c, x, 4);
+    let (w, h) = counted::grad(&c, x);
+    assert_eq!((v, g.x, g.c), (w, h.x, h.c));
+    assert_eq!(counted_loop::grad(&c, x, 0).0, 0.0);
+    let (v, g) = counted_loop_test_last::grad(&c, x, 4);
+    let (w, h) = counted_inclusive::grad(&c, x);
+    assert_eq!((v, g.x, g.c), (w, h.x, h.c));
+    // Once, as the `loop` itself would: `k` is 2 after the first pass.
+    let (v, g) = counted_loop_test_last::grad(&c, x, 1);
+    assert_eq!(v, (x * c[1]).sin());
+    assert_eq!(g.x, (x * c[1]).cos() * c[1]);
+}
+
 #[test]
 fn while_loops_over_an_integer_counter() {
     let (c, x) = ([0.5, -1.0, 2.0, 0.25], 0.7);

@@ -33,7 +33,7 @@
 //! from the macro's op table, is on [`differentiable`]; the arguments `wrt(..)` and
 //! `assume_finite` are described there too. `for` loops (see [Loops](#loops)), `if` on
 //! values or on configuration arguments and `match` on a configuration are the control
-//! flow a body may have. Anything else (`while`, closures and `mapv`, calls to functions
+//! flow a body may have. Anything else (a `while` on floats, closures and `mapv`, calls to functions
 //! without `#[differentiable]`, ndarray's `mean()`, which returns an `Option`: write
 //! `mean(x)`) is a compile error on the exact tokens, saying what to write instead; the
 //! macro never panics. Losses average over the batch;
@@ -186,8 +186,9 @@
 //! `h = dense(l, h.view())`). Loops nest to any depth (time × layers, layer by layer over
 //! whole sequences, points × components); an inner loop may re-assign an outer carried
 //! value, which both then carry. A `while` over an integer counter
-//! (`let mut i = 0; while i < n { ..; i += 1; }`) is the `for` loop it counts. Other
-//! `while`s, `loop`, `break`,
+//! (`let mut i = 0; while i < n { ..; i += 1; }`) is the `for` loop it counts, and so is
+//! a `loop` that breaks on the counter (`loop { if i >= n { break; } ..; i += 1; }`, the
+//! test first or last). Other `while`s and `loop`s, other `break`s,
 //! `continue`, `return` inside a loop and iterators
 //! the macro cannot walk backwards by index (`map`, `zip`, `skip`) are compile errors
 //! saying what to write instead.

@@ -31,7 +31,7 @@ impl Body<'_> {
                 continue;
             }
             if let Some(next) = stmts.get(i + 1)
-                && let Some(f) = counted_while(stmt, next)
+                && let Some(f) = counted_while(stmt, next).or_else(|| counted_loop(stmt, next))
             {
                 self.for_loop(&f);
                 counted = Some(i + 1);
@@ -271,6 +271,78 @@ fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
         false => syn::parse_quote!((#start)..(#end)),
     };
     Some(syn::parse_quote_spanned!(w.while_token.span=> for #name in #range { #(#body)* }))
+}
+
+/// `let mut i = a;` followed by a `loop` whose count the integers fix, as the `for` loop
+/// it counts: `loop { if i >= b { break; } ..; i += 1; }` is `for i in a..b`, and
+/// `loop { ..; i += 1; if i >= b { break; } }` (the body runs once before the test) is
+/// `for i in a..b.max(a + 1)`; `==` for `>=` likewise. `None` for anything else.
+fn counted_loop(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
+    let Stmt::Local(local) = init else {
+        return None;
+    };
+    let Pat::Ident(p) = &local.pat else {
+        return None;
+    };
+    p.mutability?;
+    let (name, start) = (&p.ident, &local.init.as_ref()?.expr);
+    let Stmt::Expr(Expr::Loop(l), _) = next else {
+        return None;
+    };
+    if l.label.is_some() {
+        return None;
+    }
+    let stmts = &l.body.stmts;
+    let is_name = |e: &Expr| matches!(e, Expr::Path(q) if q.path.is_ident(name));
+    // `if i >= b { break; }` (or `i == b`, `b <= i`): `b`.
+    let guard = |stmt: &Stmt| -> Option<Expr> {
+        let Stmt::Expr(Expr::If(f), _) = stmt else {
+            return None;
+        };
+        let [Stmt::Expr(Expr::Break(b), _)] = &f.then_branch.stmts[..] else {
+            return None;
+        };
+        if f.else_branch.is_some() || b.label.is_some() || b.expr.is_some() {
+            return None;
+        }
+        let Expr::Binary(c) = &*f.cond else {
+            return None;
+        };
+        match c.op {
+            syn::BinOp::Ge(_) | syn::BinOp::Eq(_) if is_name(&c.left) => Some((*c.right).clone()),
+            syn::BinOp::Le(_) | syn::BinOp::Eq(_) if is_name(&c.right) => Some((*c.left).clone()),
+            _ => None,
+        }
+    };
+    let one = |e: &Expr| matches!(e, Expr::Lit(l) if l.to_token_stream().to_string() == "1");
+    let increments = |stmt: &Stmt| match stmt {
+        Stmt::Expr(Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
+            is_name(&b.left) && one(&b.right)
+        }
+        Stmt::Expr(Expr::Assign(a), _) => {
+            is_name(&a.left)
+                && matches!(&*a.right, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_))
+                    && is_name(&b.left) && one(&b.right))
+        }
+        _ => false,
+    };
+    let (range, body): (Expr, &[Stmt]) = match stmts.as_slice() {
+        [first, body @ .., step] if increments(step) && guard(first).is_some() => {
+            let end = guard(first)?;
+            (syn::parse_quote!((#start)..(#end)), body)
+        }
+        [body @ .., step, last] if increments(step) && guard(last).is_some() => {
+            let end = guard(last)?;
+            (syn::parse_quote!((#start)..(#end).max((#start) + 1)), body)
+        }
+        _ => return None,
+    };
+    // The counter may not change elsewhere in the body, nor the loop end another way.
+    let text = quote::quote!(#(#body)*).to_string();
+    if text.contains(&format!("{name} =")) || text.contains("break") {
+        return None;
+    }
+    Some(syn::parse_quote_spanned!(l.loop_token.span=> for #name in #range { #(#body)* }))
 }
 
 /// Whether a `let` binds its name `mut` (`let mut h`, `let mut h: Array2<f64>`).

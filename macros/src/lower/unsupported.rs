@@ -36,10 +36,10 @@ pub fn expr(cx: &mut Ctxt, e: &Expr, tensor: bool) -> bool {
             "a `for` loop is a statement of the function's body: carry a value through it (`let mut h = ...; for l in &p.layers { h = ...; }`) and use `h` after it"
         }
         Expr::While(_) => {
-            "`while` loops are not supported: the number of iterations must not depend on values the body computes; write `for i in 0..n`"
+            "this `while` is not supported: the number of iterations must not depend on values the body computes; write `for i in 0..n`, or count: `let mut i = 0;` before `while i < n { ..; i += 1; }`"
         }
         Expr::Loop(_) => {
-            "`loop` is not supported: a #[differentiable] loop runs a known number of times; write `for i in 0..n`"
+            "this `loop` is not supported: a #[differentiable] loop runs a number of times the integers fix; write `for i in 0..n`, or count: `let mut i = 0;` before `loop { if i >= n { break; } ..; i += 1; }` (the test may also come last, after `i += 1`)"
         }
         Expr::If(_) => {
             "an `if` in a #[differentiable] function gives a value (`let v = if c { a } else { b };`) or returns early (`if c { return a; }`)"

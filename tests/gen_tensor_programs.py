@@ -74,13 +74,19 @@ never passes `mode` to a helper (the macro refuses non-float arguments in a call
 tests/ui/integer-argument-in-expression.rs): no cut falls after the first statement that
 reads it.
 
+Methods: METHOD_PROGRAMS of the tensor programs, drawn with a generator of their own (so
+the programs stay as they were), are written again as methods of `P` in one
+`#[differentiable] impl P` block (`self.w` for `p.w`), each beside a method calling it
+(`2.0 * self.method_i(..)`); their gradients must equal the function's bit for bit, and
+twice it.
+
 Calls: each scalar program is also cut into 2-4 `#[differentiable]` functions at random
 statement boundaries (`split_program`), each part returning what later parts read (a
 tuple for several values) and `split_N` calling them in order; its gradient must equal the
 unsplit program's to 1e-12 relative.
 
 Sizes: 80 tensor programs with about 125 vocabulary steps among them (11 of them loops
-carrying several values, 4 loops of two levels, 8 matches), the first 10 again in f32 against their f64 gradients, and 40
+carrying several values, 4 loops of two levels, 8 matches), the first 10 again in f32 against their f64 gradients, 12 again as methods, and 40
 scalar programs (cheap) with their splits, checked at two points. Building the test, with
 its dependencies built (`CARGO_INCREMENTAL=0 cargo test --no-run --test tensor_programs`
 after touching it), takes 14.5-17 s of CPU against 11.8-13.1 s before the vocabulary
@@ -113,6 +119,7 @@ import sys
 PROGRAMS = 80
 SCALAR_PROGRAMS = 40
 F32_PROGRAMS = 10  # the first tensor programs again in f32, against their f64 gradients
+METHOD_PROGRAMS = 12  # tensor programs again as methods of `P`, drawn with a generator of their own
 SEED = 20261127
 
 SCALAR_UNARY = [
@@ -1071,6 +1078,26 @@ def split_program(rng: random.Random, index: int, lines: list[str], result: str,
     return "\n".join(helpers + [main])
 
 
+def as_methods(source: str, index: int) -> str:
+    """Program `index` as two methods of `P` in a `#[differentiable] impl P` block: the body
+    with `p.` read as `self.`, and a method calling it (`2.0 * self.method_i(..)`), whose
+    gradient must be twice the first's."""
+    header, rest = source.split("\n", 2)[1], source.split("\n", 2)[2]
+    params = re.search(r"\(p: &P, (.*)\) -> f64 \{", header).group(1)
+    names = ", ".join(part.split(":")[0].strip() for part in params.split(", "))
+    body = re.sub(r"\bp\.", "self.", rest.rsplit("}", 1)[0])
+    return (
+        f"    #[differentiable(wrt(self))]\n"
+        f"    pub fn method_{index}(&self, {params}) -> f64 {{\n"
+        + "\n".join("    " + line if line else line for line in body.rstrip().split("\n"))
+        + "\n    }\n\n"
+        f"    #[differentiable(wrt(self))]\n"
+        f"    pub fn twice_{index}(&self, {params}) -> f64 {{\n"
+        f"        2.0 * self.method_{index}({names})\n"
+        f"    }}\n"
+    )
+
+
 def main() -> None:
     rng = random.Random(SEED)
     decks = Decks(rng)
@@ -1141,6 +1168,22 @@ def main() -> None:
         head = p.split("\n", 2)[1]  # the signature, after the attribute
         head32 = head.replace(f"fn program_{i}(p: &P,", f"fn program32_{i}(p: &P32,").replace("f64", "f32")
         print(p.replace(head, head32))
+    methods = sorted(random.Random(SEED + 2).sample(range(PROGRAMS), METHOD_PROGRAMS))
+    print("/// Programs again as methods of `P` (`self.w` for `p.w`), and methods calling them.")
+    print("#[differentiable]")
+    print("impl P {")
+    print("\n".join(as_methods(programs[i], i) for i in methods))
+    print("}")
+    print()
+    print("type Method = fn(&P, &Data<f64>) -> (P, P);")
+    print()
+    print("/// (name, the function's gradient, the method's and the calling method's)")
+    print("const METHODS: &[(&str, Gradient, Method)] = &[")
+    for i in methods:
+        args = ", ".join(drawn[i].data)
+        print(f'    ("method_{i}", |p, d| program_{i}::grad(p, {args}).1.p, |p, d| (p.method_{i}_grad({args}).1, p.twice_{i}_grad({args}).1)),')
+    print("];")
+    print()
     print("type Program32 = fn(&P32, &Data<f32>) -> P32;")
     print()
     print("const PROGRAMS32: &[(&str, Program32)] = &[")
@@ -1264,6 +1307,23 @@ fn random_tensor_programs_match_finite_differences() {
             let g = grad(&p, &d);
             if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
                 failures.push(format!("{name} ({mode:?}): {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\\n"));
+}
+
+#[test]
+fn programs_written_as_methods_give_the_functions_gradients() {
+    let p = parameters();
+    let d = data();
+    let mut failures = Vec::new();
+    for &(name, function, method) in METHODS {
+        let (g, (m, twice)) = (entries(&function(&p, &d)), method(&p, &d));
+        let (m, twice) = (entries(&m), entries(&twice));
+        for (i, ((a, b), c)) in g.iter().zip(&m).zip(&twice).enumerate() {
+            if a.to_bits() != b.to_bits() || (2.0 * a - c).abs() > 1e-12 * a.abs().max(1.0) {
+                failures.push(format!("{name}[{i}]: function {a}, method {b}, twice {c}"));
             }
         }
     }

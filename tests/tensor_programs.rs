@@ -1864,6 +1864,433 @@ fn program32_9(p: &P32, x: &Array2<f32>, y: &Array2<f32>) -> f32 {
     softmax_cross_entropy(v8, y) + mean(v9 * v9) + v3 + mean(v6 * v6)
 }
 
+/// Programs again as methods of `P` (`self.w` for `p.w`), and methods calling them.
+#[differentiable]
+impl P {
+    #[differentiable(wrt(self))]
+    pub fn method_2(&self, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let _v2 = v1.powi(2);
+        let mut v3 = mean(v1);
+        for _ in 0..2 {
+            v3 = v3 * 0.5 + mean(v1 * v1);
+        }
+        let v4 = v1 + v3;
+        let _v5 = v4 * 0.5 + 0.25;
+        let mut v6 = v4;
+        let mut v7 = 0.0;
+        let mut outs7 = Vec::new();
+        for xt in seq.axis_iter(Axis(1)) {
+            v6 = (v6 + xt) * 0.5;
+            v7 = v7 + mean(&v6 * &v6) * 0.1;
+            outs7.push(v6.clone());
+        }
+        let v8 = stack(Axis(1), &outs7);
+        let v9 = v8.sum_axis(Axis(1));
+        let mut v10 = v6;
+        for _ in 0..3 {
+            v10 = v10.dot(&self.w.t()).dot(&self.w) * 0.3 + &self.b;
+        }
+        let v11 = v6.sin();
+        let v12 = v6.dot(&self.v);
+        mse(v12, y) + mean(v11 * v11) + v3 + v7 + mean(v6 * v6) + mean(v10 * v10) + mean(v9 * v9)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_2(&self, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+        2.0 * self.method_2(x, y, seq)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_3(&self, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+        let v1 = x.dot(&self.w) + &self.b;
+        let v2 = v1.slice(s![.., 1..3]);
+        let v3 = v1.dot(&self.v) + &self.c;
+        let mut v4 = v1;
+        let mut outs4 = Vec::new();
+        for i in 0..2 {
+            let xt = seq.index_axis(Axis(1), i);
+            let mut steps4 = Vec::new();
+            for _ in 0..2 {
+                v4 = tanh(v4 * 0.5 + &xt);
+                steps4.push(v4.clone());
+            }
+            v4 = stack(Axis(1), &steps4).mean_axis(Axis(1)) * self.s;
+            outs4.push(v4.clone());
+        }
+        let v5 = stack(Axis(1), &outs4);
+        let v6 = v5.sum_axis(Axis(2)).mean_axis(Axis(1));
+        let v7 = v4 * &v6.insert_axis(Axis(1));
+        let mut v8 = v4;
+        for _ in 0..1 {
+            v8 = v8.dot(&self.w.t()).dot(&self.w) * 0.3 + &self.b;
+        }
+        let v9 = v3.dot(&v2.t().dot(&v4)) * 0.1;
+        softmax_cross_entropy(v3, y) + mean(v9 * v9) + mean(v4 * v4) + mean(v8 * v8) + mean(v7 * v7)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_3(&self, x: &Array2<f64>, y: &Array2<f64>, seq: &Array3<f64>) -> f64 {
+        2.0 * self.method_3(x, y, seq)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_5(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = self.w.t().dot(&x.t()).t().to_owned() + &self.b;
+        let v2 = sum(v1) * 0.1;
+        let v3 = mean(v1);
+        let v4 = sigmoid(v1.dot(&self.v));
+        let v5 = v1 * v1;
+        let v6 = stack(Axis(1), &[v5.view(), v5.view()]);
+        let v7 = v6.insert_axis(Axis(1));
+        let v8 = tanh(conv2d(&v7, &self.k2, &self.kb2, (1, 2), (1, 1)))
+            .mean_axis(Axis(3))
+            .mean_axis(Axis(2));
+        let v9 = v5.tanh();
+        bce(sigmoid(v4), y) + mean(v9 * v9) + v2 + v3 + mean(v8 * v8)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_5(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_5(x, y)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_10(&self, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let _v2 = tanh(x.dot(&self.w)) * self.s;
+        let _v3 = log_softmax(v1) * 0.2;
+        let v4 = tanh(x.dot(&self.w)) * self.s;
+        let _v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+        let v6 = x.dot(&self.w) + &self.b;
+        let v7 = v1 + v1;
+        let v8 = sum(v7) * 0.1;
+        let v9 = stack![Axis(1), v4, v6];
+        let v10 = tanh(&v9) + &sep.row(0);
+        let v11 = max_pool1d(&v10, 3, 1).mean_axis(Axis(1)) * 0.02;
+        let v12 = logsumexp(&v1, Axis(1));
+        let v13 = mean(v12 * v12);
+        let v14 = v11 - &v12.insert_axis(Axis(1)) * 0.5;
+        softmax_cross_entropy(v11, y) + mean(v7 * v7) + v8 + v13 + mean(v14 * v14)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_10(&self, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+        2.0 * self.method_10(x, y, sep)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_20(&self, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = v1.exp_m1();
+        let _v3 = x.dot(&self.w) + &self.b;
+        let v4 = v1.powi(2);
+        let v5 = -v2;
+        let v6 = v5.dot(&self.v);
+        let v7 = tanh(v5) + sep;
+        let v8 = max_axis(&v7, Axis(1)) * 0.02;
+        let v9 = v6 - &v8.insert_axis(Axis(1)) * 0.5;
+        let _v10 = softmax(v4);
+        let v11 = v5.exp_m1();
+        softmax_cross_entropy(v6, y) + mean(v11 * v11) + mean(v9 * v9)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_20(&self, x: &Array2<f64>, y: &Array2<f64>, sep: &Array2<f64>) -> f64 {
+        2.0 * self.method_20(x, y, sep)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_24(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = softplus(v1);
+        let v3 = v1.cos();
+        let v4 = exp(v1 * 0.3);
+        let _v5 = tanh(v3);
+        let v6 = mean(v4);
+        let v7 = v2 + v3;
+        let v8 = v4.dot(&self.v);
+        mse(v8, y) + mean(v7 * v7) + v6
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_24(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_24(x, y)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_37(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = v1.dot(&self.v);
+        let v3 = v1.powi(3) * 0.1;
+        let mut v4 = v1;
+        for _ in 0..0 {
+            v4 = sigmoid(v4 + v1) * v4;
+        }
+        let v5 = v3 + v3;
+        let v6 = sigmoid(v5);
+        mse(v2, y) + mean(v6 * v6) + mean(v4 * v4)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_37(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_37(x, y)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_39(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = mean(v1);
+        let v3 = v1.exp_m1();
+        let v4 = v1.dot(&self.v);
+        let v5 = logsumexp(&v4, Axis(1));
+        let v6 = mean(v5 * v5);
+        let _v7 = v3 * v1;
+        let mut v8 = v1;
+        for _ in 0..0 {
+            v8 = tanh(v8 * 0.5 + v3);
+        }
+        let _v9 = sigmoid(v8);
+        let v10 = v3 * 0.5 + 0.25;
+        bce(sigmoid(v4), y) + mean(v10 * v10) + v2 + v6 + mean(v8 * v8)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_39(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_39(x, y)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_50(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = self.w.t().dot(&x.t()).t().to_owned() + &self.b;
+        let v2 = (v1 + v1) * 0.5;
+        let _v3 = v2.powi(3) * 0.1;
+        let v4 = v2 - logsumexp(&v2, Axis(1)).insert_axis(Axis(1));
+        let v5 = softmax(v4);
+        let v6 = stack(Axis(1), &[v4.view(), v4.view()]);
+        let v7 = v6.insert_axis(Axis(1));
+        let v8 = avg_pool2d(&v7, (2, 2), (2, 2))
+            .sum_axis(Axis(1))
+            .sum_axis(Axis(1));
+        let _v9 = sigmoid(v5).ln_1p();
+        let v10 = self.w.row(2);
+        let _v11 = v4.powi(2);
+        let v12 = x.dot(&self.w) + &self.b;
+        mse(v8, y) + mean(v12 * v12) + mean(v10 * v10)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_50(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_50(x, y)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_54(&self, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = tanh(self.e.select(Axis(0), ids)).dot(&self.v);
+        let mut v3 = v1;
+        let mut outs3 = Vec::new();
+        for _ in 0..2 {
+            v3 = tanh(v1 * self.s + v3.dot(&self.w.t()).dot(&self.w) * 0.3 + &self.b);
+            outs3.push(v3.clone());
+        }
+        let v4 = concatenate(Axis(1), &outs3);
+        let v5 = mean(v4);
+        let mut v6 = v3;
+        let mut v7 = v3 * 0.0;
+        let mut v8 = 0.0;
+        let mut outs8 = Vec::new();
+        for _ in 0..1 {
+            let z = &v3 + v6.dot(&self.w.t()).dot(&self.w) * 0.3 + &self.b;
+            v7 = sigmoid(&z) * &v7 + tanh(&z) * 0.5;
+            v6 = tanh(&v7) * sigmoid(z);
+            v8 += mean(v6);
+            outs8.push(sigmoid(&v7));
+        }
+        let v9 = stack(Axis(1), &outs8);
+        let v10 = v9.sum_axis(Axis(1));
+        let v11 = softmax(v3);
+        let mut v12 = mean(v1);
+        for _ in 0..0 {
+            v12 = v12 * 0.5 + mean(v10 * v1);
+        }
+        let v13 = v11.dot(&self.v);
+        bce(sigmoid(v13), y)
+            + mean(v11 * v11)
+            + v8
+            + v12
+            + mean(v3 * v3)
+            + mean(v6 * v6)
+            + mean(v7 * v7)
+            + mean(v2 * v2)
+            + v5
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_54(&self, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+        2.0 * self.method_54(x, y, ids)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_61(&self, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+        let v1 = x.dot(&self.w) + &self.b;
+        let v2 = v1.sum_axis(Axis(0)).sum() * 0.1;
+        let v3 = v1 + v2;
+        let v4 = self.e.select(Axis(0), ids);
+        let v5 = v1.sum_axis(Axis(0)).sum() * 0.1;
+        let v6 = tanh(x.dot(&self.w)) * self.s;
+        let _v7 = softmax(v3);
+        let v8 = softmax(v4);
+        let v9 = mean(v8.mean_axis(Axis(1)));
+        let v10 = softmax(v6);
+        let v11 = v4.dot(&self.v);
+        softmax_cross_entropy(v11, y) + mean(v10 * v10) + v5 + v9
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_61(&self, x: &Array2<f64>, y: &Array2<f64>, ids: &[usize]) -> f64 {
+        2.0 * self.method_61(x, y, ids)
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn method_76(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        let v1 = tanh(x.dot(&self.w)) * self.s;
+        let v2 = v1.dot(&self.v);
+        let v3 = v2.dot(&self.v.t());
+        let v4 = v3.powi(3) * 0.1;
+        let v5 = mean(v4);
+        let v6 = v3.powi(3) * 0.1;
+        let v7 = v2 * self.s;
+        softmax_cross_entropy(v7, y) + mean(v6 * v6) + v5
+    }
+
+    #[differentiable(wrt(self))]
+    pub fn twice_76(&self, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+        2.0 * self.method_76(x, y)
+    }
+}
+
+type Method = fn(&P, &Data<f64>) -> (P, P);
+
+/// (name, the function's gradient, the method's and the calling method's)
+const METHODS: &[(&str, Gradient, Method)] = &[
+    (
+        "method_2",
+        |p, d| program_2::grad(p, &d.x, &d.y, &d.seq).1.p,
+        |p, d| {
+            (
+                p.method_2_grad(&d.x, &d.y, &d.seq).1,
+                p.twice_2_grad(&d.x, &d.y, &d.seq).1,
+            )
+        },
+    ),
+    (
+        "method_3",
+        |p, d| program_3::grad(p, &d.x, &d.y, &d.seq).1.p,
+        |p, d| {
+            (
+                p.method_3_grad(&d.x, &d.y, &d.seq).1,
+                p.twice_3_grad(&d.x, &d.y, &d.seq).1,
+            )
+        },
+    ),
+    (
+        "method_5",
+        |p, d| program_5::grad(p, &d.x, &d.y).1.p,
+        |p, d| (p.method_5_grad(&d.x, &d.y).1, p.twice_5_grad(&d.x, &d.y).1),
+    ),
+    (
+        "method_10",
+        |p, d| program_10::grad(p, &d.x, &d.y, &d.sep).1.p,
+        |p, d| {
+            (
+                p.method_10_grad(&d.x, &d.y, &d.sep).1,
+                p.twice_10_grad(&d.x, &d.y, &d.sep).1,
+            )
+        },
+    ),
+    (
+        "method_20",
+        |p, d| program_20::grad(p, &d.x, &d.y, &d.sep).1.p,
+        |p, d| {
+            (
+                p.method_20_grad(&d.x, &d.y, &d.sep).1,
+                p.twice_20_grad(&d.x, &d.y, &d.sep).1,
+            )
+        },
+    ),
+    (
+        "method_24",
+        |p, d| program_24::grad(p, &d.x, &d.y).1.p,
+        |p, d| {
+            (
+                p.method_24_grad(&d.x, &d.y).1,
+                p.twice_24_grad(&d.x, &d.y).1,
+            )
+        },
+    ),
+    (
+        "method_37",
+        |p, d| program_37::grad(p, &d.x, &d.y).1.p,
+        |p, d| {
+            (
+                p.method_37_grad(&d.x, &d.y).1,
+                p.twice_37_grad(&d.x, &d.y).1,
+            )
+        },
+    ),
+    (
+        "method_39",
+        |p, d| program_39::grad(p, &d.x, &d.y).1.p,
+        |p, d| {
+            (
+                p.method_39_grad(&d.x, &d.y).1,
+                p.twice_39_grad(&d.x, &d.y).1,
+            )
+        },
+    ),
+    (
+        "method_50",
+        |p, d| program_50::grad(p, &d.x, &d.y).1.p,
+        |p, d| {
+            (
+                p.method_50_grad(&d.x, &d.y).1,
+                p.twice_50_grad(&d.x, &d.y).1,
+            )
+        },
+    ),
+    (
+        "method_54",
+        |p, d| program_54::grad(p, &d.x, &d.y, &d.ids).1.p,
+        |p, d| {
+            (
+                p.method_54_grad(&d.x, &d.y, &d.ids).1,
+                p.twice_54_grad(&d.x, &d.y, &d.ids).1,
+            )
+        },
+    ),
+    (
+        "method_61",
+        |p, d| program_61::grad(p, &d.x, &d.y, &d.ids).1.p,
+        |p, d| {
+            (
+                p.method_61_grad(&d.x, &d.y, &d.ids).1,
+                p.twice_61_grad(&d.x, &d.y, &d.ids).1,
+            )
+        },
+    ),
+    (
+        "method_76",
+        |p, d| program_76::grad(p, &d.x, &d.y).1.p,
+        |p, d| {
+            (
+                p.method_76_grad(&d.x, &d.y).1,
+                p.twice_76_grad(&d.x, &d.y).1,
+            )
+        },
+    ),
+];
+
 type Program32 = fn(&P32, &Data<f32>) -> P32;
 
 const PROGRAMS32: &[(&str, Program32)] = &[
@@ -5472,6 +5899,23 @@ fn random_tensor_programs_match_finite_differences() {
             let g = grad(&p, &d);
             if let Err(e) = check_params(|q| f(q, &d), &p, &g, &tolerance) {
                 failures.push(format!("{name} ({mode:?}): {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn programs_written_as_methods_give_the_functions_gradients() {
+    let p = parameters();
+    let d = data();
+    let mut failures = Vec::new();
+    for &(name, function, method) in METHODS {
+        let (g, (m, twice)) = (entries(&function(&p, &d)), method(&p, &d));
+        let (m, twice) = (entries(&m), entries(&twice));
+        for (i, ((a, b), c)) in g.iter().zip(&m).zip(&twice).enumerate() {
+            if a.to_bits() != b.to_bits() || (2.0 * a - c).abs() > 1e-12 * a.abs().max(1.0) {
+                failures.push(format!("{name}[{i}]: function {a}, method {b}, twice {c}"));
             }
         }
     }

@@ -192,6 +192,23 @@ pub fn array_rank(ty: &Type) -> Option<usize> {
     digits.parse().ok()
 }
 
+/// Whether `ty` holds integers by index: `&[usize]`, `[usize; 4]`, `Vec<usize>` (a
+/// gather's ids), borrowed or not.
+pub fn is_integer_slice(ty: &Type) -> bool {
+    let inner = match ungroup(ty) {
+        Type::Reference(r) => ungroup(&r.elem),
+        other => other,
+    };
+    match inner {
+        Type::Slice(s) => is_integer_type(&s.elem),
+        Type::Array(a) => is_integer_type(&a.elem),
+        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Vec" && type_args(&last.arguments).any(is_integer_type)
+        }),
+        _ => false,
+    }
+}
+
 /// Whether `ty` is a plain integer type (`usize`, `i32`, ...).
 pub fn is_integer_type(ty: &Type) -> bool {
     match ungroup(ty) {

@@ -257,7 +257,10 @@ impl Body<'_> {
                 let ident = self.params[param].ident.clone();
                 self.usage.read_param(&ident);
                 Binding::Struct { param, prefix }
-            } else if crate::types::is_integer_type(&pt.ty) {
+            } else if crate::types::is_integer_type(&pt.ty)
+                || crate::types::is_integer_slice(&pt.ty)
+                || crate::types::is_integer_array(&pt.ty)
+            {
                 let what = format!("`{name}`'s argument `{}`", p.ident);
                 Binding::Integer(self.integer_tokens(arg, &what)?)
             } else {

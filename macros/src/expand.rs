@@ -6,7 +6,7 @@
 //! so that code calling them adds no second, confusing error.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::{FnArg, ItemFn, ReturnType};
 
 use crate::attr::{self, Args};
@@ -129,6 +129,11 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
         return crate::custom::expand(cx, item, derivative, args.export.is_some());
     }
     let lowering = lower(&mut cx, item, &args, known);
+    let imports = match &lowering {
+        Lowering::Done(lowered) => lowered.usage.used_paths.clone(),
+        Lowering::Failed(paths) => paths.clone(),
+        Lowering::Needs(_) => Vec::new(),
+    };
     let result = cx.check().and_then(|()| match lowering {
         Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
             let written = (!lowered.tensor).then(|| crate::written::check(item));
@@ -136,14 +141,14 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
             quote!(#floats #items #written)
         }),
         Lowering::Needs(path) => Ok(deferred(&attr, item, known, &path, &args)),
-        Lowering::Failed => Err(syn::Error::new_spanned(
+        Lowering::Failed(_) => Err(syn::Error::new_spanned(
             &item.sig.ident,
             "#[differentiable] could not read this function",
         )),
     });
     result.unwrap_or_else(|e| {
         let err = e.to_compile_error();
-        let fallback = fallback(item, &args);
+        let fallback = fallback(item, &args, &imports);
         quote!(#err #fallback)
     })
 }
@@ -275,7 +280,7 @@ fn deferred(
     if matches!(visible.vis, syn::Visibility::Inherited) {
         visible.vis = syn::parse_quote!(pub(super));
     }
-    let stubs = fallback(&visible, args);
+    let stubs = fallback(&visible, args, &[]);
     let module = quote::format_ident!("__cadena_stubs_{}", item.sig.ident);
     let vis = &item.vis;
     quote! {
@@ -291,13 +296,33 @@ fn deferred(
     }
 }
 
-/// The function with an unreachable body, and stubs of the items the macro adds.
-fn fallback(item: &ItemFn, args: &Args) -> TokenStream {
+/// The function with an unreachable body, and stubs of the items the macro adds. The
+/// body still names what it imports (`imports`, and `Axis` if it is written), so that a
+/// mistake in it adds no "unused import" warning for imports it uses.
+fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
     let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    let mut imports = imports.to_vec();
+    let body = item.block.to_token_stream();
+    if let Some(axis) = first_ident(body.clone(), "Axis", false) {
+        imports.push(syn::Path::from(axis));
+    }
+    for name in ["s", "concatenate", "stack"] {
+        if let Some(mac) = first_ident(body.clone(), name, true) {
+            imports.push(syn::Path::from(mac));
+        }
+    }
+    let uses = imports.iter().map(|path| {
+        let span = syn::spanned::Spanned::span(path);
+        quote::quote_spanned! {span=>
+            #[allow(unused_imports)]
+            use #path as _;
+        }
+    });
     let function = quote! {
         #(#attrs)*
         #[allow(unused_variables, unused_mut, unreachable_code)]
         #vis #sig {
+            #(#uses)*
             ::core::unreachable!("#[differentiable] reported errors for this function")
         }
     };
@@ -366,6 +391,20 @@ fn fallback(item: &ItemFn, args: &Args) -> TokenStream {
             pub const GRAPH_DOT: &str = "";
         }
     }
+}
+
+/// The first identifier `name` in `tokens` (followed by `!` when `bang`: a macro's
+/// name), with its span.
+fn first_ident(tokens: TokenStream, name: &str, bang: bool) -> Option<syn::Ident> {
+    let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    trees.iter().enumerate().find_map(|(k, tt)| match tt {
+        proc_macro2::TokenTree::Ident(i) if i == name => {
+            let is_bang = matches!(trees.get(k + 1), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '!');
+            (is_bang == bang).then(|| i.clone())
+        }
+        proc_macro2::TokenTree::Group(g) => first_ident(g.stream(), name, bang),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -36,8 +36,9 @@ pub enum Lowering {
     /// It calls a function whose body this expansion does not know yet (the path written
     /// at the first such call).
     Needs(syn::Path),
-    /// Mistakes were reported.
-    Failed,
+    /// Mistakes were reported. The paths of the imported functions and macros the body
+    /// was read to use, so that the function left in its place still uses its imports.
+    Failed(Vec<syn::Path>),
 }
 
 /// Lowers `item`, reporting into `cx`, with the bodies of the `#[differentiable]`
@@ -71,7 +72,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     let outputs = body.block(item);
     body.finish();
     if cx.count() > before {
-        return Lowering::Failed;
+        return Lowering::Failed(usage.used_paths);
     }
     if let Some(path) = needed.into_iter().next() {
         return Lowering::Needs(path);
@@ -98,7 +99,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
     let (Some(float), Some(float_ty), Some(outputs)) =
         (float, signature::float_type(item), outputs)
     else {
-        return Lowering::Failed;
+        return Lowering::Failed(usage.used_paths);
     };
     if outputs.len() != arity {
         cx.error(
@@ -117,7 +118,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
                 ),
             },
         );
-        return Lowering::Failed;
+        return Lowering::Failed(usage.used_paths);
     }
     let output = outputs[0];
     let tensor = tensor || (array_output && (array_part || arity == 1));

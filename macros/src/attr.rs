@@ -2,7 +2,8 @@
 //! differentiate with respect to; `assume_finite` enables rewrites that are exact only
 //! for finite values (`x * 0 == 0`); `derivative(f_prime)` gives a hand-written
 //! derivative for a function whose body the macro should not read; `export` makes a
-//! `pub` function callable from `#[differentiable]` functions of other crates. Mistakes are collected, not fatal: each malformed
+//! `pub` function callable from `#[differentiable]` functions of other crates; `hvp`
+//! derives `f::hvp` for a tensor function too. Mistakes are collected, not fatal: each malformed
 //! argument is reported and skipped, and the function is still checked.
 
 use proc_macro2::TokenStream;
@@ -21,6 +22,9 @@ pub struct Args {
     pub derivative: Option<syn::Path>,
     /// `export`: callable from other crates' `#[differentiable]` functions.
     pub export: Option<Ident>,
+    /// `hvp`: also derive `f::hvp` for a tensor function (scalar functions always have
+    /// it). Asked for, because it is as much code again as the gradient to compile.
+    pub hvp: bool,
 }
 
 /// Parses the attribute's arguments, reporting every mistake into `cx`.
@@ -67,6 +71,8 @@ fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         args.assume_finite = true;
     } else if key == "export" {
         args.export = Some(key);
+    } else if key == "hvp" {
+        args.hvp = true;
     } else if key == "derivative" {
         let content;
         parenthesized!(content in input);
@@ -75,7 +81,7 @@ fn argument(input: ParseStream, args: &mut Args) -> syn::Result<()> {
         return Err(syn::Error::new_spanned(
             &key,
             format!(
-                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...), assume_finite, derivative(path) and export"
+                "unknown argument `{key}`; #[differentiable] takes wrt(name, ...), assume_finite, hvp, derivative(path) and export"
             ),
         ));
     }

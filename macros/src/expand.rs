@@ -186,9 +186,15 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
     if lowered.tensor {
         check_targets(&graph, output, &wrt)?;
     }
-    let hvp = (!lowered.array_output)
+    let hvp = (!lowered.array_output && (!lowered.tensor || args.hvp))
         .then(|| crate::reverse::hvp::hvp(&graph, &wrt, &grads, rewrites, lowered.tensor))
         .flatten();
+    if args.hvp && lowered.tensor && hvp.is_none() {
+        return Err(syn::Error::new_spanned(
+            &item.sig.ident,
+            "`hvp` is not available for this function: its gradient uses an operation whose own derivative the macro does not have (a convolution, a pool, a slice, a loop, ...); products, broadcasts, elementwise functions, `mean`, `sum`, `mse` and `softmax_cross_entropy` have one",
+        ));
+    }
     let chain = (!lowered.array_output).then(|| {
         crate::reverse::chain::chain_rule(&lowered.graph, lowered.output, &wrt_raw, lowered.tensor)
     });

@@ -1,21 +1,137 @@
-//! `f::hvp(args, &v)` for scalar functions: the statements computing `H v` (see
-//! `reverse::hvp`), reading the direction's entries as `direction.w_i`.
+//! `f::hvp(args, &v)`: the statements computing `H v` (see `reverse::hvp`), reading the
+//! direction's entries where the function reads its arguments (`direction.w` for `w`,
+//! `&direction.p.w1` for `&p.w1`), and `H v` as one value per differentiated argument:
+//! a struct's built like its gradient, from zeros with each field read filled in.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
 use crate::emit::expr::local;
 use crate::emit::scalar;
 use crate::ir::derived::Hvp;
 use crate::ir::function::Lowered;
+use crate::types::Kind;
 
-/// The statements of `hvp` and the expression of each entry of `H v`.
+/// The statements of `hvp` and the value of `H v` for each `wrt` argument, in order.
 pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
     let v = local("direction");
     let mut lowered = lowered.clone();
-    for name in &h.directions {
-        let field = syn::Ident::new(name, proc_macro2::Span::call_site());
-        lowered.usage.access.push(quote!(#v.#field));
+    for (name, index) in &h.directions {
+        let param = name.split('.').next().unwrap_or(name);
+        let written = lowered.usage.access.get(*index).cloned();
+        let access = match lowered.params.iter().find(|p| p.ident == param) {
+            // An array argument is read through a reference to the direction's array.
+            Some(p) if matches!(p.kind, Kind::Array { .. }) => {
+                let field = syn::Ident::new(param, proc_macro2::Span::call_site());
+                quote!(&#v.#field)
+            }
+            // A struct's field, as the function reads it (`&p.w1`), from the direction.
+            _ => match written {
+                Some(tokens) => in_direction(tokens, param, &v),
+                None => {
+                    let field = syn::Ident::new(param, proc_macro2::Span::call_site());
+                    quote!(#v.#field)
+                }
+            },
+        };
+        if lowered
+            .params
+            .iter()
+            .any(|p| p.ident == param && p.kind == Kind::Float)
+        {
+            lowered.usage.scalar_inputs.push(lowered.usage.access.len());
+        }
+        lowered.usage.access.push(access);
     }
-    scalar::statements(&h.graph, &lowered, &h.hv)
+    let (stmts, entries) = match lowered.tensor {
+        true => crate::emit::tensor::statements(&h.graph, &lowered, &h.hv),
+        false => scalar::statements(&h.graph, &lowered, &h.hv),
+    };
+    let values = lowered
+        .wrt
+        .iter()
+        .map(|&i| value(&lowered, h, &entries, i))
+        .collect();
+    (stmts, values)
+}
+
+/// `tokens` reading argument `param` read from the direction instead (`&p.w1` →
+/// `&direction.p.w1`).
+fn in_direction(tokens: TokenStream, param: &str, v: &proc_macro2::Ident) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tt| match tt {
+            TokenTree::Ident(i) if i == param => quote!(#v.#i),
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), in_direction(g.stream(), param, v));
+                group.set_span(g.span());
+                quote!(#group)
+            }
+            other => quote!(#other),
+        })
+        .collect()
+}
+
+/// `H v`'s part for argument `i`.
+fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> TokenStream {
+    let p = &lowered.params[i];
+    let ident = &p.ident;
+    let name = ident.to_string();
+    let mine = || {
+        h.directions
+            .iter()
+            .zip(entries)
+            .zip(&h.hv)
+            .filter(move |(((n, _), _), _)| n == &name || n.starts_with(&format!("{name}.")))
+    };
+    let t = quote!(::cadena::__private::t);
+    match p.kind {
+        Kind::Struct => {
+            let g = local("hv_struct");
+            let arg = match &p.ty {
+                syn::Type::Reference(_) => quote!(#ident),
+                _ => quote!(&#ident),
+            };
+            // A part that is the constant 0 (a field read by dead code) keeps its zeros.
+            let sets = mine()
+                .filter(|(_, hv)| h.graph.const_value(**hv) != Some(0.0))
+                .map(|(((n, _), e), _)| {
+                    let path = n
+                        .split('.')
+                        .skip(1)
+                        .map(|s| syn::Ident::new(s, proc_macro2::Span::call_site()));
+                    quote!(#t::put(&mut #g #(.#path)*, #e);)
+                });
+            quote!({
+                let mut #g = ::cadena::Parameters::zeros_like(#arg);
+                #(#sets)*
+                #g
+            })
+        }
+        Kind::Array { borrowed, .. } => {
+            let arg = match borrowed {
+                true => quote!(#ident),
+                false => quote!(&#ident),
+            };
+            match mine().next() {
+                Some(((_, e), hv)) if h.graph.const_value(*hv) != Some(0.0) => {
+                    quote!(#t::owned(#e))
+                }
+                // Zeros of the argument's shape.
+                _ => {
+                    let z = local("zeros");
+                    quote!({
+                        let mut #z = #t::owned(#arg);
+                        #z.fill(::core::default::Default::default());
+                        #z
+                    })
+                }
+            }
+        }
+        Kind::Float | Kind::Other => match mine().next() {
+            Some(((_, e), _)) => e.clone(),
+            None => quote!(0.0),
+        },
+    }
 }

@@ -95,6 +95,14 @@ pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
                 scalar[g.args(the_loop)[*j as usize].index()]
             }
             Op::Const(_) | Op::Named(_) => true,
+            // A gradient summed to, or spread over, the shape of a float is one.
+            Op::SumTo | Op::BroadcastTo => {
+                let like = g.args(id)[1];
+                match g.op(like) {
+                    Op::ShapeOf => scalar[g.args(like)[0].index()],
+                    _ => scalar[like.index()],
+                }
+            }
             _ if op.is_reduction() => true,
             _ if op.is_elementwise() => g.args(id).iter().all(|a| scalar[a.index()]),
             _ => false,

@@ -11,7 +11,9 @@ use super::{Graph, NodeId};
 /// `directions`, in `wrt` order.
 pub struct Hvp {
     pub graph: Graph,
-    pub directions: Vec<String>,
+    /// Each differentiated input's name (`w`, or `p.w1` for a struct's field) and index
+    /// among the graph's inputs.
+    pub directions: Vec<(String, usize)>,
     pub hv: Vec<NodeId>,
 }
 

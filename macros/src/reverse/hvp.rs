@@ -1,7 +1,10 @@
-//! The Hessian times a direction for scalar functions. The gradient the macro derived is
-//! itself a graph, so the second derivative is the same reverse sweep run again, on
-//! `s = Σ dL/dw_i · v_i`: `d s / d w = H v`. Every scalar op's derivative is in the op
-//! table, including those of the ops the first sweep creates (`step`, `sign`, `ge`: 0).
+//! The Hessian times a direction. The gradient the macro derived is itself a graph, so
+//! the second derivative is the same reverse sweep run again, on
+//! `s = Σ dL/dw_i · v_i` (`Σ sum(dL/dw_i * v_i)` for arrays): `d s / d w = H v`. Every
+//! scalar op's derivative is in the op table, including those of the ops the first sweep
+//! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of the backward ops of
+//! products, broadcasts, means and `mse`; a gradient built from any other backward op
+//! (a softmax's, a convolution's) has no `hvp` rather than a wrong one.
 
 use proc_macro2::Span;
 
@@ -10,8 +13,9 @@ use crate::ir::{Graph, NodeId, Op, Rewrites};
 use crate::reverse::gradients;
 use crate::simplify::Builder;
 
-/// `None` for tensor code, a hand-written derivative (first derivatives only) or a loop
-/// (its backward run is not differentiated again).
+/// `None` for a hand-written derivative (first derivatives only), a loop (its backward
+/// run is not differentiated again), or tensor code whose gradient uses a backward op
+/// without a derivative of its own.
 pub fn hvp(
     graph: &Graph,
     wrt: &[NodeId],
@@ -20,30 +24,60 @@ pub fn hvp(
     tensor: bool,
 ) -> Option<Hvp> {
     let custom = graph.ids().any(|id| matches!(graph.op(id), Op::Custom(_)));
-    if tensor || wrt.is_empty() || custom || !graph.loops.is_empty() {
+    if wrt.is_empty() || custom || !graph.loops.is_empty() {
+        return None;
+    }
+    if tensor && !differentiable_again(graph, wrt, grads) {
         return None;
     }
     let mut b = Builder::new(graph.clone(), rewrites);
     let mut directions = Vec::new();
     let mut s = None;
     for (&w, &g) in wrt.iter().zip(grads) {
-        let name = match b.graph().op(w) {
-            Op::Input(i) => b.graph().inputs[*i as usize].name.clone(),
+        let (name, index) = match b.graph().op(w) {
+            Op::Input(i) => (b.graph().inputs[*i as usize].name.clone(), *i as usize),
             _ => return None,
         };
-        syn::parse_str::<syn::Ident>(&name).ok()?;
+        // An argument, or a field of a struct argument by its path of names (not an
+        // element of a stack of layers).
+        if !name
+            .split('.')
+            .all(|part| syn::parse_str::<syn::Ident>(part).is_ok())
+        {
+            return None;
+        }
         let vi = b.input(&format!("v.{name}"));
-        directions.push(name);
-        let term = b.node(Op::Mul, vec![g, vi], Span::call_site());
+        directions.push((name, index));
+        let mut term = b.node(Op::Mul, vec![g, vi], Span::call_site());
+        if tensor {
+            term = b.node(Op::Sum, vec![term], Span::call_site());
+        }
         s = Some(match s {
             None => term,
             Some(acc) => b.node(Op::Add, vec![acc, term], Span::call_site()),
         });
     }
-    let hv = gradients(&mut b, s?, wrt, false);
+    let hv = gradients(&mut b, s?, wrt, tensor);
     Some(Hvp {
         graph: b.into_graph(),
         directions,
         hv,
+    })
+}
+
+/// Whether every node between the arguments and their gradients has a tensor derivative
+/// (a leaf, a rule of its own, or an elementwise op's scalar rule).
+fn differentiable_again(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> bool {
+    let depends = crate::ir::graph::depends_on(graph, wrt);
+    let live = graph.live(grads);
+    graph.ids().all(|id| {
+        let op = graph.op(id);
+        let spec = op.spec();
+        // A shape does not change with the values: its derivative is truly 0.
+        !(depends[id.index()] && live[id.index()])
+            || op.is_leaf()
+            || matches!(op, Op::ShapeOf)
+            || spec.tensor_vjp.is_some()
+            || !matches!(spec.vjp, crate::ir::ops::Vjp::None)
     })
 }

@@ -558,31 +558,56 @@ op_table! {
         emit: Emit::None, fast: None, tensor: Some("avg_pool2d"), lanes: false, recompute: false,
     };
 
-    // Backward-only operations, created by the derivative templates above.
+    // Backward-only operations, created by the derivative templates above. Those with a
+    // `tensor_vjp` can be differentiated again, for `hvp` on tensor functions.
     /// The shape of a value, kept so the value itself can be consumed in place.
     ShapeOf => internal("shape_of", 1, Class::Backward);
     /// `sum_to(g, like)`: sums a gradient back to the shape of a broadcast operand.
-    SumTo => internal("sum_to", 2, Class::Backward);
+    SumTo => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(broadcast_to ?g (like ?a))", "0"])),
+        ..internal("sum_to", 2, Class::Backward)
+    };
     /// `broadcast_to(g, like)`: the adjoint of `sum`.
-    BroadcastTo => internal("broadcast_to", 2, Class::Backward);
+    BroadcastTo => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(sum_to ?g (like ?a))", "0"])),
+        ..internal("broadcast_to", 2, Class::Backward)
+    };
     /// The adjoint of `sum_axis`.
     BroadcastAxisTo(axis: usize) => internal("broadcast_axis_to", 2, Class::Backward);
     /// The adjoint of `insert_axis`.
     RemoveAxis(axis: usize) => internal("remove_axis", 1, Class::Backward);
     /// The adjoint of `mean`.
-    MeanVjp => internal("mean_vjp", 2, Class::Backward);
+    MeanVjp => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(mean ?g)", "0"])),
+        ..internal("mean_vjp", 2, Class::Backward)
+    };
     /// The adjoint of `mean_axis`.
     MeanAxisVjp(axis: usize) => internal("mean_axis_vjp", 2, Class::Backward);
     /// `g · bᵀ`: the adjoint of `a` in `a · b`.
-    DotVjpLhs => internal("dot_vjp_lhs", 2, Class::Backward);
+    DotVjpLhs => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(dot ?g ?b)", "(dot_vjp_rhs ?g ?a)"])),
+        ..internal("dot_vjp_lhs", 2, Class::Backward)
+    };
     /// `aᵀ · g`: the adjoint of `b` in `a · b`.
-    DotVjpRhs => internal("dot_vjp_rhs", 2, Class::Backward);
+    DotVjpRhs => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(dot_vjp_lhs ?b ?g)", "(dot ?a ?g)"])),
+        ..internal("dot_vjp_rhs", 2, Class::Backward)
+    };
     /// `p * (g - sum(g * p))` along the last axis.
     SoftmaxVjp => internal("softmax_vjp", 2, Class::Backward);
     /// `g - softmax * sum(g)` along the last axis.
     LogSoftmaxVjp => internal("log_softmax_vjp", 2, Class::Backward);
     /// `g (softmax(z) - y) / n`.
-    SoftmaxCrossEntropyVjp => internal("softmax_cross_entropy_vjp", 3, Class::Backward);
+    SoftmaxCrossEntropyVjp => Spec {
+        // `(g/n)(p - y)` with `p = softmax(z)`: against `z`, `(g/n) J_pᵀ c`, which is the
+        // op itself with targets `p - J_pᵀ c`; against `g`, `sum(c (p - y) / n)`.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(softmax_cross_entropy_vjp ?a (- (softmax ?a) (softmax_vjp (softmax ?a) ?g)) ?c)",
+            "0",
+            "(sum (* ?g (softmax_cross_entropy_vjp ?a ?b 1)))",
+        ])),
+        ..internal("softmax_cross_entropy_vjp", 3, Class::Backward)
+    };
     /// `-g y / (p n)`.
     CrossEntropyVjp => internal("cross_entropy_vjp_p", 3, Class::Backward);
     /// `g (a - y) / (a (1 - a) n)`.
@@ -590,7 +615,15 @@ op_table! {
     /// `g (sigmoid(z) - y) / n`.
     BceLogitsVjp => internal("bce_logits_vjp", 3, Class::Backward);
     /// `2 g (a - y) / n`.
-    MseVjp => internal("mse_vjp", 3, Class::Backward);
+    MseVjp => Spec {
+        // Linear in `a - y` and in `g`: its own form gives its derivatives.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(mse_vjp ?g 0 ?c)",
+            "(neg (mse_vjp ?g 0 ?c))",
+            "(sum (* ?g (mse_vjp ?a ?b 1)))",
+        ])),
+        ..internal("mse_vjp", 3, Class::Backward)
+    };
     /// The adjoint of `max_axis`/`min_axis`: to the extremum of each lane.
     ExtremumAxisVjp(axis: usize) => internal("extremum_axis_vjp", 3, Class::Backward);
     /// `g · softmax(x)` along the axis: the adjoint of `logsumexp`.

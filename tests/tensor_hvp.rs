@@ -1,0 +1,118 @@
+//! `f::hvp` on tensor functions (`#[differentiable(.., hvp)]`): the Hessian of a
+//! network's loss times a direction, with respect to arrays and to parameter structs,
+//! checked against central differences of `f::grad` along the direction.
+
+use cadena::ndarray::{Array1, Array2, array};
+use cadena::prelude::*;
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Mlp {
+    pub w1: Array2<f64>,
+    pub b1: Array1<f64>,
+    pub w2: Array2<f64>,
+    pub b2: Array1<f64>,
+}
+
+/// A two-layer network with a softmax cross-entropy loss and weight decay.
+#[differentiable(wrt(p), hvp)]
+fn classifier(p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let h = tanh(x.dot(&p.w1) + &p.b1);
+    softmax_cross_entropy(h.dot(&p.w2) + &p.b2, y) + 0.01 * mean(&p.w1 * &p.w1)
+}
+
+/// The same shape of network as a regression, on arrays given one by one.
+#[differentiable(wrt(w1, b1, w2), hvp)]
+fn regression(
+    w1: &Array2<f64>,
+    b1: &Array1<f64>,
+    w2: &Array2<f64>,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+) -> f64 {
+    let h = sigmoid(x.dot(w1) + b1);
+    mse(h.dot(w2), y)
+}
+
+fn network() -> Mlp {
+    Mlp {
+        w1: array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]],
+        b1: array![0.1, -0.2, 0.05],
+        w2: array![[0.4, 0.1], [-0.6, 0.3], [0.2, -0.1]],
+        b2: array![0.05, -0.05],
+    }
+}
+
+fn data() -> (Array2<f64>, Array2<f64>) {
+    let x = array![[1.0, 2.0], [-0.5, 0.3], [0.2, 0.7], [0.9, -1.1]];
+    let y = array![[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]];
+    (x, y)
+}
+
+/// `a + s d`, field by field.
+fn along(a: &Mlp, d: &Mlp, s: f64) -> Mlp {
+    Mlp {
+        w1: &a.w1 + &(&d.w1 * s),
+        b1: &a.b1 + &(&d.b1 * s),
+        w2: &a.w2 + &(&d.w2 * s),
+        b2: &a.b2 + &(&d.b2 * s),
+    }
+}
+
+fn close<D: cadena::ndarray::Dimension>(
+    what: &str,
+    hv: &cadena::ndarray::Array<f64, D>,
+    fd: &cadena::ndarray::Array<f64, D>,
+) {
+    for (a, b) in hv.iter().zip(fd) {
+        assert!(
+            (a - b).abs() <= 1e-7 * b.abs().max(1.0),
+            "{what}: {hv} against {fd}"
+        );
+    }
+}
+
+#[test]
+fn the_hessian_of_a_classifier_times_a_direction_matches_differences_of_its_gradient() {
+    let (p, (x, y)) = (network(), data());
+    let d = Mlp {
+        w1: array![[1.0, 0.5, -0.2], [-0.3, 0.2, 0.7]],
+        b1: array![0.2, -0.4, 0.1],
+        w2: array![[0.1, 0.2], [0.3, -0.5], [-0.2, 0.4]],
+        b2: array![0.3, -0.1],
+    };
+    let hv = classifier::hvp(&p, &x, &y, &classifier::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let plus = classifier::grad(&along(&p, &d, h), &x, &y).1.p;
+    let minus = classifier::grad(&along(&p, &d, -h), &x, &y).1.p;
+    close("w1", &hv.w1, &((&plus.w1 - &minus.w1) / (2.0 * h)));
+    close("b1", &hv.b1, &((&plus.b1 - &minus.b1) / (2.0 * h)));
+    close("w2", &hv.w2, &((&plus.w2 - &minus.w2) / (2.0 * h)));
+    close("b2", &hv.b2, &((&plus.b2 - &minus.b2) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_with_respect_to_arrays_given_one_by_one_matches_too() {
+    let (p, (x, _)) = (network(), data());
+    let y = array![[0.5, -0.2], [0.1, 0.3], [0.0, 0.8], [-0.4, 0.2]];
+    let d = regression::Grad {
+        w1: array![[0.5, -1.0, 0.2], [0.3, 0.1, -0.6]],
+        b1: array![-0.1, 0.3, 0.2],
+        w2: array![[0.2, -0.1], [0.4, 0.5], [-0.3, 0.1]],
+    };
+    let hv = regression::hvp(&p.w1, &p.b1, &p.w2, &x, &y, &d);
+    let h = 1e-5;
+    let at = |s: f64| {
+        regression::grad(
+            &(&p.w1 + &(&d.w1 * s)),
+            &(&p.b1 + &(&d.b1 * s)),
+            &(&p.w2 + &(&d.w2 * s)),
+            &x,
+            &y,
+        )
+        .1
+    };
+    let (plus, minus) = (at(h), at(-h));
+    close("w1", &hv.w1, &((&plus.w1 - &minus.w1) / (2.0 * h)));
+    close("b1", &hv.b1, &((&plus.b1 - &minus.b1) / (2.0 * h)));
+    close("w2", &hv.w2, &((&plus.w2 - &minus.w2) / (2.0 * h)));
+}

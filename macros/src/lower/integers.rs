@@ -165,6 +165,25 @@ impl Body<'_> {
     }
 }
 
+/// The first float in integer tokens: a float literal (`0.5`, `1e3`, `2f64`) or a path
+/// through a float type (`f64::MIN_POSITIVE`).
+pub fn float_token(tokens: TokenStream) -> Option<TokenTree> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    trees.iter().enumerate().find_map(|(i, tt)| match tt {
+        TokenTree::Group(g) => float_token(g.stream()),
+        TokenTree::Literal(l) => matches!(
+            syn::parse_str::<syn::Lit>(&l.to_string()),
+            Ok(syn::Lit::Float(_))
+        )
+        .then(|| tt.clone()),
+        TokenTree::Ident(id) if id == "f32" || id == "f64" => {
+            matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':')
+                .then(|| tt.clone())
+        }
+        _ => None,
+    })
+}
+
 /// Whether integer tokens read the generated loop's index (`cadena_i`): such a leaf
 /// belongs to the loop's body, not to the code around it.
 pub fn reads_loop_index(tokens: &TokenStream) -> bool {

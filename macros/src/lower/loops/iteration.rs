@@ -58,7 +58,13 @@ impl Body<'_> {
                 self.cx.error(r, "this loop is in a helper inlined into its caller, where the helper's arguments have no names: iterate over an array argument's axis (`for xt in x.axis_iter(Axis(1))`) or a constant range (`0..N`)");
                 return None;
             }
-            Expr::Range(r) => Some(Source::Range(quote!((#r)))),
+            Expr::Range(r) => {
+                if let Some(float) = crate::lower::integers::float_token(quote!(#r)) {
+                    self.cx.error(&float, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals, not floats");
+                    return None;
+                }
+                Some(Source::Range(quote!((#r))))
+            }
             Expr::MethodCall(m) if m.method == "axis_iter" || m.method == "outer_iter" => {
                 self.axis_source(m)
             }

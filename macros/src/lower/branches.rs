@@ -172,12 +172,41 @@ impl Body<'_> {
                 };
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
+                // In ndarray code the graph does not depend on values: a comparison of
+                // arrays would be a mask, not a branch.
+                for (side, id) in [(&b.left, l), (&b.right, r)] {
+                    if self.tensor && id.is_some_and(|id| self.holds_array(id)) {
+                        self.cx.error(side, "an `if` compares floats, and this is an array: the graph of ndarray code does not depend on values; choose elementwise with `maximum(&a, &b)`, `minimum`, `relu`, or compare a reduction (`sum(..)`, `mean(..)`)");
+                        return None;
+                    }
+                }
                 Some(self.node(Op::Compare(code), vec![l?, r?], e.span()))
             }
             other => {
                 self.cx.error(other, "a condition on values compares them (`a > b`, `x != 0.0`) and joins comparisons with && || !");
                 None
             }
+        }
+    }
+
+    /// Whether node `id` is an array for certain: an array argument, or an elementwise
+    /// or array operation of one (not a reduction). Struct fields and loop values are
+    /// not known here, and pass.
+    fn holds_array(&self, id: NodeId) -> bool {
+        let op = self.graph.op(id);
+        match op {
+            Op::Input(i) => {
+                let name = &self.graph.inputs[*i as usize].name;
+                self.params
+                    .iter()
+                    .any(|p| p.ident == name.as_str() && matches!(p.kind, Kind::Array { .. }))
+            }
+            _ if op.is_leaf() || op.is_reduction() => false,
+            _ if op.is_elementwise() => {
+                let args = self.graph.args(id).to_vec();
+                args.into_iter().any(|a| self.holds_array(a))
+            }
+            _ => false,
         }
     }
 

@@ -146,25 +146,61 @@ fn tile<'a, A, D: Dimension>(v: &ArrayView<'a, A, D>) -> Option<&'a [A]> {
     t.to_slice()
 }
 
-/// The chunk length: the shortest repeated tile (tiles are suffix products of one shape,
-/// so each divides the longer ones and the whole size `n`).
-fn chunk_len<A>(n: usize, tiles: &[&[A]]) -> usize {
+/// How an operand broadcast to the output is read chunk by chunk.
+#[derive(Clone, Copy)]
+enum Tile<'a, A> {
+    /// A contiguous slice repeated along the leading axes ([`tile`]).
+    Repeat(&'a [A]),
+    /// One value per row: an array broadcast along the last axis
+    /// (`x - mean.insert_axis(Axis(1))`), read with chunks of one row, each a constant.
+    Column(&'a [A]),
+}
+
+/// How `v` (already broadcast to the output shape) is read by chunks, or `None` if it is
+/// laid out neither way (transposed): then the map goes through `Zip`.
+fn tiling<'a, A, D: Dimension>(v: &ArrayView<'a, A, D>) -> Option<Tile<'a, A>> {
+    if let Some(t) = tile(v) {
+        return Some(Tile::Repeat(t));
+    }
+    let last = v.ndim().checked_sub(1)?;
+    if v.strides()[last] != 0 {
+        return None;
+    }
+    let mut col = v.clone();
+    col.slice_each_axis_inplace(|ax| match ax.axis.index() == last {
+        true => Slice::from(0..1),
+        false => Slice::from(..),
+    });
+    col.to_slice().map(Tile::Column)
+}
+
+/// The chunk length: a row when an operand is a column, else the shortest repeated tile
+/// (tiles are suffix products of one shape, so each divides the longer ones, the whole
+/// size `n`, and is a multiple of the row length `cols`).
+fn chunk_len<A>(n: usize, cols: usize, tiles: &[Tile<'_, A>]) -> usize {
+    if tiles.iter().any(|t| matches!(t, Tile::Column(_))) {
+        return cols;
+    }
     tiles
         .iter()
-        .map(|t| t.len())
-        .filter(|&l| l > 1)
+        .filter_map(|t| match t {
+            Tile::Repeat(t) if t.len() > 1 => Some(t.len()),
+            _ => None,
+        })
         .min()
         .unwrap_or(n)
 }
 
 /// The lane of `tile` for chunk `c` of length `m`.
 #[inline(always)]
-fn lane<A: Copy>(tile: &[A], c: usize, m: usize) -> Lane<'_, A> {
-    if tile.len() == 1 {
-        Lane::Splat(Splat(tile[0]))
-    } else {
-        let off = (c * m) % tile.len();
-        Lane::Slice(&tile[off..off + m])
+fn lane<A: Copy>(tile: Tile<'_, A>, c: usize, m: usize) -> Lane<'_, A> {
+    match tile {
+        Tile::Repeat(t) if t.len() == 1 => Lane::Splat(Splat(t[0])),
+        Tile::Repeat(t) => {
+            let off = (c * m) % t.len();
+            Lane::Slice(&t[off..off + m])
+        }
+        Tile::Column(col) => Lane::Splat(Splat(col[c])),
     }
 }
 
@@ -223,7 +259,7 @@ macro_rules! engine {
         #[allow(unused_variables)]
         #[inline(always)]
         fn update_chunks<A: Copy, F: Fn(A, $(elem!($x)),*) -> A>(
-            s: &mut [A], m: usize, $($x: &[A],)* f: &F,
+            s: &mut [A], m: usize, $($x: Tile<'_, A>,)* f: &F,
         ) {
             for (c, chunk) in s.chunks_exact_mut(m).enumerate() {
                 $(let $x = lane($x, c, m);)*
@@ -255,9 +291,10 @@ macro_rules! engine {
                 match $x0.into_buffer() {
                     Ok(buf) if buf.shape() == shape.slice() => {
                         let mut out = buf.into_dimensionality::<D>().expect("same rank");
-                        if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tile(&$x),)*) {
+                        if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tiling(&$x),)*) {
                             let s = out.as_slice_mut().expect("standard layout");
-                            let m = chunk_len::<A>(n, &[$($x),*]);
+                            let cols = shape.slice().last().copied().unwrap_or(1);
+                            let m = chunk_len::<A>(n, cols, &[$($x),*]);
                             vectorised(#[inline(always)] || update_chunks(s, m.max(1), $($x,)* &f));
                         } else {
                             zip_update(&mut out, $(&$x,)* &f);
@@ -287,7 +324,7 @@ macro_rules! fresh_fn {
         /// The fresh-output loop over chunks of `m` (inlined into the `vectorised` entry).
         #[inline(always)]
         fn extend_chunks<A: Copy, F: Fn(A, $(elem!($x)),*) -> A>(
-            out: &mut [A], m: usize, $x0: &[A], $($x: &[A],)* f: &F,
+            out: &mut [A], m: usize, $x0: Tile<'_, A>, $($x: Tile<'_, A>,)* f: &F,
         ) {
             for (c, chunk) in out.chunks_exact_mut(m).enumerate() {
                 let $x0 = lane($x0, c, m);
@@ -305,8 +342,9 @@ macro_rules! fresh_fn {
         ) -> Array<A, D> {
             let n = shape.size();
             if n > 0 {
-                if let (Some($x0), $(Some($x),)*) = (tile(&$x0), $(tile($x),)*) {
-                    let m = chunk_len(n, &[$x0, $($x),*]);
+                if let (Some($x0), $(Some($x),)*) = (tiling(&$x0), $(tiling($x),)*) {
+                    let cols = shape.slice().last().copied().unwrap_or(1);
+                    let m = chunk_len(n, cols, &[$x0, $($x),*]);
                     // An initialised buffer (from the pool, or zeroed) keeps the write
                     // loop a plain indexed store that vectorises (an `extend` does not).
                     let mut out = pool::take::<A>(n);
@@ -625,4 +663,30 @@ where
                 .map_err(|m| m.into_error("map4"))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array3, Axis, array};
+
+    #[test]
+    fn an_operand_broadcast_along_the_last_axis_is_read_a_row_at_a_time() {
+        let x = array![[1.0_f64, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        let m = x.mean_axis(Axis(1)).unwrap().insert_axis(Axis(1));
+        let want = &x - &m;
+        let column = m.broadcast((2, 3)).unwrap();
+        assert!(matches!(tiling(&column), Some(Tile::Column(c)) if c == [2.0, 5.0]));
+        assert_eq!(map2(&x, &m, |a, b| a - b), want);
+        assert_eq!(map2(x.clone(), &m, |a, b| a - b), want);
+        assert_eq!(map2(&m, &x, |b, a| a - b), want);
+        assert_eq!(map3(&m, &x, 1.0, |b, a, c| a - b + c), &want + 1.0);
+        // Three axes, the statistic of each row of each batch.
+        let z = Array3::from_shape_fn((2, 3, 4), |(i, j, k)| (i * 12 + j * 4 + k) as f64);
+        let s = z.sum_axis(Axis(2)).insert_axis(Axis(2));
+        assert_eq!(map2(&z, &s, |a, b| a / b), &z / &s);
+        // A transposed operand is neither a tile nor a column.
+        assert!(tiling(&x.t()).is_none());
+        assert_eq!(map2(&x.t(), &x.t(), |a, b| a * b), (&x * &x).t());
+    }
 }

@@ -165,16 +165,16 @@ impl Body<'_> {
     }
 }
 
-/// The first float in integer tokens: a float literal (`0.5`, `1e3`, `2f64`) or a path
-/// through a float type (`f64::MIN_POSITIVE`).
-pub fn float_token(tokens: TokenStream) -> Option<TokenTree> {
+/// The first token of integer tokens that is no integer: a literal of another kind
+/// (`0.5`, `"s"`, `'c'`) or a path through a float type (`f64::MIN_POSITIVE`).
+pub fn non_integer_token(tokens: TokenStream) -> Option<TokenTree> {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     trees.iter().enumerate().find_map(|(i, tt)| match tt {
-        TokenTree::Group(g) => float_token(g.stream()),
-        TokenTree::Literal(l) => matches!(
+        TokenTree::Group(g) => non_integer_token(g.stream()),
+        TokenTree::Literal(l) => (!matches!(
             syn::parse_str::<syn::Lit>(&l.to_string()),
-            Ok(syn::Lit::Float(_))
-        )
+            Ok(syn::Lit::Int(_))
+        ))
         .then(|| tt.clone()),
         TokenTree::Ident(id) if id == "f32" || id == "f64" => {
             matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':')

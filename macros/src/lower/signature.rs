@@ -35,6 +35,19 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
     if let Some(v) = &sig.variadic {
         cx.error(v, "variadic functions cannot be #[differentiable]");
     }
+    // A type parameter no argument names could only be given by a turbofish, and the
+    // generated items could not infer it.
+    let inputs: Vec<String> = sig.inputs.iter().map(|a| quote!(#a).to_string()).collect();
+    for t in sig.generics.type_params() {
+        let name = t.ident.to_string();
+        let used = inputs.iter().any(|text| {
+            text.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|word| word == name)
+        });
+        if !used {
+            cx.error(&t.ident, format!("the type parameter `{name}` is not the type of any argument: remove it, or take the float type as one (`fn f<{name}: Float>(x: {name}) -> {name}`)"));
+        }
+    }
 }
 
 /// The float type the function returns, which every float in it must share.

@@ -53,6 +53,8 @@ impl Body<'_> {
                     None => self.cx.error(ret, "`return` needs a value: the function's result"),
                 },
                 Stmt::Expr(e, None) if last => output = self.result(e),
+                // A stray `;` (`x;;`): rustc only lints it.
+                Stmt::Expr(Expr::Verbatim(v), Some(_)) if v.is_empty() => {}
                 Stmt::Expr(e, _) => unsupported::statement(self.cx, e, self.tensor),
                 Stmt::Item(it) => self.cx.error(it, "items inside a #[differentiable] function are not supported; define constants and helpers outside the function"),
                 Stmt::Macro(m) => self.cx.error(m, unsupported::MACRO),

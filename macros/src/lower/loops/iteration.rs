@@ -59,8 +59,8 @@ impl Body<'_> {
                 return None;
             }
             Expr::Range(r) => {
-                if let Some(float) = crate::lower::integers::float_token(quote!(#r)) {
-                    self.cx.error(&float, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals, not floats");
+                if let Some(token) = crate::lower::integers::non_integer_token(quote!(#r)) {
+                    self.cx.error(&token, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
                     return None;
                 }
                 Some(Source::Range(quote!((#r))))

@@ -89,9 +89,40 @@ fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> Tok
         })
         .collect();
     match &parts[..] {
-        [one] => one.clone(),
+        // Spanned at the body's final expression: a value of the wrong type (an array
+        // where the function returns a float) is then reported there.
+        [one] => match final_expression_span(item) {
+            Some(span) => respanned(one.clone(), span),
+            None => one.clone(),
+        },
         parts => quote!((#(#parts),*)),
     }
+}
+
+/// The span of the expression the body ends with.
+fn final_expression_span(item: &ItemFn) -> Option<proc_macro2::Span> {
+    match item.block.stmts.last()? {
+        syn::Stmt::Expr(e, None) => Some(syn::spanned::Spanned::span(e)),
+        _ => None,
+    }
+}
+
+/// `tokens` moved to `span`'s place, each resolving names as before (the generated
+/// locals are hygienic, the user's names are not).
+fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), span));
+                group.set_span(g.span().located_at(span));
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(tt.span().located_at(span));
+            }
+            tt
+        })
+        .collect()
 }
 
 /// The types of the parts of the tuple `item` returns.

@@ -100,7 +100,7 @@ fn output_value(item: &ItemFn, roots: &[NodeId], exprs: Vec<TokenStream>) -> Tok
 }
 
 /// The span of the expression the body ends with.
-fn final_expression_span(item: &ItemFn) -> Option<proc_macro2::Span> {
+pub(crate) fn final_expression_span(item: &ItemFn) -> Option<proc_macro2::Span> {
     match item.block.stmts.last()? {
         syn::Stmt::Expr(e, None) => Some(syn::spanned::Spanned::span(e)),
         _ => None,
@@ -109,7 +109,7 @@ fn final_expression_span(item: &ItemFn) -> Option<proc_macro2::Span> {
 
 /// `tokens` moved to `span`'s place, each resolving names as before (the generated
 /// locals are hygienic, the user's names are not).
-fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+pub(crate) fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {

@@ -136,7 +136,10 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
     };
     let result = cx.check().and_then(|()| match lowering {
         Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
-            let written = (!lowered.tensor).then(|| crate::written::check(item));
+            let written = match lowered.tensor {
+                false => crate::written::check(item),
+                true => crate::written::names(item),
+            };
             let floats = crate::float_check::check(item, &lowered);
             quote!(#floats #items #written)
         }),

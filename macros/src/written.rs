@@ -8,7 +8,9 @@
 //! Tensor bodies are not copied: there the body's language is deliberately not plain
 //! ndarray (arrays are values, read again after `h + h` or `sigmoid(z)` has "moved"
 //! them; a view times a float; `mean_axis` without `Option`; `softmax(&x, Axis(k))`), so
-//! rustc would reject what the macro documents.
+//! rustc would reject what the macro documents. Their names are checked still
+//! ([`names`]): each name the body reads that no pattern of it binds is imported, unused,
+//! where the function is, so a name that exists nowhere is rustc's own error.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -43,6 +45,66 @@ pub fn check(item: &ItemFn) -> TokenStream {
             #[allow(dead_code, clippy::all)]
             #(#lints)*
             #sig #block
+        };
+    }
+}
+
+/// `use name as _;` for every name a tensor body reads as a value (a constant, not a
+/// function it calls) that none of its patterns or arguments binds: resolved where the function is, an
+/// undefined name (in code the graph leaves out too) is rustc's "unresolved import".
+pub fn names(item: &ItemFn) -> TokenStream {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Names {
+        bound: std::collections::HashSet<String>,
+        read: Vec<syn::Ident>,
+    }
+    impl<'a> Visit<'a> for Names {
+        // A function called is the macro's to find (or to ask for its body), and naming
+        // it in an import here would make it ambiguous beside the items expansions add.
+        fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
+            match &*c.func {
+                syn::Expr::Path(_) => {}
+                other => self.visit_expr(other),
+            }
+            for arg in &c.args {
+                self.visit_expr(arg);
+            }
+        }
+        fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
+            self.bound.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr_path(&mut self, p: &'a syn::ExprPath) {
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && let Some(ident) = p.path.get_ident()
+                && ident != "self"
+                && !self.read.contains(ident)
+            {
+                self.read.push(ident.clone());
+            }
+            syn::visit::visit_expr_path(self, p);
+        }
+    }
+    let mut names = Names::default();
+    for arg in &item.sig.inputs {
+        if let FnArg::Typed(pt) = arg {
+            names.visit_pat(&pt.pat);
+        }
+    }
+    names.visit_block(&item.block);
+    let uses = names
+        .read
+        .iter()
+        .filter(|i| !names.bound.contains(&i.to_string()))
+        .map(|i| quote::quote_spanned!(i.span()=> #[allow(unused_imports)] use #i as _;));
+    let cfgs =
+        (item.attrs.iter()).filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+    quote! {
+        #(#cfgs)*
+        const _: () = {
+            #(#uses)*
         };
     }
 }

@@ -300,3 +300,23 @@ fn lets_named_like_temporaries_keep_their_gradients() {
     assert!((v - 3.0 * c.exp()).abs() < 1e-12);
     assert!((g.c - 3.0 * c.exp()).abs() < 1e-12);
 }
+
+/// A fuzzer finding: the condition reads a NaN (`(y + NaN).log2()`), so the comparison is
+/// false and the value is `z^1.5 + z`; its derivative with respect to `y` is 0, not the
+/// NaN that 0 (the comparison's adjoint) times the logarithm's partial would give.
+#[differentiable(wrt(z, y))]
+fn nan_in_a_condition(z: f64, y: f64) -> f64 {
+    (if y >= (y + f64::NAN).log2() {
+        y
+    } else {
+        z.powf(1.5)
+    }) + z
+}
+
+#[test]
+fn a_zero_adjoint_passes_nothing_through_a_nan_partial() {
+    let (value, g) = nan_in_a_condition::grad(0.25, -0.8);
+    assert_eq!(value, 0.25_f64.powf(1.5) + 0.25);
+    assert_eq!(g.y, 0.0);
+    assert_eq!(g.z, 1.5 * 0.25_f64.sqrt() + 1.0);
+}

@@ -34,6 +34,12 @@ fn template(text: &'static str) -> Rc<Pattern> {
 /// In tensor code an elementwise operand may have been broadcast, so its contribution is
 /// summed back to its own shape (`sum_to`, free when nothing was broadcast).
 pub fn vjp(b: &mut Builder, node: NodeId, k: usize, adjoint: NodeId, tensor: bool) -> NodeId {
+    // A node whose adjoint is exactly 0 (a comparison's operands, an arm not taken)
+    // passes nothing on: multiplied through a partial that is NaN or infinite there
+    // (`log2` of a NaN, a product that overflowed), the 0 would turn into NaN.
+    if b.graph().const_value(adjoint) == Some(0.0) {
+        return b.constant(0.0);
+    }
     let n = b.graph().node(node);
     let (op, args, span) = (n.op.clone(), n.args.clone(), n.span);
     let spec = op.spec();

@@ -26,6 +26,14 @@ impl Body<'_> {
             if let Some(e) = super::branches::returns_early(stmt) {
                 return self.early_return(e, &stmts[i + 1..], at);
             }
+            // `#[cfg(..)]` and other attributes on a statement change what runs; the graph
+            // would hold the statement still (a fuzzer finding: wrong values).
+            if let Some(first) = quote::quote!(#stmt).into_iter().next()
+                && matches!(&first, proc_macro2::TokenTree::Punct(p) if p.as_char() == '#')
+            {
+                self.cx.error(stmt, "attributes on statements (`#[cfg(..)]`, `#[allow(..)]`) are not supported in a #[differentiable] body: put them on the function");
+                continue;
+            }
             // `let mut i = a; while i < b { ..; i += 1; }` is `for i in a..b { .. }`.
             if counted.take() == Some(i) {
                 continue;

@@ -1,0 +1,15 @@
+// An attribute on a statement (`#[cfg]` would remove it) is a spanned error: the graph
+// would hold the statement still (a fuzzer finding: wrong values).
+use cadena::prelude::*;
+
+#[differentiable]
+fn f(x: f64) -> f64 {
+    let mut acc = x;
+    #[cfg(any())]
+    for _ in 0..3 {
+        acc = acc.sin();
+    }
+    acc
+}
+
+fn main() {}

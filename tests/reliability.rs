@@ -320,3 +320,18 @@ fn a_zero_adjoint_passes_nothing_through_a_nan_partial() {
     assert_eq!(g.y, 0.0);
     assert_eq!(g.z, 1.5 * 0.25_f64.sqrt() + 1.0);
 }
+
+/// A fuzzer finding: `f64::from(b)`, in a binding the result does not read, was taken for
+/// a call of a `#[differentiable]` function (`f64::from_needs_differentiable_attribute!`).
+/// Of a float it is that float.
+#[differentiable]
+fn primitive_path_in_a_dead_let(w1: f64, b: f64, x1: f64) -> f64 {
+    let _v = f64::from(b);
+    w1 * x1 + b
+}
+
+#[test]
+fn a_path_through_a_primitive_type_is_not_imported() {
+    let (value, g) = primitive_path_in_a_dead_let::grad(2.0, 0.5, 3.0);
+    assert_eq!((value, g.w1, g.b, g.x1), (6.5, 3.0, 1.0, 2.0));
+}

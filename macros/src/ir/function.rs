@@ -90,8 +90,20 @@ impl Usage {
         }
     }
 
-    /// Records `path` (without generic arguments) for the emitted `use` items, once.
+    /// Records `path` (without generic arguments) for the emitted `use` items, once. A
+    /// path through a primitive type (`f64::from`) names no module a `use` can import
+    /// from, and needs no import either.
     pub fn use_path(&mut self, path: &syn::Path) {
+        const PRIMITIVES: &[&str] = &[
+            "f32", "f64", "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32",
+            "i64", "i128", "bool", "char", "str",
+        ];
+        if path.leading_colon.is_none()
+            && path.segments.len() > 1
+            && PRIMITIVES.iter().any(|p| path.segments[0].ident == p)
+        {
+            return;
+        }
         let bare = bare_path(path);
         if !self.used_paths.contains(&bare) {
             self.used_paths.push(bare);

@@ -188,6 +188,19 @@ impl Body<'_> {
             );
             return None;
         };
+        // `f64::from(x)` of a float is `x` (a conversion to the float type it has).
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if let ([ty, from], [arg]) = (&segments[..], &c.args.iter().collect::<Vec<_>>()[..])
+            && (ty == "f64" || ty == "f32")
+            && from == "from"
+        {
+            return self.expr(arg);
+        }
         let (op, name) = match target(&p.path) {
             Target::Op(op, name) => (op, name),
             Target::Function(name) if self.method_written_as_function(c, &p.path, &name) => {

@@ -22,6 +22,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, FnArg, ImplItem, ImplItemFn, ItemFn, ItemImpl, Type};
 
 use crate::handover::Callee;
+use crate::method::renamed_self;
 use crate::types::classify;
 
 /// The expansion of `#[differentiable] impl Type { .. }`; `expand_known` expands a free
@@ -390,11 +391,6 @@ impl VisitMut for Siblings<'_> {
             _ => {}
         }
     }
-}
-
-/// `self` → `self_` in tokens; `self::` paths stay.
-fn renamed_self(tokens: TokenStream) -> TokenStream {
-    crate::method::renamed_self(tokens)
 }
 
 /// `Self` → the impl's type, for a function outside the impl.

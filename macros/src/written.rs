@@ -32,8 +32,7 @@ pub fn check(item: &ItemFn) -> TokenStream {
     let (sig, block) = (&item.sig, &item.block);
     // `cfg` keeps the check where the function is; the user's lint levels apply to what
     // they wrote.
-    let cfgs =
-        (item.attrs.iter()).filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+    let cfgs = cfgs(item);
     let lints = item.attrs.iter().filter(|a| {
         ["allow", "warn", "deny", "forbid", "expect"]
             .iter()
@@ -99,12 +98,16 @@ pub fn names(item: &ItemFn) -> TokenStream {
         .iter()
         .filter(|i| !names.bound.contains(&i.to_string()))
         .map(|i| quote::quote_spanned!(i.span()=> #[allow(unused_imports)] use #i as _;));
-    let cfgs =
-        (item.attrs.iter()).filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+    let cfgs = cfgs(item);
     quote! {
         #(#cfgs)*
         const _: () = {
             #(#uses)*
         };
     }
+}
+
+/// The function's `cfg` attributes: a check stands where the function does.
+fn cfgs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
+    (item.attrs.iter()).filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
 }

@@ -99,8 +99,22 @@ fn has_stack(lowered: &Lowered, i: usize) -> bool {
     lowered.fields.iter().any(|f| f.param == i && f.collection)
 }
 
+/// Zeros of array argument `ident`'s shape, owned also when the argument is a view.
+pub(super) fn array_zeros(ident: &syn::Ident, borrowed: bool) -> TokenStream {
+    let arg = match borrowed {
+        true => quote!(#ident),
+        false => quote!(&#ident),
+    };
+    let z = local("zeros");
+    quote!({
+        let mut #z = ::cadena::__private::t::owned(#arg);
+        #z.fill(::core::default::Default::default());
+        #z
+    })
+}
+
 /// `Parameters::zeros_like` of struct argument `p`.
-fn zeros_of(p: &crate::ir::function::Param) -> TokenStream {
+pub(super) fn zeros_of(p: &crate::ir::function::Param) -> TokenStream {
     let ident = &p.ident;
     let arg = match &p.ty {
         syn::Type::Reference(_) => quote!(#ident),
@@ -205,18 +219,7 @@ fn grad_value(d: &Derived, i: usize, exprs: &HashMap<NodeId, TokenStream>) -> To
         Kind::Array { borrowed, .. } => {
             let input = p.input.expect("arrays are inputs");
             if is_zero(d, input) {
-                let arg = if borrowed {
-                    quote!(#ident)
-                } else {
-                    quote!(&#ident)
-                };
-                // Zeros of the argument's shape, owned also when the argument is a view.
-                let z = local("zeros");
-                quote!({
-                    let mut #z = ::cadena::__private::t::owned(#arg);
-                    #z.fill(::core::default::Default::default());
-                    #z
-                })
+                array_zeros(ident, borrowed)
             } else {
                 let value = &exprs[&input];
                 quote!(::cadena::__private::t::owned(#value))

@@ -89,10 +89,7 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
     match p.kind {
         Kind::Struct => {
             let g = local("hv_struct");
-            let arg = match &p.ty {
-                syn::Type::Reference(_) => quote!(#ident),
-                _ => quote!(&#ident),
-            };
+            let zeros = crate::emit::gradient::zeros_of(p);
             // A part that is the constant 0 (a field read by dead code) keeps its zeros.
             let sets = mine()
                 .filter(|(_, hv)| h.graph.const_value(**hv) != Some(0.0))
@@ -104,31 +101,17 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
                     quote!(#t::put(&mut #g #(.#path)*, #e);)
                 });
             quote!({
-                let mut #g = ::cadena::Parameters::zeros_like(#arg);
+                let mut #g = #zeros;
                 #(#sets)*
                 #g
             })
         }
-        Kind::Array { borrowed, .. } => {
-            let arg = match borrowed {
-                true => quote!(#ident),
-                false => quote!(&#ident),
-            };
-            match mine().next() {
-                Some(((_, e), hv)) if h.graph.const_value(*hv) != Some(0.0) => {
-                    quote!(#t::owned(#e))
-                }
-                // Zeros of the argument's shape.
-                _ => {
-                    let z = local("zeros");
-                    quote!({
-                        let mut #z = #t::owned(#arg);
-                        #z.fill(::core::default::Default::default());
-                        #z
-                    })
-                }
+        Kind::Array { borrowed, .. } => match mine().next() {
+            Some(((_, e), hv)) if h.graph.const_value(*hv) != Some(0.0) => {
+                quote!(#t::owned(#e))
             }
-        }
+            _ => crate::emit::gradient::array_zeros(ident, borrowed),
+        },
         Kind::Float | Kind::Other => match mine().next() {
             Some(((_, e), _)) => e.clone(),
             None => quote!(0.0),

@@ -229,9 +229,8 @@ impl Body<'_> {
     }
 }
 
-/// `let mut i = a;` followed by `while i < b { ..; i += 1; }` (or `<=`, `i = i + 1`), as
-/// the `for` loop it counts: `for i in a..b { .. }`. `None` for anything else.
-fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
+/// `let mut i = a;`: the counter's name and start.
+fn counter(init: &Stmt) -> Option<(&syn::Ident, &Expr)> {
     let Stmt::Local(local) = init else {
         return None;
     };
@@ -239,7 +238,37 @@ fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
         return None;
     };
     p.mutability?;
-    let (name, start) = (&p.ident, &local.init.as_ref()?.expr);
+    Some((&p.ident, &local.init.as_ref()?.expr))
+}
+
+/// Whether `stmt` is `name += 1;` or `name = name + 1;`.
+fn increments(stmt: &Stmt, name: &syn::Ident) -> bool {
+    let is_name = |e: &Expr| matches!(e, Expr::Path(q) if q.path.is_ident(name));
+    let one = |e: &Expr| matches!(e, Expr::Lit(l) if l.to_token_stream().to_string() == "1");
+    match stmt {
+        Stmt::Expr(Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
+            is_name(&b.left) && one(&b.right)
+        }
+        Stmt::Expr(Expr::Assign(a), _) => {
+            is_name(&a.left)
+                && matches!(&*a.right, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_))
+                    && is_name(&b.left) && one(&b.right))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a loop body's statements assign the counter (besides its increment).
+fn assigns(body: &[Stmt], name: &syn::Ident) -> bool {
+    quote::quote!(#(#body)*)
+        .to_string()
+        .contains(&format!("{name} ="))
+}
+
+/// `let mut i = a;` followed by `while i < b { ..; i += 1; }` (or `<=`, `i = i + 1`), as
+/// the `for` loop it counts: `for i in a..b { .. }`. `None` for anything else.
+fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
+    let (name, start) = counter(init)?;
     let Stmt::Expr(Expr::While(w), _) = next else {
         return None;
     };
@@ -256,24 +285,8 @@ fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
     }
     let end = &cond.right;
     let (step, body) = w.body.stmts.split_last()?;
-    let one = |e: &Expr| matches!(e, Expr::Lit(l) if l.to_token_stream().to_string() == "1");
-    let increments = match step {
-        Stmt::Expr(Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
-            matches!(&*b.left, Expr::Path(q) if q.path.is_ident(name)) && one(&b.right)
-        }
-        Stmt::Expr(Expr::Assign(a), _) => {
-            matches!(&*a.left, Expr::Path(q) if q.path.is_ident(name))
-                && matches!(&*a.right, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_))
-                    && matches!(&*b.left, Expr::Path(q) if q.path.is_ident(name)) && one(&b.right))
-        }
-        _ => false,
-    };
     // The counter may not change elsewhere in the body.
-    if !increments
-        || quote::quote!(#(#body)*)
-            .to_string()
-            .contains(&format!("{name} ="))
-    {
+    if !increments(step, name) || assigns(body, name) {
         return None;
     }
     let range: Expr = match inclusive {
@@ -288,21 +301,13 @@ fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
 /// `loop { ..; i += 1; if i >= b { break; } }` (the body runs once before the test) is
 /// `for i in a..b.max(a + 1)`; `==` for `>=` likewise. `None` for anything else.
 fn counted_loop(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
-    let Stmt::Local(local) = init else {
-        return None;
-    };
-    let Pat::Ident(p) = &local.pat else {
-        return None;
-    };
-    p.mutability?;
-    let (name, start) = (&p.ident, &local.init.as_ref()?.expr);
+    let (name, start) = counter(init)?;
     let Stmt::Expr(Expr::Loop(l), _) = next else {
         return None;
     };
     if l.label.is_some() {
         return None;
     }
-    let stmts = &l.body.stmts;
     let is_name = |e: &Expr| matches!(e, Expr::Path(q) if q.path.is_ident(name));
     // `if i >= b { break; }` (or `i == b`, `b <= i`): `b`.
     let guard = |stmt: &Stmt| -> Option<Expr> {
@@ -324,32 +329,19 @@ fn counted_loop(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
             _ => None,
         }
     };
-    let one = |e: &Expr| matches!(e, Expr::Lit(l) if l.to_token_stream().to_string() == "1");
-    let increments = |stmt: &Stmt| match stmt {
-        Stmt::Expr(Expr::Binary(b), _) if matches!(b.op, syn::BinOp::AddAssign(_)) => {
-            is_name(&b.left) && one(&b.right)
-        }
-        Stmt::Expr(Expr::Assign(a), _) => {
-            is_name(&a.left)
-                && matches!(&*a.right, Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_))
-                    && is_name(&b.left) && one(&b.right))
-        }
-        _ => false,
-    };
-    let (range, body): (Expr, &[Stmt]) = match stmts.as_slice() {
-        [first, body @ .., step] if increments(step) && guard(first).is_some() => {
+    let (range, body): (Expr, &[Stmt]) = match l.body.stmts.as_slice() {
+        [first, body @ .., step] if increments(step, name) && guard(first).is_some() => {
             let end = guard(first)?;
             (syn::parse_quote!((#start)..(#end)), body)
         }
-        [body @ .., step, last] if increments(step) && guard(last).is_some() => {
+        [body @ .., step, last] if increments(step, name) && guard(last).is_some() => {
             let end = guard(last)?;
             (syn::parse_quote!((#start)..(#end).max((#start) + 1)), body)
         }
         _ => return None,
     };
     // The counter may not change elsewhere in the body, nor the loop end another way.
-    let text = quote::quote!(#(#body)*).to_string();
-    if text.contains(&format!("{name} =")) || text.contains("break") {
+    if assigns(body, name) || quote::quote!(#(#body)*).to_string().contains("break") {
         return None;
     }
     Some(syn::parse_quote_spanned!(l.loop_token.span=> for #name in #range { #(#body)* }))

@@ -44,15 +44,27 @@ fn statements_once(
     let mut names = Vec::new();
     for (r, earlier) in first_of.iter().enumerate() {
         let name = local(&format!("cadena_root{r}"));
+        // A recorded shape borrows nothing and is a few words: it is kept as it is, not
+        // made into an array of zeros (an allocation per shape per iteration). A float's
+        // shape is read by value, so it stays the float `owned` makes of it.
+        let shape = *g.op(roots[r]) == Op::ShapeOf && !scalar_root(r);
         match earlier {
             None => {
                 let e = next.next().expect("one expression per root");
-                copies.extend(quote!(let #name = ::cadena::__private::t::owned(#e);));
+                copies.extend(match shape {
+                    true => quote!(let #name = #e;),
+                    false => quote!(let #name = ::cadena::__private::t::owned(#e);),
+                });
             }
             Some(e) => {
                 let first: &Ident = &names[*e];
-                let value = read(first, scalar_root(r));
-                copies.extend(quote!(let #name = ::cadena::__private::t::owned(#value);));
+                copies.extend(match shape {
+                    true => quote!(let #name = ::core::clone::Clone::clone(&#first);),
+                    false => {
+                        let value = read(first, scalar_root(r));
+                        quote!(let #name = ::cadena::__private::t::owned(#value);)
+                    }
+                });
             }
         }
         out.push(quote!(#name));

@@ -16,6 +16,7 @@ use super::operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Operand, Out1, Out2, Out3, Out4, shapes_text,
 };
 use super::pool;
+use super::shape::same_shape;
 use crate::Float;
 
 /// Operands whose shapes do not broadcast together.
@@ -46,6 +47,14 @@ impl Mismatch {
 
 /// The broadcast shape of `shapes` as rank `D`.
 pub(crate) fn broadcast<D: Dimension>(shapes: &[&[usize]]) -> Result<D, Mismatch> {
+    if let Some((first, rest)) = shapes.split_first()
+        && rest.iter().all(|s| same_shape(s, first))
+    {
+        // Operands of one shape (most maps): nothing to broadcast.
+        let mut out = D::zeros(first.len());
+        out.slice_mut().copy_from_slice(first);
+        return Ok(out);
+    }
     let ndim = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
     let mut out = D::zeros(ndim);
     out.slice_mut().fill(1);
@@ -131,6 +140,10 @@ fn tile<'a, A, D: Dimension>(v: &ArrayView<'a, A, D>) -> Option<&'a [A]> {
         } else {
             break;
         }
+    }
+    if j == 0 {
+        // Contiguous as a whole (the common case): no axis to cut to its first index.
+        return v.to_slice();
     }
     if !(0..j).all(|i| shape[i] == 1 || strides[i] == 0) {
         return None;
@@ -289,7 +302,7 @@ macro_rules! engine {
                     let $x = $x.broadcast(shape.clone()).expect("shape checked above");
                 )*
                 match $x0.into_buffer() {
-                    Ok(buf) if buf.shape() == shape.slice() => {
+                    Ok(buf) if same_shape(buf.shape(), shape.slice()) => {
                         let mut out = buf.into_dimensionality::<D>().expect("same rank");
                         if let (true, $(Some($x),)*) = (out.is_standard_layout(), $(tiling(&$x),)*) {
                             let s = out.as_slice_mut().expect("standard layout");

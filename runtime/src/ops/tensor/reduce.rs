@@ -8,6 +8,7 @@ use super::fast::vectorised;
 use super::map::{broadcast, map1};
 use super::operand::{Kind, Like, Operand};
 use super::pool;
+use super::shape::same_shape;
 use crate::Float;
 
 /// The sum of every element (a float is its own sum; an empty array sums to 0).
@@ -143,12 +144,18 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
     shape: &[usize],
 ) -> Array<A, D> {
     let g = match g.into_buffer() {
-        Ok(buf) if buf.shape() == shape => {
+        Ok(buf) if same_shape(buf.shape(), shape) => {
             return buf.into_dimensionality().expect("same shape, same rank");
         }
         Ok(buf) => buf.into_dyn(),
         Err(g) => {
             let v = g.view();
+            if same_shape(v.shape(), shape) {
+                // Nothing to sum: a copy, at the static rank (no dynamic-rank detour).
+                if let Ok(v) = v.view().into_dimensionality::<D>() {
+                    return pool::copy(&v);
+                }
+            }
             return reduce_view(v.into_dyn(), shape);
         }
     };
@@ -183,8 +190,9 @@ fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, 
 /// `g`), at the line that called [`sum_to`].
 #[track_caller]
 fn check_reducible(g: &[usize], shape: &[usize]) {
-    let fits =
-        g.len() >= shape.len() && broadcast::<IxDyn>(&[g, shape]).is_ok_and(|b| b.slice() == g);
+    // Equal shapes, the common case in a recurrent cell's backward, need no broadcast.
+    let fits = same_shape(g, shape)
+        || g.len() >= shape.len() && broadcast::<IxDyn>(&[g, shape]).is_ok_and(|b| b.slice() == g);
     assert!(fits, "sum_to: cannot reduce {g:?} to {shape:?}");
 }
 

@@ -324,7 +324,8 @@ mod tests {
         let (b, c) = (take::<f64>(13), take::<f64>(15));
         assert_ne!(b.as_ptr(), address);
         assert_ne!(c.as_ptr(), address);
-        assert_eq!(take::<f64>(14).as_ptr(), address);
+        let again = take::<f64>(14);
+        assert_eq!(again.as_ptr(), address);
         assert_eq!(held_bytes(), 0);
         // Nobody asked for 20: not kept.
         give(vec![0.0; 20]);

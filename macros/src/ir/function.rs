@@ -69,6 +69,13 @@ pub struct Usage {
     /// input index (`grad_struct0.layers`): set by the emitter for the backward
     /// statements, whose loops write their elements' gradients there.
     pub sinks: Vec<(usize, proc_macro2::TokenStream)>,
+    /// Loops, by node index in the graph being emitted, to run with a tape though no
+    /// backward run there reads it: a loop body's forward iteration stores their tapes
+    /// (`LoopDerivative::stored`).
+    pub taped_loops: Vec<usize>,
+    /// Loops, by node index, not run but read from what the forward iteration stored: the
+    /// tape (a loop carrying several values), or the value and the tape.
+    pub stored_loops: Vec<(usize, proc_macro2::TokenStream)>,
     /// The function and `Axis` paths the body calls, as written (arguments stripped). The
     /// emitted body calls runtime helpers instead, so it names these in `use` items to
     /// keep the user's imports of them used, and their absence an error, as for the body

@@ -80,6 +80,11 @@ pub struct LoopDerivative {
     pub live_pushes: Vec<bool>,
     pub residual_inputs: Vec<NodeId>,
     pub output_input: Option<NodeId>,
+    /// Loops inside the body whose backward runs read their tapes: each as it is in
+    /// `graph` and as `back` copies it. The forward iteration runs them with a tape and
+    /// stores it beside the residuals, so the backward iteration reads the tape instead of
+    /// running the inner loop's forward again (a stacked LSTM's layers, once each).
+    pub stored: Vec<(NodeId, NodeId)>,
 }
 
 /// The `Loop` operands whose adjoints a backward run of `the_loop` computes: those a

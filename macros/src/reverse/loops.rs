@@ -152,6 +152,15 @@ fn derive(body: &LoopBody, wanted: &[bool], live_pushes: &[bool]) -> LoopDerivat
             id
         },
     );
+    // An inner loop the backward needs (for its `LoopBack`) is copied into `back`; its
+    // forward run's tape is stored rather than the loop run again.
+    let stored: Vec<(NodeId, NodeId)> = graph
+        .ids()
+        .filter(|id| {
+            matches!(graph.op(*id), Op::Loop(_)) && back_set[id.index()] && !dep[id.index()]
+        })
+        .filter_map(|id| map[id.index()].map(|copy| (id, copy)))
+        .collect();
     let back_grads = grads
         .iter()
         .map(|g| g.map(|g| map[g.index()].expect("every adjoint is copied")))
@@ -180,5 +189,6 @@ fn derive(body: &LoopBody, wanted: &[bool], live_pushes: &[bool]) -> LoopDerivat
         live_pushes: live_pushes.to_vec(),
         residual_inputs,
         output_input,
+        stored,
     }
 }

@@ -56,6 +56,59 @@ pub fn run_backwards<'g>(g: &'g Graph, live: &[bool], id: NodeId) -> Option<&'g 
         .then(|| g.derivative(id))
 }
 
+/// The inner loops whose tapes a loop's forward iteration stores for its backward one
+/// ([`LoopDerivative::stored`]): those carrying several values (their tapes hold owned
+/// values only, so they outlive the iteration), whose copy in the backward graph was
+/// derived the same way (the same tape layout). Any other is run again there.
+pub(super) fn stored_loops(d: &LoopDerivative) -> Vec<(NodeId, NodeId)> {
+    d.stored
+        .iter()
+        .copied()
+        .filter(|&(fwd, back)| {
+            let multi =
+                matches!(d.graph.op(fwd), Op::Loop(k) if d.graph.loops[*k as usize].is_multi());
+            let same = match (d.graph.derivatives.get(&fwd), d.back.derivatives.get(&back)) {
+                (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
+                _ => false,
+            };
+            multi && same
+        })
+        .collect()
+}
+
+/// A forward iteration's statements for `roots` with the stored inner loops run with
+/// tapes: the expressions of `roots`, then those of the stored tapes.
+pub(super) fn taped_statements(
+    mut lowered: Lowered,
+    g: &Graph,
+    roots: &[NodeId],
+    stored: &[(NodeId, NodeId)],
+) -> (TokenStream, Vec<TokenStream>) {
+    lowered.usage.taped_loops = stored.iter().map(|(f, _)| f.index()).collect();
+    let mut all = roots.to_vec();
+    all.extend(stored.iter().map(|(f, _)| *f));
+    let (stmts, mut exprs) = statements(&lowered, g, &all);
+    for e in &mut exprs[roots.len()..] {
+        let ident: Ident = syn::parse2(e.clone()).expect("a loop is a statement");
+        let tape = tape_local(&ident);
+        *e = quote!(#tape);
+    }
+    (stmts, exprs)
+}
+
+/// How a backward iteration reads the stored tapes: as residuals `first..`, each read
+/// (moved) where the backward graph's copy of its loop would run.
+pub(super) fn stored_reads(stored: &[(NodeId, NodeId)], first: usize) -> Vec<(usize, TokenStream)> {
+    stored
+        .iter()
+        .enumerate()
+        .map(|(s, (_, back))| {
+            let r = residual(first + s);
+            (back.index(), quote!(#r))
+        })
+        .collect()
+}
+
 /// The local holding a loop's tape, beside the loop's own value.
 pub fn tape_local(value: &Ident) -> Ident {
     local(&format!("{value}_tape"))

@@ -4,7 +4,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
+use super::access::{
+    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_loops,
+    taped_statements,
+};
 use crate::emit::expr::local;
 use crate::ir::function::Lowered;
 use crate::ir::loops::{LoopBody, LoopDerivative};
@@ -51,7 +54,8 @@ pub fn forward(
     let lowered = lowered_for(outer, access, floats);
     let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
-    let (stmts, exprs) = statements(&lowered, &d.graph, &roots);
+    // The residuals, then the inner loops' tapes.
+    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &stored_loops(d));
     let out = &exprs[0];
     let residuals = &exprs[1..];
     let tape = &n.tape;
@@ -132,9 +136,12 @@ fn forward_peeled(
     };
     let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
-    let (stmts, exprs) = emit(&d.graph, &roots);
+    // The residuals, then the inner loops' tapes.
+    let (access, floats) = body_access(body, &d.graph, &[quote!(&#current)], scalar, &[]);
+    let lowered = lowered_for(outer, access, floats);
+    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &stored_loops(d));
     let (out, residual_exprs) = (&exprs[0], &exprs[1..]);
-    let names: Vec<Ident> = (0..d.residuals.len()).map(residual).collect();
+    let names: Vec<Ident> = (0..residual_exprs.len()).map(residual).collect();
     let tape = &n.tape;
     let carried = d.needs_carry[0].then(|| quote!(::core::mem::take(&mut #state),));
     let range_local = local("cadena_range");

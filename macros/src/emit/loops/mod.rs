@@ -85,6 +85,21 @@ pub fn statement(
         }
         Op::Loop(k) => {
             let body = &g.loops[*k as usize];
+            let tape = tape_local(ident);
+            if let Some((_, stored)) = lowered
+                .usage
+                .stored_loops
+                .iter()
+                .find(|(n, _)| *n == id.index())
+            {
+                // Its backward run reads the tape; nothing else in a backward iteration
+                // reads a loop carrying several values (the parts it needs are residuals).
+                debug_assert!(
+                    body.is_multi(),
+                    "only loops carrying several values are stored"
+                );
+                return Some(quote!(let #tape = #stored; let #ident = ();));
+            }
             let mut bind: Vec<TokenStream> = args.iter().map(|&a| (reads.borrowed)(a)).collect();
             // One carried value's start is moved in if it is a float; an array start is
             // borrowed, for the first iteration to read in place.
@@ -96,9 +111,11 @@ pub fn statement(
                 true => several::forward(body, lowered, &bind, &scalar, tape),
                 false => forward(body, lowered, &bind, &scalar, tape),
             };
-            Some(match run_backwards(g, live, id) {
+            let stores = lowered.usage.taped_loops.contains(&id.index());
+            let derivative =
+                run_backwards(g, live, id).or_else(|| stores.then(|| g.derivative(id)));
+            Some(match derivative {
                 Some(derivative) => {
-                    let tape = tape_local(ident);
                     let value = run(Some((&tape, derivative)));
                     quote!(let #tape; let #ident = #value;)
                 }

@@ -8,7 +8,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::access::{Names, bind_operands, body_access, lowered_for, read, residual, statements};
+use super::access::{
+    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_loops,
+    stored_reads, taped_statements,
+};
 use super::backward::Run;
 use super::sums::{Adjoints, Sums};
 use crate::emit::expr::local;
@@ -27,6 +30,7 @@ fn statements_once(
     g: &Graph,
     roots: &[NodeId],
     scalar_root: &dyn Fn(usize) -> bool,
+    stored: &[(NodeId, NodeId)],
 ) -> (TokenStream, Vec<TokenStream>, Vec<Option<usize>>) {
     let mut unique = Vec::new();
     let mut first_of: Vec<Option<usize>> = Vec::new();
@@ -37,7 +41,8 @@ fn statements_once(
         }
         first_of.push(earlier);
     }
-    let (stmts, exprs) = statements(lowered, g, &unique);
+    let (stmts, exprs) = taped_statements(lowered.clone(), g, &unique, stored);
+    let tapes = exprs[unique.len()..].to_vec();
     let mut next = exprs.into_iter();
     let mut out: Vec<TokenStream> = Vec::new();
     let mut copies = TokenStream::new();
@@ -70,6 +75,8 @@ fn statements_once(
         out.push(quote!(#name));
         names.push(name);
     }
+    // The stored inner loops' tapes, last.
+    out.extend(tapes);
     (quote!(#stmts #copies), out, first_of)
 }
 
@@ -121,7 +128,11 @@ pub fn forward(
     let root_scalar = |r: usize| {
         !outer.tensor || (r < k && scalar[r]) || (r >= k && residual_scalar[roots[r].index()])
     };
-    let (stmts, exprs, _) = statements_once(&lowered, g, &roots, &root_scalar);
+    let stored = match tape {
+        Some((_, d)) => stored_loops(d),
+        None => Vec::new(),
+    };
+    let (stmts, exprs, _) = statements_once(&lowered, g, &roots, &root_scalar, &stored);
     let outs = &exprs[..k];
     let pushed = &exprs[pushes_at.clone()];
     let residuals = &exprs[pushes_at.end..];
@@ -263,7 +274,10 @@ pub fn backward(
         .collect();
     let (access, floats) =
         body_access(body, &d.back, &carries_read(&h_ins, scalar), scalar, &extra);
-    let (stmts, exprs) = statements(&lowered_for(outer, access, floats), &d.back, &roots);
+    let mut lowered = lowered_for(outer, access, floats);
+    let stored = stored_loops(d);
+    lowered.usage.stored_loops = stored_reads(&stored, d.residuals.len());
+    let (stmts, exprs) = statements(&lowered, &d.back, &roots);
     let adjoints = Adjoints { positions, exprs };
     let mut every = TokenStream::new();
     sums.sum_captures(&mut every, &adjoints);
@@ -284,7 +298,7 @@ pub fn backward(
         }
     }
     let kept = (0..k).filter(|&j| d.needs_carry[j]).map(|j| &h_ins[j]);
-    let residual_names = (0..d.residuals.len()).map(residual);
+    let residual_names = (0..d.residuals.len() + stored.len()).map(residual);
     quote!({
         #operands
         let mut #tape = #tape_in;

@@ -2,7 +2,7 @@
 //! network's loss times a direction, with respect to arrays and to parameter structs,
 //! checked against central differences of `f::grad` along the direction.
 
-use cadena::ndarray::{Array1, Array2, array};
+use cadena::ndarray::{Array, Array1, Array2, Array4, Axis, array, s};
 use cadena::prelude::*;
 
 #[derive(Parameters, Clone, Debug)]
@@ -31,6 +31,34 @@ fn regression(
 ) -> f64 {
     let h = sigmoid(x.dot(w1) + b1);
     mse(h.dot(w2), y)
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Embedded {
+    pub table: Array2<f64>,
+    pub w: Array2<f64>,
+}
+
+/// Rows gathered from an embedding table, a region sliced out, rows centred by their
+/// mean, one column picked, column sums: each backward op of these is differentiated
+/// again.
+#[differentiable(wrt(p), hvp)]
+fn gathered(p: &Embedded, ids: &[usize], y: &Array2<f64>) -> f64 {
+    let e = p.table.select(Axis(0), ids);
+    let h = tanh(e.dot(&p.w));
+    let first = h.slice(s![.., 0..2]);
+    let centred = &first - &first.mean_axis(Axis(1)).insert_axis(Axis(1));
+    let last = h.index_axis(Axis(1), 2);
+    let totals = h.sum_axis(Axis(0));
+    mse(centred, y) + 0.3 * sum(&last * &last) + 0.2 * sum(&totals * &totals)
+}
+
+/// A map scaled elementwise by `w`, squashed, average-pooled and squared.
+#[differentiable(wrt(w), hvp)]
+fn pooled(w: &Array2<f64>, x: &Array4<f64>) -> f64 {
+    let a = tanh(x * w);
+    let p = avg_pool2d(&a, (2, 2), (1, 1));
+    sum(&p * &p)
 }
 
 fn network() -> Mlp {
@@ -115,4 +143,50 @@ fn the_hessian_with_respect_to_arrays_given_one_by_one_matches_too() {
     close("w1", &hv.w1, &((&plus.w1 - &minus.w1) / (2.0 * h)));
     close("b1", &hv.b1, &((&plus.b1 - &minus.b1) / (2.0 * h)));
     close("w2", &hv.w2, &((&plus.w2 - &minus.w2) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_gathers_slices_and_axis_reductions_matches_differences() {
+    let p = Embedded {
+        table: array![[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2], [0.7, -0.1]],
+        w: array![[0.4, 0.1, -0.3], [-0.6, 0.3, 0.2]],
+    };
+    let d = Embedded {
+        table: array![[1.0, 0.5], [-0.3, 0.2], [0.4, -0.7], [0.2, 0.1]],
+        w: array![[0.1, 0.2, -0.4], [0.3, -0.5, 0.6]],
+    };
+    // Id 1 twice: the scatter-add and its gather both see a repeated id.
+    let ids = [1_usize, 3, 1, 0];
+    let y = array![[0.5, -0.2], [0.1, 0.3], [0.0, 0.8], [-0.4, 0.2]];
+    let hv = gathered::hvp(&p, &ids, &y, &gathered::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Embedded {
+            table: &p.table + &(&d.table * s),
+            w: &p.w + &(&d.w * s),
+        };
+        gathered::grad(&q, &ids, &y).1.p
+    };
+    let (plus, minus) = (at(h), at(-h));
+    close(
+        "table",
+        &hv.table,
+        &((&plus.table - &minus.table) / (2.0 * h)),
+    );
+    close("w", &hv.w, &((&plus.w - &minus.w) / (2.0 * h)));
+    // Row 2 of the table is never gathered: no curvature there.
+    assert!(hv.table.row(2).iter().all(|&v| v == 0.0));
+}
+
+#[test]
+fn the_hessian_through_an_average_pool_matches_differences() {
+    let x = Array::from_shape_fn((2, 1, 3, 4), |(n, _, i, j)| {
+        ((n * 12 + i * 4 + j) as f64 * 0.37).sin()
+    });
+    let w = Array::from_shape_fn((3, 4), |(i, j)| 0.5 + 0.1 * (i as f64) - 0.2 * (j as f64));
+    let d = Array::from_shape_fn((3, 4), |(i, j)| ((i * 4 + j) as f64 * 0.71).cos());
+    let hv = pooled::hvp(&w, &x, &pooled::Grad { w: d.clone() }).w;
+    let h = 1e-5;
+    let at = |s: f64| pooled::grad(&(&w + &(&d * s)), &x).1.w;
+    close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
 }

@@ -195,7 +195,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
     if args.hvp && lowered.tensor && hvp.is_none() {
         return Err(syn::Error::new_spanned(
             &item.sig.ident,
-            "`hvp` is not available for this function: its gradient uses an operation whose own derivative the macro does not have (a convolution, a pool, a slice, a loop, ...); products, broadcasts, elementwise functions, `mean`, `sum`, `mse` and `softmax_cross_entropy` have one",
+            "`hvp` is not available for this function: its gradient uses an operation whose own derivative the macro does not have (a convolution, a max pool, a concatenation, a loop, ...); products, broadcasts, elementwise functions, `mean`, `sum`, sums and means along an axis, slices, `index_axis`, `select`, average pools, `mse` and `softmax_cross_entropy` have one",
         ));
     }
     let chain = (!lowered.array_output).then(|| {

@@ -573,16 +573,25 @@ op_table! {
         ..internal("broadcast_to", 2, Class::Backward)
     };
     /// The adjoint of `sum_axis`.
-    BroadcastAxisTo(axis: usize) => internal("broadcast_axis_to", 2, Class::Backward);
+    BroadcastAxisTo(axis: usize) => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(sum_axis ?g ?k)", "0"])),
+        ..internal("broadcast_axis_to", 2, Class::Backward)
+    };
     /// The adjoint of `insert_axis`.
-    RemoveAxis(axis: usize) => internal("remove_axis", 1, Class::Backward);
+    RemoveAxis(axis: usize) => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(insert_axis ?g ?k)"])),
+        ..internal("remove_axis", 1, Class::Backward)
+    };
     /// The adjoint of `mean`.
     MeanVjp => Spec {
         tensor_vjp: Some(Vjp::Templates(&["(mean ?g)", "0"])),
         ..internal("mean_vjp", 2, Class::Backward)
     };
     /// The adjoint of `mean_axis`.
-    MeanAxisVjp(axis: usize) => internal("mean_axis_vjp", 2, Class::Backward);
+    MeanAxisVjp(axis: usize) => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(mean_axis ?g ?k)", "0"])),
+        ..internal("mean_axis_vjp", 2, Class::Backward)
+    };
     /// `g · bᵀ`: the adjoint of `a` in `a · b`.
     DotVjpLhs => Spec {
         tensor_vjp: Some(Vjp::Templates(&["(dot ?g ?b)", "(dot_vjp_rhs ?g ?a)"])),
@@ -629,13 +638,27 @@ op_table! {
     /// `g · softmax(x)` along the axis: the adjoint of `logsumexp`.
     LogSumExpVjp(axis: usize) => internal("logsumexp_vjp", 3, Class::Backward);
     /// The adjoint of a slice: `g` scattered into zeros.
-    SliceVjp => internal("slice_vjp", 3, Class::Backward);
+    SliceVjp => Spec {
+        // Linear in `g`: its adjoint is the region of the cotangent.
+        tensor_vjp: Some(Vjp::Templates(&["(slice ?g ?c)", "0", "0"])),
+        ..internal("slice_vjp", 3, Class::Backward)
+    };
     /// `acc` with `g` added into a region: slices' VJPs of one array summed in one buffer.
-    SliceAdd => internal("slice_add", 3, Class::Backward);
+    SliceAdd => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["?g", "(slice ?g ?c)", "0"])),
+        ..internal("slice_add", 3, Class::Backward)
+    };
     /// The adjoint of `index_axis`.
-    IndexAxisVjp(axis: usize) => internal("index_axis_vjp", 3, Class::Backward);
+    IndexAxisVjp(axis: usize) => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(index_axis ?g ?c ?k)", "0", "0"])),
+        ..internal("index_axis_vjp", 3, Class::Backward)
+    };
     /// The adjoint of `select`: scatter-add by id.
-    SelectVjp(axis: usize) => internal("select_vjp", 3, Class::Backward);
+    SelectVjp(axis: usize) => Spec {
+        // A scatter-add by id: its adjoint gathers the same ids.
+        tensor_vjp: Some(Vjp::Templates(&["(select ?g ?c ?k)", "0", "0"])),
+        ..internal("select_vjp", 3, Class::Backward)
+    };
     /// Operand `k`'s slab of a concatenation's adjoint: operands the adjoint, `k`, and
     /// every part (for their lengths along the axis).
     ConcatenatePart(axis: usize) => internal("concatenate_part", 0, Class::Backward);
@@ -651,9 +674,17 @@ op_table! {
     Conv2dVjpW => internal("conv2d_vjp_w", 5, Class::Backward);
     Conv2dVjpB => internal("conv2d_vjp_b", 2, Class::Backward);
     MaxPool1dVjp => internal("max_pool1d_vjp", 4, Class::Backward);
-    AvgPool1dVjp => internal("avg_pool1d_vjp", 4, Class::Backward);
+    AvgPool1dVjp => Spec {
+        // Linear in `g`: its adjoint is the cotangent pooled the same way.
+        tensor_vjp: Some(Vjp::Templates(&["(avg_pool1d ?g ?c ?d)", "0", "0", "0"])),
+        ..internal("avg_pool1d_vjp", 4, Class::Backward)
+    };
     MaxPool2dVjp => internal("max_pool2d_vjp", 4, Class::Backward);
-    AvgPool2dVjp => internal("avg_pool2d_vjp", 4, Class::Backward);
+    AvgPool2dVjp => Spec {
+        // Linear in `g`: its adjoint is the cotangent pooled the same way.
+        tensor_vjp: Some(Vjp::Templates(&["(avg_pool2d ?g ?c ?d)", "0", "0", "0"])),
+        ..internal("avg_pool2d_vjp", 4, Class::Backward)
+    };
 }
 
 /// d(x^n)/dx = n x^(n-1): the new exponent is computed, which a template cannot say.

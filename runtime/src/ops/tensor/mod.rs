@@ -83,6 +83,7 @@ pub use pooling::{
     avg_pool1d, avg_pool1d_vjp, avg_pool2d, avg_pool2d_vjp, max_pool1d, max_pool1d_vjp, max_pool2d,
     max_pool2d_vjp,
 };
+pub(crate) use reduce::reduce_view;
 pub use reduce::{
     broadcast_axis_to, broadcast_to, mean, mean_axis, mean_axis_vjp, mean_vjp, sum, sum_axis,
     sum_to,

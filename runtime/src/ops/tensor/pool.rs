@@ -171,30 +171,58 @@ thread_local! {
     };
 }
 
-/// Runs `f` on this thread's shelf for `A`. `None` when `A` is neither f32 nor f64, while
-/// the thread is ending, or when called from inside `f` (which nothing does): the caller
-/// then allocates or frees as usual.
-fn with_shelf<A: Float, R>(f: impl FnOnce(&mut Shelf<A>) -> R) -> Option<R> {
+/// Runs `f` on this thread's shelves. `None` while the thread is ending, or when called
+/// from inside `f` (which nothing does): the caller then allocates or frees as usual.
+fn with_shelves<R>(f: impl FnOnce(&mut Shelves) -> R) -> Option<R> {
     SHELVES
-        .try_with(|shelves| {
-            let mut shelves = shelves.try_borrow_mut().ok()?;
-            let shelf: &mut dyn Any = if TypeId::of::<A>() == TypeId::of::<f32>() {
-                &mut shelves.single
-            } else if TypeId::of::<A>() == TypeId::of::<f64>() {
-                &mut shelves.double
-            } else {
-                return None;
-            };
-            shelf.downcast_mut::<Shelf<A>>().map(f)
-        })
+        .try_with(|shelves| shelves.try_borrow_mut().ok().map(|mut s| f(&mut s)))
         .ok()
         .flatten()
+}
+
+// The cache's work, compiled once here for each element type: generic over `A`, the map
+// and the table were compiled again in every crate that takes a buffer (a tenth of a
+// small model's optimised code).
+#[inline(never)]
+fn take_single(len: usize) -> Option<Vec<f32>> {
+    with_shelves(|s| s.single.take(len)).flatten()
+}
+
+#[inline(never)]
+fn take_double(len: usize) -> Option<Vec<f64>> {
+    with_shelves(|s| s.double.take(len)).flatten()
+}
+
+#[inline(never)]
+fn give_single(buffer: Vec<f32>) {
+    with_shelves(|s| s.single.give(buffer));
+}
+
+#[inline(never)]
+fn give_double(buffer: Vec<f64>) {
+    with_shelves(|s| s.double.give(buffer));
+}
+
+/// `value` as a `U`, when `T` is `U`.
+fn same_type<T: 'static, U: 'static>(value: T) -> Result<U, T> {
+    let mut slot = Some(value);
+    match (&mut slot as &mut dyn Any).downcast_mut::<Option<U>>() {
+        Some(u) => Ok(u.take().expect("just put")),
+        None => Err(slot.expect("not taken")),
+    }
 }
 
 /// A buffer of `len` initialised elements with unspecified values, from the cache when it
 /// has one that fits.
 pub fn take<A: Float>(len: usize) -> Vec<A> {
-    match with_shelf::<A, _>(|shelf| shelf.take(len)).flatten() {
+    let cached: Option<Vec<A>> = if TypeId::of::<A>() == TypeId::of::<f32>() {
+        take_single(len).and_then(|b| same_type(b).ok())
+    } else if TypeId::of::<A>() == TypeId::of::<f64>() {
+        take_double(len).and_then(|b| same_type(b).ok())
+    } else {
+        None
+    };
+    match cached {
         Some(mut buffer) => {
             // A cached buffer holds the values of the array it came from: its whole
             // capacity is initialised, or the part `resize` fills.
@@ -209,9 +237,17 @@ pub fn take<A: Float>(len: usize) -> Vec<A> {
     }
 }
 
-/// Puts a buffer back in this thread's cache.
+/// Puts a buffer back in this thread's cache (it is freed when the cache is full, or
+/// the element type is not f32 or f64).
 pub fn give<A: Float>(buffer: Vec<A>) {
-    with_shelf::<A, _>(|shelf| shelf.give(buffer));
+    match same_type::<_, Vec<f32>>(buffer) {
+        Ok(single) => give_single(single),
+        Err(buffer) => {
+            if let Ok(double) = same_type::<_, Vec<f64>>(buffer) {
+                give_double(double);
+            }
+        }
+    }
 }
 
 /// Puts an array's buffer back in this thread's cache (it is freed when the cache is

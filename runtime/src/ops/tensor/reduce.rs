@@ -156,10 +156,10 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
                     return pool::copy(&v);
                 }
             }
-            return reduce_view(v.into_dyn(), shape);
+            return into_rank(A::reduce_to(v.into_dyn(), shape));
         }
     };
-    let out = reduce_view(g.view(), shape);
+    let out = into_rank(A::reduce_to(g.view(), shape));
     pool::recycle(g);
     out
 }
@@ -167,7 +167,7 @@ fn sum_to_shape<A: Float, D: Dimension, G: Operand<Elem = A>>(
 /// The common case of a bias's adjoint: a contiguous gradient summed over its leading axes
 /// into the trailing `shape`, one pass over memory. (ndarray's `sum_axis` on a dynamic-rank
 /// view pays shape bookkeeping per row, which costs more than the additions here.)
-fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, D> {
+fn sum_leading<A: Float>(rows: &[A], shape: &[usize]) -> Array<A, IxDyn> {
     let k: usize = shape.iter().product();
     let mut out = pool::zeros(IxDyn(shape));
     let acc = out.as_slice_mut().expect("a fresh row-major array");
@@ -183,7 +183,7 @@ fn sum_leading<A: Float, D: Dimension>(rows: &[A], shape: &[usize]) -> Array<A, 
             },
         );
     }
-    out.into_dimensionality().expect("rank of like")
+    out
 }
 
 /// Panics unless a gradient of shape `g` sums down to `shape` (which must broadcast to
@@ -196,7 +196,17 @@ fn check_reducible(g: &[usize], shape: &[usize]) {
     assert!(fits, "sum_to: cannot reduce {g:?} to {shape:?}");
 }
 
-fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usize]) -> Array<A, D> {
+/// `like`'s rank again, after a reduction at dynamic rank.
+fn into_rank<A: Float, D: Dimension>(out: Array<A, IxDyn>) -> Array<A, D> {
+    out.into_dimensionality().expect("rank of like")
+}
+
+/// The reduction of [`sum_to`] at dynamic rank: compiled once per element type in this
+/// crate ([`Float::reduce_to`]), not in every crate that calls `sum_to`.
+pub(crate) fn reduce_view<A: Float>(
+    g: ArrayView<'_, A, IxDyn>,
+    shape: &[usize],
+) -> Array<A, IxDyn> {
     let lead = g.ndim() - shape.len();
     if let Some(rows) = g
         .as_slice()
@@ -218,7 +228,7 @@ fn reduce_view<A: Float, D: Dimension>(g: ArrayView<'_, A, IxDyn>, shape: &[usiz
             out = out.sum_axis(Axis(i)).insert_axis(Axis(i));
         }
     }
-    out.into_dimensionality().expect("rank of like")
+    out
 }
 
 /// Spreads `g` (a float or an array that broadcasts to `like`'s shape) over `like`'s

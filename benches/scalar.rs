@@ -14,12 +14,17 @@
 //!   ln_1p(e^-|z|)`), exact and finite at z = ±800 like the generated code.
 //!
 //! After the groups, the ratios of criterion's mean estimates from this same run are
-//! printed per network.
+//! printed per network; then the course's per-sample descent (a step after every sample)
+//! over a million samples, with `neuron::grad` and with the closed forms, timed in
+//! alternation.
 
 #[path = "common/estimates.rs"]
 mod estimates;
+#[path = "common/interleaved.rs"]
+mod interleaved;
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use cadena::ops::scalar::{sigmoid, softplus};
 use cadena::prelude::*;
@@ -226,7 +231,73 @@ fn bench_shallow(c: &mut Criterion) {
     group.finish();
 }
 
+/// One epoch of per-sample gradient descent over `data` (a step after each sample), with
+/// `grad` giving the loss and `[dw1, dw2, db]`; returns the weights and the summed loss.
+fn descend(
+    data: &[[f64; 3]],
+    grad: impl Fn(f64, f64, f64, f64, f64, f64) -> (f64, [f64; 3]),
+) -> ([f64; 3], f64) {
+    let (mut w, mut total) = ([0.3, -0.2, 0.1], 0.0);
+    for &[x1, x2, y] in data {
+        let (l, g) = grad(w[0], w[1], w[2], x1, x2, y);
+        total += l;
+        for (wi, gi) in w.iter_mut().zip(g) {
+            *wi -= 0.01 * gi;
+        }
+    }
+    (w, total)
+}
+
+/// The per-sample descent over a million samples: generated `grad` against the closed
+/// forms, interleaved rounds, median ns per sample and the ratios.
+fn million_sample_descent() {
+    const SAMPLES: usize = 1_000_000;
+    let mut rng = StdRng::seed_from_u64(11);
+    let data: Vec<[f64; 3]> = (0..SAMPLES)
+        .map(|_| {
+            [
+                rng.random_range(-3.0..3.0),
+                rng.random_range(-3.0..3.0),
+                f64::from(u8::from(rng.random_bool(0.5))),
+            ]
+        })
+        .collect();
+    let generated = |w1, w2, b, x1, x2, y| {
+        let (l, g) = neuron::grad(w1, w2, b, x1, x2, y);
+        (l, [g.w1, g.w2, g.b])
+    };
+    let contenders: [(&str, &dyn Fn(&[[f64; 3]]) -> ([f64; 3], f64)); 3] = [
+        ("generated", &|d| descend(d, generated)),
+        ("stable", &|d| descend(d, neuron_by_hand)),
+        ("naive", &|d| descend(d, neuron_naive)),
+    ];
+    let mut times = vec![Vec::new(); contenders.len()];
+    for _ in 0..9 {
+        for (t, (_, run)) in times.iter_mut().zip(&contenders) {
+            let start = Instant::now();
+            black_box(run(black_box(&data)));
+            t.push(start.elapsed().as_secs_f64() * 1e9 / SAMPLES as f64);
+        }
+    }
+    let medians: Vec<f64> = times.iter_mut().map(|t| interleaved::median(t)).collect();
+    println!(
+        "\nper-sample descent over {SAMPLES} samples (neuron, a step after each sample), median of 9 interleaved rounds:"
+    );
+    for ((name, _), m) in contenders.iter().zip(&medians) {
+        println!(
+            "  {name:<10} {m:>7.2} ns per sample, {:.3}× generated",
+            m / medians[0]
+        );
+    }
+    println!(
+        "  generated/stable {:.3}, generated/naive {:.3}",
+        medians[0] / medians[1],
+        medians[0] / medians[2]
+    );
+}
+
 fn main() {
+    million_sample_descent();
     let mut c = Criterion::default().configure_from_args();
     bench_neuron(&mut c);
     bench_shallow(&mut c);

@@ -266,7 +266,8 @@ fn million_sample_descent() {
         let (l, g) = neuron::grad(w1, w2, b, x1, x2, y);
         (l, [g.w1, g.w2, g.b])
     };
-    let contenders: [(&str, &dyn Fn(&[[f64; 3]]) -> ([f64; 3], f64)); 3] = [
+    type Epoch<'a> = &'a dyn Fn(&[[f64; 3]]) -> ([f64; 3], f64);
+    let contenders: [(&str, Epoch); 3] = [
         ("generated", &|d| descend(d, generated)),
         ("stable", &|d| descend(d, neuron_by_hand)),
         ("naive", &|d| descend(d, neuron_naive)),

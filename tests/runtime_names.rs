@@ -1,7 +1,7 @@
 //! Generated from the op table (macros/src/ir/ops/table.rs) by the test
 //! `ir::ops::catalogue::tests::the_runtime_names_file_is_the_op_table`; do not edit by hand.
 //! Every runtime function generated code calls by a name from the table exists: this
-//! file compiles only if each of these 109 paths resolves.
+//! file compiles only if each of these 111 paths resolves.
 #![allow(unused_imports)]
 
 use cadena::__private::lanes::above as _;
@@ -84,8 +84,10 @@ use cadena::__private::t::logsumexp as _;
 use cadena::__private::t::logsumexp_vjp as _;
 use cadena::__private::t::max_axis as _;
 use cadena::__private::t::max_pool1d as _;
+use cadena::__private::t::max_pool1d_gather as _;
 use cadena::__private::t::max_pool1d_vjp as _;
 use cadena::__private::t::max_pool2d as _;
+use cadena::__private::t::max_pool2d_gather as _;
 use cadena::__private::t::max_pool2d_vjp as _;
 use cadena::__private::t::mean as _;
 use cadena::__private::t::mean_axis as _;
@@ -119,5 +121,5 @@ fn every_runtime_name_the_op_table_emits_is_listed() {
     let uses = include_str!("runtime_names.rs")
         .lines()
         .filter(|l| l.starts_with("use "));
-    assert_eq!(uses.count(), 109);
+    assert_eq!(uses.count(), 111);
 }

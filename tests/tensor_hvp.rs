@@ -2,7 +2,7 @@
 //! network's loss times a direction, with respect to arrays and to parameter structs,
 //! checked against central differences of `f::grad` along the direction.
 
-use cadena::ndarray::{Array, Array1, Array2, Array4, Axis, array, s};
+use cadena::ndarray::{Array, Array1, Array2, Array3, Array4, Axis, array, s};
 use cadena::prelude::*;
 
 #[derive(Parameters, Clone, Debug)]
@@ -59,6 +59,31 @@ fn pooled(w: &Array2<f64>, x: &Array4<f64>) -> f64 {
     let a = tanh(x * w);
     let p = avg_pool2d(&a, (2, 2), (1, 1));
     sum(&p * &p)
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Convs {
+    pub w1: Array3<f64>,
+    pub b1: Array1<f64>,
+    pub w2: Array4<f64>,
+    pub b2: Array1<f64>,
+}
+
+/// A 1-D and a 2-D convolution, each with its bias and a nonlinearity, padded and
+/// strided: the curvature with respect to the input and to every weight.
+#[differentiable(wrt(p, x), hvp)]
+fn convolved(p: &Convs, x: &Array3<f64>, z: &Array4<f64>) -> f64 {
+    let a = tanh(conv1d(x, &p.w1, &p.b1, 2, 1));
+    let c = sigmoid(conv2d(z, &p.w2, &p.b2, (1, 1), (1, 0)));
+    mean(&a * &a) + sum(&c * &c) * 0.1
+}
+
+/// Max pools in one and two dimensions between nonlinearities.
+#[differentiable(wrt(x, z), hvp)]
+fn max_pooled(x: &Array3<f64>, z: &Array4<f64>) -> f64 {
+    let a = max_pool1d(&tanh(x), 2, 1);
+    let c = max_pool2d(&(z * z * z), (2, 2), (1, 2));
+    sum(&a * &a) + mean(sigmoid(c))
 }
 
 fn network() -> Mlp {
@@ -189,4 +214,76 @@ fn the_hessian_through_an_average_pool_matches_differences() {
     let h = 1e-5;
     let at = |s: f64| pooled::grad(&(&w + &(&d * s)), &x).1.w;
     close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_convolutions_matches_differences() {
+    let wave = |k: usize, s: f64| ((k as f64) * s).sin() * 0.5;
+    let p = Convs {
+        w1: Array::from_shape_fn((3, 2, 3), |(o, c, j)| wave(o * 6 + c * 3 + j, 0.9)),
+        b1: array![0.1, -0.2, 0.05],
+        w2: Array::from_shape_fn((2, 1, 2, 2), |(o, c, i, j)| {
+            wave(o * 4 + c * 4 + i * 2 + j, 1.3)
+        }),
+        b2: array![-0.1, 0.2],
+    };
+    let d = Convs {
+        w1: Array::from_shape_fn((3, 2, 3), |(o, c, j)| wave(o * 6 + c * 3 + j + 1, 0.7)),
+        b1: array![0.3, 0.1, -0.4],
+        w2: Array::from_shape_fn((2, 1, 2, 2), |(o, c, i, j)| {
+            wave(o * 4 + c * 4 + i * 2 + j + 2, 1.1)
+        }),
+        b2: array![0.2, -0.3],
+    };
+    let x = Array::from_shape_fn((2, 2, 7), |(n, c, i)| wave(n * 14 + c * 7 + i, 0.37) * 2.0);
+    let dx = Array::from_shape_fn((2, 2, 7), |(n, c, i)| wave(n * 14 + c * 7 + i + 3, 0.53));
+    let z = Array::from_shape_fn((1, 1, 4, 5), |(_, _, i, j)| wave(i * 5 + j, 0.61) * 2.0);
+    let v = convolved::Grad {
+        p: d.clone(),
+        x: dx.clone(),
+    };
+    let hv = convolved::hvp(&p, &x, &z, &v);
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Convs {
+            w1: &p.w1 + &(&d.w1 * s),
+            b1: &p.b1 + &(&d.b1 * s),
+            w2: &p.w2 + &(&d.w2 * s),
+            b2: &p.b2 + &(&d.b2 * s),
+        };
+        convolved::grad(&q, &(&x + &(&dx * s)), &z).1
+    };
+    let (plus, minus) = (at(h), at(-h));
+    close("w1", &hv.p.w1, &((&plus.p.w1 - &minus.p.w1) / (2.0 * h)));
+    close("b1", &hv.p.b1, &((&plus.p.b1 - &minus.p.b1) / (2.0 * h)));
+    close("w2", &hv.p.w2, &((&plus.p.w2 - &minus.p.w2) / (2.0 * h)));
+    close("b2", &hv.p.b2, &((&plus.p.b2 - &minus.p.b2) / (2.0 * h)));
+    close("x", &hv.x, &((&plus.x - &minus.x) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_max_pools_matches_differences() {
+    // Distinct values, far enough apart that a step of 1e-5 moves no window's maximum.
+    let x = Array::from_shape_fn((2, 2, 6), |(n, c, i)| {
+        ((n * 12 + c * 6 + i) as f64 * 1.7).sin()
+    });
+    let z = Array::from_shape_fn((1, 2, 3, 5), |(_, c, i, j)| {
+        ((c * 15 + i * 5 + j) as f64 * 2.3).cos()
+    });
+    let dx = Array::from_shape_fn((2, 2, 6), |(n, c, i)| {
+        ((n * 12 + c * 6 + i) as f64 * 0.9).cos()
+    });
+    let dz = Array::from_shape_fn((1, 2, 3, 5), |(_, c, i, j)| {
+        ((c * 15 + i * 5 + j) as f64 * 0.4).sin()
+    });
+    let v = max_pooled::Grad {
+        x: dx.clone(),
+        z: dz.clone(),
+    };
+    let hv = max_pooled::hvp(&x, &z, &v);
+    let h = 1e-6;
+    let at = |s: f64| max_pooled::grad(&(&x + &(&dx * s)), &(&z + &(&dz * s))).1;
+    let (plus, minus) = (at(h), at(-h));
+    close("x", &hv.x, &((&plus.x - &minus.x) / (2.0 * h)));
+    close("z", &hv.z, &((&plus.z - &minus.z) / (2.0 * h)));
 }

@@ -193,9 +193,13 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         .then(|| crate::reverse::hvp::hvp(&graph, &wrt, &grads, rewrites, lowered.tensor))
         .flatten();
     if args.hvp && lowered.tensor && hvp.is_none() {
-        return Err(syn::Error::new_spanned(
-            &item.sig.ident,
-            "`hvp` is not available for this function: its gradient uses an operation whose own derivative the macro does not have (a convolution, a max pool, a concatenation, a loop, ...); products, broadcasts, elementwise functions, `mean`, `sum`, sums and means along an axis, slices, `index_axis`, `select`, average pools, `mse` and `softmax_cross_entropy` have one",
+        let (because, at) = crate::reverse::hvp::unavailable_because(&graph, &wrt, &grads);
+        let at = at.unwrap_or_else(|| item.sig.ident.span());
+        return Err(syn::Error::new(
+            at,
+            format!(
+                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, convolutions, pools, `mse` and `softmax_cross_entropy`, not yet for loops"
+            ),
         ));
     }
     let chain = (!lowered.array_output).then(|| {

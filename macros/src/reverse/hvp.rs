@@ -68,16 +68,58 @@ pub fn hvp(
 /// Whether every node between the arguments and their gradients has a tensor derivative
 /// (a leaf, a rule of its own, or an elementwise op's scalar rule).
 fn differentiable_again(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> bool {
+    first_without_derivative(graph, wrt, grads).is_none()
+}
+
+/// The first node between the arguments and their gradients without a tensor derivative.
+fn first_without_derivative(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> Option<NodeId> {
     let depends = crate::ir::graph::depends_on(graph, wrt);
     let live = graph.live(grads);
-    graph.ids().all(|id| {
+    graph.ids().find(|&id| {
         let op = graph.op(id);
         let spec = op.spec();
         // A shape does not change with the values: its derivative is truly 0.
-        !(depends[id.index()] && live[id.index()])
-            || op.is_leaf()
-            || matches!(op, Op::ShapeOf)
-            || spec.tensor_vjp.is_some()
-            || !matches!(spec.vjp, crate::ir::ops::Vjp::None)
+        depends[id.index()]
+            && live[id.index()]
+            && !op.is_leaf()
+            && !matches!(op, Op::ShapeOf)
+            && spec.tensor_vjp.is_none()
+            && matches!(spec.vjp, crate::ir::ops::Vjp::None)
     })
+}
+
+/// Why a tensor function has no `hvp`, in the words of its body: the operation whose
+/// gradient the macro cannot differentiate again (`logsumexp`, a loop), and where it is
+/// in the body when the graph knows.
+pub fn unavailable_because(
+    graph: &Graph,
+    wrt: &[NodeId],
+    grads: &[NodeId],
+) -> (String, Option<Span>) {
+    if graph.ids().any(|id| matches!(graph.op(id), Op::Custom(_))) {
+        return (
+            "a function with a hand-written derivative".to_string(),
+            None,
+        );
+    }
+    if !graph.loops.is_empty() {
+        return ("a loop".to_string(), None);
+    }
+    let Some(id) = first_without_derivative(graph, wrt, grads) else {
+        return (
+            "an argument that is not a float, an array or a struct field".to_string(),
+            None,
+        );
+    };
+    let name = graph.op(id).spec().name;
+    let forward = match name {
+        "extremum_axis_vjp" => "max_axis`/`min_axis",
+        "concatenate_part" | "unconcatenate_seq" => "concatenate",
+        "unstack_seq" => "stack",
+        "cross_entropy_vjp_p" => "cross_entropy",
+        "bce_vjp_a" => "bce",
+        "bce_logits_vjp" => "bce_logits",
+        other => other.strip_suffix("_vjp").unwrap_or(other),
+    };
+    (format!("`{forward}`"), Some(graph.node(id).span))
 }

@@ -667,19 +667,79 @@ op_table! {
     /// A concatenated `Vec`'s adjoint split back into the parts' slabs: operands the
     /// adjoint and the `Vec` (for the parts' lengths).
     UnconcatenateSeq(axis: usize) => internal("unconcatenate_seq", 2, Class::Backward);
-    Conv1dVjpX => internal("conv1d_vjp_x", 5, Class::Backward);
-    Conv1dVjpW => internal("conv1d_vjp_w", 5, Class::Backward);
-    Conv1dVjpB => internal("conv1d_vjp_b", 2, Class::Backward);
-    Conv2dVjpX => internal("conv2d_vjp_x", 5, Class::Backward);
-    Conv2dVjpW => internal("conv2d_vjp_w", 5, Class::Backward);
-    Conv2dVjpB => internal("conv2d_vjp_b", 2, Class::Backward);
-    MaxPool1dVjp => internal("max_pool1d_vjp", 4, Class::Backward);
+    // The convolutions' backward ops are linear in each operand: their adjoints are the
+    // convolution and its other backward op again (a bias of zeros, `c_out` long, summed
+    // out of the zero view `shape_of` gives).
+    Conv1dVjpX => Spec {
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv1d ?g ?b (sum_axis (sum_axis (shape_of ?a) 2) 0) ?d ?e)",
+            "(conv1d_vjp_w ?a ?g ?b ?d ?e)",
+            "0", "0", "0",
+        ])),
+        ..internal("conv1d_vjp_x", 5, Class::Backward)
+    };
+    Conv1dVjpW => Spec {
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv1d ?b ?g (sum_axis (sum_axis (shape_of ?a) 2) 0) ?d ?e)",
+            "(conv1d_vjp_x ?a ?g ?b ?d ?e)",
+            "0", "0", "0",
+        ])),
+        ..internal("conv1d_vjp_w", 5, Class::Backward)
+    };
+    Conv1dVjpB => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(broadcast_to (insert_axis ?g 1) (like ?a))", "0"])),
+        ..internal("conv1d_vjp_b", 2, Class::Backward)
+    };
+    Conv2dVjpX => Spec {
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv2d ?g ?b (sum_axis (sum_axis (sum_axis (shape_of ?a) 3) 2) 0) ?d ?e)",
+            "(conv2d_vjp_w ?a ?g ?b ?d ?e)",
+            "0", "0", "0",
+        ])),
+        ..internal("conv2d_vjp_x", 5, Class::Backward)
+    };
+    Conv2dVjpW => Spec {
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(conv2d ?b ?g (sum_axis (sum_axis (sum_axis (shape_of ?a) 3) 2) 0) ?d ?e)",
+            "(conv2d_vjp_x ?a ?g ?b ?d ?e)",
+            "0", "0", "0",
+        ])),
+        ..internal("conv2d_vjp_w", 5, Class::Backward)
+    };
+    Conv2dVjpB => Spec {
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(broadcast_to (insert_axis (insert_axis ?g 1) 2) (like ?a))",
+            "0",
+        ])),
+        ..internal("conv2d_vjp_b", 2, Class::Backward)
+    };
+    MaxPool1dVjp => Spec {
+        // Linear in `g` (each window's gradient routed to its maximum, which does not
+        // move with `x` almost everywhere): its adjoint gathers at the same maxima.
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool1d_gather ?g ?b ?c ?d)", "0", "0", "0"])),
+        ..internal("max_pool1d_vjp", 4, Class::Backward)
+    };
+    /// `c` at each window's maximum of `x`: the adjoint of `max_pool1d_vjp` in `g`.
+    MaxPool1dGather => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool1d_vjp ?g ?b ?c ?d)", "0", "0", "0"])),
+        ..internal("max_pool1d_gather", 4, Class::Backward)
+    };
     AvgPool1dVjp => Spec {
         // Linear in `g`: its adjoint is the cotangent pooled the same way.
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool1d ?g ?c ?d)", "0", "0", "0"])),
         ..internal("avg_pool1d_vjp", 4, Class::Backward)
     };
-    MaxPool2dVjp => internal("max_pool2d_vjp", 4, Class::Backward);
+    MaxPool2dVjp => Spec {
+        // Linear in `g` (each window's gradient routed to its maximum, which does not
+        // move with `x` almost everywhere): its adjoint gathers at the same maxima.
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool2d_gather ?g ?b ?c ?d)", "0", "0", "0"])),
+        ..internal("max_pool2d_vjp", 4, Class::Backward)
+    };
+    /// `c` at each window's maximum of `x`: the adjoint of `max_pool2d_vjp` in `g`.
+    MaxPool2dGather => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(max_pool2d_vjp ?g ?b ?c ?d)", "0", "0", "0"])),
+        ..internal("max_pool2d_gather", 4, Class::Backward)
+    };
     AvgPool2dVjp => Spec {
         // Linear in `g`: its adjoint is the cotangent pooled the same way.
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool2d ?g ?c ?d)", "0", "0", "0"])),

@@ -80,8 +80,8 @@ pub use operand::{
 };
 pub use owned::{none_like, owned, put, replace};
 pub use pooling::{
-    avg_pool1d, avg_pool1d_vjp, avg_pool2d, avg_pool2d_vjp, max_pool1d, max_pool1d_vjp, max_pool2d,
-    max_pool2d_vjp,
+    avg_pool1d, avg_pool1d_vjp, avg_pool2d, avg_pool2d_vjp, max_pool1d, max_pool1d_gather,
+    max_pool1d_vjp, max_pool2d, max_pool2d_gather, max_pool2d_vjp,
 };
 pub(crate) use reduce::reduce_view;
 pub use reduce::{

@@ -206,20 +206,24 @@ fn avg_forward<A: Float>(x: &[A], win: &Window, out: &mut [A]) {
     win.each(|i, o| out[o] = win.sum(x, i) * scale);
 }
 
-/// `dL/dx` of max pooling: each window's gradient onto its first maximum, accumulating
-/// where windows overlap.
-fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
+/// Where each window of `x` (row-major) has its first maximum (a NaN is the maximum):
+/// `at` gets each output row's offset and the flat index into `x` of every window's
+/// maximum, a row at a time.
+fn argmax_rows<A: Float>(x: &[A], win: &Window, mut at: impl FnMut(usize, &[usize])) {
     let mut best = super::pool::take::<A>(win.ow);
-    ARGMAX.with_borrow_mut(|at| {
-        at.clear();
-        at.resize(win.ow, 0);
+    ARGMAX.with_borrow_mut(|places_of| {
+        places_of.clear();
+        places_of.resize(win.ow, 0);
         win.each_row(|input, output| {
             for i in 0..win.kh {
                 let start = input + i * win.w;
                 for j in 0..win.kw {
                     let taps = x[start + j..].iter().step_by(win.sw);
                     let places = (start + j..).step_by(win.sw);
-                    let lanes = best.iter_mut().zip(at.iter_mut()).zip(taps.zip(places));
+                    let lanes = best
+                        .iter_mut()
+                        .zip(places_of.iter_mut())
+                        .zip(taps.zip(places));
                     if i == 0 && j == 0 {
                         lanes.for_each(|((b, a), (&v, k))| (*b, *a) = (v, k));
                     } else {
@@ -231,12 +235,30 @@ fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
                     }
                 }
             }
-            for (&k, &d) in at.iter().zip(&g[output..output + win.ow]) {
-                dx[k] += d;
-            }
+            at(output, places_of);
         });
     });
     super::pool::give(best);
+}
+
+/// `dL/dx` of max pooling: each window's gradient onto its first maximum, accumulating
+/// where windows overlap.
+fn max_backward<A: Float>(g: &[A], x: &[A], win: &Window, dx: &mut [A]) {
+    argmax_rows(x, win, |output, places| {
+        for (&k, &d) in places.iter().zip(&g[output..output + win.ow]) {
+            dx[k] += d;
+        }
+    });
+}
+
+/// The values of `c` (shaped as `x`) at each window's first maximum of `x`: the adjoint
+/// of [`max_backward`] with respect to its gradient.
+fn max_gather<A: Float>(c: &[A], x: &[A], win: &Window, out: &mut [A]) {
+    argmax_rows(x, win, |output, places| {
+        for (o, &k) in out[output..output + win.ow].iter_mut().zip(places) {
+            *o = c[k];
+        }
+    });
 }
 
 /// `dL/dx` of average pooling: each window's gradient spread evenly over it,
@@ -357,6 +379,45 @@ where
     g.recycle();
     x.recycle();
     dx
+}
+
+/// The values of `c` (shaped as `x`) at each window's maximum of `x`, in the shape of
+/// `max_pool1d(x, kernel, stride)`: the adjoint of [`max_pool1d_vjp`] with respect to its
+/// gradient, which a Hessian-vector product through a max pool takes (the first of tied
+/// maxima, and a NaN as the maximum, as there).
+///
+/// # Panics
+///
+/// As [`max_pool1d`] for `x`, and if `c` does not have `x`'s shape.
+///
+/// ```
+/// use cadena::ops::tensor::max_pool1d_gather;
+/// use ndarray::array;
+///
+/// let x = array![[[1.0_f64, 3.0, 3.0, 2.0]]];
+/// let c = array![[[10.0, 20.0, 30.0, 40.0]]];
+/// // Windows [1, 3], [3, 3] (the first 3) and [3, 2].
+/// assert_eq!(max_pool1d_gather(&c, &x, 2, 1), array![[[20.0, 20.0, 30.0]]]);
+/// ```
+#[track_caller]
+pub fn max_pool1d_gather<C, X>(c: C, x: X, kernel: usize, stride: usize) -> Array3<C::Elem>
+where
+    C: Operand<Dim = Ix3>,
+    X: Operand<Elem = C::Elem, Dim = Ix3>,
+{
+    let (cv, xv) = (c.view(), x.view());
+    let win = window("max_pool1d_gather", xv.shape(), &[kernel], &[stride]);
+    assert_eq!(
+        cv.shape(),
+        xv.shape(),
+        "max_pool1d_gather: c and x differ in shape"
+    );
+    let out = with_row_major(cv, |c| {
+        pooled(xv.view(), &win, |x, win, out| max_gather(c, x, win, out))
+    });
+    c.recycle();
+    x.recycle();
+    out
 }
 
 /// Average pooling of a batch of signals `x` (`batch × channels × length`): the mean of
@@ -522,6 +583,50 @@ where
     g.recycle();
     x.recycle();
     dx
+}
+
+/// The values of `c` (shaped as `x`) at each window's maximum of `x`, in the shape of
+/// `max_pool2d(x, kernel, stride)`: the adjoint of [`max_pool2d_vjp`] with respect to its
+/// gradient (see [`max_pool1d_gather`]).
+///
+/// # Panics
+///
+/// As [`max_pool2d`] for `x`, and if `c` does not have `x`'s shape.
+///
+/// ```
+/// use cadena::ops::tensor::max_pool2d_gather;
+/// use ndarray::array;
+///
+/// let x = array![[[[1.0_f64, 4.0], [4.0, 2.0]]]];
+/// let c = array![[[[10.0, 20.0], [30.0, 40.0]]]];
+/// // The first of the two 4s, in row-major order.
+/// assert_eq!(max_pool2d_gather(&c, &x, (2, 2), (2, 2)), array![[[[20.0]]]]);
+/// ```
+#[track_caller]
+pub fn max_pool2d_gather<C, X>(
+    c: C,
+    x: X,
+    kernel: (usize, usize),
+    stride: (usize, usize),
+) -> Array4<C::Elem>
+where
+    C: Operand<Dim = Ix4>,
+    X: Operand<Elem = C::Elem, Dim = Ix4>,
+{
+    let (cv, xv) = (c.view(), x.view());
+    let (kernel, stride) = ([kernel.0, kernel.1], [stride.0, stride.1]);
+    let win = window("max_pool2d_gather", xv.shape(), &kernel, &stride);
+    assert_eq!(
+        cv.shape(),
+        xv.shape(),
+        "max_pool2d_gather: c and x differ in shape"
+    );
+    let out = with_row_major(cv, |c| {
+        pooled(xv.view(), &win, |x, win, out| max_gather(c, x, win, out))
+    });
+    c.recycle();
+    x.recycle();
+    out
 }
 
 /// Average pooling of a batch of images `x` (`batch × channels × h × w`): the mean of
@@ -827,6 +932,27 @@ mod tests {
                 (forward - backward).abs() <= 1e-9 * forward.abs().max(1.0),
                 "{forward} vs {backward}"
             );
+        }
+    }
+
+    #[test]
+    fn max_pool_gathers_are_the_transposes_of_the_vjps() {
+        let mut rng = seeded(23);
+        for (batch, c, (h, w), kernel, stride) in cases(&mut rng, 60) {
+            // Ties included: integers from a small range repeat within windows.
+            let x = random((batch, c, h, w), &mut rng).mapv(|v| (v * 3.0).round());
+            let cv = random(x.raw_dim(), &mut rng);
+            let g = random(max_pool2d(&x, kernel, stride).raw_dim(), &mut rng);
+            let a = dot_all(&max_pool2d_vjp(&g, &x, kernel, stride), &cv);
+            let b = dot_all(&g, &max_pool2d_gather(&cv, &x, kernel, stride));
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+            // The 1-D form on the first row of each image.
+            let x1 = x.index_axis(ndarray::Axis(2), 0).to_owned();
+            let c1 = cv.index_axis(ndarray::Axis(2), 0).to_owned();
+            let g1 = random(max_pool1d(&x1, kernel.1, stride.1).raw_dim(), &mut rng);
+            let a = dot_all(&max_pool1d_vjp(&g1, &x1, kernel.1, stride.1), &c1);
+            let b = dot_all(&g1, &max_pool1d_gather(&c1, &x1, kernel.1, stride.1));
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
         }
     }
 

@@ -275,10 +275,13 @@ pub fn classify(e: &Evidence) -> Verdict {
             format!("spanned on generated code: {}", first_lines(&d.rendered, d)),
             &d.text,
         );
-    } else if let Some((d, m)) = errs
-        .iter()
-        .find_map(|d| internal_name(&d.text).map(|m| (d, m)))
-    {
+    } else if let Some((d, m)) = errs.iter().find_map(|d| {
+        // A name the body itself wrote (a mutant calling `x.__private()`) is the user's,
+        // and the body without the attribute fails on it too.
+        internal_name(&d.text)
+            .filter(|m| !e.twin.iter().any(|t| t.text.contains(m.as_str())))
+            .map(|m| (d, m))
+    }) {
         set(
             Class::GeneratedError,
             format!("names `{m}`: {}", first_lines(&d.rendered, d)),

@@ -164,6 +164,31 @@ pub fn is_integer_array(ty: &Type) -> bool {
     })
 }
 
+/// The element type of an ndarray array when it is certainly not a number: written with
+/// generic arguments (`Option<f64>`), as a reference, tuple, slice or array, or `bool`,
+/// `char`, `str` or `String`. A plain name (`T`, an alias) may be a float: rustc checks it.
+pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
+    let (last, _) = last_segment(ty)?;
+    if !is_array(&last.ident.to_string()) {
+        return None;
+    }
+    let elem = type_args(&last.arguments).next()?;
+    let bad = match ungroup(elem) {
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+            !matches!(s.arguments, syn::PathArguments::None)
+                || matches!(
+                    s.ident.to_string().as_str(),
+                    "bool" | "char" | "str" | "String"
+                )
+        }),
+        Type::Reference(_) | Type::Tuple(_) | Type::Slice(_) | Type::Array(_) | Type::Ptr(_) => {
+            true
+        }
+        _ => false,
+    };
+    bad.then_some(elem)
+}
+
 /// The last segment of a named type (`Array2<f32>` in `&ndarray::Array2<f32>`), and
 /// whether the type is a reference.
 fn last_segment(ty: &Type) -> Option<(&PathSegment, bool)> {

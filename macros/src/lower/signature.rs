@@ -138,6 +138,15 @@ pub fn params(
             continue;
         }
         let kind = with_alias(classify(&ty), &ty, float_ty);
+        if let Kind::Array { elem: None, .. } = kind
+            && let Some(bad) = crate::types::non_numeric_element(&ty)
+        {
+            cx.error(
+                bad,
+                "array arguments of a #[differentiable] function hold `f32` or `f64` (or integers, for indices); this element type is neither",
+            );
+            continue;
+        }
         let elem = match kind {
             Kind::Float => Float::of(&ty).or(float),
             Kind::Array { elem, .. } => elem,

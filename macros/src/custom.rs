@@ -19,6 +19,8 @@ use crate::types::{Float, ungroup};
 
 pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
+    // `async`, `const`, `unsafe` and the like are refused here as for derived functions.
+    crate::lower::signature::check(&mut cx, item);
     let (ret, idents, types) = signature(&mut cx, item);
     if idents.is_empty() && cx.count() == 0 {
         cx.error(

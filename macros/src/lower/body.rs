@@ -233,6 +233,13 @@ impl Body<'_> {
                 };
             }
         }
+        if let Some(name) = super::calls::names_a_function(&p.path) {
+            self.cx.error(
+                p,
+                format!("`{name}` is a function, not a value: call it (`{name}(..)`)"),
+            );
+            return None;
+        }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
         let tokens = p.to_token_stream();

@@ -36,6 +36,15 @@ enum Target {
     Constructor,
 }
 
+/// Whether `path` names one of the table's functions (`bce`, `cadena::ops::tanh`): read
+/// as a value rather than called, it is a mistake, not a constant from scope.
+pub(super) fn names_a_function(path: &syn::Path) -> Option<String> {
+    match target(path) {
+        Target::Op(_, name) => Some(name),
+        _ => None,
+    }
+}
+
 fn target(path: &syn::Path) -> Target {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     let cadena = segments.first().is_some_and(|s| s == "cadena");

@@ -16,7 +16,7 @@ pub(crate) mod integers;
 mod joins;
 mod loops;
 mod scope;
-mod signature;
+pub(crate) mod signature;
 mod statements;
 #[cfg(test)]
 mod tests;

@@ -389,6 +389,22 @@ fn is_assignment(e: &Expr) -> bool {
     }
 }
 
+/// Whether an annotation names a type no value of a body has: `impl Trait` (which rustc
+/// refuses on a `let` anyway), `dyn Trait`, a function pointer, a raw pointer, `!`,
+/// behind references too.
+fn holds_no_value(ty: &syn::Type) -> bool {
+    match crate::types::ungroup(ty) {
+        syn::Type::ImplTrait(_)
+        | syn::Type::TraitObject(_)
+        | syn::Type::BareFn(_)
+        | syn::Type::Ptr(_)
+        | syn::Type::Never(_) => true,
+        syn::Type::Reference(r) => holds_no_value(&r.elem),
+        syn::Type::Paren(p) => holds_no_value(&p.elem),
+        _ => false,
+    }
+}
+
 /// The name a `let` binds, if it is a plain (optionally typed) name; `let mut` too (a
 /// `for` loop may carry it).
 fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
@@ -396,6 +412,10 @@ fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
         "only `let name = ...;` bindings are supported in #[differentiable] functions";
     match pat {
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        Pat::Type(t) if holds_no_value(&t.ty) => {
+            cx.error(&t.ty, "a `let` in a #[differentiable] function holds a float, an array, a tuple of them or a `Vec`: a closure, trait object or pointer type does not fit it (remove the annotation, or name the value's type)");
+            None
+        }
         Pat::Type(t) => match &*t.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             other => {

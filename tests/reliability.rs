@@ -335,3 +335,22 @@ fn a_path_through_a_primitive_type_is_not_imported() {
     let (value, g) = primitive_path_in_a_dead_let::grad(2.0, 0.5, 3.0);
     assert_eq!((value, g.w1, g.b, g.x1), (6.5, 3.0, 1.0, 2.0));
 }
+
+/// A float's method called by its path (`f64::sin(x)`, `f64::max(a, b)`) is the method
+/// on its first argument, live or in a dead `let` (a fuzzer finding: `f64::asin(b)` in a
+/// dead `let` was taken for another crate's function, and its expansion did not compile).
+#[differentiable]
+fn methods_by_path(a: f64, b: f64) -> f64 {
+    let _unused = f64::exp(b);
+    f64::max(a, b) * f64::sin(a) + f64::powi(b, 2)
+}
+
+#[test]
+fn a_float_method_called_by_its_path_is_the_method() {
+    let (a, b) = (0.7, 0.3);
+    let (value, g) = methods_by_path::grad(a, b);
+    assert_eq!(value, a.max(b) * a.sin() + b.powi(2));
+    // a > b: d/da = sin(a) + a cos(a); d/db = 2b.
+    assert!((g.a - (a.sin() + a * a.cos())).abs() < 1e-15);
+    assert!((g.b - 2.0 * b).abs() < 1e-15);
+}

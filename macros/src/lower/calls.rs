@@ -210,6 +210,24 @@ impl Body<'_> {
         {
             return self.expr(arg);
         }
+        // `f64::sin(x)`, `f32::max(a, b)`: the float's method called by its path, which is
+        // the method on the first argument (`x.sin()`, `a.max(b)`).
+        if let [ty, method] = &segments[..]
+            && (ty == "f64" || ty == "f32")
+            && let Some(receiver) = c.args.first()
+        {
+            let last = p.path.segments.last().expect("two segments");
+            let call = syn::ExprMethodCall {
+                attrs: Vec::new(),
+                receiver: Box::new(receiver.clone()),
+                dot_token: syn::token::Dot(last.ident.span()),
+                method: syn::Ident::new(method, last.ident.span()),
+                turbofish: None,
+                paren_token: c.paren_token,
+                args: c.args.iter().skip(1).cloned().collect(),
+            };
+            return self.method(&call);
+        }
         let (op, name) = match target(&p.path) {
             Target::Op(op, name) => (op, name),
             Target::Function(name) if self.method_written_as_function(c, &p.path, &name) => {

@@ -271,9 +271,12 @@
 //! before, and the last one is the loop's result, so none is stored twice); cheap
 //! elementwise values such as `1 - h²` are recomputed instead of stored; values the body
 //! reads that do not change between iterations (a shared weight) are not stored at all.
-//! A loop inside a helper called in a loop body is run again during the backward pass
-//! rather than taped: its values are kept one outer iteration at a time. The plain
-//! forward function, and a caller that needs no gradient, keep no tape.
+//! A loop inside a loop body that carries several values (an LSTM layer run over a
+//! sequence, inside the loop over layers) has its tape stored beside the outer
+//! iteration's, so the backward pass reads it rather than running that loop again; any
+//! other inner loop is run again during the backward pass, its values kept one outer
+//! iteration at a time. The plain forward function, and a caller that needs no gradient,
+//! keep no tape.
 //!
 //! ## Cargo features
 //!

@@ -36,6 +36,26 @@ enum Target {
     Constructor,
 }
 
+impl Body<'_> {
+    /// Whether `e` is a float literal or names a float argument (not shadowed by a `let`).
+    fn is_float_argument_or_literal(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
+            Expr::Paren(p) => self.is_float_argument_or_literal(&p.expr),
+            Expr::Reference(r) => self.is_float_argument_or_literal(&r.expr),
+            Expr::Path(p) => p.path.get_ident().is_some_and(|ident| {
+                !self.scope.contains(&ident.to_string())
+                    && !self.calls.inlined()
+                    && self
+                        .params
+                        .iter()
+                        .any(|q| q.ident == *ident && q.kind == crate::types::Kind::Float)
+            }),
+            _ => false,
+        }
+    }
+}
+
 /// Whether `path` names one of the table's functions (`bce`, `cadena::ops::tanh`): read
 /// as a value rather than called, it is a mistake, not a constant from scope.
 pub(super) fn names_a_function(path: &syn::Path) -> Option<String> {
@@ -69,6 +89,14 @@ impl Body<'_> {
             return None;
         }
         let name = m.method.to_string();
+        if name == "dot"
+            && let Some(float) = std::iter::once(&*m.receiver)
+                .chain(&m.args)
+                .find(|e| self.is_float_argument_or_literal(e))
+        {
+            self.cx.error(float, "`dot` multiplies arrays (a matrix or vector product), and this is a float: scale by it with `*` instead (`x * b`)");
+            return None;
+        }
         if let Some(t) = &m.turbofish {
             self.cx.error(
                 t,

@@ -86,6 +86,15 @@ fn max_pooled(x: &Array3<f64>, z: &Array4<f64>) -> f64 {
     sum(&a * &a) + mean(sigmoid(c))
 }
 
+/// A softmax along an axis and a log-sum-exp, each of a product with the weights.
+#[differentiable(wrt(w), hvp)]
+fn normalised(w: &Array2<f64>, x: &Array2<f64>, t: &Array2<f64>) -> f64 {
+    let z = x.dot(w);
+    let p = softmax(&z, Axis(1));
+    let l = logsumexp(&(&z * 0.5), Axis(0));
+    mean(&p * t) + sum(&l * &l) * 0.1
+}
+
 fn network() -> Mlp {
     Mlp {
         w1: array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]],
@@ -286,4 +295,21 @@ fn the_hessian_through_max_pools_matches_differences() {
     let (plus, minus) = (at(h), at(-h));
     close("x", &hv.x, &((&plus.x - &minus.x) / (2.0 * h)));
     close("z", &hv.z, &((&plus.z - &minus.z) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_softmax_and_logsumexp_matches_differences() {
+    let (x, _) = data();
+    let w = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let d = array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]];
+    let t = array![
+        [1.0, 0.0, 2.0],
+        [0.5, -1.0, 0.0],
+        [0.0, 1.0, 1.0],
+        [2.0, 0.0, -1.0]
+    ];
+    let hv = normalised::hvp(&w, &x, &t, &normalised::Grad { w: d.clone() }).w;
+    let h = 1e-5;
+    let at = |s: f64| normalised::grad(&(&w + &(&d * s)), &x, &t).1.w;
+    close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
 }

@@ -636,7 +636,17 @@ op_table! {
     /// The adjoint of `max_axis`/`min_axis`: to the extremum of each lane.
     ExtremumAxisVjp(axis: usize) => internal("extremum_axis_vjp", 3, Class::Backward);
     /// `g · softmax(x)` along the axis: the adjoint of `logsumexp`.
-    LogSumExpVjp(axis: usize) => internal("logsumexp_vjp", 3, Class::Backward);
+    LogSumExpVjp(axis: usize) => Spec {
+        // `g · p` with `p = softmax(x)` along the axis, `e^(x - out)` (the runtime
+        // recomputes `p` from `x` alone, so the derivative in `out` is 0 and the one in `x`
+        // is the softmax Jacobian's: `g p (c - Σ p c)`).
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(sum_axis (* ?g (exp (- ?b (insert_axis ?c ?k)))) ?k)",
+            "(* (* (insert_axis ?a ?k) (exp (- ?b (insert_axis ?c ?k)))) (- ?g (insert_axis (sum_axis (* (exp (- ?b (insert_axis ?c ?k))) ?g) ?k) ?k)))",
+            "0",
+        ])),
+        ..internal("logsumexp_vjp", 3, Class::Backward)
+    };
     /// The adjoint of a slice: `g` scattered into zeros.
     SliceVjp => Spec {
         // Linear in `g`: its adjoint is the region of the cotangent.

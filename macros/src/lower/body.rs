@@ -139,7 +139,28 @@ impl Body<'_> {
         };
         let l = self.expr(&b.left);
         let r = self.expr(&b.right);
+        for (node, side) in [(l, &*b.left), (r, &*b.right)] {
+            if let Some(name) = node.and_then(|n| self.integer_argument(n)) {
+                self.cx.error(side, format!(
+                    "this is the integer argument `{name}` (indices, class ids), which takes part in no arithmetic: pass it where indices go (`softmax_cross_entropy(z, {name})`, `x.select(Axis(0), {name})`), or convert its values to floats before the call"
+                ));
+                return None;
+            }
+        }
         Some(self.node(op, vec![l?, r?], b.span()))
+    }
+
+    /// The name of the integer slice or array argument (`y: &[usize]`) whose input `node`
+    /// is, if it is one.
+    fn integer_argument(&self, node: NodeId) -> Option<String> {
+        self.params
+            .iter()
+            .find(|q| {
+                q.input == Some(node)
+                    && (crate::types::is_integer_slice(&q.ty)
+                        || crate::types::is_integer_array(&q.ty))
+            })
+            .map(|q| q.ident.to_string())
     }
 
     fn literal(&mut self, lit: &syn::ExprLit) -> Option<NodeId> {

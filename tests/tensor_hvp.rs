@@ -95,6 +95,15 @@ fn normalised(w: &Array2<f64>, x: &Array2<f64>, t: &Array2<f64>) -> f64 {
     mean(&p * t) + sum(&l * &l) * 0.1
 }
 
+/// The largest and the smallest of each row, after a nonlinearity.
+#[differentiable(wrt(w), hvp)]
+fn extremes(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
+    let h = tanh(x.dot(w));
+    let top = max_axis(&h, Axis(1));
+    let bottom = min_axis(&h, Axis(0));
+    sum(&top * &top) + mean(sigmoid(bottom))
+}
+
 fn network() -> Mlp {
     Mlp {
         w1: array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]],
@@ -311,5 +320,16 @@ fn the_hessian_through_softmax_and_logsumexp_matches_differences() {
     let hv = normalised::hvp(&w, &x, &t, &normalised::Grad { w: d.clone() }).w;
     let h = 1e-5;
     let at = |s: f64| normalised::grad(&(&w + &(&d * s)), &x, &t).1.w;
+    close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_max_and_min_along_an_axis_matches_differences() {
+    let (x, _) = data();
+    let w = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let d = array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]];
+    let hv = extremes::hvp(&w, &x, &extremes::Grad { w: d.clone() }).w;
+    let h = 1e-6;
+    let at = |s: f64| extremes::grad(&(&w + &(&d * s)), &x).1.w;
     close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
 }

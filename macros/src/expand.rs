@@ -198,7 +198,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         return Err(syn::Error::new(
             at,
             format!(
-                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, convolutions, pools, `softmax` and `logsumexp` along an axis, `mse` and `softmax_cross_entropy`, not yet for loops"
+                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, convolutions, pools, `softmax`, `logsumexp`, `max_axis` and `min_axis` along an axis, `mse` and `softmax_cross_entropy`, not yet for loops or concatenations"
             ),
         ));
     }

@@ -634,7 +634,17 @@ op_table! {
         ..internal("mse_vjp", 3, Class::Backward)
     };
     /// The adjoint of `max_axis`/`min_axis`: to the extremum of each lane.
-    ExtremumAxisVjp(axis: usize) => internal("extremum_axis_vjp", 3, Class::Backward);
+    ExtremumAxisVjp(axis: usize) => Spec {
+        // Linear in `g` (each lane's gradient shared among its tied extrema, which do not
+        // move with `x` almost everywhere): its adjoint is the mean of the cotangent over
+        // those places, the op's own weights (its gradient of ones) times it, summed.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(sum_axis (* ?g (extremum_axis_vjp (broadcast_to 1 (like ?c)) ?b ?c ?k)) ?k)",
+            "0",
+            "0",
+        ])),
+        ..internal("extremum_axis_vjp", 3, Class::Backward)
+    };
     /// `g · softmax(x)` along the axis: the adjoint of `logsumexp`.
     LogSumExpVjp(axis: usize) => Spec {
         // `g · p` with `p = softmax(x)` along the axis, `e^(x - out)` (the runtime

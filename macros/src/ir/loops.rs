@@ -83,7 +83,10 @@ pub struct LoopDerivative {
     /// Loops inside the body whose backward runs read their tapes: each as it is in
     /// `graph` and as `back` copies it. The forward iteration runs them with a tape and
     /// stores it beside the residuals, so the backward iteration reads the tape instead of
-    /// running the inner loop's forward again (a stacked LSTM's layers, once each).
+    /// running the inner loop's forward again (a stacked LSTM's layers, once each). Only
+    /// loops carrying several values (their tapes hold owned values only, so they outlive
+    /// the iteration) whose copy in `back` was derived the same way (the same tape
+    /// layout); any other inner loop is run again in the backward iteration.
     pub stored: Vec<(NodeId, NodeId)>,
 }
 

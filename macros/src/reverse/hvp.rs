@@ -2,9 +2,10 @@
 //! the second derivative is the same reverse sweep run again, on
 //! `s = Σ dL/dw_i · v_i` (`Σ sum(dL/dw_i * v_i)` for arrays): `d s / d w = H v`. Every
 //! scalar op's derivative is in the op table, including those of the ops the first sweep
-//! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of the backward ops of
-//! products, broadcasts, means and `mse`; a gradient built from any other backward op
-//! (a softmax's, a convolution's) has no `hvp` rather than a wrong one.
+//! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of most backward ops
+//! (products, broadcasts, reductions, slices and gathers, convolutions, pools, softmax,
+//! `mse`); a gradient built from one without (a concatenation's, a loop's backward run)
+//! has no `hvp` rather than a wrong one.
 
 use proc_macro2::Span;
 
@@ -27,7 +28,7 @@ pub fn hvp(
     if wrt.is_empty() || custom || !graph.loops.is_empty() {
         return None;
     }
-    if tensor && !differentiable_again(graph, wrt, grads) {
+    if tensor && first_without_derivative(graph, wrt, grads).is_some() {
         return None;
     }
     let mut b = Builder::new(graph.clone(), rewrites);
@@ -65,13 +66,9 @@ pub fn hvp(
     })
 }
 
-/// Whether every node between the arguments and their gradients has a tensor derivative
-/// (a leaf, a rule of its own, or an elementwise op's scalar rule).
-fn differentiable_again(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> bool {
-    first_without_derivative(graph, wrt, grads).is_none()
-}
-
-/// The first node between the arguments and their gradients without a tensor derivative.
+/// The first node between the arguments and their gradients without a tensor derivative
+/// (a leaf, a rule of its own, or an elementwise op's scalar rule): `None` when every one
+/// can be differentiated again.
 fn first_without_derivative(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> Option<NodeId> {
     let depends = crate::ir::graph::depends_on(graph, wrt);
     let live = graph.live(grads);

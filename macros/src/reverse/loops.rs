@@ -36,6 +36,7 @@ fn derive_in(g: &mut Graph, cache: &mut Cache) {
                 let mut d = derive(&body, &key.1, &key.2);
                 derive_in(&mut d.graph, cache);
                 derive_in(&mut d.back, cache);
+                keep_storable(&mut d);
                 let d = Rc::new(d);
                 cache.insert(key, Rc::clone(&d));
                 d
@@ -43,6 +44,20 @@ fn derive_in(g: &mut Graph, cache: &mut Cache) {
         };
         g.derivatives.insert(id, d);
     }
+}
+
+/// Keeps, of the inner loops `d.stored` lists, those whose tapes can be stored (see
+/// [`LoopDerivative::stored`]): known once the inner loops of both halves are derived.
+fn keep_storable(d: &mut LoopDerivative) {
+    let (graph, back) = (&d.graph, &d.back);
+    d.stored.retain(|&(fwd, copy)| {
+        let multi = matches!(graph.op(fwd), Op::Loop(k) if graph.loops[*k as usize].is_multi());
+        let same = match (graph.derivatives.get(&fwd), back.derivatives.get(&copy)) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        };
+        multi && same
+    });
 }
 
 /// Whether anything after loop `the_loop` reads each `Vec` it pushes onto: its

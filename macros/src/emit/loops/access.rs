@@ -56,26 +56,6 @@ pub fn run_backwards<'g>(g: &'g Graph, live: &[bool], id: NodeId) -> Option<&'g 
         .then(|| g.derivative(id))
 }
 
-/// The inner loops whose tapes a loop's forward iteration stores for its backward one
-/// ([`LoopDerivative::stored`]): those carrying several values (their tapes hold owned
-/// values only, so they outlive the iteration), whose copy in the backward graph was
-/// derived the same way (the same tape layout). Any other is run again there.
-pub(super) fn stored_loops(d: &LoopDerivative) -> Vec<(NodeId, NodeId)> {
-    d.stored
-        .iter()
-        .copied()
-        .filter(|&(fwd, back)| {
-            let multi =
-                matches!(d.graph.op(fwd), Op::Loop(k) if d.graph.loops[*k as usize].is_multi());
-            let same = match (d.graph.derivatives.get(&fwd), d.back.derivatives.get(&back)) {
-                (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
-                _ => false,
-            };
-            multi && same
-        })
-        .collect()
-}
-
 /// A forward iteration's statements for `roots` with the stored inner loops run with
 /// tapes: the expressions of `roots`, then those of the stored tapes.
 pub(super) fn taped_statements(

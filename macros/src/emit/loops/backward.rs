@@ -5,8 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::access::{
-    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_loops,
-    stored_reads,
+    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_reads,
 };
 use super::derive::reads_of;
 use super::stacks::Sink;
@@ -70,7 +69,7 @@ pub fn backward(
     // The loop's start needs its adjoint only when the caller reads it.
     let first = s.iteration(d.wanted[0], true);
 
-    let residual_names = (0..d.residuals.len() + s.stored.len()).map(residual);
+    let residual_names = (0..d.residuals.len() + d.stored.len()).map(residual);
     let carried = d.needs_carry[0].then(|| quote!(#h_in,));
     let Passing {
         start_later,
@@ -118,8 +117,6 @@ struct Sweep<'a> {
     start: Ident,
     /// The value before the iteration, borrowed from the tape (an array's).
     h_in_ref: Ident,
-    /// Inner loops whose tapes the forward iteration stored after the residuals.
-    stored: Vec<(NodeId, NodeId)>,
 }
 
 /// The carried value after an iteration is the one before the next: read from the
@@ -175,7 +172,6 @@ impl<'a> Sweep<'a> {
             back_seed,
             start: local("cadena_start"),
             h_in_ref: local("cadena_h_in_ref"),
-            stored: stored_loops(d),
         }
     }
 
@@ -249,7 +245,7 @@ impl<'a> Sweep<'a> {
         let (access, floats) =
             body_access(self.body, &d.back, &[carry_in], self.scalar, &all_extra);
         let mut lowered = lowered_for(self.outer, access, floats);
-        lowered.usage.stored_loops = stored_reads(&self.stored, d.residuals.len());
+        lowered.usage.stored_loops = stored_reads(&d.stored, d.residuals.len());
         let (stmts, exprs) = statements(&lowered, &d.back, &roots);
         (stmts, Adjoints { positions, exprs })
     }

@@ -5,8 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::access::{
-    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_loops,
-    taped_statements,
+    Names, bind_operands, body_access, lowered_for, read, residual, statements, taped_statements,
 };
 use crate::emit::expr::local;
 use crate::ir::function::Lowered;
@@ -55,7 +54,7 @@ pub fn forward(
     let mut roots = vec![d.outputs[0]];
     roots.extend(&d.residuals);
     // The residuals, then the inner loops' tapes.
-    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &stored_loops(d));
+    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &d.stored);
     let out = &exprs[0];
     let residuals = &exprs[1..];
     let tape = &n.tape;
@@ -139,7 +138,7 @@ fn forward_peeled(
     // The residuals, then the inner loops' tapes.
     let (access, floats) = body_access(body, &d.graph, &[quote!(&#current)], scalar, &[]);
     let lowered = lowered_for(outer, access, floats);
-    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &stored_loops(d));
+    let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &d.stored);
     let (out, residual_exprs) = (&exprs[0], &exprs[1..]);
     let names: Vec<Ident> = (0..residual_exprs.len()).map(residual).collect();
     let tape = &n.tape;

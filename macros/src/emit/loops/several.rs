@@ -9,8 +9,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::access::{
-    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_loops,
-    stored_reads, taped_statements,
+    Names, bind_operands, body_access, lowered_for, read, residual, statements, stored_reads,
+    taped_statements,
 };
 use super::backward::Run;
 use super::sums::{Adjoints, Sums};
@@ -128,11 +128,11 @@ pub fn forward(
     let root_scalar = |r: usize| {
         !outer.tensor || (r < k && scalar[r]) || (r >= k && residual_scalar[roots[r].index()])
     };
-    let stored = match tape {
-        Some((_, d)) => stored_loops(d),
-        None => Vec::new(),
+    let stored: &[(NodeId, NodeId)] = match tape {
+        Some((_, d)) => &d.stored,
+        None => &[],
     };
-    let (stmts, exprs, _) = statements_once(&lowered, g, &roots, &root_scalar, &stored);
+    let (stmts, exprs, _) = statements_once(&lowered, g, &roots, &root_scalar, stored);
     let outs = &exprs[..k];
     let pushed = &exprs[pushes_at.clone()];
     let residuals = &exprs[pushes_at.end..];
@@ -275,8 +275,7 @@ pub fn backward(
     let (access, floats) =
         body_access(body, &d.back, &carries_read(&h_ins, scalar), scalar, &extra);
     let mut lowered = lowered_for(outer, access, floats);
-    let stored = stored_loops(d);
-    lowered.usage.stored_loops = stored_reads(&stored, d.residuals.len());
+    lowered.usage.stored_loops = stored_reads(&d.stored, d.residuals.len());
     let (stmts, exprs) = statements(&lowered, &d.back, &roots);
     let adjoints = Adjoints { positions, exprs };
     let mut every = TokenStream::new();
@@ -298,7 +297,7 @@ pub fn backward(
         }
     }
     let kept = (0..k).filter(|&j| d.needs_carry[j]).map(|j| &h_ins[j]);
-    let residual_names = (0..d.residuals.len() + stored.len()).map(residual);
+    let residual_names = (0..d.residuals.len() + d.stored.len()).map(residual);
     quote!({
         #operands
         let mut #tape = #tape_in;

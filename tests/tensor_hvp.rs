@@ -104,6 +104,35 @@ fn extremes(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
     sum(&top * &top) + mean(sigmoid(bottom))
 }
 
+/// Softmax and log-softmax along the last axis, not fused into a loss: their backward
+/// ops differentiated again.
+#[differentiable(wrt(w), hvp)]
+fn probabilities(w: &Array2<f64>, x: &Array2<f64>, t: &Array2<f64>) -> f64 {
+    let z = x.dot(w);
+    let p = softmax(&z);
+    let lp = log_softmax(&(&z * 0.7));
+    mean(&p * t) + mean(&(&lp * &lp) * t) * 0.3
+}
+
+/// The losses on probabilities, each from a squashed product: cross-entropy, binary
+/// cross-entropy of a probability and of a sigmoid (the logistic form).
+#[differentiable(wrt(w), hvp)]
+fn losses(w: &Array2<f64>, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let z = x.dot(w);
+    let p = sigmoid(&z) * 0.5 + 0.25;
+    let a = tanh(&z) * 0.4 + 0.5;
+    cross_entropy(&p, y) + bce(&a, y) * 0.5 + bce(&sigmoid(&z * 1.3), y) * 0.25
+}
+
+/// Two activations side by side along the columns, then squashed and summed.
+#[differentiable(wrt(w), hvp)]
+fn joined(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
+    let a = tanh(x.dot(w));
+    let b = &a * &a;
+    let c = concatenate![Axis(1), a, b, a];
+    sum(sigmoid(&c * 2.0))
+}
+
 fn network() -> Mlp {
     Mlp {
         w1: array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]],
@@ -332,4 +361,56 @@ fn the_hessian_through_max_and_min_along_an_axis_matches_differences() {
     let h = 1e-6;
     let at = |s: f64| extremes::grad(&(&w + &(&d * s)), &x).1.w;
     close("w", &hv, &((&at(h) - &at(-h)) / (2.0 * h)));
+}
+
+/// Central differences of `grad` along `d` at `w` for a function of one weight matrix.
+fn differences(
+    grad: impl Fn(&Array2<f64>) -> Array2<f64>,
+    w: &Array2<f64>,
+    d: &Array2<f64>,
+) -> Array2<f64> {
+    let h = 1e-5;
+    (grad(&(w + &(d * h))) - grad(&(w - &(d * h)))) / (2.0 * h)
+}
+
+#[test]
+fn the_hessian_through_softmax_and_log_softmax_matches_differences() {
+    let (x, _) = data();
+    let w = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let d = array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]];
+    let t = array![
+        [1.0, 0.0, 2.0],
+        [0.5, -1.0, 0.0],
+        [0.0, 1.0, 1.0],
+        [2.0, 0.0, -1.0]
+    ];
+    let hv = probabilities::hvp(&w, &x, &t, &probabilities::Grad { w: d.clone() }).w;
+    let fd = differences(|w| probabilities::grad(w, &x, &t).1.w, &w, &d);
+    close("w", &hv, &fd);
+}
+
+#[test]
+fn the_hessian_through_cross_entropy_and_both_binary_losses_matches_differences() {
+    let (x, _) = data();
+    let w = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let d = array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]];
+    let y = array![
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.3, 0.3, 0.4]
+    ];
+    let hv = losses::hvp(&w, &x, &y, &losses::Grad { w: d.clone() }).w;
+    let fd = differences(|w| losses::grad(w, &x, &y).1.w, &w, &d);
+    close("w", &hv, &fd);
+}
+
+#[test]
+fn the_hessian_through_a_concatenation_matches_differences() {
+    let (x, _) = data();
+    let w = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let d = array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]];
+    let hv = joined::hvp(&w, &x, &joined::Grad { w: d.clone() }).w;
+    let fd = differences(|w| joined::grad(w, &x).1.w, &w, &d);
+    close("w", &hv, &fd);
 }

@@ -16,4 +16,6 @@ pub trait Build {
     fn like(&mut self, x: NodeId, span: Span) -> NodeId;
     /// The integer literal `k` as an integer operand.
     fn integer(&mut self, k: usize) -> NodeId;
+    /// The value of an integer literal [`integer`](Build::integer) made.
+    fn integer_value(&self, id: NodeId) -> Option<usize>;
 }

@@ -2,10 +2,10 @@
 //! the second derivative is the same reverse sweep run again, on
 //! `s = Σ dL/dw_i · v_i` (`Σ sum(dL/dw_i * v_i)` for arrays): `d s / d w = H v`. Every
 //! scalar op's derivative is in the op table, including those of the ops the first sweep
-//! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of most backward ops
-//! (products, broadcasts, reductions, slices and gathers, convolutions, pools, softmax,
-//! `mse`); a gradient built from one without (a concatenation's, a loop's backward run)
-//! has no `hvp` rather than a wrong one.
+//! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of the backward ops
+//! (products, broadcasts, reductions, slices, gathers and concatenations, convolutions,
+//! pools, softmaxes, the losses); a gradient built from one without (a loop's backward
+//! run) has no `hvp` rather than a wrong one.
 
 use proc_macro2::Span;
 

@@ -197,6 +197,12 @@ impl crate::ir::Build for Builder {
     fn integer(&mut self, k: usize) -> NodeId {
         Builder::integer(self, k)
     }
+    fn integer_value(&self, id: NodeId) -> Option<usize> {
+        match self.graph.op(id) {
+            Op::Named(i) => self.graph.consts[*i as usize].text.parse().ok(),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -603,9 +603,30 @@ op_table! {
         ..internal("dot_vjp_rhs", 2, Class::Backward)
     };
     /// `p * (g - sum(g * p))` along the last axis.
-    SoftmaxVjp => internal("softmax_vjp", 2, Class::Backward);
+    SoftmaxVjp => Spec {
+        // Against `p`: `c (g - Σ g p) - g Σ c p`; against `g`: `p (c - Σ c p)`, the op
+        // itself on the cotangent (the sums along the last axis, broadcast back).
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(- (* ?g (- ?b (lane_sums (* ?b ?a)))) (* ?b (lane_sums (* ?g ?a))))",
+            "(softmax_vjp ?a ?g)",
+        ])),
+        ..internal("softmax_vjp", 2, Class::Backward)
+    };
     /// `g - softmax * sum(g)` along the last axis.
-    LogSoftmaxVjp => internal("log_softmax_vjp", 2, Class::Backward);
+    LogSoftmaxVjp => Spec {
+        // Against `lp`: `-c e^lp Σ g`; against `g`: `c - Σ c e^lp`.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(neg (* ?g (* (exp ?a) (lane_sums ?b))))",
+            "(- ?g (lane_sums (* ?g (exp ?a))))",
+        ])),
+        ..internal("log_softmax_vjp", 2, Class::Backward)
+    };
+    /// Each element replaced by its lane's sum along the last axis: the softmaxes'
+    /// second derivatives. Symmetric, so its own adjoint.
+    LaneSums => Spec {
+        tensor_vjp: Some(Vjp::Templates(&["(lane_sums ?g)"])),
+        ..internal("lane_sums", 1, Class::Backward)
+    };
     /// `g (softmax(z) - y) / n`.
     SoftmaxCrossEntropyVjp => Spec {
         // `(g/n)(p - y)` with `p = softmax(z)`: against `z`, `(g/n) J_pᵀ c`, which is the
@@ -618,11 +639,37 @@ op_table! {
         ..internal("softmax_cross_entropy_vjp", 3, Class::Backward)
     };
     /// `-g y / (p n)`.
-    CrossEntropyVjp => internal("cross_entropy_vjp_p", 3, Class::Backward);
+    CrossEntropyVjp => Spec {
+        // `f = -g y / (p n)`: against `p`, `-c f / p`; against `g`, `Σ c f / g`, the op
+        // with `g = 1`. The targets get no gradient, as in the first derivative.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(neg (/ (* ?g ?out) ?a))",
+            "0",
+            "(sum (* ?g (cross_entropy_vjp_p ?a ?b 1)))",
+        ])),
+        ..internal("cross_entropy_vjp_p", 3, Class::Backward)
+    };
     /// `g (a - y) / (a (1 - a) n)`.
-    BceVjp => internal("bce_vjp_a", 3, Class::Backward);
+    BceVjp => Spec {
+        // `f = (g/n)(a - y)/D`, `D = a (1 - a)`: `df/da = ((g/n) - f (1 - 2a)) / D`, `g/n`
+        // spread over the broadcast shape by `mean_vjp`.
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(sum_to (* ?g (/ (- (mean_vjp ?c (like ?out)) (* ?out (- 1 (* 2 ?a)))) (* ?a (- 1 ?a)))) (like ?a))",
+            "0",
+            "(sum (* ?g (bce_vjp_a ?a ?b 1)))",
+        ])),
+        ..internal("bce_vjp_a", 3, Class::Backward)
+    };
     /// `g (sigmoid(z) - y) / n`.
-    BceLogitsVjp => internal("bce_logits_vjp", 3, Class::Backward);
+    BceLogitsVjp => Spec {
+        // Against `z`: `(g/n) sigmoid(z) sigmoid(-z)` (both factors kept, never `1 - s`).
+        tensor_vjp: Some(Vjp::Templates(&[
+            "(sum_to (* ?g (* (mean_vjp ?c (like ?out)) (* (sigmoid ?a) (sigmoid (neg ?a))))) (like ?a))",
+            "0",
+            "(sum (* ?g (bce_logits_vjp ?a ?b 1)))",
+        ])),
+        ..internal("bce_logits_vjp", 3, Class::Backward)
+    };
     /// `2 g (a - y) / n`.
     MseVjp => Spec {
         // Linear in `a - y` and in `g`: its own form gives its derivatives.
@@ -681,7 +728,10 @@ op_table! {
     };
     /// Operand `k`'s slab of a concatenation's adjoint: operands the adjoint, `k`, and
     /// every part (for their lengths along the axis).
-    ConcatenatePart(axis: usize) => internal("concatenate_part", 0, Class::Backward);
+    ConcatenatePart(axis: usize) => Spec {
+        tensor_vjp: Some(Vjp::Variadic(concatenate_part_vjp)),
+        ..internal("concatenate_part", 0, Class::Backward)
+    };
     /// A stacked `Vec`'s adjoint split back into one array per step (a `Vec`).
     UnstackSeq(axis: usize) => internal("unstack_seq", 1, Class::Backward);
     /// A concatenated `Vec`'s adjoint split back into the parts' slabs: operands the
@@ -807,6 +857,33 @@ fn concatenate_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
     }
     let axis = at.payload.unwrap_or(0) as usize;
     b.node(Op::ConcatenatePart(axis), args, at.span)
+}
+
+/// A slab taken out of a concatenation's adjoint is linear in that adjoint: its own
+/// adjoint is the cotangent put back at the slab, zeros (shaped like each other part)
+/// around it, concatenated. The position and the parts' shapes get none.
+fn concatenate_part_vjp(b: &mut dyn Build, at: &Site, k: usize) -> NodeId {
+    if k != 0 {
+        return b.constant(0.0);
+    }
+    let position = match at.args.get(1).and_then(|&p| b.integer_value(p)) {
+        Some(p) => p,
+        None => return b.constant(0.0),
+    };
+    let zero = b.constant(0.0);
+    let parts: Vec<NodeId> = at.args[2..]
+        .iter()
+        .enumerate()
+        .map(|(i, &like)| {
+            if i == position {
+                at.adjoint
+            } else {
+                b.node(Op::BroadcastTo, vec![zero, like], at.span)
+            }
+        })
+        .collect();
+    let axis = at.payload.unwrap_or(0) as usize;
+    b.node(Op::Concatenate(axis), parts, at.span)
 }
 
 /// Operand `k` of a stack gets the adjoint's subview at `k` along the new axis.

@@ -15,7 +15,7 @@
 //! | pooling (no padding, floor) | [`max_pool1d`], [`avg_pool1d`], [`max_pool2d`], [`avg_pool2d`] and their `_vjp`s |
 //! | reductions | [`sum`], [`mean`], [`sum_axis`], [`mean_axis`], [`broadcast_to`], [`broadcast_axis_to`], [`mean_vjp`], [`mean_axis_vjp`] |
 //! | keep-dims | [`insert_axis`], [`remove_axis`] |
-//! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`] |
+//! | softmax | [`softmax`], [`log_softmax`], [`softmax_vjp`], [`log_softmax_vjp`], [`lane_sums`] |
 //! | slices and gathers | [`slice()`], [`index_axis`], [`select`] ([`Indices`]) and their VJPs [`slice_vjp`], [`index_axis_vjp`], [`select_vjp`] |
 //! | joins | [`concatenate`], [`stack`]; for their gradients [`concatenate_part`], [`len_of`] (stack's: [`index_axis`]); [`view`] |
 //! | extrema | [`max_axis`], [`min_axis`], [`extremum_axis_vjp`], [`logsumexp`], [`logsumexp_vjp`], [`maximum`], [`minimum`] |
@@ -92,5 +92,5 @@ pub use shape::{Shape, shape_of};
 pub use slicing::{
     Indices, index_axis, index_axis_vjp, select, select_vjp, slice, slice_add, slice_vjp,
 };
-pub use softmax::{log_softmax, log_softmax_vjp, softmax, softmax_vjp};
+pub use softmax::{lane_sums, log_softmax, log_softmax_vjp, softmax, softmax_vjp};
 pub use steps::{Steps, concatenate_seq, stack_seq, unconcatenate_seq, unstack_seq};

@@ -343,6 +343,31 @@ where
     out
 }
 
+/// Each element replaced by the sum of its lane along the last axis (`Σ_last x`, kept
+/// and broadcast back): the sums the softmaxes' VJPs take, for their own derivatives
+/// (`hvp` through `softmax` and `log_softmax`). Written into `x` when it is owned.
+///
+/// ```
+/// use cadena::ops::tensor::lane_sums;
+/// use ndarray::array;
+///
+/// assert_eq!(lane_sums(&array![[1.0_f64, 2.0], [3.0, 5.0]]), array![[3.0, 3.0], [8.0, 8.0]]);
+/// ```
+#[track_caller]
+pub fn lane_sums<X>(x: X) -> Array<X::Elem, X::Dim>
+where
+    X: Operand,
+    X::Dim: RemoveAxis,
+{
+    let mut out = owned(x);
+    let ax = last(out.ndim(), "lane_sums");
+    for mut lane in out.lanes_mut(ax) {
+        let s = lane.sum();
+        lane.fill(s);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,7 +190,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         check_targets(&graph, output, &wrt)?;
     }
     let hvp = (!lowered.array_output && (!lowered.tensor || args.hvp))
-        .then(|| crate::reverse::hvp::hvp(&graph, &wrt, &grads, rewrites, lowered.tensor))
+        .then(|| crate::reverse::hvp::hvp(&graph, output, &wrt, &grads, rewrites, lowered.tensor))
         .flatten();
     if args.hvp && lowered.tensor && hvp.is_none() {
         let (because, at) = crate::reverse::hvp::unavailable_because(&graph, &wrt, &grads);
@@ -198,7 +198,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         return Err(syn::Error::new(
             at,
             format!(
-                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, convolutions, pools, `softmax`, `logsumexp`, `max_axis` and `min_axis` along an axis, `mse` and `softmax_cross_entropy`, not yet for loops or concatenations"
+                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, concatenations, convolutions, pools, `softmax`, `log_softmax`, `logsumexp`, `max_axis` and `min_axis` along an axis and the losses (and for loops in scalar code), not yet for loops in array code"
             ),
         ));
     }

@@ -164,7 +164,10 @@ pub fn sweep_seeds(
             let span = b.graph().node(id).span;
             // In the arm an `if` did not take, the adjoint is an exact 0 while local
             // derivatives may be 0/0 (`w / theta` at theta = 0): 0 · NaN must stay 0.
-            if loop_seeds.is_none() && guarded.get(id.index()).copied().unwrap_or(false) {
+            if loop_seeds.is_none()
+                && guarded.get(id.index()).copied().unwrap_or(false)
+                && !array_operand_of_loop(b.graph(), id, k)
+            {
                 contribution = b.node(Op::Guard, vec![a, contribution], span);
             }
             adj[arg.index()] = Some(match adj[arg.index()] {
@@ -174,6 +177,18 @@ pub fn sweep_seeds(
         }
     }
     adj
+}
+
+/// Whether operand `k` of node `id` is a loop's collection or a stack it captures for an
+/// inner loop: its adjoint is an array or a struct, which a `Guard` (on floats) cannot
+/// take; the floats inside it come from the loop's own backward run.
+fn array_operand_of_loop(g: &Graph, id: NodeId, k: usize) -> bool {
+    let Op::Loop(index) = g.op(id) else {
+        return false;
+    };
+    let body = &g.loops[*index as usize];
+    let (carried, captures) = (body.carried_count(), body.captures.len());
+    k >= carried + captures || (k >= carried && body.captures_stack(k - carried))
 }
 
 /// For a loop carrying several values, the adjoint of each after the loop (its
@@ -279,6 +294,7 @@ pub fn vjps_of_parts(
 pub mod chain;
 pub mod hvp;
 pub mod loops;
+pub mod tangents;
 pub mod trace;
 
 #[cfg(test)]

@@ -25,6 +25,15 @@ pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
                 let field = syn::Ident::new(param, proc_macro2::Span::call_site());
                 quote!(&#v.#field)
             }
+            // A borrowed float array a loop reads (`c: &[f64; 4]`), through a reference to
+            // the direction's own array.
+            Some(p)
+                if matches!(p.ty, syn::Type::Reference(_))
+                    && crate::types::is_float_array(&p.ty) =>
+            {
+                let field = syn::Ident::new(param, proc_macro2::Span::call_site());
+                quote!(&#v.#field)
+            }
             // A struct's field, as the function reads it (`&p.w1`), from the direction.
             _ => match written {
                 Some(tokens) => in_direction(tokens, param, &v),
@@ -78,6 +87,13 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
     let p = &lowered.params[i];
     let ident = &p.ident;
     let name = ident.to_string();
+    let whole = h
+        .directions
+        .iter()
+        .zip(entries)
+        .zip(&h.hv)
+        .find(|(((n, _), _), _)| *n == name);
+    let t = quote!(::cadena::__private::t);
     let mine = || {
         h.directions
             .iter()
@@ -85,8 +101,12 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
             .zip(&h.hv)
             .filter(move |(((n, _), _), _)| n == &name || n.starts_with(&format!("{name}.")))
     };
-    let t = quote!(::cadena::__private::t);
     match p.kind {
+        // A float array a loop reads whole (`c: &[f64; 4]`): its entry is its own value.
+        Kind::Struct if whole.is_some() => match whole {
+            Some(((_, e), hv)) if h.graph.const_value(*hv) != Some(0.0) => e.clone(),
+            _ => crate::emit::gradient::zeros_of(p),
+        },
         Kind::Struct => {
             let g = local("hv_struct");
             let zeros = crate::emit::gradient::zeros_of(p);

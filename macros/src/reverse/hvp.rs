@@ -12,6 +12,7 @@ use proc_macro2::Span;
 use crate::ir::derived::Hvp;
 use crate::ir::{Graph, NodeId, Op, Rewrites};
 use crate::reverse::gradients;
+use crate::reverse::tangents::copy_with_tangents;
 use crate::simplify::Builder;
 
 /// `None` for a hand-written derivative (first derivatives only), a loop (its backward
@@ -19,14 +20,21 @@ use crate::simplify::Builder;
 /// without a derivative of its own.
 pub fn hvp(
     graph: &Graph,
+    output: NodeId,
     wrt: &[NodeId],
     grads: &[NodeId],
     rewrites: Rewrites,
     tensor: bool,
 ) -> Option<Hvp> {
     let custom = graph.ids().any(|id| matches!(graph.op(id), Op::Custom(_)));
-    if wrt.is_empty() || custom || !graph.loops.is_empty() {
+    if wrt.is_empty() || custom {
         return None;
+    }
+    if !graph.loops.is_empty() {
+        return match tensor {
+            true => None,
+            false => through_loops(graph, output, wrt, rewrites),
+        };
     }
     if tensor && first_without_derivative(graph, wrt, grads).is_some() {
         return None;
@@ -35,18 +43,7 @@ pub fn hvp(
     let mut directions = Vec::new();
     let mut s = None;
     for (&w, &g) in wrt.iter().zip(grads) {
-        let (name, index) = match b.graph().op(w) {
-            Op::Input(i) => (b.graph().inputs[*i as usize].name.clone(), *i as usize),
-            _ => return None,
-        };
-        // An argument, or a field of a struct argument by its path of names (not an
-        // element of a stack of layers).
-        if !name
-            .split('.')
-            .all(|part| syn::parse_str::<syn::Ident>(part).is_ok())
-        {
-            return None;
-        }
+        let (name, index) = direction_of(b.graph(), w)?;
         let vi = b.input(&format!("v.{name}"));
         directions.push((name, index));
         let mut term = b.node(Op::Mul, vec![g, vi], Span::call_site());
@@ -61,6 +58,52 @@ pub fn hvp(
     let hv = gradients(&mut b, s?, wrt, tensor);
     Some(Hvp {
         graph: b.into_graph(),
+        directions,
+        hv,
+    })
+}
+
+/// The name and input index of differentiated input `w`, for its direction `v.name`:
+/// an argument, or a field of a struct argument by its path of names (not an element of
+/// a stack of layers).
+fn direction_of(g: &Graph, w: NodeId) -> Option<(String, usize)> {
+    let Op::Input(i) = g.op(w) else { return None };
+    let name = g.inputs[*i as usize].name.clone();
+    name.split('.')
+        .all(|part| syn::parse_str::<syn::Ident>(part).is_ok())
+        .then_some((name, *i as usize))
+}
+
+/// `H v` of a scalar function with loops, as the gradient of its directional derivative
+/// (see [`tangents`](crate::reverse::tangents)): the loops carry their values' tangents,
+/// and the reverse sweep differentiates those loops like any other.
+fn through_loops(graph: &Graph, output: NodeId, wrt: &[NodeId], rewrites: Rewrites) -> Option<Hvp> {
+    let mut b = Builder::new(Graph::with_leaves_of(graph), rewrites);
+    let mut directions = Vec::new();
+    let mut dots = Vec::new();
+    for &w in wrt {
+        let (name, index) = direction_of(graph, w)?;
+        dots.push((w, b.input(&format!("v.{name}"))));
+        directions.push((name, index));
+    }
+    let mut input = |b: &mut Builder, id: NodeId| {
+        let value = b.copy(graph.op(id).clone(), Vec::new(), graph.node(id).span);
+        (value, dots.iter().find(|(w, _)| *w == id).map(|(_, v)| *v))
+    };
+    let copied = copy_with_tangents(graph, &mut b, &[output], &mut input)?;
+    let along = copied.tangent[output.index()]?;
+    let wrt: Vec<NodeId> = wrt
+        .iter()
+        .map(|&w| match copied.value[w.index()] {
+            Some(v) => v,
+            None => b.copy(graph.op(w).clone(), Vec::new(), Span::call_site()),
+        })
+        .collect();
+    let hv = gradients(&mut b, along, &wrt, false);
+    let mut graph = b.into_graph();
+    crate::reverse::loops::derive_loops(&mut graph);
+    Some(Hvp {
+        graph,
         directions,
         hv,
     })

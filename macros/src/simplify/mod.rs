@@ -107,6 +107,19 @@ impl Builder {
         self.graph
     }
 
+    /// `op(args)` exactly as given, neither folded nor rewritten: a copy of a node of a
+    /// graph already simplified, whose operands must keep their places (forward mode
+    /// pairs each operand with its tangent by position).
+    pub fn copy(&mut self, op: Op, args: Vec<NodeId>, span: Span) -> NodeId {
+        self.graph.intern(op, args, span)
+    }
+
+    /// Adds a loop body to the graph, for an `Op::Loop` node to name.
+    pub fn add_loop(&mut self, body: crate::ir::loops::LoopBody) -> u32 {
+        self.graph.loops.push(Rc::new(body));
+        (self.graph.loops.len() - 1) as u32
+    }
+
     #[cfg(test)]
     pub fn fired(&self) -> &[&'static str] {
         &self.fired

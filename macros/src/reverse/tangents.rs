@@ -1,0 +1,272 @@
+//! Forward mode: each node's tangent (its derivative along a direction) built beside its
+//! value, for `hvp` through loops. The gradient of a loop is a forward run with a tape
+//! and a backward run over it; differentiating that pair again in reverse would need the
+//! backward run reversed. Instead `H v = ∇(∇f · v)` is taken as the gradient of the
+//! directional derivative `ḟ = Df(w)[v]`: a loop's tangent is the same loop carrying each
+//! value's tangent beside it (`h` and `ḣ`), an ordinary loop with more carried values,
+//! which the reverse sweep then differentiates like any other.
+//!
+//! Scalar code only: every scalar op's tangent is its partials (the op table's local
+//! derivatives) times its operands' tangents.
+
+use std::rc::Rc;
+
+use proc_macro2::Span;
+
+use crate::ir::loops::{Element, LoopBody};
+use crate::ir::ops::Vjp;
+use crate::ir::{Graph, NodeId, Op};
+use crate::reverse::vjp;
+use crate::simplify::Builder;
+
+/// Each node of a source graph in the graph being built: its value, and its tangent
+/// (`None` where it is 0: the node does not depend on the direction).
+pub struct Copied {
+    pub value: Vec<Option<NodeId>>,
+    pub tangent: Vec<Option<NodeId>>,
+}
+
+/// Gives an input of the source graph its value and its tangent in the graph being built.
+pub type InputTangents<'a> = dyn FnMut(&mut Builder, NodeId) -> (NodeId, Option<NodeId>) + 'a;
+
+/// Copies the nodes of `src` that `roots` need into `b`, each with its tangent. `input`
+/// gives each input of `src` its value and tangent in `b`. `None` when a node on the way
+/// has no tangent rule (a hand-written derivative, a loop pushing values).
+pub fn copy_with_tangents(
+    src: &Graph,
+    b: &mut Builder,
+    roots: &[NodeId],
+    input: &mut InputTangents,
+) -> Option<Copied> {
+    let live = src.live(roots);
+    let mut value: Vec<Option<NodeId>> = vec![None; src.len()];
+    let mut tangent: Vec<Option<NodeId>> = vec![None; src.len()];
+    // The loops replaced by loops carrying tangents, whose values `LoopOut` reads apart.
+    let mut tangent_loops = vec![false; src.len()];
+    for id in src.ids().filter(|id| live[id.index()]) {
+        let n = src.node(id);
+        let span = n.span;
+        match &n.op {
+            Op::Input(_) => {
+                let (v, t) = input(b, id);
+                value[id.index()] = Some(v);
+                tangent[id.index()] = t;
+                continue;
+            }
+            // A loop nothing it reads moves along the direction is copied as it is.
+            Op::Loop(_) if n.args.iter().all(|a| tangent[a.index()].is_none()) => {}
+            Op::Loop(k) => {
+                let body = Rc::clone(&src.loops[*k as usize]);
+                let operands: Vec<NodeId> = n
+                    .args
+                    .iter()
+                    .map(|a| value[a.index()])
+                    .collect::<Option<_>>()?;
+                let tangents: Vec<Option<NodeId>> =
+                    n.args.iter().map(|a| tangent[a.index()]).collect();
+                let (new_loop, single) = tangent_loop(&body, b, &operands, &tangents, span)?;
+                tangent_loops[id.index()] = true;
+                // A loop carrying one value is that value; the new one carries two.
+                if single {
+                    value[id.index()] = Some(b.node(Op::LoopOut(0), vec![new_loop], span));
+                    tangent[id.index()] = Some(b.node(Op::LoopOut(1), vec![new_loop], span));
+                } else {
+                    value[id.index()] = Some(new_loop);
+                }
+                continue;
+            }
+            Op::LoopOut(j) if tangent_loops[n.args[0].index()] => {
+                let the_loop = n.args[0];
+                let Op::Loop(k) = src.op(the_loop) else {
+                    return None;
+                };
+                let carried = src.loops[*k as usize].carried_count() as u32;
+                let new_loop = value[the_loop.index()]?;
+                value[id.index()] = Some(b.node(Op::LoopOut(*j), vec![new_loop], span));
+                tangent[id.index()] = Some(b.node(Op::LoopOut(carried + *j), vec![new_loop], span));
+                continue;
+            }
+            _ => {}
+        }
+        let args: Vec<NodeId> = n
+            .args
+            .iter()
+            .map(|a| value[a.index()])
+            .collect::<Option<_>>()?;
+        let v = b.copy(n.op.clone(), args, span);
+        value[id.index()] = Some(v);
+        let dots: Vec<Option<NodeId>> = n.args.iter().map(|a| tangent[a.index()]).collect();
+        if dots.iter().all(Option::is_none) {
+            continue;
+        }
+        tangent[id.index()] = Some(tangent_of(b, v, &n.op, &dots, span)?);
+    }
+    Some(Copied { value, tangent })
+}
+
+/// The tangent of `v = op(args)` from its operands' tangents `dots`.
+fn tangent_of(
+    b: &mut Builder,
+    v: NodeId,
+    op: &Op,
+    dots: &[Option<NodeId>],
+    span: Span,
+) -> Option<NodeId> {
+    let zero = b.constant(0.0);
+    // The arm taken, as the value: the other arm's tangent may be NaN where its value is.
+    if *op == Op::IfElse {
+        let (a, c) = (dots[1].unwrap_or(zero), dots[2].unwrap_or(zero));
+        let cond = b.graph().args(v)[0];
+        return Some(b.node(Op::IfElse, vec![cond, a, c], span));
+    }
+    if matches!(op.spec().vjp, Vjp::None) || matches!(op, Op::Custom(_) | Op::LoopBack(_)) {
+        return None;
+    }
+    let one = b.constant(1.0);
+    let mut sum: Option<NodeId> = None;
+    for (k, dot) in dots.iter().enumerate() {
+        let Some(dot) = *dot else { continue };
+        let partial = vjp(b, v, k, one, false);
+        if b.graph().const_value(partial) == Some(0.0) {
+            continue;
+        }
+        let term = b.node(Op::Mul, vec![partial, dot], span);
+        sum = Some(match sum {
+            None => term,
+            Some(s) => b.node(Op::Add, vec![s, term], span),
+        });
+    }
+    Some(sum.unwrap_or(zero))
+}
+
+/// The loop `body` over `operands` run with tangents: a loop carrying each value and then
+/// each value's tangent, reading each capture and collection that has a tangent beside
+/// it. Returns the new `Loop` node and whether `body` carried one value alone.
+fn tangent_loop(
+    body: &LoopBody,
+    b: &mut Builder,
+    operands: &[NodeId],
+    tangents: &[Option<NodeId>],
+    span: Span,
+) -> Option<(NodeId, bool)> {
+    if !body.pushes.is_empty() || body.tensor {
+        return None;
+    }
+    let (k, caps) = (body.carried_count(), body.captures.len());
+    let mut nb = Builder::new(Graph::with_leaves_of(&body.graph), body.rewrites);
+    // The body's inputs keep their places; the tangents' come after them.
+    let carry_dots: Vec<NodeId> = (body.carried.iter())
+        .map(|c| nb.input(&format!("{c}·")))
+        .collect();
+    let capture_dots: Vec<Option<NodeId>> = (0..caps)
+        .map(|c| tangents[body.capture_operand(c)].map(|_| nb.input(&format!("capture{c}·"))))
+        .collect();
+    // Tangent collections, numbered after the body's own.
+    let mut collection_dot = vec![None; body.collections.len()];
+    let mut next = body.collections.len();
+    for (c, slot) in collection_dot.iter_mut().enumerate() {
+        if tangents[body.collection_operand(c)].is_some() {
+            *slot = Some(next);
+            next += 1;
+        }
+    }
+    let mut element_dots: Vec<Option<NodeId>> = Vec::new();
+    for (e, element) in body.elements.iter().enumerate() {
+        element_dots
+            .push(collection_dot[element.collection].map(|_| nb.input(&format!("element{e}·"))));
+    }
+    let carries = body.carries.clone();
+    let captures = body.captures.clone();
+    let elements: Vec<NodeId> = body.elements.iter().map(|e| e.input).collect();
+    let mut input = |nb: &mut Builder, id: NodeId| -> (NodeId, Option<NodeId>) {
+        let n = body.graph.node(id);
+        let v = nb.copy(n.op.clone(), Vec::new(), n.span);
+        let t = if let Some(j) = carries.iter().position(|&c| c == id) {
+            Some(carry_dots[j])
+        } else if let Some(c) = captures.iter().position(|&c| c == id) {
+            capture_dots[c]
+        } else if let Some(e) = elements.iter().position(|&e| e == id) {
+            element_dots[e]
+        } else {
+            None
+        };
+        (v, t)
+    };
+    let copied = copy_with_tangents(&body.graph, &mut nb, &body.outputs, &mut input)?;
+    let zero = nb.constant(0.0);
+    let value = |id: NodeId| copied.value[id.index()];
+    let mut outputs: Vec<NodeId> = body
+        .outputs
+        .iter()
+        .map(|&o| value(o))
+        .collect::<Option<_>>()?;
+    outputs.extend(
+        body.outputs
+            .iter()
+            .map(|o| copied.tangent[o.index()].unwrap_or(zero)),
+    );
+    // Inputs no output reads are not copied: their own nodes stand for them.
+    let input_node = |nb: &mut Builder, id: NodeId| {
+        value(id)
+            .unwrap_or_else(|| nb.copy(body.graph.op(id).clone(), Vec::new(), Span::call_site()))
+    };
+    let mut new_carries: Vec<NodeId> = carries.iter().map(|&c| input_node(&mut nb, c)).collect();
+    new_carries.extend(&carry_dots);
+    let mut new_captures: Vec<NodeId> = captures.iter().map(|&c| input_node(&mut nb, c)).collect();
+    new_captures.extend(capture_dots.iter().flatten());
+    let mut new_elements: Vec<Element> = body
+        .elements
+        .iter()
+        .map(|e| Element {
+            input: input_node(&mut nb, e.input),
+            ..e.clone()
+        })
+        .collect();
+    for (e, dot) in body.elements.iter().zip(&element_dots) {
+        if let (Some(input), Some(collection)) = (dot, collection_dot[e.collection]) {
+            new_elements.push(Element {
+                input: *input,
+                collection,
+                path: e.path.clone(),
+            });
+        }
+    }
+    let mut collections = body.collections.clone();
+    let mut collection_names = body.collection_names.clone();
+    for (c, dot) in collection_dot.iter().enumerate() {
+        if dot.is_some() {
+            collections.push(body.collections[c].clone());
+            collection_names.push(format!("{}·", body.collection_names[c]));
+        }
+    }
+    let mut carried = body.carried.clone();
+    carried.extend(body.carried.iter().map(|c| format!("{c}·")));
+    let new_body = LoopBody {
+        graph: nb.into_graph(),
+        outputs,
+        carries: new_carries,
+        pushes: Vec::new(),
+        pushed: Vec::new(),
+        captures: new_captures,
+        elements: new_elements,
+        collections,
+        range: body.range.clone(),
+        source: body.source.clone(),
+        collection_names,
+        carried,
+        index: body.index.clone(),
+        rewrites: body.rewrites,
+        tensor: false,
+    };
+    // Operands in the body's order: the starts and their tangents, the captures and
+    // theirs, the collections and theirs.
+    let zero = b.constant(0.0);
+    let mut args: Vec<NodeId> = operands[..k].to_vec();
+    args.extend(tangents[..k].iter().map(|t| t.unwrap_or(zero)));
+    args.extend(&operands[k..k + caps]);
+    args.extend(tangents[k..k + caps].iter().flatten());
+    args.extend(&operands[k + caps..]);
+    args.extend(tangents[k + caps..].iter().flatten());
+    let index = b.add_loop(new_body);
+    Some((b.node(Op::Loop(index), args, span), !body.is_multi()))
+}

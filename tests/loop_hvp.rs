@@ -150,3 +150,31 @@ fn the_hessian_through_a_while_counter_matches_differences() {
     let zero = counted::hvp(0.6, 0.3, 0, &v);
     assert_eq!((zero.x, zero.y), (0.0, 0.0));
 }
+
+/// Elements of a float array read by literal indices, no loop.
+#[differentiable]
+fn indexed(c: &[f64; 3], x: f64) -> f64 {
+    (c[0] * x).sin() + c[1] * c[2] * x
+}
+
+#[test]
+fn the_hessian_through_elements_read_by_literal_indices_matches_differences() {
+    let c = [0.5, -1.2, 0.7];
+    let v = indexed::Grad {
+        c: [0.2, -0.4, 0.1],
+        x: -0.7,
+    };
+    let hv = indexed::hvp(&c, 0.9, &v);
+    let h = 1e-5;
+    let at = |t: f64| {
+        let ct: [f64; 3] = std::array::from_fn(|i| c[i] + t * v.c[i]);
+        indexed::grad(&ct, 0.9 + t * v.x).1
+    };
+    let (up, down) = (at(h), at(-h));
+    for i in 0..3 {
+        let fd = (up.c[i] - down.c[i]) / (2.0 * h);
+        assert!(close(hv.c[i], fd), "c[{i}]: {} against {fd}", hv.c[i]);
+    }
+    let fd = (up.x - down.x) / (2.0 * h);
+    assert!(close(hv.x, fd), "x: {} against {fd}", hv.x);
+}

@@ -133,6 +133,24 @@ fn joined(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
     sum(sigmoid(&c * 2.0))
 }
 
+#[derive(Parameters, Clone, Debug)]
+pub struct Lin {
+    pub w: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Stacked {
+    pub layers: Vec<Lin>,
+}
+
+/// Two layers of a stack, each read by a literal index.
+#[differentiable(wrt(p), hvp)]
+fn two_layers(p: &Stacked, x: &Array2<f64>) -> f64 {
+    let h = tanh(x.dot(&p.layers[0].w) + &p.layers[0].b);
+    mean(tanh(h.dot(&p.layers[1].w) + &p.layers[1].b))
+}
+
 fn network() -> Mlp {
     Mlp {
         w1: array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]],
@@ -413,4 +431,53 @@ fn the_hessian_through_a_concatenation_matches_differences() {
     let hv = joined::hvp(&w, &x, &joined::Grad { w: d.clone() }).w;
     let fd = differences(|w| joined::grad(w, &x).1.w, &w, &d);
     close("w", &hv, &fd);
+}
+
+#[test]
+fn the_hessian_with_respect_to_layers_read_by_index_matches_differences() {
+    let (x, _) = data();
+    let p = Stacked {
+        layers: vec![
+            Lin {
+                w: array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]],
+                b: array![0.1, -0.1, 0.2],
+            },
+            Lin {
+                w: array![[0.3, 0.2], [-0.5, 0.1], [0.2, 0.4]],
+                b: array![-0.2, 0.3],
+            },
+        ],
+    };
+    let d = Stacked {
+        layers: vec![
+            Lin {
+                w: array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]],
+                b: array![0.2, 0.3, -0.1],
+            },
+            Lin {
+                w: array![[-0.1, 0.4], [0.2, 0.2], [0.5, -0.3]],
+                b: array![0.1, -0.4],
+            },
+        ],
+    };
+    let hv = two_layers::hvp(&p, &x, &two_layers::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Stacked {
+            layers: (p.layers.iter().zip(&d.layers))
+                .map(|(l, dl)| Lin {
+                    w: &l.w + &(&dl.w * s),
+                    b: &l.b + &(&dl.b * s),
+                })
+                .collect(),
+        };
+        two_layers::grad(&q, &x).1.p
+    };
+    let (up, down) = (at(h), at(-h));
+    for k in 0..2 {
+        let fd_w = (&up.layers[k].w - &down.layers[k].w) / (2.0 * h);
+        let fd_b = (&up.layers[k].b - &down.layers[k].b) / (2.0 * h);
+        close("w", &hv.layers[k].w, &fd_w);
+        close("b", &hv.layers[k].b, &fd_b);
+    }
 }

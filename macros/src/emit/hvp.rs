@@ -17,7 +17,7 @@ pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
     let v = local("direction");
     let mut lowered = lowered.clone();
     for (name, index) in &h.directions {
-        let param = name.split('.').next().unwrap_or(name);
+        let param = name.split(['.', '[']).next().unwrap_or(name);
         let written = lowered.usage.access.get(*index).cloned();
         let access = match lowered.params.iter().find(|p| p.ident == param) {
             // An array argument is read through a reference to the direction's array.
@@ -28,7 +28,8 @@ pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
             // A borrowed float array a loop reads (`c: &[f64; 4]`), through a reference to
             // the direction's own array.
             Some(p)
-                if matches!(p.ty, syn::Type::Reference(_))
+                if name == param
+                    && matches!(p.ty, syn::Type::Reference(_))
                     && crate::types::is_float_array(&p.ty) =>
             {
                 let field = syn::Ident::new(param, proc_macro2::Span::call_site());
@@ -94,12 +95,17 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
         .zip(&h.hv)
         .find(|(((n, _), _), _)| *n == name);
     let t = quote!(::cadena::__private::t);
+    let name_len = name.len();
     let mine = || {
         h.directions
             .iter()
             .zip(entries)
             .zip(&h.hv)
-            .filter(move |(((n, _), _), _)| n == &name || n.starts_with(&format!("{name}.")))
+            .filter(move |(((n, _), _), _)| {
+                n == &name
+                    || n.starts_with(&format!("{name}."))
+                    || n.starts_with(&format!("{name}["))
+            })
     };
     match p.kind {
         // A float array a loop reads whole (`c: &[f64; 4]`): its entry is its own value.
@@ -114,11 +120,10 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
             let sets = mine()
                 .filter(|(_, hv)| h.graph.const_value(**hv) != Some(0.0))
                 .map(|(((n, _), e), _)| {
-                    let path = n
-                        .split('.')
-                        .skip(1)
-                        .map(|s| syn::Ident::new(s, proc_macro2::Span::call_site()));
-                    quote!(#t::put(&mut #g #(.#path)*, #e);)
+                    // The place after the argument's name, as written: `.w1`, `[0]`,
+                    // `.layers[1].w`.
+                    let path: TokenStream = n[name_len..].parse().unwrap_or_default();
+                    quote!(#t::put(&mut #g #path, #e);)
                 });
             quote!({
                 let mut #g = #zeros;

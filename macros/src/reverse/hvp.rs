@@ -64,14 +64,21 @@ pub fn hvp(
 }
 
 /// The name and input index of differentiated input `w`, for its direction `v.name`:
-/// an argument, or a field of a struct argument by its path of names (not an element of
-/// a stack of layers).
+/// an argument, a field of a struct argument by its path of names, an element read by
+/// a literal index (`c[0]`, `p.layers[1].w`).
 fn direction_of(g: &Graph, w: NodeId) -> Option<(String, usize)> {
     let Op::Input(i) = g.op(w) else { return None };
     let name = g.inputs[*i as usize].name.clone();
-    name.split('.')
-        .all(|part| syn::parse_str::<syn::Ident>(part).is_ok())
-        .then_some((name, *i as usize))
+    let place = |part: &str| {
+        let (field, indices) = part.split_once('[').unwrap_or((part, ""));
+        syn::parse_str::<syn::Ident>(field).is_ok()
+            && (indices.is_empty()
+                || indices.split('[').all(|x| {
+                    x.strip_suffix(']')
+                        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+                }))
+    };
+    name.split('.').all(place).then_some((name, *i as usize))
 }
 
 /// `H v` of a scalar function with loops, as the gradient of its directional derivative

@@ -481,3 +481,164 @@ fn the_hessian_with_respect_to_layers_read_by_index_matches_differences() {
         close("b", &hv.layers[k].b, &fd_b);
     }
 }
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Rnn {
+    pub wx: Array2<f64>,
+    pub wh: Array2<f64>,
+    pub b: Array1<f64>,
+}
+
+/// An Elman network over the columns of `x`, its loss summed over the steps.
+#[differentiable(wrt(p), hvp)]
+fn recurrent(p: &Rnn, x: &Array3<f64>, h0: &Array2<f64>) -> f64 {
+    let mut h = h0.to_owned();
+    let mut loss = 0.0;
+    for xt in x.axis_iter(Axis(0)) {
+        h = tanh(xt.dot(&p.wx) + h.dot(&p.wh) + &p.b);
+        loss = loss + mean(&h * &h);
+    }
+    loss
+}
+
+#[test]
+fn the_hessian_through_a_recurrent_loop_matches_differences() {
+    let p = Rnn {
+        wx: array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]],
+        wh: array![[0.3, 0.2, -0.1], [-0.5, 0.1, 0.2], [0.2, 0.4, 0.1]],
+        b: array![0.1, -0.1, 0.2],
+    };
+    let d = Rnn {
+        wx: array![[0.3, 0.1, -0.2], [-0.4, 0.2, 0.5]],
+        wh: array![[-0.1, 0.4, 0.2], [0.2, 0.2, -0.3], [0.5, -0.3, 0.1]],
+        b: array![0.2, 0.3, -0.1],
+    };
+    let x = Array3::from_shape_fn((4, 3, 2), |(t, r, c)| {
+        ((t * 6 + r * 2 + c) as f64 * 0.7).sin()
+    });
+    let h0 = Array2::from_shape_fn((3, 3), |(r, c)| ((r * 3 + c) as f64 * 0.3).cos() * 0.5);
+    let hv = recurrent::hvp(&p, &x, &h0, &recurrent::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Rnn {
+            wx: &p.wx + &(&d.wx * s),
+            wh: &p.wh + &(&d.wh * s),
+            b: &p.b + &(&d.b * s),
+        };
+        recurrent::grad(&q, &x, &h0).1.p
+    };
+    let (up, down) = (at(h), at(-h));
+    close("wx", &hv.wx, &((&up.wx - &down.wx) / (2.0 * h)));
+    close("wh", &hv.wh, &((&up.wh - &down.wh) / (2.0 * h)));
+    close("b", &hv.b, &((&up.b - &down.b) / (2.0 * h)));
+}
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Mixture {
+    pub alphas: Array1<f64>,
+    pub means: Array2<f64>,
+    pub q: Array2<f64>,
+}
+
+/// A Gaussian mixture's log-likelihood (diagonal precisions): a loop over the components
+/// pushing one column of log-densities each, stacked and joined by `logsumexp`.
+#[differentiable(wrt(p), hvp)]
+fn mixture(p: &Mixture, x: &Array2<f64>, k: usize) -> f64 {
+    let mut columns = Vec::new();
+    for j in 0..k {
+        let mean = p.means.index_axis(Axis(0), j);
+        let q = p.q.index_axis(Axis(0), j);
+        let qx = (x - &mean) * exp(&q);
+        let log_density =
+            p.alphas.slice(s![j..j + 1]) + sum(&q) - 0.5 * (&qx * &qx).sum_axis(Axis(1));
+        columns.push(log_density);
+    }
+    let by_component = stack(Axis(1), &columns);
+    sum(logsumexp(&by_component, Axis(1))) - 4.0 * sum(logsumexp(&p.alphas, Axis(0)))
+}
+
+/// Layers of a stack in a loop, then a softmax cross-entropy.
+#[differentiable(wrt(p), hvp)]
+fn deep(p: &Stacked, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let mut h = x.to_owned();
+    for l in &p.layers {
+        h = tanh(h.dot(&l.w) + &l.b);
+    }
+    softmax_cross_entropy(h, y)
+}
+
+#[test]
+fn the_hessian_of_a_mixture_through_its_loop_over_components_matches_differences() {
+    let p = Mixture {
+        alphas: array![0.2, -0.3, 0.5],
+        means: array![[0.1, 0.4], [-0.5, 0.2], [0.3, -0.6]],
+        q: array![[0.1, -0.2], [0.3, 0.0], [-0.1, 0.2]],
+    };
+    let d = Mixture {
+        alphas: array![0.3, 0.1, -0.2],
+        means: array![[-0.2, 0.1], [0.4, 0.3], [0.1, -0.5]],
+        q: array![[0.2, 0.1], [-0.3, 0.2], [0.1, 0.4]],
+    };
+    let x = array![[0.5, -0.2], [0.1, 0.8], [-0.7, 0.3], [0.2, 0.1]];
+    let hv = mixture::hvp(&p, &x, 3, &mixture::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Mixture {
+            alphas: &p.alphas + &(&d.alphas * s),
+            means: &p.means + &(&d.means * s),
+            q: &p.q + &(&d.q * s),
+        };
+        mixture::grad(&q, &x, 3).1.p
+    };
+    let (up, down) = (at(h), at(-h));
+    close(
+        "alphas",
+        &hv.alphas,
+        &((&up.alphas - &down.alphas) / (2.0 * h)),
+    );
+    close("means", &hv.means, &((&up.means - &down.means) / (2.0 * h)));
+    close("q", &hv.q, &((&up.q - &down.q) / (2.0 * h)));
+}
+
+#[test]
+fn the_hessian_through_a_loop_over_a_stack_of_layers_matches_differences() {
+    let (x, y) = data();
+    let layer = |i: usize, o: usize, seed: f64| Lin {
+        w: Array2::from_shape_fn((i, o), |(r, c)| {
+            ((r * o + c) as f64 * 0.37 + seed).sin() * 0.6
+        }),
+        b: Array1::from_shape_fn(o, |k| (k as f64 + seed).cos() * 0.1),
+    };
+    let p = Stacked {
+        layers: vec![layer(2, 3, 0.1), layer(3, 3, 0.7), layer(3, 2, 1.3)],
+    };
+    let d = Stacked {
+        layers: vec![layer(2, 3, 2.1), layer(3, 3, 0.2), layer(3, 2, 0.9)],
+    };
+    let hv = deep::hvp(&p, &x, &y, &deep::Grad { p: d.clone() }).p;
+    let h = 1e-5;
+    let at = |s: f64| {
+        let q = Stacked {
+            layers: (p.layers.iter().zip(&d.layers))
+                .map(|(l, dl)| Lin {
+                    w: &l.w + &(&dl.w * s),
+                    b: &l.b + &(&dl.b * s),
+                })
+                .collect(),
+        };
+        deep::grad(&q, &x, &y).1.p
+    };
+    let (up, down) = (at(h), at(-h));
+    for k in 0..3 {
+        close(
+            "w",
+            &hv.layers[k].w,
+            &((&up.layers[k].w - &down.layers[k].w) / (2.0 * h)),
+        );
+        close(
+            "b",
+            &hv.layers[k].b,
+            &((&up.layers[k].b - &down.layers[k].b) / (2.0 * h)),
+        );
+    }
+}

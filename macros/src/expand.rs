@@ -198,7 +198,7 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         return Err(syn::Error::new(
             at,
             format!(
-                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, concatenations, convolutions, pools, `softmax`, `log_softmax`, `logsumexp`, `max_axis` and `min_axis` along an axis and the losses (and for loops in scalar code), not yet for loops in array code"
+                "`hvp` is not available for this function: the macro cannot differentiate the gradient of {because} a second time; it can for products, broadcasts, elementwise functions, `sum` and `mean` (also along an axis), slices, `index_axis`, `select`, concatenations, convolutions, pools, `softmax`, `log_softmax`, `logsumexp`, `max_axis` and `min_axis` along an axis, the losses, and loops over any of these"
             ),
         ));
     }

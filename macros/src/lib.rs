@@ -49,9 +49,8 @@ mod written;
 /// - `assume_finite`: also apply laws exact only for finite values (`x * 0 == 0`,
 ///   `x - x == 0`), for shorter backward code when no input is ever infinite or NaN.
 /// - `hvp`: also derive `f::hvp(args, &direction)`, the Hessian times a direction, for
-///   a tensor function (scalar functions always have it): products, broadcasts,
-///   elementwise functions, `sum`, `mean`, `mse` and `softmax_cross_entropy` can be
-///   differentiated twice; anything else is a compile error saying so.
+///   a tensor function (scalar functions always have it), loops included; a body calling
+///   a hand-written derivative (first order only) is a compile error saying so.
 /// - `derivative(f_prime)`: a hand-written derivative; the body is not read, callers use
 ///   the rule.
 /// - `export`: a `pub` function also callable from other crates' `#[differentiable]`

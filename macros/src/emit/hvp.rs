@@ -8,6 +8,7 @@ use quote::quote;
 
 use crate::emit::expr::local;
 use crate::emit::scalar;
+use crate::ir::Op;
 use crate::ir::derived::Hvp;
 use crate::ir::function::Lowered;
 use crate::types::Kind;
@@ -119,11 +120,18 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
             // A part that is the constant 0 (a field read by dead code) keeps its zeros.
             let sets = mine()
                 .filter(|(_, hv)| h.graph.const_value(**hv) != Some(0.0))
-                .map(|(((n, _), e), _)| {
+                .map(|(((n, index), e), _)| {
                     // The place after the argument's name, as written: `.w1`, `[0]`,
                     // `.layers[1].w`.
                     let path: TokenStream = n[name_len..].parse().unwrap_or_default();
-                    quote!(#t::put(&mut #g #path, #e);)
+                    // A whole stack a loop iterates (`p.layers`) is a value of its own type.
+                    let stack = lowered.fields.iter().any(|f| {
+                        f.collection && lowered.graph.op(f.input) == &Op::Input(*index as u32)
+                    });
+                    match stack {
+                        true => quote!(#g #path = #e;),
+                        false => quote!(#t::put(&mut #g #path, #e);),
+                    }
                 });
             quote!({
                 let mut #g = #zeros;

@@ -4,8 +4,14 @@
 //! scalar op's derivative is in the op table, including those of the ops the first sweep
 //! creates (`step`, `sign`, `ge`: 0). In tensor code so are those of the backward ops
 //! (products, broadcasts, reductions, slices, gathers and concatenations, convolutions,
-//! pools, softmaxes, the losses); a gradient built from one without (a loop's backward
-//! run) has no `hvp` rather than a wrong one.
+//! pools, softmaxes, the losses).
+//!
+//! A loop's gradient is a forward run with a tape and a backward run over it, which
+//! would have to be reversed in turn; a function with loops takes the other order
+//! instead: `H v` is the gradient of the directional derivative `Df(w)[v]`, built in
+//! forward mode (see [`tangents`](crate::reverse::tangents)), its loops carrying their
+//! values' tangents, then swept in reverse like any function. A gradient built from an
+//! op without a rule (a hand-written derivative) has no `hvp` rather than a wrong one.
 
 use proc_macro2::Span;
 
@@ -31,10 +37,7 @@ pub fn hvp(
         return None;
     }
     if !graph.loops.is_empty() {
-        return match tensor {
-            true => None,
-            false => through_loops(graph, output, wrt, rewrites),
-        };
+        return through_loops(graph, output, wrt, rewrites, tensor);
     }
     if tensor && first_without_derivative(graph, wrt, grads).is_some() {
         return None;
@@ -84,7 +87,13 @@ fn direction_of(g: &Graph, w: NodeId) -> Option<(String, usize)> {
 /// `H v` of a scalar function with loops, as the gradient of its directional derivative
 /// (see [`tangents`](crate::reverse::tangents)): the loops carry their values' tangents,
 /// and the reverse sweep differentiates those loops like any other.
-fn through_loops(graph: &Graph, output: NodeId, wrt: &[NodeId], rewrites: Rewrites) -> Option<Hvp> {
+fn through_loops(
+    graph: &Graph,
+    output: NodeId,
+    wrt: &[NodeId],
+    rewrites: Rewrites,
+    tensor: bool,
+) -> Option<Hvp> {
     let mut b = Builder::new(Graph::with_leaves_of(graph), rewrites);
     let mut directions = Vec::new();
     let mut dots = Vec::new();
@@ -97,7 +106,7 @@ fn through_loops(graph: &Graph, output: NodeId, wrt: &[NodeId], rewrites: Rewrit
         let value = b.copy(graph.op(id).clone(), Vec::new(), graph.node(id).span);
         (value, dots.iter().find(|(w, _)| *w == id).map(|(_, v)| *v))
     };
-    let copied = copy_with_tangents(graph, &mut b, &[output], &mut input)?;
+    let copied = copy_with_tangents(graph, &mut b, &[output], &mut input, tensor)?;
     let along = copied.tangent[output.index()]?;
     let wrt: Vec<NodeId> = wrt
         .iter()
@@ -106,13 +115,41 @@ fn through_loops(graph: &Graph, output: NodeId, wrt: &[NodeId], rewrites: Rewrit
             None => b.copy(graph.op(w).clone(), Vec::new(), Span::call_site()),
         })
         .collect();
-    let hv = gradients(&mut b, along, &wrt, false);
+    let hv = gradients(&mut b, along, &wrt, tensor);
     let mut graph = b.into_graph();
+    if tensor && lacks_derivative(&graph, &[along]).is_some() {
+        return None;
+    }
     crate::reverse::loops::derive_loops(&mut graph);
     Some(Hvp {
         graph,
         directions,
         hv,
+    })
+}
+
+/// A node the reverse sweep over `roots` meets, at the top or in a loop's body, without a
+/// tensor derivative: the tangent graph of an array function is differentiated once, and
+/// an op without a rule there would pass a silent 0.
+fn lacks_derivative(graph: &Graph, roots: &[NodeId]) -> Option<NodeId> {
+    let live = graph.live(roots);
+    graph.ids().filter(|id| live[id.index()]).find(|&id| {
+        let op = graph.op(id);
+        match op {
+            Op::Loop(k) => {
+                let body = &graph.loops[*k as usize];
+                let mut inner = body.outputs.clone();
+                inner.extend(&body.pushes);
+                lacks_derivative(&body.graph, &inner).is_some()
+            }
+            Op::LoopOut(_) | Op::ShapeOf => false,
+            _ => {
+                let spec = op.spec();
+                !op.is_leaf()
+                    && spec.tensor_vjp.is_none()
+                    && matches!(spec.vjp, crate::ir::ops::Vjp::None)
+            }
+        }
     })
 }
 
@@ -148,9 +185,6 @@ pub fn unavailable_because(
             "a function with a hand-written derivative".to_string(),
             None,
         );
-    }
-    if !graph.loops.is_empty() {
-        return ("a loop".to_string(), None);
     }
     let Some(id) = first_without_derivative(graph, wrt, grads) else {
         return (

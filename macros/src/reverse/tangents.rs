@@ -13,8 +13,9 @@ use std::rc::Rc;
 
 use proc_macro2::Span;
 
+use crate::ir::graph::depends_on;
 use crate::ir::loops::{Element, LoopBody};
-use crate::ir::ops::Vjp;
+use crate::ir::ops::{Class, Vjp};
 use crate::ir::{Graph, NodeId, Op};
 use crate::reverse::vjp;
 use crate::simplify::Builder;
@@ -37,6 +38,7 @@ pub fn copy_with_tangents(
     b: &mut Builder,
     roots: &[NodeId],
     input: &mut InputTangents,
+    tensor: bool,
 ) -> Option<Copied> {
     let live = src.live(roots);
     let mut value: Vec<Option<NodeId>> = vec![None; src.len()];
@@ -80,10 +82,17 @@ pub fn copy_with_tangents(
                 let Op::Loop(k) = src.op(the_loop) else {
                     return None;
                 };
-                let carried = src.loops[*k as usize].carried_count() as u32;
+                let body = &src.loops[*k as usize];
+                let (carried, pushed) = (body.carried_count() as u32, body.pushes.len() as u32);
+                // The new loop's values: the carried values, their tangents, the pushed
+                // `Vec`s, theirs.
+                let (at, dot) = match *j < carried {
+                    true => (*j, carried + *j),
+                    false => (carried + *j, carried + pushed + *j),
+                };
                 let new_loop = value[the_loop.index()]?;
-                value[id.index()] = Some(b.node(Op::LoopOut(*j), vec![new_loop], span));
-                tangent[id.index()] = Some(b.node(Op::LoopOut(carried + *j), vec![new_loop], span));
+                value[id.index()] = Some(b.node(Op::LoopOut(at), vec![new_loop], span));
+                tangent[id.index()] = Some(b.node(Op::LoopOut(dot), vec![new_loop], span));
                 continue;
             }
             _ => {}
@@ -99,27 +108,43 @@ pub fn copy_with_tangents(
         if dots.iter().all(Option::is_none) {
             continue;
         }
-        tangent[id.index()] = Some(tangent_of(b, v, &n.op, &dots, span)?);
+        tangent[id.index()] = tangent_of(b, v, &n.op, &dots, span, tensor)?;
     }
     Some(Copied { value, tangent })
 }
 
-/// The tangent of `v = op(args)` from its operands' tangents `dots`.
+/// The tangent of `v = op(args)` from its operands' tangents `dots`: `Some(None)` where
+/// it is 0, `None` where the op has no rule.
 fn tangent_of(
     b: &mut Builder,
     v: NodeId,
     op: &Op,
     dots: &[Option<NodeId>],
     span: Span,
-) -> Option<NodeId> {
+    tensor: bool,
+) -> Option<Option<NodeId>> {
     let zero = b.constant(0.0);
     // The arm taken, as the value: the other arm's tangent may be NaN where its value is.
     if *op == Op::IfElse {
         let (a, c) = (dots[1].unwrap_or(zero), dots[2].unwrap_or(zero));
         let cond = b.graph().args(v)[0];
-        return Some(b.node(Op::IfElse, vec![cond, a, c], span));
+        return Some(Some(b.node(Op::IfElse, vec![cond, a, c], span)));
     }
-    if matches!(op.spec().vjp, Vjp::None) || matches!(op, Op::Custom(_) | Op::LoopBack(_)) {
+    if matches!(op, Op::Custom(_) | Op::LoopBack(_) | Op::LoopPart(_)) {
+        return None;
+    }
+    let spec = op.spec();
+    // A `Vec` of steps stacked or joined: linear in it, so its tangent is the tangents'.
+    if tensor && matches!(op, Op::StackSeq(_) | Op::ConcatenateSeq(_)) {
+        return Some(Some(b.node(op.clone(), vec![dots[0]?], span)));
+    }
+    if tensor && spec.class != Class::Elementwise {
+        if spec.tensor_vjp.is_none() && matches!(spec.vjp, Vjp::None) {
+            return None;
+        }
+        return transposed(b, v, dots, span);
+    }
+    if matches!(spec.vjp, Vjp::None) {
         return None;
     }
     let one = b.constant(1.0);
@@ -136,7 +161,71 @@ fn tangent_of(
             Some(s) => b.node(Op::Add, vec![s, term], span),
         });
     }
-    Some(sum.unwrap_or(zero))
+    // An operand broadcast against one without a tangent (`x.dot(w) + b`, only `b`
+    // moving): the tangent takes the value's shape, as zeros of it added.
+    if tensor && dots.len() > 1 && dots.iter().any(Option::is_none) {
+        sum = sum.map(|s| {
+            let like = b.like(v, span);
+            b.node(Op::Add, vec![s, like], span)
+        });
+    }
+    Some(sum)
+}
+
+/// An array op's tangent by transposing its vector-Jacobian products: each is linear in
+/// the cotangent `g`, so its adjoint in `g` (the backward ops' own derivatives, the same
+/// table `hvp` uses) applied to the operand's tangent is the op's Jacobian times it.
+/// `g` stands in as a fresh input; what is left of it after the sweep is its shape,
+/// which is the value's.
+fn transposed(
+    b: &mut Builder,
+    v: NodeId,
+    dots: &[Option<NodeId>],
+    span: Span,
+) -> Option<Option<NodeId>> {
+    let mut sum: Option<NodeId> = None;
+    for (k, dot) in dots.iter().enumerate() {
+        let Some(dot) = *dot else { continue };
+        let g = b.input("ġ");
+        let pulled = vjp(b, v, k, g, true);
+        if b.graph().const_value(pulled) == Some(0.0) {
+            continue;
+        }
+        let first = crate::reverse::vjps_of_parts(b, &[(pulled, dot)], &[g], true)[0];
+        if b.graph().const_value(first) == Some(0.0) {
+            continue;
+        }
+        let term = substitute(b, first, g, v)?;
+        sum = Some(match sum {
+            None => term,
+            Some(s) => b.node(Op::Add, vec![s, term], span),
+        });
+    }
+    Some(sum)
+}
+
+/// `root` with `from` replaced by `to`, a value of the same shape. The adjoint of a map
+/// linear in `from` does not depend on `from`'s value: what the sweep leaves of it is
+/// its shape (`sum_to(c, like g)`), which `to` has too.
+fn substitute(b: &mut Builder, root: NodeId, from: NodeId, to: NodeId) -> Option<NodeId> {
+    let depends = depends_on(b.graph(), &[from]);
+    if !depends[root.index()] {
+        return Some(root);
+    }
+    let live = b.graph().live(&[root]);
+    let mut map = std::collections::HashMap::new();
+    map.insert(from, to);
+    for id in (from.0 + 1..=root.0).map(NodeId) {
+        if !(depends[id.index()] && live[id.index()]) {
+            continue;
+        }
+        let n = b.graph().node(id);
+        let (op, span) = (n.op.clone(), n.span);
+        let args = n.args.iter().map(|a| *map.get(a).unwrap_or(a)).collect();
+        let copied = b.node(op, args, span);
+        map.insert(id, copied);
+    }
+    map.get(&root).copied()
 }
 
 /// The loop `body` over `operands` run with tangents: a loop carrying each value and then
@@ -149,9 +238,6 @@ fn tangent_loop(
     tangents: &[Option<NodeId>],
     span: Span,
 ) -> Option<(NodeId, bool)> {
-    if !body.pushes.is_empty() || body.tensor {
-        return None;
-    }
     let (k, caps) = (body.carried_count(), body.captures.len());
     let mut nb = Builder::new(Graph::with_leaves_of(&body.graph), body.rewrites);
     // The body's inputs keep their places; the tangents' come after them.
@@ -192,19 +278,30 @@ fn tangent_loop(
         };
         (v, t)
     };
-    let copied = copy_with_tangents(&body.graph, &mut nb, &body.outputs, &mut input)?;
-    let zero = nb.constant(0.0);
+    let mut roots = body.outputs.clone();
+    roots.extend(&body.pushes);
+    let copied = copy_with_tangents(&body.graph, &mut nb, &roots, &mut input, body.tensor)?;
     let value = |id: NodeId| copied.value[id.index()];
+    // Each carried and pushed value, then each one's tangent (zeros where it has none).
     let mut outputs: Vec<NodeId> = body
         .outputs
         .iter()
         .map(|&o| value(o))
         .collect::<Option<_>>()?;
-    outputs.extend(
-        body.outputs
-            .iter()
-            .map(|o| copied.tangent[o.index()].unwrap_or(zero)),
-    );
+    let mut pushes: Vec<NodeId> = body
+        .pushes
+        .iter()
+        .map(|&p| value(p))
+        .collect::<Option<_>>()?;
+    for (list, of) in [(&mut outputs, &body.outputs), (&mut pushes, &body.pushes)] {
+        for &o in of.iter() {
+            let dot = match copied.tangent[o.index()] {
+                Some(t) => t,
+                None => zeros_of(&mut nb, value(o)?, body.tensor),
+            };
+            list.push(dot);
+        }
+    }
     // Inputs no output reads are not copied: their own nodes stand for them.
     let input_node = |nb: &mut Builder, id: NodeId| {
         value(id)
@@ -241,12 +338,14 @@ fn tangent_loop(
     }
     let mut carried = body.carried.clone();
     carried.extend(body.carried.iter().map(|c| format!("{c}·")));
+    let mut pushed = body.pushed.clone();
+    pushed.extend(body.pushed.iter().map(|c| format!("{c}·")));
     let new_body = LoopBody {
         graph: nb.into_graph(),
         outputs,
         carries: new_carries,
-        pushes: Vec::new(),
-        pushed: Vec::new(),
+        pushes,
+        pushed,
         captures: new_captures,
         elements: new_elements,
         collections,
@@ -256,17 +355,33 @@ fn tangent_loop(
         carried,
         index: body.index.clone(),
         rewrites: body.rewrites,
-        tensor: false,
+        tensor: body.tensor,
     };
     // Operands in the body's order: the starts and their tangents, the captures and
     // theirs, the collections and theirs.
-    let zero = b.constant(0.0);
     let mut args: Vec<NodeId> = operands[..k].to_vec();
-    args.extend(tangents[..k].iter().map(|t| t.unwrap_or(zero)));
+    for (j, t) in tangents[..k].iter().enumerate() {
+        let dot = match t {
+            Some(t) => *t,
+            None => zeros_of(b, operands[j], body.tensor),
+        };
+        args.push(dot);
+    }
     args.extend(&operands[k..k + caps]);
     args.extend(tangents[k..k + caps].iter().flatten());
     args.extend(&operands[k + caps..]);
     args.extend(tangents[k + caps..].iter().flatten());
     let index = b.add_loop(new_body);
     Some((b.node(Op::Loop(index), args, span), !body.is_multi()))
+}
+
+/// A tangent of 0 for `x`: the float 0 in scalar code, zeros of `x`'s shape in array
+/// code (a carried array's tangent must be an array from the first iteration on).
+fn zeros_of(b: &mut Builder, x: NodeId, tensor: bool) -> NodeId {
+    let zero = b.constant(0.0);
+    if !tensor {
+        return zero;
+    }
+    let like = b.like(x, Span::call_site());
+    b.node(Op::BroadcastTo, vec![zero, like], Span::call_site())
 }

@@ -1,7 +1,8 @@
 //! LSTMs over a sequence, checked against finite differences: as in the textbook (`h`
 //! and `c` carried side by side, four gates, a loss summed over the steps beside them);
 //! the pair re-assigned from a cell's tuple, `(h, c) = cell(..)`; and both states carried
-//! in one array (`concatenate!`) sliced apart (`s![..]`) in each step.
+//! in one array (`concatenate!`) sliced apart (`s![..]`) in each step. Their Hessians
+//! times a direction (`hvp`) against central differences of their gradients.
 
 mod common;
 
@@ -20,7 +21,7 @@ pub struct Lstm {
     pub out: Array2<f64>,
 }
 
-#[differentiable(wrt(p))]
+#[differentiable(wrt(p), hvp)]
 fn lstm_loss(p: &Lstm, x: &Array3<f64>, y: &Array2<f64>, n: usize) -> f64 {
     let start = x.index_axis(Axis(1), 0).dot(&p.wx).slice(s![.., 0..2 * n]) * 0.0;
     let mut hc = start;
@@ -63,7 +64,7 @@ fn an_lstm_carrying_h_and_c_in_one_array_matches_finite_differences() {
 }
 
 /// The textbook LSTM: `h` and `c` carried, and a per-step loss summed beside them.
-#[differentiable(wrt(p))]
+#[differentiable(wrt(p), hvp)]
 fn lstm_loss_textbook(
     p: &Lstm,
     x: &Array3<f64>,
@@ -107,7 +108,7 @@ fn cell(
 }
 
 /// The pair declared together and re-assigned from the helper's tuple.
-#[differentiable(wrt(p))]
+#[differentiable(wrt(p), hvp)]
 fn lstm_pair(p: &Lstm, x: &Array3<f64>, h0: &Array2<f64>, y: &Array2<f64>, n: usize) -> f64 {
     let (mut h, mut c) = (h0.to_owned(), h0.to_owned());
     for xt in x.axis_iter(Axis(1)) {
@@ -315,4 +316,73 @@ fn adbench_s_stacked_lstm_layer_by_layer_is_the_reference_and_matches_finite_dif
         &tolerance(),
     )
     .unwrap();
+}
+
+/// `p + s d`, field by field.
+fn along(p: &Lstm, d: &Lstm, s: f64) -> Lstm {
+    Lstm {
+        wx: &p.wx + &(&d.wx * s),
+        wh: &p.wh + &(&d.wh * s),
+        b: &p.b + &(&d.b * s),
+        out: &p.out + &(&d.out * s),
+    }
+}
+
+/// `hv` against central differences of `grad` along `d`, field by field.
+fn assert_hvp(hv: &Lstm, grad: impl Fn(&Lstm) -> Lstm, p: &Lstm, d: &Lstm) {
+    let h = 1e-5;
+    let (up, down) = (grad(&along(p, d, h)), grad(&along(p, d, -h)));
+    let fields = [
+        ("wx", &hv.wx, &up.wx - &down.wx),
+        ("wh", &hv.wh, &up.wh - &down.wh),
+        ("out", &hv.out, &up.out - &down.out),
+    ];
+    for (name, hv, diff) in fields {
+        for (a, b) in hv.iter().zip(diff.iter().map(|d| d / (2.0 * h))) {
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "{name}: {a} against {b}"
+            );
+        }
+    }
+    for (a, b) in
+        hv.b.iter()
+            .zip((&up.b - &down.b).iter().map(|d| d / (2.0 * h)))
+    {
+        assert!(
+            (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+            "b: {a} against {b}"
+        );
+    }
+}
+
+#[test]
+fn the_hessians_of_the_lstms_times_a_direction_match_differences_of_their_gradients() {
+    let (p, x, h0, y, n) = setup();
+    let mut r = Rng(9);
+    let d = Lstm {
+        wx: r.array(p.wx.dim()),
+        wh: r.array(p.wh.dim()),
+        b: r.array(p.b.dim()),
+        out: r.array(p.out.dim()),
+    };
+    let hv = lstm_loss_textbook::hvp(
+        &p,
+        &x,
+        &h0,
+        &y,
+        n,
+        &lstm_loss_textbook::Grad { p: d.clone() },
+    )
+    .p;
+    assert_hvp(
+        &hv,
+        |q| lstm_loss_textbook::grad(q, &x, &h0, &y, n).1.p,
+        &p,
+        &d,
+    );
+    let hv = lstm_pair::hvp(&p, &x, &h0, &y, n, &lstm_pair::Grad { p: d.clone() }).p;
+    assert_hvp(&hv, |q| lstm_pair::grad(q, &x, &h0, &y, n).1.p, &p, &d);
+    let hv = lstm_loss::hvp(&p, &x, &y, n, &lstm_loss::Grad { p: d.clone() }).p;
+    assert_hvp(&hv, |q| lstm_loss::grad(q, &x, &y, n).1.p, &p, &d);
 }

@@ -106,6 +106,8 @@ pub struct Evidence<'a> {
     /// Lines of the function's module holding its attributes: an error there is on the
     /// arguments the user wrote (`derivative(undefined)`), not in generated code.
     pub attribute_lines: std::ops::Range<usize>,
+    /// The body's own tokens' texts: a marker the body wrote itself is not internal.
+    pub written: &'a [String],
 }
 
 pub const SLOW_MICROS: u64 = 1_000_000;
@@ -279,7 +281,10 @@ pub fn classify(e: &Evidence) -> Verdict {
         // A name the body itself wrote (a mutant calling `x.__private()`) is the user's,
         // and the body without the attribute fails on it too.
         internal_name(&d.text)
-            .filter(|m| !e.twin.iter().any(|t| t.text.contains(m.as_str())))
+            .filter(|m| {
+                !e.twin.iter().any(|t| t.text.contains(m.as_str()))
+                    && !e.written.iter().any(|w| w.contains(m.as_str()))
+            })
             .map(|m| (d, m))
     }) {
         set(

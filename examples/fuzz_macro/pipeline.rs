@@ -133,6 +133,7 @@ impl Pipeline {
             .map(|(i, (body, expanded))| {
                 let s = seen.remove(&i).unwrap_or_default();
                 let (start, end) = body.module().1;
+                let written: Vec<String> = body.item.iter().map(|t| t.text.clone()).collect();
                 let verdict = classify(&Evidence {
                     expanded: &expanded,
                     crash: s.crash.clone(),
@@ -144,6 +145,7 @@ impl Pipeline {
                     checkable: checkable(&body).is_some(),
                     parent_twin: &body.parent_twin,
                     attribute_lines: start..end,
+                    written: &written,
                 });
                 Tested {
                     body,

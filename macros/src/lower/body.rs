@@ -261,6 +261,20 @@ impl Body<'_> {
             );
             return None;
         }
+        // A lowercase name that is no argument and no `let` before this line: rustc would
+        // not find it either, and as a constant it would type the generated code wrongly.
+        if let Some(ident) = p.path.get_ident()
+            && ident.to_string().chars().any(|c| c.is_lowercase())
+            && !self.scope.bound_anywhere(&ident.to_string())
+        {
+            self.cx.error(
+                p,
+                format!(
+                    "cannot find `{ident}` in this function: it is not an argument, nor a `let` before this line (a constant from scope is named in capitals, like `SCALE`)"
+                ),
+            );
+            return None;
+        }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
         let tokens = p.to_token_stream();

@@ -23,6 +23,9 @@ pub struct Scope {
     /// `let mut outs = Vec::new();`: a `Vec` a loop pushes per-step values onto; after
     /// that loop, the node holding them.
     sequences: HashMap<String, Option<NodeId>>,
+    /// Every name a pattern anywhere in the function binds (arguments, `let`s, loop
+    /// variables, closure arguments), whether or not its binding could be lowered.
+    bound_anywhere: HashSet<String>,
 }
 
 /// The names in scope at a point of the body, to return to where a block or an arm
@@ -38,7 +41,15 @@ impl Scope {
             shadowed: shadowed_names(item),
             mutable: HashSet::new(),
             sequences: HashMap::new(),
+            bound_anywhere: bound_anywhere(item),
         }
+    }
+
+    /// Whether a pattern somewhere in the body binds `name`: a name read where no binding
+    /// of it is in scope is then one the body failed to bind or binds later, already
+    /// reported or for rustc to report, not a name missing from the function.
+    pub fn bound_anywhere(&self, name: &str) -> bool {
+        self.bound_anywhere.contains(name)
     }
 
     /// `let name = value;`: the name is in scope. Returns the name derivations give the
@@ -149,4 +160,18 @@ fn shadowed_names(item: &ItemFn) -> HashMap<String, usize> {
     }
     count.retain(|_, n| *n > 1);
     count
+}
+
+/// Every identifier a pattern in `item` binds: its arguments and its body's.
+fn bound_anywhere(item: &ItemFn) -> HashSet<String> {
+    struct Names(HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut names = Names(HashSet::new());
+    syn::visit::Visit::visit_item_fn(&mut names, item);
+    names.0
 }

@@ -115,12 +115,14 @@ impl Body<'_> {
         {
             return self.sequence(local, ident);
         }
+        let errors = self.cx.count();
         let value = self.expr(init);
         // A call whose callee's body is not known yet: this pass only finds the calls (the
         // expansion starts again with the body), so the name stands for a pending value
-        // and what reads it reports nothing spurious.
+        // and what reads it reports nothing spurious. So does a value whose error is
+        // reported already: a loop re-assigning it, or a read of it, is not a second one.
         let value = match value {
-            None if self.calls.waiting() => Some(self.graph.pending()),
+            None if self.calls.waiting() || self.cx.count() > errors => Some(self.graph.pending()),
             value => value,
         };
         if let (Some(ident), Some(value)) = (ident, value) {

@@ -55,3 +55,68 @@ fn a_pullback_of_borrowed_arguments_can_be_called_again() {
     let again = pullback(array![1.0, 0.0]);
     assert_eq!(first, again);
 }
+
+/// Four steps of a rotation-like map, two carried values.
+#[differentiable]
+fn orbit(x: f64, y: f64) -> (f64, f64) {
+    let mut a = x;
+    let mut b = y;
+    for _ in 0..4 {
+        let n = a * 0.9 - b.sin() * 0.2;
+        b = b * 0.9 + a.sin() * 0.2;
+        a = n;
+    }
+    (a, b)
+}
+
+/// A recurrence applied three times to a vector.
+#[differentiable(wrt(x))]
+fn recurrence(w: &Array2<f64>, x: &Array1<f64>) -> Array1<f64> {
+    let mut h = x.to_owned();
+    for _ in 0..3 {
+        h = tanh(w.dot(&h));
+    }
+    h
+}
+
+#[test]
+fn jacobians_through_loops_match_finite_differences() {
+    let (x, y) = (0.4, -0.7);
+    let (value, rows) = orbit::jacobian(x, y);
+    assert_eq!(value, orbit(x, y));
+    let outputs = [
+        |v: &[f64]| orbit(v[0], v[1]).0,
+        |v: &[f64]| orbit(v[0], v[1]).1,
+    ];
+    for (k, (row, f)) in rows.iter().zip(outputs).enumerate() {
+        let numeric = numeric_gradient(f, &[x, y], 1e-6);
+        assert!(
+            (row.x - numeric[0]).abs() < 1e-8,
+            "row {k}: {} vs {}",
+            row.x,
+            numeric[0]
+        );
+        assert!(
+            (row.y - numeric[1]).abs() < 1e-8,
+            "row {k}: {} vs {}",
+            row.y,
+            numeric[1]
+        );
+    }
+
+    let w = array![[0.5, -1.0, 0.25], [2.0, 0.1, -0.3], [0.3, 0.7, -0.2]];
+    let v = array![0.3, -0.2, 0.9];
+    let (value, rows) = recurrence::jacobian(&w, &v);
+    assert_eq!(value, recurrence(&w, &v));
+    assert_eq!(rows.len(), 3);
+    for (k, row) in rows.iter().enumerate() {
+        let numeric = numeric_gradient(
+            |u| recurrence(&w, &Array1::from(u.to_vec()))[k],
+            v.as_slice().unwrap(),
+            1e-6,
+        );
+        for (a, n) in row.x.iter().zip(&numeric) {
+            assert!((a - n).abs() < 1e-8, "row {k}: {a} vs {n}");
+        }
+    }
+}

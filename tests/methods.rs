@@ -162,6 +162,10 @@ fn a_method_returning_an_array_has_a_pullback_to_its_own_type() {
     // d(sum of logits)/dw = column sums of x, repeated for each class; /db = rows.
     assert_eq!(g.w, array![[0.5, 0.5, 0.5], [3.3, 3.3, 3.3]]);
     assert_eq!(g.b, array![3.0, 3.0, 3.0]);
+    // The pullback is `Fn`: called again, for another row of a Jacobian, without a new
+    // forward pass.
+    let again: Classifier = pullback(Array2::ones((3, 3)));
+    assert_eq!((again.w, again.b), (g.w, g.b));
 }
 
 #[derive(Parameters, Clone, Debug)]

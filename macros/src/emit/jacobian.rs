@@ -13,10 +13,28 @@ use crate::types::Kind;
 /// Whether the pullback can be `Fn`: every argument is a float, a reference, or an
 /// integer the closure copies.
 pub fn pullback_is_fn(lowered: &Lowered) -> bool {
-    lowered.params.iter().all(|p| match p.kind {
-        Kind::Float => true,
-        _ => matches!(p.ty, syn::Type::Reference(_)) || is_copy_integer(&p.ty),
-    })
+    lowered.params.iter().all(|p| reusable(&p.ty, p.kind))
+}
+
+/// Whether an argument of type `ty` can be read by every call of a pullback: a float, a
+/// reference, an integer, or an ndarray view (`Copy`).
+pub fn reusable(ty: &syn::Type, kind: Kind) -> bool {
+    kind == Kind::Float
+        || matches!(ty, syn::Type::Reference(_))
+        || is_copy_integer(ty)
+        || is_view(ty)
+}
+
+/// `ArrayView2<f64>`, `ArrayViewD<'a, f32>`, `ndarray::ArrayView<..>`.
+fn is_view(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with("ArrayView")),
+        _ => false,
+    }
 }
 
 fn is_copy_integer(ty: &syn::Type) -> bool {

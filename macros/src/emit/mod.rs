@@ -12,7 +12,7 @@ pub mod expr;
 mod generics;
 mod gradient;
 mod hvp;
-mod jacobian;
+pub mod jacobian;
 mod loops;
 mod loss;
 mod output;

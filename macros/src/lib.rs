@@ -32,6 +32,8 @@ mod props;
 mod reverse;
 mod simplify;
 mod subscript;
+#[cfg(test)]
+mod timing;
 mod types;
 mod written;
 

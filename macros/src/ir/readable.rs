@@ -75,29 +75,42 @@ fn look_through(g: &Graph, mut id: NodeId) -> NodeId {
     id
 }
 
+/// How many nodes one node's collection may visit: past it, the nodes below stay factors,
+/// each printed (once, cached) by itself. Collecting is for the short expressions people
+/// read; a chain hundreds of nodes long would otherwise be collected again from every
+/// node of it, in time growing with the cube of its length.
+const BUDGET: usize = 64;
+
+/// Whether the collection under way may visit one more node.
+fn spend(budget: &std::cell::Cell<usize>) -> bool {
+    let left = budget.get();
+    budget.set(left.saturating_sub(1));
+    left > 0
+}
+
 /// `id` as a sum of collected terms.
-fn terms(p: &Printer, id: NodeId) -> Vec<Term> {
+fn terms(p: &Printer, id: NodeId, budget: &std::cell::Cell<usize>) -> Vec<Term> {
     let id = look_through(p.g, id);
-    if p.name(id).is_some() {
+    if p.name(id).is_some() || !spend(budget) {
         return vec![Term::factor(id)];
     }
     let args = p.g.args(id);
     let raw = match p.g.op(id) {
-        Op::Add => [terms(p, args[0]), terms(p, args[1])].concat(),
+        Op::Add => [terms(p, args[0], budget), terms(p, args[1], budget)].concat(),
         Op::Sub => {
-            let mut t = terms(p, args[0]);
+            let mut t = terms(p, args[0], budget);
             t.extend(
-                terms(p, args[1])
+                terms(p, args[1], budget)
                     .into_iter()
                     .map(|t| t.times(Term::constant(-1.0))),
             );
             t
         }
-        Op::Neg => terms(p, args[0])
+        Op::Neg => terms(p, args[0], budget)
             .into_iter()
             .map(|t| t.times(Term::constant(-1.0)))
             .collect(),
-        _ => vec![term(p, id)],
+        _ => vec![term(p, id, budget)],
     };
     collect(raw)
 }
@@ -116,26 +129,26 @@ fn collect(raw: Vec<Term>) -> Vec<Term> {
 }
 
 /// `id` as one term: products, quotients, powers and negations flattened.
-fn term(p: &Printer, id: NodeId) -> Term {
+fn term(p: &Printer, id: NodeId, budget: &std::cell::Cell<usize>) -> Term {
     let id = look_through(p.g, id);
-    if p.name(id).is_some() {
+    if p.name(id).is_some() || !spend(budget) {
         return Term::factor(id);
     }
     let g = p.g;
     let args = g.args(id);
     match g.op(id) {
         Op::Const(_) => Term::constant(g.const_value(id).unwrap_or(f64::NAN)),
-        Op::Mul => term(p, args[0]).times(term(p, args[1])),
+        Op::Mul => term(p, args[0], budget).times(term(p, args[1], budget)),
         Op::Div => {
-            let d = term(p, args[1]);
+            let d = term(p, args[1], budget);
             if d.coef == 0.0 {
                 return Term::factor(id);
             }
-            term(p, args[0]).times(d.power(-1))
+            term(p, args[0], budget).times(d.power(-1))
         }
-        Op::Neg => term(p, args[0]).times(Term::constant(-1.0)),
-        Op::Powi(n) => term(p, args[0]).power(*n),
-        Op::Add | Op::Sub => match terms(p, id).as_slice() {
+        Op::Neg => term(p, args[0], budget).times(Term::constant(-1.0)),
+        Op::Powi(n) => term(p, args[0], budget).power(*n),
+        Op::Add | Op::Sub => match terms_of_sum(p, id, budget).as_slice() {
             [] => Term::constant(0.0),
             [one] => one.clone(),
             _ => Term::factor(id),
@@ -145,9 +158,15 @@ fn term(p: &Printer, id: NodeId) -> Term {
     }
 }
 
+/// A sum inside a term, collected from its operands (the node itself, visited already).
+fn terms_of_sum(p: &Printer, id: NodeId, budget: &std::cell::Cell<usize>) -> Vec<Term> {
+    budget.set(budget.get() + 1);
+    terms(p, id, budget)
+}
+
 /// Prints an arithmetic node in collected form.
 pub fn print(p: &Printer, id: NodeId) -> (String, Prec) {
-    let terms = terms(p, id);
+    let terms = terms(p, id, &std::cell::Cell::new(BUDGET));
     // A node that collects to nothing but itself (a quotient by a sum that cancels to 0,
     // `x / (x - x)`) prints by its own op: collecting it again would never end.
     if let [t] = terms.as_slice()
@@ -191,11 +210,9 @@ fn print_sum(p: &Printer, terms: &[Term]) -> (String, Prec) {
     (s, Prec::Sum)
 }
 
-/// The factor `id` (a node, or a sum kept whole inside a product).
+/// The factor `id` (a node, or a sum kept whole inside a product), printed once however
+/// many products it is a factor of.
 fn print_factor(p: &Printer, id: NodeId) -> (String, Prec) {
-    if p.name(id).is_none() && matches!(p.g.op(id), Op::Add | Op::Sub) {
-        return print_sum(p, &terms(p, id));
-    }
     p.print(id)
 }
 

@@ -53,6 +53,10 @@ pub fn constant(v: f64) -> String {
 }
 
 /// How to print: the graph, extra names, and whether to collect arithmetic.
+/// The longest text one expression prints as; a longer one keeps its first quarter and
+/// ends `…`.
+const MAX_TEXT: usize = 8_000;
+
 pub struct Printer<'a> {
     pub g: &'a Graph,
     /// Names for nodes beyond the graph's own (`δ₁` for a repeated subexpression).
@@ -79,11 +83,21 @@ impl Printer<'_> {
         if let Some(done) = self.cache.borrow().get(&id) {
             return done.clone();
         }
-        let printed = if self.normalize && super::readable::is_arithmetic(self.g.op(id)) {
+        let mut printed = if self.normalize && super::readable::is_arithmetic(self.g.op(id)) {
             super::readable::print(self, id)
         } else {
             self.as_written(id)
         };
+        // An expression longer than anyone reads (a chain of hundreds of unnamed steps)
+        // keeps its beginning: its whole text would otherwise be copied into every
+        // expression above it, in time growing with the square of the chain's length.
+        if printed.0.len() > MAX_TEXT {
+            let cut = (0..=MAX_TEXT / 4)
+                .rev()
+                .find(|&i| printed.0.is_char_boundary(i))
+                .unwrap_or(0);
+            printed = (format!("{} …", &printed.0[..cut]), Prec::Atom);
+        }
         self.cache.borrow_mut().insert(id, printed.clone());
         printed
     }

@@ -1,0 +1,42 @@
+//! How expansion time grows with a body's length, printed by hand (not a test that can
+//! fail: these machines are shared):
+//!
+//! ```text
+//! cargo test -p cadena-macros --release --lib expansion_time -- --ignored --nocapture
+//! ```
+//!
+//! Two chains of `n` lets, in ndarray code (`s_i = s_{i-1}.sin() + x.dot(w)`) and in
+//! scalar code (`s_i = (s_{i-1} * y).tanh() + x`), expanded in-process at doubling `n`:
+//! time close to proportional to `n` is the aim (issue 26).
+
+#[test]
+#[ignore]
+fn expansion_time_grows_with_the_length_of_a_body() {
+    println!("| lets | ndarray body | scalar body |\n|--:|--:|--:|");
+    for n in [100usize, 200, 400, 800] {
+        let mut body = String::from("let s0 = x.dot(w);\n");
+        for i in 1..n {
+            body.push_str(&format!("let s{i} = s{}.sin() + x.dot(w);\n", i - 1));
+        }
+        let tensor = format!(
+            "fn f(x: &Array2<f64>, w: &Array2<f64>) -> f64 {{ {body} mean(s{}) }}",
+            n - 1
+        );
+        let mut body = String::from("let s0 = x * y;\n");
+        for i in 1..n {
+            body.push_str(&format!("let s{i} = (s{} * y).tanh() + x;\n", i - 1));
+        }
+        let scalar = format!("fn g(x: f64, y: f64) -> f64 {{ {body} s{} }}", n - 1);
+        let time = |src: &str| {
+            let item: proc_macro2::TokenStream = src.parse().expect("a function");
+            let start = std::time::Instant::now();
+            let _ = crate::expand::differentiable(proc_macro2::TokenStream::new(), item);
+            start.elapsed().as_secs_f64() * 1e3
+        };
+        println!(
+            "| {n} | {:.0} ms | {:.0} ms |",
+            time(&tensor),
+            time(&scalar)
+        );
+    }
+}

@@ -642,3 +642,75 @@ fn the_hessian_through_a_loop_over_a_stack_of_layers_matches_differences() {
         );
     }
 }
+
+#[derive(Parameters, Clone, Debug)]
+pub struct Rnn32 {
+    pub wx: Array2<f32>,
+    pub wh: Array2<f32>,
+    pub b: Array1<f32>,
+}
+
+/// `recurrent` in f32.
+#[differentiable(wrt(p), hvp)]
+fn recurrent32(p: &Rnn32, x: &Array3<f32>, h0: &Array2<f32>) -> f32 {
+    let mut h = h0.to_owned();
+    let mut loss = 0.0;
+    for xt in x.axis_iter(Axis(0)) {
+        h = tanh(xt.dot(&p.wx) + h.dot(&p.wh) + &p.b);
+        loss = loss + mean(&h * &h);
+    }
+    loss
+}
+
+#[test]
+fn the_hessian_through_a_loop_in_f32_agrees_with_f64() {
+    let wx = array![[0.4, -0.2, 0.3], [0.1, 0.5, -0.6]];
+    let wh = array![[0.3, 0.2, -0.1], [-0.5, 0.1, 0.2], [0.2, 0.4, 0.1]];
+    let b = array![0.1, -0.1, 0.2];
+    let x = Array3::from_shape_fn((4, 3, 2), |(t, r, c)| {
+        ((t * 6 + r * 2 + c) as f64 * 0.7).sin()
+    });
+    let h0 = Array2::from_shape_fn((3, 3), |(r, c)| ((r * 3 + c) as f64 * 0.3).cos() * 0.5);
+    let (dx, dh, db) = (&wx * 0.5, &wh * -0.3, &b * 2.0);
+    let p = Rnn {
+        wx: wx.clone(),
+        wh: wh.clone(),
+        b: b.clone(),
+    };
+    let d = Rnn {
+        wx: dx.clone(),
+        wh: dh.clone(),
+        b: db.clone(),
+    };
+    let hv = recurrent::hvp(&p, &x, &h0, &recurrent::Grad { p: d }).p;
+    let f = |a: &Array2<f64>| a.mapv(|v| v as f32);
+    let p32 = Rnn32 {
+        wx: f(&wx),
+        wh: f(&wh),
+        b: b.mapv(|v| v as f32),
+    };
+    let d32 = Rnn32 {
+        wx: f(&dx),
+        wh: f(&dh),
+        b: db.mapv(|v| v as f32),
+    };
+    let hv32 = recurrent32::hvp(
+        &p32,
+        &x.mapv(|v| v as f32),
+        &f(&h0),
+        &recurrent32::Grad { p: d32 },
+    )
+    .p;
+    for (a, b) in hv32
+        .wx
+        .iter()
+        .zip(&hv.wx)
+        .chain(hv32.wh.iter().zip(&hv.wh))
+        .chain(hv32.b.iter().zip(&hv.b))
+    {
+        assert!(
+            (*a as f64 - b).abs() <= 1e-4 * b.abs().max(1.0),
+            "{a} against {b}"
+        );
+    }
+}

@@ -117,7 +117,7 @@ fn through_loops(
         .collect();
     let hv = gradients(&mut b, along, &wrt, tensor);
     let mut graph = b.into_graph();
-    if tensor && lacks_derivative(&graph, &[along]).is_some() {
+    if lacks_derivative(&graph, &[along]).is_some() {
         return None;
     }
     crate::reverse::loops::derive_loops(&mut graph);
@@ -129,7 +129,7 @@ fn through_loops(
 }
 
 /// A node the reverse sweep over `roots` meets, at the top or in a loop's body, without a
-/// tensor derivative: the tangent graph of an array function is differentiated once, and
+/// derivative: the tangent graph is differentiated once, and
 /// an op without a rule there would pass a silent 0.
 fn lacks_derivative(graph: &Graph, roots: &[NodeId]) -> Option<NodeId> {
     let live = graph.live(roots);

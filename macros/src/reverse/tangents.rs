@@ -6,8 +6,11 @@
 //! value's tangent beside it (`h` and `ḣ`), an ordinary loop with more carried values,
 //! which the reverse sweep then differentiates like any other.
 //!
-//! Scalar code only: every scalar op's tangent is its partials (the op table's local
-//! derivatives) times its operands' tangents.
+//! A scalar (or elementwise) op's tangent is its partials (the op table's local
+//! derivatives) times its operands' tangents. An array op's is its vector-Jacobian
+//! product transposed: that product is linear in the cotangent, so its adjoint in the
+//! cotangent (the backward ops' own derivatives, the table `hvp` uses) applied to the
+//! operand's tangent is the Jacobian times it; no second table of rules.
 
 use std::rc::Rc;
 
@@ -32,7 +35,7 @@ pub type InputTangents<'a> = dyn FnMut(&mut Builder, NodeId) -> (NodeId, Option<
 
 /// Copies the nodes of `src` that `roots` need into `b`, each with its tangent. `input`
 /// gives each input of `src` its value and tangent in `b`. `None` when a node on the way
-/// has no tangent rule (a hand-written derivative, a loop pushing values).
+/// has no tangent rule (a hand-written derivative).
 pub fn copy_with_tangents(
     src: &Graph,
     b: &mut Builder,

@@ -121,13 +121,17 @@ fn value(lowered: &Lowered, h: &Hvp, entries: &[TokenStream], i: usize) -> Token
             let sets = mine()
                 .filter(|(_, hv)| h.graph.const_value(**hv) != Some(0.0))
                 .map(|(((n, index), e), _)| {
-                    // The place after the argument's name, as written: `.w1`, `[0]`,
-                    // `.layers[1].w`.
-                    let path: TokenStream = n[name_len..].parse().unwrap_or_default();
+                    let field = (lowered.fields.iter())
+                        .find(|f| lowered.graph.op(f.input) == &Op::Input(*index as u32));
+                    // The place after the argument's name, as written (`.w1`, `[0]`,
+                    // `.layers[1].w`), with the body's spans: a field the struct lacks
+                    // is reported on the body's token, once.
+                    let path: TokenStream = match field {
+                        Some(f) => f.path.iter().map(|s| quote!(#s)).collect(),
+                        None => n[name_len..].parse().unwrap_or_default(),
+                    };
                     // A whole stack a loop iterates (`p.layers`) is a value of its own type.
-                    let stack = lowered.fields.iter().any(|f| {
-                        f.collection && lowered.graph.op(f.input) == &Op::Input(*index as u32)
-                    });
+                    let stack = field.is_some_and(|f| f.collection);
                     match stack {
                         true => quote!(#g #path = #e;),
                         false => quote!(#t::put(&mut #g #path, #e);),

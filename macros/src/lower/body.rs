@@ -152,7 +152,7 @@ impl Body<'_> {
 
     /// The name of the integer slice or array argument (`y: &[usize]`) whose input `node`
     /// is, if it is one.
-    fn integer_argument(&self, node: NodeId) -> Option<String> {
+    pub(super) fn integer_argument(&self, node: NodeId) -> Option<String> {
         self.params
             .iter()
             .find(|q| {

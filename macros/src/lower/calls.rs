@@ -314,14 +314,26 @@ impl Body<'_> {
         if let Some(target) = spec.syntax.target.filter(|_| spec.syntax.class_labels) {
             self.check_label_array(&c.args[target]);
         }
-        let args: Vec<Option<NodeId>> = c
-            .args
-            .iter()
-            .enumerate()
+        let written: Vec<&Expr> = (c.args.iter().enumerate())
             .filter(|(i, _)| Some(*i) != axis_at)
-            .enumerate()
-            .map(|(k, (_, a))| self.operand(spec, k, a))
+            .map(|(_, a)| a)
             .collect();
+        let args: Vec<Option<NodeId>> = (written.iter().enumerate())
+            .map(|(k, a)| self.operand(spec, k, a))
+            .collect();
+        // An integer argument (class ids, indices) where the function computes with
+        // floats: `sum(ids)` is not a target, a stride or an index.
+        for (k, (node, a)) in args.iter().zip(&written).enumerate() {
+            if spec.syntax.target == Some(k) || spec.syntax.integers.contains(&k) {
+                continue;
+            }
+            if let Some(arg) = node.and_then(|n| self.integer_argument(n)) {
+                self.cx.error(a, format!(
+                    "this is the integer argument `{arg}` (indices, class ids), which `{name}` does not compute with: pass it where indices go (`softmax_cross_entropy(z, {arg})`, `x.select(Axis(0), {arg})`), or convert its values to floats before the call"
+                ));
+                return None;
+            }
+        }
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.node(op, args?, c.span()))
     }

@@ -344,7 +344,8 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
         }
     };
     let has_receiver = sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)));
-    if has_receiver || !sig.generics.params.is_empty() {
+    // A module `cadena` (refused above) would hide the crate.
+    if has_receiver || !sig.generics.params.is_empty() || sig.ident == "cadena" {
         return function;
     }
     let name = &sig.ident;

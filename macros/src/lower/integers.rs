@@ -171,9 +171,10 @@ pub fn non_integer_token(tokens: TokenStream) -> Option<TokenTree> {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     trees.iter().enumerate().find_map(|(i, tt)| match tt {
         TokenTree::Group(g) => non_integer_token(g.stream()),
+        // `3_f64` is an integer token with a float suffix: a float.
         TokenTree::Literal(l) => (!matches!(
             syn::parse_str::<syn::Lit>(&l.to_string()),
-            Ok(syn::Lit::Int(_))
+            Ok(syn::Lit::Int(i)) if !matches!(i.suffix(), "f32" | "f64")
         ))
         .then(|| tt.clone()),
         TokenTree::Ident(id) if id == "f32" || id == "f64" => {

@@ -35,6 +35,11 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
     if let Some(v) = &sig.variadic {
         cx.error(v, "variadic functions cannot be #[differentiable]");
     }
+    // The function's name is also its module's (`f::grad`): a module `cadena` would hide
+    // the crate every body's imports name.
+    if sig.ident == "cadena" {
+        cx.error(&sig.ident, "a #[differentiable] function named `cadena` would hide the `cadena` crate behind its module (`cadena::grad`): give it another name");
+    }
     // A type parameter no argument names could only be given by a turbofish, and the
     // generated items could not infer it.
     let inputs: Vec<String> = sig.inputs.iter().map(|a| quote!(#a).to_string()).collect();

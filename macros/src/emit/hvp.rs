@@ -21,17 +21,13 @@ pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
         let param = name.split(['.', '[']).next().unwrap_or(name);
         let written = lowered.usage.access.get(*index).cloned();
         let access = match lowered.params.iter().find(|p| p.ident == param) {
-            // An array argument is read through a reference to the direction's array.
-            Some(p) if matches!(p.kind, Kind::Array { .. }) => {
-                let field = syn::Ident::new(param, proc_macro2::Span::call_site());
-                quote!(&#v.#field)
-            }
-            // A borrowed float array a loop reads (`c: &[f64; 4]`), through a reference to
-            // the direction's own array.
+            // An array argument, or a borrowed float array a loop reads whole
+            // (`c: &[f64; 4]`), is read through a reference to the direction's own.
             Some(p)
-                if name == param
-                    && matches!(p.ty, syn::Type::Reference(_))
-                    && crate::types::is_float_array(&p.ty) =>
+                if matches!(p.kind, Kind::Array { .. })
+                    || (name == param
+                        && matches!(p.ty, syn::Type::Reference(_))
+                        && crate::types::is_float_array(&p.ty)) =>
             {
                 let field = syn::Ident::new(param, proc_macro2::Span::call_site());
                 quote!(&#v.#field)

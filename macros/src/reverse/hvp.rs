@@ -21,9 +21,8 @@ use crate::reverse::gradients;
 use crate::reverse::tangents::copy_with_tangents;
 use crate::simplify::Builder;
 
-/// `None` for a hand-written derivative (first derivatives only), a loop (its backward
-/// run is not differentiated again), or tensor code whose gradient uses a backward op
-/// without a derivative of its own.
+/// `None` for a hand-written derivative (first derivatives only), or tensor code whose
+/// gradient uses a backward op without a derivative of its own.
 pub fn hvp(
     graph: &Graph,
     output: NodeId,
@@ -84,7 +83,7 @@ fn direction_of(g: &Graph, w: NodeId) -> Option<(String, usize)> {
     name.split('.').all(place).then_some((name, *i as usize))
 }
 
-/// `H v` of a scalar function with loops, as the gradient of its directional derivative
+/// `H v` of a function with loops, as the gradient of its directional derivative
 /// (see [`tangents`](crate::reverse::tangents)): the loops carry their values' tangents,
 /// and the reverse sweep differentiates those loops like any other.
 fn through_loops(
@@ -108,6 +107,9 @@ fn through_loops(
     };
     let copied = copy_with_tangents(graph, &mut b, &[output], &mut input, tensor)?;
     let along = copied.tangent[output.index()]?;
+    if lacks_derivative(b.graph(), &[along]).is_some() {
+        return None;
+    }
     let wrt: Vec<NodeId> = wrt
         .iter()
         .map(|&w| match copied.value[w.index()] {
@@ -117,9 +119,6 @@ fn through_loops(
         .collect();
     let hv = gradients(&mut b, along, &wrt, tensor);
     let mut graph = b.into_graph();
-    if lacks_derivative(&graph, &[along]).is_some() {
-        return None;
-    }
     crate::reverse::loops::derive_loops(&mut graph);
     Some(Hvp {
         graph,
@@ -128,9 +127,9 @@ fn through_loops(
     })
 }
 
-/// A node the reverse sweep over `roots` meets, at the top or in a loop's body, without a
-/// derivative: the tangent graph is differentiated once, and
-/// an op without a rule there would pass a silent 0.
+/// A node the reverse sweep over `roots` will meet, at the top or in a loop's body,
+/// without a derivative: the tangent graph is differentiated once, and an op without a
+/// rule there would pass a silent 0.
 fn lacks_derivative(graph: &Graph, roots: &[NodeId]) -> Option<NodeId> {
     let live = graph.live(roots);
     graph.ids().filter(|id| live[id.index()]).find(|&id| {
@@ -143,12 +142,7 @@ fn lacks_derivative(graph: &Graph, roots: &[NodeId]) -> Option<NodeId> {
                 lacks_derivative(&body.graph, &inner).is_some()
             }
             Op::LoopOut(_) | Op::ShapeOf => false,
-            _ => {
-                let spec = op.spec();
-                !op.is_leaf()
-                    && spec.tensor_vjp.is_none()
-                    && matches!(spec.vjp, crate::ir::ops::Vjp::None)
-            }
+            _ => !op.is_leaf() && !op.spec().has_derivative(),
         }
     })
 }
@@ -167,8 +161,7 @@ fn first_without_derivative(graph: &Graph, wrt: &[NodeId], grads: &[NodeId]) -> 
             && live[id.index()]
             && !op.is_leaf()
             && !matches!(op, Op::ShapeOf)
-            && spec.tensor_vjp.is_none()
-            && matches!(spec.vjp, crate::ir::ops::Vjp::None)
+            && !spec.has_derivative()
     })
 }
 

@@ -142,10 +142,10 @@ fn tangent_of(
         return Some(Some(b.node(op.clone(), vec![dots[0]?], span)));
     }
     if tensor && spec.class != Class::Elementwise {
-        if spec.tensor_vjp.is_none() && matches!(spec.vjp, Vjp::None) {
+        if !spec.has_derivative() {
             return None;
         }
-        return transposed(b, v, dots, span);
+        return Some(transposed(b, v, dots, span));
     }
     if matches!(spec.vjp, Vjp::None) {
         return None;
@@ -159,10 +159,7 @@ fn tangent_of(
             continue;
         }
         let term = b.node(Op::Mul, vec![partial, dot], span);
-        sum = Some(match sum {
-            None => term,
-            Some(s) => b.node(Op::Add, vec![s, term], span),
-        });
+        sum = Some(plus(b, sum, term, span));
     }
     // An operand broadcast against one without a tangent (`x.dot(w) + b`, only `b`
     // moving): the tangent takes the value's shape, as zeros of it added.
@@ -180,12 +177,7 @@ fn tangent_of(
 /// table `hvp` uses) applied to the operand's tangent is the op's Jacobian times it.
 /// `g` stands in as a fresh input; what is left of it after the sweep is its shape,
 /// which is the value's.
-fn transposed(
-    b: &mut Builder,
-    v: NodeId,
-    dots: &[Option<NodeId>],
-    span: Span,
-) -> Option<Option<NodeId>> {
+fn transposed(b: &mut Builder, v: NodeId, dots: &[Option<NodeId>], span: Span) -> Option<NodeId> {
     let mut sum: Option<NodeId> = None;
     for (k, dot) in dots.iter().enumerate() {
         let Some(dot) = *dot else { continue };
@@ -198,22 +190,27 @@ fn transposed(
         if b.graph().const_value(first) == Some(0.0) {
             continue;
         }
-        let term = substitute(b, first, g, v)?;
-        sum = Some(match sum {
-            None => term,
-            Some(s) => b.node(Op::Add, vec![s, term], span),
-        });
+        let term = substitute(b, first, g, v);
+        sum = Some(plus(b, sum, term, span));
     }
-    Some(sum)
+    sum
+}
+
+/// `sum + term`, or `term` alone as the first of a sum.
+fn plus(b: &mut Builder, sum: Option<NodeId>, term: NodeId, span: Span) -> NodeId {
+    match sum {
+        None => term,
+        Some(s) => b.node(Op::Add, vec![s, term], span),
+    }
 }
 
 /// `root` with `from` replaced by `to`, a value of the same shape. The adjoint of a map
 /// linear in `from` does not depend on `from`'s value: what the sweep leaves of it is
 /// its shape (`sum_to(c, like g)`), which `to` has too.
-fn substitute(b: &mut Builder, root: NodeId, from: NodeId, to: NodeId) -> Option<NodeId> {
+fn substitute(b: &mut Builder, root: NodeId, from: NodeId, to: NodeId) -> NodeId {
     let depends = depends_on(b.graph(), &[from]);
     if !depends[root.index()] {
-        return Some(root);
+        return root;
     }
     let live = b.graph().live(&[root]);
     let mut map = std::collections::HashMap::new();
@@ -228,7 +225,7 @@ fn substitute(b: &mut Builder, root: NodeId, from: NodeId, to: NodeId) -> Option
         let copied = b.node(op, args, span);
         map.insert(id, copied);
     }
-    map.get(&root).copied()
+    map[&root]
 }
 
 /// The loop `body` over `operands` run with tangents: a loop carrying each value and then

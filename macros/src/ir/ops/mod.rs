@@ -197,6 +197,14 @@ pub struct Spec {
     pub recompute: bool,
 }
 
+impl Spec {
+    /// Whether the op has a derivative rule, in scalar or in tensor code: reverse mode
+    /// passes a silent 0 through one without.
+    pub fn has_derivative(&self) -> bool {
+        self.tensor_vjp.is_some() || !matches!(self.vjp, Vjp::None)
+    }
+}
+
 /// A row for an op users never write and that is not differentiated again.
 pub(super) const fn internal(name: &'static str, arity: usize, class: Class) -> Spec {
     Spec {

@@ -166,6 +166,18 @@ fn data() -> (Array2<f64>, Array2<f64>) {
     (x, y)
 }
 
+/// `a + s d`, layer by layer.
+fn stacked_along(a: &Stacked, d: &Stacked, s: f64) -> Stacked {
+    Stacked {
+        layers: (a.layers.iter().zip(&d.layers))
+            .map(|(l, dl)| Lin {
+                w: &l.w + &(&dl.w * s),
+                b: &l.b + &(&dl.b * s),
+            })
+            .collect(),
+    }
+}
+
 /// `a + s d`, field by field.
 fn along(a: &Mlp, d: &Mlp, s: f64) -> Mlp {
     Mlp {
@@ -462,17 +474,7 @@ fn the_hessian_with_respect_to_layers_read_by_index_matches_differences() {
     };
     let hv = two_layers::hvp(&p, &x, &two_layers::Grad { p: d.clone() }).p;
     let h = 1e-5;
-    let at = |s: f64| {
-        let q = Stacked {
-            layers: (p.layers.iter().zip(&d.layers))
-                .map(|(l, dl)| Lin {
-                    w: &l.w + &(&dl.w * s),
-                    b: &l.b + &(&dl.b * s),
-                })
-                .collect(),
-        };
-        two_layers::grad(&q, &x).1.p
-    };
+    let at = |s: f64| two_layers::grad(&stacked_along(&p, &d, s), &x).1.p;
     let (up, down) = (at(h), at(-h));
     for k in 0..2 {
         let fd_w = (&up.layers[k].w - &down.layers[k].w) / (2.0 * h);
@@ -617,17 +619,7 @@ fn the_hessian_through_a_loop_over_a_stack_of_layers_matches_differences() {
     };
     let hv = deep::hvp(&p, &x, &y, &deep::Grad { p: d.clone() }).p;
     let h = 1e-5;
-    let at = |s: f64| {
-        let q = Stacked {
-            layers: (p.layers.iter().zip(&d.layers))
-                .map(|(l, dl)| Lin {
-                    w: &l.w + &(&dl.w * s),
-                    b: &l.b + &(&dl.b * s),
-                })
-                .collect(),
-        };
-        deep::grad(&q, &x, &y).1.p
-    };
+    let at = |s: f64| deep::grad(&stacked_along(&p, &d, s), &x, &y).1.p;
     let (up, down) = (at(h), at(-h));
     for k in 0..3 {
         close(

@@ -58,7 +58,7 @@ fn expand_one(attr: &str, item: &str) -> String {
         return "unparsed\t0\t".into();
     }
     let start = Instant::now();
-    let out = expand::differentiable(attr, item);
+    let out = stack::deep(|| expand::differentiable(attr, item));
     let micros = start.elapsed().as_micros();
     let mut errors = Vec::new();
     compile_errors(out.clone(), &mut errors);

@@ -31,6 +31,7 @@ mod parameters;
 mod props;
 mod reverse;
 mod simplify;
+mod stack;
 mod subscript;
 #[cfg(test)]
 mod timing;
@@ -71,7 +72,7 @@ mod written;
 /// Anything else is a compile error on the exact tokens, saying what to write instead.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::differentiable(attr.into(), item.into()).into()
+    stack::deep(|| expand::differentiable(attr.into(), item.into())).into()
 }
 
 /// Support for calls between `#[differentiable]` functions: a callee's export macro hands
@@ -79,7 +80,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn differentiable_call(input: TokenStream) -> TokenStream {
-    expand::call(input.into()).into()
+    stack::deep(|| expand::call(input.into())).into()
 }
 
 /// Implements `cadena::Parameters` for a struct whose fields are arrays, floats or other

@@ -9,6 +9,13 @@
 //! scalar code (`s_i = (s_{i-1} * y).tanh() + x`), and one expression nested `n` deep
 //! (`((x * y).tanh() * y).tanh() ..`), expanded in-process at doubling `n`: time close to
 //! proportional to `n` is the aim (issue 26).
+//!
+//! ```text
+//! cargo test -p cadena-macros --lib expansion_time_of_deep -- --ignored --nocapture
+//! ```
+//!
+//! The fuzzer's deep mutants (`examples/fuzz_macro/mutate.rs`) at depth `k`, in the debug
+//! build a `cargo build` uses: the aim is every one under a second.
 
 #[test]
 #[ignore]
@@ -51,5 +58,42 @@ fn table() {
         };
         let (a, b, c) = (time(&tensor), time(&scalar), time(&nest));
         println!("| {n} | {a:.0} ms | {b:.0} ms | {c:.0} ms |");
+    }
+}
+
+#[test]
+#[ignore]
+fn expansion_time_of_deep_bodies() {
+    println!(
+        "| k | parentheses | negations | method calls | function calls | terms | nested ifs |"
+    );
+    println!("|--:|--:|--:|--:|--:|--:|--:|");
+    for k in [100usize, 200, 400, 800] {
+        let e = "(x * y).tanh()";
+        let mut ifs = format!("({e})");
+        for _ in 0..k {
+            ifs = format!("if x > 0.0 {{ {ifs} }} else {{ 0.5 }}");
+        }
+        let shapes = [
+            format!("{}{e}{}", "(".repeat(k), ")".repeat(k)),
+            format!("{}({e})", "- ".repeat(k)),
+            format!("({e}){}", ".tanh()".repeat(k)),
+            format!("{}{e}{}", "tanh(".repeat(k), ")".repeat(k)),
+            vec![format!("({e})"); k].join(" + "),
+            ifs,
+        ];
+        let row: Vec<String> = shapes
+            .iter()
+            .map(|body| {
+                let src = format!("fn h(x: f64, y: f64) -> f64 {{ {body} }}");
+                let item: proc_macro2::TokenStream = src.parse().expect("a function");
+                let start = std::time::Instant::now();
+                crate::stack::deep(|| {
+                    crate::expand::differentiable(proc_macro2::TokenStream::new(), item)
+                });
+                format!("{:.0} ms", start.elapsed().as_secs_f64() * 1e3)
+            })
+            .collect();
+        println!("| {k} | {} |", row.join(" | "));
     }
 }

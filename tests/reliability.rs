@@ -65,6 +65,25 @@ fn the_derivative_of_max_and_min_follows_the_operand_a_nan_left_standing() {
     assert_eq!((value, g.x), (-0.5, 1.0));
 }
 
+/// Found by the fuzzer: two values carried through a loop turn NaN, and only decide a
+/// branch afterwards. The comparison hands back no derivative, and its 0 used to be
+/// multiplied through the loop's backward run, where 0 · NaN made the gradient NaN.
+#[differentiable(wrt(z, y))]
+fn nan_loop_deciding_a_branch(z: f64, y: f64) -> f64 {
+    let mut u = y;
+    let mut v = y;
+    for _ in 0..3 {
+        (u, v) = (v * f64::NAN, u + (v * z).sin());
+    }
+    (if 1.5 - v >= y { z * 2.0 } else { z * 3.0 }) + y
+}
+
+#[test]
+fn a_value_that_only_decides_a_branch_adds_no_nan_to_the_gradient() {
+    let (value, g) = nan_loop_deciding_a_branch::grad(0.5, 0.25);
+    assert_eq!((value, g.z, g.y), (1.75, 3.0, 1.0));
+}
+
 #[differentiable(wrt(w))]
 fn tensor_abs_in_a_loop(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
     let mut acc = x.clone();

@@ -140,6 +140,12 @@ pub fn sweep_seeds(
         if !roots.iter().any(|(r, _)| *r == id) && stop[id.index()] {
             continue;
         }
+        // An exact 0 (what a comparison or an integer hands back) adds nothing below, and
+        // multiplied through it would make 0 · NaN = NaN where a value only decided a
+        // branch (a loop's output read by a condition only, after a NaN inside it).
+        if b.graph().const_value(a) == Some(0.0) {
+            continue;
+        }
         if let Op::LoopOut(_) = b.graph().op(id) {
             // Read by the loop's own derivative, below; the loop is visited even when only
             // this one of its values has an adjoint.

@@ -458,7 +458,10 @@ fn run_checks(exe: &std::path::Path, checks: Vec<usize>) -> BTreeMap<usize, (Str
                     let _ = child.kill();
                     let _ = child.wait();
                     let i = current.unwrap_or(first);
-                    out.insert(i, ("unchecked".into(), "no answer within ten seconds".into()));
+                    out.insert(
+                        i,
+                        ("unchecked".into(), "no answer within ten seconds".into()),
+                    );
                     from = i + 1;
                     break;
                 }

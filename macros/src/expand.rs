@@ -138,7 +138,11 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
         Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
             let written = match lowered.tensor {
                 false => crate::written::check(item),
-                true => crate::written::names(item),
+                true => {
+                    let names = crate::written::names(item);
+                    let annotations = crate::written::annotations(item);
+                    quote!(#names #annotations)
+                }
             };
             let floats = crate::float_check::check(item, &lowered);
             quote!(#floats #items #written)
@@ -335,11 +339,18 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
             use #path as _;
         }
     });
+    // The types the body's `let`s name are used too (no "unused import" beside the error).
+    let types = crate::written::annotated_types(item).into_iter().map(|ty| {
+        quote::quote_spanned! {syn::spanned::Spanned::span(ty)=>
+            let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;
+        }
+    });
     let function = quote! {
         #(#attrs)*
         #[allow(unused_variables, unused_mut, unreachable_code)]
         #vis #sig {
             #(#uses)*
+            #(#types)*
             ::core::unreachable!("#[differentiable] reported errors for this function")
         }
     };

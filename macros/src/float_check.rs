@@ -1,5 +1,5 @@
 //! For each parameter struct a function takes, a check that its arrays hold the float
-//! type the function computes in (`cadena::__private::parameters_in`): a model of `f64`
+//! type the function computes in (`cadena::checks::parameters_in`): a model of `f64`
 //! parameters fed `f32` data is then first reported on the argument's type, naming both
 //! float types, before rustc's errors inside the generated code.
 
@@ -27,7 +27,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
         };
         out.extend(quote_spanned! {ty.span()=>
             const _: () = {
-                let _ = ::cadena::__private::parameters_in::<#ty, #float>;
+                let _ = ::cadena::checks::parameters_in::<#ty, #float>;
             };
         });
     }

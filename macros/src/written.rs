@@ -10,7 +10,10 @@
 //! them; a view times a float; `mean_axis` without `Option`; `softmax(&x, Axis(k))`), so
 //! rustc would reject what the macro documents. Their names are checked still
 //! ([`names`]): each name the body reads that no pattern of it binds is imported, unused,
-//! where the function is, so a name that exists nowhere is rustc's own error.
+//! where the function is, so a name that exists nowhere is rustc's own error; and so are
+//! their `let`s' type annotations ([`annotations`]), which the macro does not read: each
+//! must be a float, an array, or a tuple or `Vec` of them (`cadena::checks::let_type`), so
+//! `let v: P = ..` or `let v: char = ..` is an error on the annotation.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,10 +23,7 @@ use syn::{FnArg, ItemFn};
 /// method (`self_: &Self`), since `Self` means nothing outside its impl, nor for a
 /// generic one.
 pub fn check(item: &ItemFn) -> TokenStream {
-    let has_self = item.sig.inputs.iter().any(|a| match a {
-        FnArg::Receiver(_) => true,
-        FnArg::Typed(pt) => matches!(&*pt.pat, syn::Pat::Ident(p) if p.ident == "self_"),
-    });
+    let has_self = is_method(item);
     // A generic body's float literals are `T`s to the macro (`x * 2.0` with `x: T`),
     // not to rustc.
     if has_self || item.sig.generics.type_params().next().is_some() {
@@ -105,6 +105,66 @@ pub fn names(item: &ItemFn) -> TokenStream {
             #(#uses)*
         };
     }
+}
+
+/// `cadena::checks::let_type::<T>` for the type `T` of every annotated `let` of a tensor
+/// body, spanned on it. Nothing for a generic function or a method (their types may name
+/// `T`, a lifetime or `Self`, which mean nothing outside it), nor for an annotation that
+/// leaves a part to inference (`Vec<_>`).
+pub fn annotations(item: &ItemFn) -> TokenStream {
+    if is_method(item) || !item.sig.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let checks = annotated_types(item).into_iter().map(|ty| {
+        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty>;)
+    });
+    let cfgs = cfgs(item);
+    quote! {
+        #(#cfgs)*
+        const _: () = {
+            #(#checks)*
+        };
+    }
+}
+
+/// The types of the body's annotated `let`s, but those that leave a part to inference.
+pub fn annotated_types(item: &ItemFn) -> Vec<&syn::Type> {
+    use syn::visit::Visit;
+    struct Annotations<'a>(Vec<&'a syn::Type>);
+    impl<'a> Visit<'a> for Annotations<'a> {
+        fn visit_local(&mut self, l: &'a syn::Local) {
+            if let syn::Pat::Type(t) = &l.pat {
+                self.0.push(&t.ty);
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
+    struct Infers(bool);
+    impl Visit<'_> for Infers {
+        fn visit_type(&mut self, t: &syn::Type) {
+            self.0 |= matches!(
+                t,
+                syn::Type::Infer(_) | syn::Type::ImplTrait(_) | syn::Type::Macro(_)
+            );
+            syn::visit::visit_type(self, t);
+        }
+    }
+    let mut found = Annotations(Vec::new());
+    found.visit_block(&item.block);
+    found.0.retain(|ty| {
+        let mut infers = Infers(false);
+        infers.visit_type(ty);
+        !infers.0
+    });
+    found.0
+}
+
+/// A method (`&self`, or `self_: &Self` as an impl block hands it over).
+fn is_method(item: &ItemFn) -> bool {
+    item.sig.inputs.iter().any(|a| match a {
+        FnArg::Receiver(_) => true,
+        FnArg::Typed(pt) => matches!(&*pt.pat, syn::Pat::Ident(p) if p.ident == "self_"),
+    })
 }
 
 /// The function's `cfg` attributes: a check stands where the function does.

@@ -313,10 +313,10 @@ pub mod audio;
 #[cfg(feature = "checkpoint")]
 #[cfg_attr(docsrs, doc(cfg(feature = "checkpoint")))]
 pub mod checkpoint;
+pub mod checks;
 pub mod data;
 mod error;
 mod float;
-mod float_check;
 pub mod gradcheck;
 pub mod init;
 pub mod metrics;
@@ -338,7 +338,6 @@ pub use params::{Parameters, WithGrad};
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::float_check::parameters_in;
     pub use crate::ops::lanes;
     pub use crate::ops::scalar;
     pub use crate::ops::tensor as t;

@@ -1,0 +1,78 @@
+//! Checks the `#[differentiable]` macro emits beside a function, for what the macro reads
+//! but does not itself type: each is a bound rustc proves at compile time, and its
+//! message is the first error the user sees, on their own tokens. They are public so that
+//! rustc's notes ("required by a bound in `cadena::checks::let_type`") name a documented
+//! place; nothing here is called at run time.
+
+use crate::{Float, Parameters};
+
+/// Implemented when a model's element type `Self` is the function's float type `F`.
+#[diagnostic::on_unimplemented(
+    message = "this model's parameters are `{Self}`, but the #[differentiable] function computes in `{F}`",
+    label = "a model of `{Self}` parameters",
+    note = "a #[differentiable] function computes in one float type: give the struct's arrays the function's float type, or the function the struct's (its data and return type)"
+)]
+pub trait ParametersIn<F> {}
+
+impl<F: Float> ParametersIn<F> for F {}
+
+/// Emitted for each parameter struct a function takes: compiles only when `P`'s
+/// parameters are `F`s. Without it, a model of `f64` parameters fed `f32` data fails deep
+/// inside the generated code ("type mismatch resolving `<Tensor as Kind>::Wrap<f32,
+/// ..>`"); with it, the first error is on the argument's type and names both float types.
+pub fn parameters_in<P, F>()
+where
+    P: Parameters + ?Sized,
+    P::Elem: ParametersIn<F>,
+{
+}
+
+/// A type a `let` of a `#[differentiable]` function's body may be annotated with: a
+/// float, an ndarray array or view, a reference to one, a `Vec` or a tuple of them.
+#[diagnostic::on_unimplemented(
+    message = "a `let` in a #[differentiable] function holds a float, an array, a tuple of them or a `Vec` of them: `{Self}` is none of these",
+    label = "not a float or an array",
+    note = "remove the annotation, or write the value's type (`f64`, `Array2<f64>`, `ArrayView1<f32>`)"
+)]
+pub trait LetType {}
+
+impl LetType for f32 {}
+impl LetType for f64 {}
+impl<S: ndarray::RawData, D: ndarray::Dimension> LetType for ndarray::ArrayBase<S, D> {}
+#[diagnostic::do_not_recommend]
+impl<T: LetType + ?Sized> LetType for &T {}
+#[diagnostic::do_not_recommend]
+impl<T: LetType> LetType for Vec<T> {}
+
+macro_rules! tuples {
+    ($($t:ident)+) => {
+        #[diagnostic::do_not_recommend]
+        impl<$($t: LetType),+> LetType for ($($t,)+) {}
+    };
+}
+tuples!(A);
+tuples!(A B);
+tuples!(A B C);
+tuples!(A B C D);
+tuples!(A B C D E);
+tuples!(A B C D E F);
+tuples!(A B C D E F G);
+tuples!(A B C D E F G H);
+
+/// Emitted for each annotated `let` of a tensor body (the macro reads its value, not the
+/// annotation, and rustc would otherwise never see it): compiles only for a [`LetType`].
+pub fn let_type<T: LetType + ?Sized>() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, ArrayView1};
+
+    #[test]
+    fn floats_arrays_views_and_their_tuples_are_let_types() {
+        let_type::<f64>();
+        let_type::<(Array2<f32>, f32)>();
+        let_type::<&ArrayView1<f64>>();
+        let_type::<Vec<Array2<f64>>>();
+    }
+}

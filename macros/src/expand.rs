@@ -135,18 +135,20 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
         Lowering::Needs(_) => Vec::new(),
     };
     let result = cx.check().and_then(|()| match lowering {
-        Lowering::Done(lowered) => derive(item, &args, &lowered).map(|items| {
-            let written = match lowered.tensor {
-                false => crate::written::check(item),
-                true => {
-                    let names = crate::written::names(item);
-                    let annotations = crate::written::annotations(item);
-                    quote!(#names #annotations)
-                }
-            };
-            let floats = crate::float_check::check(item, &lowered);
-            quote!(#floats #items #written)
-        }),
+        Lowering::Done(lowered) => crate::return_check::check(item, &lowered)
+            .and_then(|()| derive(item, &args, &lowered))
+            .map(|items| {
+                let written = match lowered.tensor {
+                    false => crate::written::check(item),
+                    true => {
+                        let names = crate::written::names(item);
+                        let annotations = crate::written::annotations(item);
+                        quote!(#names #annotations)
+                    }
+                };
+                let floats = crate::float_check::check(item, &lowered);
+                quote!(#floats #items #written)
+            }),
         Lowering::Needs(path) => Ok(deferred(&attr, item, known, &path, &args)),
         Lowering::Failed(_) => Err(syn::Error::new_spanned(
             &item.sig.ident,

@@ -29,6 +29,7 @@ mod method;
 mod parameters;
 #[cfg(test)]
 mod props;
+mod return_check;
 mod reverse;
 mod simplify;
 mod stack;

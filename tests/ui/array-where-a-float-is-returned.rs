@@ -1,5 +1,5 @@
-// A body whose value is an array where the function returns a float: rustc's type error
-// points at the body's final expression, not at the attribute.
+// A body whose value is an array where the function returns a float: one error on the
+// final expression, saying which is which (not rustc's type errors on generated code).
 use cadena::ndarray::Array2;
 use cadena::prelude::*;
 

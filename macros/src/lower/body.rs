@@ -52,6 +52,12 @@ impl Body<'_> {
         match e {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
+            // `&&x` types nowhere in ndarray code (no operator, op or method takes a
+            // reference to a reference), though the macro would read it as `x`.
+            Expr::Reference(r) if self.tensor && is_reference(&r.expr) => {
+                self.cx.error(e, "a reference to a reference: ndarray's operators and cadena's ops take an array or one `&` of it (`&x`)");
+                None
+            }
             // `&x` in forward code only borrows; the value is the same.
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
             Expr::Lit(lit) => self.literal(lit),
@@ -275,10 +281,36 @@ impl Body<'_> {
             );
             return None;
         }
+        // Bound elsewhere in the function (a `let` after this line, in a block that has
+        // ended, a loop's variable outside it): rustc would not find it here either, and
+        // where the graph never reads the value it would never see it. Unless that
+        // binding itself failed, which is reported already.
+        if let Some(ident) = p.path.get_ident()
+            && ident.to_string().chars().any(|c| c.is_lowercase())
+            && self.cx.count() == 0
+        {
+            self.cx.error(
+                p,
+                format!(
+                    "cannot find `{ident}` at this line: it is bound elsewhere in the function (a later `let`, or a block or loop that has ended); bind it before the lines that read it"
+                ),
+            );
+            return None;
+        }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
         let tokens = p.to_token_stream();
         let text = tokens.to_string().replace(' ', "");
         Some(self.graph.named_const(text, tokens, p.span()))
+    }
+}
+
+/// `&x`, `(&x)`: a borrow, through parentheses.
+fn is_reference(e: &Expr) -> bool {
+    match e {
+        Expr::Reference(_) => true,
+        Expr::Paren(p) => is_reference(&p.expr),
+        Expr::Group(g) => is_reference(&g.expr),
+        _ => false,
     }
 }

@@ -34,6 +34,33 @@ impl Body<'_> {
             self.cx.error(&c.ty, "`as` casts in #[differentiable] functions turn integers into the function's float type (`n as f64`); a cast to an integer has no derivative");
             return None;
         }
+        // `x as f64` of an array or struct argument: rustc would refuse the cast, and
+        // where the graph never reads it, it would never see it.
+        let mut operand = &*c.expr;
+        loop {
+            operand = match operand {
+                Expr::Paren(p) => &p.expr,
+                Expr::Group(g) => &g.expr,
+                Expr::Cast(c) => &c.expr,
+                _ => break,
+            };
+        }
+        if let Expr::Path(p) = operand
+            && let Some(ident) = p.path.get_ident()
+            && let Some(param) = self.params.iter().find(|q| q.ident == *ident)
+            && !self.calls.inlined()
+            && matches!(
+                param.kind,
+                crate::types::Kind::Struct | crate::types::Kind::Array { .. }
+            )
+        {
+            let what = match param.kind {
+                crate::types::Kind::Struct => "a parameter struct".to_string(),
+                _ => format!("an array (its size is `{ident}.len() as f64`)"),
+            };
+            self.cx.error(c, format!("`{ident}` is {what}, not a number: `as` turns an integer into a float (`n as f64`)"));
+            return None;
+        }
         self.check_integer_tokens(c.expr.to_token_stream(), "the operand of `as`")?;
         Some(self.opaque(&Expr::Cast(c.clone())))
     }

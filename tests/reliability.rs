@@ -1,6 +1,10 @@
 //! Bodies the macro once accepted and then emitted code that did not compile, panicked
 //! on, or differentiated wrongly (issue 26): each now compiles and is checked.
 
+// The macro's copies of a function `allow` what they must; under the function's
+// `forbid(unused)` that was a future-incompatibility warning, an error here.
+#![deny(forbidden_lint_groups)]
+
 use cadena::ndarray::Array2;
 use cadena::prelude::*;
 
@@ -44,6 +48,21 @@ fn over_a_cancelling_sum(x: f64) -> f64 {
 fn a_quotient_by_a_cancelling_sum_has_a_derivation() {
     assert!(over_a_cancelling_sum::DERIVATION.starts_with("dL/dx = "));
     assert!(over_a_cancelling_sum(1.0).is_infinite());
+}
+
+#[forbid(unused)]
+#[differentiable]
+fn forbids_unused(x: f64, y: f64) -> f64 {
+    let v = x * y;
+    v.tanh()
+}
+
+#[test]
+fn a_function_forbidding_unused_code_compiles() {
+    assert_eq!(
+        forbids_unused::grad(0.0, 2.0),
+        (0.0, forbids_unused::Grad { x: 2.0, y: 0.0 })
+    );
 }
 
 #[differentiable]

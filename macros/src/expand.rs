@@ -347,8 +347,16 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
             let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;
         }
     });
+    // The function's lint levels, `forbid` relaxed: the stand-in allows what it must.
+    let lints = crate::written::lints(attrs);
+    let attrs = attrs.iter().filter(|a| {
+        !["allow", "warn", "deny", "forbid", "expect"]
+            .iter()
+            .any(|n| a.path().is_ident(n))
+    });
     let function = quote! {
         #(#attrs)*
+        #(#lints)*
         #[allow(unused_variables, unused_mut, unreachable_code)]
         #vis #sig {
             #(#uses)*

@@ -33,16 +33,12 @@ pub fn check(item: &ItemFn) -> TokenStream {
     // `cfg` keeps the check where the function is; the user's lint levels apply to what
     // they wrote.
     let cfgs = cfgs(item);
-    let lints = item.attrs.iter().filter(|a| {
-        ["allow", "warn", "deny", "forbid", "expect"]
-            .iter()
-            .any(|n| a.path().is_ident(n))
-    });
+    let lints = lints(&item.attrs);
     quote! {
         #(#cfgs)*
         const _: () = {
-            #[allow(dead_code, clippy::all)]
             #(#lints)*
+            #[allow(dead_code, clippy::all)]
             #sig #block
         };
     }
@@ -157,6 +153,25 @@ pub fn annotated_types(item: &ItemFn) -> Vec<&syn::Type> {
         !infers.0
     });
     found.0
+}
+
+/// The function's lint levels, for a copy the macro emits: `forbid` as `deny`, so that
+/// the copy's own `allow`s (it is never called) after them are not refused.
+pub fn lints(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    let levels = ["allow", "warn", "deny", "forbid", "expect"];
+    attrs
+        .iter()
+        .filter(|a| levels.iter().any(|n| a.path().is_ident(n)))
+        .map(|a| {
+            let mut a = a.clone();
+            if let syn::Meta::List(list) = &mut a.meta
+                && list.path.is_ident("forbid")
+            {
+                list.path = syn::Ident::new("deny", list.path.segments[0].ident.span()).into();
+            }
+            a
+        })
+        .collect()
 }
 
 /// A method (`&self`, or `self_: &Self` as an impl block hands it over).

@@ -66,6 +66,19 @@ fn a_function_forbidding_unused_code_compiles() {
 }
 
 #[differentiable]
+fn spelled_out_floats(x: std::primitive::f64, y: f64) -> core::primitive::f64 {
+    x * y
+}
+
+#[test]
+fn float_types_spelled_out_from_std_and_core_are_floats() {
+    assert_eq!(
+        spelled_out_floats::grad(1.0, 2.0),
+        (2.0, spelled_out_floats::Grad { x: 2.0, y: 1.0 })
+    );
+}
+
+#[differentiable]
 fn max_of_a_nan(x: f64) -> f64 {
     x.max(x.ln())
 }

@@ -319,11 +319,22 @@ fn deferred(
 /// body still names what it imports (`imports`, and `Axis` if it is written), so that a
 /// mistake in it adds no "unused import" warning for imports it uses.
 fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
-    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    let (attrs, vis) = (&item.attrs, &item.vis);
     // An opaque return type (already reported) cannot be stood in for by `unreachable!()`.
-    if matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, syn::Type::ImplTrait(_))) {
+    if matches!(&item.sig.output, ReturnType::Type(_, ty) if matches!(**ty, syn::Type::ImplTrait(_)))
+    {
         return TokenStream::new();
     }
+    // Nor `-> _` (reported too): rustc would infer `!` from the stand-in's body, and
+    // suggest it.
+    let mut sig = item.sig.clone();
+    if let ReturnType::Type(_, ty) = &mut sig.output
+        && let syn::Type::Infer(infer) = crate::types::ungroup(ty)
+    {
+        let span = infer.underscore_token.span;
+        **ty = syn::parse_quote_spanned!(span=> f64);
+    }
+    let sig = &sig;
     let mut imports = imports.to_vec();
     let body = item.block.to_token_stream();
     if let Some(axis) = first_ident(body.clone(), "Axis", false) {

@@ -25,7 +25,21 @@ impl Float {
         if p.qself.is_some() {
             return None;
         }
-        let ident = p.path.get_ident()?;
+        // `f64`, or spelled out from `std`/`core` (`std::primitive::f64`).
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let spelled_out = segments.len() == 3
+            && (segments[0] == "std" || segments[0] == "core")
+            && segments[1] == "primitive"
+            && p.path.segments.iter().all(|s| s.arguments.is_none());
+        let ident = match spelled_out {
+            true => &p.path.segments[2].ident,
+            false => p.path.get_ident()?,
+        };
         if ident == "f32" {
             Some(Float::F32)
         } else if ident == "f64" {

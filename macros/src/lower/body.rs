@@ -37,8 +37,14 @@ pub struct Body<'a> {
 }
 
 impl Body<'_> {
-    /// Hands the `let`s never read to the emitter.
+    /// Hands the `let`s never read to the emitter, and reports the `Vec`s no loop filled.
     pub fn finish(self) {
+        // Not while a callee's body is awaited: the loop calling it filled nothing yet.
+        if self.cx.count() == 0 && !self.calls.waiting() {
+            for name in self.scope.unfilled_sequences() {
+                self.cx.error(&name, format!("no loop pushes onto `{name}`, so its element type is unknown: push each step's value in a loop (`{name}.push(h.clone())`), or remove it"));
+            }
+        }
         self.usage.unread_lets = self.scope.unread();
     }
 

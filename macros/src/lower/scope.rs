@@ -23,6 +23,8 @@ pub struct Scope {
     /// `let mut outs = Vec::new();`: a `Vec` a loop pushes per-step values onto; after
     /// that loop, the node holding them.
     sequences: HashMap<String, Option<NodeId>>,
+    /// The `Vec`s declared, in order, to report those no loop filled.
+    declared_sequences: Vec<Ident>,
     /// Every name a pattern anywhere in the function binds (arguments, `let`s, loop
     /// variables, closure arguments), whether or not its binding could be lowered.
     bound_anywhere: HashSet<String>,
@@ -41,6 +43,7 @@ impl Scope {
             shadowed: shadowed_names(item),
             mutable: HashSet::new(),
             sequences: HashMap::new(),
+            declared_sequences: Vec::new(),
             bound_anywhere: bound_anywhere(item),
         }
     }
@@ -102,8 +105,21 @@ impl Scope {
 
     /// `let mut name = Vec::new();`: a `Vec` of per-step values, empty until a loop
     /// pushes onto it.
-    pub fn declare_sequence(&mut self, name: String) {
-        self.sequences.insert(name, None);
+    pub fn declare_sequence(&mut self, name: &Ident) {
+        self.sequences.insert(name.to_string(), None);
+        self.declared_sequences.push(name.clone());
+    }
+
+    /// The `Vec`s declared that no loop pushed onto: rustc cannot type them (`Vec<_>`).
+    pub fn unfilled_sequences(&self) -> Vec<Ident> {
+        let filled = |i: &Ident| matches!(self.sequences.get(&i.to_string()), Some(Some(_)));
+        let mut out: Vec<Ident> = Vec::new();
+        for i in &self.declared_sequences {
+            if !filled(i) && !out.contains(i) {
+                out.push(i.clone());
+            }
+        }
+        out
     }
 
     /// Whether `name` is a `Vec` of per-step values: `Some(None)` before a loop has

@@ -136,7 +136,7 @@ impl Body<'_> {
             self.cx.error(&local.pat, format!("a `Vec` of per-step values is filled by a loop: declare it `let mut {ident} = Vec::new();`"));
         }
         // Declared either way, so the loop and the join read it without further errors.
-        self.scope.declare_sequence(ident.to_string());
+        self.scope.declare_sequence(ident);
     }
 
     /// `let name = value;`: the name is in scope, and names the value in derivations.

@@ -20,6 +20,7 @@ pub mod print;
 pub mod readable;
 pub mod rewrites;
 pub mod sexpr;
+pub mod shapes;
 pub mod step;
 
 pub use build::Build;

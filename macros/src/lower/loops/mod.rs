@@ -141,6 +141,9 @@ impl Body<'_> {
         let ctx = *self.looping.take().expect("set above");
         self.scope.restore(saved_scope);
         let Some(outputs) = outputs else { return };
+        if !self.carried_keep_their_kind(&carried, &inits, &carry_inputs, &outputs) {
+            return;
+        }
         let source = format!(
             "{} in {}",
             super::source_text_pat(&f.pat),
@@ -154,6 +157,50 @@ impl Body<'_> {
         for (name, &value) in pushed.iter().zip(&values[carried.len()..]) {
             self.scope.fill_sequence(name, value);
         }
+    }
+
+    /// Reports a carried value the loop turns from a float into an array or back (`let
+    /// mut acc = 0.0;` then `acc += x.dot(w)`), where the graph says both kinds: rustc
+    /// would report it inside the generated loop.
+    fn carried_keep_their_kind(
+        &mut self,
+        carried: &[String],
+        inits: &[NodeId],
+        carry_inputs: &[NodeId],
+        outputs: &[NodeId],
+    ) -> bool {
+        use crate::ir::shapes::{self, Shape};
+        let params = &self.params;
+        let inlined = self.calls.inlined();
+        let shapes = shapes::infer(
+            &self.graph,
+            |id, known| match carry_inputs.iter().position(|c| *c == id) {
+                Some(k) => known[inits[k].index()],
+                None if inlined => Shape::Unknown,
+                None => shapes::argument(params, id),
+            },
+            |id| !inlined && shapes::matrix_argument(params, id),
+        );
+        let mut ok = true;
+        for (k, name) in carried.iter().enumerate() {
+            let (before, after) = (shapes[inits[k].index()], shapes[outputs[k].index()]);
+            let (Some(was), Some(is)) = (before.described(), after.described()) else {
+                continue;
+            };
+            if before == after {
+                continue;
+            }
+            let advice = match before {
+                Shape::Float => format!(
+                    "accumulate a float (`{name} = {name} + mean(..)`), or start `{name}` from an array of the shape it will have"
+                ),
+                _ => format!("start `{name}` as a float (`0.0`), or keep it an array in the loop"),
+            };
+            let span = self.graph.node(outputs[k]).span;
+            self.cx.push(syn::Error::new(span, format!("`{name}` is {was} before this loop and the loop makes it {is}: a carried value keeps its kind; {advice}")));
+            ok = false;
+        }
+        ok
     }
 
     /// The loop's patterns: the index's name (`i`, or none), and the element's pattern

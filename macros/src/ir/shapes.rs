@@ -1,0 +1,82 @@
+//! Whether a value is a float or an array, where the graph alone says so: a reduction
+//! (`mean`, `sum`, a loss) is a float, an elementwise op with an array operand, a
+//! `softmax` or a matrix's product is an array. The macro does not type bodies (rustc
+//! does, on the emitted code); this is for the few mistakes it should name itself first
+//! (a float returned as an array, a float accumulator a loop makes an array). Where the
+//! kind depends on what the graph cannot see (a struct field, a loop, `dot` of two
+//! vectors, a call), it is `Unknown` and nothing is said.
+
+use crate::ir::function::Param;
+use crate::ir::graph::{Graph, NodeId};
+use crate::ir::ops::{Class, Op};
+use crate::types::Kind;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Shape {
+    Float,
+    Array,
+    Unknown,
+}
+
+impl Shape {
+    /// "a float", "an array"; `None` when unknown.
+    pub fn described(self) -> Option<&'static str> {
+        match self {
+            Shape::Float => Some("a float"),
+            Shape::Array => Some("an array"),
+            Shape::Unknown => None,
+        }
+    }
+}
+
+/// Every node's shape; `leaf(input, shapes so far)` gives an input's, and `matrix(input)`
+/// whether it is an argument of two or more axes (whose product is an array).
+pub fn infer(
+    g: &Graph,
+    leaf: impl Fn(NodeId, &[Shape]) -> Shape,
+    matrix: impl Fn(NodeId) -> bool,
+) -> Vec<Shape> {
+    let mut out: Vec<Shape> = Vec::with_capacity(g.len());
+    for id in g.ids() {
+        let args: Vec<Shape> = g.args(id).iter().map(|a| out[a.index()]).collect();
+        let shape = match g.op(id) {
+            Op::Const(_) => Shape::Float,
+            Op::Input(_) => leaf(id, &out),
+            // A matrix's product is an array; two vectors' is a float.
+            Op::Dot if g.args(id).iter().any(|a| matrix(*a)) => Shape::Array,
+            Op::Dot => Shape::Unknown,
+            Op::IfElse => match (args[1], args[2]) {
+                (a, b) if a == b => a,
+                _ => Shape::Unknown,
+            },
+            Op::Guard => args[1],
+            op => match op.spec().class {
+                Class::Reduction | Class::Loss => Shape::Float,
+                Class::Array => Shape::Array,
+                Class::Elementwise if args.contains(&Shape::Array) => Shape::Array,
+                Class::Elementwise if args.iter().all(|a| *a == Shape::Float) => Shape::Float,
+                _ => Shape::Unknown,
+            },
+        };
+        out.push(shape);
+    }
+    out
+}
+
+/// A float or array argument's shape; a struct's fields and anything else are unknown.
+pub fn argument(params: &[Param], id: NodeId) -> Shape {
+    match params.iter().find(|p| p.input == Some(id)) {
+        Some(p) if p.kind == Kind::Float => Shape::Float,
+        Some(p) if matches!(p.kind, Kind::Array { .. }) => Shape::Array,
+        _ => Shape::Unknown,
+    }
+}
+
+/// Whether `id` is an array argument whose type gives it two or more axes.
+pub fn matrix_argument(params: &[Param], id: NodeId) -> bool {
+    params
+        .iter()
+        .find(|p| p.input == Some(id))
+        .and_then(|p| crate::types::array_rank(&p.ty))
+        .is_some_and(|rank| rank >= 2)
+}

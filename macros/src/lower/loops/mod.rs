@@ -173,7 +173,7 @@ impl Body<'_> {
         let params = &self.params;
         let inlined = self.calls.inlined();
         let shapes = shapes::infer(
-            &self.graph,
+            self.graph,
             |id, known| match carry_inputs.iter().position(|c| *c == id) {
                 Some(k) => known[inits[k].index()],
                 None if inlined => Shape::Unknown,

@@ -360,11 +360,7 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
     });
     // The function's lint levels, `forbid` relaxed: the stand-in allows what it must.
     let lints = crate::written::lints(attrs);
-    let attrs = attrs.iter().filter(|a| {
-        !["allow", "warn", "deny", "forbid", "expect"]
-            .iter()
-            .any(|n| a.path().is_ident(n))
-    });
+    let attrs = attrs.iter().filter(|a| !crate::written::is_lint_level(a));
     let function = quote! {
         #(#attrs)*
         #(#lints)*

@@ -158,10 +158,9 @@ pub fn annotated_types(item: &ItemFn) -> Vec<&syn::Type> {
 /// The function's lint levels, for a copy the macro emits: `forbid` as `deny`, so that
 /// the copy's own `allow`s (it is never called) after them are not refused.
 pub fn lints(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
-    let levels = ["allow", "warn", "deny", "forbid", "expect"];
     attrs
         .iter()
-        .filter(|a| levels.iter().any(|n| a.path().is_ident(n)))
+        .filter(|a| is_lint_level(a))
         .map(|a| {
             let mut a = a.clone();
             if let syn::Meta::List(list) = &mut a.meta
@@ -172,6 +171,13 @@ pub fn lints(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
             a
         })
         .collect()
+}
+
+/// `#[allow(..)]`, `#[warn(..)]`, `#[deny(..)]`, `#[forbid(..)]`, `#[expect(..)]`.
+pub fn is_lint_level(attr: &syn::Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"]
+        .iter()
+        .any(|n| attr.path().is_ident(n))
 }
 
 /// A method (`&self`, or `self_: &Self` as an impl block hands it over).

@@ -78,6 +78,31 @@ fn float_types_spelled_out_from_std_and_core_are_floats() {
     );
 }
 
+// An unused lifetime parameter is the function's own business; `grad_sum`'s kernel used
+// to declare it too, and a struct may not declare a lifetime it does not use.
+#[differentiable(wrt(a, b))]
+#[rustfmt::skip] // keeps the `;;`
+#[allow(
+    redundant_semicolons,
+    clippy::extra_unused_lifetimes,
+    clippy::needless_lifetimes
+)]
+fn with_a_lifetime<'a>(a: f64, b: f64, x: f64) -> f64 {
+    let mut s = a;
+    for _ in 0..2 {
+        s = s * b;;
+    }
+    s * x
+}
+
+#[test]
+fn a_lifetime_parameter_and_a_stray_semicolon_in_a_loop_compile() {
+    assert_eq!(
+        with_a_lifetime::grad(1.0, 2.0, 3.0),
+        (12.0, with_a_lifetime::Grad { a: 12.0, b: 12.0 })
+    );
+}
+
 #[differentiable]
 fn max_of_a_nan(x: f64) -> f64 {
     x.max(x.ln())

@@ -65,7 +65,14 @@ fn sibling_call(item: &ItemFn) -> Option<syn::Error> {
 /// `fn f(self_: &Self, ..)` with `self` renamed in the body.
 fn as_free_function(item: &ItemFn) -> ItemFn {
     let mut free = item.clone();
-    let ty: syn::Type = syn::parse_quote!(&Self);
+    // Spanned on the user's `self`: outside an impl (`fn f(&self)` written as a free
+    // function), rustc's "cannot find type `Self`" then points there, beside its own
+    // "`self` parameter is only allowed in associated functions".
+    let span = match item.sig.inputs.first() {
+        Some(FnArg::Receiver(r)) => r.self_token.span,
+        _ => Span::call_site(),
+    };
+    let ty: syn::Type = syn::parse_quote_spanned!(span=> &Self);
     let ident = self_ident();
     free.sig.inputs[0] = syn::parse_quote!(#ident: #ty);
     let stmts = &item.block.stmts;
@@ -129,6 +136,11 @@ fn methods(item: &ItemFn, file: &syn::File) -> Option<TokenStream> {
         syn::ReturnType::Type(_, ty) => quote!(#ty),
         syn::ReturnType::Default => quote!(()),
     };
+    // On the user's `self`, as in `as_free_function`.
+    let self_ty = match sig.inputs.first() {
+        Some(FnArg::Receiver(r)) => quote::quote_spanned!(r.self_token.span=> Self),
+        _ => quote!(Self),
+    };
     Some(quote! {
         #(#attrs)*
         #vis #sig {
@@ -138,7 +150,7 @@ fn methods(item: &ItemFn, file: &syn::File) -> Option<TokenStream> {
 
         #[doc = #doc]
         #[allow(unused_variables, clippy::all)]
-        #vis fn #grad_name #generics (#inputs) -> (#float, Self) #where_clause {
+        #vis fn #grad_name #generics (#inputs) -> (#float, #self_ty) #where_clause {
             let #self_ = self;
             #grad_body
         }

@@ -64,7 +64,10 @@ impl Float {
         let name = last.ident.to_string();
         let known = is_integer(&name)
             || is_array(&name)
-            || matches!(name.as_str(), "bool" | "Vec" | "str" | "String");
+            || matches!(
+                name.as_str(),
+                "bool" | "Vec" | "str" | "String" | "char" | "Self" | "Option" | "Box"
+            );
         (plain && !known).then_some(Float::Alias)
     }
 }

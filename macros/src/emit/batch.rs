@@ -60,11 +60,23 @@ pub fn grad_sum(
     // makes the loop part of that function, so LLVM vectorises it for AVX2 (or AVX-512)
     // when the CPU has it. (A closure could not be forced inline.)
     let kernel = local("Chunks");
+    let (field_names, field_types) = b.kernel_fields();
     let mut generics: syn::Generics = syn::parse2(fn_impl.clone()).unwrap_or_default();
+    // A struct may not declare a lifetime its fields do not use (`fn f<'a>(..)`).
+    let fields_text = quote!(#(#field_types)*).to_string();
+    generics.params = generics
+        .params
+        .into_iter()
+        .filter(|p| match p {
+            syn::GenericParam::Lifetime(l) => {
+                mentions_lifetime(&fields_text, &l.lifetime.ident.to_string())
+            }
+            _ => true,
+        })
+        .collect();
     generics.params.insert(0, syn::parse_quote!('cadena));
     generics.where_clause = syn::parse2::<syn::WhereClause>(fn_where.clone()).ok();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let (field_names, field_types) = b.kernel_fields();
     let pulp = quote!(::cadena::__private::pulp);
     quote! {
         #[doc = #len_doc]
@@ -335,4 +347,15 @@ fn plural(ident: &proc_macro2::Ident) -> proc_macro2::Ident {
         Ok(_) => format_ident!("{}", name, span = ident.span()),
         Err(_) => format_ident!("{}_batch", ident, span = ident.span()),
     }
+}
+
+/// Whether rendered tokens `text` name lifetime `'name` (`& 'a [f64; 3]`).
+fn mentions_lifetime(text: &str, name: &str) -> bool {
+    let needle = format!("'{name}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
 }

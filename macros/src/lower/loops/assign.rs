@@ -84,6 +84,8 @@ impl Body<'_> {
             // A `let mut` here is carried by a loop inside this one (re-assigned at this
             // level, `carried` reports it).
             Stmt::Local(local) => self.local(local),
+            // A stray `;` (`h = h * x;;`), as at the top level.
+            Stmt::Expr(Expr::Verbatim(v), Some(_)) if v.is_empty() => {}
             Stmt::Expr(Expr::ForLoop(inner), _) => self.for_loop(inner),
             Stmt::Expr(e, _) if self.pushed_sequence(e).is_some() => self.push(e),
             Stmt::Expr(e, _) => self.assignment(e, carried),

@@ -21,6 +21,9 @@ pub struct Body<'a> {
     pub tensor: bool,
     /// Loop bodies are simplified with the function's rewrites.
     pub assume_finite: bool,
+    /// The float type computed in, when it is `f32` or `f64`: a constant from scope is
+    /// read as one (`PI` of `f64` in an `f32` function is then one error, on `PI`).
+    pub float_ty: Option<syn::Type>,
     /// The struct fields read, shared with the bodies of inlined callees.
     pub fields: &'a mut Vec<Field>,
     pub usage: &'a mut Usage,
@@ -305,8 +308,11 @@ impl Body<'_> {
         }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
-        let tokens = p.to_token_stream();
-        let text = tokens.to_string().replace(' ', "");
+        let text = p.to_token_stream().to_string().replace(' ', "");
+        let tokens = match &self.float_ty {
+            Some(ty) => quote::quote_spanned!(p.span()=> { let c: #ty = #p; c }),
+            None => p.to_token_stream(),
+        };
         Some(self.graph.named_const(text, tokens, p.span()))
     }
 }

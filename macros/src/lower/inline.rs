@@ -286,6 +286,7 @@ impl Body<'_> {
             params: self.params,
             tensor: self.tensor,
             assume_finite: self.assume_finite,
+            float_ty: self.float_ty.clone(),
             fields: &mut *self.fields,
             usage: &mut *self.usage,
             scope: Scope::of(callee),

@@ -41,6 +41,16 @@ pub enum Lowering {
     Failed(Vec<syn::Path>),
 }
 
+/// The function's float type if it is `f32` or `f64` (not a type parameter or alias).
+fn concrete_float(item: &ItemFn) -> Option<syn::Type> {
+    let ty = signature::float_type(item)?;
+    matches!(
+        crate::types::Float::of(&ty),
+        Some(crate::types::Float::F32 | crate::types::Float::F64)
+    )
+    .then_some(ty)
+}
+
 /// Lowers `item`, reporting into `cx`, with the bodies of the `#[differentiable]`
 /// functions it calls that are `known` so far.
 pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Lowering {
@@ -62,6 +72,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         params: &params,
         tensor,
         assume_finite: args.assume_finite,
+        float_ty: concrete_float(item),
         fields: &mut fields,
         usage: &mut usage,
         scope: scope::Scope::of(item),

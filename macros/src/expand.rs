@@ -43,7 +43,7 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let (item, twice) = without_second_attribute(item);
     let expanded = match crate::method::expand(attr.clone(), &item, expand_free) {
         Some(methods) => methods,
-        None => expand_with(attr, &item, &[]),
+        None => module_on_name(expand_with(attr, &item, &[]), &item.sig.ident),
     };
     match twice {
         Some(err) => {
@@ -503,4 +503,27 @@ mod tests {
             "EXPLAIN summarises"
         );
     }
+}
+
+/// The module `f` (`mod f { .. }`, beside the function) spanned from its keyword to its
+/// closing brace on the function's name, so that a clash with another item of that name
+/// (`struct P` and `fn P`) is reported there, not on the attribute. What is inside
+/// keeps its spans.
+fn module_on_name(tokens: TokenStream, name: &syn::Ident) -> TokenStream {
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let span = name.span();
+    let mut out = Vec::with_capacity(trees.len());
+    for (i, tt) in trees.iter().enumerate() {
+        let mut tt = tt.clone();
+        let is_mod = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(m)) if m == "mod");
+        let names = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(n)) if n == name);
+        match &mut tt {
+            TokenTree::Ident(m) if m == "mod" && names(i + 1) => m.set_span(span),
+            TokenTree::Group(g) if i >= 2 && names(i - 1) && is_mod(i - 2) => g.set_span(span),
+            _ => {}
+        }
+        out.push(tt);
+    }
+    out.into_iter().collect()
 }

@@ -453,6 +453,29 @@ fn first_ident(tokens: TokenStream, name: &str, bang: bool) -> Option<syn::Ident
     })
 }
 
+/// The module `f` (`mod f { .. }`, beside the function) spanned from its keyword to its
+/// closing brace on the function's name, so that a clash with another item of that name
+/// (`struct P` and `fn P`) is reported there, not on the attribute. What is inside
+/// keeps its spans.
+fn module_on_name(tokens: TokenStream, name: &syn::Ident) -> TokenStream {
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let span = name.span();
+    let mut out = Vec::with_capacity(trees.len());
+    for (i, tt) in trees.iter().enumerate() {
+        let mut tt = tt.clone();
+        let is_mod = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(m)) if m == "mod");
+        let names = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(n)) if n == name);
+        match &mut tt {
+            TokenTree::Ident(m) if m == "mod" && names(i + 1) => m.set_span(span),
+            TokenTree::Group(g) if i >= 2 && names(i - 1) && is_mod(i - 2) => g.set_span(span),
+            _ => {}
+        }
+        out.push(tt);
+    }
+    out.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,27 +526,4 @@ mod tests {
             "EXPLAIN summarises"
         );
     }
-}
-
-/// The module `f` (`mod f { .. }`, beside the function) spanned from its keyword to its
-/// closing brace on the function's name, so that a clash with another item of that name
-/// (`struct P` and `fn P`) is reported there, not on the attribute. What is inside
-/// keeps its spans.
-fn module_on_name(tokens: TokenStream, name: &syn::Ident) -> TokenStream {
-    use proc_macro2::TokenTree;
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let span = name.span();
-    let mut out = Vec::with_capacity(trees.len());
-    for (i, tt) in trees.iter().enumerate() {
-        let mut tt = tt.clone();
-        let is_mod = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(m)) if m == "mod");
-        let names = |k: usize| matches!(trees.get(k), Some(TokenTree::Ident(n)) if n == name);
-        match &mut tt {
-            TokenTree::Ident(m) if m == "mod" && names(i + 1) => m.set_span(span),
-            TokenTree::Group(g) if i >= 2 && names(i - 1) && is_mod(i - 2) => g.set_span(span),
-            _ => {}
-        }
-        out.push(tt);
-    }
-    out.into_iter().collect()
 }

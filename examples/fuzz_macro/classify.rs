@@ -17,6 +17,11 @@ pub enum Class {
     GeneratedError,
     /// Compiles with the attribute, not without it (and not the way its parent did not).
     InvalidAccepted,
+    /// Compiles with the attribute; without it rustc objects only to what the documented
+    /// tensor dialect allows on purpose: arrays are values (read again after a move, a
+    /// reference where ndarray wants an owned array or the reverse), and the float
+    /// methods apply to arrays elementwise (`x.max(1.0)`). Reported, not a finding.
+    Dialect,
     WrongGradient,
     /// `f::grad`'s value or the rewritten `f` differs from the plain function.
     WrongValue,
@@ -31,11 +36,12 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 10] = [
+    pub const ALL: [Class; 11] = [
         Class::Ok,
         Class::CleanError,
         Class::GeneratedError,
         Class::InvalidAccepted,
+        Class::Dialect,
         Class::WrongGradient,
         Class::WrongValue,
         Class::RuntimePanic,
@@ -50,6 +56,7 @@ impl Class {
             Class::CleanError => "clean spanned error",
             Class::GeneratedError => "error inside generated code",
             Class::InvalidAccepted => "invalid body accepted",
+            Class::Dialect => "accepted in the tensor dialect, not plain ndarray",
             Class::WrongGradient => "wrong gradient",
             Class::WrongValue => "wrong value",
             Class::RuntimePanic => "generated code panics",
@@ -61,7 +68,10 @@ impl Class {
 
     /// A finding of its own kind (slow expansions are grouped by their time instead).
     pub fn is_finding(self) -> bool {
-        !matches!(self, Class::Ok | Class::CleanError | Class::Slow)
+        !matches!(
+            self,
+            Class::Ok | Class::CleanError | Class::Slow | Class::Dialect
+        )
     }
 }
 
@@ -251,9 +261,17 @@ pub fn classify(e: &Evidence) -> Verdict {
         if let Twin::Fails(msgs) = &v.twin
             && let Some(i) = msgs.iter().position(|m| !parent_allows(m))
         {
+            let new: Vec<&Diagnostic> = (msgs.iter().zip(&twin_errors))
+                .filter(|(m, _)| !parent_allows(m))
+                .map(|(_, d)| *d)
+                .collect();
             let d = twin_errors[i];
+            let class = match new.iter().all(|d| dialect(d)) {
+                true => Class::Dialect,
+                false => Class::InvalidAccepted,
+            };
             set(
-                Class::InvalidAccepted,
+                class,
                 format!("without the attribute: {}", first_lines(&d.rendered, d)),
                 &d.text,
             );
@@ -310,6 +328,35 @@ pub fn classify(e: &Evidence) -> Verdict {
         set(Class::CleanError, errs[0].message.clone(), &errs[0].text);
     }
     v
+}
+
+/// Whether rustc's objection to the plain twin is one the tensor dialect lifts on purpose
+/// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
+/// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
+/// expected or the reverse, or a float method called on an array.
+fn dialect(d: &Diagnostic) -> bool {
+    let text = &d.rendered;
+    match d.code.as_deref() {
+        Some("E0382" | "E0505" | "E0507") => true,
+        Some("E0308") => {
+            text.contains("`&ArrayBase")
+                && text.contains("`ArrayBase")
+                && !text.contains("`f32`")
+                && !text.contains("`f64`")
+        }
+        Some("E0599") => {
+            const METHODS: &[&str] = &[
+                "max", "min", "exp", "ln", "tanh", "sqrt", "abs", "sin", "cos", "tan", "powi",
+                "powf", "recip", "ln_1p", "exp_m1", "log2", "log10",
+            ];
+            text.contains("ArrayBase")
+                && METHODS.iter().any(|m| {
+                    d.message
+                        .starts_with(&format!("no method named `{m}` found"))
+                })
+        }
+        _ => false,
+    }
 }
 
 /// The start of a rendered diagnostic, or its message.

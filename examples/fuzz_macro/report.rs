@@ -160,6 +160,7 @@ impl Stats {
                 Class::Crash => 4,
                 Class::GeneratedError => 5,
                 Class::InvalidAccepted => 6,
+                Class::Dialect => 7,
                 _ => 8,
             }
         };

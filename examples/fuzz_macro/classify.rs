@@ -333,11 +333,14 @@ pub fn classify(e: &Evidence) -> Verdict {
 /// Whether rustc's objection to the plain twin is one the tensor dialect lifts on purpose
 /// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
 /// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
-/// expected or the reverse, or a float method called on an array.
+/// expected or the reverse, a view by value in arithmetic, or a float method called on
+/// an array.
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
         Some("E0382" | "E0505" | "E0507") => true,
+        // A view by value in arithmetic (`xt * &w`), which ndarray takes only borrowed.
+        Some("E0369") => d.message.contains("`ArrayBase<ViewRepr"),
         Some("E0308") => {
             text.contains("`&ArrayBase")
                 && text.contains("`ArrayBase")

@@ -353,11 +353,13 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
         }
     });
     // The types the body's `let`s name are used too (no "unused import" beside the error).
-    let types = crate::written::annotated_types(item).into_iter().map(|ty| {
-        quote::quote_spanned! {syn::spanned::Spanned::span(ty)=>
-            let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;
-        }
-    });
+    let types = crate::written::annotated_types(item, false)
+        .into_iter()
+        .map(|ty| {
+            quote::quote_spanned! {syn::spanned::Spanned::span(ty)=>
+                let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;
+            }
+        });
     // The function's lint levels, `forbid` relaxed: the stand-in allows what it must.
     let lints = crate::written::lints(attrs);
     let attrs = attrs.iter().filter(|a| !crate::written::is_lint_level(a));

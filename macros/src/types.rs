@@ -262,7 +262,7 @@ pub fn is_integer_type(ty: &Type) -> bool {
     }
 }
 
-fn is_integer(name: &str) -> bool {
+pub fn is_integer(name: &str) -> bool {
     matches!(
         name,
         "usize"

@@ -12,7 +12,7 @@
 //! ([`names`]): each name the body reads that no pattern of it binds is imported, unused,
 //! where the function is, so a name that exists nowhere is rustc's own error; and so are
 //! their `let`s' type annotations ([`annotations`]), which the macro does not read: each
-//! must be a float, an array, or a tuple or `Vec` of them (`cadena::checks::let_type`), so
+//! must be a float, an array, or a tuple of them (`cadena::checks::let_type`), so
 //! `let v: P = ..` or `let v: char = ..` is an error on the annotation.
 
 use proc_macro2::TokenStream;
@@ -111,7 +111,7 @@ pub fn annotations(item: &ItemFn) -> TokenStream {
     if is_method(item) || !item.sig.generics.params.is_empty() {
         return TokenStream::new();
     }
-    let checks = annotated_types(item).into_iter().map(|ty| {
+    let checks = annotated_types(item, true).into_iter().map(|ty| {
         quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty>;)
     });
     let cfgs = cfgs(item);
@@ -124,12 +124,19 @@ pub fn annotations(item: &ItemFn) -> TokenStream {
 }
 
 /// The types of the body's annotated `let`s, but those that leave a part to inference.
-pub fn annotated_types(item: &ItemFn) -> Vec<&syn::Type> {
+/// With `values_only`, not those of a `Vec` of per-step values (`= Vec::new()`), the one
+/// `Vec` a body holds.
+pub fn annotated_types(item: &ItemFn, values_only: bool) -> Vec<&syn::Type> {
     use syn::visit::Visit;
-    struct Annotations<'a>(Vec<&'a syn::Type>);
+    struct Annotations<'a>(Vec<&'a syn::Type>, bool);
     impl<'a> Visit<'a> for Annotations<'a> {
         fn visit_local(&mut self, l: &'a syn::Local) {
-            if let syn::Pat::Type(t) = &l.pat {
+            let sequence = l.init.as_ref().is_some_and(|i| {
+                matches!(&*i.expr, syn::Expr::Call(c) if quote::quote!(#c).to_string().replace(' ', "") == "Vec::new()")
+            });
+            if let syn::Pat::Type(t) = &l.pat
+                && !(self.1 && sequence)
+            {
                 self.0.push(&t.ty);
             }
             syn::visit::visit_local(self, l);
@@ -145,7 +152,7 @@ pub fn annotated_types(item: &ItemFn) -> Vec<&syn::Type> {
             syn::visit::visit_type(self, t);
         }
     }
-    let mut found = Annotations(Vec::new());
+    let mut found = Annotations(Vec::new(), values_only);
     found.visit_block(&item.block);
     found.0.retain(|ty| {
         let mut infers = Infers(false);

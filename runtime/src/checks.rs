@@ -28,9 +28,10 @@ where
 }
 
 /// A type a `let` of a `#[differentiable]` function's body may be annotated with: a
-/// float, an ndarray array or view, a reference to one, a `Vec` or a tuple of them.
+/// float, an ndarray array or view, a reference to one, or a tuple of them. (A `Vec` of
+/// per-step values, `let mut outs: Vec<Array1<f64>> = Vec::new();`, is not checked.)
 #[diagnostic::on_unimplemented(
-    message = "a `let` in a #[differentiable] function holds a float, an array, a tuple of them or a `Vec` of them: `{Self}` is none of these",
+    message = "a `let` in a #[differentiable] function holds a float, an array or a tuple of them: `{Self}` is none of these",
     label = "not a float or an array",
     note = "remove the annotation, or write the value's type (`f64`, `Array2<f64>`, `ArrayView1<f32>`)"
 )]
@@ -41,8 +42,6 @@ impl LetType for f64 {}
 impl<S: ndarray::RawData, D: ndarray::Dimension> LetType for ndarray::ArrayBase<S, D> {}
 #[diagnostic::do_not_recommend]
 impl<T: LetType + ?Sized> LetType for &T {}
-#[diagnostic::do_not_recommend]
-impl<T: LetType> LetType for Vec<T> {}
 
 macro_rules! tuples {
     ($($t:ident)+) => {
@@ -73,6 +72,5 @@ mod tests {
         let_type::<f64>();
         let_type::<(Array2<f32>, f32)>();
         let_type::<&ArrayView1<f64>>();
-        let_type::<Vec<Array2<f64>>>();
     }
 }

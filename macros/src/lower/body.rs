@@ -250,6 +250,17 @@ impl Body<'_> {
             };
             if let Some(param) = param {
                 self.usage.read_param(&param.ident);
+                // `n: usize` read as a value (`n * 0.5`): ndarray code has no integer
+                // arithmetic; a size or an index reads it where the op takes integers.
+                if let syn::Type::Path(tp) = crate::types::ungroup(&param.ty)
+                    && let Some(ty) = tp.path.get_ident()
+                    && crate::types::is_integer(&ty.to_string())
+                {
+                    self.cx.error(p, format!(
+                        "`{name}` is an integer (`{ty}`); read it as a float with `{name} as f64`, or use it in a slice, an index or a size"
+                    ));
+                    return None;
+                }
                 return match param.input {
                     Some(id) => Some(id),
                     None if crate::types::is_float_array(&param.ty) => {

@@ -57,7 +57,6 @@ impl Body<'_> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> Option<NodeId> {
-        let span = e.span();
         match e {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
@@ -93,7 +92,7 @@ impl Body<'_> {
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     let x = self.expr(&u.expr)?;
-                    Some(self.node(Op::Neg, vec![x], span))
+                    Some(self.node(Op::Neg, vec![x], super::spans::first(e)))
                 }
                 UnOp::Deref(_) => {
                     self.cx.error(u, "dereferencing is not supported in #[differentiable] functions; take float arguments by value");
@@ -162,7 +161,7 @@ impl Body<'_> {
                 return None;
             }
         }
-        Some(self.node(op, vec![l?, r?], b.span()))
+        Some(self.node(op, vec![l?, r?], super::spans::first(&b.left)))
     }
 
     /// The name of the integer slice or array argument (`y: &[usize]`) whose input `node`

@@ -32,7 +32,7 @@ impl Body<'_> {
                 None
             }
         };
-        self.join_arms(cond?, then?, otherwise?, e.span())
+        self.join_arms(cond?, then?, otherwise?, e.if_token.span)
     }
 
     /// `if c { return a; } rest..`: the value of `rest` is the `else` arm.
@@ -47,7 +47,7 @@ impl Body<'_> {
         let scope = self.scope.save();
         let otherwise = self.statements(rest, at);
         self.scope.restore(scope);
-        self.join_arms(cond?, then?, otherwise?, e.span())
+        self.join_arms(cond?, then?, otherwise?, e.if_token.span)
     }
 
     fn join_arms(
@@ -109,7 +109,8 @@ impl Body<'_> {
                 arm.pat.span(),
             );
             let this = self.arm_value(&arm.body);
-            value = Some(self.node(Op::IfElse, vec![cond, this?, value?], m.span()));
+            let span = m.match_token.span;
+            value = Some(self.node(Op::IfElse, vec![cond, this?, value?], span));
         }
         value
     }
@@ -154,7 +155,7 @@ impl Body<'_> {
             Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => {
                 let c = self.condition(&u.expr)?;
                 let one = self.graph.constant(1.0);
-                Some(self.node(Op::Sub, vec![one, c], e.span()))
+                Some(self.node(Op::Sub, vec![one, c], super::spans::first(e)))
             }
             Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => {
                 let l = self.condition(&b.left);
@@ -163,7 +164,7 @@ impl Body<'_> {
                     BinOp::And(_) => Op::Mul,
                     _ => Op::Max,
                 };
-                Some(self.node(op, vec![l?, r?], e.span()))
+                Some(self.node(op, vec![l?, r?], super::spans::first(e)))
             }
             Expr::Binary(b) => {
                 let Some(code) = comparison(&b.op) else {
@@ -180,7 +181,7 @@ impl Body<'_> {
                         return None;
                     }
                 }
-                Some(self.node(Op::Compare(code), vec![l?, r?], e.span()))
+                Some(self.node(Op::Compare(code), vec![l?, r?], super::spans::first(e)))
             }
             other => {
                 self.cx.error(other, "a condition on values compares them (`a > b`, `x != 0.0`) and joins comparisons with && || !");

@@ -110,7 +110,8 @@ impl Body<'_> {
                 return None;
             }
             let index = self.integer_operand(&m.args[0], "the index");
-            return Some(self.node(Op::IndexAxis(axis), vec![receiver?, index?], m.span()));
+            let span = super::spans::first(&m.receiver);
+            return Some(self.node(Op::IndexAxis(axis), vec![receiver?, index?], span));
         }
         let receiver = self.expr(&m.receiver);
         if IDENTITY_METHODS.contains(&name.as_str()) {
@@ -165,7 +166,7 @@ impl Body<'_> {
         for a in operands {
             args.push(a?);
         }
-        Some(self.node(op, args, m.span()))
+        Some(self.node(op, args, super::spans::first(&m.receiver)))
     }
 
     /// A call's parts: a `#[differentiable]` function returning a tuple gives several,
@@ -335,7 +336,7 @@ impl Body<'_> {
             }
         }
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
-        Some(self.node(op, args?, c.span()))
+        Some(self.node(op, args?, super::spans::first(&c.func)))
     }
 
     /// A literal `s![..]` on an argument of a known rank (`x: &Array2<f64>`) must have as

@@ -17,6 +17,7 @@ mod joins;
 mod loops;
 mod scope;
 pub(crate) mod signature;
+mod spans;
 mod statements;
 #[cfg(test)]
 mod tests;

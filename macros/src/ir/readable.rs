@@ -249,7 +249,15 @@ fn print_term(p: &Printer, t: &Term) -> (String, Prec) {
     let mut num: Vec<String> = num_coef.map(constant).into_iter().collect();
     let mut den: Vec<String> = den_coef.map(constant).into_iter().collect();
     let mut num_prec = Prec::Atom;
+    // A product of hundreds of factors (the chain rule through a deep chain) stops at
+    // about the length any one text keeps (`Printer::print`), instead of building
+    // megabytes to cut.
+    let mut length = 0;
     for &(f, k) in &t.factors {
+        if length > super::print::MAX_TEXT {
+            num.push("…".to_string());
+            break;
+        }
         if k > 0 {
             // The first factor of a chain binds like the left operand of `*`.
             let min = if num.is_empty() {
@@ -259,6 +267,7 @@ fn print_term(p: &Printer, t: &Term) -> (String, Prec) {
             };
             let (text, q) = powered(p, f, k, min);
             num_prec = q;
+            length += text.len();
             num.push(text);
         }
     }

@@ -55,7 +55,7 @@ pub fn constant(v: f64) -> String {
 /// How to print: the graph, extra names, and whether to collect arithmetic.
 /// The longest text one expression prints as; a longer one keeps its first quarter and
 /// ends `…`.
-const MAX_TEXT: usize = 8_000;
+pub const MAX_TEXT: usize = 8_000;
 
 pub struct Printer<'a> {
     pub g: &'a Graph,

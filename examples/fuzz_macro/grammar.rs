@@ -92,7 +92,13 @@ impl Scalar<'_> {
                 .choose(self.rng)
                 .cloned()
                 .unwrap_or_else(|| "1.0".into()),
-            7..9 => (*LITERALS.choose(self.rng).unwrap_or(&"0.5")).into(),
+            // Typed: a bare literal bound by a `let`, or a method's receiver, is a float
+            // of no type yet (`let v = 0.5; v.ln()`), an error in any Rust.
+            7..9 => format!(
+                "{}_{}",
+                LITERALS.choose(self.rng).unwrap_or(&"0.5"),
+                if self.f32 { "f32" } else { "f64" }
+            ),
             _ => if self.f32 { "K32" } else { "K" }.into(),
         }
     }

@@ -61,6 +61,9 @@ pub struct Stats {
     pub groups: BTreeMap<String, Group>,
     /// Seeds outside tests/ui/ that do not compile, with their first message.
     pub broken_seeds: Vec<String>,
+    /// Generated bodies (valid by construction) that do not compile: how many, and the
+    /// first few with their body and first message. A valid body refused.
+    pub refused_generated: (usize, Vec<String>),
 }
 
 impl Stats {
@@ -77,6 +80,22 @@ impl Stats {
                 t.body.origin,
                 v.detail.lines().next().unwrap_or("")
             ));
+        }
+        if Source::of(&t.body) == Source::Generated && v.class != Class::Ok {
+            self.refused_generated.0 += 1;
+            if self.refused_generated.1.len() < 5 {
+                self.refused_generated.1.push(format!(
+                    "{}: {}
+
+```rust
+{}
+```
+",
+                    t.body.origin,
+                    v.detail.lines().next().unwrap_or(""),
+                    crate::tokens::render(&t.body.item).trim()
+                ));
+            }
         }
         *self
             .counts
@@ -365,6 +384,16 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
         );
         for b in &stats.broken_seeds {
             let _ = writeln!(md, "  - {b}");
+        }
+    }
+    if stats.refused_generated.0 > 0 {
+        let _ = writeln!(
+            md,
+            "- generated bodies (valid by construction) that do not compile: {}; the first:",
+            stats.refused_generated.0
+        );
+        for b in &stats.refused_generated.1 {
+            let _ = writeln!(md, "\n  - {b}");
         }
     }
     md.push_str("\n## Findings\n\n");

@@ -179,6 +179,28 @@ impl Body<'_> {
 
     fn literal(&mut self, lit: &syn::ExprLit) -> Option<NodeId> {
         match &lit.lit {
+            // `1.5f32` in a function computing in `f64`: rustc rejects the body as
+            // written (the macro reads the value, and would not).
+            Lit::Float(f)
+                if matches!(f.suffix(), "f32" | "f64")
+                    && self
+                        .float_ty
+                        .as_ref()
+                        .is_some_and(|ty| quote::quote!(#ty).to_string() != f.suffix()) =>
+            {
+                let ty = self
+                    .float_ty
+                    .as_ref()
+                    .map(|ty| quote::quote!(#ty).to_string());
+                let digits = f.base10_digits();
+                self.cx.error(lit, format!(
+                    "`{lit}` is an `{}` literal, and this function computes in `{}`: write `{digits}`",
+                    f.suffix(),
+                    ty.unwrap_or_default(),
+                    lit = quote::quote!(#f)
+                ));
+                None
+            }
             Lit::Float(f) => match f.base10_parse::<f64>() {
                 Ok(v) => Some(self.graph.constant(v)),
                 Err(e) => {

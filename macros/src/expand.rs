@@ -142,7 +142,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
                     false => crate::written::check(item),
                     true => {
                         let names = crate::written::names(item);
-                        let annotations = crate::written::annotations(item);
+                        let annotations = crate::written::annotations(item, &lowered.float_ty);
                         quote!(#names #annotations)
                     }
                 };

@@ -103,16 +103,16 @@ pub fn names(item: &ItemFn) -> TokenStream {
     }
 }
 
-/// `cadena::checks::let_type::<T>` for the type `T` of every annotated `let` of a tensor
-/// body, spanned on it. Nothing for a generic function or a method (their types may name
+/// `cadena::checks::let_type::<T, F>` for the type `T` of every annotated `let` of a
+/// tensor body computing in `float` (`F`), spanned on it. Nothing for a generic function or a method (their types may name
 /// `T`, a lifetime or `Self`, which mean nothing outside it), nor for an annotation that
 /// leaves a part to inference (`Vec<_>`).
-pub fn annotations(item: &ItemFn) -> TokenStream {
+pub fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
     if is_method(item) || !item.sig.generics.params.is_empty() {
         return TokenStream::new();
     }
     let checks = annotated_types(item, true).into_iter().map(|ty| {
-        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty>;)
+        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;)
     });
     let cfgs = cfgs(item);
     quote! {

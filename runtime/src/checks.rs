@@ -27,26 +27,30 @@ where
 {
 }
 
-/// A type a `let` of a `#[differentiable]` function's body may be annotated with: a
-/// float, an ndarray array or view, a reference to one, or a tuple of them. (A `Vec` of
-/// per-step values, `let mut outs: Vec<Array1<f64>> = Vec::new();`, is not checked.)
+/// A type a `let` of a `#[differentiable]` function's body may be annotated with, in a
+/// function computing in `F`: `F`, an ndarray array or view of `F`s, a reference to one,
+/// or a tuple of them. (A `Vec` of per-step values, `let mut outs: Vec<Array1<f64>> =
+/// Vec::new();`, is not checked.)
 #[diagnostic::on_unimplemented(
-    message = "a `let` in a #[differentiable] function holds a float, an array or a tuple of them: `{Self}` is none of these",
-    label = "not a float or an array",
-    note = "remove the annotation, or write the value's type (`f64`, `Array2<f64>`, `ArrayView1<f32>`)"
+    message = "a `let` in a #[differentiable] function computing in `{F}` holds an `{F}`, an array of them or a tuple of these: `{Self}` is none of these",
+    label = "not `{F}` or an array of `{F}`",
+    note = "remove the annotation, or write the value's type (`{F}`, `Array2<{F}>`, `ArrayView1<{F}>`)"
 )]
-pub trait LetType {}
+pub trait LetType<F> {}
 
-impl LetType for f32 {}
-impl LetType for f64 {}
-impl<S: ndarray::RawData, D: ndarray::Dimension> LetType for ndarray::ArrayBase<S, D> {}
+impl LetType<f32> for f32 {}
+impl LetType<f64> for f64 {}
+impl<F, S: ndarray::RawData<Elem = F>, D: ndarray::Dimension> LetType<F>
+    for ndarray::ArrayBase<S, D>
+{
+}
 #[diagnostic::do_not_recommend]
-impl<T: LetType + ?Sized> LetType for &T {}
+impl<F, T: LetType<F> + ?Sized> LetType<F> for &T {}
 
 macro_rules! tuples {
     ($($t:ident)+) => {
         #[diagnostic::do_not_recommend]
-        impl<$($t: LetType),+> LetType for ($($t,)+) {}
+        impl<F, $($t: LetType<F>),+> LetType<F> for ($($t,)+) {}
     };
 }
 tuples!(A);
@@ -54,13 +58,14 @@ tuples!(A B);
 tuples!(A B C);
 tuples!(A B C D);
 tuples!(A B C D E);
-tuples!(A B C D E F);
-tuples!(A B C D E F G);
-tuples!(A B C D E F G H);
+tuples!(A B C D E F2);
+tuples!(A B C D E F2 G);
+tuples!(A B C D E F2 G H);
 
 /// Emitted for each annotated `let` of a tensor body (the macro reads its value, not the
-/// annotation, and rustc would otherwise never see it): compiles only for a [`LetType`].
-pub fn let_type<T: LetType + ?Sized>() {}
+/// annotation, and rustc would otherwise never see it): compiles only for a
+/// [`LetType`] of the function's float type `F`.
+pub fn let_type<T: LetType<F> + ?Sized, F>() {}
 
 #[cfg(test)]
 mod tests {
@@ -69,8 +74,8 @@ mod tests {
 
     #[test]
     fn floats_arrays_views_and_their_tuples_are_let_types() {
-        let_type::<f64>();
-        let_type::<(Array2<f32>, f32)>();
-        let_type::<&ArrayView1<f64>>();
+        let_type::<f64, f64>();
+        let_type::<(Array2<f32>, f32), f32>();
+        let_type::<&ArrayView1<f64>, f64>();
     }
 }

@@ -104,9 +104,9 @@ pub fn names(item: &ItemFn) -> TokenStream {
 }
 
 /// `cadena::checks::let_type::<T, F>` for the type `T` of every annotated `let` of a
-/// tensor body computing in `float` (`F`), spanned on it. Nothing for a generic function or a method (their types may name
-/// `T`, a lifetime or `Self`, which mean nothing outside it), nor for an annotation that
-/// leaves a part to inference (`Vec<_>`).
+/// tensor body computing in `float` (`F`), spanned on it. Nothing for a generic function
+/// or a method (their types may name `T`, a lifetime or `Self`, which mean nothing
+/// outside it), nor for an annotation that leaves a part to inference (`Vec<_>`).
 pub fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
     if is_method(item) || !item.sig.generics.params.is_empty() {
         return TokenStream::new();
@@ -124,16 +124,15 @@ pub fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
 }
 
 /// The types of the body's annotated `let`s, but those that leave a part to inference.
-/// With `values_only`, not those of a `Vec` of per-step values (`= Vec::new()`), the one
+/// With `values_only`, not those of a `Vec` of per-step values (an empty `Vec`), the one
 /// `Vec` a body holds.
 pub fn annotated_types(item: &ItemFn, values_only: bool) -> Vec<&syn::Type> {
     use syn::visit::Visit;
     struct Annotations<'a>(Vec<&'a syn::Type>, bool);
     impl<'a> Visit<'a> for Annotations<'a> {
         fn visit_local(&mut self, l: &'a syn::Local) {
-            let sequence = l.init.as_ref().is_some_and(|i| {
-                matches!(&*i.expr, syn::Expr::Call(c) if quote::quote!(#c).to_string().replace(' ', "") == "Vec::new()")
-            });
+            // As lowering tells them (`Vec::new()`, `Vec::with_capacity(n)`, `vec![]`).
+            let sequence = (l.init.as_ref()).is_some_and(|i| crate::lower::is_empty_vec(&i.expr));
             if let syn::Pat::Type(t) = &l.pat
                 && !(self.1 && sequence)
             {

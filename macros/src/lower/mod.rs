@@ -30,6 +30,7 @@ use crate::ctxt::Ctxt;
 use crate::handover::Callee;
 use crate::ir::Graph;
 pub use crate::ir::function::{Field, Lowered, Param, Usage, bare_path};
+pub use statements::is_empty_vec;
 
 /// What lowering made of a function.
 pub enum Lowering {

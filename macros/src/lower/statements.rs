@@ -359,7 +359,7 @@ fn is_mut(pat: &Pat) -> bool {
 }
 
 /// `Vec::new()`, `Vec::with_capacity(n)` or `vec![]`: an empty `Vec`.
-fn is_empty_vec(e: &Expr) -> bool {
+pub fn is_empty_vec(e: &Expr) -> bool {
     match e {
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else {

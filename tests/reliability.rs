@@ -67,7 +67,7 @@ fn a_function_forbidding_unused_code_compiles() {
 
 #[differentiable]
 fn spelled_out_floats(x: std::primitive::f64, y: f64) -> core::primitive::f64 {
-    x * y
+    x * y * 1.0f64
 }
 
 #[test]

@@ -49,6 +49,24 @@ impl Float {
         }
     }
 
+    /// The float a literal's suffix names (`1.5f32`), if any.
+    pub fn of_suffix(suffix: &str) -> Option<Float> {
+        match suffix {
+            "f32" => Some(Float::F32),
+            "f64" => Some(Float::F64),
+            _ => None,
+        }
+    }
+
+    /// `f32`, `f64`, or for an alias the word.
+    pub fn name(self) -> &'static str {
+        match self {
+            Float::F32 => "f32",
+            Float::F64 => "f64",
+            Float::Alias => "its float alias",
+        }
+    }
+
     /// A plain name that may stand for a float type (`Real`, `crate::Real`): no generic
     /// arguments, and none of the names the macro knows to be something else.
     pub fn alias(ty: &Type) -> Option<Float> {

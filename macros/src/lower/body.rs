@@ -13,6 +13,7 @@ use super::scope::Scope;
 use super::{Field, Param, Usage, type_text, unsupported};
 use crate::ctxt::Ctxt;
 use crate::ir::{Graph, NodeId, Op};
+use crate::types::Float;
 
 pub struct Body<'a> {
     pub cx: &'a mut Ctxt,
@@ -182,23 +183,20 @@ impl Body<'_> {
             // `1.5f32` in a function computing in `f64`: rustc rejects the body as
             // written (the macro reads the value, and would not).
             Lit::Float(f)
-                if matches!(f.suffix(), "f32" | "f64")
-                    && self
-                        .float_ty
-                        .as_ref()
-                        .is_some_and(|ty| quote::quote!(#ty).to_string() != f.suffix()) =>
+                if let Some(computes) = self.float_ty.as_ref().and_then(Float::of)
+                    && let Some(written) = Float::of_suffix(f.suffix())
+                    && written != computes =>
             {
-                let ty = self
-                    .float_ty
-                    .as_ref()
-                    .map(|ty| quote::quote!(#ty).to_string());
-                let digits = f.base10_digits();
-                self.cx.error(lit, format!(
-                    "`{lit}` is an `{}` literal, and this function computes in `{}`: write `{digits}`",
-                    f.suffix(),
-                    ty.unwrap_or_default(),
-                    lit = quote::quote!(#f)
-                ));
+                self.cx.error(
+                    lit,
+                    format!(
+                        "`{}` is an `{}` literal, and this function computes in `{}`: write `{}`",
+                        quote::quote!(#f),
+                        f.suffix(),
+                        computes.name(),
+                        f.base10_digits(),
+                    ),
+                );
                 None
             }
             Lit::Float(f) => match f.base10_parse::<f64>() {

@@ -17,13 +17,16 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         |id| shapes::matrix_argument(params, id),
     );
     let found = shapes[lowered.output.index()];
-    let (wanted, what) = match lowered.array_output {
-        true => (Shape::Array, "an array"),
-        false => (Shape::Float, "a float"),
+    let wanted = match lowered.array_output {
+        true => Shape::Array,
+        false => Shape::Float,
     };
     if found == Shape::Unknown || found == wanted {
         return Ok(());
     }
+    let Some(what) = wanted.described() else {
+        return Ok(());
+    };
     let ret = match &item.sig.output {
         syn::ReturnType::Type(_, ty) => quote::quote!(#ty).to_string().replace(' ', ""),
         syn::ReturnType::Default => return Ok(()),

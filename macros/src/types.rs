@@ -26,12 +26,7 @@ impl Float {
             return None;
         }
         // `f64`, or spelled out from `std`/`core` (`std::primitive::f64`).
-        let segments: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segments = segment_names(&p.path);
         let spelled_out = segments.len() == 3
             && (segments[0] == "std" || segments[0] == "core")
             && segments[1] == "primitive"
@@ -88,6 +83,11 @@ impl Float {
             );
         (plain && !known).then_some(Float::Alias)
     }
+}
+
+/// The names of a path's segments: `["std", "primitive", "f64"]`.
+pub fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
 /// `ty` without the invisible groups and parentheses macros wrap types in.

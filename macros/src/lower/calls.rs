@@ -66,7 +66,7 @@ pub(super) fn names_a_function(path: &syn::Path) -> Option<String> {
 }
 
 fn target(path: &syn::Path) -> Target {
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segments = crate::types::segment_names(path);
     let cadena = segments.first().is_some_and(|s| s == "cadena");
     let name = segments.last().cloned().unwrap_or_default();
     let type_first = segments.len() >= 2 && segments[0].starts_with(char::is_uppercase);
@@ -227,12 +227,7 @@ impl Body<'_> {
             return None;
         };
         // `f64::from(x)` of a float is `x` (a conversion to the float type it has).
-        let segments: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segments = crate::types::segment_names(&p.path);
         if let ([ty, from], [arg]) = (&segments[..], &c.args.iter().collect::<Vec<_>>()[..])
             && (ty == "f64" || ty == "f32")
             && from == "from"

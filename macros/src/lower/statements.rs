@@ -365,12 +365,7 @@ pub fn is_empty_vec(e: &Expr) -> bool {
             let Expr::Path(p) = &*c.func else {
                 return false;
             };
-            let segments: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segments = crate::types::segment_names(&p.path);
             let n = segments.len();
             n >= 2
                 && segments[n - 2] == "Vec"

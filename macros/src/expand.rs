@@ -135,7 +135,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
         Lowering::Needs(_) => Vec::new(),
     };
     let result = cx.check().and_then(|()| match lowering {
-        Lowering::Done(lowered) => crate::return_check::check(item, &lowered)
+        Lowering::Done(lowered) => crate::declared::check(item, &lowered)
             .and_then(|()| derive(item, &args, &lowered))
             .map(|items| {
                 let written = match lowered.tensor {

@@ -17,6 +17,7 @@ use proc_macro::TokenStream;
 mod attr;
 mod ctxt;
 mod custom;
+mod declared;
 mod dependencies;
 mod emit;
 mod expand;
@@ -29,7 +30,6 @@ mod method;
 mod parameters;
 #[cfg(test)]
 mod props;
-mod return_check;
 mod reverse;
 mod simplify;
 mod stack;

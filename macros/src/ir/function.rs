@@ -87,6 +87,17 @@ pub struct Usage {
     /// unused so that rustc warns about them, as it would about the body as written,
     /// instead of about the arguments only they read.
     pub unread_lets: Vec<Ident>,
+    /// The function's own top-level `let`s written with a type, for the check of their
+    /// values against it (`crate::declared`); not those of loops or inlined callees.
+    pub annotated: Vec<Annotated>,
+}
+
+/// `let name: ty = init;`, its value `node`.
+#[derive(Clone)]
+pub struct Annotated {
+    pub node: NodeId,
+    pub ty: Type,
+    pub init: syn::Expr,
 }
 
 impl Usage {

@@ -80,3 +80,52 @@ pub fn matrix_argument(params: &[Param], id: NodeId) -> bool {
         .and_then(|p| crate::types::array_rank(&p.ty))
         .is_some_and(|rank| rank >= 2)
 }
+
+/// Every array node's number of axes where the graph alone says it: an argument's from
+/// its type (`rank(input)`), a matrix product's from its operands', an elementwise op's
+/// the most of its array operands' (broadcasting), an op along an axis one fewer or one
+/// more. `None` for floats and wherever it depends on more (a slice, a field, a call).
+pub fn ranks(
+    g: &Graph,
+    shapes: &[Shape],
+    rank: impl Fn(NodeId) -> Option<usize>,
+) -> Vec<Option<usize>> {
+    let mut out: Vec<Option<usize>> = Vec::with_capacity(g.len());
+    for id in g.ids() {
+        let args: Vec<Option<usize>> = g.args(id).iter().map(|a| out[a.index()]).collect();
+        let first = args.first().copied().flatten();
+        let r = match g.op(id) {
+            _ if shapes[id.index()] != Shape::Array => None,
+            Op::Input(_) => rank(id),
+            Op::Dot => match (first, args.get(1).copied().flatten()) {
+                (Some(2), Some(2)) => Some(2),
+                (Some(2), Some(1)) | (Some(1), Some(2)) => Some(1),
+                _ => None,
+            },
+            Op::Transpose | Op::Softmax | Op::LogSoftmax | Op::Select(_) => first,
+            Op::SumAxis(_) | Op::MeanAxis(_) | Op::MaxAxis(_) | Op::MinAxis(_) => {
+                first.and_then(|r| r.checked_sub(1))
+            }
+            Op::IndexAxis(_) => first.and_then(|r| r.checked_sub(1)),
+            Op::InsertAxis(_) => first.map(|r| r + 1),
+            Op::IfElse => match (args[1], args[2]) {
+                (a, b) if a == b => a,
+                _ => None,
+            },
+            Op::Guard => args[1],
+            op if op.spec().class == Class::Elementwise => {
+                // Every array operand's rank known: the broadcast result has the most.
+                let arrays = g
+                    .args(id)
+                    .iter()
+                    .filter(|a| shapes[a.index()] != Shape::Float);
+                arrays
+                    .map(|a| out[a.index()])
+                    .try_fold(0, |most, r| r.map(|r| most.max(r)))
+            }
+            _ => None,
+        };
+        out.push(r);
+    }
+    out
+}

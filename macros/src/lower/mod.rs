@@ -152,7 +152,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
 }
 
 /// A type as the user would write it: `&[usize]`, `Array2<f32>`.
-fn type_text(ty: &Type) -> String {
+pub(crate) fn type_text(ty: &Type) -> String {
     use quote::ToTokens;
     ty.to_token_stream()
         .to_string()
@@ -173,8 +173,8 @@ fn source_text_pat(p: &syn::Pat) -> String {
     tidy(p)
 }
 
-fn tidy(tokens: &impl quote::ToTokens) -> String {
-    tokens
+pub(crate) fn tidy(tokens: &impl quote::ToTokens) -> String {
+    let text = tokens
         .to_token_stream()
         .to_string()
         .replace("& ", "&")
@@ -182,7 +182,25 @@ fn tidy(tokens: &impl quote::ToTokens) -> String {
         .replace(" . ", ".")
         .replace(" .", ".")
         .replace(". ", ".")
-        .replace(" (", "(")
         .replace("( ", "(")
-        .replace(" )", ")")
+        .replace(" )", ")");
+    call_parens(text)
+}
+
+/// `f (x)` as `f(x)`, but `a / (b)` kept: the printer spaces every `(`.
+fn call_parens(text: String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let call = c == ' '
+            && chars.peek() == Some(&'(')
+            && out
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_alphanumeric() || matches!(p, '_' | ')' | '>' | '!'));
+        if !call {
+            out.push(c);
+        }
+    }
+    out
 }

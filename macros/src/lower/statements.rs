@@ -126,6 +126,17 @@ impl Body<'_> {
             value => value,
         };
         if let (Some(ident), Some(value)) = (ident, value) {
+            if let Pat::Type(t) = &local.pat
+                && self.cx.count() == errors
+                && self.looping.is_none()
+                && !self.calls.inlined()
+            {
+                self.usage.annotated.push(crate::ir::function::Annotated {
+                    node: value,
+                    ty: (*t.ty).clone(),
+                    init: init.clone(),
+                });
+            }
             self.bind(ident, value);
         }
     }

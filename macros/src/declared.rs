@@ -1,0 +1,226 @@
+//! A tensor body's values against the types written for them, where the graph alone
+//! says what a value is ([`crate::ir::shapes`]): the final value against the return type,
+//! and each `let`'s value against its annotation. The macro does not read annotations
+//! (it lowers values, not types) and the emitted code binds none, so without this a float
+//! returned as `Array2<f64>` was reported as mismatched types inside generated code, and
+//! `let e: &f64 = exp(h)` or `let v: Array1<f64> = x.dot(w)` (two matrices) were
+//! accepted though rustc refuses them written without the attribute. A reference to an
+//! array where the value is an array is the tensor dialect (arrays are values); a
+//! reference to a float is not.
+
+use crate::ir::function::{Annotated, Lowered};
+use crate::ir::shapes::{self, Shape};
+use crate::ir::{Graph, NodeId, Op};
+use crate::types::{self, Float, Kind};
+
+/// An error on the final expression when its kind is known and is not the return type's,
+/// and one on each `let` annotation its value's kind or number of axes contradicts.
+pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
+    if !lowered.tensor {
+        return Ok(());
+    }
+    let params = &lowered.params;
+    let g = &lowered.graph;
+    let shapes = shapes::infer(
+        g,
+        |id, _| shapes::argument(params, id),
+        |id| shapes::matrix_argument(params, id),
+    );
+    let ranks = shapes::ranks(g, &shapes, |id| {
+        let p = params.iter().find(|p| p.input == Some(id))?;
+        types::array_rank(&p.ty)
+    });
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    if lowered.parts.is_empty()
+        && let Err(e) = returned(item, lowered, &shapes)
+    {
+        push(e);
+    }
+    for a in &lowered.usage.annotated {
+        if let Some(message) = annotation(
+            g,
+            a,
+            lowered.float,
+            shapes[a.node.index()],
+            ranks[a.node.index()],
+        ) {
+            push(syn::Error::new_spanned(&a.ty, message));
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Result<()> {
+    let found = shapes[lowered.output.index()];
+    let wanted = match lowered.array_output {
+        true => Shape::Array,
+        false => Shape::Float,
+    };
+    if found == Shape::Unknown || found == wanted {
+        return Ok(());
+    }
+    let Some(what) = wanted.described() else {
+        return Ok(());
+    };
+    let ret = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => quote::quote!(#ty).to_string().replace(' ', ""),
+        syn::ReturnType::Default => return Ok(()),
+    };
+    let at = match item.block.stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) => quote::quote!(#e),
+        _ => {
+            let output = &item.sig.output;
+            quote::quote!(#output)
+        }
+    };
+    let message = match found {
+        Shape::Float => format!(
+            "this function returns `{ret}`, {what}, but its final value is a float (a reduction such as `mean` or `sum`, or a loss): return `f64`/`f32`, or the array before it is reduced"
+        ),
+        _ => format!(
+            "this function returns `{ret}`, {what}, but its final value is an array: reduce it (`mean(..)`, `sum(..)`, a loss), or return the array's type"
+        ),
+    };
+    Err(syn::Error::new_spanned(at, message))
+}
+
+/// What an annotation says a value is.
+enum Written {
+    Float {
+        reference: bool,
+    },
+    Array {
+        rank: Option<usize>,
+        view: bool,
+    },
+    Tuple,
+    /// An alias, a struct, anything the macro cannot see through: rustc's to check.
+    Other,
+}
+
+fn written(ty: &syn::Type) -> Written {
+    match types::ungroup(ty) {
+        syn::Type::Reference(r) => match written(&r.elem) {
+            Written::Float { .. } => Written::Float { reference: true },
+            // `&Array2<f64>` for an array value is the dialect; a view behind `&` too.
+            Written::Array { rank, .. } => Written::Array { rank, view: false },
+            other => other,
+        },
+        syn::Type::Paren(p) => written(&p.elem),
+        syn::Type::Tuple(t) if !t.elems.is_empty() => Written::Tuple,
+        ty if Float::of(ty).is_some() => Written::Float { reference: false },
+        ty => match types::classify(ty) {
+            Kind::Array {
+                borrowed: false, ..
+            } => Written::Array {
+                rank: types::array_rank(ty),
+                view: is_view(ty),
+            },
+            _ => Written::Other,
+        },
+    }
+}
+
+/// `ArrayView2<f64>` and the like (not behind `&`).
+fn is_view(ty: &syn::Type) -> bool {
+    match types::ungroup(ty) {
+        syn::Type::Path(p) => {
+            (p.path.segments.last()).is_some_and(|s| s.ident.to_string().starts_with("ArrayView"))
+        }
+        _ => false,
+    }
+}
+
+/// The message for an annotation its value contradicts, if it does.
+fn annotation(
+    g: &Graph,
+    a: &Annotated,
+    float: Float,
+    shape: Shape,
+    rank: Option<usize>,
+) -> Option<String> {
+    let ty = crate::lower::type_text(&a.ty);
+    let value = quoted(&a.init);
+    let computed = !matches!(g.op(a.node), Op::Input(_) | Op::Named(_) | Op::Pending);
+    match (written(&a.ty), shape) {
+        (Written::Float { .. }, Shape::Array) => Some(format!(
+            "this `let` is annotated `{ty}`, a float, but {value} is an array: annotate it with the array's type (or leave the annotation out), or reduce the array (`sum(..)`, `mean(..)`, a loss)"
+        )),
+        (Written::Array { .. }, Shape::Float) => Some(format!(
+            "this `let` is annotated `{ty}`, an array, but {value} is a float (a reduction such as `sum` or `mean`, or a loss): annotate it `{}` (or leave the annotation out)",
+            float.name()
+        )),
+        (Written::Tuple, Shape::Float) => Some(format!(
+            "this `let` is annotated `{ty}`, a tuple, but {value} is a float: annotate it `{}` (or leave the annotation out)",
+            float.name()
+        )),
+        (Written::Tuple, Shape::Array) => Some(format!(
+            "this `let` is annotated `{ty}`, a tuple, but {value} is an array: annotate it with the array's type (or leave the annotation out)"
+        )),
+        // `let v: &f64 = a * b`: a float computed here is a value; only `&..` borrows it.
+        (Written::Float { reference: true }, Shape::Float) if computed && is_value(&a.init) => {
+            Some(format!(
+                "this `let` is annotated `{ty}`, a reference, but {value} is a float value: annotate it `{}` (or leave the annotation out)",
+                float.name()
+            ))
+        }
+        (Written::Array { rank: Some(r), .. }, Shape::Array) if rank.is_some_and(|k| k != r) => {
+            Some(format!(
+                "this `let` is annotated `{ty}`, an array of {}, but {value} has {}: annotate it with that number of axes (or leave the annotation out)",
+                axes(r),
+                axes(rank.unwrap_or_default())
+            ))
+        }
+        // `let v: ArrayView2<f64> = x.dot(w)`: a view borrows an array; a computed one is owned.
+        (Written::Array { view: true, .. }, Shape::Array) if computed && !borrows(g, a.node) => {
+            Some(format!(
+                "this `let` is annotated `{ty}`, a view, but {value} is a new array, not a view of one: annotate it `{}` (or leave the annotation out)",
+                ty.replacen("ArrayView", "Array", 1)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `id` is a view of another array in plain ndarray (`.t()`, a slice, a row).
+fn borrows(g: &Graph, id: NodeId) -> bool {
+    matches!(
+        g.op(id),
+        Op::Transpose | Op::Slice | Op::IndexAxis(_) | Op::IfElse | Op::Guard
+    )
+}
+
+fn axes(n: usize) -> String {
+    match n {
+        1 => "1 axis".into(),
+        n => format!("{n} axes"),
+    }
+}
+
+/// An expression whose result is a new value, never a reference: arithmetic, a
+/// literal, a call of an op (`if`/`match` may choose between references).
+fn is_value(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Paren(p) => is_value(&p.expr),
+        syn::Expr::Group(g) => is_value(&g.expr),
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)),
+        syn::Expr::Binary(_)
+        | syn::Expr::Lit(_)
+        | syn::Expr::Call(_)
+        | syn::Expr::MethodCall(_) => true,
+        _ => false,
+    }
+}
+
+/// The value as the user wrote it, when short enough to quote.
+fn quoted(e: &syn::Expr) -> String {
+    let text = crate::lower::tidy(e);
+    match text.chars().count() {
+        0..=48 => format!("`{text}`"),
+        _ => "its value".into(),
+    }
+}

@@ -212,6 +212,14 @@ impl Body<'_> {
         true
     }
 
+    /// The function's own argument a call names, if it does (`g(x)` with `g: impl Fn..`).
+    fn called_argument(&self, path: &syn::Path) -> Option<&crate::ir::function::Param> {
+        let ident = path.get_ident()?;
+        (!self.calls.inlined())
+            .then(|| self.params.iter().find(|p| p.ident == *ident))
+            .flatten()
+    }
+
     pub fn call(&mut self, c: &syn::ExprCall) -> Option<NodeId> {
         if let Some(joined) = self.join_call(c) {
             return joined;
@@ -255,6 +263,16 @@ impl Body<'_> {
         let (op, name) = match target(&p.path) {
             Target::Op(op, name) => (op, name),
             Target::Function(name) if self.method_written_as_function(c, &p.path, &name) => {
+                return None;
+            }
+            // An argument called (`g: impl Fn(f64) -> f64`): its code is the caller's, out
+            // of the macro's sight, and no export macro of that name exists.
+            Target::Function(_) if let Some(param) = self.called_argument(&p.path) => {
+                let ty = crate::lower::type_text(&param.ty);
+                self.cx.error(&c.func, format!(
+                    "`{}` is an argument of this function (`{ty}`), and the macro differentiates only code it reads: cadena's functions, or a #[differentiable] function called by its name (write what `{}` computes as one, or write it out here)",
+                    param.ident, param.ident
+                ));
                 return None;
             }
             // Another function: a `#[differentiable]` one is inlined once its body is

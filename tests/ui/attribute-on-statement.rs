@@ -12,4 +12,14 @@ fn f(x: f64) -> f64 {
     acc
 }
 
+// On a `let`, and on an expression statement (syn gives it to the leftmost operand).
+#[differentiable]
+fn g(x: f64) -> f64 {
+    #[allow(unused)]
+    let y = x * 2.0;
+    #[cfg(any())]
+    y * 3.0;
+    y
+}
+
 fn main() {}

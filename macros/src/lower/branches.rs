@@ -40,7 +40,7 @@ impl Body<'_> {
         &mut self,
         e: &syn::ExprIf,
         rest: &[Stmt],
-        at: &TokenStream,
+        at: &dyn quote::ToTokens,
     ) -> Option<Vec<NodeId>> {
         let cond = self.condition(&e.cond);
         let then = self.arm(&e.then_branch);
@@ -132,7 +132,7 @@ impl Body<'_> {
     /// An arm's `let`s, in a scope of their own, and its value (or a `return`'s).
     fn arm(&mut self, block: &Block) -> Option<Vec<NodeId>> {
         let scope = self.scope.save();
-        let value = self.statements(&block.stmts, &block.to_token_stream());
+        let value = self.statements(&block.stmts, block);
         self.scope.restore(scope);
         value
     }

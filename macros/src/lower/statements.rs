@@ -13,12 +13,13 @@ use crate::ir::NodeId;
 impl Body<'_> {
     /// Lowers the body: its result, or a returned tuple's parts.
     pub fn block(&mut self, item: &ItemFn) -> Option<Vec<NodeId>> {
-        self.statements(&item.block.stmts, &item.block.to_token_stream())
+        self.statements(&item.block.stmts, &item.block)
     }
 
     /// Statements ending in the value they give (or a `return` of it); `at` is where a
-    /// missing value is reported.
-    pub fn statements(&mut self, stmts: &[Stmt], at: &TokenStream) -> Option<Vec<NodeId>> {
+    /// missing value is reported (printed only then: a block printed at every level of
+    /// nesting made 800 nested `if`s take seconds).
+    pub fn statements(&mut self, stmts: &[Stmt], at: &dyn ToTokens) -> Option<Vec<NodeId>> {
         let mut output = None;
         let mut counted = None;
         for (i, stmt) in stmts.iter().enumerate() {
@@ -28,9 +29,7 @@ impl Body<'_> {
             }
             // `#[cfg(..)]` and other attributes on a statement change what runs; the graph
             // would hold the statement still (a fuzzer finding: wrong values).
-            if let Some(first) = quote::quote!(#stmt).into_iter().next()
-                && matches!(&first, proc_macro2::TokenTree::Punct(p) if p.as_char() == '#')
-            {
+            if starts_with_attribute(stmt) {
                 self.cx.error(stmt, "attributes on statements (`#[cfg(..)]`, `#[allow(..)]`) are not supported in a #[differentiable] body: put them on the function");
                 continue;
             }
@@ -75,7 +74,7 @@ impl Body<'_> {
         if !ends_with_value {
             let at: TokenStream = match stmts.last() {
                 Some(s) => s.to_token_stream(),
-                None => at.clone(),
+                None => at.to_token_stream(),
             };
             self.cx.error(at, "a #[differentiable] function must end with an expression giving its result (no trailing `;`)");
         }
@@ -384,6 +383,52 @@ pub fn is_empty_vec(e: &Expr) -> bool {
                     || segments[n - 1] == "with_capacity" && c.args.len() == 1)
         }
         Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether a statement is written after an outer attribute (`#[cfg(..)] let ..`,
+/// `#[allow(..)] x + y`): syn puts an expression statement's attributes on its leftmost
+/// operand. Read from the tree, not by printing the statement, which is as long as its
+/// nesting is deep.
+fn starts_with_attribute(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Local(l) => !l.attrs.is_empty(),
+        Stmt::Macro(m) => !m.attrs.is_empty(),
+        Stmt::Item(_) => false,
+        Stmt::Expr(e, _) => leftmost_has_attributes(e),
+    }
+}
+
+fn leftmost_has_attributes(e: &Expr) -> bool {
+    macro_rules! attrs {
+        ($($variant:ident),*) => {
+            match e {
+                $(Expr::$variant(x) => &x.attrs,)*
+                _ => return false,
+            }
+        };
+    }
+    let attrs = attrs!(
+        Array, Assign, Async, Await, Binary, Block, Break, Call, Cast, Closure, Const, Continue,
+        Field, ForLoop, Group, If, Index, Infer, Let, Lit, Loop, Macro, Match, MethodCall, Paren,
+        Path, Range, RawAddr, Reference, Repeat, Return, Struct, Try, TryBlock, Tuple, Unary,
+        Unsafe, While, Yield
+    );
+    if !attrs.is_empty() {
+        return true;
+    }
+    match e {
+        Expr::Binary(b) => leftmost_has_attributes(&b.left),
+        Expr::Assign(a) => leftmost_has_attributes(&a.left),
+        Expr::MethodCall(m) => leftmost_has_attributes(&m.receiver),
+        Expr::Field(f) => leftmost_has_attributes(&f.base),
+        Expr::Index(i) => leftmost_has_attributes(&i.expr),
+        Expr::Cast(c) => leftmost_has_attributes(&c.expr),
+        Expr::Try(t) => leftmost_has_attributes(&t.expr),
+        Expr::Await(a) => leftmost_has_attributes(&a.base),
+        Expr::Call(c) => leftmost_has_attributes(&c.func),
+        Expr::Range(r) => r.start.as_deref().is_some_and(leftmost_has_attributes),
         _ => false,
     }
 }

@@ -19,6 +19,12 @@ const MAX_NAMES: usize = 12;
 /// Subexpressions shorter than this are not worth a name.
 const MIN_NAMED: usize = 12;
 
+/// Past this many nodes under the lines, none is named: each name costs printing every
+/// line and every repeated node again (a chain of 800 `.tanh()` spent most of its
+/// second of expansion here), and lines that long are cut at
+/// [`MAX_TEXT`](crate::ir::print::MAX_TEXT) whatever they name.
+const MAX_NAMING_NODES: usize = 1_500;
+
 pub struct Derivation {
     /// `δ₁ = …` lines, operands before users.
     pub definitions: Vec<String>,
@@ -44,9 +50,10 @@ pub fn derivation(g: &Graph, targets: &[String], grads: &[NodeId]) -> Derivation
 pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivation {
     let targets = heads;
     let mut names: HashMap<NodeId, String> = HashMap::new();
+    let small = reachable(g, grads) <= MAX_NAMING_NODES;
     loop {
         let lines = render(g, &names, targets, grads);
-        let long = lines.iter().any(|l| l.chars().count() > LONG_LINE);
+        let long = small && lines.iter().any(|l| l.chars().count() > LONG_LINE);
         let candidate = long
             .then(|| most_repeated(g, &names, grads))
             .flatten()
@@ -68,6 +75,21 @@ pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivatio
         let name = format!("δ{}", subscript(names.len() + 1));
         names.insert(id, name);
     }
+}
+
+/// How many nodes the lines are printed from.
+fn reachable(g: &Graph, roots: &[NodeId]) -> usize {
+    let mut seen = vec![false; g.len()];
+    let mut stack: Vec<NodeId> = roots.to_vec();
+    let mut n = 0;
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.index()], true) {
+            continue;
+        }
+        n += 1;
+        stack.extend(g.args(id).iter().copied());
+    }
+    n
 }
 
 /// The definitions `lines` read, directly or through other definitions: a name chosen

@@ -23,7 +23,7 @@ const MIN_NAMED: usize = 12;
 /// line and every repeated node again (a chain of 800 `.tanh()` spent most of its
 /// second of expansion here), and lines that long are cut at
 /// [`MAX_TEXT`](crate::ir::print::MAX_TEXT) whatever they name.
-const MAX_NAMING_NODES: usize = 1_500;
+const MAX_NAMING_NODES: usize = 600;
 
 pub struct Derivation {
     /// `δ₁ = …` lines, operands before users.

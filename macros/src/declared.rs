@@ -55,7 +55,13 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
 }
 
 fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Result<()> {
-    let found = shapes[lowered.output.index()];
+    // With no array or struct argument every value is a float, through loops and
+    // branches too (a body builds no array of its own).
+    let floats_only = !(lowered.params.iter()).any(|p| types::is_tensor_argument(&p.ty));
+    let found = match shapes[lowered.output.index()] {
+        Shape::Unknown if floats_only => Shape::Float,
+        shape => shape,
+    };
     let wanted = match lowered.array_output {
         true => Shape::Array,
         false => Shape::Float,
@@ -78,6 +84,10 @@ fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Res
         }
     };
     let message = match found {
+        Shape::Float if floats_only => format!(
+            "this function returns `{ret}`, {what}, but its arguments are floats and so is its final value: return `{}`",
+            lowered.float.name()
+        ),
         Shape::Float => format!(
             "this function returns `{ret}`, {what}, but its final value is a float (a reduction such as `mean` or `sum`, or a loss): return `f64`/`f32`, or the array before it is reduced"
         ),

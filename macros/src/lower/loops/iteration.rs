@@ -51,6 +51,7 @@ impl Body<'_> {
         if let Expr::Reference(r) = e {
             e = strip(&r.expr);
         }
+        let errors = self.cx.count();
         let source = match e {
             Expr::Range(r)
                 if self.calls.inlined() && mentions_any(r, self.calls.aliases.keys()) =>
@@ -73,6 +74,8 @@ impl Body<'_> {
         };
         match source {
             Some(s) => Some((s, rev, enumerate)),
+            // Said already, more precisely.
+            None if self.cx.count() > errors => None,
             None => {
                 self.cx.error(e, format!("this loop's iteration cannot be run backwards by #[differentiable]; {LOOP_FORMS}"));
                 None
@@ -92,6 +95,21 @@ impl Body<'_> {
             axis
         };
         let (operand, name) = self.array_operand(&m.receiver, true)?;
+        // Each step's slab takes part in the computation as a float array; one of
+        // integers (ids, labels, or `u8` samples) would meet the float ops in generated code.
+        if let Some(p) = self.params.iter().find(|p| p.input == Some(operand))
+            && crate::types::is_integer_array(&p.ty)
+        {
+            let ty = crate::lower::type_text(&p.ty);
+            let float = self
+                .float_ty
+                .as_ref()
+                .map_or("f64".to_string(), crate::lower::type_text);
+            self.cx.error(&m.receiver, format!(
+                "a loop over an array's axis hands out float arrays, and `{name}` holds integers (`{ty}`): pass it as an array of `{float}` (`{name}.mapv(|v| v as {float})` before the call)"
+            ));
+            return None;
+        }
         Some(Source::Collection(Collection::Axis(axis), operand, name))
     }
 

@@ -342,10 +342,10 @@ fn dialect(d: &Diagnostic) -> bool {
         // A view by value in arithmetic (`xt * &w`), which ndarray takes only borrowed.
         Some("E0369") => d.message.contains("`ArrayBase<ViewRepr"),
         Some("E0308") => {
-            text.contains("`&ArrayBase")
-                && text.contains("`ArrayBase")
-                && !text.contains("`f32`")
-                && !text.contains("`f64`")
+            let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
+            // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
+            let any_reference = text.contains("expected `&_`, found `ArrayBase");
+            (arrays || any_reference) && !text.contains("`f32`") && !text.contains("`f64`")
         }
         Some("E0599") => {
             const METHODS: &[&str] = &[

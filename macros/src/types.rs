@@ -280,6 +280,11 @@ pub fn is_integer_type(ty: &Type) -> bool {
     }
 }
 
+/// Rust's primitive scalar types and `str`, by name.
+pub fn is_primitive(name: &str) -> bool {
+    is_integer(name) || matches!(name, "f32" | "f64" | "bool" | "char" | "str")
+}
+
 pub fn is_integer(name: &str) -> bool {
     matches!(
         name,

@@ -53,6 +53,31 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
             cx.error(&t.ident, format!("the type parameter `{name}` is not the type of any argument: remove it, or take the float type as one (`fn f<{name}: Float>(x: {name}) -> {name}`)"));
         }
     }
+    // `i64<f32>`: rustc says so on the signature, and the generated code built on the
+    // argument's type would add errors of its own.
+    use syn::visit::Visit;
+    struct Primitives<'c>(&'c mut Ctxt);
+    impl Visit<'_> for Primitives<'_> {
+        fn visit_type_path(&mut self, t: &syn::TypePath) {
+            if let [only] = t.path.segments.iter().collect::<Vec<_>>()[..]
+                && !only.arguments.is_none()
+                && crate::types::is_primitive(&only.ident.to_string())
+            {
+                self.0.error(
+                    t,
+                    format!(
+                        "`{}` is a primitive type, which takes no generic arguments",
+                        only.ident
+                    ),
+                );
+            }
+            syn::visit::visit_type_path(self, t);
+        }
+    }
+    for arg in &sig.inputs {
+        Primitives(cx).visit_fn_arg(arg);
+    }
+    Primitives(cx).visit_return_type(&sig.output);
 }
 
 /// The float type the function returns, which every float in it must share.

@@ -20,6 +20,10 @@ pub enum Checkable {
         args: Vec<String>,
         /// `Grad`'s fields (`g.x`, `g.c[2]`), with the float each differentiates.
         fields: Vec<(String, usize)>,
+        /// The body composes a loss the macro fuses into a closed form (`bce(sigmoid(z),
+        /// y)`), more accurate than the plain twin's composition where the sigmoid
+        /// saturates: a value differing from the twin's is then not called wrong.
+        fused_loss: bool,
     },
     Tensor {
         name: String,
@@ -154,12 +158,17 @@ pub fn checkable(body: &Body) -> Option<Checkable> {
             Argument::Fixed(value) => value.to_string(),
         })
         .collect();
+    let text: String = item.iter().map(|t| t.text.as_str()).collect();
+    let fused_loss = ["bce(sigmoid(", "cross_entropy(softmax("]
+        .iter()
+        .any(|pattern| text.contains(pattern));
     (arity > 0 && !fields.is_empty()).then_some(Checkable::Scalar {
         name,
         ty,
         arity,
         args,
         fields,
+        fused_loss,
     })
 }
 
@@ -229,6 +238,7 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
             arity,
             args,
             fields,
+            fused_loss,
         } => {
             let args = args.join(", ");
             let plain = twin.map_or("None".into(), |t| {
@@ -237,7 +247,7 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
             let grads: Vec<String> = fields.iter().map(|(f, _)| format!("{f} as f64")).collect();
             let wrt: Vec<String> = fields.iter().map(|(_, i)| i.to_string()).collect();
             format!(
-                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    crate::fz::scalar(crate::fz::Scalar {{\n        arity: {arity},\n        f32: {},\n        wrt: &[{}],\n        f: &|v: &[f64]| {name}({args}) as f64,\n        plain: {plain},\n        grad: &|v: &[f64]| {{\n            let (value, g) = {name}::grad({args});\n            (value as f64, vec![{}])\n        }},\n    }})\n}}\n",
+                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    crate::fz::scalar(crate::fz::Scalar {{\n        arity: {arity},\n        f32: {},\n        fused_loss: {fused_loss},\n        wrt: &[{}],\n        f: &|v: &[f64]| {name}({args}) as f64,\n        plain: {plain},\n        grad: &|v: &[f64]| {{\n            let (value, g) = {name}::grad({args});\n            (value as f64, vec![{}])\n        }},\n    }})\n}}\n",
                 ty == "f32",
                 wrt.join(", "),
                 grads.join(", ")
@@ -319,6 +329,20 @@ mod tests {
             fields,
             [("g.c[0]", 0), ("g.c[1]", 1), ("g.c[2]", 2), ("g.x", 3)]
         );
+    }
+
+    #[test]
+    fn a_fused_loss_is_told_apart() {
+        let fused = |src: &str| match checkable(&body(src)) {
+            Some(Checkable::Scalar { fused_loss, .. }) => fused_loss,
+            _ => panic!("not checkable"),
+        };
+        assert!(fused(
+            "#[differentiable] fn f(z: f64) -> f64 { bce(sigmoid(z * 2.0), 0.3) }"
+        ));
+        assert!(!fused(
+            "#[differentiable] fn f(z: f64) -> f64 { bce(z, 0.3) + sigmoid(z) }"
+        ));
     }
 
     #[test]

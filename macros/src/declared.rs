@@ -35,9 +35,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         Some(all) => all.combine(e),
         None => errors = Some(e),
     };
-    if lowered.parts.is_empty()
-        && let Err(e) = returned(item, lowered, &shapes)
-    {
+    if let Err(e) = returned(item, lowered, &shapes) {
         push(e);
     }
     for a in &lowered.usage.annotated {
@@ -55,47 +53,85 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
 }
 
 fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Result<()> {
+    let syn::ReturnType::Type(_, ret) = &item.sig.output else {
+        return Ok(());
+    };
+    let last = match item.block.stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) => Some(e),
+        _ => None,
+    };
+    let at = |part: Option<usize>| match (last, part) {
+        (Some(syn::Expr::Tuple(t)), Some(k)) => {
+            let e = &t.elems[k];
+            quote::quote!(#e)
+        }
+        (Some(e), _) => quote::quote!(#e),
+        (None, _) => quote::quote!(#ret),
+    };
+    // What each value returned must be: the return type, or each part of a tuple.
+    let wanted: Vec<(NodeId, Shape, syn::Type, Option<usize>)> = if lowered.parts.is_empty() {
+        let shape = match lowered.array_output {
+            true => Shape::Array,
+            false => Shape::Float,
+        };
+        vec![(lowered.output, shape, (**ret).clone(), None)]
+    } else {
+        let Some(types) = types::tuple_output(ret) else {
+            return Ok(());
+        };
+        let same = matches!(last, Some(syn::Expr::Tuple(t)) if t.elems.len() == types.len());
+        (lowered.parts.iter().zip(types).enumerate())
+            .filter_map(|(k, (&node, ty))| {
+                let shape = match (types::array_output(&ty), Float::of(&ty)) {
+                    (Some(_), _) => Shape::Array,
+                    (None, Some(_)) => Shape::Float,
+                    _ => return None,
+                };
+                Some((node, shape, ty, same.then_some(k)))
+            })
+            .collect()
+    };
     // With no array or struct argument every value is a float, through loops and
     // branches too (a body builds no array of its own).
     let floats_only = !(lowered.params.iter()).any(|p| types::is_tensor_argument(&p.ty));
-    let found = match shapes[lowered.output.index()] {
-        Shape::Unknown if floats_only => Shape::Float,
-        shape => shape,
-    };
-    let wanted = match lowered.array_output {
-        true => Shape::Array,
-        false => Shape::Float,
-    };
-    if found == Shape::Unknown || found == wanted {
-        return Ok(());
-    }
-    let Some(what) = wanted.described() else {
-        return Ok(());
-    };
-    let ret = match &item.sig.output {
-        syn::ReturnType::Type(_, ty) => quote::quote!(#ty).to_string().replace(' ', ""),
-        syn::ReturnType::Default => return Ok(()),
-    };
-    let at = match item.block.stmts.last() {
-        Some(syn::Stmt::Expr(e, None)) => quote::quote!(#e),
-        _ => {
-            let output = &item.sig.output;
-            quote::quote!(#output)
+    let mut errors: Option<syn::Error> = None;
+    for (node, wanted, ty, part) in wanted {
+        let found = match shapes[node.index()] {
+            Shape::Unknown if floats_only => Shape::Float,
+            shape => shape,
+        };
+        if found == Shape::Unknown || found == wanted {
+            continue;
         }
-    };
-    let message = match found {
-        Shape::Float if floats_only => format!(
-            "this function returns `{ret}`, {what}, but its arguments are floats and so is its final value: return `{}`",
-            lowered.float.name()
-        ),
-        Shape::Float => format!(
-            "this function returns `{ret}`, {what}, but its final value is a float (a reduction such as `mean` or `sum`, or a loss): return `f64`/`f32`, or the array before it is reduced"
-        ),
-        _ => format!(
-            "this function returns `{ret}`, {what}, but its final value is an array: reduce it (`mean(..)`, `sum(..)`, a loss), or return the array's type"
-        ),
-    };
-    Err(syn::Error::new_spanned(at, message))
+        let Some(what) = wanted.described() else {
+            continue;
+        };
+        let ty = crate::lower::type_text(&ty);
+        let (subject, value) = match part {
+            None if lowered.parts.is_empty() => {
+                (format!("this function returns `{ty}`"), "its final value")
+            }
+            _ => (format!("this part of the result is `{ty}`"), "its value"),
+        };
+        let message = match found {
+            Shape::Float if floats_only => format!(
+                "{subject}, {what}, but the function's arguments are floats and so is {value}: return `{}`",
+                lowered.float.name()
+            ),
+            Shape::Float => format!(
+                "{subject}, {what}, but {value} is a float (a reduction such as `mean` or `sum`, or a loss): return `f64`/`f32`, or the array before it is reduced"
+            ),
+            _ => format!(
+                "{subject}, {what}, but {value} is an array: reduce it (`mean(..)`, `sum(..)`, a loss), or return the array's type"
+            ),
+        };
+        let e = syn::Error::new_spanned(at(part), message);
+        match &mut errors {
+            Some(all) => all.combine(e),
+            None => errors = Some(e),
+        }
+    }
+    errors.map_or(Ok(()), Err)
 }
 
 /// What an annotation says a value is.

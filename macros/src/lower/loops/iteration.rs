@@ -59,6 +59,24 @@ impl Body<'_> {
                 self.cx.error(r, "this loop is in a helper inlined into its caller, where the helper's arguments have no names: iterate over an array argument's axis (`for xt in x.axis_iter(Axis(1))`) or a constant range (`0..N`)");
                 return None;
             }
+            Expr::Range(r) if r.start.is_none() || r.end.is_none() => {
+                self.cx.error(r, "a loop's range has both bounds (`0..n`): the steps are counted before the loop runs, to be run again backwards");
+                None
+            }
+            Expr::Range(r)
+                if [&r.start, &r.end].into_iter().flatten().any(|b| {
+                    matches!(
+                        strip(b),
+                        Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Bool(_),
+                            ..
+                        })
+                    )
+                }) =>
+            {
+                self.cx.error(r, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
+                None
+            }
             Expr::Range(r) => {
                 if let Some(token) = crate::lower::integers::non_integer_token(quote!(#r)) {
                     self.cx.error(&token, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals");

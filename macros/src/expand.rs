@@ -374,8 +374,13 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
         }
     };
     let has_receiver = sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)));
+    // `Self` in an argument's type (reported) would name the stub `Grad` itself there.
+    let names_self = sig
+        .inputs
+        .iter()
+        .any(|a| first_ident(a.to_token_stream(), "Self", false).is_some());
     // A module `cadena` (refused above) would hide the crate.
-    if has_receiver || !sig.generics.params.is_empty() || sig.ident == "cadena" {
+    if has_receiver || names_self || !sig.generics.params.is_empty() || sig.ident == "cadena" {
         return function;
     }
     let name = &sig.ident;

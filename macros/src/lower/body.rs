@@ -157,7 +157,7 @@ impl Body<'_> {
         for (node, side) in [(l, &*b.left), (r, &*b.right)] {
             if let Some(name) = node.and_then(|n| self.integer_argument(n)) {
                 self.cx.error(side, format!(
-                    "this is the integer argument `{name}` (indices, class ids), which takes part in no arithmetic: pass it where indices go (`softmax_cross_entropy(z, {name})`, `x.select(Axis(0), {name})`), or convert its values to floats before the call"
+                    "this is the integer argument `{name}` (indices, class ids), which takes part in no arithmetic: pass it where indices go (`softmax_cross_entropy(z, {name})`, `table.select(Axis(0), {name})`), or convert its values to floats before the call"
                 ));
                 return None;
             }

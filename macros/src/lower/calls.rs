@@ -162,11 +162,39 @@ impl Body<'_> {
             .enumerate()
             .map(|(j, a)| self.operand(spec, j + 1, a))
             .collect();
+        let read = std::iter::once((receiver, &*m.receiver))
+            .chain(operands.iter().copied().zip(m.args.iter().skip(payload)));
+        if self.integers_read_as_values(spec, &name, read) {
+            return None;
+        }
         let mut args = vec![receiver?];
         for a in operands {
             args.push(a?);
         }
         Some(self.node(op, args, super::spans::first(&m.receiver)))
+    }
+
+    /// Reports an integer argument (class ids, indices) an op computes with as floats
+    /// (`sum(ids)`, `x.dot(w)` with `x: &Array2<u8>`), where it is not a target, a stride
+    /// or an index: the op's operands in order, `k` as the op table counts them.
+    fn integers_read_as_values<'e>(
+        &mut self,
+        spec: &crate::ir::ops::Spec,
+        name: &str,
+        operands: impl Iterator<Item = (Option<NodeId>, &'e Expr)>,
+    ) -> bool {
+        for (k, (node, a)) in operands.enumerate() {
+            if spec.syntax.target == Some(k) || spec.syntax.integers.contains(&k) {
+                continue;
+            }
+            if let Some(arg) = node.and_then(|n| self.integer_argument(n)) {
+                self.cx.error(a, format!(
+                    "this is the integer argument `{arg}` (indices, class ids), which `{name}` does not compute with: pass it where indices go (`softmax_cross_entropy(z, {arg})`, `table.select(Axis(0), {arg})`), or convert its values to floats before the call"
+                ));
+                return true;
+            }
+        }
+        false
     }
 
     /// A call's parts: a `#[differentiable]` function returning a tuple gives several,
@@ -337,16 +365,9 @@ impl Body<'_> {
             .collect();
         // An integer argument (class ids, indices) where the function computes with
         // floats: `sum(ids)` is not a target, a stride or an index.
-        for (k, (node, a)) in args.iter().zip(&written).enumerate() {
-            if spec.syntax.target == Some(k) || spec.syntax.integers.contains(&k) {
-                continue;
-            }
-            if let Some(arg) = node.and_then(|n| self.integer_argument(n)) {
-                self.cx.error(a, format!(
-                    "this is the integer argument `{arg}` (indices, class ids), which `{name}` does not compute with: pass it where indices go (`softmax_cross_entropy(z, {arg})`, `x.select(Axis(0), {arg})`), or convert its values to floats before the call"
-                ));
-                return None;
-            }
+        let read = args.iter().copied().zip(written.iter().copied());
+        if self.integers_read_as_values(spec, &name, read) {
+            return None;
         }
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
         Some(self.node(op, args?, super::spans::first(&c.func)))

@@ -77,6 +77,27 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
     for arg in &sig.inputs {
         Primitives(cx).visit_fn_arg(arg);
     }
+    // `p: &Self` written by the user (not the `self_: &Self` a method's receiver becomes):
+    // the function is expanded outside any impl, where `Self` would name the generated
+    // `Grad` (a recursive type) or nothing.
+    struct SelfType<'c>(&'c mut Ctxt);
+    impl Visit<'_> for SelfType<'_> {
+        fn visit_type_path(&mut self, t: &syn::TypePath) {
+            if let Some(first) = t.path.segments.first()
+                && first.ident == "Self"
+            {
+                self.0.error(&first.ident, "`Self` in the arguments of a #[differentiable] function: inside an impl block, mark the block (`#[differentiable] impl P { .. }`, which reads `Self` as `P`); outside one, name the type (`p: &P`)");
+            }
+            syn::visit::visit_type_path(self, t);
+        }
+    }
+    for arg in &sig.inputs {
+        if let FnArg::Typed(pt) = arg
+            && !matches!(&*pt.pat, syn::Pat::Ident(p) if p.ident == "self_")
+        {
+            SelfType(cx).visit_type(&pt.ty);
+        }
+    }
     Primitives(cx).visit_return_type(&sig.output);
 }
 

@@ -430,3 +430,17 @@ fn a_float_method_called_by_its_path_is_the_method() {
     assert!((g.a - (a.sin() + a * a.cos())).abs() < 1e-15);
     assert!((g.b - 2.0 * b).abs() < 1e-15);
 }
+
+// An argument of the other float type that the body neither reads nor differentiates is
+// valid Rust; the check that a model's floats are the function's skipped it (a fuzzer
+// finding: "this model's parameters are `f64`" on an unused `&[f64; 3]`).
+#[differentiable(wrt(b))]
+fn unused_other_float_array(b: f32, _v: &[f64; 3]) -> f32 {
+    b * b
+}
+
+#[test]
+fn an_unused_argument_of_the_other_float_type_is_accepted() {
+    let (value, g) = unused_other_float_array::grad(3.0, &[1.0; 3]);
+    assert_eq!((value, g.b), (9.0, 6.0));
+}

@@ -334,6 +334,19 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
         let span = infer.underscore_token.span;
         **ty = syn::parse_quote_spanned!(span=> f64);
     }
+    // Likewise an opaque type inside the return type (`Array2<impl Fn(f64) -> f64>`): the
+    // stand-in returns `Array2<f64>`, keeping the names it uses in use.
+    struct Opaque;
+    impl syn::visit_mut::VisitMut for Opaque {
+        fn visit_type_mut(&mut self, t: &mut syn::Type) {
+            if let syn::Type::ImplTrait(i) = t {
+                let span = i.impl_token.span;
+                *t = syn::parse_quote_spanned!(span=> f64);
+            }
+            syn::visit_mut::visit_type_mut(self, t);
+        }
+    }
+    syn::visit_mut::VisitMut::visit_return_type_mut(&mut Opaque, &mut sig.output);
     let sig = &sig;
     let mut imports = imports.to_vec();
     let body = item.block.to_token_stream();

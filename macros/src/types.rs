@@ -200,7 +200,8 @@ pub fn is_integer_array(ty: &Type) -> bool {
 }
 
 /// The element type of an ndarray array when it is certainly not a number: written with
-/// generic arguments (`Option<f64>`), as a reference, tuple, slice or array, or `bool`,
+/// generic arguments (`Option<f64>`), as a reference, tuple, slice, array, `impl Trait`,
+/// `dyn Trait`, function pointer or `!`, or `bool`,
 /// `char`, `str` or `String`. A plain name (`T`, an alias) may be a float: rustc checks it.
 pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
     let (last, _) = last_segment(ty)?;
@@ -216,9 +217,15 @@ pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
                     "bool" | "char" | "str" | "String"
                 )
         }),
-        Type::Reference(_) | Type::Tuple(_) | Type::Slice(_) | Type::Array(_) | Type::Ptr(_) => {
-            true
-        }
+        Type::Reference(_)
+        | Type::Tuple(_)
+        | Type::Slice(_)
+        | Type::Array(_)
+        | Type::Ptr(_)
+        | Type::ImplTrait(_)
+        | Type::TraitObject(_)
+        | Type::BareFn(_)
+        | Type::Never(_) => true,
         _ => false,
     };
     bad.then_some(elem)

@@ -112,6 +112,10 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             None
         }
         ReturnType::Type(_, ty) => {
+            if let Some(bad) = crate::types::non_numeric_element(ty) {
+                cx.error(bad, "an array a #[differentiable] function returns holds `f32` or `f64`; this element type is neither");
+                return None;
+            }
             if let Some((elem, _)) = array_output(ty) {
                 return Some(elem);
             }

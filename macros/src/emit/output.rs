@@ -40,12 +40,14 @@ pub fn forward(d: &Derived) -> Forward {
     // code are marked read, and unused `let` names bound again, unused, at their spans.
     let read_params = &lowered.usage.read_params;
     let unread_lets = &lowered.usage.unread_lets;
+    let fields = field_names(lowered);
 
     let function = quote! {
         #(#attrs)*
         #vis #sig {
             #(#uses)*
             #( let _ = &#read_params; )*
+            #( let _ = &#fields; )*
             // In a block of their own: a later `let` of an argument's name must not
             // shadow the argument for the code before it.
             { #( let #unread_lets = 0_u8; )* }
@@ -58,6 +60,31 @@ pub fn forward(d: &Derived) -> Forward {
         value: fwd_out,
         function,
     }
+}
+
+/// In ndarray code, each struct field the body names, up to its first index (`p.enc.w`,
+/// `p.layers`): read by the emitted body so that a field the struct lacks is rustc's error
+/// on the user's name, also in code the result does not need (a fuzzer finding). A read
+/// to the first index only, which cannot panic.
+fn field_names(lowered: &crate::ir::function::Lowered) -> Vec<TokenStream> {
+    if !lowered.tensor {
+        return Vec::new();
+    }
+    let mut out: Vec<TokenStream> = Vec::new();
+    for f in &lowered.fields {
+        let named: Vec<&crate::ir::step::Step> = (f.path.iter())
+            .take_while(|s| matches!(s, crate::ir::step::Step::Field(_)))
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        let ident = &lowered.params[f.param].ident;
+        let tokens = quote!(#ident #(#named)*);
+        if !out.iter().any(|t| t.to_string() == tokens.to_string()) {
+            out.push(tokens);
+        }
+    }
+    out
 }
 
 /// The function's value from its roots' expressions: an array made owned (an argument

@@ -67,6 +67,11 @@ impl Body<'_> {
                 self.cx.error(e, "a reference to a reference: ndarray's operators and cadena's ops take an array or one `&` of it (`&x`)");
                 None
             }
+            // `&0.5 * x`: no operator of ndarray's takes a float by reference.
+            Expr::Reference(r) if self.tensor && matches!(super::strip(&r.expr), Expr::Lit(_)) => {
+                self.cx.error(e, "a reference to a literal: a float takes part in ndarray code by value (`0.5 * &x`)");
+                None
+            }
             // `&x` in forward code only borrows; the value is the same.
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
             Expr::Lit(lit) => self.literal(lit),

@@ -268,6 +268,24 @@ impl Body<'_> {
             && (ty == "f64" || ty == "f32")
             && from == "from"
         {
+            // Of an array argument, no such conversion exists.
+            if let Expr::Path(path) = super::strip(arg)
+                && let Some(ident) = path.path.get_ident()
+                && let Some(p) = self.params.iter().find(|p| p.ident == *ident)
+                && matches!(
+                    p.kind,
+                    crate::types::Kind::Array { .. } | crate::types::Kind::Struct
+                )
+            {
+                self.cx.error(
+                    arg,
+                    format!(
+                        "`{ty}::from` converts a number to a float, and `{ident}` is `{}`",
+                        super::type_text(&p.ty)
+                    ),
+                );
+                return None;
+            }
             return self.expr(arg);
         }
         // `f64::sin(x)`, `f32::max(a, b)`: the float's method called by its path, which is

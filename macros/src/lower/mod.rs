@@ -163,6 +163,17 @@ pub(crate) fn type_text(ty: &Type) -> String {
         .replace(" ,", ",")
 }
 
+/// `e` without the parentheses and invisible groups around it.
+pub(crate) fn strip(mut e: &syn::Expr) -> &syn::Expr {
+    loop {
+        e = match e {
+            syn::Expr::Paren(p) => &p.expr,
+            syn::Expr::Group(g) => &g.expr,
+            _ => return e,
+        };
+    }
+}
+
 /// An expression as the user would write it: `&p.layers`, `(0..N).rev()`.
 fn source_text(e: &syn::Expr) -> String {
     tidy(e)

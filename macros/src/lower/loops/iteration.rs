@@ -252,12 +252,4 @@ pub(super) fn method0<'e>(e: &'e Expr, name: &str) -> Option<&'e Expr> {
     }
 }
 
-pub(super) fn strip(mut e: &Expr) -> &Expr {
-    loop {
-        e = match e {
-            Expr::Paren(p) => &p.expr,
-            Expr::Group(g) => &g.expr,
-            _ => return e,
-        };
-    }
-}
+pub(super) use crate::lower::strip;

@@ -333,8 +333,8 @@ pub fn classify(e: &Evidence) -> Verdict {
 /// Whether rustc's objection to the plain twin is one the tensor dialect lifts on purpose
 /// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
 /// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
-/// expected or the reverse, a view by value in arithmetic, or a float method called on
-/// an array.
+/// expected or the reverse, a view by value in arithmetic, a float method called on an
+/// array, or an array's method on `mean_axis`'s result (an `Option` in ndarray).
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
@@ -352,11 +352,15 @@ fn dialect(d: &Diagnostic) -> bool {
                 "max", "min", "exp", "ln", "tanh", "sqrt", "abs", "sin", "cos", "tan", "powi",
                 "powf", "recip", "ln_1p", "exp_m1", "log2", "log10",
             ];
-            text.contains("ArrayBase")
-                && METHODS.iter().any(|m| {
-                    d.message
-                        .starts_with(&format!("no method named `{m}` found"))
-                })
+            // `x.mean_axis(Axis(0)).sum()`: the dialect's `mean_axis` is the array, not
+            // ndarray's `Option` of it.
+            let option = d.message.contains("for enum `Option<ArrayBase");
+            option
+                || text.contains("ArrayBase")
+                    && METHODS.iter().any(|m| {
+                        d.message
+                            .starts_with(&format!("no method named `{m}` found"))
+                    })
         }
         _ => false,
     }

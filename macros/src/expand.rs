@@ -353,11 +353,7 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
     if let Some(axis) = first_ident(body.clone(), "Axis", false) {
         imports.push(syn::Path::from(axis));
     }
-    for name in ["s", "concatenate", "stack"] {
-        if let Some(mac) = first_ident(body.clone(), name, true) {
-            imports.push(syn::Path::from(mac));
-        }
-    }
+    imports.extend(macro_imports(item));
     let uses = imports.iter().map(|path| {
         let span = syn::spanned::Spanned::span(path);
         quote::quote_spanned! {span=>
@@ -459,14 +455,29 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
     }
 }
 
-/// The first identifier `name` in `tokens` (followed by `!` when `bang`: a macro's
-/// name), with its span.
+/// The ndarray macros the body calls by their imported names (`s![..]`, not
+/// `ndarray::s![..]`), for `use` items that keep those imports in use where the emitted
+/// code no longer names them (an error, or a slice the result does not need).
+pub(crate) fn macro_imports(item: &ItemFn) -> Vec<syn::Path> {
+    let body = item.block.to_token_stream();
+    ["s", "concatenate", "stack"]
+        .into_iter()
+        .filter_map(|name| first_ident(body.clone(), name, true).map(syn::Path::from))
+        .collect()
+}
+
+/// The first identifier `name` in `tokens` (followed by `!` when `bang`: a macro's name,
+/// not after `::`), with its span.
 fn first_ident(tokens: TokenStream, name: &str, bang: bool) -> Option<syn::Ident> {
     let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
     trees.iter().enumerate().find_map(|(k, tt)| match tt {
         proc_macro2::TokenTree::Ident(i) if i == name => {
-            let is_bang = matches!(trees.get(k + 1), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '!');
-            (is_bang == bang).then(|| i.clone())
+            let punct = |at: Option<usize>, c: char| {
+                matches!(at.and_then(|j| trees.get(j)), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == c)
+            };
+            let is_bang = punct(Some(k + 1), '!');
+            let in_path = punct(k.checked_sub(1), ':');
+            (is_bang == bang && !(bang && in_path)).then(|| i.clone())
         }
         proc_macro2::TokenTree::Group(g) => first_ident(g.stream(), name, bang),
         _ => None,

@@ -67,6 +67,13 @@ pub fn names(item: &ItemFn) -> TokenStream {
                 self.visit_expr(arg);
             }
         }
+        // `s![K.., ..]`: the names a slice's bounds read are read too (a fuzzer finding:
+        // an undefined `K` in a slice the result does not need was accepted).
+        fn visit_macro(&mut self, m: &'a syn::Macro) {
+            if m.path.is_ident("s") {
+                self.slice_names(m.tokens.clone());
+            }
+        }
         fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
             self.bound.insert(p.ident.to_string());
             syn::visit::visit_pat_ident(self, p);
@@ -81,6 +88,36 @@ pub fn names(item: &ItemFn) -> TokenStream {
                 self.read.push(ident.clone());
             }
             syn::visit::visit_expr_path(self, p);
+        }
+    }
+    impl Names {
+        fn slice_names(&mut self, tokens: TokenStream) {
+            use proc_macro2::TokenTree;
+            let trees: Vec<TokenTree> = tokens.into_iter().collect();
+            for (k, tt) in trees.iter().enumerate() {
+                match tt {
+                    TokenTree::Group(g) => self.slice_names(g.stream()),
+                    TokenTree::Ident(i) => {
+                        // A path's segment, a call or a macro is not a value's name.
+                        let next = trees.get(k + 1);
+                        let prev = k.checked_sub(1).and_then(|j| trees.get(j));
+                        let joined = |t: Option<&TokenTree>, c: char| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c);
+                        let called = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+                        if joined(next, ':')
+                            || joined(prev, ':')
+                            || joined(prev, '.')
+                            || joined(next, '!')
+                            || called
+                        {
+                            continue;
+                        }
+                        if !self.read.contains(i) && syn::parse2::<syn::Ident>(quote!(#i)).is_ok() {
+                            self.read.push(i.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
     }
     let mut names = Names::default();

@@ -1,7 +1,8 @@
 // A field the struct lacks, in a `let` the result does not need: rustc's error on the
 // field's name (a fuzzer finding: the body was accepted, as the graph left the `let` out).
-// Likewise `f64::from` of an array and a reference to a literal in ndarray code.
-use cadena::ndarray::{Array1, Array2};
+// Likewise a name a slice reads (`s![K.., ..]`) that exists nowhere, `f64::from` of an
+// array and a reference to a literal in ndarray code.
+use cadena::ndarray::{s, Array1, Array2};
 use cadena::prelude::*;
 
 #[derive(Parameters, Clone)]
@@ -14,6 +15,12 @@ pub struct Lin {
 fn unused_layer(p: &Lin, x: &Array2<f64>) -> f64 {
     let _h = tanh(x.dot(&p.layers[0].w) + &p.layers[0].b);
     mean(tanh(x.dot(&p.w) + &p.b))
+}
+
+#[differentiable]
+fn unused_slice(x: &Array2<f64>) -> f64 {
+    let _v = x.slice(s![K.., ..]);
+    mean(x)
 }
 
 #[differentiable]

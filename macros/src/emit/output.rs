@@ -28,7 +28,8 @@ pub fn forward(d: &Derived) -> Forward {
     let (fwd_stmts, fwd_out) = statements(d, lowered, &outputs);
     let fwd_out = output_value(item, &outputs, fwd_out);
     // One `use` per path, spanned at the user's call, so a missing import is reported there.
-    let uses = lowered.usage.used_paths.iter().map(|path| {
+    let macros = crate::expand::macro_imports(item);
+    let uses = lowered.usage.used_paths.iter().chain(&macros).map(|path| {
         let span = syn::spanned::Spanned::span(path);
         quote::quote_spanned! {span=>
             #[allow(unused_imports)]

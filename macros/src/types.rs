@@ -287,6 +287,27 @@ pub fn is_integer_type(ty: &Type) -> bool {
     }
 }
 
+/// A type no value of which is a number or holds numbers: `impl Trait`, `dyn Trait`, a
+/// function pointer, `!`, a raw pointer, `bool`, `char`, `str`, `String` (behind `&` too).
+pub fn never_a_number(ty: &Type) -> bool {
+    match ungroup(ty) {
+        Type::Reference(r) => never_a_number(&r.elem),
+        Type::Paren(p) => never_a_number(&p.elem),
+        Type::ImplTrait(_)
+        | Type::TraitObject(_)
+        | Type::BareFn(_)
+        | Type::Never(_)
+        | Type::Ptr(_) => true,
+        Type::Path(p) => {
+            p.qself.is_none()
+                && p.path.get_ident().is_some_and(|i| {
+                    matches!(i.to_string().as_str(), "bool" | "char" | "str" | "String")
+                })
+        }
+        _ => false,
+    }
+}
+
 /// Rust's primitive scalar types and `str`, by name.
 pub fn is_primitive(name: &str) -> bool {
     is_integer(name) || matches!(name, "f32" | "f64" | "bool" | "char" | "str")

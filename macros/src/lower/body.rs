@@ -286,6 +286,15 @@ impl Body<'_> {
                     return None;
                 }
                 return match param.input {
+                    // In ndarray code every argument is an input (integers are sizes and
+                    // ids); one that is never a number is refused here, not in generated code.
+                    Some(_) if crate::types::never_a_number(&param.ty) => {
+                        self.cx.error(p, format!(
+                            "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",
+                            type_text(&param.ty)
+                        ));
+                        None
+                    }
                     Some(id) => Some(id),
                     None if crate::types::is_float_array(&param.ty) => {
                         self.cx.error(p, format!(

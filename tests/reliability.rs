@@ -444,3 +444,29 @@ fn an_unused_argument_of_the_other_float_type_is_accepted() {
     let (value, g) = unused_other_float_array::grad(3.0, &[1.0; 3]);
     assert_eq!((value, g.b), (9.0, 6.0));
 }
+
+// A gate (relu's step, max's routing) selects the adjoint instead of multiplying it: where
+// it is shut the gradient is 0, also when what it gates is infinite at the clamped value
+// (`sqrt` at 0 has derivative ∞, and 0 · ∞ was NaN; a fuzzer finding).
+#[differentiable]
+fn sqrt_of_relu(a: f64) -> f64 {
+    relu(a - 1.0).sqrt()
+}
+
+#[differentiable]
+fn sqrt_of_relu_array(x: &cadena::ndarray::Array1<f64>) -> f64 {
+    sum(sqrt(relu(x - 1.0)))
+}
+
+#[test]
+fn a_shut_gate_gives_zero_not_nan() {
+    assert_eq!(
+        sqrt_of_relu::grad(-1.0),
+        (0.0, sqrt_of_relu::Grad { a: 0.0 })
+    );
+    assert_eq!(sqrt_of_relu::grad(5.0).1.a, 0.25);
+    let x = cadena::ndarray::array![-1.0, 5.0];
+    let (value, g) = sqrt_of_relu_array::grad(&x);
+    assert_eq!(value, 2.0);
+    assert_eq!(g.x.to_vec(), vec![0.0, 0.25]);
+}

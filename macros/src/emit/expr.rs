@@ -96,6 +96,16 @@ pub enum Kernels {
     Lanes,
 }
 
+/// Which operand of product `id` is a gate (0 or 1: a step or a `max`/`min` routing), if
+/// one is.
+fn gate_operand(g: &Graph, id: NodeId) -> Option<usize> {
+    if *g.op(id) != Op::Mul {
+        return None;
+    }
+    let gate = |x: &NodeId| matches!(g.op(*x), Op::Step | Op::GreaterEq | Op::LessEq);
+    g.args(id).iter().position(gate)
+}
+
 /// An elementwise node (or a scalar loss) on scalar operand expressions `a`, calling the
 /// `kernels` asked for.
 pub fn elementwise(
@@ -136,6 +146,20 @@ pub fn elementwise(
         }
     }
     match spec.emit {
+        // A gradient through a gate (`relu`'s step, `max`'s routing) selects instead of
+        // multiplying: where the gate is shut the adjoint is 0, also when what it gates is
+        // infinite or NaN at a clamped value (`sqrt(relu(x))` at x < 0 gave 0 · ∞ = NaN).
+        Emit::Infix("*")
+            if kernels != Kernels::Lanes
+                && let Some(k) = gate_operand(g, id) =>
+        {
+            let (gate, other) = (&args[k], &args[1 - k]);
+            let zero = literal(0.0, lowered);
+            quote_spanned!(span=> {
+                let gate = #gate;
+                if gate == #zero { #zero } else { #other * gate }
+            })
+        }
         Emit::Infix(symbol) => {
             let (x, y, op) = (&args[0], &args[1], spanned(symbol, span));
             quote_spanned!(span=> #x #op #y)

@@ -470,3 +470,21 @@ fn a_shut_gate_gives_zero_not_nan() {
     assert_eq!(value, 2.0);
     assert_eq!(g.x.to_vec(), vec![0.0, 0.25]);
 }
+
+// The same in `grad_sum`, whose batched kernels are compiled apart.
+#[differentiable(wrt(w))]
+fn sqrt_of_relu_sample(w: f64, x: f64) -> f64 {
+    relu(x - w).sqrt()
+}
+
+#[test]
+fn a_shut_gate_gives_zero_in_a_batched_gradient_too() {
+    // x - w = -2 or 4: every other sample's gate is open (d/dw = -1/4 there); 32
+    // samples, so that whole chunks run the vectorised kernels.
+    let xs: Vec<f64> = (0..32)
+        .map(|i| if i % 2 == 0 { -1.0 } else { 5.0 })
+        .collect();
+    let (total, g) = sqrt_of_relu_sample::grad_sum(1.0, &xs);
+    assert_eq!(total, 32.0);
+    assert_eq!(g.w, -4.0);
+}

@@ -149,10 +149,8 @@ pub fn elementwise(
         // A gradient through a gate (`relu`'s step, `max`'s routing) selects instead of
         // multiplying: where the gate is shut the adjoint is 0, also when what it gates is
         // infinite or NaN at a clamped value (`sqrt(relu(x))` at x < 0 gave 0 · ∞ = NaN).
-        Emit::Infix("*")
-            if kernels != Kernels::Lanes
-                && let Some(k) = gate_operand(g, id) =>
-        {
+        // A select, branch-free where vectorised (`grad_sum`'s lanes too).
+        Emit::Infix("*") if let Some(k) = gate_operand(g, id) => {
             let (gate, other) = (&args[k], &args[1 - k]);
             let zero = literal(0.0, lowered);
             quote_spanned!(span=> {

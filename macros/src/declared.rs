@@ -222,7 +222,9 @@ fn annotation(
             ))
         }
         // `let v: ArrayView2<f64> = x.dot(w)`: a view borrows an array; a computed one is owned.
-        (Written::Array { view: true, .. }, Shape::Array) if computed && !borrows(g, a.node) => {
+        (Written::Array { view: true, .. }, Shape::Array)
+            if computed && !borrows(g, a.node) && !views(&a.init) =>
+        {
             Some(format!(
                 "this `let` is annotated `{ty}`, a view, but {value} is a new array, not a view of one: annotate it `{}` (or leave the annotation out)",
                 ty.replacen("ArrayView", "Array", 1)
@@ -238,6 +240,31 @@ fn borrows(g: &Graph, id: NodeId) -> bool {
         g.op(id),
         Op::Transpose | Op::Slice | Op::IndexAxis(_) | Op::IfElse | Op::Guard
     )
+}
+
+/// Whether `e` is written as a view of what it reads (`a.view()`, `a.t()`), which the
+/// graph does not keep apart from `a` itself.
+fn views(e: &syn::Expr) -> bool {
+    const VIEWS: &[&str] = &[
+        "view",
+        "t",
+        "reversed_axes",
+        "slice",
+        "slice_axis",
+        "row",
+        "column",
+        "index_axis",
+        "insert_axis",
+        "into_dyn",
+        "broadcast",
+        "permuted_axes",
+        "into_shape_with_order",
+    ];
+    match crate::lower::strip(e) {
+        syn::Expr::MethodCall(m) => VIEWS.contains(&m.method.to_string().as_str()),
+        syn::Expr::Reference(_) | syn::Expr::Path(_) | syn::Expr::Field(_) => true,
+        _ => false,
+    }
 }
 
 fn axes(n: usize) -> String {

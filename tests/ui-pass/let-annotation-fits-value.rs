@@ -34,7 +34,10 @@ pub fn axes_and_views(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
     let c: Array1<f64> = v.sum_axis(Axis(0));
     let b: Array2<f64> = x.dot(w) + c;
     let z: &Array2<f64> = &b;
-    v.sum() + xt.sum() + z.sum()
+    // A view of a computed array, and a `let` naming another.
+    let bv: ArrayView2<f64> = b.view();
+    let same: Array2<f64> = b;
+    v.sum() + xt.sum() + z.sum() + bv.sum() - same.sum()
 }
 
 fn main() {

@@ -26,10 +26,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         |id, _| shapes::argument(params, id),
         |id| shapes::matrix_argument(params, id),
     );
-    let ranks = shapes::ranks(g, &shapes, |id| {
-        let p = params.iter().find(|p| p.input == Some(id))?;
-        types::array_rank(&p.ty)
-    });
+    let ranks = shapes::ranks(g, &shapes, |id| shapes::argument_rank(params, id));
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -277,9 +274,7 @@ fn axes(n: usize) -> String {
 /// An expression whose result is a new value, never a reference: arithmetic, a
 /// literal, a call of an op (`if`/`match` may choose between references).
 fn is_value(e: &syn::Expr) -> bool {
-    match e {
-        syn::Expr::Paren(p) => is_value(&p.expr),
-        syn::Expr::Group(g) => is_value(&g.expr),
+    match crate::lower::strip(e) {
         syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)),
         syn::Expr::Binary(_)
         | syn::Expr::Lit(_)

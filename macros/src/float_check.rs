@@ -22,15 +22,11 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
     let mut out = TokenStream::new();
     // Only what the function differentiates or reads: an unused `v: &[f64; 3]` in an `f32`
     // function is valid Rust, and nothing generated touches it.
-    let used = |(k, p): &(usize, &crate::ir::function::Param)| {
-        lowered.wrt.contains(k) || lowered.usage.read_params.contains(&p.ident)
-    };
-    let structs = lowered
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.kind == Kind::Struct);
-    for (_, p) in structs.filter(used) {
+    let checked = lowered.params.iter().enumerate().filter(|(k, p)| {
+        p.kind == Kind::Struct
+            && (lowered.wrt.contains(k) || lowered.usage.read_params.contains(&p.ident))
+    });
+    for (_, p) in checked {
         let ty = match ungroup(&p.ty) {
             Type::Reference(r) => &*r.elem,
             other => other,

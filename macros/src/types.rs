@@ -287,24 +287,35 @@ pub fn is_integer_type(ty: &Type) -> bool {
     }
 }
 
-/// A type no value of which is a number or holds numbers: `impl Trait`, `dyn Trait`, a
-/// function pointer, `!`, a raw pointer, `bool`, `char`, `str`, `String` (behind `&` too).
+/// Whether a type is one no value of a body has: `impl Trait` (which rustc refuses on a
+/// `let` anyway), `dyn Trait`, a function pointer, a raw pointer, `!`, behind references
+/// too.
+pub fn holds_no_value(ty: &Type) -> bool {
+    match ungroup(ty) {
+        Type::ImplTrait(_)
+        | Type::TraitObject(_)
+        | Type::BareFn(_)
+        | Type::Ptr(_)
+        | Type::Never(_) => true,
+        Type::Reference(r) => holds_no_value(&r.elem),
+        Type::Paren(p) => holds_no_value(&p.elem),
+        _ => false,
+    }
+}
+
+/// A type no value of which is a number or holds numbers: one that
+/// [holds no value](holds_no_value), or `bool`, `char`, `str`, `String` (behind `&` too).
 pub fn never_a_number(ty: &Type) -> bool {
     match ungroup(ty) {
         Type::Reference(r) => never_a_number(&r.elem),
         Type::Paren(p) => never_a_number(&p.elem),
-        Type::ImplTrait(_)
-        | Type::TraitObject(_)
-        | Type::BareFn(_)
-        | Type::Never(_)
-        | Type::Ptr(_) => true,
         Type::Path(p) => {
             p.qself.is_none()
                 && p.path.get_ident().is_some_and(|i| {
                     matches!(i.to_string().as_str(), "bool" | "char" | "str" | "String")
                 })
         }
-        _ => false,
+        other => holds_no_value(other),
     }
 }
 

@@ -50,7 +50,7 @@ pub fn derivation(g: &Graph, targets: &[String], grads: &[NodeId]) -> Derivation
 pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivation {
     let targets = heads;
     let mut names: HashMap<NodeId, String> = HashMap::new();
-    let small = reachable(g, grads) <= MAX_NAMING_NODES;
+    let small = g.live(grads).into_iter().filter(|&l| l).count() <= MAX_NAMING_NODES;
     loop {
         let lines = render(g, &names, targets, grads);
         let long = small && lines.iter().any(|l| l.chars().count() > LONG_LINE);
@@ -75,21 +75,6 @@ pub fn derivation_of(g: &Graph, heads: &[String], grads: &[NodeId]) -> Derivatio
         let name = format!("δ{}", subscript(names.len() + 1));
         names.insert(id, name);
     }
-}
-
-/// How many nodes the lines are printed from.
-fn reachable(g: &Graph, roots: &[NodeId]) -> usize {
-    let mut seen = vec![false; g.len()];
-    let mut stack: Vec<NodeId> = roots.to_vec();
-    let mut n = 0;
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut seen[id.index()], true) {
-            continue;
-        }
-        n += 1;
-        stack.extend(g.args(id).iter().copied());
-    }
-    n
 }
 
 /// The definitions `lines` read, directly or through other definitions: a name chosen

@@ -71,21 +71,24 @@ fn field_names(lowered: &crate::ir::function::Lowered) -> Vec<TokenStream> {
     if !lowered.tensor {
         return Vec::new();
     }
-    let mut out: Vec<TokenStream> = Vec::new();
+    let mut read: Vec<(usize, &[crate::ir::step::Step])> = Vec::new();
     for f in &lowered.fields {
-        let named: Vec<&crate::ir::step::Step> = (f.path.iter())
+        let named = f
+            .path
+            .iter()
             .take_while(|s| matches!(s, crate::ir::step::Step::Field(_)))
-            .collect();
-        if named.is_empty() {
-            continue;
-        }
-        let ident = &lowered.params[f.param].ident;
-        let tokens = quote!(#ident #(#named)*);
-        if !out.iter().any(|t| t.to_string() == tokens.to_string()) {
-            out.push(tokens);
+            .count();
+        let prefix = (f.param, &f.path[..named]);
+        if named > 0 && !read.contains(&prefix) {
+            read.push(prefix);
         }
     }
-    out
+    read.into_iter()
+        .map(|(param, path)| {
+            let ident = &lowered.params[param].ident;
+            quote!(#ident #(#path)*)
+        })
+        .collect()
 }
 
 /// The function's value from its roots' expressions: an array made owned (an argument

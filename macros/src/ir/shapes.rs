@@ -72,13 +72,17 @@ pub fn argument(params: &[Param], id: NodeId) -> Shape {
     }
 }
 
-/// Whether `id` is an array argument whose type gives it two or more axes.
-pub fn matrix_argument(params: &[Param], id: NodeId) -> bool {
+/// The number of axes of argument `id`, where its type gives it (`Array2<f64>`).
+pub fn argument_rank(params: &[Param], id: NodeId) -> Option<usize> {
     params
         .iter()
         .find(|p| p.input == Some(id))
         .and_then(|p| crate::types::array_rank(&p.ty))
-        .is_some_and(|rank| rank >= 2)
+}
+
+/// Whether `id` is an array argument whose type gives it two or more axes.
+pub fn matrix_argument(params: &[Param], id: NodeId) -> bool {
+    argument_rank(params, id).is_some_and(|rank| rank >= 2)
 }
 
 /// Every array node's number of axes where the graph alone says it: an argument's from
@@ -103,10 +107,11 @@ pub fn ranks(
                 _ => None,
             },
             Op::Transpose | Op::Softmax | Op::LogSoftmax | Op::Select(_) => first,
-            Op::SumAxis(_) | Op::MeanAxis(_) | Op::MaxAxis(_) | Op::MinAxis(_) => {
-                first.and_then(|r| r.checked_sub(1))
-            }
-            Op::IndexAxis(_) => first.and_then(|r| r.checked_sub(1)),
+            Op::SumAxis(_)
+            | Op::MeanAxis(_)
+            | Op::MaxAxis(_)
+            | Op::MinAxis(_)
+            | Op::IndexAxis(_) => first.and_then(|r| r.checked_sub(1)),
             Op::InsertAxis(_) => first.map(|r| r + 1),
             Op::IfElse => match (args[1], args[2]) {
                 (a, b) if a == b => a,

@@ -77,6 +77,7 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
     for arg in &sig.inputs {
         Primitives(cx).visit_fn_arg(arg);
     }
+    Primitives(cx).visit_return_type(&sig.output);
     // `p: &Self` written by the user (not the `self_: &Self` a method's receiver becomes):
     // the function is expanded outside any impl, where `Self` would name the generated
     // `Grad` (a recursive type) or nothing.
@@ -98,7 +99,6 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
             SelfType(cx).visit_type(&pt.ty);
         }
     }
-    Primitives(cx).visit_return_type(&sig.output);
 }
 
 /// The float type the function returns, which every float in it must share.

@@ -8,19 +8,31 @@ use proc_macro2::Span;
 use syn::Expr;
 use syn::spanned::Spanned;
 
+/// The operand an expression's first token belongs to, for the forms written after one
+/// (`a + b`, `f(x)`, `x.m()`, `x?`, `a..b`): the expression's left spine.
+pub fn left_operand(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Binary(b) => Some(&b.left),
+        Expr::Assign(a) => Some(&a.left),
+        Expr::Call(c) => Some(&c.func),
+        Expr::MethodCall(m) => Some(&m.receiver),
+        Expr::Field(f) => Some(&f.base),
+        Expr::Index(i) => Some(&i.expr),
+        Expr::Cast(c) => Some(&c.expr),
+        Expr::Try(t) => Some(&t.expr),
+        Expr::Await(a) => Some(&a.base),
+        Expr::Range(r) => r.start.as_deref(),
+        _ => None,
+    }
+}
+
 /// The span of `e`'s first token.
 pub fn first(e: &Expr) -> Span {
+    if let Some(left) = left_operand(e) {
+        return first(left);
+    }
     match e {
-        Expr::Binary(b) => first(&b.left),
-        Expr::Call(c) => first(&c.func),
-        Expr::MethodCall(m) => first(&m.receiver),
-        Expr::Field(f) => first(&f.base),
-        Expr::Index(i) => first(&i.expr),
-        Expr::Cast(c) => first(&c.expr),
-        Expr::Range(r) => match &r.start {
-            Some(start) => first(start),
-            None => r.limits.span(),
-        },
+        Expr::Range(r) => r.limits.span(),
         Expr::Paren(p) if p.attrs.is_empty() => p.paren_token.span.open(),
         Expr::Unary(u) if u.attrs.is_empty() => u.op.span(),
         Expr::Reference(r) if r.attrs.is_empty() => r.and_token.span,

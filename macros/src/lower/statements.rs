@@ -415,22 +415,7 @@ fn leftmost_has_attributes(e: &Expr) -> bool {
         Path, Range, RawAddr, Reference, Repeat, Return, Struct, Try, TryBlock, Tuple, Unary,
         Unsafe, While, Yield
     );
-    if !attrs.is_empty() {
-        return true;
-    }
-    match e {
-        Expr::Binary(b) => leftmost_has_attributes(&b.left),
-        Expr::Assign(a) => leftmost_has_attributes(&a.left),
-        Expr::MethodCall(m) => leftmost_has_attributes(&m.receiver),
-        Expr::Field(f) => leftmost_has_attributes(&f.base),
-        Expr::Index(i) => leftmost_has_attributes(&i.expr),
-        Expr::Cast(c) => leftmost_has_attributes(&c.expr),
-        Expr::Try(t) => leftmost_has_attributes(&t.expr),
-        Expr::Await(a) => leftmost_has_attributes(&a.base),
-        Expr::Call(c) => leftmost_has_attributes(&c.func),
-        Expr::Range(r) => r.start.as_deref().is_some_and(leftmost_has_attributes),
-        _ => false,
-    }
+    !attrs.is_empty() || super::spans::left_operand(e).is_some_and(leftmost_has_attributes)
 }
 
 /// `x = ...` or `x += ...` (and the other compound assignments).
@@ -442,22 +427,6 @@ fn is_assignment(e: &Expr) -> bool {
     }
 }
 
-/// Whether an annotation names a type no value of a body has: `impl Trait` (which rustc
-/// refuses on a `let` anyway), `dyn Trait`, a function pointer, a raw pointer, `!`,
-/// behind references too.
-fn holds_no_value(ty: &syn::Type) -> bool {
-    match crate::types::ungroup(ty) {
-        syn::Type::ImplTrait(_)
-        | syn::Type::TraitObject(_)
-        | syn::Type::BareFn(_)
-        | syn::Type::Ptr(_)
-        | syn::Type::Never(_) => true,
-        syn::Type::Reference(r) => holds_no_value(&r.elem),
-        syn::Type::Paren(p) => holds_no_value(&p.elem),
-        _ => false,
-    }
-}
-
 /// The name a `let` binds, if it is a plain (optionally typed) name; `let mut` too (a
 /// `for` loop may carry it).
 fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
@@ -465,7 +434,7 @@ fn binding_name(cx: &mut Ctxt, pat: &Pat) -> Option<Ident> {
         "only `let name = ...;` bindings are supported in #[differentiable] functions";
     match pat {
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
-        Pat::Type(t) if holds_no_value(&t.ty) => {
+        Pat::Type(t) if crate::types::holds_no_value(&t.ty) => {
             cx.error(&t.ty, "a `let` in a #[differentiable] function holds a float, an array, a tuple of them or a `Vec`: a closure, trait object or pointer type does not fit it (remove the annotation, or name the value's type)");
             None
         }

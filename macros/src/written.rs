@@ -91,31 +91,14 @@ pub fn names(item: &ItemFn) -> TokenStream {
         }
     }
     impl Names {
+        /// The names a slice's tokens read, as the loop bounds' are found
+        /// (`integers::idents`: not fields, methods, macros or path segments); keywords
+        /// (`as`) are not names.
         fn slice_names(&mut self, tokens: TokenStream) {
-            use proc_macro2::TokenTree;
-            let trees: Vec<TokenTree> = tokens.into_iter().collect();
-            for (k, tt) in trees.iter().enumerate() {
-                match tt {
-                    TokenTree::Group(g) => self.slice_names(g.stream()),
-                    TokenTree::Ident(i) => {
-                        // A path's segment, a call or a macro is not a value's name.
-                        let next = trees.get(k + 1);
-                        let prev = k.checked_sub(1).and_then(|j| trees.get(j));
-                        let joined = |t: Option<&TokenTree>, c: char| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c);
-                        let called = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
-                        if joined(next, ':')
-                            || joined(prev, ':')
-                            || joined(prev, '.')
-                            || joined(next, '!')
-                            || called
-                        {
-                            continue;
-                        }
-                        if !self.read.contains(i) && syn::parse2::<syn::Ident>(quote!(#i)).is_ok() {
-                            self.read.push(i.clone());
-                        }
-                    }
-                    _ => {}
+            for ident in crate::lower::integers::idents(tokens) {
+                if !self.read.contains(&ident) && syn::parse2::<syn::Ident>(quote!(#ident)).is_ok()
+                {
+                    self.read.push(ident);
                 }
             }
         }

@@ -20,6 +20,7 @@ fn unused_layer(p: &Lin, x: &Array2<f64>) -> f64 {
 #[differentiable]
 fn unused_slice(x: &Array2<f64>) -> f64 {
     let _v = x.slice(s![K.., ..]);
+    let _w = x.slice(s![..J, ..]);
     mean(x)
 }
 

@@ -222,7 +222,7 @@ pub fn reads_loop_index(tokens: &TokenStream) -> bool {
 
 /// Every identifier in `tokens` that is not a field, method or macro name (those follow
 /// a `.` or precede a `!`) or a path segment after `::`.
-pub(super) fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
+pub(crate) fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
     let mut out = Vec::new();
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let punct = |i: Option<usize>, c: char| matches!(i.and_then(|i| trees.get(i)), Some(TokenTree::Punct(p)) if p.as_char() == c);

@@ -265,3 +265,36 @@ fn a_looping_helper_s_result_handed_on_matches_finite_differences() {
     )
     .unwrap();
 }
+
+/// An inner range that reads the enclosing loop's index (`for j in 0..i`): a triangle of
+/// steps, three levels deep (the fuzzer's `cannot find value i`: the range was emitted as
+/// written, where the generated loop names its index otherwise).
+#[differentiable]
+fn triangle(c: &[f64; 4], x: f64) -> f64 {
+    let mut acc = x;
+    for i in 0..4 {
+        for j in 0..i {
+            for k in j..4 {
+                acc = acc * 0.5 + c[k] * x;
+            }
+        }
+        acc = (acc * x).sin() + c[i];
+    }
+    acc
+}
+
+#[test]
+fn an_inner_range_reading_the_enclosing_index_matches_finite_differences() {
+    let (c, x) = ([0.3, -1.0, 0.7, 0.2], 0.6);
+    let (value, g) = triangle::grad(&c, x);
+    assert!((value - triangle(&c, x)).abs() < 1e-12);
+    for k in 0..4 {
+        let (mut up, mut down) = (c, c);
+        up[k] += 1e-6;
+        down[k] -= 1e-6;
+        let fd = (triangle(&up, x) - triangle(&down, x)) / 2e-6;
+        assert!((g.c[k] - fd).abs() < 1e-7, "c[{k}]: {} vs {fd}", g.c[k]);
+    }
+    let fd = (triangle(&c, x + 1e-6) - triangle(&c, x - 1e-6)) / 2e-6;
+    assert!((g.x - fd).abs() < 1e-7, "x: {} vs {fd}", g.x);
+}

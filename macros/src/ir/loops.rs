@@ -185,18 +185,22 @@ impl LoopBody {
     }
 
     /// Whether capture `c` is a stack of layers (or float array) that a loop inside the
-    /// body iterates, as in a helper looping over `&p.layers` called in the body: its
-    /// adjoint is a value of the stack's own type, not an array.
+    /// body iterates, as in a helper looping over `&p.layers` called in the body, or
+    /// hands on to a loop inside it that does (loops three deep): its adjoint is a value
+    /// of the stack's own type, not an array.
     pub fn captures_stack(&self, c: usize) -> bool {
         let (g, input) = (&self.graph, self.captures[c]);
         g.ids().any(|id| {
             let Op::Loop(k) = g.op(id) else { return false };
             let inner = &g.loops[*k as usize];
-            let first = inner.collection_operand(0);
-            g.args(id)[first..]
+            let args = g.args(id);
+            let iterated = args[inner.collection_operand(0)..]
                 .iter()
                 .zip(&inner.collections)
-                .any(|(&a, kind)| a == input && *kind == Collection::Indexed)
+                .any(|(&a, kind)| a == input && *kind == Collection::Indexed);
+            iterated
+                || (0..inner.captures.len())
+                    .any(|ic| args[inner.capture_operand(ic)] == input && inner.captures_stack(ic))
         })
     }
 

@@ -77,7 +77,15 @@ impl Body<'_> {
     /// the generated loop's own (`cadena_i`, bound where the body's forward and backward
     /// run).
     fn substitute(&self, tokens: TokenStream) -> TokenStream {
-        let index = self.visible_index();
+        self.substitute_index(tokens, self.visible_index())
+    }
+
+    /// `substitute` with `index` the name the generated loop's `cadena_i` stands for.
+    pub(in crate::lower) fn substitute_index(
+        &self,
+        tokens: TokenStream,
+        index: Option<String>,
+    ) -> TokenStream {
         let integers = self
             .calls
             .aliases
@@ -91,8 +99,10 @@ impl Body<'_> {
             .into_iter()
             .map(|tt| match tt {
                 TokenTree::Group(g) => {
-                    let mut copy =
-                        proc_macro2::Group::new(g.delimiter(), self.substitute(g.stream()));
+                    let mut copy = proc_macro2::Group::new(
+                        g.delimiter(),
+                        self.substitute_index(g.stream(), index.clone()),
+                    );
                     copy.set_span(g.span());
                     TokenTree::Group(copy)
                 }

@@ -82,7 +82,7 @@ impl Body<'_> {
                     self.cx.error(&token, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
                     return None;
                 }
-                Some(Source::Range(quote!((#r))))
+                self.range_tokens(r).map(Source::Range)
             }
             Expr::MethodCall(m) if m.method == "axis_iter" || m.method == "outer_iter" => {
                 self.axis_source(m)
@@ -99,6 +99,28 @@ impl Body<'_> {
                 None
             }
         }
+    }
+
+    /// A range's tokens as the emitted code reads them. It is evaluated in the body of
+    /// the loop around it, if any, whose index (`for j in 0..i`) the generated loop
+    /// binds as its own; the index of a loop further out is hidden there.
+    fn range_tokens(&mut self, r: &syn::ExprRange) -> Option<TokenStream> {
+        let tokens = quote!((#r));
+        let mut visible = self.outer_loops.iter().rev().filter(|c| !c.hidden);
+        let around = visible.next().and_then(|c| c.index.clone());
+        let read = crate::lower::integers::idents(tokens.clone());
+        for ctx in visible {
+            let Some(name) = ctx.index.as_deref() else {
+                continue;
+            };
+            if around.as_deref() != Some(name)
+                && let Some(ident) = read.iter().find(|i| *i == name)
+            {
+                self.cx.error(ident, format!("a loop's range may read the index of the loop just around it, not `{name}`, the index of one further out"));
+                return None;
+            }
+        }
+        Some(self.substitute_index(tokens, around))
     }
 
     fn axis_source(&mut self, m: &syn::ExprMethodCall) -> Option<Source> {

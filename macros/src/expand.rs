@@ -388,8 +388,14 @@ fn fallback(item: &ItemFn, args: &Args, imports: &[syn::Path]) -> TokenStream {
         .inputs
         .iter()
         .any(|a| first_ident(a.to_token_stream(), "Self", false).is_some());
-    // A module `cadena` (refused above) would hide the crate.
-    if has_receiver || names_self || !sig.generics.params.is_empty() || sig.ident == "cadena" {
+    // A module `cadena` (refused above) would hide the crate; one named like a type of
+    // the signature (refused too) would clash with it.
+    if has_receiver
+        || names_self
+        || !sig.generics.params.is_empty()
+        || sig.ident == "cadena"
+        || crate::lower::signature::named_like_a_type(sig)
+    {
         return function;
     }
     let name = &sig.ident;

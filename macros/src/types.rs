@@ -424,3 +424,12 @@ pub fn array_output(ty: &Type) -> Option<(Float, Type)> {
     let float = elem.or_else(|| Float::alias(&elem_ty))?;
     Some((float, elem_ty))
 }
+
+/// Whether `tokens` contain `ident` anywhere, path segments and nested groups included.
+pub fn mentions(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
+}

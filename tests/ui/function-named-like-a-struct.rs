@@ -1,5 +1,6 @@
 // A function is also a module of the same name (`loss::grad`), and a module and a struct
-// share a namespace: the clash is reported on the function's name.
+// share a namespace: the macro says so when the signature names the struct, rustc
+// otherwise, both on the function's name.
 use cadena::ndarray::{Array1, Array2};
 use cadena::prelude::*;
 
@@ -13,6 +14,18 @@ pub struct Lin {
 #[differentiable(wrt(p))]
 fn Lin(p: &Lin, x: &Array2<f64>) -> f64 {
     mean(x.dot(&p.w) + &p.b)
+}
+
+
+// Named like a struct its signature does not name: rustc's clash, on the name.
+pub struct Other {
+    pub v: f64,
+}
+
+#[allow(non_snake_case)]
+#[differentiable]
+fn Other(x: f64) -> f64 {
+    x * 2.0
 }
 
 fn main() {}

@@ -2,7 +2,7 @@
 //! function's generics as written; `Grad` takes only the type parameters its fields
 //! mention (a struct may not declare parameters it does not use), with their bounds.
 
-use proc_macro2::{TokenStream, TokenTree};
+use crate::types::mentions;
 use quote::ToTokens;
 use syn::{GenericParam, Generics, Ident, Type, WherePredicate};
 
@@ -43,12 +43,4 @@ pub fn for_fields(generics: &Generics, fields: &[Type]) -> Generics {
         out.where_clause = None;
     }
     out
-}
-
-fn mentions(tokens: TokenStream, ident: &Ident) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(i) => i == *ident,
-        TokenTree::Group(g) => mentions(g.stream(), ident),
-        _ => false,
-    })
 }

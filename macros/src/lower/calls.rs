@@ -307,6 +307,20 @@ impl Body<'_> {
             return self.method(&call);
         }
         let (op, name) = match target(&p.path) {
+            // In Rust the function's own name hides the glob-imported op of that name: the
+            // call is recursion (and, expanded, ambiguous with the prelude).
+            Target::Op(..)
+                if p.path.leading_colon.is_none()
+                    && p.path
+                        .get_ident()
+                        .is_some_and(|i| self.calls.stack.iter().any(|f| i == f)) =>
+            {
+                let name = p.path.get_ident().expect("checked").to_string();
+                self.cx.error(&c.func, format!(
+                    "`{name}` here calls this function itself, whose name hides cadena's `{name}`: recursion is not supported in #[differentiable] functions; give the function another name to call the op"
+                ));
+                return None;
+            }
             Target::Op(op, name) => (op, name),
             Target::Function(name) if self.method_written_as_function(c, &p.path, &name) => {
                 return None;

@@ -1,7 +1,7 @@
 //! The function's signature: which features a generated `grad` can mirror, the float
 //! type, each argument's kind and input node, and the arguments `wrt(...)` names.
 
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
 use super::{Param, Usage, type_text};
@@ -39,6 +39,12 @@ pub fn check(cx: &mut Ctxt, item: &ItemFn) {
     // the crate every body's imports name.
     if sig.ident == "cadena" {
         cx.error(&sig.ident, "a #[differentiable] function named `cadena` would hide the `cadena` crate behind its module (`cadena::grad`): give it another name");
+    }
+    // A struct the signature names shares the type namespace with that module, which
+    // Rust keeps apart from the function's own name (`fn Lin(p: &Lin)` is valid Rust).
+    if named_like_a_type(sig) {
+        let name = &sig.ident;
+        cx.error(name, format!("the function is named like a type of its signature, `{name}`: #[differentiable] adds a module `{name}` (for `{name}::grad`), which would clash with the type; give the function another name"));
     }
     // A type parameter no argument names could only be given by a turbofish, and the
     // generated items could not infer it.
@@ -329,4 +335,13 @@ fn with_alias(kind: Kind, ty: &Type, alias: Option<&Type>) -> Kind {
         },
         other => other,
     }
+}
+
+/// Whether a type in the signature has the function's name (`fn Lin(p: &Lin)`): the
+/// module `Lin` the macro adds would clash with it.
+pub(crate) fn named_like_a_type(sig: &syn::Signature) -> bool {
+    sig.inputs.iter().any(|a| match a {
+        FnArg::Typed(t) => crate::types::mentions(t.ty.to_token_stream(), &sig.ident),
+        FnArg::Receiver(_) => false,
+    }) || crate::types::mentions(sig.output.to_token_stream(), &sig.ident)
 }

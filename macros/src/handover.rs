@@ -30,7 +30,7 @@ pub struct Callee {
 /// this request. A function that is not `#[differentiable]` has no such macro, and
 /// rustc says so at the call, by that name. A path from the crate root of another
 /// crate, `::other::m::f` or `other::m::f` (`other` a dependency in `Cargo.toml`), asks
-/// that crate's exported macro, `other::__cadena_export_f!` (see [`export`]).
+/// that crate's exported macro, `other::f_needs_differentiable_export!` (see [`export`]).
 pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Path) -> TokenStream {
     let mut path = bare_path(path);
     let foreign = path.segments.first().is_some_and(|s| s.ident == "$crate");
@@ -59,7 +59,7 @@ pub fn defer(attr: &TokenStream, item: &ItemFn, known: &[Callee], path: &syn::Pa
     }
 }
 
-/// `$crate::__cadena_export_name`: the export of function `name` of the crate `krate`
+/// `$crate::name_needs_differentiable_export`: the export of function `name` of the crate `krate`
 /// stands for, called from inside the body of another of its functions.
 pub fn in_crate(krate: &proc_macro2::TokenTree, name: &str) -> syn::Path {
     let proc_macro2::TokenTree::Ident(krate) = krate else {
@@ -80,7 +80,7 @@ pub fn in_crate(krate: &proc_macro2::TokenTree, name: &str) -> syn::Path {
 /// The name under which `#[differentiable(export)]` puts a function's macro at its
 /// crate's root.
 fn exported_name(name: &syn::Ident) -> syn::Ident {
-    quote::format_ident!("__cadena_export_{}", name)
+    quote::format_ident!("{}_needs_differentiable_export", name)
 }
 
 /// The macro through which callers get this function's body: `macro_rules!` under a
@@ -94,7 +94,7 @@ fn exported_name(name: &syn::Ident) -> syn::Ident {
 /// With `export`, a copy is also `#[macro_export]`ed: rustc places it at the crate root
 /// and forbids this crate from naming it by path (the lint
 /// `macro_expanded_macro_exports_accessed_by_absolute_paths`), so the in-crate import
-/// stays, and other crates reach the copy as `::crate_name::__cadena_export_f!`, which
+/// stays, and other crates reach the copy as `::crate_name::f_needs_differentiable_export!`, which
 /// is why they call the function by a path from its crate's root.
 pub fn export(item: &ItemFn, custom: bool, exported: bool) -> TokenStream {
     let name = &item.sig.ident;
@@ -271,7 +271,7 @@ mod tests {
         assert!(
             request
                 .to_string()
-                .starts_with(":: models :: __cadena_export_helper !"),
+                .starts_with(":: models :: helper_needs_differentiable_export !"),
             "{request}"
         );
     }
@@ -316,7 +316,7 @@ mod tests {
             item("#[differentiable(export)] #[inline] pub fn helper(t: f64) -> f64 { t.tanh() }");
         let text = export(&f, false, true).to_string();
         assert!(
-            text.contains("# [macro_export] macro_rules ! __cadena_export_helper"),
+            text.contains("# [macro_export] macro_rules ! helper_needs_differentiable_export"),
             "{text}"
         );
         assert!(

@@ -488,3 +488,25 @@ fn a_shut_gate_gives_zero_in_a_batched_gradient_too() {
     assert_eq!(total, 32.0);
     assert_eq!(g.w, -4.0);
 }
+
+// What a gate selects may be written as a block (a constant from the scope is emitted as
+// `{ let c: f64 = K; c }`), and a user's name may be `gate`: the select binds both first,
+// under hygienic names (a fuzzer finding: `{ {..} * gate }` parsed as a statement and a
+// dereference).
+const K: f64 = 0.7;
+
+#[differentiable(wrt(b))]
+fn gated_constant(b: f64) -> f64 {
+    let gate = 0.25_f64 + b;
+    bce(sigmoid(K), tanh(gate).min(b.tanh().tan())) + b * 1e-3
+}
+
+#[test]
+fn a_gate_selecting_a_constant_compiles_and_matches_finite_differences() {
+    for b in [-0.8, 0.3] {
+        let (value, g) = gated_constant::grad(b);
+        assert!((value - gated_constant(b)).abs() < 1e-12);
+        let fd = (gated_constant(b + 1e-6) - gated_constant(b - 1e-6)) / 2e-6;
+        assert!((g.b - fd).abs() < 1e-6, "at {b}: {} vs {fd}", g.b);
+    }
+}

@@ -153,9 +153,17 @@ pub fn elementwise(
         Emit::Infix("*") if let Some(k) = gate_operand(g, id) => {
             let (gate, other) = (&args[k], &args[1 - k]);
             let zero = literal(0.0, lowered);
+            // Both bound first: an operand written as a block (`{ let c: f64 = K; c }`)
+            // would end a statement at the head of `{ .. * gate }`. Hygienic names, not
+            // to hide a user's `gate` read by the operands.
+            let (g_, v_) = (
+                crate::ir::names::local("cadena_gate"),
+                crate::ir::names::local("cadena_gated"),
+            );
             quote_spanned!(span=> {
-                let gate = #gate;
-                if gate == #zero { #zero } else { #other * gate }
+                let #v_ = #other;
+                let #g_ = #gate;
+                if #g_ == #zero { #zero } else { #v_ * #g_ }
             })
         }
         Emit::Infix(symbol) => {

@@ -439,10 +439,20 @@ fn unused_other_float_array(b: f32, _v: &[f64; 3]) -> f32 {
     b * b
 }
 
+// Differentiated too (no `wrt`: every float argument): its gradient is zeros of its own
+// type.
+#[differentiable]
+#[allow(unused_variables)]
+fn unused_other_float_array_differentiated(v: &[f64; 3], b: f32) -> f32 {
+    b * b
+}
+
 #[test]
 fn an_unused_argument_of_the_other_float_type_is_accepted() {
     let (value, g) = unused_other_float_array::grad(3.0, &[1.0; 3]);
     assert_eq!((value, g.b), (9.0, 6.0));
+    let (value, g) = unused_other_float_array_differentiated::grad(&[1.0; 3], 3.0);
+    assert_eq!((value, g.b, g.v), (9.0, 6.0, [0.0; 3]));
 }
 
 // A gate (relu's step, max's routing) selects the adjoint instead of multiplying it: where

@@ -107,7 +107,15 @@ fn signature(cx: &mut Ctxt, item: &ItemFn) -> (Option<syn::Type>, Vec<syn::Ident
             Some(ungroup(ty).clone())
         }
         other => {
-            cx.error(other, "a function with a hand-written derivative returns a float (f32, f64 or an alias of one)");
+            let message = "a function with a hand-written derivative returns a float (f32, f64 or an alias of one)";
+            match other {
+                ReturnType::Type(..) => cx.error(other, message),
+                // No tokens to point at: the signature's closing parenthesis.
+                ReturnType::Default => cx.push(syn::Error::new(
+                    item.sig.paren_token.span.close(),
+                    format!("{message}: add `-> f64`"),
+                )),
+            }
             None
         }
     };
@@ -120,6 +128,8 @@ fn signature(cx: &mut Ctxt, item: &ItemFn) -> (Option<syn::Type>, Vec<syn::Ident
                     idents.push(p.ident.clone());
                     types.push((*pt.ty).clone());
                 }
+                // No float type to hold them to: the return type is reported.
+                (_, None) => {}
                 _ => cx.error(pt, "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: f64`)"),
             },
             FnArg::Receiver(r) => cx.error(r, "methods cannot be #[differentiable]"),

@@ -20,13 +20,13 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
         return TokenStream::new();
     }
     let mut out = TokenStream::new();
-    // Only what the function differentiates or reads: an unused `v: &[f64; 3]` in an `f32`
-    // function is valid Rust, and nothing generated touches it.
-    let checked = lowered.params.iter().enumerate().filter(|(k, p)| {
-        p.kind == Kind::Struct
-            && (lowered.wrt.contains(k) || lowered.usage.read_params.contains(&p.ident))
-    });
-    for (_, p) in checked {
+    // Only what the function reads: an unused `v: &[f64; 3]` in an `f32` function is valid
+    // Rust, and its gradient, differentiated or not, is zeros of its own type.
+    let checked = lowered
+        .params
+        .iter()
+        .filter(|p| p.kind == Kind::Struct && lowered.usage.read_params.contains(&p.ident));
+    for p in checked {
         let ty = match ungroup(&p.ty) {
             Type::Reference(r) => &*r.elem,
             other => other,

@@ -27,6 +27,40 @@ where
 {
 }
 
+/// A loop's range in a `#[differentiable]` function: `a..b` or `a..=b` of `usize`.
+#[diagnostic::on_unimplemented(
+    message = "a #[differentiable] loop counts its steps in `usize`: `{Self}` is not a range of `usize`",
+    label = "not `a..b` or `a..=b` of `usize`",
+    note = "a loop's bounds are `usize` arguments, sizes (`x.nrows()`), `usize` constants or integer literals"
+)]
+pub trait LoopRange {
+    /// The steps as a half-open range.
+    fn steps(self) -> core::ops::Range<usize>;
+}
+
+impl LoopRange for core::ops::Range<usize> {
+    fn steps(self) -> core::ops::Range<usize> {
+        self
+    }
+}
+
+impl LoopRange for core::ops::RangeInclusive<usize> {
+    fn steps(self) -> core::ops::Range<usize> {
+        let (start, end) = self.into_inner();
+        start..end.saturating_add(1)
+    }
+}
+
+/// Emitted around a loop's range, spanned at it: a range of floats (`K..3` with
+/// `K: f64`) or of another integer type, which the macro cannot tell from one of `usize`
+/// constants, is then one error on the user's range (the result is a `usize` range
+/// either way, so nothing after it fails too) rather than errors inside the generated
+/// loop.
+#[inline(always)]
+pub fn loop_range<R: LoopRange>(range: R) -> core::ops::Range<usize> {
+    range.steps()
+}
+
 /// A type a `let` of a `#[differentiable]` function's body may be annotated with, in a
 /// function computing in `F`: `F`, an ndarray array or view of `F`s, a reference to one,
 /// or a tuple of them. (A `Vec` of per-step values, `let mut outs: Vec<Array1<f64>> =

@@ -295,9 +295,16 @@ impl Body<'_> {
             && let Some(receiver) = c.args.first()
         {
             let last = p.path.segments.last().expect("two segments");
+            // In parentheses of the user's span: syn would print `a * b` as a receiver in
+            // parentheses of the attribute's, where errors on the call would then point.
+            let receiver = syn::Expr::Paren(syn::ExprParen {
+                attrs: Vec::new(),
+                paren_token: syn::token::Paren(crate::lower::spans::first(receiver)),
+                expr: Box::new(receiver.clone()),
+            });
             let call = syn::ExprMethodCall {
                 attrs: Vec::new(),
-                receiver: Box::new(receiver.clone()),
+                receiver: Box::new(receiver),
                 dot_token: syn::token::Dot(last.ident.span()),
                 method: syn::Ident::new(method, last.ident.span()),
                 turbofish: None,

@@ -54,7 +54,47 @@ impl Body<'_> {
             return None;
         };
         let path = [prefix, path].concat();
+        if !self.float_array_read(param, &path, f) {
+            return None;
+        }
         Some(self.field_input(param, path, f.span(), false))
+    }
+
+    /// Whether `path` reads one float of parameter `param` when that is a float array
+    /// (`c[2]` of `c: &[f64; 4]`): one index, below its length. Reported otherwise (in
+    /// the generated code, `c[2][1]` or `c[7]` was an error on the attribute).
+    fn float_array_read(&mut self, param: usize, path: &[Step], f: &Expr) -> bool {
+        let ty = &self.params[param].ty;
+        if !crate::types::is_float_array(ty) {
+            return true;
+        }
+        let name = self.params[param].ident.to_string();
+        let len = match crate::types::ungroup(ty) {
+            syn::Type::Reference(r) => crate::types::ungroup(&r.elem),
+            other => other,
+        };
+        let len = match len {
+            syn::Type::Array(a) => int_literal(&a.len).and_then(|n| usize::try_from(n).ok()),
+            _ => None,
+        };
+        match path {
+            [Step::Index(i)] if len.is_none_or(|n| *i < n) => true,
+            [Step::Index(_)] => {
+                let n = len.expect("checked");
+                self.cx.error(
+                    f,
+                    format!("`{name}` holds {n} floats: read one by an index below {n}"),
+                );
+                false
+            }
+            _ => {
+                self.cx.error(
+                    f,
+                    format!("`{name}` is an array of floats: read one by one index (`{name}[0]`)"),
+                );
+                false
+            }
+        }
     }
 
     /// `c[k]` on a helper's float-array parameter that the caller wrote out

@@ -120,7 +120,14 @@ impl Body<'_> {
                 return None;
             }
         }
-        Some(self.substitute_index(tokens, around))
+        // Through a function spanned at the range: one of floats (`K..3`, `K: f64`) is
+        // then "not an iterator" on the user's range, not inside the generated loop.
+        let span = r
+            .start
+            .as_deref()
+            .map_or_else(|| r.limits.span(), crate::lower::spans::first);
+        let tokens = self.substitute_index(tokens, around);
+        Some(quote::quote_spanned!(span=> ::cadena::checks::loop_range #tokens))
     }
 
     fn axis_source(&mut self, m: &syn::ExprMethodCall) -> Option<Source> {

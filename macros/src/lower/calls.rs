@@ -143,7 +143,7 @@ impl Body<'_> {
         }
         let op = match spec.syntax.payload {
             Payload::None => op,
-            Payload::Exponent => match int_literal(&m.args[0]) {
+            Payload::Exponent => match int_literal_of(&m.args[0], "i32") {
                 Some(n) => Op::Powi(n),
                 None => {
                     self.cx.error(&m.args[0], "powi takes an integer literal exponent in #[differentiable] functions (e.g. `x.powi(2)`); use powf for a computed exponent");
@@ -284,6 +284,19 @@ impl Body<'_> {
                         super::type_text(&p.ty)
                     ),
                 );
+                return None;
+            }
+            // Of another float type it is another float (or no conversion at all:
+            // `f32::from(f64)`, `f64::from(T)`), which the function's values cannot meet.
+            let computes = self.float_ty.as_ref().and_then(crate::types::Float::of);
+            if computes.map(|f| f.name()) != Some(ty.as_str()) {
+                let what = match &self.float_ty {
+                    Some(t) => format!("`{}`", super::type_text(t)),
+                    None => "the float type of its generic arguments".to_string(),
+                };
+                self.cx.error(&c.func, format!(
+                    "`{ty}::from` makes an `{ty}`, and this function computes in {what}: a float of the function's own type needs no conversion"
+                ));
                 return None;
             }
             return self.expr(arg);
@@ -519,7 +532,7 @@ impl Body<'_> {
             && let Expr::Path(p) = &*c.func
             && p.path.segments.last().is_some_and(|s| s.ident == "Axis")
             && c.args.len() == 1
-            && let Some(k) = int_literal(&c.args[0])
+            && let Some(k) = int_literal_of(&c.args[0], "usize")
             && k >= 0
         {
             if !self.calls.inlined() {
@@ -564,15 +577,40 @@ fn row_or_column(method: &str) -> Option<usize> {
     }
 }
 
-/// The value of an integer literal, optionally negated: `2`, `-3`.
+/// The value of an integer literal, optionally negated: `2`, `-3`. Not `3_f64`, which
+/// syn reads as an integer literal with a suffix and Rust as a float.
 pub fn int_literal(e: &Expr) -> Option<i32> {
     match e {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(i), ..
-        }) => i.base10_parse().ok(),
+        }) if !matches!(i.suffix(), "f32" | "f64") => i.base10_parse().ok(),
         Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => int_literal(&u.expr).map(|n: i32| -n),
         Expr::Paren(p) => int_literal(&p.expr),
         _ => None,
+    }
+}
+
+/// `int_literal` where Rust expects an integer of type `ty` (`usize` for an axis or an
+/// index, `i32` for `powi`): unsuffixed or suffixed with `ty`.
+pub fn int_literal_of(e: &Expr, ty: &str) -> Option<i32> {
+    let suffix_fits = |e: &Expr| match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.suffix().is_empty() || i.suffix() == ty,
+        _ => true,
+    };
+    let mut inner = e;
+    loop {
+        match inner {
+            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => inner = &u.expr,
+            Expr::Paren(p) => inner = &p.expr,
+            _ => break,
+        }
+    }
+    if suffix_fits(inner) {
+        int_literal(e)
+    } else {
+        None
     }
 }
 

@@ -7,7 +7,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::body::Body;
-use super::calls::int_literal;
+use super::calls::{int_literal, int_literal_of};
 use super::inline::Binding;
 use super::{Field, unsupported};
 use crate::ir::Step;
@@ -34,6 +34,25 @@ impl Body<'_> {
         (self.params[param].kind == Kind::Struct).then(|| (param, Vec::new()))
     }
 
+    /// What a name that is also an argument stands for where a body binds it again: a
+    /// loop's index (`for p in 0..2`) or a `let` (`let p = 2.0;`); `None` if it is the
+    /// argument (or no argument).
+    fn hides_an_argument(&self, e: &Expr) -> Option<&'static str> {
+        let Expr::Path(p) = e else { return None };
+        let name = p.path.get_ident()?.to_string();
+        if self.calls.inlined() || !self.params.iter().any(|q| q.ident == name) {
+            return None;
+        }
+        let index = |c: &super::loops::LoopCtx| !c.hidden && c.index.as_deref() == Some(&*name);
+        if self.looping.as_deref().is_some_and(index) || self.outer_loops.iter().any(index) {
+            Some("a loop's index, an integer")
+        } else if self.scope.contains(&name) {
+            Some("a `let` of this body")
+        } else {
+            None
+        }
+    }
+
     /// `p.w1`, `p.enc.w1` or `p.layers[0].w` on a struct argument: each distinct field
     /// is an input. Inside a loop also `l.w` on the loop's element, and `c[i]` or
     /// `p.layers[i].w` by the loop's index.
@@ -47,6 +66,11 @@ impl Body<'_> {
         }
         if index_at.is_some() {
             self.cx.error(f, format!("the loop index reads an element of a parameter struct's stack or a float array argument (`p.layers[i].w`, `c[i]`); `{}` is neither", base.to_token_stream()));
+            return None;
+        }
+        if let Some(what) = self.hides_an_argument(base) {
+            let name = base.to_token_stream();
+            self.cx.error(base, format!("`{name}` here is {what}, which hides the argument `{name}`: give one of them another name"));
             return None;
         }
         let Some((param, prefix)) = self.struct_root(base) else {
@@ -109,7 +133,7 @@ impl Body<'_> {
             return None;
         };
         let parts = parts.clone();
-        Some(match int_literal(&ix.index) {
+        Some(match int_literal_of(&ix.index, "usize") {
             Some(k) if (k as usize) < parts.len() => Some(parts[k as usize]),
             _ => {
                 self.cx.error(&ix.index, format!(
@@ -144,7 +168,7 @@ impl Body<'_> {
                 // One element of a `Vec` or array of parameter structs, by a literal index
                 // (or inside a loop by its index).
                 Expr::Index(ix) => {
-                    match int_literal(&ix.index).and_then(|n| usize::try_from(n).ok()) {
+                    match int_literal_of(&ix.index, "usize").and_then(|n| usize::try_from(n).ok()) {
                         Some(i) => path.push(Step::Index(i)),
                         None if self.is_loop_index(&ix.index) && index_at.is_none() => {
                             index_at = Some(path.len());

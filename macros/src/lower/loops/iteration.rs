@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat};
 
 use super::super::body::Body;
-use super::super::calls::int_literal;
+use super::super::calls::int_literal_of;
 use super::super::inline::Binding;
 use super::{ElementBinding, pattern_name};
 use crate::ir::graph::NodeId;
@@ -251,7 +251,7 @@ pub(super) fn axis_literal(e: &Expr) -> Option<(usize, &syn::Path)> {
     let [k] = c.args.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
-    Some((usize::try_from(int_literal(k)?).ok()?, &f.path))
+    Some((usize::try_from(int_literal_of(k, "usize")?).ok()?, &f.path))
 }
 
 /// Whether `tokens` contain any of `names` as an identifier.

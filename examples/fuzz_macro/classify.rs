@@ -341,8 +341,9 @@ fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
         Some("E0382" | "E0505" | "E0507") => true,
-        // A view by value in arithmetic (`xt * &w`), which ndarray takes only borrowed.
-        Some("E0369") => d.message.contains("`ArrayBase<ViewRepr"),
+        // A view by value in arithmetic (`xt * &w`, `-xt`), which ndarray takes only
+        // borrowed.
+        Some("E0369" | "E0600") => d.message.contains("`ArrayBase<ViewRepr"),
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.

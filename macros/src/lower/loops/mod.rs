@@ -141,7 +141,7 @@ impl Body<'_> {
         let ctx = *self.looping.take().expect("set above");
         self.scope.restore(saved_scope);
         let Some(outputs) = outputs else { return };
-        if !self.carried_keep_their_kind(&carried, &inits, &carry_inputs, &outputs) {
+        if !self.carried_keep_their_kind(&carried, &inits, &carry_inputs, &outputs, f.span()) {
             return;
         }
         let source = format!(
@@ -168,6 +168,7 @@ impl Body<'_> {
         inits: &[NodeId],
         carry_inputs: &[NodeId],
         outputs: &[NodeId],
+        at: proc_macro2::Span,
     ) -> bool {
         use crate::ir::shapes::{self, Shape};
         let params = &self.params;
@@ -182,6 +183,26 @@ impl Body<'_> {
             |id| !inlined && shapes::matrix_argument(params, id),
         );
         let mut ok = true;
+        // An integer argument (ids, labels) carried: arithmetic in the loop would meet it
+        // in the generated code.
+        for (k, name) in carried.iter().enumerate() {
+            let integers = params.iter().find(|p| {
+                !inlined
+                    && p.input == Some(inits[k])
+                    && (crate::types::is_integer_slice(&p.ty)
+                        || crate::types::is_integer_array(&p.ty))
+            });
+            if let Some(p) = integers {
+                self.cx.push(syn::Error::new(at, format!(
+                    "`{name}` starts as `{}`, an integer argument (`{}`), and a loop carries floats or float arrays: read the integers where indices go (`softmax_cross_entropy(z, {})`, `x.select(Axis(0), {})`)",
+                    p.ident, crate::lower::type_text(&p.ty), p.ident, p.ident
+                )));
+                ok = false;
+            }
+        }
+        if !ok {
+            return false;
+        }
         for (k, name) in carried.iter().enumerate() {
             let (before, after) = (shapes[inits[k].index()], shapes[outputs[k].index()]);
             let (Some(was), Some(is)) = (before.described(), after.described()) else {

@@ -342,8 +342,12 @@ fn dialect(d: &Diagnostic) -> bool {
     match d.code.as_deref() {
         Some("E0382" | "E0505" | "E0507") => true,
         // A view by value in arithmetic (`xt * &w`, `-xt`), which ndarray takes only
-        // borrowed.
-        Some("E0369" | "E0600") => d.message.contains("`ArrayBase<ViewRepr"),
+        // borrowed; a reference to an array argument (`&x` of `x: &Array2<f64>`), which
+        // is the array.
+        Some("E0369" | "E0600") => {
+            d.message.contains("`ArrayBase<ViewRepr") || d.message.contains("`&&ArrayBase<")
+        }
+        Some("E0277") => d.message.contains("`&&ArrayBase<"),
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
@@ -381,7 +385,39 @@ fn first_lines(rendered: &str, d: &Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::internal_name;
+    use super::{dialect, internal_name};
+    use crate::scratch::Diagnostic;
+
+    fn error(code: &str, message: &str) -> Diagnostic {
+        Diagnostic {
+            level: "error".into(),
+            message: message.into(),
+            code: Some(code.into()),
+            module: None,
+            line: 1,
+            generated: false,
+            text: message.into(),
+            rendered: message.into(),
+        }
+    }
+
+    #[test]
+    fn the_dialect_is_told_apart_from_other_errors() {
+        let view =
+            "cannot apply unary operator `-` to type `ArrayBase<ViewRepr<&f64>, Dim<[usize; 2]>>`";
+        assert!(dialect(&error("E0600", view)));
+        let borrowed =
+            "cannot multiply `f64` by `&&ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>`";
+        assert!(dialect(&error("E0277", borrowed)));
+        assert!(!dialect(&error(
+            "E0277",
+            "cannot multiply `f64` by `&[usize]`"
+        )));
+        assert!(!dialect(&error(
+            "E0600",
+            "cannot apply unary operator `-` to type `usize`"
+        )));
+    }
 
     #[test]
     fn internal_names_are_found_and_user_names_are_not() {

@@ -1,6 +1,7 @@
 // `1f64` and `2_f64` are floats in Rust, though written like integers: not an axis, an
-// index or an integer exponent (fuzzer findings: read as `Axis(1)` and `powi(2)`).
-use cadena::ndarray::{Array2, Axis};
+// index or an integer exponent (fuzzer findings: read as `Axis(1)` and `powi(2)`); nor is
+// a float a slice's bound.
+use cadena::ndarray::{Array2, Axis, s};
 use cadena::prelude::*;
 
 #[differentiable]
@@ -16,6 +17,11 @@ fn exponent(x: f64) -> f64 {
 #[differentiable]
 fn index(c: &[f64; 3], x: f64) -> f64 {
     c[1_f64] * x
+}
+
+#[differentiable]
+fn slice_bound(x: &Array2<f64>) -> f64 {
+    sum(x.slice(s![1e38f32.., ..]))
 }
 
 fn main() {}

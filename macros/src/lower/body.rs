@@ -228,6 +228,33 @@ impl Body<'_> {
         }
     }
 
+    /// Whether an argument of type `ty`, an input of ndarray code, cannot be read as a
+    /// value: a parameter struct (`&P`), or a plain type name that is not the function's
+    /// float (`Mode`), in a function computing in `f32` or `f64`. (A generic function's
+    /// `T`, an alias of its float, integers and arrays may be.)
+    fn not_a_value(&self, ty: &syn::Type) -> bool {
+        use crate::types::{Kind, classify, is_float_array};
+        match classify(ty) {
+            Kind::Struct => !is_float_array(ty),
+            Kind::Other => {
+                let (Some(float), syn::Type::Path(tp)) =
+                    (&self.float_ty, crate::types::ungroup(ty))
+                else {
+                    return false;
+                };
+                let Some(ident) = tp.path.get_ident() else {
+                    return false;
+                };
+                let name = ident.to_string();
+                tp.qself.is_none()
+                    && !crate::types::is_primitive(&name)
+                    && quote::ToTokens::to_token_stream(float).to_string() != name
+                    && name.starts_with(|c: char| c.is_uppercase())
+            }
+            _ => false,
+        }
+    }
+
     fn path(&mut self, p: &syn::ExprPath) -> Option<NodeId> {
         if let Some(found) = self.loop_name(p) {
             return found;
@@ -293,6 +320,19 @@ impl Body<'_> {
                             "`{name}` has type `{}`; only f32/f64 values can take part in a differentiated expression",
                             type_text(&param.ty)
                         ));
+                        None
+                    }
+                    // A parameter struct, or a type of no number by value (`mode: Mode`),
+                    // read as a value: not an operand of any op.
+                    Some(_) if self.not_a_value(&param.ty) => {
+                        let advice = match crate::types::classify(&param.ty) {
+                            crate::types::Kind::Struct => format!("a parameter struct: read its fields (`{name}.w`)"),
+                            _ => "not a float or an array of floats, which is what takes part in a differentiated expression".to_string(),
+                        };
+                        self.cx.error(
+                            p,
+                            format!("`{name}` has type `{}`, {advice}", type_text(&param.ty)),
+                        );
                         None
                     }
                     Some(id) => Some(id),

@@ -430,6 +430,13 @@ impl Body<'_> {
     /// run time; this is a compile error at the macro.
     fn check_slice_rank(&mut self, receiver: &Expr, s: &Expr) -> Option<()> {
         let Expr::Macro(mac) = s else { return Some(()) };
+        // Its bounds count with integers: `s![1e38f32..]` is no slice.
+        if mac.mac.path.is_ident("s")
+            && let Some(token) = crate::lower::integers::non_integer_token(mac.mac.tokens.clone())
+        {
+            self.cx.error(&token, "a slice's bounds and steps are integers: `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
+            return None;
+        }
         let Some(rank) = self.rank_of(receiver) else {
             return Some(());
         };

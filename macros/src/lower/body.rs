@@ -326,8 +326,16 @@ impl Body<'_> {
                     // read as a value: not an operand of any op.
                     Some(_) if self.not_a_value(&param.ty) => {
                         let advice = match crate::types::classify(&param.ty) {
-                            crate::types::Kind::Struct => format!("a parameter struct: read its fields (`{name}.w`)"),
-                            _ => "not a float or an array of floats, which is what takes part in a differentiated expression".to_string(),
+                            crate::types::Kind::Struct => {
+                                format!("a parameter struct: read its fields (`{name}.w`)")
+                            }
+                            _ => {
+                                let float =
+                                    self.float_ty.as_ref().map(type_text).unwrap_or_default();
+                                format!(
+                                    "not `{float}`, the float this function computes in: only floats of that type and arrays of them take part in a differentiated expression (an alias of `{float}` is written `{float}` here)"
+                                )
+                            }
                         };
                         self.cx.error(
                             p,

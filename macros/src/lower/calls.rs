@@ -587,37 +587,25 @@ fn row_or_column(method: &str) -> Option<usize> {
 /// The value of an integer literal, optionally negated: `2`, `-3`. Not `3_f64`, which
 /// syn reads as an integer literal with a suffix and Rust as a float.
 pub fn int_literal(e: &Expr) -> Option<i32> {
-    match e {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Int(i), ..
-        }) if !matches!(i.suffix(), "f32" | "f64") => i.base10_parse().ok(),
-        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => int_literal(&u.expr).map(|n: i32| -n),
-        Expr::Paren(p) => int_literal(&p.expr),
-        _ => None,
-    }
+    literal_with_suffix(e, &|suffix| !matches!(suffix, "f32" | "f64"))
 }
 
 /// `int_literal` where Rust expects an integer of type `ty` (`usize` for an axis or an
 /// index, `i32` for `powi`): unsuffixed or suffixed with `ty`.
 pub fn int_literal_of(e: &Expr, ty: &str) -> Option<i32> {
-    let suffix_fits = |e: &Expr| match e {
+    literal_with_suffix(e, &|suffix| suffix.is_empty() || suffix == ty)
+}
+
+fn literal_with_suffix(e: &Expr, suffix_ok: &dyn Fn(&str) -> bool) -> Option<i32> {
+    match e {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(i), ..
-        }) => i.suffix().is_empty() || i.suffix() == ty,
-        _ => true,
-    };
-    let mut inner = e;
-    loop {
-        match inner {
-            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => inner = &u.expr,
-            Expr::Paren(p) => inner = &p.expr,
-            _ => break,
+        }) if suffix_ok(i.suffix()) => i.base10_parse().ok(),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            literal_with_suffix(&u.expr, suffix_ok).map(|n: i32| -n)
         }
-    }
-    if suffix_fits(inner) {
-        int_literal(e)
-    } else {
-        None
+        Expr::Paren(p) => literal_with_suffix(&p.expr, suffix_ok),
+        _ => None,
     }
 }
 

@@ -51,11 +51,18 @@ pub fn check(item: &ItemFn) -> TokenStream {
 pub fn names(item: &ItemFn) -> TokenStream {
     use syn::visit::Visit;
     #[derive(Default)]
-    struct Names {
+    struct Names<'a> {
         bound: std::collections::HashSet<String>,
         read: Vec<syn::Ident>,
+        /// The names `let`s and `for`s bind: a constant or unit struct of the same name
+        /// in scope makes the user's pattern refutable or of another type in Rust, where
+        /// the macro reads a new binding.
+        introduced: Vec<syn::Ident>,
+        /// The types of `as` casts (`n as f64`), which the macro keeps as written where
+        /// the graph reads them and drops where it does not.
+        casts: Vec<&'a syn::Type>,
     }
-    impl<'a> Visit<'a> for Names {
+    impl<'a> Visit<'a> for Names<'a> {
         // A function called is the macro's to find (or to ask for its body), and naming
         // it in an import here would make it ambiguous beside the items expansions add.
         fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
@@ -74,6 +81,18 @@ pub fn names(item: &ItemFn) -> TokenStream {
                 self.slice_names(m.tokens.clone());
             }
         }
+        fn visit_local(&mut self, l: &'a syn::Local) {
+            self.introduce(&l.pat);
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_cast(&mut self, c: &'a syn::ExprCast) {
+            self.casts.push(&c.ty);
+            syn::visit::visit_expr_cast(self, c);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'a syn::ExprForLoop) {
+            self.introduce(&f.pat);
+            syn::visit::visit_expr_for_loop(self, f);
+        }
         fn visit_pat_ident(&mut self, p: &'a syn::PatIdent) {
             self.bound.insert(p.ident.to_string());
             syn::visit::visit_pat_ident(self, p);
@@ -90,7 +109,17 @@ pub fn names(item: &ItemFn) -> TokenStream {
             syn::visit::visit_expr_path(self, p);
         }
     }
-    impl Names {
+    impl Names<'_> {
+        fn introduce(&mut self, pat: &syn::Pat) {
+            match pat {
+                syn::Pat::Ident(p) => self.introduced.push(p.ident.clone()),
+                syn::Pat::Type(t) => self.introduce(&t.pat),
+                syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.introduce(p)),
+                syn::Pat::Reference(r) => self.introduce(&r.pat),
+                syn::Pat::Paren(p) => self.introduce(&p.pat),
+                _ => {}
+            }
+        }
         /// The names a slice's tokens read, as the loop bounds' are found
         /// (`integers::idents`: not fields, methods, macros or path segments); keywords
         /// (`as`) are not names.
@@ -115,11 +144,32 @@ pub fn names(item: &ItemFn) -> TokenStream {
         .iter()
         .filter(|i| !names.bound.contains(&i.to_string()))
         .map(|i| quote::quote_spanned!(i.span()=> #[allow(unused_imports)] use #i as _;));
+    // `let K = ();` is Rust's own error where `K` is a constant or a unit struct (and
+    // nothing where it is not), on the user's `K`.
+    let lets = names
+        .introduced
+        .iter()
+        .map(|i| quote::quote_spanned!(i.span()=> let #i = ();));
+    // A cast's type must exist (`1.0 as Qq` in a `let` the result does not need), but
+    // a generic function's `T` or `Self` means nothing out here.
+    let generic = |ty: &syn::Type| {
+        let tokens = quote!(#ty);
+        let self_ = syn::Ident::new("Self", proc_macro2::Span::call_site());
+        (item.sig.generics.type_params()).any(|p| crate::types::mentions(tokens.clone(), &p.ident))
+            || crate::types::mentions(tokens.clone(), &self_)
+    };
+    let casts = (names.casts.iter()).filter(|ty| !generic(ty)).map(|ty| {
+        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+            let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;)
+    });
     let cfgs = cfgs(item);
     quote! {
         #(#cfgs)*
+        #[allow(unused_variables, non_snake_case, clippy::all)]
         const _: () = {
             #(#uses)*
+            #(#lets)*
+            #(#casts)*
         };
     }
 }

@@ -82,8 +82,12 @@ pub fn local_names(g: &Graph, live: &[bool]) -> Vec<Option<Ident>> {
     // generated code would then read in its place.
     let mut taken = std::collections::HashSet::new();
     for &id in &nodes {
-        // Display names such as `acc₁` (a shadowed binding) are not identifiers.
+        // Display names such as `acc₁` (a shadowed binding) are not identifiers. A name
+        // starting in upper case may be a constant or a unit struct in scope, which a
+        // generated `let` would read as a pattern (E0005 on the attribute): the user's own
+        // `let` in the body rustc checks as written gets that error, on their tokens.
         if let Some(n) = g.name(id)
+            && n.starts_with(|c: char| c.is_lowercase() || c == '_')
             && syn::parse_str::<Ident>(n).is_ok()
             && taken.insert(n.to_string())
         {

@@ -301,9 +301,12 @@ fn counted_while(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
     if !increments(step, name) || assigns(body, name) {
         return None;
     }
+    // Spanned on the counter's start, so that an error about the range (`let mut i =
+    // true`) is on the user's tokens, not on the attribute.
+    let at = syn::spanned::Spanned::span(start);
     let range: Expr = match inclusive {
-        true => syn::parse_quote!((#start)..=(#end)),
-        false => syn::parse_quote!((#start)..(#end)),
+        true => syn::parse_quote_spanned!(at=> (#start)..=(#end)),
+        false => syn::parse_quote_spanned!(at=> (#start)..(#end)),
     };
     Some(syn::parse_quote_spanned!(w.while_token.span=> for #name in #range { #(#body)* }))
 }
@@ -341,14 +344,18 @@ fn counted_loop(init: &Stmt, next: &Stmt) -> Option<syn::ExprForLoop> {
             _ => None,
         }
     };
+    let at = syn::spanned::Spanned::span(start);
     let (range, body): (Expr, &[Stmt]) = match l.body.stmts.as_slice() {
         [first, body @ .., step] if increments(step, name) && guard(first).is_some() => {
             let end = guard(first)?;
-            (syn::parse_quote!((#start)..(#end)), body)
+            (syn::parse_quote_spanned!(at=> (#start)..(#end)), body)
         }
         [body @ .., step, last] if increments(step, name) && guard(last).is_some() => {
             let end = guard(last)?;
-            (syn::parse_quote!((#start)..(#end).max((#start) + 1)), body)
+            (
+                syn::parse_quote_spanned!(at=> (#start)..(#end).max((#start) + 1)),
+                body,
+            )
         }
         _ => return None,
     };

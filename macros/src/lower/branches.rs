@@ -68,12 +68,37 @@ impl Body<'_> {
             ));
             return None;
         }
+        for (&a, &b) in then.iter().zip(&otherwise) {
+            self.same_kind_arms(a, b, "`if`", span)?;
+        }
         Some(
             then.into_iter()
                 .zip(otherwise)
                 .map(|(a, b)| self.node(Op::IfElse, vec![cond, a, b], span))
                 .collect(),
         )
+    }
+
+    /// In ndarray code, arms of an array and a float for certain are Rust's "incompatible
+    /// types" (the graph would broadcast the float, where the body as written does not
+    /// compile).
+    fn same_kind_arms(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        what: &str,
+        span: proc_macro2::Span,
+    ) -> Option<()> {
+        let mixed = (self.holds_array(a) && self.holds_float(b))
+            || (self.holds_float(a) && self.holds_array(b));
+        if self.tensor && mixed {
+            self.cx.push(syn::Error::new(
+                span,
+                format!("the arms of this {what} give an array and a float: both must give the same type (for an array of the float, write it from the array: `&x * 0.0 + c`)"),
+            ));
+            return None;
+        }
+        Some(())
     }
 
     /// `match cfg { A => e1, B | C => e2, _ => e3 }` on a non-float argument (a
@@ -110,6 +135,9 @@ impl Body<'_> {
             );
             let this = self.arm_value(&arm.body);
             let span = m.match_token.span;
+            if let (Some(a), Some(b)) = (this, value) {
+                self.same_kind_arms(a, b, "`match`", span)?;
+            }
             value = Some(self.node(Op::IfElse, vec![cond, this?, value?], span));
         }
         value
@@ -206,6 +234,26 @@ impl Body<'_> {
             _ if op.is_elementwise() => {
                 let args = self.graph.args(id).to_vec();
                 args.into_iter().any(|a| self.holds_array(a))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether node `id` is a float for certain: a literal or constant, a float argument,
+    /// a reduction, or elementwise arithmetic of them.
+    fn holds_float(&self, id: NodeId) -> bool {
+        let op = self.graph.op(id);
+        match op {
+            Op::Input(i) => {
+                let name = &self.graph.inputs[*i as usize].name;
+                self.params
+                    .iter()
+                    .any(|p| p.ident == name.as_str() && crate::types::Float::of(&p.ty).is_some())
+            }
+            _ if op.const_value().is_some() || op.is_reduction() => true,
+            _ if op.is_elementwise() => {
+                let args = self.graph.args(id).to_vec();
+                args.into_iter().all(|a| self.holds_float(a))
             }
             _ => false,
         }

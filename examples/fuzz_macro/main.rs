@@ -23,7 +23,8 @@
 //! (2 s or more); and slow expansions (1 s or more) beside the class. The first body of
 //! each kind of finding is minimised (`minimize.rs`) and everything goes to
 //! `DIR/report.md` (default `target/fuzz`), with the seeds outside `tests/ui/` that do
-//! not compile (an extraction to fix).
+//! not compile (an extraction to fix). While a run goes, the report so far (unminimised)
+//! is rewritten every five minutes, so a run stopped early keeps what it found.
 //!
 //! Runs stop at N bodies besides the seeds (default 300) or M minutes, whichever comes
 //! first. `--seeds K` tests K seeds chosen at random rather than all (a quicker start);
@@ -140,6 +141,38 @@ fn main() -> ExitCode {
     }
 }
 
+/// `DIR/report.md`: the run's figures and findings; `minimizing` is `None` for a report
+/// of a run still going (its findings not minimised yet).
+fn write_report(
+    out: &Path,
+    stats: &Stats,
+    workers: &[Pipeline],
+    o: &Options,
+    seconds: f64,
+    minimizing: Option<f64>,
+) -> Result<PathBuf, String> {
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let command = format!("cargo run --example fuzz_macro -- {command}");
+    let report = out.join("report.md");
+    report::write(
+        &report,
+        stats,
+        &report::Run {
+            command: command.trim(),
+            seed: o.seed,
+            seconds,
+            rustc_seconds: workers.iter().map(|w| w.build_seconds).sum(),
+            minimizing_seconds: minimizing,
+            unattributed: &workers
+                .iter()
+                .flat_map(|w| w.unattributed.clone())
+                .collect::<Vec<_>>(),
+        },
+    )
+    .map_err(|e| format!("{}: {e}", report.display()))?;
+    Ok(report)
+}
+
 fn run() -> Result<ExitCode, String> {
     let o = options()?;
     let start = Instant::now();
@@ -193,6 +226,7 @@ fn run() -> Result<ExitCode, String> {
     // Rounds of one batch per worker, all generated from the parents known before the
     // round, their results taken in order: the bodies depend on the seed alone.
     let mut made = 0;
+    let mut reported = Instant::now();
     let over = |made: usize| made >= o.bodies || budget.is_some_and(|b| start.elapsed() >= b);
     while !over(made) && !parents.is_empty() {
         let round_start = Instant::now();
@@ -241,10 +275,16 @@ fn run() -> Result<ExitCode, String> {
             workers[0].timing,
             start.elapsed().as_secs_f64()
         );
+        // A long run stopped by hand (or by a time limit) keeps what it found: the
+        // report so far, unminimised, rewritten every few minutes.
+        if reported.elapsed() >= Duration::from_secs(300) && !over(made) {
+            reported = Instant::now();
+            let seconds = start.elapsed().as_secs_f64();
+            write_report(&out, &stats, &workers, &o, seconds, None)?;
+        }
     }
 
     let fuzzing = start.elapsed().as_secs_f64();
-    let rustc_seconds: f64 = workers.iter().map(|w| w.build_seconds).sum();
     let pipeline = &mut workers[0];
     let minimize_until =
         Instant::now() + Duration::from_secs(60.max(o.minimize_seconds) * o.minimize as u64);
@@ -268,25 +308,8 @@ fn run() -> Result<ExitCode, String> {
         }
     }
 
-    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
-    let command = format!("cargo run --example fuzz_macro -- {command}");
-    let report = out.join("report.md");
-    report::write(
-        &report,
-        &stats,
-        &report::Run {
-            command: command.trim(),
-            seed: o.seed,
-            seconds: fuzzing,
-            rustc_seconds,
-            minimizing_seconds: start.elapsed().as_secs_f64() - fuzzing,
-            unattributed: &workers
-                .iter()
-                .flat_map(|w| w.unattributed.clone())
-                .collect::<Vec<_>>(),
-        },
-    )
-    .map_err(|e| format!("{}: {e}", report.display()))?;
+    let minimizing = start.elapsed().as_secs_f64() - fuzzing;
+    let report = write_report(&out, &stats, &workers, &o, fuzzing, Some(minimizing))?;
     eprintln!(
         "\n{}\n{}\nfuzz_macro: report in {}",
         stats.table(),

@@ -347,21 +347,25 @@ pub struct Run<'a> {
     /// Wall time of the fuzzing, and of it in rustc; then of the minimising.
     pub seconds: f64,
     pub rustc_seconds: f64,
-    pub minimizing_seconds: f64,
+    /// `None` while the run is still going: a report so far.
+    pub minimizing_seconds: Option<f64>,
     pub unattributed: &'a [String],
 }
 
 pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Result<()> {
     let mut md = String::from("# Fuzzing `#[differentiable]`\n\n");
+    let then = match run.minimizing_seconds {
+        Some(m) => format!("then {m:.0} s minimising findings"),
+        None => "**still running**: the bodies so far, findings not minimised".to_string(),
+    };
     let _ = writeln!(
         md,
-        "`{}` (seed {}): {} bodies in {:.0} s of wall time ({:.0} s of it in rustc), then {:.0} s minimising findings.\n",
+        "`{}` (seed {}): {} bodies in {:.0} s of wall time ({:.0} s of it in rustc), {then}.\n",
         run.command,
         run.seed,
         stats.total(),
         run.seconds,
         run.rustc_seconds,
-        run.minimizing_seconds
     );
     md.push_str(&stats.table());
     md.push('\n');

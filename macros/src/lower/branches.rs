@@ -241,7 +241,7 @@ impl Body<'_> {
 
     /// Whether node `id` is a float for certain: a literal or constant, a float argument,
     /// a reduction, or elementwise arithmetic of them.
-    fn holds_float(&self, id: NodeId) -> bool {
+    pub(super) fn holds_float(&self, id: NodeId) -> bool {
         let op = self.graph.op(id);
         match op {
             Op::Input(i) => {

@@ -164,7 +164,7 @@ impl Body<'_> {
             .collect();
         let read = std::iter::once((receiver, &*m.receiver))
             .chain(operands.iter().copied().zip(m.args.iter().skip(payload)));
-        if self.integers_read_as_values(spec, &name, read) {
+        if self.operands_of_another_kind(spec, &name, read) {
             return None;
         }
         let mut args = vec![receiver?];
@@ -176,14 +176,23 @@ impl Body<'_> {
 
     /// Reports an integer argument (class ids, indices) an op computes with as floats
     /// (`sum(ids)`, `x.dot(w)` with `x: &Array2<u8>`), where it is not a target, a stride
-    /// or an index: the op's operands in order, `k` as the op table counts them.
-    fn integers_read_as_values<'e>(
+    /// or an index, and in ndarray code a float where the op takes an array
+    /// (`softmax(2.0, Axis(1))`, a bias `0.0` of `conv1d`): the op's operands in order,
+    /// `k` as the op table counts them.
+    fn operands_of_another_kind<'e>(
         &mut self,
         spec: &crate::ir::ops::Spec,
         name: &str,
         operands: impl Iterator<Item = (Option<NodeId>, &'e Expr)>,
     ) -> bool {
         for (k, (node, a)) in operands.enumerate() {
+            let float = self.tensor && node.is_some_and(|n| self.holds_float(n));
+            if spec.syntax.target == Some(k) && spec.syntax.class_labels && float {
+                self.cx.error(a, format!(
+                    "the targets of `{name}` are one-hot rows (an array shaped like the logits) or class labels (`&[usize]`), and this is a float"
+                ));
+                return true;
+            }
             if spec.syntax.target == Some(k) || spec.syntax.integers.contains(&k) {
                 continue;
             }
@@ -193,8 +202,18 @@ impl Body<'_> {
                 ));
                 return true;
             }
+            if spec.syntax.arrays && float {
+                self.array_expected(name, a);
+                return true;
+            }
         }
         false
+    }
+
+    fn array_expected(&mut self, name: &str, a: &Expr) {
+        self.cx.error(a, format!(
+            "`{name}` takes an array here, and this is a float: pass an array (for one of the float's value, write it from an array argument: `&x * 0.0 + c`)"
+        ));
     }
 
     /// A call's parts: a `#[differentiable]` function returning a tuple gives several,
@@ -418,7 +437,7 @@ impl Body<'_> {
         // An integer argument (class ids, indices) where the function computes with
         // floats: `sum(ids)` is not a target, a stride or an index.
         let read = args.iter().copied().zip(written.iter().copied());
-        if self.integers_read_as_values(spec, &name, read) {
+        if self.operands_of_another_kind(spec, &name, read) {
             return None;
         }
         let args: Option<Vec<NodeId>> = args.into_iter().collect();
@@ -525,6 +544,11 @@ impl Body<'_> {
         let span = c.span();
         let axis = self.axis(&c.args[1])?;
         let x = self.expr(&c.args[0])?;
+        if self.tensor && self.holds_float(x) {
+            let name = if exp { "softmax" } else { "log_softmax" };
+            self.array_expected(name, &c.args[0]);
+            return None;
+        }
         let lse = self.node(Op::LogSumExp(axis), vec![x], span);
         let back = self.node(Op::InsertAxis(axis), vec![lse], span);
         let log_p = self.node(Op::Sub, vec![x, back], span);

@@ -66,6 +66,9 @@ pub struct Syntax {
     /// part of the graph's arithmetic, kept as the tokens the user wrote (see
     /// [`Op::Named`]) and never differentiated.
     pub integers: &'static [usize],
+    /// Every other operand (not an integer, not the target) is an array: a float there
+    /// (`softmax(2.0, Axis(1))`) is an error on it, not rustc's about dimensions.
+    pub arrays: bool,
 }
 
 impl Syntax {
@@ -93,6 +96,14 @@ impl Syntax {
             target: None,
             class_labels: false,
             integers: &[],
+            arrays: false,
+        }
+    }
+
+    pub const fn of_arrays(self) -> Syntax {
+        Syntax {
+            arrays: true,
+            ..self
         }
     }
 

@@ -289,7 +289,7 @@ op_table! {
     // Array operations.
     /// Matrix product `a.dot(&b)`.
     Dot => Spec {
-        name: "dot", arity: 2, class: Class::Array, syntax: Syntax::both("dot"), eval: None,
+        name: "dot", arity: 2, class: Class::Array, syntax: Syntax::both("dot").of_arrays(), eval: None,
         vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(dot_vjp_lhs ?g ?b)", "(dot_vjp_rhs ?a ?g)"])),
         emit: Emit::None, fast: None, tensor: Some("dot"), lanes: false, recompute: false,
@@ -318,7 +318,7 @@ op_table! {
     /// Sum along an axis.
     SumAxis(axis: usize) => Spec {
         name: "sum_axis", arity: 1, class: Class::Array,
-        syntax: Syntax::method("sum_axis").with_payload(Payload::Axis),
+        syntax: Syntax::method("sum_axis").with_payload(Payload::Axis).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(broadcast_axis_to ?g (like ?a) ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("sum_axis"), lanes: false, recompute: false,
@@ -326,7 +326,7 @@ op_table! {
     /// Mean along an axis.
     MeanAxis(axis: usize) => Spec {
         name: "mean_axis", arity: 1, class: Class::Array,
-        syntax: Syntax::method("mean_axis").with_payload(Payload::Axis),
+        syntax: Syntax::method("mean_axis").with_payload(Payload::Axis).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(mean_axis_vjp ?g (like ?a) ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("mean_axis"), lanes: false, recompute: false,
@@ -342,7 +342,7 @@ op_table! {
     };
     /// Softmax along the last axis.
     Softmax => Spec {
-        name: "softmax", arity: 1, class: Class::Array, syntax: Syntax::function("softmax"),
+        name: "softmax", arity: 1, class: Class::Array, syntax: Syntax::function("softmax").of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(softmax_vjp ?out ?g)"])),
         emit: Emit::None, fast: None, tensor: Some("softmax"), lanes: false, recompute: false,
@@ -350,14 +350,14 @@ op_table! {
     /// Log-softmax along the last axis.
     LogSoftmax => Spec {
         name: "log_softmax", arity: 1, class: Class::Array,
-        syntax: Syntax::function("log_softmax"), eval: None, vjp: Vjp::None,
+        syntax: Syntax::function("log_softmax").of_arrays(), eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(log_softmax_vjp ?out ?g)"])),
         emit: Emit::None, fast: None, tensor: Some("log_softmax"), lanes: false, recompute: false,
     };
     /// `softmax_cross_entropy(z, y)`, from logits, mean over rows.
     SoftmaxCrossEntropy => Spec {
         name: "softmax_cross_entropy", arity: 2, class: Class::Reduction,
-        syntax: Syntax::function("softmax_cross_entropy").with_target(1, true),
+        syntax: Syntax::function("softmax_cross_entropy").with_target(1, true).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(softmax_cross_entropy_vjp ?a ?b ?g)", "0"])),
         emit: Emit::None, fast: None, tensor: Some("softmax_cross_entropy"), lanes: false, recompute: false,
@@ -365,7 +365,7 @@ op_table! {
     /// `cross_entropy(p, y)` on probabilities, mean over rows.
     CrossEntropy => Spec {
         name: "cross_entropy", arity: 2, class: Class::Reduction,
-        syntax: Syntax::function("cross_entropy").with_target(1, true),
+        syntax: Syntax::function("cross_entropy").with_target(1, true).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(cross_entropy_vjp_p ?a ?b ?g)", "0"])),
         emit: Emit::None, fast: None, tensor: Some("cross_entropy"), lanes: false, recompute: false,
@@ -422,7 +422,7 @@ op_table! {
     /// The largest element along an axis: `max_axis(&x, Axis(k))`.
     MaxAxis(axis: usize) => Spec {
         name: "max_axis", arity: 1, class: Class::Array,
-        syntax: Syntax::function("max_axis").with_payload(Payload::Axis),
+        syntax: Syntax::function("max_axis").with_payload(Payload::Axis).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("max_axis"), lanes: false, recompute: false,
@@ -430,7 +430,7 @@ op_table! {
     /// The smallest element along an axis.
     MinAxis(axis: usize) => Spec {
         name: "min_axis", arity: 1, class: Class::Array,
-        syntax: Syntax::function("min_axis").with_payload(Payload::Axis),
+        syntax: Syntax::function("min_axis").with_payload(Payload::Axis).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(extremum_axis_vjp ?g ?a ?out ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("min_axis"), lanes: false, recompute: false,
@@ -438,7 +438,7 @@ op_table! {
     /// `ln Σ e^x` along an axis, max-subtracted: its gradient is the softmax along it.
     LogSumExp(axis: usize) => Spec {
         name: "logsumexp", arity: 1, class: Class::Array,
-        syntax: Syntax::function("logsumexp").with_payload(Payload::Axis),
+        syntax: Syntax::function("logsumexp").with_payload(Payload::Axis).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(logsumexp_vjp ?g ?a ?out ?k)"])),
         emit: Emit::None, fast: None, tensor: Some("logsumexp"), lanes: false, recompute: false,
@@ -447,7 +447,7 @@ op_table! {
     /// zeros of `x`'s shape.
     Slice => Spec {
         name: "slice", arity: 2, class: Class::Array,
-        syntax: Syntax::method("slice").with_integers(&[1]),
+        syntax: Syntax::method("slice").with_integers(&[1]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(slice_vjp ?g (like ?a) ?b)", "0"])),
         emit: Emit::None, fast: None, tensor: Some("slice"), lanes: false, recompute: false,
@@ -455,7 +455,7 @@ op_table! {
     /// `x.index_axis(Axis(k), i)` (and `x.row(i)`, `x.column(j)`): the subview at `i`.
     IndexAxis(axis: usize) => Spec {
         name: "index_axis", arity: 2, class: Class::Array,
-        syntax: Syntax::method("index_axis").with_payload(Payload::Axis).with_integers(&[1]),
+        syntax: Syntax::method("index_axis").with_payload(Payload::Axis).with_integers(&[1]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(index_axis_vjp ?g (like ?a) ?b ?k)", "0"])),
         emit: Emit::None, fast: None, tensor: Some("index_axis"), lanes: false, recompute: false,
@@ -463,7 +463,7 @@ op_table! {
     /// `x.select(Axis(k), ids)`: an embedding lookup; repeated ids add their gradients.
     Select(axis: usize) => Spec {
         name: "select", arity: 2, class: Class::Array,
-        syntax: Syntax::method("select").with_payload(Payload::Axis).with_integers(&[1]),
+        syntax: Syntax::method("select").with_payload(Payload::Axis).with_integers(&[1]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(select_vjp ?g (like ?a) ?b ?k)", "0"])),
         emit: Emit::None, fast: None, tensor: Some("select"), lanes: false, recompute: false,
@@ -499,7 +499,7 @@ op_table! {
     /// w (c_out, c_in, k), b (c_out).
     Conv1d => Spec {
         name: "conv1d", arity: 5, class: Class::Array,
-        syntax: Syntax::function("conv1d").with_integers(&[3, 4]),
+        syntax: Syntax::function("conv1d").with_integers(&[3, 4]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&[
             "(conv1d_vjp_x ?g ?b (like ?a) ?d ?e)",
@@ -514,7 +514,7 @@ op_table! {
     /// kh, kw).
     Conv2d => Spec {
         name: "conv2d", arity: 5, class: Class::Array,
-        syntax: Syntax::function("conv2d").with_integers(&[3, 4]),
+        syntax: Syntax::function("conv2d").with_integers(&[3, 4]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&[
             "(conv2d_vjp_x ?g ?b (like ?a) ?d ?e)",
@@ -528,7 +528,7 @@ op_table! {
     /// `max_pool1d(&x, kernel, stride)` on (batch, channels, length).
     MaxPool1d => Spec {
         name: "max_pool1d", arity: 3, class: Class::Array,
-        syntax: Syntax::function("max_pool1d").with_integers(&[1, 2]),
+        syntax: Syntax::function("max_pool1d").with_integers(&[1, 2]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(max_pool1d_vjp ?g ?a ?b ?c)", "0", "0"])),
         emit: Emit::None, fast: None, tensor: Some("max_pool1d"), lanes: false, recompute: false,
@@ -536,7 +536,7 @@ op_table! {
     /// `avg_pool1d(&x, kernel, stride)`.
     AvgPool1d => Spec {
         name: "avg_pool1d", arity: 3, class: Class::Array,
-        syntax: Syntax::function("avg_pool1d").with_integers(&[1, 2]),
+        syntax: Syntax::function("avg_pool1d").with_integers(&[1, 2]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool1d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
         emit: Emit::None, fast: None, tensor: Some("avg_pool1d"), lanes: false, recompute: false,
@@ -544,7 +544,7 @@ op_table! {
     /// `max_pool2d(&x, (kh, kw), (sh, sw))` on (batch, channels, h, w).
     MaxPool2d => Spec {
         name: "max_pool2d", arity: 3, class: Class::Array,
-        syntax: Syntax::function("max_pool2d").with_integers(&[1, 2]),
+        syntax: Syntax::function("max_pool2d").with_integers(&[1, 2]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(max_pool2d_vjp ?g ?a ?b ?c)", "0", "0"])),
         emit: Emit::None, fast: None, tensor: Some("max_pool2d"), lanes: false, recompute: false,
@@ -552,7 +552,7 @@ op_table! {
     /// `avg_pool2d(&x, (kh, kw), (sh, sw))`.
     AvgPool2d => Spec {
         name: "avg_pool2d", arity: 3, class: Class::Array,
-        syntax: Syntax::function("avg_pool2d").with_integers(&[1, 2]),
+        syntax: Syntax::function("avg_pool2d").with_integers(&[1, 2]).of_arrays(),
         eval: None, vjp: Vjp::None,
         tensor_vjp: Some(Vjp::Templates(&["(avg_pool2d_vjp ?g (like ?a) ?b ?c)", "0", "0"])),
         emit: Emit::None, fast: None, tensor: Some("avg_pool2d"), lanes: false, recompute: false,

@@ -163,10 +163,13 @@ fn numbered(text: &str, prefix: &str) -> Option<String> {
 
 /// The documented error of a call to a function without the attribute, or of another
 /// crate's without `export` (README, "A short tour"): it names a generated macro on
-/// purpose.
+/// purpose. And the function's name defined twice (E0428): its module (`f::grad`, the
+/// contract) shares the type namespace with a struct or enum of the same name, which
+/// the macro cannot see unless the signature names it.
 fn documented(d: &Diagnostic) -> bool {
     d.message.contains("_needs_differentiable_attribute")
         || d.message.contains("_needs_differentiable_export")
+        || d.code.as_deref() == Some("E0428")
 }
 
 fn errors(ds: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
@@ -385,7 +388,7 @@ fn first_lines(rendered: &str, d: &Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{dialect, internal_name};
+    use super::{dialect, documented, internal_name};
     use crate::scratch::Diagnostic;
 
     fn error(code: &str, message: &str) -> Diagnostic {
@@ -416,6 +419,18 @@ mod tests {
         assert!(!dialect(&error(
             "E0600",
             "cannot apply unary operator `-` to type `usize`"
+        )));
+    }
+
+    #[test]
+    fn the_documented_errors_are_told_apart_from_other_errors() {
+        let clash = "the name `Other` is defined multiple times";
+        assert!(documented(&error("E0428", clash)));
+        let call = "cannot find macro `g_needs_differentiable_attribute` in this scope";
+        assert!(documented(&error("E0433", call)));
+        assert!(!documented(&error(
+            "E0425",
+            "cannot find value `t3` in this scope"
         )));
     }
 

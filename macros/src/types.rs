@@ -127,11 +127,19 @@ impl Kind {
 /// `[f64; N]` or `&[f64; N]` (a fixed set of float parameters, read by index), which
 /// scalar code reads element by element.
 pub fn is_float_array(ty: &Type) -> bool {
+    float_array(ty).is_some()
+}
+
+/// The array type of `[f64; N]` or `&[f64; N]` (its length is `.len`).
+pub fn float_array(ty: &Type) -> Option<&syn::TypeArray> {
     let inner = match ungroup(ty) {
         Type::Reference(r) => ungroup(&r.elem),
         other => other,
     };
-    matches!(inner, Type::Array(a) if Float::of(&a.elem).is_some())
+    match inner {
+        Type::Array(a) if Float::of(&a.elem).is_some() => Some(a),
+        _ => None,
+    }
 }
 
 /// Whether an argument of this type makes a function tensor code: arrays and parameter
@@ -199,6 +207,9 @@ pub fn is_integer_array(ty: &Type) -> bool {
     })
 }
 
+/// The types by name that are never numbers, whatever is in scope.
+const NOT_NUMBERS: &[&str] = &["bool", "char", "str", "String"];
+
 /// The element type of an ndarray array when it is certainly not a number: written with
 /// generic arguments (`Option<f64>`), as a reference, tuple, slice, array, `impl Trait`,
 /// `dyn Trait`, function pointer or `!`, or `bool`,
@@ -212,10 +223,7 @@ pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
     let bad = match ungroup(elem) {
         Type::Path(p) => p.path.segments.last().is_some_and(|s| {
             !matches!(s.arguments, syn::PathArguments::None)
-                || matches!(
-                    s.ident.to_string().as_str(),
-                    "bool" | "char" | "str" | "String"
-                )
+                || NOT_NUMBERS.contains(&s.ident.to_string().as_str())
         }),
         Type::Reference(_)
         | Type::Tuple(_)
@@ -311,9 +319,9 @@ pub fn never_a_number(ty: &Type) -> bool {
         Type::Paren(p) => never_a_number(&p.elem),
         Type::Path(p) => {
             p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    matches!(i.to_string().as_str(), "bool" | "char" | "str" | "String")
-                })
+                && p.path
+                    .get_ident()
+                    .is_some_and(|i| NOT_NUMBERS.contains(&i.to_string().as_str()))
         }
         other => holds_no_value(other),
     }
@@ -427,9 +435,14 @@ pub fn array_output(ty: &Type) -> Option<(Float, Type)> {
 
 /// Whether `tokens` contain `ident` anywhere, path segments and nested groups included.
 pub fn mentions(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+    mentions_one_of(tokens, &|i| i == ident)
+}
+
+/// Whether `tokens` contain an identifier `is` accepts, anywhere, as [`mentions`].
+pub fn mentions_one_of(tokens: proc_macro2::TokenStream, is: &dyn Fn(&syn::Ident) -> bool) -> bool {
     tokens.into_iter().any(|tt| match tt {
-        proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        proc_macro2::TokenTree::Ident(i) => is(&i),
+        proc_macro2::TokenTree::Group(g) => mentions_one_of(g.stream(), is),
         _ => false,
     })
 }

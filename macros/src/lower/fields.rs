@@ -88,19 +88,12 @@ impl Body<'_> {
     /// (`c[2]` of `c: &[f64; 4]`): one index, below its length. Reported otherwise (in
     /// the generated code, `c[2][1]` or `c[7]` was an error on the attribute).
     fn float_array_read(&mut self, param: usize, path: &[Step], f: &Expr) -> bool {
-        let ty = &self.params[param].ty;
-        if !crate::types::is_float_array(ty) {
+        let Some(array) = crate::types::float_array(&self.params[param].ty) else {
             return true;
-        }
+        };
         let name = self.params[param].ident.to_string();
-        let len = match crate::types::ungroup(ty) {
-            syn::Type::Reference(r) => crate::types::ungroup(&r.elem),
-            other => other,
-        };
-        let len = match len {
-            syn::Type::Array(a) => int_literal(&a.len).and_then(|n| usize::try_from(n).ok()),
-            _ => None,
-        };
+        // `None` for a length that is a constant (`[f64; N]`).
+        let len = int_literal(&array.len).and_then(|n| usize::try_from(n).ok());
         match path {
             [Step::Index(i)] if len.is_none_or(|n| *i < n) => true,
             [Step::Index(_)] => {

@@ -54,7 +54,10 @@ impl Body<'_> {
         let errors = self.cx.count();
         let source = match e {
             Expr::Range(r)
-                if self.calls.inlined() && mentions_any(r, self.calls.aliases.keys()) =>
+                if self.calls.inlined()
+                    && crate::types::mentions_one_of(r.to_token_stream(), &|i| {
+                        self.calls.aliases.contains_key(&i.to_string())
+                    }) =>
             {
                 self.cx.error(r, "this loop is in a helper inlined into its caller, where the helper's arguments have no names: iterate over an array argument's axis (`for xt in x.axis_iter(Axis(1))`) or a constant range (`0..N`)");
                 return None;
@@ -252,25 +255,6 @@ pub(super) fn axis_literal(e: &Expr) -> Option<(usize, &syn::Path)> {
         return None;
     };
     Some((usize::try_from(int_literal_of(k, "usize")?).ok()?, &f.path))
-}
-
-/// Whether `tokens` contain any of `names` as an identifier.
-pub(super) fn mentions_any<'a>(
-    tokens: &impl ToTokens,
-    mut names: impl Iterator<Item = &'a String>,
-) -> bool {
-    fn idents(t: proc_macro2::TokenStream, out: &mut Vec<String>) {
-        for tt in t {
-            match tt {
-                proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-                proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
-    let mut found = Vec::new();
-    idents(tokens.to_token_stream(), &mut found);
-    names.any(|n| found.contains(n))
 }
 
 /// `e.name()` with no arguments: the receiver.

@@ -5,7 +5,7 @@
 // `forbid(unused)` that was a future-incompatibility warning, an error here.
 #![deny(forbidden_lint_groups)]
 
-use cadena::ndarray::Array2;
+use cadena::ndarray::{Array2, Axis};
 use cadena::prelude::*;
 
 #[differentiable(wrt(c))]
@@ -519,4 +519,75 @@ fn a_gate_selecting_a_constant_compiles_and_matches_finite_differences() {
         let fd = (gated_constant(b + 1e-6) - gated_constant(b - 1e-6)) / 2e-6;
         assert!((g.b - fd).abs() < 1e-6, "at {b}: {} vs {fd}", g.b);
     }
+}
+
+// A value made of one float shared many times over (`s + s`, 40 deep: 2^40 paths through
+// the graph), then compared in an `if` of ndarray code and chosen between arms: the
+// checks of what is an array walked every path (the expansion never finished); they
+// now visit each node once.
+#[differentiable(wrt(x))]
+fn doubled_forty_times(x: &Array2<f64>, c: f64) -> f64 {
+    let s = c + c;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let s = s + s;
+    let y = if s > 1.0 { x * s } else { x * 2.0 };
+    sum(y) + sum(logsumexp(softmax(x, Axis(1)) * s, Axis(1)))
+}
+
+#[test]
+fn a_value_shared_along_many_paths_is_checked_once_per_node() {
+    let x = Array2::from_elem((2, 3), 0.5);
+    // s = 2^40 c. At s = 1, the `else` arm: y = 2x; at s = 4, y = 4x. The rows of the
+    // softmax are all 1/3, so each row's logsumexp is s/3 + ln 3 and its gradient 0.
+    let (value, g) = doubled_forty_times::grad(&x, 2f64.powi(-40));
+    let expected = 6.0 + 2.0 * (1.0 / 3.0 + 3f64.ln());
+    assert!(
+        (value - expected).abs() < 1e-12,
+        "{value} against {expected}"
+    );
+    assert!(g.x.iter().all(|d| (d - 2.0).abs() < 1e-12), "{:?}", g.x);
+    let (value, g) = doubled_forty_times::grad(&x, 2f64.powi(-38));
+    let expected = 12.0 + 2.0 * (4.0 / 3.0 + 3f64.ln());
+    assert!(
+        (value - expected).abs() < 1e-12,
+        "{value} against {expected}"
+    );
+    assert!(g.x.iter().all(|d| (d - 4.0).abs() < 1e-12), "{:?}", g.x);
 }

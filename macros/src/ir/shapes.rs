@@ -38,29 +38,70 @@ pub fn infer(
 ) -> Vec<Shape> {
     let mut out: Vec<Shape> = Vec::with_capacity(g.len());
     for id in g.ids() {
-        let args: Vec<Shape> = g.args(id).iter().map(|a| out[a.index()]).collect();
-        let shape = match g.op(id) {
-            Op::Const(_) => Shape::Float,
-            Op::Input(_) => leaf(id, &out),
-            // A matrix's product is an array; two vectors' is a float.
-            Op::Dot if g.args(id).iter().any(|a| matrix(*a)) => Shape::Array,
-            Op::Dot => Shape::Unknown,
-            Op::IfElse => match (args[1], args[2]) {
-                (a, b) if a == b => a,
-                _ => Shape::Unknown,
-            },
-            Op::Guard => args[1],
-            op => match op.spec().class {
-                Class::Reduction | Class::Loss => Shape::Float,
-                Class::Array => Shape::Array,
-                Class::Elementwise if args.contains(&Shape::Array) => Shape::Array,
-                Class::Elementwise if args.iter().all(|a| *a == Shape::Float) => Shape::Float,
-                _ => Shape::Unknown,
-            },
-        };
+        let shape = step(g, id, &out, &leaf, &matrix);
         out.push(shape);
     }
     out
+}
+
+/// The shape of one node, as [`infer`] gives it, visiting only the nodes it is computed
+/// from (each once): for checks while a body is being lowered.
+pub fn of(
+    g: &Graph,
+    id: NodeId,
+    leaf: impl Fn(NodeId) -> Shape,
+    matrix: impl Fn(NodeId) -> bool,
+) -> Shape {
+    // Operands come before the nodes that read them, so the reachable nodes in order of
+    // their ids are an evaluation order.
+    let mut reachable = vec![false; id.index() + 1];
+    let mut stack = vec![id];
+    reachable[id.index()] = true;
+    while let Some(n) = stack.pop() {
+        for a in g.args(n) {
+            if !reachable[a.index()] {
+                reachable[a.index()] = true;
+                stack.push(*a);
+            }
+        }
+    }
+    let mut out = vec![Shape::Unknown; id.index() + 1];
+    for n in g.ids().take(id.index() + 1) {
+        if reachable[n.index()] {
+            out[n.index()] = step(g, n, &out, &|n, _| leaf(n), &matrix);
+        }
+    }
+    out[id.index()]
+}
+
+/// Node `id`'s shape from its operands' in `known`.
+fn step(
+    g: &Graph,
+    id: NodeId,
+    known: &[Shape],
+    leaf: &impl Fn(NodeId, &[Shape]) -> Shape,
+    matrix: &impl Fn(NodeId) -> bool,
+) -> Shape {
+    let args: Vec<Shape> = g.args(id).iter().map(|a| known[a.index()]).collect();
+    match g.op(id) {
+        Op::Const(_) => Shape::Float,
+        Op::Input(_) => leaf(id, known),
+        // A matrix's product is an array; two vectors' is a float.
+        Op::Dot if g.args(id).iter().any(|a| matrix(*a)) => Shape::Array,
+        Op::Dot => Shape::Unknown,
+        Op::IfElse => match (args[1], args[2]) {
+            (a, b) if a == b => a,
+            _ => Shape::Unknown,
+        },
+        Op::Guard => args[1],
+        op => match op.spec().class {
+            Class::Reduction | Class::Loss => Shape::Float,
+            Class::Array => Shape::Array,
+            Class::Elementwise if args.contains(&Shape::Array) => Shape::Array,
+            Class::Elementwise if args.iter().all(|a| *a == Shape::Float) => Shape::Float,
+            _ => Shape::Unknown,
+        },
+    }
 }
 
 /// A float or array argument's shape; a struct's fields and anything else are unknown.

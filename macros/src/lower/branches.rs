@@ -12,6 +12,7 @@ use syn::{BinOp, Block, Expr, Stmt, UnOp};
 
 use super::body::Body;
 use crate::ir::ops::COMPARISONS;
+use crate::ir::shapes::{self, Shape};
 use crate::ir::{NodeId, Op};
 use crate::types::Kind;
 
@@ -89,8 +90,8 @@ impl Body<'_> {
         what: &str,
         span: proc_macro2::Span,
     ) -> Option<()> {
-        let mixed = (self.holds_array(a) && self.holds_float(b))
-            || (self.holds_float(a) && self.holds_array(b));
+        let mixed = (self.shape(a) == Shape::Array && self.shape(b) == Shape::Float)
+            || (self.shape(a) == Shape::Float && self.shape(b) == Shape::Array);
         if self.tensor && mixed {
             self.cx.push(syn::Error::new(
                 span,
@@ -204,7 +205,7 @@ impl Body<'_> {
                 // In ndarray code the graph does not depend on values: a comparison of
                 // arrays would be a mask, not a branch.
                 for (side, id) in [(&b.left, l), (&b.right, r)] {
-                    if self.tensor && id.is_some_and(|id| self.holds_array(id)) {
+                    if self.tensor && id.is_some_and(|id| self.shape(id) == Shape::Array) {
                         self.cx.error(side, "an `if` compares floats, and this is an array: the graph of ndarray code does not depend on values; choose elementwise with `maximum(&a, &b)`, `minimum`, `relu`, or compare a reduction (`sum(..)`, `mean(..)`)");
                         return None;
                     }
@@ -218,45 +219,17 @@ impl Body<'_> {
         }
     }
 
-    /// Whether node `id` is an array for certain: an array argument, or an elementwise
-    /// or array operation of one (not a reduction). Struct fields and loop values are
+    /// Node `id`'s shape where the graph so far says it for certain (an argument's, a
+    /// reduction's, an array op's; see [`shapes`]); struct fields and loop values are
     /// not known here, and pass.
-    fn holds_array(&self, id: NodeId) -> bool {
-        let op = self.graph.op(id);
-        match op {
-            Op::Input(i) => {
-                let name = &self.graph.inputs[*i as usize].name;
-                self.params
-                    .iter()
-                    .any(|p| p.ident == name.as_str() && matches!(p.kind, Kind::Array { .. }))
-            }
-            _ if op.is_leaf() || op.is_reduction() => false,
-            _ if op.is_elementwise() => {
-                let args = self.graph.args(id).to_vec();
-                args.into_iter().any(|a| self.holds_array(a))
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether node `id` is a float for certain: a literal or constant, a float argument,
-    /// a reduction, or elementwise arithmetic of them.
-    pub(super) fn holds_float(&self, id: NodeId) -> bool {
-        let op = self.graph.op(id);
-        match op {
-            Op::Input(i) => {
-                let name = &self.graph.inputs[*i as usize].name;
-                self.params
-                    .iter()
-                    .any(|p| p.ident == name.as_str() && crate::types::Float::of(&p.ty).is_some())
-            }
-            _ if op.const_value().is_some() || op.is_reduction() => true,
-            _ if op.is_elementwise() => {
-                let args = self.graph.args(id).to_vec();
-                args.into_iter().all(|a| self.holds_float(a))
-            }
-            _ => false,
-        }
+    pub(super) fn shape(&self, id: NodeId) -> Shape {
+        let params = self.params;
+        shapes::of(
+            self.graph,
+            id,
+            |n| shapes::argument(params, n),
+            |n| shapes::matrix_argument(params, n),
+        )
     }
 
     /// Whether tokens read a value of the graph: a `let`, a float or array argument, a

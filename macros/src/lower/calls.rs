@@ -186,8 +186,13 @@ impl Body<'_> {
         operands: impl Iterator<Item = (Option<NodeId>, &'e Expr)>,
     ) -> bool {
         for (k, (node, a)) in operands.enumerate() {
-            let float = self.tensor && node.is_some_and(|n| self.holds_float(n));
-            if spec.syntax.target == Some(k) && spec.syntax.class_labels && float {
+            // Asked only of operands that must be arrays: the answer walks the graph.
+            let labels = spec.syntax.target == Some(k) && spec.syntax.class_labels;
+            let must_be_array = labels || (spec.syntax.arrays && spec.syntax.target != Some(k));
+            let float = self.tensor
+                && must_be_array
+                && node.is_some_and(|n| self.shape(n) == crate::ir::shapes::Shape::Float);
+            if labels && float {
                 self.cx.error(a, format!(
                     "the targets of `{name}` are one-hot rows (an array shaped like the logits) or class labels (`&[usize]`), and this is a float"
                 ));
@@ -544,7 +549,7 @@ impl Body<'_> {
         let span = c.span();
         let axis = self.axis(&c.args[1])?;
         let x = self.expr(&c.args[0])?;
-        if self.tensor && self.holds_float(x) {
+        if self.tensor && self.shape(x) == crate::ir::shapes::Shape::Float {
             let name = if exp { "softmax" } else { "log_softmax" };
             self.array_expected(name, &c.args[0]);
             return None;

@@ -58,6 +58,11 @@ impl Body<'_> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> Option<NodeId> {
+        // Unstable in Rust (E0658), and the graph would ignore them (`#[cfg(..)]` too).
+        if let Some(attr) = super::statements::attributes(e).first() {
+            self.cx.error(attr, "attributes on expressions are not stable Rust, and #[differentiable] does not read them: remove it (lint levels go on the function)");
+            return None;
+        }
         match e {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),

@@ -408,21 +408,25 @@ fn starts_with_attribute(stmt: &Stmt) -> bool {
 }
 
 fn leftmost_has_attributes(e: &Expr) -> bool {
+    !attributes(e).is_empty() || super::spans::left_operand(e).is_some_and(leftmost_has_attributes)
+}
+
+/// An expression's own outer attributes (`#[allow(..)] x`), not its operands'.
+pub(super) fn attributes(e: &Expr) -> &[syn::Attribute] {
     macro_rules! attrs {
         ($($variant:ident),*) => {
             match e {
                 $(Expr::$variant(x) => &x.attrs,)*
-                _ => return false,
+                _ => &[],
             }
         };
     }
-    let attrs = attrs!(
+    attrs!(
         Array, Assign, Async, Await, Binary, Block, Break, Call, Cast, Closure, Const, Continue,
         Field, ForLoop, Group, If, Index, Infer, Let, Lit, Loop, Macro, Match, MethodCall, Paren,
         Path, Range, RawAddr, Reference, Repeat, Return, Struct, Try, TryBlock, Tuple, Unary,
         Unsafe, While, Yield
-    );
-    !attrs.is_empty() || super::spans::left_operand(e).is_some_and(leftmost_has_attributes)
+    )
 }
 
 /// `x = ...` or `x += ...` (and the other compound assignments).

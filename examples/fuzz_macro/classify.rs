@@ -165,11 +165,15 @@ fn numbered(text: &str, prefix: &str) -> Option<String> {
 /// crate's without `export` (README, "A short tour"): it names a generated macro on
 /// purpose. And the function's name defined twice (E0428): its module (`f::grad`, the
 /// contract) shares the type namespace with a struct or enum of the same name, which
-/// the macro cannot see unless the signature names it.
+/// the macro cannot see unless the signature names it. And cadena's own trait errors
+/// (`cadena::checks`, `diagnostic::on_unimplemented`: a loop's range of `u8`, model
+/// parameters of the other float type), which name `#[differentiable]` and say what the
+/// body may hold.
 fn documented(d: &Diagnostic) -> bool {
     d.message.contains("_needs_differentiable_attribute")
         || d.message.contains("_needs_differentiable_export")
         || d.code.as_deref() == Some("E0428")
+        || d.message.contains("#[differentiable]")
 }
 
 fn errors(ds: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
@@ -350,7 +354,11 @@ fn dialect(d: &Diagnostic) -> bool {
         Some("E0369" | "E0600") => {
             d.message.contains("`ArrayBase<ViewRepr") || d.message.contains("`&&ArrayBase<")
         }
-        Some("E0277") => d.message.contains("`&&ArrayBase<"),
+        // `x.dot(&w)` of `w: &Array2<f64>`: ndarray's `dot` takes `&Rhs`, so `Rhs` is the
+        // reference (`Dot<&ArrayBase<..>>`), which no impl covers; the dialect's `&w` is `w`.
+        Some("E0277") => {
+            d.message.contains("`&&ArrayBase<") || d.message.contains(": Dot<&ArrayBase<")
+        }
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
@@ -420,6 +428,8 @@ mod tests {
             "E0600",
             "cannot apply unary operator `-` to type `usize`"
         )));
+        let dot = "the trait bound `ArrayRef<f64, Dim<[usize; 2]>>: Dot<&ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>>` is not satisfied";
+        assert!(dialect(&error("E0277", dot)));
     }
 
     #[test]
@@ -432,6 +442,8 @@ mod tests {
             "E0425",
             "cannot find value `t3` in this scope"
         )));
+        let range = "a #[differentiable] loop counts its steps in `usize`: `Range<u8>` is not a range of `usize`";
+        assert!(documented(&error("E0277", range)));
     }
 
     #[test]

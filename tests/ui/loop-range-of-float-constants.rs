@@ -1,6 +1,7 @@
-// A range whose bound is a float constant (`K: f64`) or an integer of another type looks
-// like any range of constants to the macro: rustc says what it is, on the range, once
-// (it was "not an iterator" inside the generated loop, and `c[i]` with `i: i32` there).
+// A range whose bound is a float constant (`K: f64`) looks like any range of constants to
+// the macro: rustc says what it is, on the range, once (it was "not an iterator" inside
+// the generated loop). A literal of another integer type (`1i32`) is the macro's error on
+// it (it was rustc's on the range, then `c[i]` with `i: i32` in the generated loop).
 use cadena::prelude::*;
 
 const K: f64 = 0.0;

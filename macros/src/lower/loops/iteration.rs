@@ -81,6 +81,25 @@ impl Body<'_> {
                 None
             }
             Expr::Range(r) => {
+                // `-1..2` or `0..3u8`: Rust's range of another integer type, which the
+                // loop (counting in `usize`) would meet as a type error.
+                let negative = [&r.start, &r.end].into_iter().flatten().find(
+                    |b| matches!(strip(b), Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_))),
+                );
+                if let Some(b) = negative {
+                    self.cx.error(b, "a loop's range counts steps in `usize`, which is never negative: start it at 0 or more");
+                    return None;
+                }
+                if let Some(lit) = integer_of_another_type(quote!(#r)) {
+                    self.cx.error(
+                        &lit,
+                        format!(
+                            "a loop's range counts steps in `usize`: write `{}` without the suffix",
+                            lit.base10_digits()
+                        ),
+                    );
+                    return None;
+                }
                 if let Some(token) = crate::lower::integers::non_integer_token(quote!(#r)) {
                     self.cx.error(&token, "a loop's range counts with integers: its bounds are `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
                     return None;
@@ -266,3 +285,15 @@ pub(super) fn method0<'e>(e: &'e Expr, name: &str) -> Option<&'e Expr> {
 }
 
 pub(super) use crate::lower::strip;
+
+/// An integer literal with a suffix other than `usize` (`3u8`, `2i32`) among `tokens`.
+fn integer_of_another_type(tokens: proc_macro2::TokenStream) -> Option<syn::LitInt> {
+    tokens.into_iter().find_map(|tt| match tt {
+        proc_macro2::TokenTree::Group(g) => integer_of_another_type(g.stream()),
+        proc_macro2::TokenTree::Literal(l) => match syn::Lit::new(l) {
+            syn::Lit::Int(i) if !matches!(i.suffix(), "" | "usize" | "f32" | "f64") => Some(i),
+            _ => None,
+        },
+        _ => None,
+    })
+}

@@ -305,12 +305,13 @@ pub fn classify(e: &Evidence) -> Verdict {
             &d.text,
         );
     } else if let Some((d, m)) = errs.iter().find_map(|d| {
-        // A name the body itself wrote (a mutant calling `x.__private()`) is the user's,
-        // and the body without the attribute fails on it too.
+        // A name the body itself wrote (a mutant calling `x.__private()`, a path
+        // `cadena::ops::scalar::sigmoid`, its tokens joined) is the user's, and the body
+        // without the attribute fails on it too.
+        let written = e.written.concat();
         internal_name(&d.text)
             .filter(|m| {
-                !e.twin.iter().any(|t| t.text.contains(m.as_str()))
-                    && !e.written.iter().any(|w| w.contains(m.as_str()))
+                !e.twin.iter().any(|t| t.text.contains(m.as_str())) && !written.contains(m.as_str())
             })
             .map(|m| (d, m))
     }) {

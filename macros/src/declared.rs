@@ -227,8 +227,34 @@ fn annotation(
                 ty.replacen("ArrayView", "Array", 1)
             ))
         }
+        // `let v: Array1<f64> = x.row(0)`: ndarray's row is a view, not an owned array.
+        (Written::Array { view: false, .. }, Shape::Array)
+            if !matches!(types::ungroup(&a.ty), syn::Type::Reference(_))
+                && makes_a_view(&a.init) =>
+        {
+            Some(format!(
+                "this `let` is annotated `{ty}`, an owned array, but {value} is a view of one: annotate it `{}`, or make it owned (`.to_owned()`)",
+                ty.replacen("Array", "ArrayView", 1)
+            ))
+        }
         _ => None,
     }
+}
+
+/// Whether `e` is written as a method that gives a view whatever its receiver
+/// (`x.row(0)`, `x.t()`).
+fn makes_a_view(e: &syn::Expr) -> bool {
+    const VIEWS: &[&str] = &[
+        "view",
+        "t",
+        "slice",
+        "slice_axis",
+        "row",
+        "column",
+        "index_axis",
+        "broadcast",
+    ];
+    matches!(crate::lower::strip(e), syn::Expr::MethodCall(m) if VIEWS.contains(&m.method.to_string().as_str()))
 }
 
 /// Whether `id` is a view of another array in plain ndarray (`.t()`, a slice, a row).

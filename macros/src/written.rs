@@ -85,6 +85,28 @@ pub fn names(item: &ItemFn) -> TokenStream {
             self.introduce(&l.pat);
             syn::visit::visit_local(self, l);
         }
+        // `Norm::Squash => ..` in a `match`: the enum (or module) the pattern names
+        // must exist, in arms the result does not need too.
+        fn visit_pat(&mut self, p: &'a syn::Pat) {
+            let path = match p {
+                syn::Pat::Path(p) if p.qself.is_none() => Some(&p.path),
+                syn::Pat::TupleStruct(p) if p.qself.is_none() => Some(&p.path),
+                syn::Pat::Struct(p) if p.qself.is_none() => Some(&p.path),
+                _ => None,
+            };
+            if let Some(path) = path
+                && path.leading_colon.is_none()
+                && path.segments.len() >= 2
+                && let first = &path.segments[0].ident
+                && !["crate", "self", "super", "Self"]
+                    .iter()
+                    .any(|k| first == k)
+                && !self.read.contains(first)
+            {
+                self.read.push(first.clone());
+            }
+            syn::visit::visit_pat(self, p);
+        }
         fn visit_expr_cast(&mut self, c: &'a syn::ExprCast) {
             self.casts.push(&c.ty);
             syn::visit::visit_expr_cast(self, c);
@@ -152,16 +174,12 @@ pub fn names(item: &ItemFn) -> TokenStream {
         .map(|i| quote::quote_spanned!(i.span()=> let #i = ();));
     // A cast's type must exist (`1.0 as Qq` in a `let` the result does not need), but
     // a generic function's `T` or `Self` means nothing out here.
-    let generic = |ty: &syn::Type| {
-        let tokens = quote!(#ty);
-        let self_ = syn::Ident::new("Self", proc_macro2::Span::call_site());
-        (item.sig.generics.type_params()).any(|p| crate::types::mentions(tokens.clone(), &p.ident))
-            || crate::types::mentions(tokens.clone(), &self_)
-    };
-    let casts = (names.casts.iter()).filter(|ty| !generic(ty)).map(|ty| {
-        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+    let casts = (names.casts.iter())
+        .filter(|ty| !names_a_generic(item, ty))
+        .map(|ty| {
+            quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
             let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;)
-    });
+        });
     let cfgs = cfgs(item);
     quote! {
         #(#cfgs)*
@@ -175,15 +193,23 @@ pub fn names(item: &ItemFn) -> TokenStream {
 }
 
 /// `cadena::checks::let_type::<T, F>` for the type `T` of every annotated `let` of a
-/// tensor body computing in `float` (`F`), spanned on it. Nothing for a generic function
-/// or a method (their types may name `T`, a lifetime or `Self`, which mean nothing
-/// outside it), nor for an annotation that leaves a part to inference (`Vec<_>`).
+/// tensor body computing in `float` (`F`), spanned on it. In a generic function only that
+/// a type naming none of its parameters exists; nothing for a method (its types may name
+/// `Self`, which means nothing outside it), nor for an annotation that leaves a part to
+/// inference (`Vec<_>`).
 pub fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
-    if is_method(item) || !item.sig.generics.params.is_empty() {
+    if is_method(item) {
         return TokenStream::new();
     }
     let checks = annotated_types(item, true).into_iter().map(|ty| {
-        quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;)
+        match item.sig.generics.params.is_empty() {
+            true => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;),
+            // In a generic function, a type naming none of its parameters must still
+            // exist (`let h: &P = ..` with no `P`).
+            false if !names_a_generic(item, ty) => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+                let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;),
+            false => TokenStream::new(),
+        }
     });
     let cfgs = cfgs(item);
     quote! {
@@ -230,6 +256,21 @@ pub fn annotated_types(item: &ItemFn, values_only: bool) -> Vec<&syn::Type> {
         !infers.0
     });
     found.0
+}
+
+/// Whether `ty` names one of the function's generic parameters (a type or a lifetime)
+/// or `Self`, which mean nothing outside it.
+fn names_a_generic(item: &ItemFn, ty: &syn::Type) -> bool {
+    let tokens = quote!(#ty);
+    let params = item.sig.generics.params.iter().map(|p| match p {
+        syn::GenericParam::Type(t) => t.ident.clone(),
+        syn::GenericParam::Lifetime(l) => l.lifetime.ident.clone(),
+        syn::GenericParam::Const(c) => c.ident.clone(),
+    });
+    let self_ = syn::Ident::new("Self", proc_macro2::Span::call_site());
+    params
+        .chain([self_])
+        .any(|p| crate::types::mentions(tokens.clone(), &p))
 }
 
 /// The function's lint levels, for a copy the macro emits: `forbid` as `deny`, so that

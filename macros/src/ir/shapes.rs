@@ -2,9 +2,10 @@
 //! (`mean`, `sum`, a loss) is a float, an elementwise op with an array operand, a
 //! `softmax` or a matrix's product is an array. The macro does not type bodies (rustc
 //! does, on the emitted code); this is for the few mistakes it should name itself first
-//! (a float returned as an array, a float accumulator a loop makes an array). Where the
-//! kind depends on what the graph cannot see (a struct field, a loop, `dot` of two
-//! vectors, a call), it is `Unknown` and nothing is said.
+//! (a float returned as an array, a float accumulator a loop makes an array). A loop's
+//! carried value is its start's kind. Where the kind depends on what the graph cannot
+//! see (a struct field, `dot` of two vectors, a call), it is `Unknown` and nothing is
+//! said.
 
 use crate::ir::function::Param;
 use crate::ir::graph::{Graph, NodeId};
@@ -94,6 +95,18 @@ fn step(
             _ => Shape::Unknown,
         },
         Op::Guard => args[1],
+        // A carried value keeps its start's kind (lowering checks it); a loop carrying
+        // one value is that value, several are read apart by `LoopOut`.
+        Op::Loop(k) if !g.loops[*k as usize].is_multi() => args[0],
+        Op::LoopOut(j) => {
+            let the_loop = g.args(id)[0];
+            match g.op(the_loop) {
+                Op::Loop(k) if (*j as usize) < g.loops[*k as usize].carried_count() => {
+                    known[g.args(the_loop)[*j as usize].index()]
+                }
+                _ => Shape::Unknown,
+            }
+        }
         op => match op.spec().class {
             Class::Reduction | Class::Loss => Shape::Float,
             Class::Array => Shape::Array,

@@ -210,6 +210,17 @@ impl Body<'_> {
                 None
             }
             Lit::Float(f) => match f.base10_parse::<f64>() {
+                // `1e400`: rustc's `overflowing_literals` (an error by default) on the
+                // body as written, which in ndarray code rustc does not see.
+                Ok(v) if self.tensor && overflows(v, &self.float_ty, f.suffix()) => {
+                    let float = match (f.suffix(), &self.float_ty) {
+                        ("f32", _) => "f32".to_string(),
+                        ("f64", _) | (_, None) => "f64".to_string(),
+                        (_, Some(t)) => quote::quote!(#t).to_string(),
+                    };
+                    self.cx.error(lit, format!("literal out of range for `{float}`: `{}` is beyond its largest value (write `{float}::INFINITY` for infinity, or `{float}::MAX`)", f.base10_digits()));
+                    None
+                }
                 Ok(v) => Some(self.graph.constant(v)),
                 Err(e) => {
                     self.cx.push(e);
@@ -234,8 +245,9 @@ impl Body<'_> {
     }
 
     /// Whether an argument of type `ty`, an input of ndarray code, cannot be read as a
-    /// value: a parameter struct (`&P`), or a plain type name that is not the function's
-    /// float (`Mode`), in a function computing in `f32` or `f64`. (A generic function's
+    /// value: a parameter struct (`&P`), a type with generic arguments (`Vec<f64>`), or a
+    /// plain type name that is not the function's float (`Mode`), in a function computing
+    /// in `f32` or `f64`. (A generic function's
     /// `T`, an alias of its float, integers and arrays may be.)
     fn not_a_value(&self, ty: &syn::Type) -> bool {
         use crate::types::{Kind, classify, is_float_array};
@@ -247,6 +259,10 @@ impl Body<'_> {
                 else {
                     return false;
                 };
+                // `Vec<f64>`, `Option<f64>`: no number has generic arguments.
+                if generic_arguments(ty) {
+                    return true;
+                }
                 let Some(ident) = tp.path.get_ident() else {
                     return false;
                 };
@@ -334,6 +350,9 @@ impl Body<'_> {
                             crate::types::Kind::Struct => {
                                 format!("a parameter struct: read its fields (`{name}.w`)")
                             }
+                            _ if generic_arguments(&param.ty) => {
+                                "not a number: only floats and ndarray arrays of them take part in a differentiated expression (a `Vec` of floats goes in as an array: `Array1::from(v)` before the call)".to_string()
+                            }
                             _ => {
                                 let float =
                                     self.float_ty.as_ref().map(type_text).unwrap_or_default();
@@ -420,6 +439,30 @@ fn is_reference(e: &Expr) -> bool {
         Expr::Reference(_) => true,
         Expr::Paren(p) => is_reference(&p.expr),
         Expr::Group(g) => is_reference(&g.expr),
+        _ => false,
+    }
+}
+
+/// Whether a float literal of value `v` (as `f64`) is infinite in the type it has: its
+/// suffix's, else the function's float (`f64` when that is generic or an alias).
+fn overflows(v: f64, float_ty: &Option<syn::Type>, suffix: &str) -> bool {
+    let f32 = match Float::of_suffix(suffix) {
+        Some(f) => f == Float::F32,
+        None => float_ty.as_ref().and_then(Float::of) == Some(Float::F32),
+    };
+    match f32 {
+        true => (v as f32).is_infinite(),
+        false => v.is_infinite(),
+    }
+}
+
+/// Whether a path type's last segment has generic arguments (`Vec<f64>`); `i64<f32>` is
+/// reported on the signature.
+fn generic_arguments(ty: &syn::Type) -> bool {
+    match crate::types::ungroup(ty) {
+        syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
+            !s.arguments.is_empty() && !crate::types::is_primitive(&s.ident.to_string())
+        }),
         _ => false,
     }
 }

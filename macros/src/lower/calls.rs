@@ -185,7 +185,24 @@ impl Body<'_> {
         name: &str,
         operands: impl Iterator<Item = (Option<NodeId>, &'e Expr)>,
     ) -> bool {
-        for (k, (node, a)) in operands.enumerate() {
+        let operands: Vec<(Option<NodeId>, &Expr)> = operands.collect();
+        // `mse(v, y)` of a float and an array: Rust's mismatched types for the body as
+        // written (the loss takes two of one kind), which the graph would broadcast.
+        if let [(Some(v), _), (Some(t), at)] = operands[..]
+            && self.tensor
+            && spec.class == crate::ir::ops::Class::Loss
+        {
+            let (v, t) = (self.shape(v), self.shape(t));
+            if let (Some(v), Some(t)) = (v.described(), t.described())
+                && v != t
+            {
+                self.cx.error(at, format!(
+                    "`{name}` compares two values of one kind, and this is {t} where the first is {v}: pass two floats or two arrays"
+                ));
+                return true;
+            }
+        }
+        for (k, (node, a)) in operands.into_iter().enumerate() {
             // Asked only of operands that must be arrays: the answer walks the graph.
             let labels = spec.syntax.target == Some(k) && spec.syntax.class_labels;
             let must_be_array = labels || (spec.syntax.arrays && spec.syntax.target != Some(k));

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The longest a rustc run may take: a batch of 200 bodies takes 10-60 s.
+const RUSTC_LIMIT: Duration = Duration::from_secs(300);
+
 use serde_json::Value;
 
 #[derive(Clone)]
@@ -220,7 +223,10 @@ impl Scratch {
         if crash.is_none()
             && let Some(signal) = status.signal()
         {
-            crash = Some(format!("rustc was killed by signal {signal}"));
+            crash = Some(match elapsed >= RUSTC_LIMIT {
+                true => format!("rustc ran {} s and was stopped", RUSTC_LIMIT.as_secs()),
+                false => format!("rustc was killed by signal {signal}"),
+            });
         }
         let errors = diagnostics.iter().any(|d| d.level == "error");
         if crash.is_none() && !status.success() && !errors {
@@ -239,14 +245,46 @@ impl Scratch {
     }
 
     /// Runs rustc in `dir` with the dependency search paths.
+    /// rustc on `args`, stopped (killed, so reported as a crash and bisected like one)
+    /// after [`RUSTC_LIMIT`]: a body that keeps rustc for ever must not stop the run.
     pub fn rustc(&self, dir: &Path, args: &[String]) -> std::io::Result<std::process::Output> {
+        use std::io::Read;
+        use std::process::Stdio;
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
         let search: Vec<String> = self.search.iter().map(|s| format!("-L{s}")).collect();
-        Command::new(rustc)
+        let mut child = Command::new(rustc)
             .args(args)
             .args(search)
             .current_dir(dir)
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        // Read both pipes on threads, so that a full pipe cannot stall rustc.
+        let read = |mut r: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                buf
+            })
+        };
+        let stdout = read(Box::new(child.stdout.take().expect("piped")));
+        let stderr = read(Box::new(child.stderr.take().expect("piped")));
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if start.elapsed() >= RUSTC_LIMIT {
+                let _ = child.kill();
+                break child.wait()?;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Ok(std::process::Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        })
     }
 }
 

@@ -224,7 +224,8 @@ fn custom_call(g: &Graph, op: &Op, a: &[TokenStream], span: Span) -> TokenStream
 pub fn helper_call(g: &Graph, id: NodeId, a: &[TokenStream]) -> TokenStream {
     let n = g.node(id);
     let span = n.span;
-    if let Some(call) = join_call(&n.op, a, span) {
+    let parts: Vec<Span> = g.args(id).iter().map(|p| g.node(*p).span).collect();
+    if let Some(call) = join_call(&n.op, a, &parts, span) {
         return call;
     }
     let name = n.op.spec().tensor.unwrap_or(n.op.name());
@@ -236,9 +237,11 @@ pub fn helper_call(g: &Graph, id: NodeId, a: &[TokenStream]) -> TokenStream {
     quote_spanned!(span=> ::cadena::__private::t::#name(#(#args),*))
 }
 
-/// Joins take their parts as a slice of views (`t::concatenate(Axis(1), &[..])`), and a
-/// part of a concatenation's adjoint the lengths of every part along the axis.
-fn join_call(op: &Op, a: &[TokenStream], span: Span) -> Option<TokenStream> {
+/// Joins take their parts as a slice of views (`t::concatenate(Axis(1), &[..])`), each
+/// spanned at the part the user wrote (`parts`: parts of different ranks are a type error
+/// on the part), and a part of a concatenation's adjoint the lengths of every part along
+/// the axis.
+fn join_call(op: &Op, a: &[TokenStream], parts: &[Span], span: Span) -> Option<TokenStream> {
     let t = quote!(::cadena::__private::t);
     let axis = |k: &usize| {
         let k = Literal::usize_unsuffixed(*k);
@@ -248,7 +251,11 @@ fn join_call(op: &Op, a: &[TokenStream], span: Span) -> Option<TokenStream> {
         Op::Concatenate(k) | Op::Stack(k) => {
             let name = format_ident!("{}", op.name(), span = span);
             let axis = axis(k);
-            quote_spanned!(span=> #t::#name(#axis, &[#(#t::view(&#a)),*]))
+            let views = a
+                .iter()
+                .zip(parts)
+                .map(|(a, &at)| quote_spanned!(at=> ::cadena::__private::t::view(&#a)));
+            quote_spanned!(span=> #t::#name(#axis, &[#(#views),*]))
         }
         Op::ConcatenatePart(k) => {
             let axis = axis(k);

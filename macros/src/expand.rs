@@ -143,7 +143,12 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
                     true => {
                         let names = crate::written::names(item);
                         let annotations = crate::written::annotations(item, &lowered.float_ty);
-                        quote!(#names #annotations)
+                        let constants = crate::written::constants(
+                            item,
+                            &lowered.float_ty,
+                            &lowered.usage.constants,
+                        );
+                        quote!(#names #annotations #constants)
                     }
                 };
                 let floats = crate::float_check::check(item, &lowered);

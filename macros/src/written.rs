@@ -192,6 +192,25 @@ pub fn names(item: &ItemFn) -> TokenStream {
     }
 }
 
+/// `let _: F = C;` for each constant `C` from scope a tensor body reads, spanned on it,
+/// in a function computing in `F` (not a generic one or a method): in code the result
+/// does not need, `f64::MAX` in an `f32` function would meet no rustc otherwise.
+pub fn constants(item: &ItemFn, float: &syn::Type, constants: &[syn::ExprPath]) -> TokenStream {
+    if is_method(item) || !item.sig.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let checks = constants
+        .iter()
+        .map(|c| quote::quote_spanned!(syn::spanned::Spanned::span(c)=> let _: #float = #c;));
+    let cfgs = cfgs(item);
+    quote! {
+        #(#cfgs)*
+        const _: () = {
+            #(#checks)*
+        };
+    }
+}
+
 /// `cadena::checks::let_type::<T, F>` for the type `T` of every annotated `let` of a
 /// tensor body computing in `float` (`F`), spanned on it. In a generic function only that
 /// a type naming none of its parameters exists; nothing for a method (its types may name

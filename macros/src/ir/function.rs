@@ -90,6 +90,9 @@ pub struct Usage {
     /// The function's own top-level `let`s written with a type, for the check of their
     /// values against it (`crate::declared`); not those of loops or inlined callees.
     pub annotated: Vec<Annotated>,
+    /// Constants from scope the body reads (`SCALE`, `f64::MAX`), as written: checked to
+    /// be of the function's float also where the result does not need them.
+    pub constants: Vec<syn::ExprPath>,
 }
 
 /// `let name: ty = init;`, its value `node`.

@@ -424,6 +424,9 @@ impl Body<'_> {
         }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
+        if !self.calls.inlined() {
+            self.usage.constants.push(p.clone());
+        }
         let text = p.to_token_stream().to_string().replace(' ', "");
         let tokens = match &self.float_ty {
             Some(ty) => quote::quote_spanned!(p.span()=> { let c: #ty = #p; c }),

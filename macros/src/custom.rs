@@ -22,6 +22,11 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
     // `async`, `const`, `unsafe` and the like are refused here as for derived functions.
     crate::lower::signature::check(&mut cx, item);
     let (ret, idents, types) = signature(&mut cx, item);
+    if derivative.is_ident(name) {
+        cx.error(derivative, format!(
+            "`derivative(..)` names the rule: another function, returning the partial derivatives (`{name}_prime`), not `{name}` itself"
+        ));
+    }
     if idents.is_empty() && cx.count() == 0 {
         cx.error(
             &item.sig,
@@ -57,6 +62,10 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
         mod_doc,
     } = texts(name, &idents, derivative);
     let export = export(item, true, exported);
+    // Spanned at the rule's name in the attribute: a rule of the wrong signature is an
+    // error there.
+    let rule_call =
+        quote::quote_spanned!(syn::spanned::Spanned::span(derivative)=> #derivative(#(#idents),*));
     quote! {
         #item
 
@@ -74,7 +83,7 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
             /// The hand-written rule: the partial derivatives in argument order.
             #[inline]
             pub fn derivative(#(#idents: #types),*) -> #rule_type {
-                #derivative(#(#idents),*)
+                #rule_call
             }
 
             /// The value and its gradient, from the hand-written rule.

@@ -90,9 +90,14 @@ impl Body<'_> {
         what: &str,
         span: proc_macro2::Span,
     ) -> Option<()> {
-        let mixed = (self.shape(a) == Shape::Array && self.shape(b) == Shape::Float)
-            || (self.shape(a) == Shape::Float && self.shape(b) == Shape::Array);
-        if self.tensor && mixed {
+        if !self.tensor {
+            return Some(());
+        }
+        let (a, b) = (self.shape(a), self.shape(b));
+        if matches!(
+            (a, b),
+            (Shape::Array, Shape::Float) | (Shape::Float, Shape::Array)
+        ) {
             self.cx.push(syn::Error::new(
                 span,
                 format!("the arms of this {what} give an array and a float: both must give the same type (for an array of the float, write it from the array: `&x * 0.0 + c`)"),

@@ -177,8 +177,8 @@ impl Body<'_> {
     /// Reports an integer argument (class ids, indices) an op computes with as floats
     /// (`sum(ids)`, `x.dot(w)` with `x: &Array2<u8>`), where it is not a target, a stride
     /// or an index, and in ndarray code a float where the op takes an array
-    /// (`softmax(2.0, Axis(1))`, a bias `0.0` of `conv1d`): the op's operands in order,
-    /// `k` as the op table counts them.
+    /// (`softmax(2.0, Axis(1))`, a bias `0.0` of `conv1d`) or a loss of a float and an
+    /// array: the op's operands in order, `k` as the op table counts them.
     fn operands_of_another_kind<'e>(
         &mut self,
         spec: &crate::ir::ops::Spec,

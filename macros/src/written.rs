@@ -61,12 +61,29 @@ pub fn names(item: &ItemFn) -> TokenStream {
         /// The types of `as` casts (`n as f64`), which the macro keeps as written where
         /// the graph reads them and drops where it does not.
         casts: Vec<&'a syn::Type>,
+        /// Functions called by a path of modules.
+        functions: Vec<&'a syn::Path>,
     }
     impl<'a> Visit<'a> for Names<'a> {
         // A function called is the macro's to find (or to ask for its body), and naming
         // it in an import here would make it ambiguous beside the items expansions add.
         fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
             match &*c.func {
+                // A function by a module path (`models::logits`, another crate's
+                // `::lib::mlp::logits`): the macro asks the crate's root for its body, so
+                // the modules between are checked here.
+                syn::Expr::Path(p)
+                    if p.qself.is_none()
+                        && p.path.segments.len() >= 2
+                        && p.path.segments.iter().all(|s| s.arguments.is_empty())
+                        && (p.path.segments.iter()).all(|s| {
+                            let name = s.ident.to_string();
+                            !name.starts_with(char::is_uppercase)
+                                && !crate::types::is_primitive(&name)
+                        }) =>
+                {
+                    self.functions.push(&p.path)
+                }
                 syn::Expr::Path(_) => {}
                 other => self.visit_expr(other),
             }
@@ -180,6 +197,9 @@ pub fn names(item: &ItemFn) -> TokenStream {
             quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
             let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;)
         });
+    let functions = (names.functions.iter()).map(|p| {
+        quote::quote_spanned!(syn::spanned::Spanned::span(p)=> #[allow(unused_imports)] use #p as _;)
+    });
     let cfgs = cfgs(item);
     quote! {
         #(#cfgs)*
@@ -188,6 +208,7 @@ pub fn names(item: &ItemFn) -> TokenStream {
             #(#uses)*
             #(#lets)*
             #(#casts)*
+            #(#functions)*
         };
     }
 }

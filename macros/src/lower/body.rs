@@ -424,6 +424,19 @@ impl Body<'_> {
         }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
         // compiler checks that it exists and has the function's float type.
+        // `f64::from` or `models::logits` without arguments: a function, not a constant
+        // (constants are named in capitals: `f64::MAX`, `consts::PI`).
+        if p.path.segments.len() >= 2
+            && let Some(last) = p.path.segments.last()
+            && last.ident.to_string().starts_with(char::is_lowercase)
+        {
+            let text = p.to_token_stream().to_string().replace(' ', "");
+            self.cx.error(
+                p,
+                format!("`{text}` is a function, not a value: call it (`{text}(..)`)"),
+            );
+            return None;
+        }
         if !self.calls.inlined() {
             self.usage.constants.push(p.clone());
         }

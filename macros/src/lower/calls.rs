@@ -202,6 +202,19 @@ impl Body<'_> {
                 return true;
             }
         }
+        // `x.dot(w)` of `x: &Array3<f64>`: ndarray's `dot` multiplies vectors and
+        // matrices only (rustc would report a recursion overflow).
+        if spec.name == "dot" && self.tensor {
+            for (node, a) in &operands {
+                let rank = node.and_then(|n| crate::ir::shapes::argument_rank(self.params, n));
+                if let Some(rank) = rank.filter(|r| *r > 2) {
+                    self.cx.error(*a, format!(
+                        "`dot` multiplies vectors and matrices, and this has {rank} axes: take a matrix of it first (`x.index_axis(Axis(0), i)`, or a reshape outside the function)"
+                    ));
+                    return true;
+                }
+            }
+        }
         for (k, (node, a)) in operands.into_iter().enumerate() {
             // Asked only of operands that must be arrays: the answer walks the graph.
             let labels = spec.syntax.target == Some(k) && spec.syntax.class_labels;

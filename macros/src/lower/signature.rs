@@ -138,6 +138,23 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
                     }
                 };
             }
+            // `-> P` beside `p: &P`: a name the macro would take for a float alias is the
+            // type of a struct it borrows (every float in the body would be a `P`).
+            let borrowed = item.sig.inputs.iter().find_map(|a| match a {
+                FnArg::Typed(pt) => match ungroup(&pt.ty) {
+                    Type::Reference(r) if ungroup(&r.elem) == ungroup(ty) => Some(pt),
+                    _ => None,
+                },
+                FnArg::Receiver(_) => None,
+            });
+            if let Some(pt) = borrowed.filter(|_| Float::of(ty).is_none()) {
+                cx.error(ty, format!(
+                    "#[differentiable] functions return a float, an array or a tuple of them, and `{}` is the type of the struct `{}` borrows; return the loss as a float",
+                    type_text(ty),
+                    quote::ToTokens::to_token_stream(&pt.pat)
+                ));
+                return None;
+            }
             let f = Float::of(ty).or_else(|| Float::alias(ty));
             if f.is_none() {
                 cx.error(ty, format!(

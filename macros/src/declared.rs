@@ -244,18 +244,20 @@ fn annotation(
 /// Whether `e` is written as a method that gives a view whatever its receiver
 /// (`x.row(0)`, `x.t()`).
 fn makes_a_view(e: &syn::Expr) -> bool {
-    const VIEWS: &[&str] = &[
-        "view",
-        "t",
-        "slice",
-        "slice_axis",
-        "row",
-        "column",
-        "index_axis",
-        "broadcast",
-    ];
-    matches!(crate::lower::strip(e), syn::Expr::MethodCall(m) if VIEWS.contains(&m.method.to_string().as_str()))
+    matches!(crate::lower::strip(e), syn::Expr::MethodCall(m) if ALWAYS_VIEWS.contains(&m.method.to_string().as_str()))
 }
+
+/// ndarray's methods whose result is a view whatever their receiver is.
+const ALWAYS_VIEWS: &[&str] = &[
+    "view",
+    "t",
+    "slice",
+    "slice_axis",
+    "row",
+    "column",
+    "index_axis",
+    "broadcast",
+];
 
 /// Whether `id` is a view of another array in plain ndarray (`.t()`, a slice, a row).
 fn borrows(g: &Graph, id: NodeId) -> bool {
@@ -268,23 +270,19 @@ fn borrows(g: &Graph, id: NodeId) -> bool {
 /// Whether `e` is written as a view of what it reads (`a.view()`, `a.t()`), which the
 /// graph does not keep apart from `a` itself.
 fn views(e: &syn::Expr) -> bool {
-    const VIEWS: &[&str] = &[
-        "view",
-        "t",
+    // Views of a view: their receiver's kind of array, with the axes moved.
+    const RESHAPED: &[&str] = &[
         "reversed_axes",
-        "slice",
-        "slice_axis",
-        "row",
-        "column",
-        "index_axis",
         "insert_axis",
         "into_dyn",
-        "broadcast",
         "permuted_axes",
         "into_shape_with_order",
     ];
     match crate::lower::strip(e) {
-        syn::Expr::MethodCall(m) => VIEWS.contains(&m.method.to_string().as_str()),
+        syn::Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            ALWAYS_VIEWS.contains(&name.as_str()) || RESHAPED.contains(&name.as_str())
+        }
         syn::Expr::Reference(_) | syn::Expr::Path(_) | syn::Expr::Field(_) => true,
         _ => false,
     }

@@ -141,14 +141,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
                 let written = match lowered.tensor {
                     false => crate::written::check(item),
                     true => {
-                        let names = crate::written::names(item);
-                        let annotations = crate::written::annotations(item, &lowered.float_ty);
-                        let constants = crate::written::constants(
-                            item,
-                            &lowered.float_ty,
-                            &lowered.usage.constants,
-                        );
-                        quote!(#names #annotations #constants)
+                        crate::written::tensor(item, &lowered.float_ty, &lowered.usage.constants)
                     }
                 };
                 let floats = crate::float_check::check(item, &lowered);

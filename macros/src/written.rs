@@ -48,7 +48,7 @@ pub fn check(item: &ItemFn) -> TokenStream {
 /// `use name as _;` for every name a tensor body reads as a value (a constant, not a
 /// function it calls) that none of its patterns or arguments binds: resolved where the function is, an
 /// undefined name (in code the graph leaves out too) is rustc's "unresolved import".
-pub fn names(item: &ItemFn) -> TokenStream {
+fn names(item: &ItemFn) -> TokenStream {
     use syn::visit::Visit;
     #[derive(Default)]
     struct Names<'a> {
@@ -193,43 +193,29 @@ pub fn names(item: &ItemFn) -> TokenStream {
     // a generic function's `T` or `Self` means nothing out here.
     let casts = (names.casts.iter())
         .filter(|ty| !names_a_generic(item, ty))
-        .map(|ty| {
-            quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
-            let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;)
-        });
+        .map(|ty| exists(ty));
     let functions = (names.functions.iter()).map(|p| {
         quote::quote_spanned!(syn::spanned::Spanned::span(p)=> #[allow(unused_imports)] use #p as _;)
     });
-    let cfgs = cfgs(item);
     quote! {
-        #(#cfgs)*
-        #[allow(unused_variables, non_snake_case, clippy::all)]
-        const _: () = {
-            #(#uses)*
-            #(#lets)*
-            #(#casts)*
-            #(#functions)*
-        };
+        #(#uses)*
+        #(#lets)*
+        #(#casts)*
+        #(#functions)*
     }
 }
 
 /// `let _: F = C;` for each constant `C` from scope a tensor body reads, spanned on it,
 /// in a function computing in `F` (not a generic one or a method): in code the result
 /// does not need, `f64::MAX` in an `f32` function would meet no rustc otherwise.
-pub fn constants(item: &ItemFn, float: &syn::Type, constants: &[syn::ExprPath]) -> TokenStream {
+fn constants(item: &ItemFn, float: &syn::Type, constants: &[syn::ExprPath]) -> TokenStream {
     if is_method(item) || !item.sig.generics.params.is_empty() {
         return TokenStream::new();
     }
-    let checks = constants
+    constants
         .iter()
-        .map(|c| quote::quote_spanned!(syn::spanned::Spanned::span(c)=> let _: #float = #c;));
-    let cfgs = cfgs(item);
-    quote! {
-        #(#cfgs)*
-        const _: () = {
-            #(#checks)*
-        };
-    }
+        .map(|c| quote::quote_spanned!(syn::spanned::Spanned::span(c)=> let _: #float = #c;))
+        .collect()
 }
 
 /// `cadena::checks::let_type::<T, F>` for the type `T` of every annotated `let` of a
@@ -237,27 +223,47 @@ pub fn constants(item: &ItemFn, float: &syn::Type, constants: &[syn::ExprPath]) 
 /// a type naming none of its parameters exists; nothing for a method (its types may name
 /// `Self`, which means nothing outside it), nor for an annotation that leaves a part to
 /// inference (`Vec<_>`).
-pub fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
+fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
     if is_method(item) {
         return TokenStream::new();
     }
-    let checks = annotated_types(item, true).into_iter().map(|ty| {
-        match item.sig.generics.params.is_empty() {
-            true => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;),
+    let generic = !item.sig.generics.params.is_empty();
+    annotated_types(item, true)
+        .into_iter()
+        .map(|ty| match generic {
+            false => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;),
             // In a generic function, a type naming none of its parameters must still
             // exist (`let h: &P = ..` with no `P`).
-            false if !names_a_generic(item, ty) => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
-                let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;),
-            false => TokenStream::new(),
-        }
-    });
+            true if !names_a_generic(item, ty) => exists(ty),
+            true => TokenStream::new(),
+        })
+        .collect()
+}
+
+/// Checks of a tensor body as written, in one anonymous `const` where the function is
+/// (type-checked, never compiled to code): its names ([`names`]), its `let` annotations
+/// ([`annotations`]) and the constants it reads (`constants`, as lowering found them:
+/// [`Usage::constants`](crate::ir::function::Usage::constants)).
+pub fn tensor(item: &ItemFn, float: &syn::Type, read: &[syn::ExprPath]) -> TokenStream {
+    let names = names(item);
+    let annotations = annotations(item, float);
+    let constants = constants(item, float, read);
     let cfgs = cfgs(item);
     quote! {
         #(#cfgs)*
+        #[allow(unused_variables, non_snake_case, clippy::all)]
         const _: () = {
-            #(#checks)*
+            #names
+            #annotations
+            #constants
         };
     }
+}
+
+/// `let _: PhantomData<T>;` spanned on `T`: rustc's error where `T` exists nowhere.
+fn exists(ty: &syn::Type) -> TokenStream {
+    quote::quote_spanned!(syn::spanned::Spanned::span(ty)=>
+        let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData;)
 }
 
 /// The types of the body's annotated `let`s, but those that leave a part to inference.

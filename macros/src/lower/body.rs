@@ -212,12 +212,10 @@ impl Body<'_> {
             Lit::Float(f) => match f.base10_parse::<f64>() {
                 // `1e400`: rustc's `overflowing_literals` (an error by default) on the
                 // body as written, which in ndarray code rustc does not see.
-                Ok(v) if self.tensor && overflows(v, &self.float_ty, f.suffix()) => {
-                    let float = match (f.suffix(), &self.float_ty) {
-                        ("f32", _) => "f32".to_string(),
-                        ("f64", _) | (_, None) => "f64".to_string(),
-                        (_, Some(t)) => quote::quote!(#t).to_string(),
-                    };
+                Ok(v)
+                    if self.tensor
+                        && let Some(float) = overflowed(v, &self.float_ty, f.suffix()) =>
+                {
                     self.cx.error(lit, format!("literal out of range for `{float}`: `{}` is beyond its largest value (write `{float}::INFINITY` for infinity, or `{float}::MAX`)", f.base10_digits()));
                     None
                 }
@@ -422,25 +420,25 @@ impl Body<'_> {
             );
             return None;
         }
-        // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
-        // compiler checks that it exists and has the function's float type.
+        let text = p.to_token_stream().to_string().replace(' ', "");
         // `f64::from` or `models::logits` without arguments: a function, not a constant
         // (constants are named in capitals: `f64::MAX`, `consts::PI`).
         if p.path.segments.len() >= 2
             && let Some(last) = p.path.segments.last()
             && last.ident.to_string().starts_with(char::is_lowercase)
         {
-            let text = p.to_token_stream().to_string().replace(' ', "");
             self.cx.error(
                 p,
                 format!("`{text}` is a function, not a value: call it (`{text}(..)`)"),
             );
             return None;
         }
+        // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the
+        // compiler checks that it exists and has the function's float type, also where
+        // the result does not need it (`written::tensor`).
         if !self.calls.inlined() {
             self.usage.constants.push(p.clone());
         }
-        let text = p.to_token_stream().to_string().replace(' ', "");
         let tokens = match &self.float_ty {
             Some(ty) => quote::quote_spanned!(p.span()=> { let c: #ty = #p; c }),
             None => p.to_token_stream(),
@@ -459,17 +457,21 @@ fn is_reference(e: &Expr) -> bool {
     }
 }
 
-/// Whether a float literal of value `v` (as `f64`) is infinite in the type it has: its
-/// suffix's, else the function's float (`f64` when that is generic or an alias).
-fn overflows(v: f64, float_ty: &Option<syn::Type>, suffix: &str) -> bool {
-    let f32 = match Float::of_suffix(suffix) {
-        Some(f) => f == Float::F32,
-        None => float_ty.as_ref().and_then(Float::of) == Some(Float::F32),
+/// The type a float literal of value `v` (as `f64`) has when it is infinite there: its
+/// suffix's, else the function's float (`f64` when that is generic or an alias, whose
+/// name is given as written).
+fn overflowed(v: f64, float_ty: &Option<syn::Type>, suffix: &str) -> Option<String> {
+    let float = Float::of_suffix(suffix).or_else(|| float_ty.as_ref().and_then(Float::of));
+    let infinite = match float {
+        Some(Float::F32) => (v as f32).is_infinite(),
+        _ => v.is_infinite(),
     };
-    match f32 {
-        true => (v as f32).is_infinite(),
-        false => v.is_infinite(),
-    }
+    let name = match (float, float_ty) {
+        (Some(f @ (Float::F32 | Float::F64)), _) => f.name().to_string(),
+        (_, Some(t)) => quote::quote!(#t).to_string(),
+        (_, None) => "f64".to_string(),
+    };
+    infinite.then_some(name)
 }
 
 /// Whether a path type's last segment has generic arguments (`Vec<f64>`); `i64<f32>` is

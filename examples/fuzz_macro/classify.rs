@@ -18,9 +18,10 @@ pub enum Class {
     /// Compiles with the attribute, not without it (and not the way its parent did not).
     InvalidAccepted,
     /// Compiles with the attribute; without it rustc objects only to what the documented
-    /// tensor dialect allows on purpose: arrays are values (read again after a move, a
-    /// reference where ndarray wants an owned array or the reverse), and the float
-    /// methods apply to arrays elementwise (`x.max(1.0)`). Reported, not a finding.
+    /// dialect allows on purpose: in tensor code arrays are values (read again after a
+    /// move, a reference where ndarray wants an owned array or the reverse), and the float
+    /// methods apply to arrays elementwise (`x.max(1.0)`); in a generic function a float
+    /// literal is a `T`. Reported, not a finding.
     Dialect,
     WrongGradient,
     /// `f::grad`'s value or the rewritten `f` differs from the plain function.
@@ -56,7 +57,7 @@ impl Class {
             Class::CleanError => "clean spanned error",
             Class::GeneratedError => "error inside generated code",
             Class::InvalidAccepted => "invalid body accepted",
-            Class::Dialect => "accepted in the tensor dialect, not plain ndarray",
+            Class::Dialect => "accepted in the documented dialect, not plain Rust",
             Class::WrongGradient => "wrong gradient",
             Class::WrongValue => "wrong value",
             Class::RuntimePanic => "generated code panics",
@@ -289,6 +290,11 @@ pub fn classify(e: &Evidence) -> Verdict {
         if let Some((kind, detail)) = &e.run {
             v.check = Check::Checked;
             match kind.as_str() {
+                "wrong-gradient" if zero_times_infinity(detail, e.written) => {
+                    v.check = Check::Unchecked(
+                        "a non-finite constant: 0 · ∞ is NaN in any reverse sweep".into(),
+                    )
+                }
                 "wrong-gradient" => set(Class::WrongGradient, detail.clone(), kind),
                 "wrong-value" => set(Class::WrongValue, detail.clone(), kind),
                 "panicked" => set(Class::RuntimePanic, detail.clone(), kind),
@@ -340,7 +346,22 @@ pub fn classify(e: &Evidence) -> Verdict {
     v
 }
 
-/// Whether rustc's objection to the plain twin is one the tensor dialect lifts on purpose
+/// Whether a gradient that is not a number beside finite differences comes from a
+/// constant of the body that is not finite or overflows (`f64::INFINITY`, `f64::MAX`,
+/// `1e308`): an infinite intermediate whose local derivative meets a zero adjoint
+/// (`tanh(∞)`) is NaN by the chain rule, in cadena as in PyTorch and JAX, while a
+/// difference quotient sees a flat function. Reported as not decided.
+fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
+    let not_a_number = detail.contains(" is NaN") || detail.contains(" is inf");
+    let huge = |t: &String| {
+        ["INFINITY", "NEG_INFINITY", "NAN", "MAX", "MIN"].contains(&t.as_str())
+            || t.parse::<f64>()
+                .is_ok_and(|v| !v.is_finite() || v.abs() > 1e30)
+    };
+    not_a_number && written.iter().any(huge)
+}
+
+/// Whether rustc's objection to the plain twin is one the dialect lifts on purpose
 /// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
 /// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
 /// expected or the reverse, a view by value in arithmetic, a float method called on an
@@ -349,6 +370,15 @@ fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
         Some("E0382" | "E0505" | "E0507") => true,
+        // A generic function's float literal is a `T` to the macro (`x * 0.5` with
+        // `x: T`), as documented; rustc's plain twin sees a float.
+        Some("E0308" | "E0277" | "E0369")
+            if text.contains("type parameter `")
+                && (text.contains("found floating-point number")
+                    || d.message.contains("{float}")) =>
+        {
+            true
+        }
         // A view by value in arithmetic (`xt * &w`, `-xt`), which ndarray takes only
         // borrowed; a reference to an array argument (`&x` of `x: &Array2<f64>`), which
         // is the array.
@@ -397,7 +427,7 @@ fn first_lines(rendered: &str, d: &Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{dialect, documented, internal_name};
+    use super::{dialect, documented, internal_name, zero_times_infinity};
     use crate::scratch::Diagnostic;
 
     fn error(code: &str, message: &str) -> Diagnostic {
@@ -431,6 +461,24 @@ mod tests {
         )));
         let dot = "the trait bound `ArrayRef<f64, Dim<[usize; 2]>>: Dot<&ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>>` is not satisfied";
         assert!(dialect(&error("E0277", dot)));
+        let literal = "mismatched types: expected type parameter `T`, found floating-point number";
+        assert!(dialect(&error("E0308", literal)));
+        let other = "mismatched types: expected type parameter `T`, found `usize`";
+        assert!(!dialect(&error("E0308", other)));
+    }
+
+    #[test]
+    fn a_nan_gradient_from_an_infinite_constant_is_not_decided() {
+        let nan = "d/ds[0] is NaN, central differences give 0e0";
+        let body = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(zero_times_infinity(nan, &body(&["f64", "::", "INFINITY"])));
+        assert!(zero_times_infinity(nan, &body(&["1e300"])));
+        assert!(!zero_times_infinity(nan, &body(&["x", "*", "0.5"])));
+        let finite = "d/ds[0] is 2e0, central differences give 0e0";
+        assert!(!zero_times_infinity(
+            finite,
+            &body(&["f64", "::", "INFINITY"])
+        ));
     }
 
     #[test]

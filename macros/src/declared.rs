@@ -32,7 +32,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         Some(all) => all.combine(e),
         None => errors = Some(e),
     };
-    if let Err(e) = returned(item, lowered, &shapes) {
+    if let Err(e) = returned(item, lowered, &shapes, &ranks) {
         push(e);
     }
     for a in &lowered.usage.annotated {
@@ -49,7 +49,12 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
     errors.map_or(Ok(()), Err)
 }
 
-fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Result<()> {
+fn returned(
+    item: &syn::ItemFn,
+    lowered: &Lowered,
+    shapes: &[Shape],
+    ranks: &[Option<usize>],
+) -> syn::Result<()> {
     let syn::ReturnType::Type(_, ret) = &item.sig.output else {
         return Ok(());
     };
@@ -97,6 +102,37 @@ fn returned(item: &syn::ItemFn, lowered: &Lowered, shapes: &[Shape]) -> syn::Res
             Shape::Unknown if floats_only => Shape::Float,
             shape => shape,
         };
+        // An array of another number of axes (`tanh(w.dot(x)) + w` returned as
+        // `Array1`: broadcasting made it a matrix).
+        if found == Shape::Array
+            && wanted == Shape::Array
+            && let Some(rank) = ranks[node.index()]
+            && let Some(declared) = types::array_rank(&ty)
+            && rank != declared
+        {
+            let (ty, value) = (
+                crate::lower::type_text(&ty),
+                ["its value", "its final value"][usize::from(part.is_none())],
+            );
+            let e = syn::Error::new_spanned(
+                at(part),
+                format!(
+                    "`{ty}` is an array of {}, but {value} has {}: {}, or return an array of {}",
+                    axes(declared),
+                    axes(rank),
+                    match rank > declared {
+                        true => "reduce the axes it has too many (`sum_axis`, `mean_axis`)",
+                        false => "add the axes it lacks (`insert_axis`)",
+                    },
+                    axes(rank)
+                ),
+            );
+            match &mut errors {
+                Some(all) => all.combine(e),
+                None => errors = Some(e),
+            }
+            continue;
+        }
         if found == Shape::Unknown || found == wanted {
             continue;
         }

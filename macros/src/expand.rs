@@ -144,8 +144,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
                         crate::written::tensor(item, &lowered.float_ty, &lowered.usage.constants)
                     }
                 };
-                let floats = crate::float_check::check(item, &lowered);
-                quote!(#floats #items #written)
+                quote!(#items #written)
             }),
         Lowering::Needs(path) => Ok(deferred(&attr, item, known, &path, &args)),
         Lowering::Failed(_) => Err(syn::Error::new_spanned(

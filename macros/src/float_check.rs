@@ -1,7 +1,8 @@
 //! For each parameter struct a function takes, a check that its arrays hold the float
-//! type the function computes in (`cadena::checks::parameters_in`): a model of `f64`
-//! parameters fed `f32` data is then first reported on the argument's type, naming both
-//! float types, before rustc's errors inside the generated code.
+//! type the function computes in (`cadena::checks::model_in`): each emitted function
+//! reads the model through it first, so a model of `f64` parameters fed `f32` data is one
+//! error on the argument's type, naming both float types, and none inside the generated
+//! code (the model's type is then unknown to rustc, which reports nothing it computes).
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -11,7 +12,7 @@ use syn::spanned::Spanned;
 use crate::ir::function::Lowered;
 use crate::types::{Float, Kind, ungroup};
 
-pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
+pub fn rebind(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
     // A generic function's float type, or its structs', are rustc's to match.
     let float = &lowered.float_ty;
     if item.sig.generics.type_params().next().is_some()
@@ -27,14 +28,22 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
         .iter()
         .filter(|p| p.kind == Kind::Struct && lowered.usage.read_params.contains(&p.ident));
     for p in checked {
-        let ty = match ungroup(&p.ty) {
-            Type::Reference(r) => &*r.elem,
-            other => other,
+        let (ty, borrowed) = match ungroup(&p.ty) {
+            Type::Reference(r) => (&*r.elem, true),
+            other => (other, false),
         };
-        out.extend(quote_spanned! {ty.span()=>
-            const _: () = {
-                let _ = ::cadena::checks::parameters_in::<#ty, #float>;
-            };
+        // Spanned at the type, so the error, the same in each emitted function, is
+        // reported once.
+        let ident = &p.ident;
+        let read = syn::Ident::new(&ident.to_string(), ty.span());
+        let same = quote_spanned! {ty.span()=>
+            <<#ty as ::cadena::Parameters>::Elem as ::cadena::checks::ParametersIn<#float>>::same
+        };
+        out.extend(match borrowed {
+            true => quote_spanned!(ty.span()=> let #ident = #same(#read);),
+            // `c: [f64; 5]`, a float array by value (a struct by value is refused
+            // earlier): a copy, read through a borrow.
+            false => quote_spanned!(ty.span()=> let #ident = *#same(&#read);),
         });
     }
     out

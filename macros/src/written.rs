@@ -10,7 +10,8 @@
 //! them; a view times a float; `mean_axis` without `Option`; `softmax(&x, Axis(k))`), so
 //! rustc would reject what the macro documents. Their names are checked still
 //! ([`names`]): each name the body reads that no pattern of it binds is imported, unused,
-//! where the function is, so a name that exists nowhere is rustc's own error; and so are
+//! where the function is, so a name that exists nowhere is rustc's own error, and each
+//! `match`'s patterns are typed by rustc against one another; and so are
 //! their `let`s' type annotations ([`annotations`]), which the macro does not read: each
 //! must be a float, an array, or a tuple of them (`cadena::checks::let_type`), so
 //! `let v: P = ..` or `let v: char = ..` is an error on the annotation.
@@ -63,6 +64,11 @@ fn names(item: &ItemFn) -> TokenStream {
         casts: Vec<&'a syn::Type>,
         /// Functions called by a path of modules.
         functions: Vec<&'a syn::Path>,
+        /// Each `match`'s patterns, where rustc can check them alone ([`checkable`]).
+        matches: Vec<Vec<&'a syn::Pat>>,
+        /// Visiting the patterns of such a `match`: their paths are checked there.
+        in_checked_match: bool,
+        is_method: bool,
     }
     impl<'a> Visit<'a> for Names<'a> {
         // A function called is the macro's to find (or to ask for its body), and naming
@@ -112,6 +118,7 @@ fn names(item: &ItemFn) -> TokenStream {
                 _ => None,
             };
             if let Some(path) = path
+                && !self.in_checked_match
                 && path.leading_colon.is_none()
                 && path.segments.len() >= 2
                 && let first = &path.segments[0].ident
@@ -123,6 +130,23 @@ fn names(item: &ItemFn) -> TokenStream {
                 self.read.push(first.clone());
             }
             syn::visit::visit_pat(self, p);
+        }
+        fn visit_expr_match(&mut self, m: &'a syn::ExprMatch) {
+            let pats: Vec<&syn::Pat> = m.arms.iter().map(|a| &a.pat).collect();
+            if self.is_method || !checkable(&pats) {
+                return syn::visit::visit_expr_match(self, m);
+            }
+            self.matches.push(pats);
+            self.visit_expr(&m.expr);
+            for arm in &m.arms {
+                self.in_checked_match = true;
+                self.visit_pat(&arm.pat);
+                self.in_checked_match = false;
+                if let Some((_, guard)) = &arm.guard {
+                    self.visit_expr(guard);
+                }
+                self.visit_expr(&arm.body);
+            }
         }
         fn visit_expr_cast(&mut self, c: &'a syn::ExprCast) {
             self.casts.push(&c.ty);
@@ -171,7 +195,10 @@ fn names(item: &ItemFn) -> TokenStream {
             }
         }
     }
-    let mut names = Names::default();
+    let mut names = Names {
+        is_method: is_method(item),
+        ..Names::default()
+    };
     for arg in &item.sig.inputs {
         if let FnArg::Typed(pt) = arg {
             names.visit_pat(&pt.pat);
@@ -197,12 +224,34 @@ fn names(item: &ItemFn) -> TokenStream {
     let functions = (names.functions.iter()).map(|p| {
         quote::quote_spanned!(syn::spanned::Spanned::span(p)=> #[allow(unused_imports)] use #p as _;)
     });
+    // A `match`'s patterns against a value of the type they name (`Norm::Tanh` where
+    // `Norm` has no such variant, in an arm the result does not need): a closure rustc
+    // types from the patterns alone.
+    let matches = names.matches.iter().map(|pats| {
+        quote! {
+            #[allow(unreachable_patterns)]
+            let _ = |value| match value { #(#pats => (),)* _ => () };
+        }
+    });
     quote! {
         #(#uses)*
         #(#lets)*
         #(#casts)*
         #(#functions)*
+        #(#matches)*
     }
+}
+
+/// Whether a `match`'s patterns can be checked by rustc without the value matched:
+/// not with a reference pattern (`&Mode::A` beside `Mode::B` is Rust's default binding
+/// mode on a reference, which a value of unknown type does not have), nor naming `Self`
+/// (nothing outside a method's impl).
+fn checkable(pats: &[&syn::Pat]) -> bool {
+    !pats.iter().any(|p| {
+        let text = quote!(#p).to_string();
+        text.contains('&')
+            || (text.split(|c: char| !c.is_alphanumeric() && c != '_')).any(|w| w == "Self")
+    })
 }
 
 /// `let _: F = C;` for each constant `C` from scope a tensor body reads, spanned on it,

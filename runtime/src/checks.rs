@@ -2,29 +2,38 @@
 //! but does not itself type: each is a bound rustc proves at compile time, and its
 //! message is the first error the user sees, on their own tokens. They are public so that
 //! rustc's notes ("required by a bound in `cadena::checks::let_type`") name a documented
-//! place; nothing here is called at run time.
+//! place; nothing here does work at run time (`ParametersIn::same` returns its argument).
 
-use crate::{Float, Parameters};
+use crate::Float;
 
 /// Implemented when a model's element type `Self` is the function's float type `F`.
+///
+/// Each function `#[differentiable]` emits reads a model `p: &Lin` of an `f32` function
+/// through it first: `let p = <<Lin as Parameters>::Elem as ParametersIn<f32>>::same(p);`.
+/// Without it, a model of `f64` parameters fed `f32` data fails deep inside the generated
+/// code ("type mismatch resolving `<Tensor as Kind>::Wrap<f32, ..>`"); with it, the one
+/// error is on the argument's type and names both float types, and the model's type is
+/// then one rustc cannot name, so nothing computed from it is reported again.
 #[diagnostic::on_unimplemented(
     message = "this model's parameters are `{Self}`, but the #[differentiable] function computes in `{F}`",
     label = "a model of `{Self}` parameters",
     note = "a #[differentiable] function computes in one float type: give the struct's arrays the function's float type, or the function the struct's (its data and return type)"
 )]
-pub trait ParametersIn<F> {}
+pub trait ParametersIn<F> {
+    /// `P` itself when the float types agree.
+    type Same<P: ?Sized>: ?Sized;
 
-impl<F: Float> ParametersIn<F> for F {}
+    /// The model, unchanged.
+    fn same<P: ?Sized>(p: &P) -> &Self::Same<P>;
+}
 
-/// Emitted for each parameter struct a function takes: compiles only when `P`'s
-/// parameters are `F`s. Without it, a model of `f64` parameters fed `f32` data fails deep
-/// inside the generated code ("type mismatch resolving `<Tensor as Kind>::Wrap<f32,
-/// ..>`"); with it, the first error is on the argument's type and names both float types.
-pub fn parameters_in<P, F>()
-where
-    P: Parameters + ?Sized,
-    P::Elem: ParametersIn<F>,
-{
+impl<F: Float> ParametersIn<F> for F {
+    type Same<P: ?Sized> = P;
+
+    #[inline(always)]
+    fn same<P: ?Sized>(p: &P) -> &P {
+        p
+    }
 }
 
 /// A loop's range in a `#[differentiable]` function: `a..b` or `a..=b` of `usize`.

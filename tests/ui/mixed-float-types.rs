@@ -1,5 +1,5 @@
 // A model of f64 parameters fed f32 data: rustc finds the mismatch; the message says
-// which float types meet.
+// which float types meet, and it is the only error (none inside the generated code).
 use cadena::ndarray::{Array1, Array2, ArrayView2};
 use cadena::prelude::*;
 

@@ -55,12 +55,16 @@ pub struct Derived<'a> {
 }
 
 /// Which statements compute `roots`: scalar code inline, tensor code through helpers.
+/// Each begins by reading the model through its float type's check
+/// ([`crate::float_check`]).
 fn statements(d: &Derived, lowered: &Lowered, roots: &[NodeId]) -> (TokenStream, Vec<TokenStream>) {
-    if lowered.tensor {
+    let (stmts, exprs) = if lowered.tensor {
         tensor::statements(d.graph, lowered, roots)
     } else {
         scalar::statements(d.graph, lowered, roots)
-    }
+    };
+    let models = crate::float_check::rebind(d.item, lowered);
+    (quote::quote!(#models #stmts), exprs)
 }
 
 pub fn emit(d: &Derived) -> TokenStream {

@@ -251,6 +251,8 @@ impl Body<'_> {
         use crate::types::{Kind, classify, is_float_array};
         match classify(ty) {
             Kind::Struct => !is_float_array(ty),
+            // `xs: &[f64]`: a slice is not an array here (an ndarray array is).
+            Kind::Other if float_slice(ty) => self.float_ty.is_some(),
             Kind::Other => {
                 let (Some(float), syn::Type::Path(tp)) =
                     (&self.float_ty, crate::types::ungroup(ty))
@@ -348,6 +350,10 @@ impl Body<'_> {
                             crate::types::Kind::Struct => {
                                 format!("a parameter struct: read its fields (`{name}.w`)")
                             }
+                            _ if float_slice(&param.ty) => format!(
+                                "a slice, not an array: ndarray code computes with arrays of floats (take `ArrayView1<{0}>`, or pass `ArrayView1::from({name})`)",
+                                self.float_ty.as_ref().map(type_text).unwrap_or_default()
+                            ),
                             _ if generic_arguments(&param.ty) => {
                                 "not a number: only floats and ndarray arrays of them take part in a differentiated expression (a `Vec` of floats goes in as an array: `Array1::from(v)` before the call)".to_string()
                             }
@@ -483,4 +489,13 @@ fn generic_arguments(ty: &syn::Type) -> bool {
         }),
         _ => false,
     }
+}
+
+/// `&[f64]`, `[f32]`: a slice of floats (borrowed or not).
+fn float_slice(ty: &syn::Type) -> bool {
+    let inner = match crate::types::ungroup(ty) {
+        syn::Type::Reference(r) => crate::types::ungroup(&r.elem),
+        other => other,
+    };
+    matches!(inner, syn::Type::Slice(s) if Float::of(&s.elem).is_some())
 }

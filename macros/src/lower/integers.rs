@@ -222,6 +222,18 @@ pub fn non_integer_token(tokens: TokenStream) -> Option<TokenTree> {
     })
 }
 
+/// An integer literal with a suffix other than `usize` (`3u8`, `2i32`) among `tokens`.
+pub fn integer_of_another_type(tokens: TokenStream) -> Option<syn::LitInt> {
+    tokens.into_iter().find_map(|tt| match tt {
+        TokenTree::Group(g) => integer_of_another_type(g.stream()),
+        TokenTree::Literal(l) => match syn::Lit::new(l) {
+            syn::Lit::Int(i) if !matches!(i.suffix(), "" | "usize" | "f32" | "f64") => Some(i),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// Whether integer tokens read the generated loop's index (`cadena_i`): such a leaf
 /// belongs to the loop's body, not to the code around it.
 pub fn reads_loop_index(tokens: &TokenStream) -> bool {

@@ -90,7 +90,7 @@ impl Body<'_> {
                     self.cx.error(b, "a loop's range counts steps in `usize`, which is never negative: start it at 0 or more");
                     return None;
                 }
-                if let Some(lit) = integer_of_another_type(quote!(#r)) {
+                if let Some(lit) = crate::lower::integers::integer_of_another_type(quote!(#r)) {
                     self.cx.error(
                         &lit,
                         format!(
@@ -285,15 +285,3 @@ pub(super) fn method0<'e>(e: &'e Expr, name: &str) -> Option<&'e Expr> {
 }
 
 pub(super) use crate::lower::strip;
-
-/// An integer literal with a suffix other than `usize` (`3u8`, `2i32`) among `tokens`.
-fn integer_of_another_type(tokens: proc_macro2::TokenStream) -> Option<syn::LitInt> {
-    tokens.into_iter().find_map(|tt| match tt {
-        proc_macro2::TokenTree::Group(g) => integer_of_another_type(g.stream()),
-        proc_macro2::TokenTree::Literal(l) => match syn::Lit::new(l) {
-            syn::Lit::Int(i) if !matches!(i.suffix(), "" | "usize" | "f32" | "f64") => Some(i),
-            _ => None,
-        },
-        _ => None,
-    })
-}

@@ -184,11 +184,11 @@ impl Body<'_> {
         );
         let mut ok = true;
         // An integer argument (ids, labels) carried: arithmetic in the loop would meet it
-        // in the generated code.
+        // in the generated code. Also where a helper is inlined: its loop's start may be
+        // the caller's argument (a fuzzer finding).
         for (k, name) in carried.iter().enumerate() {
             let integers = params.iter().find(|p| {
-                !inlined
-                    && p.input == Some(inits[k])
+                p.input == Some(inits[k])
                     && (crate::types::is_integer_slice(&p.ty)
                         || crate::types::is_integer_array(&p.ty))
             });

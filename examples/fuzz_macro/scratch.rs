@@ -423,10 +423,14 @@ impl Diagnostic {
                 if exp.is_null() {
                     break;
                 }
+                // The attribute of the expansion itself, not one the user wrote inside
+                // the body (a `#[differentiable]` on a statement, refused on its tokens).
+                let at = |s: &Value| (s["line_start"].clone(), s["column_start"].clone());
                 if attribute
                     && exp["macro_decl_name"]
                         .as_str()
                         .is_some_and(|n| n.contains("differentiable"))
+                    && at(&exp["span"]) == at(p)
                 {
                     generated = true;
                 }

@@ -16,6 +16,7 @@ use crate::types::{self, Float, Kind};
 /// An error on the final expression when its kind is known and is not the return type's,
 /// and one on each `let` annotation its value's kind or number of axes contradicts.
 pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
+    generic_annotations(item, lowered)?;
     if !lowered.tensor {
         return Ok(());
     }
@@ -44,6 +45,39 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
             ranks[a.node.index()],
         ) {
             push(syn::Error::new_spanned(&a.ty, message));
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+/// In a function generic over its float (`T`), every value is a `T` (or an array of
+/// them): a `let` annotated `f64`, `(f64, f64)` or `Array2<f32>` holds one of another
+/// type, which rustc refuses written without the attribute, and a generic body is not
+/// handed to rustc as written (its literals are `T`s only to the macro).
+fn generic_annotations(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
+    let float = &lowered.float_ty;
+    let generic = item.sig.generics.type_params().any(|p| {
+        let ident = &p.ident;
+        *float == syn::parse_quote!(#ident)
+    });
+    if !generic {
+        return Ok(());
+    }
+    let mut errors: Option<syn::Error> = None;
+    for ty in crate::written::annotated_types(item, false) {
+        let concrete = types::mentions_one_of(quote::quote!(#ty), &|i| i == "f32" || i == "f64");
+        if concrete {
+            let e = syn::Error::new_spanned(
+                ty,
+                format!(
+                    "this function computes in `{}`, so its values are `{0}`s: annotate `{0}` (or an array of `{0}`), or leave the type out",
+                    crate::lower::type_text(float)
+                ),
+            );
+            match &mut errors {
+                Some(all) => all.combine(e),
+                None => errors = Some(e),
+            }
         }
     }
     errors.map_or(Ok(()), Err)

@@ -73,7 +73,8 @@ fn as_free_function(item: &ItemFn) -> ItemFn {
         _ => Span::call_site(),
     };
     let ty: syn::Type = syn::parse_quote_spanned!(span=> &Self);
-    let ident = self_ident();
+    // The name too, so that an error on the whole argument is on the user's `&self`.
+    let ident = Ident::new("self_", span);
     free.sig.inputs[0] = syn::parse_quote!(#ident: #ty);
     let stmts = &item.block.stmts;
     let body = renamed_self(quote!(#(#stmts)*));

@@ -346,11 +346,13 @@ pub fn classify(e: &Evidence) -> Verdict {
     v
 }
 
-/// Whether a gradient that is not a number beside finite differences comes from a
-/// constant of the body that is not finite or overflows (`f64::INFINITY`, `f64::MAX`,
-/// `1e308`): an infinite intermediate whose local derivative meets a zero adjoint
-/// (`tanh(∞)`) is NaN by the chain rule, in cadena as in PyTorch and JAX, while a
-/// difference quotient sees a flat function. Reported as not decided.
+/// Whether a gradient that is not a number beside finite differences comes from an
+/// intermediate that is not finite where the function's value is: a constant of the body
+/// that is not finite or overflows (`f64::INFINITY`, `f64::MAX`, `1e308`), or a NaN that
+/// `max`/`min` discard (Rust's `b.max(NaN)` is `b`: `b.max(sqrt(w))` at `w < 0`). Its
+/// local derivative meets a zero adjoint (`tanh'(∞) · 0`, `sqrt'(w) · 0`), NaN by the
+/// chain rule in cadena as in PyTorch and JAX, while a difference quotient sees a flat
+/// function. Reported as not decided.
 fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
     let not_a_number = detail.contains(" is NaN") || detail.contains(" is inf");
     let huge = |t: &String| {
@@ -358,7 +360,8 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
             || t.parse::<f64>()
                 .is_ok_and(|v| !v.is_finite() || v.abs() > 1e30)
     };
-    not_a_number && written.iter().any(huge)
+    let discards = |t: &String| ["max", "min", "maximum", "minimum", "clamp"].contains(&t.as_str());
+    not_a_number && written.iter().any(|t| huge(t) || discards(t))
 }
 
 /// Whether rustc's objection to the plain twin is one the dialect lifts on purpose
@@ -474,6 +477,10 @@ mod tests {
         assert!(zero_times_infinity(nan, &body(&["f64", "::", "INFINITY"])));
         assert!(zero_times_infinity(nan, &body(&["1e300"])));
         assert!(!zero_times_infinity(nan, &body(&["x", "*", "0.5"])));
+        assert!(zero_times_infinity(
+            nan,
+            &body(&["b", ".", "max", "(", "sqrt"])
+        ));
         let finite = "d/ds[0] is 2e0, central differences give 0e0";
         assert!(!zero_times_infinity(
             finite,

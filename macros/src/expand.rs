@@ -125,6 +125,16 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
             "`export` makes this function callable from other crates' #[differentiable] functions: make it `pub` too",
         );
     }
+    // A test takes no arguments and returns `()`; out of `cargo test` rustc removes it
+    // and would never check it, while the items the macro adds beside it stay.
+    if let Some(test) =
+        (item.attrs.iter()).find(|a| a.path().is_ident("test") || a.path().is_ident("bench"))
+    {
+        cx.error(
+            test,
+            "a #[differentiable] function cannot be a test (a test takes no arguments and returns `()`): call it from a `#[test] fn` of its own",
+        );
+    }
     if let Some(derivative) = &args.derivative {
         return crate::custom::expand(cx, item, derivative, args.export.is_some());
     }

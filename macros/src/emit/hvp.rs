@@ -65,10 +65,16 @@ pub fn hvp(lowered: &Lowered, h: &Hvp) -> (TokenStream, Vec<TokenStream>) {
 /// `tokens` reading argument `param` read from the direction instead (`&p.w1` →
 /// `&direction.p.w1`).
 fn in_direction(tokens: TokenStream, param: &str, v: &proc_macro2::Ident) -> TokenStream {
-    tokens
-        .into_iter()
-        .flat_map(|tt| match tt {
-            TokenTree::Ident(i) if i == param => quote!(#v.#i),
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let dot = |k: Option<usize>| matches!(k.and_then(|k| trees.get(k)), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+    // A field of the argument's name (`&p.p`) is a field, not the argument; the end of
+    // a range (`0..p`) is not a field.
+    let field = |k: usize| dot(k.checked_sub(1)) && !dot(k.checked_sub(2));
+    (trees.iter().enumerate())
+        .map(|(k, tt)| match tt {
+            TokenTree::Ident(i) if i == param && !field(k) => {
+                quote!(#v.#i)
+            }
             TokenTree::Group(g) => {
                 let mut group =
                     proc_macro2::Group::new(g.delimiter(), in_direction(g.stream(), param, v));

@@ -14,6 +14,7 @@ use syn::spanned::Spanned;
 use super::body::Body;
 use super::inline::Binding;
 use crate::ir::graph::NodeId;
+use crate::types::Float;
 
 impl Body<'_> {
     /// An integer operand of an op (`stride`, `(1, 1)`, `s![0..t, ..]`, `&ids`), as a leaf.
@@ -59,6 +60,22 @@ impl Body<'_> {
                 _ => format!("an array (its size is `{ident}.len() as f64`)"),
             };
             self.cx.error(c, format!("`{ident}` is {what}, not a number: `as` turns an integer into a float (`n as f64`)"));
+            return None;
+        }
+        // `n as f64` in a function computing in `f32`: a value of the other float type,
+        // which rustc refuses beside the function's (the macro would read it as one).
+        if let Some(written) = Float::of(&c.ty)
+            && let Some(computes) = self.float_ty.as_ref().and_then(Float::of)
+            && written != computes
+        {
+            self.cx.error(
+                &c.ty,
+                format!(
+                    "this function computes in `{}`: cast to it (`as {0}`), not to `{}`",
+                    computes.name(),
+                    written.name()
+                ),
+            );
             return None;
         }
         self.check_integer_tokens(c.expr.to_token_stream(), "the operand of `as`")?;

@@ -107,7 +107,10 @@ pub fn call(input: TokenStream) -> TokenStream {
         Ok(call) => {
             let mut known = call.known;
             known.push(call.callee);
-            expand_with(call.attr, &call.item, &known)
+            module_on_name(
+                expand_with(call.attr, &call.item, &known),
+                &call.item.sig.ident,
+            )
         }
         Err(e) => e.to_compile_error(),
     }

@@ -66,6 +66,9 @@ fn names(item: &ItemFn) -> TokenStream {
         functions: Vec<&'a syn::Path>,
         /// Each `match`'s patterns, where rustc can check them alone ([`checkable`]).
         matches: Vec<Vec<&'a syn::Pat>>,
+        /// A struct argument's field indexed by a literal (`p.out[1]`): the argument's
+        /// name and the expression.
+        indexed: Vec<(&'a syn::Ident, &'a syn::ExprIndex)>,
         /// Visiting the patterns of such a `match`: their paths are checked there.
         in_checked_match: bool,
         is_method: bool,
@@ -147,6 +150,22 @@ fn names(item: &ItemFn) -> TokenStream {
                 }
                 self.visit_expr(&arm.body);
             }
+        }
+        fn visit_expr_index(&mut self, e: &'a syn::ExprIndex) {
+            let mut base = &*e.expr;
+            while let syn::Expr::Field(f) = base {
+                base = &f.base;
+            }
+            if matches!(&*e.expr, syn::Expr::Field(_))
+                && matches!(&*e.index, syn::Expr::Lit(l) if matches!(l.lit, syn::Lit::Int(_)))
+                && let syn::Expr::Path(p) = base
+                && let Some(ident) = p.path.get_ident()
+                // Once per place (`p.layers[0]` read twice is one check).
+                && !(self.indexed.iter()).any(|(_, seen)| quote!(#seen).to_string() == quote!(#e).to_string())
+            {
+                self.indexed.push((ident, e));
+            }
+            syn::visit::visit_expr_index(self, e);
         }
         fn visit_expr_cast(&mut self, c: &'a syn::ExprCast) {
             self.casts.push(&c.ty);
@@ -233,12 +252,32 @@ fn names(item: &ItemFn) -> TokenStream {
             let _ = |value| match value { #(#pats => (),)* _ => () };
         }
     });
+    // `p.out[16]` of `out: [Layer; 1]`, in a `let` the result does not need: rustc's
+    // "this operation will panic at runtime", on the user's index, in a closure never
+    // called that reads the field as the function would (a lint of builds, as for the
+    // body without the attribute). Not in a generic function or a method, whose types
+    // mean nothing here.
+    let plain = !is_method(item) && item.sig.generics.params.is_empty();
+    let typed = |ident: &syn::Ident| {
+        item.sig.inputs.iter().find_map(|a| match a {
+            FnArg::Typed(pt) if matches!(&*pt.pat, syn::Pat::Ident(p) if p.ident == *ident) => {
+                Some(&pt.ty)
+            }
+            _ => None,
+        })
+    };
+    let indexed = (names.indexed.iter().filter(|_| plain)).filter_map(|(ident, e)| {
+        let ty = typed(ident)?;
+        // Bound, so the element is evaluated (`let _ = place;` reads nothing).
+        Some(quote!(let _ = |#ident: #ty| { let _element = &#e; };))
+    });
     quote! {
         #(#uses)*
         #(#lets)*
         #(#casts)*
         #(#functions)*
         #(#matches)*
+        #(#indexed)*
     }
 }
 

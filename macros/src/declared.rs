@@ -25,7 +25,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
     let shapes = shapes::infer(
         g,
         |id, _| shapes::argument(params, id),
-        |id| shapes::matrix_argument(params, id),
+        |id| shapes::argument_rank(params, id),
     );
     let ranks = shapes::ranks(g, &shapes, |id| shapes::argument_rank(params, id));
     let mut errors: Option<syn::Error> = None;

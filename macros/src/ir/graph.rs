@@ -41,6 +41,9 @@ pub struct Input {
 pub struct NamedConst {
     pub text: String,
     pub tokens: TokenStream,
+    /// A float of the function's type (a constant read as a value, `n as f64`), not an
+    /// integer operand of an op (a stride, a slice).
+    pub float: bool,
 }
 
 /// A call of a function with a hand-written derivative: opaque to the macro, which
@@ -141,13 +144,28 @@ impl Graph {
 
     /// The constant `text` from scope, one node however often it is read.
     pub fn named_const(&mut self, text: String, tokens: TokenStream, span: Span) -> NodeId {
+        self.named(text, tokens, span, false)
+    }
+
+    /// A constant from scope read as a float of the function's type.
+    pub fn float_const(&mut self, text: String, tokens: TokenStream, span: Span) -> NodeId {
+        self.named(text, tokens, span, true)
+    }
+
+    fn named(&mut self, text: String, tokens: TokenStream, span: Span, float: bool) -> NodeId {
         // The same text may stand for other tokens: `t + 1` of a loop's index and of an
         // argument `t` outside the loop.
-        let same = |c: &NamedConst| c.text == text && c.tokens.to_string() == tokens.to_string();
+        let same = |c: &NamedConst| {
+            c.text == text && c.tokens.to_string() == tokens.to_string() && c.float == float
+        };
         let index = match self.consts.iter().position(same) {
             Some(i) => i as u32,
             None => {
-                self.consts.push(NamedConst { text, tokens });
+                self.consts.push(NamedConst {
+                    text,
+                    tokens,
+                    float,
+                });
                 (self.consts.len() - 1) as u32
             }
         };

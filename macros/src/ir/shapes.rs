@@ -30,16 +30,17 @@ impl Shape {
     }
 }
 
-/// Every node's shape; `leaf(input, shapes so far)` gives an input's, and `matrix(input)`
-/// whether it is an argument of two or more axes (whose product is an array).
+/// Every node's shape; `leaf(input, shapes so far)` gives an input's, and `rank(input)`
+/// the number of axes of an argument whose type says it (the product of a matrix is an
+/// array, of two vectors a float).
 pub fn infer(
     g: &Graph,
     leaf: impl Fn(NodeId, &[Shape]) -> Shape,
-    matrix: impl Fn(NodeId) -> bool,
+    rank: impl Fn(NodeId) -> Option<usize>,
 ) -> Vec<Shape> {
     let mut out: Vec<Shape> = Vec::with_capacity(g.len());
     for id in g.ids() {
-        let shape = step(g, id, &out, &leaf, &matrix);
+        let shape = step(g, id, &out, &leaf, &rank);
         out.push(shape);
     }
     out
@@ -51,7 +52,7 @@ pub fn of(
     g: &Graph,
     id: NodeId,
     leaf: impl Fn(NodeId) -> Shape,
-    matrix: impl Fn(NodeId) -> bool,
+    rank: impl Fn(NodeId) -> Option<usize>,
 ) -> Shape {
     // Operands come before the nodes that read them, so the reachable nodes in order of
     // their ids are an evaluation order.
@@ -69,7 +70,7 @@ pub fn of(
     let mut out = vec![Shape::Unknown; id.index() + 1];
     for n in g.ids().take(id.index() + 1) {
         if reachable[n.index()] {
-            out[n.index()] = step(g, n, &out, &|n, _| leaf(n), &matrix);
+            out[n.index()] = step(g, n, &out, &|n, _| leaf(n), &rank);
         }
     }
     out[id.index()]
@@ -81,14 +82,16 @@ fn step(
     id: NodeId,
     known: &[Shape],
     leaf: &impl Fn(NodeId, &[Shape]) -> Shape,
-    matrix: &impl Fn(NodeId) -> bool,
+    rank: &impl Fn(NodeId) -> Option<usize>,
 ) -> Shape {
     let args: Vec<Shape> = g.args(id).iter().map(|a| known[a.index()]).collect();
     match g.op(id) {
         Op::Const(_) => Shape::Float,
+        Op::Named(k) if g.consts[*k as usize].float => Shape::Float,
         Op::Input(_) => leaf(id, known),
         // A matrix's product is an array; two vectors' is a float.
-        Op::Dot if g.args(id).iter().any(|a| matrix(*a)) => Shape::Array,
+        Op::Dot if g.args(id).iter().any(|a| rank(*a).is_some_and(|r| r >= 2)) => Shape::Array,
+        Op::Dot if g.args(id).iter().all(|a| rank(*a) == Some(1)) => Shape::Float,
         Op::Dot => Shape::Unknown,
         Op::IfElse => match (args[1], args[2]) {
             (a, b) if a == b => a,
@@ -132,11 +135,6 @@ pub fn argument_rank(params: &[Param], id: NodeId) -> Option<usize> {
         .iter()
         .find(|p| p.input == Some(id))
         .and_then(|p| crate::types::array_rank(&p.ty))
-}
-
-/// Whether `id` is an array argument whose type gives it two or more axes.
-pub fn matrix_argument(params: &[Param], id: NodeId) -> bool {
-    argument_rank(params, id).is_some_and(|rank| rank >= 2)
 }
 
 /// Every array node's number of axes where the graph alone says it: an argument's from

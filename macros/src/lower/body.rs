@@ -449,7 +449,14 @@ impl Body<'_> {
             Some(ty) => quote::quote_spanned!(p.span()=> { let c: #ty = #p; c }),
             None => p.to_token_stream(),
         };
-        Some(self.graph.named_const(text, tokens, p.span()))
+        // Known to be a float where it is named as constants are (`PI`, `f64::MAX`): a
+        // lowercase name here is one an earlier error left unbound, whose kind is unknown.
+        let constant = (p.path.segments.last())
+            .is_some_and(|s| s.ident.to_string().starts_with(char::is_uppercase));
+        Some(match constant {
+            true => self.graph.float_const(text, tokens, p.span()),
+            false => self.graph.named_const(text, tokens, p.span()),
+        })
     }
 }
 

@@ -225,15 +225,19 @@ impl Body<'_> {
     }
 
     /// Node `id`'s shape where the graph so far says it for certain (an argument's, a
-    /// reduction's, an array op's; see [`shapes`]); struct fields and loop values are
-    /// not known here, and pass.
+    /// reduction's, an array op's, a value the loop being lowered carries as its start's;
+    /// see [`shapes`]); struct fields are not known here, and pass.
     pub(super) fn shape(&self, id: NodeId) -> Shape {
         let params = self.params;
+        let looping = self.looping.as_deref();
         shapes::of(
             self.graph,
             id,
-            |n| shapes::argument(params, n),
-            |n| shapes::matrix_argument(params, n),
+            |n| match looping.and_then(|l| l.init_of(n)) {
+                Some(init) if init.index() < n.index() => self.shape(init),
+                _ => shapes::argument(params, n),
+            },
+            |n| shapes::argument_rank(params, n),
         )
     }
 

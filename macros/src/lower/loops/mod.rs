@@ -38,6 +38,8 @@ pub struct LoopCtx {
     /// The inputs standing for the carried values before an iteration, and their names.
     carry_inputs: Vec<NodeId>,
     carried: Vec<String>,
+    /// The carried values' starts, as the loop reads them the first time.
+    inits: Vec<NodeId>,
     /// The values pushed onto `Vec`s declared before the loop, by `Vec` name.
     pushes: Vec<(String, NodeId)>,
     /// The name derivations give the index.
@@ -51,6 +53,12 @@ impl LoopCtx {
     /// Whether `name` is the loop's element (`l` in `for l in &p.layers`).
     pub fn names_element(&self, name: &str) -> bool {
         !self.hidden && self.element.as_ref().is_some_and(|(n, _)| n == name)
+    }
+
+    /// What carried value `input` stands for starts as, if it is one.
+    pub fn init_of(&self, input: NodeId) -> Option<NodeId> {
+        let k = self.carry_inputs.iter().position(|c| *c == input)?;
+        self.inits.get(k).copied()
     }
 
     pub fn hide_names(&mut self) {
@@ -121,6 +129,7 @@ impl Body<'_> {
             elements: Vec::new(),
             carry_inputs: carry_inputs.clone(),
             carried: carried.clone(),
+            inits: inits.clone(),
             pushes: Vec::new(),
             index_text: index_text.clone(),
             hidden: false,
@@ -180,7 +189,7 @@ impl Body<'_> {
                 None if inlined => Shape::Unknown,
                 None => shapes::argument(params, id),
             },
-            |id| !inlined && shapes::matrix_argument(params, id),
+            |id| shapes::argument_rank(params, id).filter(|_| !inlined),
         );
         let mut ok = true;
         // An integer argument (ids, labels) carried: arithmetic in the loop would meet it

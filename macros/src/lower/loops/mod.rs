@@ -230,6 +230,37 @@ impl Body<'_> {
             self.cx.push(syn::Error::new(span, format!("`{name}` is {was} before this loop and the loop makes it {is}: a carried value keeps its kind; {advice}")));
             ok = false;
         }
+        if !ok {
+            return false;
+        }
+        // An array of another number of axes (`h = h + xt` where `xt` has more):
+        // a variable keeps its type.
+        let argument = |id: NodeId| shapes::argument_rank(params, id).filter(|_| !inlined);
+        let before = shapes::ranks(self.graph, &shapes, argument);
+        let ranks = shapes::ranks(self.graph, &shapes, |id| {
+            match carry_inputs.iter().position(|c| *c == id) {
+                Some(k) => before[inits[k].index()],
+                None => argument(id),
+            }
+        });
+        for (k, name) in carried.iter().enumerate() {
+            if let (Some(was), Some(is)) = (ranks[inits[k].index()], ranks[outputs[k].index()])
+                && was != is
+            {
+                let span = self.graph.node(outputs[k]).span;
+                let axes = |n: usize| match n {
+                    1 => "1 axis".to_string(),
+                    n => format!("{n} axes"),
+                };
+                self.cx.push(syn::Error::new(span, format!(
+                    "`{name}` has {} before this loop and the loop gives it {}: a carried value keeps its shape (reduce what it adds, `sum_axis`/`mean_axis`, or start `{name}` with {})",
+                    axes(was),
+                    axes(is),
+                    axes(is)
+                )));
+                ok = false;
+            }
+        }
         ok
     }
 

@@ -46,8 +46,9 @@ pub struct Group {
     pub others: Vec<Tested>,
 }
 
-/// How many bodies besides the first a kind of finding shows.
-const OTHERS: usize = 4;
+/// How many bodies besides the first a kind of finding shows, each in full: one kind
+/// (rustc's "mismatched types") may hold bodies of several causes.
+const OTHERS: usize = 8;
 
 #[derive(Default)]
 pub struct Stats {
@@ -422,10 +423,6 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
             );
             let _ = writeln!(md, "Its message:\n\n```text\n{}\n```\n", message(m, g.slow));
         }
-        let wrong_result = matches!(
-            t.verdict.class,
-            Class::WrongGradient | Class::WrongValue | Class::RuntimePanic
-        );
         if !g.others.is_empty() {
             md.push_str("Other bodies of this kind:\n\n");
         }
@@ -433,7 +430,7 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
             let first = message(o, g.slow);
             let first = first.lines().next().unwrap_or("");
             let _ = writeln!(md, "- {}: `` {first} ``", o.body.describe());
-            if wrong_result && !g.slow {
+            if !g.slow {
                 let _ = writeln!(md, "\n  ```rust");
                 for line in shorten(&pretty(&o.body)).lines() {
                     let _ = writeln!(md, "  {line}");

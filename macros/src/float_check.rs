@@ -1,8 +1,10 @@
-//! For each parameter struct a function takes, a check that its arrays hold the float
-//! type the function computes in (`cadena::checks::model_in`): each emitted function
-//! reads the model through it first, so a model of `f64` parameters fed `f32` data is one
-//! error on the argument's type, naming both float types, and none inside the generated
-//! code (the model's type is then unknown to rustc, which reports nothing it computes).
+//! The float type of what a function reads but the macro sees only by name, checked
+//! where each emitted function first reads it: a parameter struct's arrays
+//! (`cadena::checks::ParametersIn::same`) and the elements of an array argument written
+//! with an alias or another name (`cadena::checks::ElementsIn::same`). A model of `f64`
+//! parameters fed `f32` data, or `x: &Array2<P>`, is then one error on the argument's
+//! type, naming both types, and none inside the generated code: the argument's type is
+//! then one rustc cannot name, so nothing computed from it is reported again.
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -20,7 +22,7 @@ pub fn rebind(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
     {
         return TokenStream::new();
     }
-    let mut out = TokenStream::new();
+    let mut out = elements(lowered, float);
     // Only what the function reads: an unused `v: &[f64; 3]` in an `f32` function is valid
     // Rust, and its gradient, differentiated or not, is zeros of its own type.
     let checked = lowered
@@ -44,6 +46,34 @@ pub fn rebind(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
             // `c: [f64; 5]`, a float array by value (a struct by value is refused
             // earlier): a copy, read through a borrow.
             false => quote_spanned!(ty.span()=> let #ident = *#same(&#read);),
+        });
+    }
+    out
+}
+
+/// For each array argument the function reads whose element type is a name the macro
+/// cannot see through (`x: &Array2<Real>`, `&Array2<P>`), the argument read through
+/// [`ElementsIn`](::cadena::checks::ElementsIn)`<F>`: one error on the element type where it
+/// is not `F`, none in the generated code.
+fn elements(lowered: &Lowered, float: &syn::Type) -> TokenStream {
+    let mut out = TokenStream::new();
+    let read = |p: &&crate::ir::function::Param| lowered.usage.read_params.contains(&p.ident);
+    for p in lowered.params.iter().filter(read) {
+        let Kind::Array { elem: None, .. } = p.kind else {
+            continue;
+        };
+        let Some(elem) = crate::types::array_element(&p.ty) else {
+            continue;
+        };
+        // Integers are ids and labels; anything else not a plain name was refused.
+        let named = matches!(ungroup(elem), Type::Path(t) if t.qself.is_none() && t.path.get_ident().is_some_and(|i| !crate::types::is_integer(&i.to_string())));
+        if !named {
+            continue;
+        }
+        let ident = &p.ident;
+        let read = syn::Ident::new(&ident.to_string(), elem.span());
+        out.extend(quote_spanned! {elem.span()=>
+            let #ident = <#elem as ::cadena::checks::ElementsIn<#float>>::same(#read);
         });
     }
     out

@@ -239,6 +239,15 @@ pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
     bad.then_some(elem)
 }
 
+/// The element type of an ndarray array type (`Real` in `&Array2<Real>`).
+pub fn array_element(ty: &Type) -> Option<&Type> {
+    let (last, _) = last_segment(ty)?;
+    if !is_array(&last.ident.to_string()) {
+        return None;
+    }
+    type_args(&last.arguments).next()
+}
+
 /// The last segment of a named type (`Array2<f32>` in `&ndarray::Array2<f32>`), and
 /// whether the type is a reference.
 fn last_segment(ty: &Type) -> Option<(&PathSegment, bool)> {

@@ -36,6 +36,36 @@ impl<F: Float> ParametersIn<F> for F {
     }
 }
 
+/// Implemented when an array argument's element type `Self` (written as a name the macro
+/// cannot see through: an alias, a struct) is the function's float type `F`.
+///
+/// Each function `#[differentiable]` emits reads such an argument `x: &Array2<Real>`
+/// through it first (`let x = <Real as ElementsIn<f64>>::same(x);`): where `Real` is no
+/// float of the function's type, that is the one error, on the element type, and the
+/// argument's type is then one rustc cannot name, so nothing computed from it is reported
+/// again (a fuzzer finding: `x: &Array2<P>` gave errors inside the generated code).
+#[diagnostic::on_unimplemented(
+    message = "this array holds `{Self}`, but the #[differentiable] function computes in `{F}`",
+    label = "not `{F}`",
+    note = "a #[differentiable] function computes in one float type: its arrays hold it (or integers, for indices)"
+)]
+pub trait ElementsIn<F> {
+    /// `T` itself when the types agree.
+    type Same<T>;
+
+    /// The argument, unchanged.
+    fn same<T>(x: T) -> Self::Same<T>;
+}
+
+impl<F: Float> ElementsIn<F> for F {
+    type Same<T> = T;
+
+    #[inline(always)]
+    fn same<T>(x: T) -> T {
+        x
+    }
+}
+
 /// A loop's range in a `#[differentiable]` function: `a..b` or `a..=b` of `usize`.
 #[diagnostic::on_unimplemented(
     message = "a #[differentiable] loop counts its steps in `usize`: `{Self}` is not a range of `usize`",

@@ -90,6 +90,15 @@ impl Body<'_> {
         what: &str,
         span: proc_macro2::Span,
     ) -> Option<()> {
+        // `return y` of labels `y: &[usize]`: an arm's value is a float or an array of
+        // floats.
+        if let Some(arg) = [a, b].into_iter().find_map(|n| self.integer_argument(n)) {
+            self.cx.push(syn::Error::new(
+                span,
+                format!("an arm of this {what} gives `{arg}`, an integer argument (indices, class ids): the arms give floats or arrays of floats"),
+            ));
+            return None;
+        }
         if !self.tensor {
             return Some(());
         }
@@ -210,6 +219,10 @@ impl Body<'_> {
                 // In ndarray code the graph does not depend on values: a comparison of
                 // arrays would be a mask, not a branch.
                 for (side, id) in [(&b.left, l), (&b.right, r)] {
+                    if let Some(arg) = id.and_then(|id| self.integer_argument(id)) {
+                        self.cx.error(side, format!("`{arg}` is an integer argument (indices, class ids), and an `if` compares floats: compare a float (`{arg}.len() as f64`, a value of the graph), or read `{arg}` where indices go"));
+                        return None;
+                    }
                     if self.tensor && id.is_some_and(|id| self.shape(id) == Shape::Array) {
                         self.cx.error(side, "an `if` compares floats, and this is an array: the graph of ndarray code does not depend on values; choose elementwise with `maximum(&a, &b)`, `minimum`, `relu`, or compare a reduction (`sum(..)`, `mean(..)`)");
                         return None;

@@ -249,7 +249,7 @@ fn is_view(ty: &syn::Type) -> bool {
 }
 
 /// The message for an annotation its value contradicts, if it does.
-fn annotation(
+pub(crate) fn annotation(
     g: &Graph,
     a: &Annotated,
     float: Float,

@@ -135,6 +135,26 @@ impl Body<'_> {
                     ty: (*t.ty).clone(),
                     init: init.clone(),
                 });
+            } else if let Pat::Type(t) = &local.pat
+                && self.cx.count() == errors
+                && self.tensor
+                && !self.calls.inlined()
+                && let Some(float) = self.float_ty.as_ref().and_then(crate::types::Float::of)
+            {
+                // Inside a loop, whose body is cut from the graph when the loop ends: the
+                // annotation against what the graph says of the value now (a float or an
+                // array; `let lower: f64 = p.l.index_axis(Axis(0), j)`, a fuzzer finding).
+                let a = crate::ir::function::Annotated {
+                    node: value,
+                    ty: (*t.ty).clone(),
+                    init: init.clone(),
+                };
+                let shape = self.shape(value);
+                if let Some(message) =
+                    crate::declared::annotation(self.graph, &a, float, shape, None)
+                {
+                    self.cx.error(&t.ty, message);
+                }
             }
             self.bind(ident, value);
         }

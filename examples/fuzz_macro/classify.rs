@@ -367,7 +367,7 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
 /// Whether rustc's objection to the plain twin is one the dialect lifts on purpose
 /// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
 /// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
-/// expected or the reverse, a view by value in arithmetic, a float method called on an
+/// expected or the reverse (`h += array`), a view by value in arithmetic, a float method called on an
 /// array, or an array's method on `mean_axis`'s result (an `Option` in ndarray).
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
@@ -392,6 +392,16 @@ fn dialect(d: &Diagnostic) -> bool {
         // reference (`Dot<&ArrayBase<..>>`), which no impl covers; the dialect's `&w` is `w`.
         Some("E0277") => {
             d.message.contains("`&&ArrayBase<") || d.message.contains(": Dot<&ArrayBase<")
+        }
+        // `h += tanh(..)`: ndarray's `+=` takes a reference to an array or a scalar; the
+        // dialect's arrays are values (`h = h + tanh(..)`).
+        Some("E0271")
+            if ["AddAssign", "SubAssign", "MulAssign", "DivAssign"]
+                .iter()
+                .any(|t| text.contains(&format!("to implement `{t}`")))
+                && d.message.contains("ArrayBase<") =>
+        {
+            true
         }
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
@@ -464,6 +474,12 @@ mod tests {
         )));
         let dot = "the trait bound `ArrayRef<f64, Dim<[usize; 2]>>: Dot<&ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>>` is not satisfied";
         assert!(dialect(&error("E0277", dot)));
+        let assign = "type mismatch resolving `<OwnedRepr<f64> as RawData>::Elem == ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>` required for `ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>` to implement `AddAssign`";
+        assert!(dialect(&error("E0271", assign)));
+        assert!(!dialect(&error(
+            "E0271",
+            "type mismatch resolving `<Tensor as Kind>::Wrap<f64, ..> == ArrayBase<..>`"
+        )));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";
         assert!(dialect(&error("E0308", literal)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";

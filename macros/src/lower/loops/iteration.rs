@@ -159,7 +159,10 @@ impl Body<'_> {
             let [arg] = m.args.iter().collect::<Vec<_>>()[..] else {
                 return None;
             };
-            let (axis, path) = axis_literal(arg)?;
+            let Some((axis, path)) = axis_literal(arg) else {
+                self.cx.error(arg, "the axis must be written `Axis(k)` with a literal k, so the graph is fixed at compile time");
+                return None;
+            };
             self.usage.use_path(path);
             axis
         };
@@ -270,6 +273,10 @@ pub(super) fn axis_literal(e: &Expr) -> Option<(usize, &syn::Path)> {
     let Expr::Path(f) = strip(&c.func) else {
         return None;
     };
+    // `Axis(k)`, not another function of one integer (`relu(0)`, a fuzzer finding).
+    if f.path.segments.last().is_none_or(|s| s.ident != "Axis") {
+        return None;
+    }
     let [k] = c.args.iter().collect::<Vec<_>>()[..] else {
         return None;
     };

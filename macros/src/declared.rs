@@ -144,10 +144,11 @@ fn returned(
             && let Some(declared) = types::array_rank(&ty)
             && rank != declared
         {
-            let (ty, value) = (
-                crate::lower::type_text(&ty),
-                ["its value", "its final value"][usize::from(part.is_none())],
-            );
+            let ty = crate::lower::type_text(&ty);
+            let value = match part {
+                None => "its final value",
+                Some(_) => "its value",
+            };
             let e = syn::Error::new_spanned(
                 at(part),
                 format!(
@@ -358,7 +359,8 @@ fn views(e: &syn::Expr) -> bool {
     }
 }
 
-fn axes(n: usize) -> String {
+/// "1 axis", "3 axes".
+pub(crate) fn axes(n: usize) -> String {
     match n {
         1 => "1 axis".into(),
         n => format!("{n} axes"),

@@ -215,11 +215,7 @@ const NOT_NUMBERS: &[&str] = &["bool", "char", "str", "String"];
 /// `dyn Trait`, function pointer or `!`, or `bool`,
 /// `char`, `str` or `String`. A plain name (`T`, an alias) may be a float: rustc checks it.
 pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
-    let (last, _) = last_segment(ty)?;
-    if !is_array(&last.ident.to_string()) {
-        return None;
-    }
-    let elem = type_args(&last.arguments).next()?;
+    let elem = array_element(ty)?;
     let bad = match ungroup(elem) {
         Type::Path(p) => p.path.segments.last().is_some_and(|s| {
             !matches!(s.arguments, syn::PathArguments::None)

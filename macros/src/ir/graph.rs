@@ -41,8 +41,8 @@ pub struct Input {
 pub struct NamedConst {
     pub text: String,
     pub tokens: TokenStream,
-    /// A float of the function's type (a constant read as a value, `n as f64`), not an
-    /// integer operand of an op (a stride, a slice).
+    /// A constant from scope read as a float of the function's type (`PI`, `f64::MAX`),
+    /// not an integer operand of an op (a stride, a slice) or another opaque leaf.
     pub float: bool,
 }
 

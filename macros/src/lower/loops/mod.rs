@@ -248,10 +248,7 @@ impl Body<'_> {
                 && was != is
             {
                 let span = self.graph.node(outputs[k]).span;
-                let axes = |n: usize| match n {
-                    1 => "1 axis".to_string(),
-                    n => format!("{n} axes"),
-                };
+                let axes = crate::declared::axes;
                 self.cx.push(syn::Error::new(span, format!(
                     "`{name}` has {} before this loop and the loop gives it {}: a carried value keeps its shape (reduce what it adds, `sum_axis`/`mean_axis`, or start `{name}` with {})",
                     axes(was),

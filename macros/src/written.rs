@@ -316,16 +316,22 @@ fn annotations(item: &ItemFn, float: &syn::Type) -> TokenStream {
         return TokenStream::new();
     }
     let generic = !item.sig.generics.params.is_empty();
-    annotated_types(item, true)
+    let values = annotated_types(item, true);
+    let checks = values.iter().map(|ty| match generic {
+        false => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;),
+        // In a generic function, a type naming none of its parameters must still
+        // exist (`let h: &P = ..` with no `P`).
+        true if !names_a_generic(item, ty) => exists(ty),
+        true => TokenStream::new(),
+    });
+    // A `Vec` of per-step values, annotated (`let outs: Vec<Array1<f64>> = Vec::new()`):
+    // its type must exist too (a fuzzer finding: `undefined_Vec<..>` was accepted).
+    let sequences = annotated_types(item, false)
         .into_iter()
-        .map(|ty| match generic {
-            false => quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = ::cadena::checks::let_type::<#ty, #float>;),
-            // In a generic function, a type naming none of its parameters must still
-            // exist (`let h: &P = ..` with no `P`).
-            true if !names_a_generic(item, ty) => exists(ty),
-            true => TokenStream::new(),
-        })
-        .collect()
+        .filter(|ty| !values.iter().any(|v| std::ptr::eq(*v, *ty)))
+        .filter(|ty| !names_a_generic(item, ty))
+        .map(exists);
+    checks.chain(sequences).collect()
 }
 
 /// Checks of a tensor body as written, in one anonymous `const` where the function is

@@ -229,7 +229,8 @@ fn wrt(args: &[Token]) -> Option<Option<Vec<String>>> {
 }
 
 /// `fuzz_check`, for the function's module; `twin` names the twin's module when it
-/// compiled.
+/// compiled. The function is called by `self::` path: an argument or a local of the
+/// check may have its name (`fn x(p: &P, x: &Array2<f64>, ..)`, a fuzzer false finding).
 pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
     match c {
         Checkable::Scalar {
@@ -247,7 +248,7 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
             let grads: Vec<String> = fields.iter().map(|(f, _)| format!("{f} as f64")).collect();
             let wrt: Vec<String> = fields.iter().map(|(_, i)| i.to_string()).collect();
             format!(
-                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    crate::fz::scalar(crate::fz::Scalar {{\n        arity: {arity},\n        f32: {},\n        fused_loss: {fused_loss},\n        wrt: &[{}],\n        f: &|v: &[f64]| {name}({args}) as f64,\n        plain: {plain},\n        grad: &|v: &[f64]| {{\n            let (value, g) = {name}::grad({args});\n            (value as f64, vec![{}])\n        }},\n    }})\n}}\n",
+                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    crate::fz::scalar(crate::fz::Scalar {{\n        arity: {arity},\n        f32: {},\n        fused_loss: {fused_loss},\n        wrt: &[{}],\n        f: &|v: &[f64]| self::{name}({args}) as f64,\n        plain: {plain},\n        grad: &|v: &[f64]| {{\n            let (value, g) = self::{name}::grad({args});\n            (value as f64, vec![{}])\n        }},\n    }})\n}}\n",
                 ty == "f32",
                 wrt.join(", "),
                 grads.join(", ")
@@ -258,7 +259,7 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
                 format!("Some(&|q: &P| crate::{t}::fuzz_plain(q, &x, &y))")
             });
             format!(
-                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    use crate::fz::smooth;\n    let p = P {{\n        w: smooth(3, 4, 0.1) * 0.7,\n        b: smooth(1, 4, 0.7).row(0).to_owned() * 0.3,\n        v: smooth(4, 2, 1.3) * 0.7,\n        c: smooth(1, 2, 2.1).row(0).to_owned() * 0.3,\n        s: 0.9,\n    }};\n    let (x, y) = crate::fz::data();\n    crate::fz::params(&p, &|q: &P| {name}(q, &x, &y), {plain}, &|q: &P| {{\n        let (value, g) = {name}::grad(q, &x, &y);\n        (value, g.p)\n    }})\n}}\n"
+                "\npub(crate) fn fuzz_check() -> crate::fz::Outcome {{\n    use crate::fz::smooth;\n    let p = P {{\n        w: smooth(3, 4, 0.1) * 0.7,\n        b: smooth(1, 4, 0.7).row(0).to_owned() * 0.3,\n        v: smooth(4, 2, 1.3) * 0.7,\n        c: smooth(1, 2, 2.1).row(0).to_owned() * 0.3,\n        s: 0.9,\n    }};\n    let (x, y) = crate::fz::data();\n    crate::fz::params(&p, &|q: &P| self::{name}(q, &x, &y), {plain}, &|q: &P| {{\n        let (value, g) = self::{name}::grad(q, &x, &y);\n        (value, g.p)\n    }})\n}}\n"
             )
         }
     }
@@ -269,11 +270,11 @@ pub fn check_code(c: &Checkable, twin: Option<&str>) -> String {
 pub fn plain_code(c: &Checkable, module: &str) -> String {
     match c {
         Checkable::Scalar { name, ty, args, .. } => format!(
-            "\npub(crate) fn fuzz_plain(v: &[f64]) -> {ty} {{\n    {name}({})\n}}\n",
+            "\npub(crate) fn fuzz_plain(v: &[f64]) -> {ty} {{\n    self::{name}({})\n}}\n",
             args.join(", ")
         ),
         Checkable::Tensor { name } => format!(
-            "\npub(crate) fn fuzz_plain(q: &crate::{module}::P, x: &cadena::ndarray::Array2<f64>, y: &cadena::ndarray::Array2<f64>) -> f64 {{\n    let q = P {{ w: q.w.clone(), b: q.b.clone(), v: q.v.clone(), c: q.c.clone(), s: q.s }};\n    {name}(&q, x, y)\n}}\n"
+            "\npub(crate) fn fuzz_plain(q: &crate::{module}::P, x: &cadena::ndarray::Array2<f64>, y: &cadena::ndarray::Array2<f64>) -> f64 {{\n    let q = P {{ w: q.w.clone(), b: q.b.clone(), v: q.v.clone(), c: q.c.clone(), s: q.s }};\n    self::{name}(&q, x, y)\n}}\n"
         ),
     }
 }

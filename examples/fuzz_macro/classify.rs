@@ -367,8 +367,9 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
 /// Whether rustc's objection to the plain twin is one the dialect lifts on purpose
 /// (see [`Class::Dialect`]): a value used after a move or moved while borrowed (scalar
 /// bodies cannot meet these: floats are `Copy`), an array where a reference to one is
-/// expected or the reverse (`h += array`), a view by value in arithmetic, a float method called on an
-/// array, or an array's method on `mean_axis`'s result (an `Option` in ndarray).
+/// expected or the reverse (`h += array`), a view by value in arithmetic, a float method
+/// called on an array, an array's method on `mean_axis`'s result (an `Option` in
+/// ndarray), or a generic function's float literal read as a `T`.
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {

@@ -27,14 +27,10 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         |id, _| shapes::argument(params, id),
         |id| shapes::argument_rank(params, id),
     );
-    let ranks = shapes::ranks(g, &shapes, |id| shapes::argument_rank(params, id));
+    let ranks = shapes::ranks(g, &shapes, |id, _| shapes::argument_rank(params, id));
     let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
     if let Err(e) = returned(item, lowered, &shapes, &ranks) {
-        push(e);
+        combine(&mut errors, e);
     }
     for a in &lowered.usage.annotated {
         if let Some(message) = annotation(
@@ -44,7 +40,7 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
             shapes[a.node.index()],
             ranks[a.node.index()],
         ) {
-            push(syn::Error::new_spanned(&a.ty, message));
+            combine(&mut errors, syn::Error::new_spanned(&a.ty, message));
         }
     }
     errors.map_or(Ok(()), Err)
@@ -74,10 +70,7 @@ fn generic_annotations(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()>
                     crate::lower::type_text(float)
                 ),
             );
-            match &mut errors {
-                Some(all) => all.combine(e),
-                None => errors = Some(e),
-            }
+            combine(&mut errors, e);
         }
     }
     errors.map_or(Ok(()), Err)
@@ -162,10 +155,7 @@ fn returned(
                     axes(rank)
                 ),
             );
-            match &mut errors {
-                Some(all) => all.combine(e),
-                None => errors = Some(e),
-            }
+            combine(&mut errors, e);
             continue;
         }
         if found == Shape::Unknown || found == wanted {
@@ -194,10 +184,7 @@ fn returned(
             ),
         };
         let e = syn::Error::new_spanned(at(part), message);
-        match &mut errors {
-            Some(all) => all.combine(e),
-            None => errors = Some(e),
-        }
+        combine(&mut errors, e);
     }
     errors.map_or(Ok(()), Err)
 }
@@ -386,5 +373,13 @@ fn quoted(e: &syn::Expr) -> String {
     match text.chars().count() {
         0..=48 => format!("`{text}`"),
         _ => "its value".into(),
+    }
+}
+
+/// `e` added to the errors found so far, all reported together.
+fn combine(errors: &mut Option<syn::Error>, e: syn::Error) {
+    match errors {
+        Some(all) => all.combine(e),
+        None => *errors = Some(e),
     }
 }

@@ -30,25 +30,23 @@ pub fn rebind(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
         .iter()
         .filter(|p| p.kind == Kind::Struct && lowered.usage.read_params.contains(&p.ident));
     for p in checked {
-        let (ty, borrowed) = match ungroup(&p.ty) {
-            Type::Reference(r) => (&*r.elem, true),
-            other => (other, false),
+        let ty = match ungroup(&p.ty) {
+            Type::Reference(r) => &*r.elem,
+            other => other,
         };
-        // Spanned at the type, so the error, the same in each emitted function, is
-        // reported once.
-        let ident = &p.ident;
-        let read = syn::Ident::new(&ident.to_string(), ty.span());
-        let same = quote_spanned! {ty.span()=>
-            <<#ty as ::cadena::Parameters>::Elem as ::cadena::checks::ParametersIn<#float>>::same
+        let check = quote_spanned! {ty.span()=>
+            <<#ty as ::cadena::Parameters>::Elem as ::cadena::checks::ParametersIn<#float>>
         };
-        out.extend(match borrowed {
-            true => quote_spanned!(ty.span()=> let #ident = #same(#read);),
-            // `c: [f64; 5]`, a float array by value (a struct by value is refused
-            // earlier): a copy, read through a borrow.
-            false => quote_spanned!(ty.span()=> let #ident = *#same(&#read);),
-        });
+        out.extend(read_through(&p.ident, check, ty.span()));
     }
     out
+}
+
+/// `let x = <check>::same(x);`, every token spanned at `span` (the type the check is
+/// about), so the error, the same in each emitted function, is reported once.
+fn read_through(ident: &syn::Ident, check: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    let read = syn::Ident::new(&ident.to_string(), span);
+    quote_spanned!(span=> let #ident = #check::same(#read);)
 }
 
 /// For each array argument the function reads whose element type is a name the macro
@@ -70,11 +68,8 @@ fn elements(lowered: &Lowered, float: &syn::Type) -> TokenStream {
         if !named {
             continue;
         }
-        let ident = &p.ident;
-        let read = syn::Ident::new(&ident.to_string(), elem.span());
-        out.extend(quote_spanned! {elem.span()=>
-            let #ident = <#elem as ::cadena::checks::ElementsIn<#float>>::same(#read);
-        });
+        let check = quote_spanned!(elem.span()=> <#elem as ::cadena::checks::ElementsIn<#float>>);
+        out.extend(read_through(&p.ident, check, elem.span()));
     }
     out
 }

@@ -20,18 +20,18 @@ use crate::Float;
     note = "a #[differentiable] function computes in one float type: give the struct's arrays the function's float type, or the function the struct's (its data and return type)"
 )]
 pub trait ParametersIn<F> {
-    /// `P` itself when the float types agree.
-    type Same<P: ?Sized>: ?Sized;
+    /// `T` itself when the float types agree.
+    type Same<T>;
 
-    /// The model, unchanged.
-    fn same<P: ?Sized>(p: &P) -> &Self::Same<P>;
+    /// The model (`&Lin`, or a float array by value), unchanged.
+    fn same<T>(p: T) -> Self::Same<T>;
 }
 
 impl<F: Float> ParametersIn<F> for F {
-    type Same<P: ?Sized> = P;
+    type Same<T> = T;
 
     #[inline(always)]
-    fn same<P: ?Sized>(p: &P) -> &P {
+    fn same<T>(p: T) -> T {
         p
     }
 }

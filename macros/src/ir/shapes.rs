@@ -137,14 +137,15 @@ pub fn argument_rank(params: &[Param], id: NodeId) -> Option<usize> {
         .and_then(|p| crate::types::array_rank(&p.ty))
 }
 
-/// Every array node's number of axes where the graph alone says it: an argument's from
-/// its type (`rank(input)`), a matrix product's from its operands', an elementwise op's
-/// the most of its array operands' (broadcasting), an op along an axis one fewer or one
-/// more. `None` for floats and wherever it depends on more (a slice, a field, a call).
+/// Every array node's number of axes where the graph alone says it: an input's from
+/// `rank(input, ranks so far)` (an argument's type; a loop's carried value, its start's),
+/// a matrix product's from its operands', an elementwise op's the most of its array
+/// operands' (broadcasting), an op along an axis one fewer or one more. `None` for
+/// floats and wherever it depends on more (a slice, a field, a call).
 pub fn ranks(
     g: &Graph,
     shapes: &[Shape],
-    rank: impl Fn(NodeId) -> Option<usize>,
+    rank: impl Fn(NodeId, &[Option<usize>]) -> Option<usize>,
 ) -> Vec<Option<usize>> {
     let mut out: Vec<Option<usize>> = Vec::with_capacity(g.len());
     for id in g.ids() {
@@ -152,7 +153,7 @@ pub fn ranks(
         let first = args.first().copied().flatten();
         let r = match g.op(id) {
             _ if shapes[id.index()] != Shape::Array => None,
-            Op::Input(_) => rank(id),
+            Op::Input(_) => rank(id, &out),
             Op::Dot => match (first, args.get(1).copied().flatten()) {
                 (Some(2), Some(2)) => Some(2),
                 (Some(2), Some(1)) | (Some(1), Some(2)) => Some(1),

@@ -9,6 +9,7 @@ use super::body::Body;
 use super::unsupported;
 use crate::ctxt::Ctxt;
 use crate::ir::NodeId;
+use crate::types::Float;
 
 impl Body<'_> {
     /// Lowers the body: its result, or a returned tuple's parts.
@@ -127,33 +128,33 @@ impl Body<'_> {
         if let (Some(ident), Some(value)) = (ident, value) {
             if let Pat::Type(t) = &local.pat
                 && self.cx.count() == errors
-                && self.looping.is_none()
                 && !self.calls.inlined()
             {
-                self.usage.annotated.push(crate::ir::function::Annotated {
-                    node: value,
-                    ty: (*t.ty).clone(),
-                    init: init.clone(),
-                });
-            } else if let Pat::Type(t) = &local.pat
-                && self.cx.count() == errors
-                && self.tensor
-                && !self.calls.inlined()
-                && let Some(float) = self.float_ty.as_ref().and_then(crate::types::Float::of)
-            {
-                // Inside a loop, whose body is cut from the graph when the loop ends: the
-                // annotation against what the graph says of the value now (a float or an
-                // array; `let lower: f64 = p.l.index_axis(Axis(0), j)`, a fuzzer finding).
-                let a = crate::ir::function::Annotated {
+                let annotated = crate::ir::function::Annotated {
                     node: value,
                     ty: (*t.ty).clone(),
                     init: init.clone(),
                 };
-                let shape = self.shape(value);
-                if let Some(message) =
-                    crate::declared::annotation(self.graph, &a, float, shape, None)
-                {
-                    self.cx.error(&t.ty, message);
+                match self.looping {
+                    None => self.usage.annotated.push(annotated),
+                    // Inside a loop, whose body is cut from the graph when the loop ends:
+                    // the annotation against what the graph says of the value now (a
+                    // float or an array; `let lower: f64 = p.l.index_axis(Axis(0), j)`, a
+                    // fuzzer finding).
+                    Some(_) if self.tensor => {
+                        if let Some(float) = self.float_ty.as_ref().and_then(Float::of)
+                            && let Some(message) = crate::declared::annotation(
+                                self.graph,
+                                &annotated,
+                                float,
+                                self.shape(value),
+                                None,
+                            )
+                        {
+                            self.cx.error(&t.ty, message);
+                        }
+                    }
+                    Some(_) => {}
                 }
             }
             self.bind(ident, value);

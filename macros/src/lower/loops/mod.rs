@@ -235,12 +235,10 @@ impl Body<'_> {
         }
         // An array of another number of axes (`h = h + xt` where `xt` has more):
         // a variable keeps its type.
-        let argument = |id: NodeId| shapes::argument_rank(params, id).filter(|_| !inlined);
-        let before = shapes::ranks(self.graph, &shapes, argument);
-        let ranks = shapes::ranks(self.graph, &shapes, |id| {
+        let ranks = shapes::ranks(self.graph, &shapes, |id, known| {
             match carry_inputs.iter().position(|c| *c == id) {
-                Some(k) => before[inits[k].index()],
-                None => argument(id),
+                Some(k) => known[inits[k].index()],
+                None => shapes::argument_rank(params, id).filter(|_| !inlined),
             }
         });
         for (k, name) in carried.iter().enumerate() {

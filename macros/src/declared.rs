@@ -14,11 +14,14 @@ use crate::ir::{Graph, NodeId, Op};
 use crate::types::{self, Float, Kind};
 
 /// An error on the final expression when its kind is known and is not the return type's,
-/// and one on each `let` annotation its value's kind or number of axes contradicts.
-pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
+/// and one on each `let` annotation its value's kind or number of axes contradicts. Gives
+/// the `let`s (indices into `usage.annotated`) whose values the graph cannot tell a float
+/// or an array of how many axes from (made from struct fields, whose types the macro
+/// does not see), for rustc to check ([`crate::emit`]'s copy of the function).
+pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<Vec<usize>> {
     generic_annotations(item, lowered)?;
     if !lowered.tensor {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let params = &lowered.params;
     let g = &lowered.graph;
@@ -32,18 +35,27 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
     if let Err(e) = returned(item, lowered, &shapes, &ranks) {
         combine(&mut errors, e);
     }
-    for a in &lowered.usage.annotated {
-        if let Some(message) = annotation(
-            g,
-            a,
-            lowered.float,
-            shapes[a.node.index()],
-            ranks[a.node.index()],
-        ) {
+    let mut undecided = Vec::new();
+    for (k, a) in lowered.usage.annotated.iter().enumerate() {
+        let (shape, rank) = (shapes[a.node.index()], ranks[a.node.index()]);
+        if let Some(message) = annotation(g, a, lowered.float, shape, rank) {
             combine(&mut errors, syn::Error::new_spanned(&a.ty, message));
+        } else if !decided(&a.ty, shape, rank) {
+            undecided.push(k);
         }
     }
-    errors.map_or(Ok(()), Err)
+    errors.map_or(Ok(undecided), Err)
+}
+
+/// Whether the graph says enough of a value to hold it against its annotation: a float
+/// or not, and an array's number of axes where the annotation gives one.
+fn decided(ty: &syn::Type, shape: Shape, rank: Option<usize>) -> bool {
+    match (written(ty), shape) {
+        (Written::Other, _) => true,
+        (_, Shape::Unknown) => false,
+        (Written::Array { rank: Some(_), .. }, Shape::Array) => rank.is_some(),
+        _ => true,
+    }
 }
 
 /// In a function generic over its float (`T`), every value is a `T` (or an array of

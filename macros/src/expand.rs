@@ -149,7 +149,7 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
     };
     let result = cx.check().and_then(|()| match lowering {
         Lowering::Done(lowered) => crate::declared::check(item, &lowered)
-            .and_then(|()| derive(item, &args, &lowered))
+            .and_then(|undecided| derive(item, &args, &lowered, &undecided))
             .map(|items| {
                 let written = match lowered.tensor {
                     false => crate::written::check(item),
@@ -172,7 +172,14 @@ fn expand_with(attr: TokenStream, item: &ItemFn, known: &[Callee]) -> TokenStrea
     })
 }
 
-fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStream> {
+/// `undecided`: the annotated `let`s (indices into `lowered.usage.annotated`) rustc is to
+/// hold against their values.
+fn derive(
+    item: &ItemFn,
+    args: &Args,
+    lowered: &Lowered,
+    undecided: &[usize],
+) -> syn::Result<TokenStream> {
     let rewrites = Rewrites {
         assume_finite: args.assume_finite,
         ..Rewrites::EXACT
@@ -239,6 +246,12 @@ fn derive(item: &ItemFn, args: &Args, lowered: &Lowered) -> syn::Result<TokenStr
         traced,
         parts,
         cotangents,
+        annotated: (undecided.iter())
+            .map(|&k| {
+                let a = &lowered.usage.annotated[k];
+                (map[a.node.index()], a)
+            })
+            .collect(),
     });
     let export = export(item, false, args.export.is_some());
     Ok(quote!(#items #export))

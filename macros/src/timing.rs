@@ -97,3 +97,25 @@ fn expansion_time_of_deep_bodies() {
         println!("| {k} | {} |", row.join(" | "));
     }
 }
+
+/// The expansion time of one function in a file, for a finding of the fuzzer's:
+/// `CADENA_TIME_FILE=body.rs CADENA_TIME_ATTR='wrt(p)' cargo test -p cadena-macros --lib
+/// expansion_time_of_file -- --ignored --nocapture` (three runs: the first pays for cold
+/// caches).
+#[test]
+#[ignore]
+fn expansion_time_of_file() {
+    let Ok(path) = std::env::var("CADENA_TIME_FILE") else {
+        println!("set CADENA_TIME_FILE to a file holding one function");
+        return;
+    };
+    let src = std::fs::read_to_string(&path).expect("a readable file");
+    let item: proc_macro2::TokenStream = src.parse().expect("a function");
+    let attr = std::env::var("CADENA_TIME_ATTR").unwrap_or_default();
+    let attr: proc_macro2::TokenStream = attr.parse().expect("attribute arguments");
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        crate::stack::deep(|| crate::expand::differentiable(attr.clone(), item.clone()));
+        println!("{:.0} ms", start.elapsed().as_secs_f64() * 1e3);
+    }
+}

@@ -439,7 +439,7 @@ pub fn is_lint_level(attr: &syn::Attribute) -> bool {
 }
 
 /// A method (`&self`, or `self_: &Self` as an impl block hands it over).
-fn is_method(item: &ItemFn) -> bool {
+pub(crate) fn is_method(item: &ItemFn) -> bool {
     item.sig.inputs.iter().any(|a| match a {
         FnArg::Receiver(_) => true,
         FnArg::Typed(pt) => matches!(&*pt.pat, syn::Pat::Ident(p) if p.ident == "self_"),
@@ -447,6 +447,6 @@ fn is_method(item: &ItemFn) -> bool {
 }
 
 /// The function's `cfg` attributes: a check stands where the function does.
-fn cfgs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
+pub(crate) fn cfgs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
     (item.attrs.iter()).filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
 }

@@ -140,6 +140,64 @@ tuples!(A B C D E F2 G H);
 /// [`LetType`] of the function's float type `F`.
 pub fn let_type<T: LetType<F> + ?Sized, F>() {}
 
+/// What a value or an annotation is, to compare the two: a float, or an array of its
+/// elements with its dimension, whether owned, a view or behind `&` (arrays are values
+/// in a `#[differentiable]` body).
+pub trait Value {
+    /// `f32`, `f64`, `Array<F, D>`, or a tuple of these.
+    type Is: ?Sized;
+}
+
+impl Value for f32 {
+    type Is = f32;
+}
+impl Value for f64 {
+    type Is = f64;
+}
+impl<S: ndarray::RawData, D: ndarray::Dimension> Value for ndarray::ArrayBase<S, D> {
+    type Is = ndarray::Array<S::Elem, D>;
+}
+impl<T: Value + ?Sized> Value for &T {
+    type Is = T::Is;
+}
+impl<T: Value + ?Sized> Value for &mut T {
+    type Is = T::Is;
+}
+
+macro_rules! value_tuples {
+    ($($t:ident)+) => {
+        impl<$($t: Value),+> Value for ($($t,)+) where $($t::Is: Sized),+ {
+            type Is = ($($t::Is,)+);
+        }
+    };
+}
+value_tuples!(A);
+value_tuples!(A B);
+value_tuples!(A B C);
+value_tuples!(A B C D);
+
+/// Implemented when a value that is `Self` may be bound by a `let` annotated as one that
+/// is `A` (both [`Value::Is`]).
+#[diagnostic::on_unimplemented(
+    message = "this `let` is annotated as `{A}`, but its value is `{Self}`",
+    label = "`{Self}`, not `{A}`",
+    note = "annotate the `let` with the value's type (or leave the annotation out)"
+)]
+pub trait Holds<A: ?Sized> {}
+
+impl<T: ?Sized> Holds<T> for T {}
+
+/// Emitted, in a copy of the function never called, for each annotated `let` whose value
+/// the macro cannot tell a float or an array from (it is made from a struct's fields,
+/// whose types the macro does not see): compiles only when the value is what the
+/// annotation says, a float or an array of as many axes.
+#[inline(always)]
+pub fn let_value<A: Value + ?Sized, V: Value + ?Sized>(_value: &V)
+where
+    V::Is: Holds<A::Is>,
+{
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +208,14 @@ mod tests {
         let_type::<f64, f64>();
         let_type::<(Array2<f32>, f32), f32>();
         let_type::<&ArrayView1<f64>, f64>();
+    }
+
+    #[test]
+    fn a_view_or_a_reference_holds_what_its_array_does() {
+        let x = ndarray::Array2::<f64>::zeros((2, 3));
+        let_value::<Array2<f64>, _>(&x.view());
+        let_value::<&Array2<f64>, _>(&&x);
+        let_value::<f32, _>(&1.5f32);
+        let_value::<(f64, Array2<f64>), _>(&(1.0, x));
     }
 }

@@ -4,6 +4,7 @@
 //! `grad`, `DERIVATION`, `EXPLAIN`, `GRAPH_DOT` and the rest for a function with a loss
 //! ([`loss`]), `vjp` and `jacobian` for one returning arrays ([`pullback`]).
 
+mod annotations;
 mod batch;
 mod derivation;
 mod dot;
@@ -52,6 +53,9 @@ pub struct Derived<'a> {
     /// For a function returning an array or a tuple: the inputs standing for the
     /// cotangents its pullback receives (one per part), which seed the reverse sweep.
     pub cotangents: Vec<NodeId>,
+    /// The annotated `let`s whose values the graph cannot hold against their types
+    /// (their nodes here): [`annotations`] has rustc do it.
+    pub annotated: Vec<(NodeId, &'a crate::ir::function::Annotated)>,
 }
 
 /// Which statements compute `roots`: scalar code inline, tensor code through helpers.
@@ -71,9 +75,11 @@ pub fn emit(d: &Derived) -> TokenStream {
     let forward = output::forward(d);
     let backward = gradient::backward(d);
     let signature = signature::Signature::new(d);
-    if d.lowered.array_output {
+    let annotations = annotations::check(d);
+    let items = if d.lowered.array_output {
         pullback::module(d, &forward, &backward, &signature)
     } else {
         loss::module(d, &forward, &backward, &signature)
-    }
+    };
+    quote::quote!(#items #annotations)
 }

@@ -391,8 +391,14 @@ fn dialect(d: &Diagnostic) -> bool {
         }
         // `x.dot(&w)` of `w: &Array2<f64>`: ndarray's `dot` takes `&Rhs`, so `Rhs` is the
         // reference (`Dot<&ArrayBase<..>>`), which no impl covers; the dialect's `&w` is `w`.
+        // `concatenate![Axis(1), a, y]` of `y: &Array2<f64>`: ndarray's macro views
+        // `&y`, a `&&ArrayBase`, which only its slice impl of `From` might take
+        // (`ArrayBase: AsRef<[_]>`); the dialect's `y` is the array.
         Some("E0277") => {
-            d.message.contains("`&&ArrayBase<") || d.message.contains(": Dot<&ArrayBase<")
+            d.message.contains("`&&ArrayBase<")
+                || d.message.contains(": Dot<&ArrayBase<")
+                || d.message.starts_with("the trait bound `ArrayBase<")
+                    && d.message.ends_with(": AsRef<[_]>` is not satisfied")
         }
         // `h += tanh(..)`: ndarray's `+=` takes a reference to an array or a scalar; the
         // dialect's arrays are values (`h = h + tanh(..)`).
@@ -481,6 +487,10 @@ mod tests {
             "E0271",
             "type mismatch resolving `<Tensor as Kind>::Wrap<f64, ..> == ArrayBase<..>`"
         )));
+        let joined = "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied";
+        assert!(dialect(&error("E0277", joined)));
+        let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";
+        assert!(!dialect(&error("E0277", slice)));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";
         assert!(dialect(&error("E0308", literal)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";

@@ -26,9 +26,11 @@ pub fn float_type(lowered: &Lowered) -> TokenStream {
 /// `cadena::Float::of` of one (which the optimiser folds).
 pub fn literal(v: f64, lowered: &Lowered) -> TokenStream {
     if lowered.float == Float::Alias {
+        // Spanned at the alias, which the user wrote: where it names no float (`-> Mode`,
+        // an enum), rustc's error is on it, the same as for the signature, so one.
         let ty = &lowered.float_ty;
         let v = f64_literal(v);
-        return quote!(<#ty as ::cadena::Float>::of(#v));
+        return quote_spanned!(syn::spanned::Spanned::span(ty)=> <#ty as ::cadena::Float>::of(#v));
     }
     let ty = float_type(lowered);
     if v.is_nan() {

@@ -276,7 +276,7 @@ pub fn classify(e: &Evidence) -> Verdict {
                 .map(|(_, d)| *d)
                 .collect();
             let d = twin_errors[i];
-            let class = match new.iter().all(|d| dialect(d)) {
+            let class = match dialect_only(&new) {
                 true => Class::Dialect,
                 false => Class::InvalidAccepted,
             };
@@ -370,6 +370,15 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
 /// expected or the reverse (`h += array`), a view by value in arithmetic, a float method
 /// called on an array, an array's method on `mean_axis`'s result (an `Option` in
 /// ndarray), or a generic function's float literal read as a `T`.
+/// Whether rustc's errors on the plain twin are the dialect's, and the inference
+/// failures one of them leaves behind: after `v1.dot(p.v)` (the dialect's array by
+/// value), the product's type is unknown, so a later `v4.dot(&w)` finds "multiple
+/// applicable items" (E0034) or needs annotations (E0282, E0283).
+fn dialect_only(errors: &[&Diagnostic]) -> bool {
+    let cascade = |d: &Diagnostic| matches!(d.code.as_deref(), Some("E0034" | "E0282" | "E0283"));
+    errors.iter().any(|d| dialect(d)) && errors.iter().all(|d| dialect(d) || cascade(d))
+}
+
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
@@ -447,7 +456,7 @@ fn first_lines(rendered: &str, d: &Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{dialect, documented, internal_name, zero_times_infinity};
+    use super::{dialect, dialect_only, documented, internal_name, zero_times_infinity};
     use crate::scratch::Diagnostic;
 
     fn error(code: &str, message: &str) -> Diagnostic {
@@ -495,6 +504,19 @@ mod tests {
         assert!(dialect(&error("E0308", literal)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";
         assert!(!dialect(&error("E0308", other)));
+    }
+
+    #[test]
+    fn inference_failures_after_the_dialect_are_the_dialect() {
+        let by_value = error(
+            "E0308",
+            "mismatched types: expected `&_`, found `ArrayBase<OwnedRepr<f64>, ..., f64>`",
+        );
+        let ambiguous = error("E0034", "multiple applicable items in scope");
+        assert!(dialect_only(&[&by_value, &ambiguous]));
+        assert!(!dialect_only(&[&ambiguous]));
+        let other = error("E0425", "cannot find value `q` in this scope");
+        assert!(!dialect_only(&[&by_value, &other]));
     }
 
     #[test]

@@ -432,7 +432,11 @@ fn dialect(d: &Diagnostic) -> bool {
             ];
             // `x.mean_axis(Axis(0)).sum()`: the dialect's `mean_axis` is the array, not
             // ndarray's `Option` of it.
-            let option = d.message.contains("for enum `Option<ArrayBase");
+            // The `Option` may be carried on (`let x = softplus(v.mean_axis(..)); x.dot(w)`),
+            // its method then missing on `Option<T>`.
+            let option = d.message.contains("for enum `Option<ArrayBase")
+                || d.message.contains("for enum `Option<T>`")
+                    && text.contains("in `Option<ArrayBase<");
             option
                 || text.contains("ArrayBase")
                     && METHODS.iter().any(|m| {
@@ -496,6 +500,17 @@ mod tests {
             "E0271",
             "type mismatch resolving `<Tensor as Kind>::Wrap<f64, ..> == ArrayBase<..>`"
         )));
+        let carried = error(
+            "E0599",
+            "no method named `dot` found for enum `Option<T>` in the current scope",
+        );
+        let carried = crate::scratch::Diagnostic {
+            rendered:
+                "method not found in `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>>`"
+                    .into(),
+            ..carried
+        };
+        assert!(dialect(&carried));
         let joined = "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied";
         assert!(dialect(&error("E0277", joined)));
         let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";

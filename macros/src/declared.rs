@@ -20,6 +20,7 @@ use crate::types::{self, Float, Kind};
 /// does not see), for rustc to check ([`crate::emit`]'s copy of the function).
 pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<Vec<usize>> {
     generic_annotations(item, lowered)?;
+    generic_arguments(item, lowered)?;
     if !lowered.tensor {
         return Ok(Vec::new());
     }
@@ -84,6 +85,56 @@ fn generic_annotations(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()>
             );
             combine(&mut errors, e);
         }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+/// In a function generic over its float (`T`), an argument the body reads that is an
+/// `f64` or `f32`, or an array of them (`w1: f64`, `b: &Array1<f64>` beside `w: T`): its
+/// values meet the `T`s, which rustc refuses written without the attribute, and with it
+/// reported the mismatch on the attribute (a fuzzer finding). Unread, it is valid Rust.
+fn generic_arguments(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
+    let float = &lowered.float_ty;
+    let Some(param) = item.sig.generics.type_params().find(|p| {
+        let ident = &p.ident;
+        *float == syn::parse_quote!(#ident)
+    }) else {
+        return Ok(());
+    };
+    let mut errors: Option<syn::Error> = None;
+    for p in &lowered.params {
+        if !lowered.usage.read_params.contains(&p.ident) {
+            continue;
+        }
+        let written = match p.kind {
+            Kind::Array { elem: Some(_), .. } => types::array_element(&p.ty),
+            Kind::Float => Some(match types::ungroup(&p.ty) {
+                syn::Type::Reference(r) => &*r.elem,
+                other => other,
+            }),
+            _ => None,
+        };
+        let Some(ty) = written else {
+            continue;
+        };
+        let Some(concrete) = Float::of(ty) else {
+            continue;
+        };
+        let t = &param.ident;
+        let (what, fix) = match p.kind {
+            Kind::Float => ("`{concrete}`", format!("`{t}`")),
+            _ => ("an array of `{concrete}`", format!("an array of `{t}`")),
+        };
+        let what = what.replace("{concrete}", concrete.name());
+        let e = syn::Error::new_spanned(
+            ty,
+            format!(
+                "`{}` is {what}, but this function computes in its type parameter `{t}`: make it {fix}, or make the function compute in `{}`",
+                p.ident,
+                concrete.name()
+            ),
+        );
+        combine(&mut errors, e);
     }
     errors.map_or(Ok(()), Err)
 }

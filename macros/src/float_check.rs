@@ -15,11 +15,12 @@ use crate::ir::function::Lowered;
 use crate::types::{Float, Kind, ungroup};
 
 pub fn rebind(item: &syn::ItemFn, lowered: &Lowered) -> TokenStream {
+    // A generic function's float type, or its structs', are rustc's to match (its
+    // arguments of a concrete float are the macro's error, `crate::declared`).
     let float = &lowered.float_ty;
-    if item.sig.generics.type_params().next().is_some() {
-        return concrete_elements(item, lowered, float);
-    }
-    if !matches!(Float::of(float), Some(Float::F32 | Float::F64)) {
+    if item.sig.generics.type_params().next().is_some()
+        || !matches!(Float::of(float), Some(Float::F32 | Float::F64))
+    {
         return TokenStream::new();
     }
     let mut out = elements(lowered, float);
@@ -69,37 +70,6 @@ fn elements(lowered: &Lowered, float: &syn::Type) -> TokenStream {
             continue;
         }
         let check = quote_spanned!(elem.span()=> <#elem as ::cadena::checks::ElementsIn<#float>>);
-        out.extend(read_through(&p.ident, check, elem.span()));
-    }
-    out
-}
-
-/// In a function generic over its float `T`, each array argument it reads of `f32` or
-/// `f64` (`b: &Array1<f64>` beside `w: &Array2<T>`) read through
-/// [`ElementsInGeneric`](::cadena::checks::ElementsInGeneric), which no type meets: one error on the element type, none in the generated code (a fuzzer finding: rustc's
-/// "type mismatch resolving `<.. as Operand>::Elem == f64`" on the attribute). The structs'
-/// float types are rustc's to match.
-fn concrete_elements(item: &syn::ItemFn, lowered: &Lowered, float: &syn::Type) -> TokenStream {
-    let generic = item.sig.generics.type_params().any(|p| {
-        let ident = &p.ident;
-        *float == syn::parse_quote!(#ident)
-    });
-    let mut out = TokenStream::new();
-    if !generic {
-        return out;
-    }
-    let read = |p: &&crate::ir::function::Param| lowered.usage.read_params.contains(&p.ident);
-    for p in lowered.params.iter().filter(read) {
-        let Kind::Array { elem: Some(_), .. } = p.kind else {
-            continue;
-        };
-        let Some(elem) = crate::types::array_element(&p.ty) else {
-            continue;
-        };
-        if !matches!(Float::of(elem), Some(Float::F32 | Float::F64)) {
-            continue;
-        }
-        let check = quote_spanned!(elem.span()=> <#elem as ::cadena::checks::ElementsInGeneric>);
         out.extend(read_through(&p.ident, check, elem.span()));
     }
     out

@@ -66,28 +66,6 @@ impl<F: Float> ElementsIn<F> for F {
     }
 }
 
-/// Implemented by no type: the check of an array argument of `f32` or `f64` (`b:
-/// &Array1<f64>`) in a function generic over its float `T`, whose values are `T`s.
-///
-/// Each function `#[differentiable]` emits reads such an argument through it first (`let b
-/// = <f64 as ElementsInGeneric>::same(b);`): that is the one error, on the element type
-/// (rustc's own, "type mismatch resolving `<.. as Operand>::Elem == f64`", was inside the
-/// generated code), and the argument's type is then one rustc cannot name, so nothing
-/// computed from it is reported again. It names no `T`, so rustc does not advise a
-/// `where f64: ..` bound that would not help.
-#[diagnostic::on_unimplemented(
-    message = "this array holds `{Self}`, but the #[differentiable] function is generic over its float type",
-    label = "not the function's float type parameter",
-    note = "a #[differentiable] function computes in one float type: write the array's elements with its type parameter (`Array1<T>`), or make the function compute in `{Self}`"
-)]
-pub trait ElementsInGeneric {
-    /// Never `T`: no type implements the trait.
-    type Same<T>;
-
-    /// The argument, as the check's type.
-    fn same<T>(x: T) -> Self::Same<T>;
-}
-
 /// A loop's range in a `#[differentiable]` function: `a..b` or `a..=b` of `usize`.
 #[diagnostic::on_unimplemented(
     message = "a #[differentiable] loop counts its steps in `usize`: `{Self}` is not a range of `usize`",

@@ -409,11 +409,19 @@ pub fn write(path: &std::path::Path, stats: &Stats, run: &Run) -> std::io::Resul
         let t = &g.first;
         let _ = writeln!(md, "### {}. {key}\n", i + 1);
         let _ = writeln!(md, "{} bodies; the first: {}\n", g.count, t.body.describe());
-        let _ = writeln!(
-            md,
-            "Body (as found):\n\n```rust\n{}```\n",
-            shorten(&pretty(&t.body))
-        );
+        let full = pretty(&t.body);
+        let short = shorten(&full);
+        let _ = writeln!(md, "Body (as found):\n\n```rust\n{short}```\n");
+        // A long body, shortened here, is kept whole beside the report: a compiler
+        // crash on it is otherwise not reproducible without rerunning the seed.
+        if short != full
+            && let Some(dir) = path.parent()
+        {
+            let name = format!("finding-{}.rs", i + 1);
+            std::fs::create_dir_all(dir.join("findings"))?;
+            std::fs::write(dir.join("findings").join(&name), &full)?;
+            let _ = writeln!(md, "The whole body: `findings/{name}`.\n");
+        }
         let _ = writeln!(md, "Message:\n\n```text\n{}\n```\n", message(t, g.slow));
         if let Some(m) = &g.minimal {
             let _ = writeln!(

@@ -422,7 +422,9 @@ fn dialect(d: &Diagnostic) -> bool {
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
-            let any_reference = text.contains("expected `&_`, found `ArrayBase");
+            let any_reference = text.contains("expected `&_`, found `ArrayBase")
+                // `stack(Axis(0), outs)`: the per-step arrays by value, as arrays are.
+                || text.contains("expected `&[_]`, found `Vec<ArrayBase");
             (arrays || any_reference) && !text.contains("`f32`") && !text.contains("`f64`")
         }
         Some("E0599") => {
@@ -511,6 +513,9 @@ mod tests {
             ..carried
         };
         assert!(dialect(&carried));
+        let steps =
+            "mismatched types: expected `&[_]`, found `Vec<ArrayBase<OwnedRepr<f64>, ..., f64>>`";
+        assert!(dialect(&error("E0308", steps)));
         let joined = "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied";
         assert!(dialect(&error("E0277", joined)));
         let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";

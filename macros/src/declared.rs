@@ -72,10 +72,15 @@ fn generic_annotations(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()>
     if !generic {
         return Ok(());
     }
+    let values = crate::written::annotated_types(item, true);
     let mut errors: Option<syn::Error> = None;
     for ty in crate::written::annotated_types(item, false) {
         let concrete = types::mentions_one_of(quote::quote!(#ty), &|i| i == "f32" || i == "f64");
-        if concrete {
+        // A value's annotation, not a `Vec` of per-step values', names what it holds:
+        // `let a: bool = sigmoid(z)` was accepted, as no copy of a generic body meets
+        // rustc (a fuzzer finding).
+        let value = values.iter().any(|v| std::ptr::eq(*v, ty));
+        if concrete || value && !holds_floats(ty, float) {
             let e = syn::Error::new_spanned(
                 ty,
                 format!(
@@ -87,6 +92,32 @@ fn generic_annotations(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()>
         }
     }
     errors.map_or(Ok(()), Err)
+}
+
+/// Whether annotation `ty` can hold a generic function's values, which are floats of its
+/// type parameter `float` (`T`), arrays of them, or integers (sizes, indices): `T`, `&T`,
+/// `(T, T)`, `Array2<T>`, `usize`, or a type naming `T` (an alias, `Matrix<T>`: rustc's
+/// to check). Not `bool`, nor a struct.
+fn holds_floats(ty: &syn::Type, float: &syn::Type) -> bool {
+    let names_float =
+        types::mentions_one_of(quote::quote!(#ty), &|i| *float == syn::parse_quote!(#i));
+    if names_float {
+        return true;
+    }
+    match types::ungroup(ty) {
+        syn::Type::Reference(r) => holds_floats(&r.elem, float),
+        syn::Type::Paren(p) => holds_floats(&p.elem, float),
+        syn::Type::Tuple(t) => {
+            !t.elems.is_empty() && t.elems.iter().all(|e| holds_floats(e, float))
+        }
+        syn::Type::Array(a) => holds_floats(&a.elem, float),
+        ty if ty == float => true,
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            let name = last.ident.to_string();
+            types::is_integer(&name) || types::is_array(&name)
+        }),
+        _ => false,
+    }
 }
 
 /// In a function generic over its float (`T`), an argument the body reads that is an

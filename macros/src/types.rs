@@ -257,7 +257,7 @@ fn last_segment(ty: &Type) -> Option<(&PathSegment, bool)> {
     p.path.segments.last().map(|last| (last, borrowed))
 }
 
-fn is_array(name: &str) -> bool {
+pub fn is_array(name: &str) -> bool {
     name.starts_with("Array") || name == "CowArray"
 }
 

@@ -1,6 +1,6 @@
-// A type that exists nowhere, annotating a `let` of a generic function's ndarray code:
-// rustc's error on it (a fuzzer finding: accepted, as annotations of generic functions were
-// not checked at all; one naming no generic parameter is checked to exist).
+// A type that exists nowhere, annotating a `let` of a generic function's ndarray code: an
+// error on it (a fuzzer finding: accepted, as annotations of generic functions were not
+// checked at all). It names no float of the function's, whose values are all `T`s.
 use cadena::ndarray::Array2;
 use cadena::prelude::*;
 use cadena::Float;

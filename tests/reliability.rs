@@ -591,3 +591,37 @@ fn a_value_shared_along_many_paths_is_checked_once_per_node() {
     );
     assert!(g.x.iter().all(|d| (d - 4.0).abs() < 1e-12), "{:?}", g.x);
 }
+
+// `assume_finite` in ndarray code: `v * 0.0` is an array of zeros there, which a loop
+// carries as an array (a fuzzer finding: the law `x * 0 == 0` made it the float 0, and the
+// generated loop did not compile). The laws change nothing in ndarray code.
+#[differentiable(wrt(w), assume_finite)]
+fn zeros_carried(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
+    let h = x.dot(w);
+    let mut s = h * 0.0;
+    for _ in 0..2 {
+        s = tanh(&s + &h);
+    }
+    mean(&s * &s)
+}
+
+#[differentiable(wrt(w))]
+fn zeros_carried_exactly(w: &Array2<f64>, x: &Array2<f64>) -> f64 {
+    let h = x.dot(w);
+    let mut s = h * 0.0;
+    for _ in 0..2 {
+        s = tanh(&s + &h);
+    }
+    mean(&s * &s)
+}
+
+#[test]
+fn assume_finite_keeps_an_array_times_zero_an_array() {
+    let w = Array2::from_shape_fn((3, 2), |(i, j)| (i as f64 - j as f64) * 0.3);
+    let x = Array2::from_shape_fn((4, 3), |(i, j)| ((i + 2 * j) as f64 * 0.7).sin());
+    let (a, ga) = zeros_carried::grad(&w, &x);
+    let (b, gb) = zeros_carried_exactly::grad(&w, &x);
+    assert_eq!(a, b);
+    assert_eq!(ga.w, gb.w);
+    assert!(a > 0.0);
+}

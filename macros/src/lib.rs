@@ -51,7 +51,8 @@ mod written;
 ///   `#[derive(Parameters)]` structs (the gradient is a struct of the same type). Without
 ///   `wrt`, every such argument is differentiated.
 /// - `assume_finite`: also apply laws exact only for finite values (`x * 0 == 0`,
-///   `x - x == 0`), for shorter backward code when no input is ever infinite or NaN.
+///   `x - x == 0`), for shorter backward code when no input is ever infinite or NaN; in
+///   ndarray code, where `x * 0` is an array of zeros, not the float 0, nothing.
 /// - `hvp`: also derive `f::hvp(args, &direction)`, the Hessian times a direction, for
 ///   a tensor function (scalar functions always have it), loops included; a body calling
 ///   a hand-written derivative (first order only) is a compile error saying so.

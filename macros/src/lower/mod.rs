@@ -73,7 +73,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         graph: &mut graph,
         params: &params,
         tensor,
-        assume_finite: args.assume_finite,
+        assume_finite: args.assume_finite && !tensor,
         float_ty: concrete_float(item),
         fields: &mut fields,
         usage: &mut usage,

@@ -182,11 +182,19 @@ impl Body<'_> {
         use crate::ir::shapes::{self, Shape};
         let params = &self.params;
         let inlined = self.calls.inlined();
+        // An element of a fixed array of floats (`c[7]` of `c: &[f64; 8]`) is a float.
+        let fields: &[crate::ir::function::Field] = self.fields;
+        let element = |id: NodeId| {
+            fields.iter().any(|f| {
+                f.input == id && !f.collection && crate::types::is_float_array(&params[f.param].ty)
+            })
+        };
         let shapes = shapes::infer(
             self.graph,
             |id, known| match carry_inputs.iter().position(|c| *c == id) {
                 Some(k) => known[inits[k].index()],
                 None if inlined => Shape::Unknown,
+                None if element(id) => Shape::Float,
                 None => shapes::argument(params, id),
             },
             |id| shapes::argument_rank(params, id).filter(|_| !inlined),

@@ -625,3 +625,22 @@ fn assume_finite_keeps_an_array_times_zero_an_array() {
     assert_eq!(ga.w, gb.w);
     assert!(a > 0.0);
 }
+
+// A `match` whose arms name no type (`_ => y`) in ndarray code compiles: its patterns
+// say nothing to check (a fuzzer finding: the check of the patterns left rustc a closure
+// argument of no inferable type, reported on the attribute).
+#[differentiable(wrt(w))]
+fn wildcard_match(w: &Array2<f64>, x: &Array2<f64>, labels: &[usize]) -> f64 {
+    let _same = match labels {
+        _ => labels,
+    };
+    softmax_cross_entropy(x.dot(w), labels)
+}
+
+#[test]
+fn a_match_of_wildcards_compiles() {
+    let w = Array2::from_shape_fn((3, 2), |(i, j)| (i as f64 - j as f64) * 0.3);
+    let x = Array2::from_shape_fn((2, 3), |(i, j)| ((i + 2 * j) as f64 * 0.7).sin());
+    let (loss, g) = wildcard_match::grad(&w, &x, &[0, 1]);
+    assert!(loss > 0.0 && g.w.iter().all(|v| v.is_finite()));
+}

@@ -317,11 +317,13 @@ pub fn holds_no_value(ty: &Type) -> bool {
 }
 
 /// A type no value of which is a number or holds numbers: one that
-/// [holds no value](holds_no_value), or `bool`, `char`, `str`, `String` (behind `&` too).
+/// [holds no value](holds_no_value), or `()`, `bool`, `char`, `str`, `String` (behind `&`
+/// too).
 pub fn never_a_number(ty: &Type) -> bool {
     match ungroup(ty) {
         Type::Reference(r) => never_a_number(&r.elem),
         Type::Paren(p) => never_a_number(&p.elem),
+        Type::Tuple(t) => t.elems.is_empty(),
         Type::Path(p) => {
             p.qself.is_none()
                 && p.path

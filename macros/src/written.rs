@@ -290,7 +290,25 @@ fn checkable(pats: &[&syn::Pat]) -> bool {
         let text = quote!(#p).to_string();
         text.contains('&')
             || (text.split(|c: char| !c.is_alphanumeric() && c != '_')).any(|w| w == "Self")
-    })
+    }) && pats.iter().any(|p| names_a_type(p))
+}
+
+/// Whether pattern `p` says something of the type it matches (a variant, a struct, a
+/// literal): patterns of wildcards and bindings alone (`_ => y`) leave the closure's
+/// argument a type rustc cannot infer (a fuzzer finding), and have nothing to check.
+fn names_a_type(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::Path(_)
+        | syn::Pat::TupleStruct(_)
+        | syn::Pat::Struct(_)
+        | syn::Pat::Lit(_)
+        | syn::Pat::Range(_) => true,
+        syn::Pat::Or(o) => o.cases.iter().any(names_a_type),
+        syn::Pat::Paren(inner) => names_a_type(&inner.pat),
+        syn::Pat::Ident(i) => i.subpat.as_ref().is_some_and(|(_, sub)| names_a_type(sub)),
+        syn::Pat::Tuple(t) => t.elems.iter().any(names_a_type),
+        _ => false,
+    }
 }
 
 /// `let _: F = C;` for each constant `C` from scope a tensor body reads, spanned on it,

@@ -1,6 +1,7 @@
-// A return type the macro cannot see through is read as an alias of a float (`type Real
-// = f64`); where it names an enum, rustc says so on it and on the body, not on the
-// attribute (a fuzzer finding: the trace's constants named it there).
+// A return type the macro would read as an alias of a float (`type Real = f64`), beside
+// arguments written `f64` and never in that name: one error on it, with advice that works
+// whether it is an enum or an alias (a fuzzer finding: errors inside the generated code).
+// Arguments written in the alias too are fine (`tests/float_types.rs`).
 use cadena::prelude::*;
 
 pub enum Mode {

@@ -156,6 +156,26 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
                 return None;
             }
             let f = Float::of(ty).or_else(|| Float::alias(ty));
+            // `fn f(x: f64) -> P`: a name read as an alias of a float, where the arguments
+            // are written in a float type and never in that name, is more likely a struct
+            // or an enum than an alias; computing in it, the generated code failed on the
+            // attribute (a fuzzer finding). One error, with advice that works either way.
+            if f == Some(Float::Alias)
+                && let Some(written) = concrete_argument_float(item)
+                && !item.sig.inputs.iter().any(|a| match a {
+                    FnArg::Typed(pt) => crate::types::mentions_one_of(
+                        quote::ToTokens::to_token_stream(&pt.ty),
+                        &|i| quote::ToTokens::to_token_stream(i).to_string() == type_text(ty),
+                    ),
+                    FnArg::Receiver(_) => false,
+                })
+            {
+                cx.error(ty, format!(
+                    "this function's arguments are `{written}`s, and it returns `{}`, which the macro would read as another name of a float: a #[differentiable] function computes in one float type; return `{written}` (if `{0}` is an alias of it, `{written}` is the same type)",
+                    type_text(ty)
+                ));
+                return None;
+            }
             if f.is_none() {
                 cx.error(ty, format!(
                     "#[differentiable] functions return f32 or f64 (or a type alias of one), not `{}`; return the loss as a float",
@@ -165,6 +185,26 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
             f
         }
     }
+}
+
+/// The float type (`f32` or `f64`) the arguments are written in, floats or arrays of
+/// them, if any is.
+fn concrete_argument_float(item: &ItemFn) -> Option<&'static str> {
+    item.sig.inputs.iter().find_map(|a| {
+        let FnArg::Typed(pt) = a else {
+            return None;
+        };
+        let ty = match ungroup(&pt.ty) {
+            Type::Reference(r) => &*r.elem,
+            other => other,
+        };
+        let float = match crate::types::classify(ty) {
+            crate::types::Kind::Float => Float::of(ty),
+            crate::types::Kind::Array { elem, .. } => elem,
+            _ => None,
+        };
+        float.map(|f| f.name())
+    })
 }
 
 /// Each argument with its kind; floats and arrays become graph inputs here.

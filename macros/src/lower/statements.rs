@@ -166,6 +166,21 @@ impl Body<'_> {
         if !is_mut(&local.pat) {
             self.cx.error(&local.pat, format!("a `Vec` of per-step values is filled by a loop: declare it `let mut {ident} = Vec::new();`"));
         }
+        // The capacity is not computed (the per-step values are): a literal of another
+        // type than `usize` would meet no rustc (a fuzzer finding: `1e39f32` accepted).
+        if let Some(init) = &local.init
+            && let Expr::Call(c) = crate::lower::strip(&init.expr)
+            && let Some(Expr::Lit(lit)) = c.args.first().map(crate::lower::strip)
+        {
+            let usize_literal =
+                matches!(&lit.lit, syn::Lit::Int(i) if matches!(i.suffix(), "" | "usize"));
+            if !usize_literal {
+                self.cx.error(
+                    lit,
+                    "`Vec::with_capacity` takes a `usize`, the number of steps: write an integer (`16`), or `Vec::new()`",
+                );
+            }
+        }
         // Declared either way, so the loop and the join read it without further errors.
         self.scope.declare_sequence(ident);
     }

@@ -198,6 +198,65 @@ where
 {
 }
 
+/// Implemented when a loop's carried value, `A` before the loop (a [`Value::Is`]), may
+/// take a step's value that is `Self`: the same float, or an array of the same element
+/// and number of axes.
+#[diagnostic::on_unimplemented(
+    message = "a loop's carried value keeps its type: it is `{A}` before the loop, and this step makes it `{Self}`",
+    label = "`{Self}`, not `{A}`",
+    note = "reduce what the step adds (`sum_axis`, `mean_axis`, `sum`), or start the value with the shape the loop gives it"
+)]
+pub trait Carries<A: ?Sized> {
+    /// `V` itself when the types agree.
+    type Same<V>;
+
+    /// The step's value, unchanged.
+    fn same<V>(value: V) -> Self::Same<V>;
+}
+
+impl<T: ?Sized> Carries<T> for T {
+    type Same<V> = V;
+
+    #[inline(always)]
+    fn same<V>(value: V) -> V {
+        value
+    }
+}
+
+/// The type of a loop's carried value, taken from its start before the loop (nothing at
+/// run time): what [`carried`] holds each step's value against.
+pub struct CarriedType<T: ?Sized>(core::marker::PhantomData<fn(&T)>);
+
+impl<T: ?Sized> Clone for CarriedType<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for CarriedType<T> {}
+
+/// The carried value's type, from its start.
+#[inline(always)]
+pub fn carried_type<T: ?Sized>(_start: &T) -> CarriedType<T> {
+    CarriedType(core::marker::PhantomData)
+}
+
+/// Emitted around each step's new value of a loop's carried value, spanned at the user's
+/// assignment (`h = tanh(..)`): where the step gives the value another number of axes
+/// than its start has (which the macro cannot know when the start is a struct's field),
+/// that is the one error, on the user's tokens; the value is then of a type rustc cannot
+/// name, so the generated loop reports nothing more.
+#[inline(always)]
+pub fn carried<S: Value + ?Sized, V: Value>(
+    _start: CarriedType<S>,
+    value: V,
+) -> <V::Is as Carries<S::Is>>::Same<V>
+where
+    V::Is: Carries<S::Is>,
+{
+    <V::Is as Carries<S::Is>>::same(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,14 +32,17 @@ pub fn forward(
     if !carry_scalar {
         return forward_peeled(body, outer, bind, scalar, tape);
     }
+    let witness = local("cadena_carried");
+    let carried_type = carried_type(&witness, &init);
     let Some((tape_out, d)) = tape else {
         let (access, floats) =
             body_access(body, &body.graph, &[read(h, carry_scalar)], scalar, &[]);
         let lowered = lowered_for(outer, access, floats);
         let (stmts, out) = statements(&lowered, &body.graph, &[body.outputs[0]]);
-        let out = &out[0];
+        let out = checked_step(body, 0, &witness, out[0].clone());
         return quote!({
             #operands
+            #carried_type
             let mut #h = #t::owned(#init);
             for #i in #range {
                 let _ = #i;
@@ -55,7 +58,7 @@ pub fn forward(
     roots.extend(&d.residuals);
     // The residuals, then the inner loops' tapes.
     let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &d.stored);
-    let out = &exprs[0];
+    let out = checked_step(body, 0, &witness, exprs[0].clone());
     let residuals = &exprs[1..];
     let tape = &n.tape;
     let next = local("cadena_next");
@@ -68,6 +71,7 @@ pub fn forward(
     };
     quote!({
         #operands
+        #carried_type
         let mut #h = #t::owned(#init);
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
@@ -115,11 +119,14 @@ fn forward_peeled(
         ::core::option::Option::None => #t::owned(#start),
     });
     let next = local("cadena_next");
+    let witness = local("cadena_carried");
+    let carried_type = carried_type(&witness, &start);
     let Some((tape_out, d)) = tape else {
         let (stmts, outs) = emit(&body.graph, &[body.outputs[0]]);
-        let out = &outs[0];
+        let out = checked_step(body, 0, &witness, outs[0].clone());
         return quote!({
             #operands
+            #carried_type
             let mut #state = #t::none_like(&#start);
             for #i in #range {
                 let _ = #i;
@@ -139,7 +146,10 @@ fn forward_peeled(
     let (access, floats) = body_access(body, &d.graph, &[quote!(&#current)], scalar, &[]);
     let lowered = lowered_for(outer, access, floats);
     let (stmts, exprs) = taped_statements(lowered, &d.graph, &roots, &d.stored);
-    let (out, residual_exprs) = (&exprs[0], &exprs[1..]);
+    let (out, residual_exprs) = (
+        checked_step(body, 0, &witness, exprs[0].clone()),
+        &exprs[1..],
+    );
     let names: Vec<Ident> = (0..residual_exprs.len()).map(residual).collect();
     let tape = &n.tape;
     let carried = d.needs_carry[0].then(|| quote!(::core::mem::take(&mut #state),));
@@ -151,6 +161,7 @@ fn forward_peeled(
     };
     quote!({
         #operands
+        #carried_type
         let mut #state = #t::none_like(&#start);
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
@@ -166,4 +177,23 @@ fn forward_peeled(
         #tape_out = #tape;
         #finish
     })
+}
+
+/// The carried value's type, taken from its start before the loop (`witness`), and each
+/// step's value `value` of carried value `j` held against it (`cadena::checks::carried`),
+/// spanned at the user's assignment: a step giving the value another number of axes than
+/// its start (unknown to the macro for a struct's field) is one error there, not errors
+/// in the generated loop (a fuzzer finding).
+pub(super) fn carried_type(witness: &Ident, start: &Ident) -> TokenStream {
+    quote!(let #witness = ::cadena::checks::carried_type(&#start);)
+}
+
+pub(super) fn checked_step(
+    body: &LoopBody,
+    j: usize,
+    witness: &Ident,
+    value: TokenStream,
+) -> TokenStream {
+    let span = body.graph.node(body.outputs[j]).span;
+    crate::emit::output::respanned(quote!(::cadena::checks::carried(#witness, #value)), span)
 }

@@ -103,9 +103,12 @@ pub fn forward(
         bind,
         inits.iter().cloned().zip(bind.iter().cloned()).collect(),
     );
+    // Each carried value's type from its start, for `checked_step`.
+    let witnesses = carried_locals("cadena_carried", k);
     let starts = (0..k).map(|j| {
         let (h, init) = (&hs[j], &inits[j]);
-        quote!(let mut #h = #t::owned(#init);)
+        let carried_type = super::forward::carried_type(&witnesses[j], init);
+        quote!(#carried_type let mut #h = #t::owned(#init);)
     });
     let carries: Vec<TokenStream> = (0..k).map(|j| read(&hs[j], scalar[j])).collect();
     let range = &body.range;
@@ -133,7 +136,9 @@ pub fn forward(
         None => &[],
     };
     let (stmts, exprs, _) = statements_once(&lowered, g, &roots, &root_scalar, stored);
-    let outs = &exprs[..k];
+    let outs: Vec<TokenStream> = (0..k)
+        .map(|j| super::forward::checked_step(body, j, &witnesses[j], exprs[j].clone()))
+        .collect();
     let pushed = &exprs[pushes_at.clone()];
     let residuals = &exprs[pushes_at.end..];
     let range_local = local("cadena_range");

@@ -95,37 +95,37 @@ fn terms(p: &Printer, id: NodeId, budget: &std::cell::Cell<usize>) -> Vec<Term> 
         return vec![Term::factor(id)];
     }
     let args = p.g.args(id);
-    let raw = match p.g.op(id) {
-        Op::Add => [terms(p, args[0], budget), terms(p, args[1], budget)].concat(),
-        Op::Sub => {
-            let mut t = terms(p, args[0], budget);
-            t.extend(
-                terms(p, args[1], budget)
-                    .into_iter()
-                    .map(|t| t.times(Term::constant(-1.0))),
-            );
-            t
-        }
-        Op::Neg => terms(p, args[0], budget)
-            .into_iter()
+    let negated = |terms: Vec<Term>| -> Vec<Term> {
+        (terms.into_iter())
             .map(|t| t.times(Term::constant(-1.0)))
-            .collect(),
-        _ => vec![term(p, id, budget)],
+            .collect()
     };
-    collect(raw)
+    match p.g.op(id) {
+        Op::Add => merge(terms(p, args[0], budget), terms(p, args[1], budget)),
+        Op::Sub => merge(
+            terms(p, args[0], budget),
+            negated(terms(p, args[1], budget)),
+        ),
+        Op::Neg => negated(terms(p, args[0], budget)),
+        // A constant 0 is no term at all.
+        _ => merge(Vec::new(), vec![term(p, id, budget)]),
+    }
 }
 
-/// Adds like terms; drops the ones that cancel.
-fn collect(raw: Vec<Term>) -> Vec<Term> {
-    let mut out: Vec<Term> = Vec::new();
-    for t in raw {
-        match out.iter_mut().find(|u| u.same_factors(&t)) {
+/// `a` and `b`, each already collected, as one collected sum: like terms added, the ones
+/// that cancel dropped. Each of `b`'s terms is looked for in `a` only (not the whole sum
+/// against itself at every level of a chain of sums: 150 terms under ten `if`s took
+/// seconds to print).
+fn merge(mut a: Vec<Term>, b: Vec<Term>) -> Vec<Term> {
+    let before = a.len();
+    for t in b {
+        match a[..before].iter_mut().find(|u| u.same_factors(&t)) {
             Some(u) => u.coef += t.coef,
-            None => out.push(t),
+            None => a.push(t),
         }
     }
-    out.retain(|t| t.coef != 0.0);
-    out
+    a.retain(|t| t.coef != 0.0);
+    a
 }
 
 /// `id` as one term: products, quotients, powers and negations flattened.

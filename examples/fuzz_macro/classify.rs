@@ -404,7 +404,13 @@ fn dialect(d: &Diagnostic) -> bool {
         // `&y`, a `&&ArrayBase`, which only its slice impl of `From` might take
         // (`ArrayBase: AsRef<[_]>`); the dialect's `y` is the array.
         Some("E0277") => {
-            d.message.contains("`&&ArrayBase<")
+            // `&t * &h` of a float `t` and an array `h`: ndarray scales by a float, not
+            // by a reference to one; the dialect's `&t` is `t`.
+            let float_reference = (d.message.contains("`&f64`") || d.message.contains("`&f32`"))
+                && d.message.contains("ArrayBase<")
+                && d.message.starts_with("cannot ");
+            float_reference
+                || d.message.contains("`&&ArrayBase<")
                 || d.message.contains(": Dot<&ArrayBase<")
                 || d.message.starts_with("the trait bound `ArrayBase<")
                     && d.message.ends_with(": AsRef<[_]>` is not satisfied")
@@ -516,6 +522,12 @@ mod tests {
         let steps =
             "mismatched types: expected `&[_]`, found `Vec<ArrayBase<OwnedRepr<f64>, ..., f64>>`";
         assert!(dialect(&error("E0308", steps)));
+        let scaled = "cannot multiply `&f64` by `&ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>`";
+        assert!(dialect(&error("E0277", scaled)));
+        assert!(!dialect(&error(
+            "E0277",
+            "cannot multiply `&f64` by `&str`"
+        )));
         let joined = "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied";
         assert!(dialect(&error("E0277", joined)));
         let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";

@@ -375,7 +375,13 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
 /// value), the product's type is unknown, so a later `v4.dot(&w)` finds "multiple
 /// applicable items" (E0034) or needs annotations (E0282, E0283).
 fn dialect_only(errors: &[&Diagnostic]) -> bool {
-    let cascade = |d: &Diagnostic| matches!(d.code.as_deref(), Some("E0034" | "E0282" | "E0283"));
+    // And ndarray's `concatenate!`, having tried its slice impl of `From` for the
+    // dialect's `&y`, reports a view of one axis it then expected (E0308 in the macro).
+    let cascade = |d: &Diagnostic| {
+        matches!(d.code.as_deref(), Some("E0034" | "E0282" | "E0283"))
+            || d.code.as_deref() == Some("E0308")
+                && d.rendered.contains("originates in the macro `concatenate`")
+    };
     errors.iter().any(|d| dialect(d)) && errors.iter().all(|d| dialect(d) || cascade(d))
 }
 
@@ -547,6 +553,15 @@ mod tests {
         let ambiguous = error("E0034", "multiple applicable items in scope");
         assert!(dialect_only(&[&by_value, &ambiguous]));
         assert!(!dialect_only(&[&ambiguous]));
+        let joined = error(
+            "E0277",
+            "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied",
+        );
+        let viewed = crate::scratch::Diagnostic {
+            rendered: "expected an array with a size of 1, found one with a size of 2 ... this error originates in the macro `concatenate`".into(),
+            ..error("E0308", "mismatched types")
+        };
+        assert!(dialect_only(&[&joined, &viewed]));
         let other = error("E0425", "cannot find value `q` in this scope");
         assert!(!dialect_only(&[&by_value, &other]));
     }

@@ -62,3 +62,58 @@ fn a_generic_tensor_function_works_at_both_widths() {
     assert!((f64::from(l32) - l64).abs() < 1e-6);
     assert!((f64::from(g32.w[[1, 0]]) - g64.w[[1, 0]]).abs() < 1e-6);
 }
+
+// Loops in a generic function: a recurrence over rows carrying an array, and a loop
+// carrying a float (its loop helpers took only `f32` and `f64` operands, so neither
+// compiled).
+#[differentiable(wrt(w))]
+pub fn recurrent<T: Float>(w: &Array2<T>, h0: &Array1<T>, x: &Array2<T>) -> T {
+    let mut h = h0.to_owned();
+    for xt in x.axis_iter(cadena::ndarray::Axis(0)) {
+        h = tanh(xt.dot(w) + &h);
+    }
+    let mut s = sum(h);
+    for _ in 0..3 {
+        s = s * 0.5 + s.sin();
+    }
+    s
+}
+
+#[differentiable]
+pub fn horner_like<T: Float>(x: T) -> T {
+    let mut acc = x;
+    for _ in 0..3 {
+        acc = acc * x + x.sin();
+    }
+    acc
+}
+
+#[test]
+fn loops_of_a_generic_function_work_at_both_widths() {
+    let w = array![[0.3, -0.2], [0.1, 0.4]];
+    let h0 = array![0.1, -0.1];
+    let x = array![[0.5, -1.0], [1.5, 0.25], [-0.5, 0.75]];
+    let (l64, g64) = recurrent::grad(&w, &h0, &x);
+    check_params(
+        |w: &Array2<f64>| recurrent(w, &h0, &x),
+        &w,
+        &g64.w,
+        &Tolerance::default(),
+    )
+    .unwrap();
+    let f = |a: &Array2<f64>| a.mapv(|v| v as f32);
+    let (l32, g32) = recurrent::grad(&f(&w), &h0.mapv(|v| v as f32), &f(&x));
+    assert!((f64::from(l32) - l64).abs() < 1e-5);
+    assert!((f64::from(g32.w[[1, 0]]) - g64.w[[1, 0]]).abs() < 1e-4);
+    let (v64, d64) = horner_like::grad(0.7_f64);
+    let (v32, d32) = horner_like::grad(0.7_f32);
+    assert!((f64::from(v32) - v64).abs() < 1e-5 && (f64::from(d32.x) - d64.x).abs() < 1e-4);
+    check(
+        |p| horner_like(p[0]),
+        &[0.7],
+        &[d64.x],
+        &["x"],
+        &Tolerance::default(),
+    )
+    .unwrap();
+}

@@ -241,13 +241,27 @@ pub fn carried_type<T: ?Sized>(_start: &T) -> CarriedType<T> {
     CarriedType(core::marker::PhantomData)
 }
 
-/// Emitted around each step's new value of a loop's carried value, spanned at the user's
-/// assignment (`h = tanh(..)`): where the step gives the value another number of axes
-/// than its start has (which the macro cannot know when the start is a struct's field),
-/// that is the one error, on the user's tokens; the value is then of a type rustc cannot
-/// name, so the generated loop reports nothing more.
+/// What a loop's carried value is, owned as a generated loop keeps it: a float of any
+/// float type (a generic function's `T` too), or an array of its elements and dimension.
+pub trait Carried {
+    /// `F`, or `Array<F, D>`.
+    type Is;
+}
+
+impl<F: Float> Carried for F {
+    type Is = F;
+}
+impl<S: ndarray::RawData, D: ndarray::Dimension> Carried for ndarray::ArrayBase<S, D> {
+    type Is = ndarray::Array<S::Elem, D>;
+}
+
+/// Emitted around each step's new value of a loop's carried value (owned, as the loop
+/// keeps it), spanned at the user's assignment (`h = tanh(..)`): where the step gives the
+/// value another number of axes than its start has (which the macro cannot know when the
+/// start is a struct's field), that is the one error, on the user's tokens; the value is
+/// then of a type rustc cannot name, so the generated loop reports nothing more.
 #[inline(always)]
-pub fn carried<S: Value + ?Sized, V: Value>(
+pub fn carried<S: Carried, V: Carried>(
     _start: CarriedType<S>,
     value: V,
 ) -> <V::Is as Carries<S::Is>>::Same<V>
@@ -255,6 +269,13 @@ where
     V::Is: Carries<S::Is>,
 {
     <V::Is as Carries<S::Is>>::same(value)
+}
+
+/// [`carried_type`] of a carried array kept in an `Option` (`None` before the first
+/// step).
+#[inline(always)]
+pub fn carried_type_in<T>(_state: &Option<T>) -> CarriedType<T> {
+    CarriedType(core::marker::PhantomData)
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub fn forward(
         return forward_peeled(body, outer, bind, scalar, tape);
     }
     let witness = local("cadena_carried");
-    let carried_type = carried_type(&witness, &init);
+    let carried_type = carried_type(&witness, h, false);
     let Some((tape_out, d)) = tape else {
         let (access, floats) =
             body_access(body, &body.graph, &[read(h, carry_scalar)], scalar, &[]);
@@ -42,8 +42,8 @@ pub fn forward(
         let out = checked_step(body, 0, &witness, out[0].clone());
         return quote!({
             #operands
-            #carried_type
             let mut #h = #t::owned(#init);
+            #carried_type
             for #i in #range {
                 let _ = #i;
                 #stmts
@@ -71,13 +71,13 @@ pub fn forward(
     };
     quote!({
         #operands
-        #carried_type
         let mut #h = #t::owned(#init);
+        #carried_type
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
         for #i in #range_local {
             #stmts
-            let #next = #t::owned(#out);
+            let #next = #out;
             #tape.push((#i, #carried #(#residuals,)*));
             #advance
         }
@@ -120,20 +120,20 @@ fn forward_peeled(
     });
     let next = local("cadena_next");
     let witness = local("cadena_carried");
-    let carried_type = carried_type(&witness, &start);
+    let carried_type = carried_type(&witness, &state, true);
     let Some((tape_out, d)) = tape else {
         let (stmts, outs) = emit(&body.graph, &[body.outputs[0]]);
         let out = checked_step(body, 0, &witness, outs[0].clone());
         return quote!({
             #operands
-            #carried_type
             let mut #state = #t::none_like(&#start);
+            #carried_type
             for #i in #range {
                 let _ = #i;
                 let #next = {
                     #current_view
                     #stmts
-                    #t::owned(#out)
+                    #out
                 };
                 #t::replace(&mut #state, ::core::option::Option::Some(#next));
             }
@@ -161,15 +161,15 @@ fn forward_peeled(
     };
     quote!({
         #operands
-        #carried_type
         let mut #state = #t::none_like(&#start);
+        #carried_type
         let #range_local = #range;
         let mut #tape = ::std::vec::Vec::with_capacity(::core::iter::Iterator::size_hint(&#range_local).0);
         for #i in #range_local {
             let (#next, #(#names,)*) = {
                 #current_view
                 #stmts
-                (#t::owned(#out), #(#residual_exprs,)*)
+                (#out, #(#residual_exprs,)*)
             };
             #tape.push((#i, #carried #(#names,)*));
             #advance
@@ -179,15 +179,20 @@ fn forward_peeled(
     })
 }
 
-/// The carried value's type, taken from its start before the loop (`witness`), and each
-/// step's value `value` of carried value `j` held against it (`cadena::checks::carried`),
-/// spanned at the user's assignment: a step giving the value another number of axes than
-/// its start (unknown to the macro for a struct's field) is one error there, not errors
-/// in the generated loop (a fuzzer finding).
-pub(super) fn carried_type(witness: &Ident, start: &Ident) -> TokenStream {
-    quote!(let #witness = ::cadena::checks::carried_type(&#start);)
+/// The carried value's type, taken from the local the loop keeps it in (`witness`, owned:
+/// `slot`, or an `Option` of it: `in_option`), and each step's value `value` of carried
+/// value `j`, made owned as the loop keeps it, held against it
+/// (`cadena::checks::carried`), spanned at the user's assignment: a step giving the value
+/// another number of axes than its start (unknown to the macro for a struct's field) is
+/// one error there, not errors in the generated loop (a fuzzer finding).
+pub(super) fn carried_type(witness: &Ident, slot: &Ident, in_option: bool) -> TokenStream {
+    match in_option {
+        false => quote!(let #witness = ::cadena::checks::carried_type(&#slot);),
+        true => quote!(let #witness = ::cadena::checks::carried_type_in(&#slot);),
+    }
 }
 
+/// `value` made owned and checked (see [`carried_type`]).
 pub(super) fn checked_step(
     body: &LoopBody,
     j: usize,
@@ -195,5 +200,8 @@ pub(super) fn checked_step(
     value: TokenStream,
 ) -> TokenStream {
     let span = body.graph.node(body.outputs[j]).span;
-    crate::emit::output::respanned(quote!(::cadena::checks::carried(#witness, #value)), span)
+    crate::emit::output::respanned(
+        quote!(::cadena::checks::carried(#witness, ::cadena::__private::t::owned(#value))),
+        span,
+    )
 }

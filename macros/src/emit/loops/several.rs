@@ -107,8 +107,8 @@ pub fn forward(
     let witnesses = carried_locals("cadena_carried", k);
     let starts = (0..k).map(|j| {
         let (h, init) = (&hs[j], &inits[j]);
-        let carried_type = super::forward::carried_type(&witnesses[j], init);
-        quote!(#carried_type let mut #h = #t::owned(#init);)
+        let carried_type = super::forward::carried_type(&witnesses[j], h, false);
+        quote!(let mut #h = #t::owned(#init); #carried_type)
     });
     let carries: Vec<TokenStream> = (0..k).map(|j| read(&hs[j], scalar[j])).collect();
     let range = &body.range;

@@ -118,26 +118,28 @@ pub trait Operand: Sized {
     fn recycle(self) {}
 }
 
-macro_rules! scalar_operand {
-    ($($t:ty),*) => {$(
-        impl Operand for $t {
-            type Elem = $t;
-            type Dim = Ix0;
-            type Kind = Scalar;
-            #[inline(always)]
-            fn view(&self) -> ArrayView<'_, $t, Ix0> {
-                ndarray::aview0(self)
-            }
-            #[inline(always)]
-            fn into_buffer(self) -> Result<Array<$t, Ix0>, Self> {
-                Err(self)
-            }
-            #[inline(always)]
-            fn scalar(&self) -> $t {
-                *self
-            }
-        }
+// A float of any float type, a generic function's `T` too (a loop of such a function
+// carries it through `owned`/`put`, which take operands).
+impl<F: Float> Operand for F {
+    type Elem = F;
+    type Dim = Ix0;
+    type Kind = Scalar;
+    #[inline(always)]
+    fn view(&self) -> ArrayView<'_, F, Ix0> {
+        ndarray::aview0(self)
+    }
+    #[inline(always)]
+    fn into_buffer(self) -> Result<Array<F, Ix0>, Self> {
+        Err(self)
+    }
+    #[inline(always)]
+    fn scalar(&self) -> F {
+        *self
+    }
+}
 
+macro_rules! scalar_reference_operand {
+    ($($t:ty),*) => {$(
         impl Operand for &$t {
             type Elem = $t;
             type Dim = Ix0;
@@ -157,7 +159,7 @@ macro_rules! scalar_operand {
         }
     )*};
 }
-scalar_operand!(f32, f64);
+scalar_reference_operand!(f32, f64);
 
 #[inline(always)]
 fn first<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> A {

@@ -388,7 +388,9 @@ fn dialect_only(errors: &[&Diagnostic]) -> bool {
 fn dialect(d: &Diagnostic) -> bool {
     let text = &d.rendered;
     match d.code.as_deref() {
-        Some("E0382" | "E0505" | "E0507") => true,
+        // Arrays are values: one read after a move, or a view of a temporary kept
+        // (`(a + b).slice(..).clone()`, E0716).
+        Some("E0382" | "E0505" | "E0507" | "E0716") => true,
         // A generic function's float literal is a `T` to the macro (`x * 0.5` with
         // `x: T`), as documented; rustc's plain twin sees a float.
         Some("E0308" | "E0277" | "E0369")

@@ -73,7 +73,10 @@ pub fn module(d: &Derived, forward: &Forward, backward: &Backward, s: &Signature
             #[doc = #vjp_doc]
             #[allow(unused_variables, clippy::all)]
             pub fn vjp #fn_impl (#(#params),*) -> (#ret, impl #pullback(#ret) -> #grad_struct #grad_ty) #fn_where {
-                let value = {
+                // Annotated: a final value of another type (a float, where the macro
+                // could not tell) is then rustc's error on the user's final expression,
+                // as in the function itself, not on the tuple below.
+                let value: #ret = {
                     #fwd_stmts
                     #fwd_out
                 };

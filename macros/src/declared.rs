@@ -151,12 +151,14 @@ fn generic_arguments(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         let Some(concrete) = Float::of(ty) else {
             continue;
         };
-        let t = &param.ident;
+        let (t, name) = (&param.ident, concrete.name());
         let (what, fix) = match p.kind {
-            Kind::Float => ("`{concrete}`", format!("`{t}`")),
-            _ => ("an array of `{concrete}`", format!("an array of `{t}`")),
+            Kind::Float => (format!("`{name}`"), format!("`{t}`")),
+            _ => (
+                format!("an array of `{name}`"),
+                format!("an array of `{t}`"),
+            ),
         };
-        let what = what.replace("{concrete}", concrete.name());
         let e = syn::Error::new_spanned(
             ty,
             format!(

@@ -165,7 +165,7 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
                 && !item.sig.inputs.iter().any(|a| match a {
                     FnArg::Typed(pt) => crate::types::mentions_one_of(
                         quote::ToTokens::to_token_stream(&pt.ty),
-                        &|i| quote::ToTokens::to_token_stream(i).to_string() == type_text(ty),
+                        &|i| *i == type_text(ty),
                     ),
                     FnArg::Receiver(_) => false,
                 })

@@ -137,24 +137,16 @@ fn generic_arguments(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         if !lowered.usage.read_params.contains(&p.ident) {
             continue;
         }
-        let written = match p.kind {
-            Kind::Array { elem: Some(_), .. } => types::array_element(&p.ty),
-            Kind::Float => Some(match types::ungroup(&p.ty) {
-                syn::Type::Reference(r) => &*r.elem,
-                other => other,
-            }),
-            _ => None,
-        };
-        let Some(ty) = written else {
+        if !matches!(p.kind, Kind::Float | Kind::Array { elem: Some(_), .. }) {
             continue;
-        };
-        let Some(concrete) = Float::of(ty) else {
+        }
+        let Some((ty, concrete, in_array)) = types::written_float(&p.ty) else {
             continue;
         };
         let (t, name) = (&param.ident, concrete.name());
-        let (what, fix) = match p.kind {
-            Kind::Float => (format!("`{name}`"), format!("`{t}`")),
-            _ => (
+        let (what, fix) = match in_array {
+            false => (format!("`{name}`"), format!("`{t}`")),
+            true => (
                 format!("an array of `{name}`"),
                 format!("an array of `{t}`"),
             ),
@@ -162,9 +154,8 @@ fn generic_arguments(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<()> {
         let e = syn::Error::new_spanned(
             ty,
             format!(
-                "`{}` is {what}, but this function computes in its type parameter `{t}`: make it {fix}, or make the function compute in `{}`",
-                p.ident,
-                concrete.name()
+                "`{}` is {what}, but this function computes in its type parameter `{t}`: make it {fix}, or make the function compute in `{name}`",
+                p.ident
             ),
         );
         combine(&mut errors, e);

@@ -236,6 +236,21 @@ pub fn non_numeric_element(ty: &Type) -> Option<&Type> {
 }
 
 /// The element type of an ndarray array type (`Real` in `&Array2<Real>`).
+/// The `f32` or `f64` an argument's type is written with, as a float (`x: f64`, `&f64`)
+/// or as an array's element (`&Array2<f64>`): the element's tokens, their float, and
+/// whether they are an array's.
+pub fn written_float(ty: &Type) -> Option<(&Type, Float, bool)> {
+    let inner = match ungroup(ty) {
+        Type::Reference(r) => &*r.elem,
+        other => other,
+    };
+    if let Some(f) = Float::of(inner) {
+        return Some((inner, f, false));
+    }
+    let elem = array_element(ty)?;
+    Float::of(elem).map(|f| (elem, f, true))
+}
+
 pub fn array_element(ty: &Type) -> Option<&Type> {
     let (last, _) = last_segment(ty)?;
     if !is_array(&last.ident.to_string()) {

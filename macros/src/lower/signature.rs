@@ -190,20 +190,9 @@ pub fn return_float(cx: &mut Ctxt, item: &ItemFn) -> Option<Float> {
 /// The float type (`f32` or `f64`) the arguments are written in, floats or arrays of
 /// them, if any is.
 fn concrete_argument_float(item: &ItemFn) -> Option<&'static str> {
-    item.sig.inputs.iter().find_map(|a| {
-        let FnArg::Typed(pt) = a else {
-            return None;
-        };
-        let ty = match ungroup(&pt.ty) {
-            Type::Reference(r) => &*r.elem,
-            other => other,
-        };
-        let float = match crate::types::classify(ty) {
-            crate::types::Kind::Float => Float::of(ty),
-            crate::types::Kind::Array { elem, .. } => elem,
-            _ => None,
-        };
-        float.map(|f| f.name())
+    item.sig.inputs.iter().find_map(|a| match a {
+        FnArg::Typed(pt) => crate::types::written_float(&pt.ty).map(|(_, f, _)| f.name()),
+        FnArg::Receiver(_) => None,
     })
 }
 

@@ -111,6 +111,32 @@ pub fn sweep_seeded(
     sweep_seeds(b, &[(root, seed)], wants, stop, tensor)
 }
 
+/// The nodes whose contributions a sweep guards ([`in_branch_arms`]; none in tensor
+/// code), computed once by a caller that sweeps the same graph from many roots (the
+/// chain rule sweeps from every named value: recomputing it for each made a long body's
+/// expansion quadratic).
+pub fn guarded_nodes(g: &Graph, tensor: bool) -> Vec<bool> {
+    if tensor {
+        Vec::new()
+    } else {
+        in_branch_arms(g)
+    }
+}
+
+/// [`sweep`] with the guarded nodes given ([`guarded_nodes`] of the graph the sweep
+/// starts from; nodes added since are not visited from a root below them).
+pub fn sweep_guarded(
+    b: &mut Builder,
+    root: NodeId,
+    wants: &[bool],
+    stop: &[bool],
+    tensor: bool,
+    guarded: &[bool],
+) -> Vec<Option<NodeId>> {
+    let one = b.constant(1.0);
+    sweep_with(b, &[(root, one)], wants, stop, tensor, guarded)
+}
+
 /// The reverse sweep from several roots at once, each with its seed (a returned tuple's
 /// parts and their cotangents); a root reached from another sums both.
 pub fn sweep_seeds(
@@ -119,6 +145,18 @@ pub fn sweep_seeds(
     wants: &[bool],
     stop: &[bool],
     tensor: bool,
+) -> Vec<Option<NodeId>> {
+    let guarded = guarded_nodes(b.graph(), tensor);
+    sweep_with(b, roots, wants, stop, tensor, &guarded)
+}
+
+fn sweep_with(
+    b: &mut Builder,
+    roots: &[(NodeId, NodeId)],
+    wants: &[bool],
+    stop: &[bool],
+    tensor: bool,
+    guarded: &[bool],
 ) -> Vec<Option<NodeId>> {
     let mut adj: Vec<Option<NodeId>> = vec![None; b.graph().len()];
     let Some(top) = roots.iter().map(|(r, _)| r.0).max() else {
@@ -130,11 +168,6 @@ pub fn sweep_seeds(
             Some(prev) => b.node(Op::Add, vec![prev, seed], b.graph().node(root).span),
         });
     }
-    let guarded = if tensor {
-        Vec::new()
-    } else {
-        in_branch_arms(b.graph())
-    };
     for id in (0..=top).rev().map(NodeId) {
         let Some(a) = adj[id.index()] else { continue };
         if !roots.iter().any(|(r, _)| *r == id) && stop[id.index()] {

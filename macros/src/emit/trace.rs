@@ -19,7 +19,13 @@ pub fn trace(lowered: &Lowered, traced: &Traced, fn_name: &str, wrt: &[NodeId]) 
     let (stmts, exprs) = scalar::statements(g, lowered, roots);
     let (values, adjoints) = exprs.split_at(nodes.len());
 
-    let position = |id: NodeId| nodes.iter().position(|n| *n == id);
+    // Each node's place in the picture, by id (a search per edge made a long body's
+    // expansion quadratic).
+    let mut place = vec![None; raw.len()];
+    for (k, n) in nodes.iter().enumerate() {
+        place[n.index()] = Some(k);
+    }
+    let position = |id: NodeId| place.get(id.index()).copied().flatten();
     let entries = nodes
         .iter()
         .zip(values)

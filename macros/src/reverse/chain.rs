@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::ir::derived::ChainRule;
 use crate::ir::graph::depends_on;
 use crate::ir::{Graph, NodeId, Op, Rewrites};
-use crate::reverse::sweep;
+use crate::reverse::{guarded_nodes, sweep_guarded};
 use crate::simplify::Builder;
 
 pub fn chain_rule(raw: &Graph, output: NodeId, wrt: &[NodeId], tensor: bool) -> ChainRule {
@@ -22,19 +22,21 @@ pub fn chain_rule(raw: &Graph, output: NodeId, wrt: &[NodeId], tensor: bool) -> 
         .map(|id| id == root || g.name(id).is_some())
         .collect();
     let varying: Vec<bool> = depends_on(g, &inputs(g));
+    let guarded = guarded_nodes(g, tensor);
 
     // Local derivatives along the named graph: edges[v] = [(u, dv/du)].
     let mut edges: HashMap<NodeId, Vec<(NodeId, NodeId)>> = HashMap::new();
-    for v in g
-        .ids()
-        .filter(|v| named[v.index()] && !g.op(*v).is_leaf())
-        .collect::<Vec<_>>()
-    {
-        let adj = sweep(&mut b, v, &varying, &named, tensor);
-        let mut out: Vec<(NodeId, NodeId)> = (0..v.0)
-            .map(NodeId)
-            .filter(|u| named[u.index()])
-            .filter_map(|u| adj[u.index()].map(|d| (u, d)))
+    // The named nodes in order: a value's links are searched among those below it, not
+    // among every node (which made a long body's expansion quadratic).
+    let names: Vec<NodeId> = g.ids().filter(|v| named[v.index()]).collect();
+    for (k, &v) in names.iter().enumerate() {
+        if b.graph().op(v).is_leaf() {
+            continue;
+        }
+        let adj = sweep_guarded(&mut b, v, &varying, &named, tensor, &guarded);
+        let mut out: Vec<(NodeId, NodeId)> = names[..k]
+            .iter()
+            .filter_map(|&u| adj[u.index()].map(|d| (u, d)))
             .collect();
         out.reverse();
         edges.insert(v, out);

@@ -20,6 +20,21 @@ fn neuron_f64(w: f64, b: f64, x: f64, y: f64) -> f64 {
     bce(sigmoid(z), y)
 }
 
+/// A constant of `f64` in a function computing in an alias of it: the alias is `f64`
+/// (a function generic over its float refuses it: tests/ui).
+#[differentiable]
+fn scaled_real(x: Real) -> Real {
+    x * f64::EPSILON + x * std::f64::consts::PI
+}
+
+#[test]
+fn an_alias_of_f64_reads_f64_constants() {
+    let (value, g) = scaled_real::grad(2.0);
+    let slope = f64::EPSILON + std::f64::consts::PI;
+    assert_eq!(value, 2.0 * slope);
+    assert_eq!(g.x, slope);
+}
+
 macro_rules! neuron_in {
     ($name:ident, $t:ty) => {
         #[differentiable(wrt(w, b))]

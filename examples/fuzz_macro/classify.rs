@@ -417,7 +417,11 @@ fn dialect(d: &Diagnostic) -> bool {
             let float_reference = (d.message.contains("`&f64`") || d.message.contains("`&f32`"))
                 && d.message.contains("ArrayBase<")
                 && d.message.starts_with("cannot ");
+            // `sigmoid(v.mean_axis(Axis(1)))`: the dialect's `mean_axis` is the array,
+            // which ndarray's `Option` of it is not to cadena's ops either.
+            let option = d.message.starts_with("the trait bound `Option<ArrayBase<");
             float_reference
+                || option
                 || d.message.contains("`&&ArrayBase<")
                 || d.message.contains(": Dot<&ArrayBase<")
                 || d.message.starts_with("the trait bound `ArrayBase<")
@@ -540,6 +544,10 @@ mod tests {
         assert!(dialect(&error("E0277", joined)));
         let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";
         assert!(!dialect(&error("E0277", slice)));
+        let mean = "the trait bound `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>>: Elementwise` is not satisfied";
+        assert!(dialect(&error("E0277", mean)));
+        let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";
+        assert!(!dialect(&error("E0277", option)));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";
         assert!(dialect(&error("E0308", literal)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";

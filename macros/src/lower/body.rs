@@ -25,6 +25,8 @@ pub struct Body<'a> {
     /// The float type computed in, when it is `f32` or `f64`: a constant from scope is
     /// read as one (`PI` of `f64` in an `f32` function is then one error, on `PI`).
     pub float_ty: Option<syn::Type>,
+    /// The function computes in a type parameter of its own (`T: Float`).
+    pub generic_float: bool,
     /// The struct fields read, shared with the bodies of inlined callees.
     pub fields: &'a mut Vec<Field>,
     pub usage: &'a mut Usage,
@@ -437,6 +439,22 @@ impl Body<'_> {
                 p,
                 format!("`{text}` is a function, not a value: call it (`{text}(..)`)"),
             );
+            return None;
+        }
+        // `f64::EPSILON` in a function generic over its float: a constant of one float
+        // type where the function computes in another (rustc's error would be on the
+        // generated code, which does not hold the body as written).
+        if self.generic_float
+            && let Some(written) = p
+                .path
+                .segments
+                .iter()
+                .find(|s| s.ident == "f64" || s.ident == "f32")
+        {
+            self.cx.error(p, format!(
+                "`{text}` is an `{}`, and this function computes in the float type of its generic arguments: write the number as a literal (a generic function reads a literal as its own float), or pass it in as an argument",
+                written.ident
+            ));
             return None;
         }
         // Anything else is a constant from scope (`PI`, `f64::EPSILON`, `SCALE`); the

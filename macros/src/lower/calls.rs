@@ -353,7 +353,16 @@ impl Body<'_> {
                 ));
                 return None;
             }
-            return self.expr(arg);
+            let value = self.expr(arg)?;
+            // `f64::from(y)` of labels (`y: &[usize]`): no such conversion either, and
+            // the macro would read the labels on as a value.
+            if let Some(name) = self.integer_argument(value) {
+                self.cx.error(arg, format!(
+                    "`{ty}::from` converts one number to a float, and `{name}` is the integer argument `{name}` (indices, class ids): pass it where indices go (`softmax_cross_entropy(z, {name})`), or convert its values to floats before the call"
+                ));
+                return None;
+            }
+            return Some(value);
         }
         // `f64::sin(x)`, `f32::max(a, b)`: the float's method called by its path, which is
         // the method on the first argument (`x.sin()`, `a.max(b)`).

@@ -95,8 +95,8 @@ impl Body<'_> {
         // `None` for a length that is a constant (`[f64; N]`).
         let len = int_literal(&array.len).and_then(|n| usize::try_from(n).ok());
         match path {
-            [Step::Index(i)] if len.is_none_or(|n| *i < n) => true,
-            [Step::Index(_)] => {
+            [Step::Index(i, _)] if len.is_none_or(|n| *i < n) => true,
+            [Step::Index(..)] => {
                 let n = len.expect("checked");
                 self.cx.error(
                     f,
@@ -162,10 +162,10 @@ impl Body<'_> {
                 // (or inside a loop by its index).
                 Expr::Index(ix) => {
                     match int_literal_of(&ix.index, "usize").and_then(|n| usize::try_from(n).ok()) {
-                        Some(i) => path.push(Step::Index(i)),
+                        Some(i) => path.push(Step::Index(i, ix.bracket_token.span.join())),
                         None if self.is_loop_index(&ix.index) && index_at.is_none() => {
                             index_at = Some(path.len());
-                            path.push(Step::Index(usize::MAX));
+                            path.push(Step::Index(usize::MAX, ix.bracket_token.span.join()));
                         }
                         None => {
                             self.cx.error(&ix.index, "an element is read by a literal index (`p.layers[0].w`, `c[2]`), or inside a `for` loop by its index (`c[i]`)");

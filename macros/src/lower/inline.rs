@@ -287,6 +287,7 @@ impl Body<'_> {
             tensor: self.tensor,
             assume_finite: self.assume_finite,
             float_ty: self.float_ty.clone(),
+            generic_float: self.generic_float,
             fields: &mut *self.fields,
             usage: &mut *self.usage,
             scope: Scope::of(callee),

@@ -53,6 +53,20 @@ fn concrete_float(item: &ItemFn) -> Option<syn::Type> {
     .then_some(ty)
 }
 
+/// Whether `item` computes in a type parameter of its own (`fn f<T: Float>(x: T) -> T`).
+fn generic_float(item: &ItemFn) -> bool {
+    let Some(float) = signature::float_type(item) else {
+        return false;
+    };
+    let syn::Type::Path(ty) = crate::types::ungroup(&float) else {
+        return false;
+    };
+    item.sig
+        .generics
+        .type_params()
+        .any(|p| ty.path.is_ident(&p.ident))
+}
+
 /// Lowers `item`, reporting into `cx`, with the bodies of the `#[differentiable]`
 /// functions it calls that are `known` so far.
 pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Lowering {
@@ -75,6 +89,7 @@ pub fn lower(cx: &mut Ctxt, item: &ItemFn, args: &Args, known: &[Callee]) -> Low
         tensor,
         assume_finite: args.assume_finite && !tensor,
         float_ty: concrete_float(item),
+        generic_float: generic_float(item),
         fields: &mut fields,
         usage: &mut usage,
         scope: scope::Scope::of(item),

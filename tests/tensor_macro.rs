@@ -415,3 +415,26 @@ fn class_index_labels_give_the_same_loss_and_gradient_as_one_hot_rows() {
         assert!((a - b).abs() < 1e-12);
     }
 }
+
+#[differentiable(wrt(w))]
+fn labels_in_a_slice(w: &Array2<f64>, x: &Array2<f64>, y: &[usize]) -> f64 {
+    softmax_cross_entropy(x.dot(w), y)
+}
+
+#[differentiable(wrt(w))]
+fn labels_in_a_vec(w: &Array2<f64>, x: &Array2<f64>, y: &Vec<usize>) -> f64 {
+    softmax_cross_entropy(x.dot(w), y)
+}
+
+/// Labels may come in a `Vec` by reference, as they do from a dataset; a `Vec` of floats
+/// is refused (tests/ui/borrowed-argument-of-no-number.rs).
+#[test]
+fn labels_in_a_vec_are_labels() {
+    let w = array![[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]];
+    let x = array![[1.0, 2.0], [-0.5, 0.25], [0.0, 1.5]];
+    let y = vec![2, 0, 1];
+    let (v_slice, g_slice) = labels_in_a_slice::grad(&w, &x, &y);
+    let (v_vec, g_vec) = labels_in_a_vec::grad(&w, &x, &y);
+    assert_eq!(v_slice, v_vec);
+    assert_eq!(g_slice.w, g_vec.w);
+}

@@ -38,6 +38,11 @@ pub fn check(item: &syn::ItemFn, lowered: &Lowered) -> syn::Result<Vec<usize>> {
     }
     let mut undecided = Vec::new();
     for (k, a) in lowered.usage.annotated.iter().enumerate() {
+        // A `Vec` a loop filled: rustc's to hold against what the loop pushed.
+        if types::is_vec(&a.ty) {
+            undecided.push(k);
+            continue;
+        }
         let (shape, rank) = (shapes[a.node.index()], ranks[a.node.index()]);
         if let Some(message) = annotation(g, a, lowered.float, shape, rank) {
             combine(&mut errors, syn::Error::new_spanned(&a.ty, message));
@@ -372,8 +377,10 @@ pub(crate) fn annotation(
                 ty.replacen("ArrayView", "Array", 1)
             ))
         }
-        // `let v: Array1<f64> = x.row(0)`: ndarray's row is a view, not an owned array.
-        (Written::Array { view: false, .. }, Shape::Array)
+        // `let v: Array1<f64> = x.row(0)`: ndarray's row is a view, not an owned array
+        // (also where the graph does not know the value an array yet: `x.index_axis(..,
+        // t)` in a loop, which selects per step).
+        (Written::Array { view: false, .. }, Shape::Array | Shape::Unknown)
             if !matches!(types::ungroup(&a.ty), syn::Type::Reference(_))
                 && makes_a_view(&a.init) =>
         {

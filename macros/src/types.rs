@@ -124,6 +124,12 @@ impl Kind {
     }
 }
 
+/// `Vec<..>` (a loop's per-step values, when annotated).
+pub fn is_vec(ty: &Type) -> bool {
+    matches!(ungroup(ty), Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+}
+
 /// `[f64; N]` or `&[f64; N]` (a fixed set of float parameters, read by index), which
 /// scalar code reads element by element.
 pub fn is_float_array(ty: &Type) -> bool {
@@ -339,11 +345,11 @@ pub fn never_a_number(ty: &Type) -> bool {
         Type::Reference(r) => never_a_number(&r.elem),
         Type::Paren(p) => never_a_number(&p.elem),
         Type::Tuple(t) => t.elems.is_empty(),
+        // `String<f64>` too (rustc's error on its arguments, and still no number).
         Type::Path(p) => {
             p.qself.is_none()
-                && p.path
-                    .get_ident()
-                    .is_some_and(|i| NOT_NUMBERS.contains(&i.to_string().as_str()))
+                && p.path.segments.len() == 1
+                && NOT_NUMBERS.contains(&p.path.segments[0].ident.to_string().as_str())
         }
         other => holds_no_value(other),
     }

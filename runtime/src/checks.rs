@@ -164,6 +164,14 @@ impl<T: Value + ?Sized> Value for &mut T {
     type Is = T::Is;
 }
 
+// A loop's per-step values (`let mut outs: Vec<Array1<f64>> = Vec::new()`).
+impl<T: Value> Value for Vec<T>
+where
+    T::Is: Sized,
+{
+    type Is = Vec<T::Is>;
+}
+
 macro_rules! value_tuples {
     ($($t:ident)+) => {
         impl<$($t: Value),+> Value for ($($t,)+) where $($t::Is: Sized),+ {

@@ -5,7 +5,12 @@ use num_traits::{FloatConst, FromPrimitive};
 
 /// A floating-point element type (`f32` or `f64`): everything the ops, optimisers and
 /// feature extractors need from a number, in one bound.
-pub trait Float: NdFloat + FromPrimitive + FloatConst + Default {
+pub trait Float: NdFloat
+    + FromPrimitive
+    + FloatConst
+    + Default
+    + crate::ops::tensor::Operand<Elem = Self, Dim = ndarray::Ix0, Kind = crate::ops::tensor::Scalar>
+{
     /// Converts an `f64` constant into this type (rounding to nearest for `f32`).
     fn of(x: f64) -> Self;
     /// Widens to `f64`, exactly.

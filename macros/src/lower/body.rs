@@ -105,6 +105,7 @@ impl Body<'_> {
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     let x = self.expr(&u.expr)?;
+                    self.no_arithmetic_on_labels(x, &u.expr)?;
                     Some(self.node(Op::Neg, vec![x], super::spans::first(e)))
                 }
                 UnOp::Deref(_) => {
@@ -167,14 +168,23 @@ impl Body<'_> {
         let l = self.expr(&b.left);
         let r = self.expr(&b.right);
         for (node, side) in [(l, &*b.left), (r, &*b.right)] {
-            if let Some(name) = node.and_then(|n| self.integer_argument(n)) {
-                self.cx.error(side, format!(
-                    "this is the integer argument `{name}` (indices, class ids), which takes part in no arithmetic: pass it where indices go (`softmax_cross_entropy(z, {name})`, `table.select(Axis(0), {name})`), or convert its values to floats before the call"
-                ));
-                return None;
+            if let Some(node) = node {
+                self.no_arithmetic_on_labels(node, side)?;
             }
         }
         Some(self.node(op, vec![l?, r?], super::spans::first(&b.left)))
+    }
+
+    /// Reports `node`, the operand `side` of an arithmetic operator, if it is an integer
+    /// slice or array argument (`y: &[usize]`), which no operator takes.
+    fn no_arithmetic_on_labels(&mut self, node: NodeId, side: &Expr) -> Option<()> {
+        let Some(name) = self.integer_argument(node) else {
+            return Some(());
+        };
+        self.cx.error(side, format!(
+            "this is the integer argument `{name}` (indices, class ids), which takes part in no arithmetic: pass it where indices go (`softmax_cross_entropy(z, {name})`, `table.select(Axis(0), {name})`), or convert its values to floats before the call"
+        ));
+        None
     }
 
     /// The name of the integer slice or array argument (`y: &[usize]`) whose input `node`
@@ -256,15 +266,17 @@ impl Body<'_> {
             // `xs: &[f64]`: a slice is not an array here (an ndarray array is).
             Kind::Other if float_slice(ty) => self.float_ty.is_some(),
             Kind::Other => {
-                let (Some(float), syn::Type::Path(tp)) =
-                    (&self.float_ty, crate::types::ungroup(ty))
-                else {
+                let Some(float) = &self.float_ty else {
                     return false;
                 };
-                // `Vec<f64>`, `Option<f64>`: no number has generic arguments.
-                if generic_arguments(ty) {
+                // `Vec<f64>`, `Option<f64>`, `&Vec<f64>`: no number has generic
+                // arguments.
+                if generic_arguments(ty) && !of_integers(ty) {
                     return true;
                 }
+                let syn::Type::Path(tp) = crate::types::ungroup(ty) else {
+                    return false;
+                };
                 let Some(ident) = tp.path.get_ident() else {
                     return false;
                 };
@@ -509,11 +521,31 @@ fn overflowed(v: f64, float_ty: &Option<syn::Type>, suffix: &str) -> Option<Stri
 /// reported on the signature.
 fn generic_arguments(ty: &syn::Type) -> bool {
     match crate::types::ungroup(ty) {
+        syn::Type::Reference(r) => generic_arguments(&r.elem),
         syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
             !s.arguments.is_empty() && !crate::types::is_primitive(&s.ident.to_string())
         }),
         _ => false,
     }
+}
+
+/// `Vec<usize>`: a container of integers, which ndarray code reads as labels
+/// (`softmax_cross_entropy(z, &ids)`).
+fn of_integers(ty: &syn::Type) -> bool {
+    let tp = match crate::types::ungroup(ty) {
+        syn::Type::Reference(r) => return of_integers(&r.elem),
+        syn::Type::Path(tp) => tp,
+        _ => return false,
+    };
+    let Some(syn::PathArguments::AngleBracketed(args)) =
+        tp.path.segments.last().map(|s| &s.arguments)
+    else {
+        return false;
+    };
+    args.args.iter().all(|a| {
+        matches!(a, syn::GenericArgument::Type(syn::Type::Path(t))
+            if t.path.get_ident().is_some_and(|i| crate::types::is_integer(&i.to_string())))
+    })
 }
 
 /// `&[f64]`, `[f32]`: a slice of floats (borrowed or not).

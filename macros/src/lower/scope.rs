@@ -25,6 +25,9 @@ pub struct Scope {
     sequences: HashMap<String, Option<NodeId>>,
     /// The `Vec`s declared, in order, to report those no loop filled.
     declared_sequences: Vec<Ident>,
+    /// A `Vec`'s annotation (`let mut outs: Vec<Array1<f64>> = ..`) and its value as
+    /// written, held against what the loop pushes once it has.
+    sequence_types: HashMap<String, (syn::Type, syn::Expr)>,
     /// Every name a pattern anywhere in the function binds (arguments, `let`s, loop
     /// variables, closure arguments), whether or not its binding could be lowered.
     bound_anywhere: HashSet<String>,
@@ -44,6 +47,7 @@ impl Scope {
             mutable: HashSet::new(),
             sequences: HashMap::new(),
             declared_sequences: Vec::new(),
+            sequence_types: HashMap::new(),
             bound_anywhere: bound_anywhere(item),
         }
     }
@@ -128,9 +132,15 @@ impl Scope {
         self.sequences.get(name).copied()
     }
 
-    /// The `Vec` `name` holds what a loop pushed, `values`.
-    pub fn fill_sequence(&mut self, name: &str, values: NodeId) {
+    /// `let mut name: ty = init;` of a `Vec` of per-step values.
+    pub fn annotate_sequence(&mut self, name: &Ident, ty: syn::Type, init: syn::Expr) {
+        self.sequence_types.insert(name.to_string(), (ty, init));
+    }
+
+    /// The `Vec` `name` holds what a loop pushed, `values`; its annotation, if written.
+    pub fn fill_sequence(&mut self, name: &str, values: NodeId) -> Option<(syn::Type, syn::Expr)> {
         self.sequences.insert(name.to_string(), Some(values));
+        self.sequence_types.get(name).cloned()
     }
 
     pub fn save(&self) -> Saved {

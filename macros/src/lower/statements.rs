@@ -183,6 +183,10 @@ impl Body<'_> {
         }
         // Declared either way, so the loop and the join read it without further errors.
         self.scope.declare_sequence(ident);
+        if let (Pat::Type(t), Some(init)) = (&local.pat, &local.init) {
+            self.scope
+                .annotate_sequence(ident, (*t.ty).clone(), (*init.expr).clone());
+        }
     }
 
     /// `let name = value;`: the name is in scope, and names the value in derivations.

@@ -164,7 +164,19 @@ impl Body<'_> {
             self.scope.rebind(c, value);
         }
         for (name, &value) in pushed.iter().zip(&values[carried.len()..]) {
-            self.scope.fill_sequence(name, value);
+            // `let mut outs: Vec<Array1<f64>> = ..`: what the loop pushed, held against
+            // the annotation by rustc (the pushed values may be made from struct
+            // fields, whose types the macro does not see; `declared::check`).
+            if let Some((ty, init)) = self.scope.fill_sequence(name, value)
+                && self.looping.is_none()
+                && !self.calls.inlined()
+            {
+                self.usage.annotated.push(crate::ir::function::Annotated {
+                    node: value,
+                    ty,
+                    init,
+                });
+            }
         }
     }
 

@@ -118,25 +118,33 @@ pub trait Operand: Sized {
     fn recycle(self) {}
 }
 
-// A float of any float type, a generic function's `T` too (a loop of such a function
-// carries it through `owned`/`put`, which take operands).
-impl<F: Float> Operand for F {
-    type Elem = F;
-    type Dim = Ix0;
-    type Kind = Scalar;
-    #[inline(always)]
-    fn view(&self) -> ArrayView<'_, F, Ix0> {
-        ndarray::aview0(self)
-    }
-    #[inline(always)]
-    fn into_buffer(self) -> Result<Array<F, Ix0>, Self> {
-        Err(self)
-    }
-    #[inline(always)]
-    fn scalar(&self) -> F {
-        *self
-    }
+// A float. `Float` requires this impl (a supertrait), so a generic function's `T: Float`
+// is an operand too (a loop of such a function carries it through `owned`/`put`); a
+// blanket `impl<F: Float>` instead made rustc read any type it could not place as a float,
+// so `max_axis(&x, ..)` of `x: &Array3` reported `Ix0: RemoveAxis` instead of naming the
+// `&&ArrayBase` it was given.
+macro_rules! scalar_operand {
+    ($($t:ty),*) => {$(
+        impl Operand for $t {
+            type Elem = $t;
+            type Dim = Ix0;
+            type Kind = Scalar;
+            #[inline(always)]
+            fn view(&self) -> ArrayView<'_, $t, Ix0> {
+                ndarray::aview0(self)
+            }
+            #[inline(always)]
+            fn into_buffer(self) -> Result<Array<$t, Ix0>, Self> {
+                Err(self)
+            }
+            #[inline(always)]
+            fn scalar(&self) -> $t {
+                *self
+            }
+        }
+    )*};
 }
+scalar_operand!(f32, f64);
 
 macro_rules! scalar_reference_operand {
     ($($t:ty),*) => {$(

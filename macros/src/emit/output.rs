@@ -40,7 +40,14 @@ pub fn forward(d: &Derived) -> Forward {
     // The emitted body keeps only what the result needs: arguments read only by unused
     // code are marked read, and unused `let` names bound again, unused, at their spans.
     let read_params = &lowered.usage.read_params;
-    let unread_lets = &lowered.usage.unread_lets;
+    let unread_lets = lowered
+        .usage
+        .unread_lets
+        .iter()
+        .map(|(ident, tokens)| match tokens {
+            Some(tokens) => quote!(let #ident = #tokens;),
+            None => quote!(let #ident = 0_u8;),
+        });
     let fields = field_names(lowered);
 
     let function = quote! {
@@ -51,7 +58,7 @@ pub fn forward(d: &Derived) -> Forward {
             #( let _ = &#fields; )*
             // In a block of their own: a later `let` of an argument's name must not
             // shadow the argument for the code before it.
-            { #( let #unread_lets = 0_u8; )* }
+            { #( #unread_lets )* }
             #fwd_stmts
             #fwd_out
         }

@@ -86,7 +86,9 @@ pub struct Usage {
     /// `let` names the body never reads, with their spans: the emitted body binds them
     /// unused so that rustc warns about them, as it would about the body as written,
     /// instead of about the arguments only they read.
-    pub unread_lets: Vec<Ident>,
+    /// With the tokens that compute each in ndarray code where they are the user's
+    /// own (an opaque value), bound by the emitted body so rustc checks them.
+    pub unread_lets: Vec<(Ident, Option<proc_macro2::TokenStream>)>,
     /// The function's own top-level `let`s written with a type, for the check of their
     /// values against it (`crate::declared`); not those of loops or inlined callees.
     pub annotated: Vec<Annotated>,

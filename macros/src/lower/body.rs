@@ -51,7 +51,14 @@ impl Body<'_> {
                 self.cx.error(&name, format!("no loop pushes onto `{name}`, so its element type is unknown: push each step's value in a loop (`{name}.push(h.clone())`), or remove it"));
             }
         }
-        self.usage.unread_lets = self.scope.unread();
+        let tensor = self.tensor;
+        let graph = &*self.graph;
+        self.usage.unread_lets = (self.scope.unread().into_iter())
+            .map(|(ident, value)| {
+                let tokens = tensor.then(|| unread_tokens(graph, value)).flatten();
+                (ident, tokens)
+            })
+            .collect();
     }
 
     /// Creates a node exactly as written: simplification comes later, on a copy.
@@ -488,6 +495,22 @@ impl Body<'_> {
             false => self.graph.named_const(text, tokens, p.span()),
         })
     }
+}
+
+/// The tokens of a `let` never read whose value is the user's own tokens, opaque to the
+/// graph (`y as f64`, `f64::EPSILON`), for the emitted body to bind: ndarray code is not
+/// handed to rustc as written, and a value the result does not need is emitted nowhere
+/// else (a fuzzer finding: `let v = y as f64;` of labels `y` was accepted). Not those
+/// reading a loop's index, bound only inside the generated loop.
+fn unread_tokens(graph: &Graph, value: NodeId) -> Option<proc_macro2::TokenStream> {
+    let Op::Named(k) = graph.op(value) else {
+        return None;
+    };
+    let tokens = graph.consts.get(*k as usize)?.tokens.clone();
+    let generated = super::integers::idents(tokens.clone())
+        .iter()
+        .any(|i| i.to_string().starts_with("cadena_"));
+    (!generated).then_some(tokens)
 }
 
 /// `&x`, `(&x)`: a borrow, through parentheses.

@@ -12,9 +12,9 @@ use crate::subscript::subscript;
 pub struct Scope {
     /// Each `let` name in scope: its value and its entry in `lets`.
     visible: HashMap<String, (NodeId, usize)>,
-    /// Every `let` name bound, in order, and whether the body reads it; `visible` points
-    /// each name at its latest binding here.
-    lets: Vec<(Ident, bool)>,
+    /// Every `let` name bound, in order, whether the body reads it, and its value;
+    /// `visible` points each name at its latest binding here.
+    lets: Vec<(Ident, bool, NodeId)>,
     /// Names bound more than once (by `let`s, or a `let` and an argument): their values
     /// are told apart in derivations by a subscript, `acc₁`, `acc₂`, ...
     shadowed: HashMap<String, usize>,
@@ -65,13 +65,13 @@ impl Scope {
         let name = ident.to_string();
         let display = match self.shadowed.contains_key(&name) {
             true => {
-                let n = self.lets.iter().filter(|(i, _)| *i == ident).count() + 1;
+                let n = self.lets.iter().filter(|(i, ..)| *i == ident).count() + 1;
                 format!("{name}{}", subscript(n))
             }
             false => name.clone(),
         };
         self.visible.insert(name, (value, self.lets.len()));
-        self.lets.push((ident, false));
+        self.lets.push((ident, false, value));
         display
     }
 
@@ -151,12 +151,12 @@ impl Scope {
         self.visible = saved.0;
     }
 
-    /// The `let`s never read, but those whose name starts with `_`.
-    pub fn unread(self) -> Vec<Ident> {
+    /// The `let`s never read, but those whose name starts with `_`, with their values.
+    pub fn unread(self) -> Vec<(Ident, NodeId)> {
         self.lets
             .into_iter()
-            .filter(|(ident, read)| !read && !ident.to_string().starts_with('_'))
-            .map(|(ident, _)| ident)
+            .filter(|(ident, read, _)| !read && !ident.to_string().starts_with('_'))
+            .map(|(ident, _, value)| (ident, value))
             .collect()
     }
 }

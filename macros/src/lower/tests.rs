@@ -86,7 +86,7 @@ fn a_name_bound_twice_reads_with_a_subscript_in_derivations() {
 fn a_let_never_read_is_handed_to_the_emitter_unless_its_name_starts_with_an_underscore() {
     let lowered = lowered("fn f(x: f64) -> f64 { let unused = x * 2.0; let _quiet = x; x }");
     let unread: Vec<String> = (lowered.usage.unread_lets.iter())
-        .map(ToString::to_string)
+        .map(|(ident, _)| ident.to_string())
         .collect();
     assert_eq!(unread, ["unused"]);
 }

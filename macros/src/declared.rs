@@ -339,6 +339,30 @@ pub(crate) fn annotation(
     let ty = crate::lower::type_text(&a.ty);
     let value = quoted(&a.init);
     let computed = !matches!(g.op(a.node), Op::Input(_) | Op::Named(_) | Op::Pending);
+    // `x.index_axis(Axis(1), t)` in a loop, which selects per step: the graph does not
+    // know it an array yet, the method says so.
+    let shape = match shape {
+        Shape::Unknown if makes_a_view(&a.init) => Shape::Array,
+        shape => shape,
+    };
+    // `let n: i64 = softmax(v)`: what the graph computes is a float or an array, never
+    // an integer, a `bool` or a string (whatever the macro knows of its shape).
+    if computed && let Some(name) = no_number(&a.ty) {
+        return Some(format!(
+            "this `let` is annotated `{ty}`, but {value} is computed in floats: `{name}` is no float and no array (annotate it `{}` or with an array's type, or leave the annotation out)",
+            float.name()
+        ));
+    }
+    // `let z: &&Array2<f64> = &b`: a reference is as good as the array, a reference to
+    // one is not.
+    if let syn::Type::Reference(r) = types::ungroup(&a.ty)
+        && let syn::Type::Reference(inner) = types::ungroup(&r.elem)
+    {
+        return Some(format!(
+            "this `let` is annotated `{ty}`, a reference to a reference: annotate it `&{}` (or leave the annotation out)",
+            crate::lower::type_text(&inner.elem)
+        ));
+    }
     match (written(&a.ty), shape) {
         (Written::Float { .. }, Shape::Array) => Some(format!(
             "this `let` is annotated `{ty}`, a float, but {value} is an array: annotate it with the array's type (or leave the annotation out), or reduce the array (`sum(..)`, `mean(..)`, a loss)"
@@ -388,6 +412,22 @@ pub(crate) fn annotation(
                 "this `let` is annotated `{ty}`, an owned array, but {value} is a view of one: annotate it `{}`, or make it owned (`.to_owned()`)",
                 ty.replacen("Array", "ArrayView", 1)
             ))
+        }
+        _ => None,
+    }
+}
+
+/// The name of the integer, `bool`, `char` or string type `ty` is (behind references
+/// too; `std::primitive::i64` as well).
+fn no_number(ty: &syn::Type) -> Option<String> {
+    match types::ungroup(ty) {
+        syn::Type::Reference(r) => no_number(&r.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            let primitive = types::is_integer(&name)
+                || matches!(name.as_str(), "bool" | "char" | "str" | "String");
+            (primitive && last.arguments.is_empty()).then_some(name)
         }
         _ => None,
     }

@@ -176,6 +176,8 @@ pub(crate) fn type_text(ty: &Type) -> String {
         .replace("< ", "<")
         .replace(" >", ">")
         .replace(" ,", ",")
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
 }
 
 /// `e` without the parentheses and invisible groups around it.

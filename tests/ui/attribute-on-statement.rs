@@ -22,4 +22,12 @@ fn g(x: f64) -> f64 {
     y
 }
 
+// On the final expression, a range whose operand syn prints in parentheses of the
+// macro's span: the error is on the attribute (a fuzzer finding: it was on the macro).
+#[differentiable]
+fn h(r: f64, t: f64) -> f64 {
+    #[inline]
+    (r * t).sin()..=2.0
+}
+
 fn main() {}

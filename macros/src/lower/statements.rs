@@ -30,8 +30,10 @@ impl Body<'_> {
             }
             // `#[cfg(..)]` and other attributes on a statement change what runs; the graph
             // would hold the statement still (a fuzzer finding: wrong values).
-            if starts_with_attribute(stmt) {
-                self.cx.error(stmt, "attributes on statements (`#[cfg(..)]`, `#[allow(..)]`) are not supported in a #[differentiable] body: put them on the function");
+            // Spanned on the attribute: the statement printed whole may start with
+            // parentheses syn adds around an operand (of a range), spanned at the macro.
+            if let Some(attr) = starts_with_attribute(stmt) {
+                self.cx.error(attr, "attributes on statements (`#[cfg(..)]`, `#[allow(..)]`) are not supported in a #[differentiable] body: put them on the function");
                 continue;
             }
             // `let mut i = a; while i < b { ..; i += 1; }` is `for i in a..b { .. }`.
@@ -438,17 +440,20 @@ pub fn is_empty_vec(e: &Expr) -> bool {
 /// `#[allow(..)] x + y`): syn puts an expression statement's attributes on its leftmost
 /// operand. Read from the tree, not by printing the statement, which is as long as its
 /// nesting is deep.
-fn starts_with_attribute(stmt: &Stmt) -> bool {
+/// The attribute a statement starts with, if any.
+fn starts_with_attribute(stmt: &Stmt) -> Option<&syn::Attribute> {
     match stmt {
-        Stmt::Local(l) => !l.attrs.is_empty(),
-        Stmt::Macro(m) => !m.attrs.is_empty(),
-        Stmt::Item(_) => false,
-        Stmt::Expr(e, _) => leftmost_has_attributes(e),
+        Stmt::Local(l) => l.attrs.first(),
+        Stmt::Macro(m) => m.attrs.first(),
+        Stmt::Item(_) => None,
+        Stmt::Expr(e, _) => leftmost_attribute(e),
     }
 }
 
-fn leftmost_has_attributes(e: &Expr) -> bool {
-    !attributes(e).is_empty() || super::spans::left_operand(e).is_some_and(leftmost_has_attributes)
+fn leftmost_attribute(e: &Expr) -> Option<&syn::Attribute> {
+    attributes(e)
+        .first()
+        .or_else(|| super::spans::left_operand(e).and_then(leftmost_attribute))
 }
 
 /// An expression's own outer attributes (`#[allow(..)] x`), not its operands'.

@@ -124,6 +124,14 @@ impl Kind {
     }
 }
 
+/// `ty` without the references around it (`&&P` is `P`).
+pub fn referent(ty: &Type) -> &Type {
+    match ungroup(ty) {
+        Type::Reference(r) => referent(&r.elem),
+        other => other,
+    }
+}
+
 /// `Vec<..>` (a loop's per-step values, when annotated).
 pub fn is_vec(ty: &Type) -> bool {
     matches!(ungroup(ty), Type::Path(p) if p.qself.is_none()

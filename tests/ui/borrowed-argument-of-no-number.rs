@@ -14,4 +14,14 @@ fn floats_in_a_vec(w: &Array2<f64>, x: &Vec<f64>) -> f64 {
     mean(x.dot(w))
 }
 
+#[derive(Parameters, Clone)]
+pub struct P {
+    w: Array2<f64>,
+}
+
+#[differentiable(wrt(p))]
+fn twice_borrowed(p: &P, x: &&P) -> f64 {
+    mean(x.dot(&p.w))
+}
+
 fn main() {}

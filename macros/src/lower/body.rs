@@ -281,7 +281,8 @@ impl Body<'_> {
                 if generic_arguments(ty) && !of_integers(ty) {
                     return true;
                 }
-                let syn::Type::Path(tp) = crate::types::ungroup(ty) else {
+                // `&&P`: a reference to a parameter struct's reference is no value either.
+                let syn::Type::Path(tp) = crate::types::referent(ty) else {
                     return false;
                 };
                 let Some(ident) = tp.path.get_ident() else {
@@ -376,7 +377,17 @@ impl Body<'_> {
                                 self.float_ty.as_ref().map(type_text).unwrap_or_default()
                             ),
                             _ if generic_arguments(&param.ty) => {
-                                "not a number: only floats and ndarray arrays of them take part in a differentiated expression (a `Vec` of floats goes in as an array: `Array1::from(v)` before the call)".to_string()
+                                let vec = match crate::types::is_vec(crate::types::referent(
+                                    &param.ty,
+                                )) {
+                                    true => {
+                                        " (a `Vec` of floats goes in as an array: `Array1::from(v)` before the call)"
+                                    }
+                                    false => "",
+                                };
+                                format!(
+                                    "not a number: only floats and ndarray arrays of them take part in a differentiated expression{vec}"
+                                )
                             }
                             _ => {
                                 let float =

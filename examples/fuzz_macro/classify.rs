@@ -381,6 +381,11 @@ fn dialect_only(errors: &[&Diagnostic]) -> bool {
         matches!(d.code.as_deref(), Some("E0034" | "E0282" | "E0283"))
             || d.code.as_deref() == Some("E0308")
                 && d.rendered.contains("originates in the macro `concatenate`")
+            // `let u1 = v.mean_axis(Axis(0)).sum();` beside an unused `a: impl Float`: with
+            // `u1`'s type unknown after the dialect's `Option`, rustc tries the function's
+            // one type parameter for it, and every sum after it mismatches.
+            || d.code.as_deref() == Some("E0308")
+                && d.rendered.contains("expected type parameter `impl ")
     };
     errors.iter().any(|d| dialect(d)) && errors.iter().all(|d| dialect(d) || cascade(d))
 }
@@ -439,11 +444,17 @@ fn dialect(d: &Diagnostic) -> bool {
         }
         Some("E0308") => {
             let arrays = text.contains("`&ArrayBase") && text.contains("`ArrayBase");
+            // `let mut h = p.b.t();` then `h = tanh(..)` in a loop: a view carried on as
+            // the owned arrays the steps give (arrays are values, views too).
+            let carried_view = text.contains("expected `ArrayBase<ViewRepr<")
+                && text.contains("found `ArrayBase<OwnedRepr<");
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
             let any_reference = text.contains("expected `&_`, found `ArrayBase")
                 // `stack(Axis(0), outs)`: the per-step arrays by value, as arrays are.
                 || text.contains("expected `&[_]`, found `Vec<ArrayBase");
-            (arrays || any_reference) && !text.contains("`f32`") && !text.contains("`f64`")
+            (arrays || any_reference || carried_view)
+                && !text.contains("`f32`")
+                && !text.contains("`f64`")
         }
         Some("E0599") => {
             const METHODS: &[&str] = &[
@@ -548,6 +559,8 @@ mod tests {
         assert!(dialect(&error("E0277", mean)));
         let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";
         assert!(!dialect(&error("E0277", option)));
+        let carried = "mismatched types: expected `ArrayBase<ViewRepr<&f64>, Dim<[usize; 1]>>`, found `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>`";
+        assert!(dialect(&error("E0308", carried)));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";
         assert!(dialect(&error("E0308", literal)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";
@@ -574,6 +587,16 @@ mod tests {
         assert!(dialect_only(&[&joined, &viewed]));
         let other = error("E0425", "cannot find value `q` in this scope");
         assert!(!dialect_only(&[&by_value, &other]));
+        let option = error(
+            "E0599",
+            "no method named `dot` found for enum `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>>` in the current scope",
+        );
+        let guessed = crate::scratch::Diagnostic {
+            rendered: "expected type parameter `impl Float`, found `f64`".into(),
+            ..error("E0308", "mismatched types")
+        };
+        assert!(dialect_only(&[&option, &guessed]));
+        assert!(!dialect_only(&[&guessed]));
     }
 
     #[test]

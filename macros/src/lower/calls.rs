@@ -167,6 +167,27 @@ impl Body<'_> {
         if self.operands_of_another_kind(spec, &name, read) {
             return None;
         }
+        // `s.powf(y.tanh())` of a float `s` and an array: the float's own method takes a
+        // float (rustc's mismatched types for the body as written), which the graph would
+        // broadcast.
+        if self.tensor
+            && matches!(name.as_str(), "powf" | "max" | "min")
+            && let Some(r) = receiver
+            && self.shape(r) == crate::ir::shapes::Shape::Float
+            && let Some((_, at)) = (operands.iter().zip(m.args.iter().skip(payload)))
+                .find(|(a, _)| a.is_some_and(|a| self.shape(a) == crate::ir::shapes::Shape::Array))
+        {
+            let advice = match name.as_str() {
+                "powf" => "for a float raised to each element's power, write `exp(y * s.ln())`"
+                    .to_string(),
+                _ => format!("call it on the array (`y.{name}(s)`)"),
+            };
+            self.cx.error(
+                at,
+                format!("`{name}` of a float takes a float, and this is an array: {advice}"),
+            );
+            return None;
+        }
         let mut args = vec![receiver?];
         for a in operands {
             args.push(a?);

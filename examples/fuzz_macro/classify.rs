@@ -421,7 +421,10 @@ fn dialect(d: &Diagnostic) -> bool {
             // by a reference to one; the dialect's `&t` is `t`.
             let float_reference = (d.message.contains("`&f64`") || d.message.contains("`&f32`"))
                 && d.message.contains("ArrayBase<")
-                && d.message.starts_with("cannot ");
+                && d.message.starts_with("cannot ")
+                // `x.dot(&p.w) + &p.s` of a float field `s`: the same, said of the bound.
+                || d.message.starts_with("the trait bound `&f64: ScalarOperand`")
+                || d.message.starts_with("the trait bound `&f32: ScalarOperand`");
             // `sigmoid(v.mean_axis(Axis(1)))`: the dialect's `mean_axis` is the array,
             // which ndarray's `Option` of it is not to cadena's ops either.
             let option = d.message.starts_with("the trait bound `Option<ArrayBase<");
@@ -555,6 +558,8 @@ mod tests {
         assert!(dialect(&error("E0277", joined)));
         let slice = "the trait bound `Vec<f64>: AsRef<[_]>` is not satisfied";
         assert!(!dialect(&error("E0277", slice)));
+        let field = "the trait bound `&f64: ScalarOperand` is not satisfied";
+        assert!(dialect(&error("E0277", field)));
         let mean = "the trait bound `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>>: Elementwise` is not satisfied";
         assert!(dialect(&error("E0277", mean)));
         let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";

@@ -80,6 +80,17 @@ fn target(path: &syn::Path) -> Target {
 
 impl Body<'_> {
     pub fn method(&mut self, m: &syn::ExprMethodCall) -> Option<NodeId> {
+        // (`dot` of a float has its own message, below.)
+        const ARRAY_METHODS: &[&str] = &[
+            "t",
+            "sum",
+            "sum_axis",
+            "mean_axis",
+            "insert_axis",
+            "slice",
+            "index_axis",
+            "select",
+        ];
         if let Some(element) = self.loop_index_axis(m) {
             return Some(element);
         }
@@ -130,6 +141,18 @@ impl Body<'_> {
         };
         let spec = op.spec();
         if !self.allowed_here(spec, &m.method) {
+            return None;
+        }
+        // `u1.t()` of a float `u1` (a `mean`): an array's method, which a float lacks
+        // (rustc's error for the body as written), and the graph would read as itself.
+        if self.tensor
+            && ARRAY_METHODS.contains(&name.as_str())
+            && let Some(r) = receiver
+            && self.shape(r) == crate::ir::shapes::Shape::Float
+        {
+            self.cx.error(&m.method, format!(
+                "`{name}` is a method of arrays, and this is a float (a reduction such as `mean` or `sum`, or a loss): leave it out, or call it on the array before reducing"
+            ));
             return None;
         }
         if op == Op::Slice

@@ -451,6 +451,17 @@ fn dialect(d: &Diagnostic) -> bool {
             // the owned arrays the steps give (arrays are values, views too).
             let carried_view = text.contains("expected `ArrayBase<ViewRepr<")
                 && text.contains("found `ArrayBase<OwnedRepr<");
+            // `x.powf(w)` of two arrays: elementwise in the dialect, as `x.max(w)` is;
+            // ndarray's `powf` takes one float (a float's `powf` of an array is the
+            // macro's error).
+            let powers = text.contains(".powf(")
+                && (text.contains("expected `f64`, found `&ArrayBase<")
+                    || text.contains("expected `f64`, found `ArrayBase<")
+                    || text.contains("expected `f32`, found `&ArrayBase<")
+                    || text.contains("expected `f32`, found `ArrayBase<"));
+            if powers {
+                return true;
+            }
             // `x.dot(w)`: ndarray's `dot` takes any reference (`&_`), the dialect an array.
             let any_reference = text.contains("expected `&_`, found `ArrayBase")
                 // `stack(Axis(0), outs)`: the per-step arrays by value, as arrays are.
@@ -564,6 +575,9 @@ mod tests {
         assert!(dialect(&error("E0277", mean)));
         let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";
         assert!(!dialect(&error("E0277", option)));
+        let powers =
+            "let a = x.powf(w); expected `f64`, found `&ArrayBase<OwnedRepr<f64>, ..., f64>`";
+        assert!(dialect(&error("E0308", powers)));
         let carried = "mismatched types: expected `ArrayBase<ViewRepr<&f64>, Dim<[usize; 1]>>`, found `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>`";
         assert!(dialect(&error("E0308", carried)));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";

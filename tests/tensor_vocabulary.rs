@@ -356,3 +356,30 @@ fn a_small_cnn_learns_bars_to_a_low_loss() {
     let end = cnn_loss(&p, &x, &y);
     assert!(end < 0.1 && end < start / 5.0, "loss {start} -> {end}");
 }
+
+/// Elementwise powers and extrema of two arrays, methods on the first (`x.powf(w)`,
+/// `x.max(w)`): the dialect's float methods on arrays, their operand an array too
+/// (ndarray's `powf` takes one float).
+#[differentiable(wrt(x, w))]
+fn powers(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
+    let base = &x * &x + 0.5;
+    sum(base.powf(w)) + sum(x.max(w)) + sum(base.powf(1.5))
+}
+
+#[test]
+fn powers_and_extrema_of_two_arrays_are_elementwise() {
+    let mut r = Rng(7);
+    let (x, w) = (r.array((3, 4)), r.array((3, 4)));
+    let (value, g) = powers::grad(&x, &w);
+    let plain = |x: &Array2<f64>, w: &Array2<f64>| {
+        let base = x.mapv(|v| v * v + 0.5);
+        let pow = ndarray::Zip::from(&base)
+            .and(w)
+            .map_collect(|b, e| b.powf(*e));
+        let max = ndarray::Zip::from(x).and(w).map_collect(|a, b| a.max(*b));
+        pow.sum() + max.sum() + base.mapv(|b| b.powf(1.5)).sum()
+    };
+    assert!((value - plain(&x, &w)).abs() < 1e-12 * value.abs().max(1.0));
+    check("powf of arrays, x", &x, &g.x, |x| plain(x, &w));
+    check("powf of arrays, w", &w, &g.w, |w| plain(&x, w));
+}

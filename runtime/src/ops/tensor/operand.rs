@@ -2,6 +2,8 @@
 //! either) and the type-level rule that picks its result type: a float when every
 //! operand is a float, an owned array of the broadcast rank otherwise.
 
+use std::borrow::Borrow;
+
 use ndarray::{Array, ArrayBase, ArrayRef, ArrayView, Data, DimMax, Dimension, Ix0};
 
 use crate::Float;
@@ -123,15 +125,17 @@ pub trait Operand: Sized {
 // blanket `impl<F: Float>` instead made rustc read any type it could not place as a float,
 // so `max_axis(&x, ..)` of `x: &Array3` reported `Ix0: RemoveAxis` instead of naming the
 // `&&ArrayBase` it was given.
+// A float by value or by reference (`&f64`, which the dialect reads as the float): either
+// borrows as the float.
 macro_rules! scalar_operand {
-    ($($t:ty),*) => {$(
-        impl Operand for $t {
+    ($($self_ty:ty => $t:ty),*) => {$(
+        impl Operand for $self_ty {
             type Elem = $t;
             type Dim = Ix0;
             type Kind = Scalar;
             #[inline(always)]
             fn view(&self) -> ArrayView<'_, $t, Ix0> {
-                ndarray::aview0(self)
+                ndarray::aview0(Borrow::<$t>::borrow(self))
             }
             #[inline(always)]
             fn into_buffer(self) -> Result<Array<$t, Ix0>, Self> {
@@ -139,35 +143,12 @@ macro_rules! scalar_operand {
             }
             #[inline(always)]
             fn scalar(&self) -> $t {
-                *self
+                *Borrow::<$t>::borrow(self)
             }
         }
     )*};
 }
-scalar_operand!(f32, f64);
-
-macro_rules! scalar_reference_operand {
-    ($($t:ty),*) => {$(
-        impl Operand for &$t {
-            type Elem = $t;
-            type Dim = Ix0;
-            type Kind = Scalar;
-            #[inline(always)]
-            fn view(&self) -> ArrayView<'_, $t, Ix0> {
-                ndarray::aview0(*self)
-            }
-            #[inline(always)]
-            fn into_buffer(self) -> Result<Array<$t, Ix0>, Self> {
-                Err(self)
-            }
-            #[inline(always)]
-            fn scalar(&self) -> $t {
-                **self
-            }
-        }
-    )*};
-}
-scalar_reference_operand!(f32, f64);
+scalar_operand!(f32 => f32, f64 => f64, &f32 => f32, &f64 => f64);
 
 #[inline(always)]
 fn first<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> A {

@@ -111,6 +111,15 @@ pub fn expand(mut cx: Ctxt, item: &ItemFn, derivative: &syn::Path, exported: boo
 /// The float type the function returns, and its arguments, each a float of that type;
 /// anything else is reported.
 fn signature(cx: &mut Ctxt, item: &ItemFn) -> (Option<syn::Type>, Vec<syn::Ident>, Vec<syn::Type>) {
+    // `fn f<T: Float>(..) -> T`: the module's items would name `T` outside the function's
+    // generics (a fuzzer finding: rustc's "cannot find type `T`" in the generated code).
+    if let Some(param) = item.sig.generics.type_params().next() {
+        cx.error(&param.ident, format!(
+            "a function with a hand-written derivative computes in `f32`, `f64` or an alias of one, not in a type parameter (`{}`): write it, and its rule, for the float it is used with",
+            param.ident
+        ));
+        return (None, Vec::new(), Vec::new());
+    }
     let ret = match &item.sig.output {
         ReturnType::Type(_, ty) if Float::of(ty).or_else(|| Float::alias(ty)).is_some() => {
             Some(ungroup(ty).clone())

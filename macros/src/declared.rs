@@ -425,8 +425,7 @@ fn no_number(ty: &syn::Type) -> Option<String> {
         syn::Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?;
             let name = last.ident.to_string();
-            let primitive = types::is_integer(&name)
-                || matches!(name.as_str(), "bool" | "char" | "str" | "String");
+            let primitive = types::is_integer(&name) || types::NOT_NUMBERS.contains(&name.as_str());
             (primitive && last.arguments.is_empty()).then_some(name)
         }
         _ => None,

@@ -222,7 +222,7 @@ pub fn is_integer_array(ty: &Type) -> bool {
 }
 
 /// The types by name that are never numbers, whatever is in scope.
-const NOT_NUMBERS: &[&str] = &["bool", "char", "str", "String"];
+pub(crate) const NOT_NUMBERS: &[&str] = &["bool", "char", "str", "String"];
 
 /// The element type of an ndarray array when it is certainly not a number: written with
 /// generic arguments (`Option<f64>`), as a reference, tuple, slice, array, `impl Trait`,

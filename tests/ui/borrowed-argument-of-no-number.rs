@@ -24,4 +24,10 @@ fn twice_borrowed(p: &P, x: &&P) -> f64 {
     mean(x.dot(&p.w))
 }
 
+// Integers in a container other than a `Vec` of labels are no labels either.
+#[differentiable(wrt(w))]
+fn optional(w: &Array2<f64>, x: &Array2<f64>, o: Option<usize>) -> f64 {
+    mean(x.dot(w) * o)
+}
+
 fn main() {}

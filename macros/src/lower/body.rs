@@ -277,8 +277,8 @@ impl Body<'_> {
                     return false;
                 };
                 // `Vec<f64>`, `Option<f64>`, `&Vec<f64>`: no number has generic
-                // arguments.
-                if generic_arguments(ty) && !of_integers(ty) {
+                // arguments (labels in a `Vec<usize>` are labels).
+                if generic_arguments(ty) && !crate::types::is_integer_slice(ty) {
                     return true;
                 }
                 // `&&P`: a reference to a parameter struct's reference is no value either.
@@ -518,10 +518,7 @@ fn unread_tokens(graph: &Graph, value: NodeId) -> Option<proc_macro2::TokenStrea
         return None;
     };
     let tokens = graph.consts.get(*k as usize)?.tokens.clone();
-    let generated = super::integers::idents(tokens.clone())
-        .iter()
-        .any(|i| i.to_string().starts_with("cadena_"));
-    (!generated).then_some(tokens)
+    (!super::integers::reads_loop_index(&tokens)).then_some(tokens)
 }
 
 /// `&x`, `(&x)`: a borrow, through parentheses.
@@ -561,25 +558,6 @@ fn generic_arguments(ty: &syn::Type) -> bool {
         }),
         _ => false,
     }
-}
-
-/// `Vec<usize>`: a container of integers, which ndarray code reads as labels
-/// (`softmax_cross_entropy(z, &ids)`).
-fn of_integers(ty: &syn::Type) -> bool {
-    let tp = match crate::types::ungroup(ty) {
-        syn::Type::Reference(r) => return of_integers(&r.elem),
-        syn::Type::Path(tp) => tp,
-        _ => return false,
-    };
-    let Some(syn::PathArguments::AngleBracketed(args)) =
-        tp.path.segments.last().map(|s| &s.arguments)
-    else {
-        return false;
-    };
-    args.args.iter().all(|a| {
-        matches!(a, syn::GenericArgument::Type(syn::Type::Path(t))
-            if t.path.get_ident().is_some_and(|i| crate::types::is_integer(&i.to_string())))
-    })
 }
 
 /// `&[f64]`, `[f32]`: a slice of floats (borrowed or not).

@@ -117,3 +117,63 @@ fn loops_of_a_generic_function_work_at_both_widths() {
     )
     .unwrap();
 }
+
+// A loop carrying a float that meets an array argument: the backward run sums the
+// array's gradient to the float's shape, a float it once borrowed (`&T`, no operand for a
+// type parameter), so neither compiled.
+#[differentiable]
+pub fn float_meets_array<T: Float>(x: &Array1<T>, w: T) -> T {
+    let mut acc = w;
+    for _ in 0..3 {
+        acc = acc * w + (x * acc).sin().sum() + (x * acc).cos().sum();
+    }
+    acc
+}
+
+#[differentiable]
+pub fn two_floats_meet_an_array<T: Float>(x: &Array1<T>, w: T) -> T {
+    let mut a = w;
+    let mut b = w;
+    for _ in 0..3 {
+        a = a * w + (x * b).sin().sum();
+        b = b + a * 0.5;
+    }
+    a + b
+}
+
+#[test]
+fn floats_a_generic_loop_carries_meet_arrays_at_both_widths() {
+    let x = array![0.1, -0.2, 0.3];
+    let tol = Tolerance::default();
+    let (v, g) = float_meets_array::grad(&x, 0.5);
+    check_params(|x: &Array1<f64>| float_meets_array(x, 0.5), &x, &g.x, &tol).unwrap();
+    check(
+        |p| float_meets_array(&x, p[0]),
+        &[0.5],
+        &[g.w],
+        &["w"],
+        &tol,
+    )
+    .unwrap();
+    let (v2, g2) = two_floats_meet_an_array::grad(&x, 0.5);
+    check_params(
+        |x: &Array1<f64>| two_floats_meet_an_array(x, 0.5),
+        &x,
+        &g2.x,
+        &tol,
+    )
+    .unwrap();
+    check(
+        |p| two_floats_meet_an_array(&x, p[0]),
+        &[0.5],
+        &[g2.w],
+        &["w"],
+        &tol,
+    )
+    .unwrap();
+    let x32 = x.mapv(|v| v as f32);
+    let (v32, g32) = float_meets_array::grad(&x32, 0.5_f32);
+    assert!((f64::from(v32) - v).abs() < 1e-4 && (f64::from(g32.w) - g.w).abs() < 1e-3);
+    let (v32, g32) = two_floats_meet_an_array::grad(&x32, 0.5_f32);
+    assert!((f64::from(v32) - v2).abs() < 1e-4 && (f64::from(g32.x[1]) - g2.x[1]).abs() < 1e-3);
+}

@@ -11,6 +11,7 @@ use super::derive::reads_of;
 use super::stacks::Sink;
 use super::sums::{Adjoints, Sums};
 use crate::emit::expr::local;
+use crate::emit::tensor::residual_is_float;
 use crate::ir::function::Lowered;
 use crate::ir::loops::{LoopBody, LoopDerivative};
 use crate::ir::{Graph, NodeId, Op};
@@ -144,7 +145,7 @@ impl<'a> Sweep<'a> {
         let seed_index = index(&d.graph, d.seeds[0]);
         let mut extra = Vec::new();
         for (k, (&r, &input)) in d.residuals.iter().zip(&d.residual_inputs).enumerate() {
-            let s = !outer.tensor || residual_scalar[r.index()];
+            let s = !outer.tensor || residual_is_float(&d.graph, &residual_scalar, r);
             extra.push((index(&d.back, input), read(&residual(k), s), s));
         }
         // The value after the iteration is a reference to the next one's tape entry (or to

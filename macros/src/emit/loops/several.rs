@@ -15,6 +15,7 @@ use super::access::{
 use super::backward::Run;
 use super::sums::{Adjoints, Sums};
 use crate::emit::expr::local;
+use crate::emit::tensor::residual_is_float;
 use crate::ir::function::Lowered;
 use crate::ir::loops::{LoopBody, LoopDerivative};
 use crate::ir::{Graph, NodeId, Op};
@@ -250,7 +251,7 @@ pub fn backward(
         crate::emit::tensor::scalar_mask_of(&d.graph, &lowered_for(outer, access, floats));
     let mut extra = Vec::new();
     for (r, (&res, &input)) in d.residuals.iter().zip(&d.residual_inputs).enumerate() {
-        let s = !outer.tensor || residual_scalar[res.index()];
+        let s = !outer.tensor || residual_is_float(&d.graph, &residual_scalar, res);
         extra.push((index(&d.back, input), read(&residual(r), s), s));
     }
     let back_seeds: Vec<Option<NodeId>> = d

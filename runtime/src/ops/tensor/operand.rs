@@ -33,11 +33,11 @@ pub trait Kind {
 }
 
 /// The kind of a plain float operand (`f32`, `f64`, `&f32`, `&f64`).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Scalar {}
 
 /// The kind of an array operand (owned, view, or reference).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum Tensor {}
 
 impl Kind for Scalar {

@@ -11,7 +11,10 @@ use crate::Float;
 
 /// A value's shape and kind (float or array), usable wherever the value was an operand
 /// that only contributes its shape (as `like` in [`sum_to`](super::sum_to)).
-#[derive(Clone, Debug)]
+///
+/// A float's shape (`Ix0`) is `Copy`: generated code passes it by value, as it passes the
+/// float.
+#[derive(Clone, Copy, Debug)]
 pub struct Shape<A, D, K> {
     dim: D,
     zero: [A; 1],

@@ -184,7 +184,7 @@ impl Body<'_> {
 
     /// Reports `node`, the operand `side` of an arithmetic operator, if it is an integer
     /// slice or array argument (`y: &[usize]`), which no operator takes.
-    fn no_arithmetic_on_labels(&mut self, node: NodeId, side: &Expr) -> Option<()> {
+    pub(super) fn no_arithmetic_on_labels(&mut self, node: NodeId, side: &Expr) -> Option<()> {
         let Some(name) = self.integer_argument(node) else {
             return Some(());
         };

@@ -148,6 +148,9 @@ impl Body<'_> {
                     return;
                 };
                 let Some(r) = self.expr(&b.right) else { return };
+                if self.no_arithmetic_on_labels(r, &b.right).is_none() {
+                    return;
+                }
                 let value = self.node(op, vec![current, r], span);
                 self.scope.rebind(&name, value);
             }

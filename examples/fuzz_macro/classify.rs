@@ -397,10 +397,12 @@ fn dialect(d: &Diagnostic) -> bool {
         // (`(a + b).slice(..).clone()`, E0716).
         Some("E0382" | "E0505" | "E0507" | "E0716") => true,
         // A generic function's float literal is a `T` to the macro (`x * 0.5` with
-        // `x: T`), as documented; rustc's plain twin sees a float.
+        // `x: T`), as documented; rustc's plain twin sees a float, also where a `T` is
+        // given to what a literal started (`(a, b) = (b, ..)` after `(b, 1.0)`).
         Some("E0308" | "E0277" | "E0369")
             if text.contains("type parameter `")
                 && (text.contains("found floating-point number")
+                    || text.contains("expected floating-point number, found type parameter")
                     || d.message.contains("{float}")) =>
         {
             true
@@ -582,6 +584,8 @@ mod tests {
         assert!(dialect(&error("E0308", carried)));
         let literal = "mismatched types: expected type parameter `T`, found floating-point number";
         assert!(dialect(&error("E0308", literal)));
+        let started = "mismatched types: expected floating-point number, found type parameter `T`";
+        assert!(dialect(&error("E0308", started)));
         let other = "mismatched types: expected type parameter `T`, found `usize`";
         assert!(!dialect(&error("E0308", other)));
     }

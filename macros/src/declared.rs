@@ -378,6 +378,15 @@ pub(crate) fn annotation(
         (Written::Tuple, Shape::Array) => Some(format!(
             "this `let` is annotated `{ty}`, a tuple, but {value} is an array: annotate it with the array's type (or leave the annotation out)"
         )),
+        // `let r: f64 = &x.sum()`: a reference is no float value (rustc's plain reading,
+        // which the macro, reading `&` of a float as the float, would not give).
+        (Written::Float { reference: false }, Shape::Float | Shape::Unknown)
+            if matches!(crate::lower::strip(&a.init), syn::Expr::Reference(_)) =>
+        {
+            Some(format!(
+                "this `let` is annotated `{ty}`, a float value, but {value} is a reference to one: drop the `&` (or annotate it `&{ty}`)"
+            ))
+        }
         // `let v: &f64 = a * b`: a float computed here is a value; only `&..` borrows it.
         (Written::Float { reference: true }, Shape::Float) if computed && is_value(&a.init) => {
             Some(format!(

@@ -27,6 +27,14 @@ pub fn float_as_reference(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
     v * 2.0
 }
 
+// A reference annotated as a float value (a fuzzer finding: accepted).
+#[differentiable]
+pub fn reference_as_float(x: &Array2<f64>, w: &Array2<f64>) -> f64 {
+    let v: f64 = x.dot(w).sum();
+    let r: f64 = &x.sum();
+    v * 2.0 + r
+}
+
 // The product of two matrices has two axes; a new array is not a view.
 #[differentiable]
 pub fn axes_and_views(x: &Array2<f64>, w: &Array2<f64>) -> f64 {

@@ -31,13 +31,17 @@ pub enum Class {
     MacroPanic,
     /// rustc crashed (an internal compiler error, a signal), or the expander did.
     Crash,
+    /// rustc crashed on the body as written too, without the macro (its parser's stack,
+    /// at a thousand levels of nesting): a limit of rustc's, which no macro can lift.
+    /// Reported, not a finding.
+    RustcLimit,
     /// The expansion took 2 s or more (or was stopped at 5 s): not compiled, since rustc
     /// would run it again. Its finding is the slow expansion.
     Slow,
 }
 
 impl Class {
-    pub const ALL: [Class; 11] = [
+    pub const ALL: [Class; 12] = [
         Class::Ok,
         Class::CleanError,
         Class::GeneratedError,
@@ -48,6 +52,7 @@ impl Class {
         Class::RuntimePanic,
         Class::MacroPanic,
         Class::Crash,
+        Class::RustcLimit,
         Class::Slow,
     ];
 
@@ -63,6 +68,7 @@ impl Class {
             Class::RuntimePanic => "generated code panics",
             Class::MacroPanic => "proc-macro panic",
             Class::Crash => "compiler or expander crash",
+            Class::RustcLimit => "crashes rustc without the macro too (rustc's limit)",
             Class::Slow => "expansion too slow to compile (2 s or more)",
         }
     }
@@ -71,7 +77,7 @@ impl Class {
     pub fn is_finding(self) -> bool {
         !matches!(
             self,
-            Class::Ok | Class::CleanError | Class::Slow | Class::Dialect
+            Class::Ok | Class::CleanError | Class::Slow | Class::Dialect | Class::RustcLimit
         )
     }
 }
@@ -245,13 +251,16 @@ pub fn classify(e: &Evidence) -> Verdict {
         _ => {}
     }
     if let Some(c) = &e.crash {
-        // Met without the macro too, it is rustc's own limit, but a crash all the same.
-        let also = if e.twin_crash.is_some() {
-            " (and on the plain function too)"
-        } else {
-            ""
-        };
-        set(Class::Crash, format!("{c}{also}"), "rustc");
+        // Met without the macro too, it is rustc's own limit: the body as written is
+        // beyond it, whatever the macro does.
+        match &e.twin_crash {
+            Some(_) => set(
+                Class::RustcLimit,
+                format!("{c} (and on the plain function too)"),
+                "rustc",
+            ),
+            None => set(Class::Crash, c.clone(), "rustc"),
+        }
         return v;
     }
     let errs: Vec<&Diagnostic> = errors(e.diagnostics).collect();
@@ -507,8 +516,42 @@ fn first_lines(rendered: &str, d: &Diagnostic) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{dialect, dialect_only, documented, internal_name, zero_times_infinity};
+    use super::{
+        Class, Evidence, classify, dialect, dialect_only, documented, internal_name,
+        zero_times_infinity,
+    };
+    use crate::body::Twin;
+    use crate::expander::{Expanded, Expansion};
     use crate::scratch::Diagnostic;
+
+    #[test]
+    fn a_crash_of_the_body_as_written_too_is_rustcs_limit() {
+        let expanded = Expanded {
+            expansion: Expansion::Rejected(vec!["a constant of the other float type".into()]),
+            micros: 1_000,
+        };
+        let crash = "note: rustc unexpectedly overflowed its stack! this is a bug";
+        let verdict = |twin_crash: Option<String>| {
+            classify(&Evidence {
+                expanded: &expanded,
+                crash: Some(crash.into()),
+                twin_crash,
+                diagnostics: &[],
+                twin: &[],
+                twin_built: false,
+                run: None,
+                checkable: false,
+                parent_twin: &Twin::Unknown,
+                attribute_lines: 0..0,
+                written: &[],
+            })
+            .class
+        };
+        assert_eq!(verdict(Some(crash.into())), Class::RustcLimit);
+        assert!(!Class::RustcLimit.is_finding());
+        assert_eq!(verdict(None), Class::Crash);
+        assert!(Class::Crash.is_finding());
+    }
 
     fn error(code: &str, message: &str) -> Diagnostic {
         Diagnostic {

@@ -119,6 +119,15 @@ impl Pipeline {
         let start = Instant::now();
         self.pass_one(&batch, &modules, &mut seen);
         self.pass_one(&batch, &heavy, &mut seen);
+        // A body rustc crashed on, whose twin was not built (a mutant the macro refused):
+        // the twin alone tells rustc's own limit from a crash the macro causes.
+        let crashed: Vec<(usize, bool)> = (seen.iter())
+            .filter(|(_, s)| s.crash.is_some() && !s.twin_built && s.twin_crash.is_none())
+            .map(|(&i, _)| (i, false))
+            .collect();
+        for module in crashed {
+            self.pass_one(&batch, &[module], &mut seen);
+        }
         let pass_one = start.elapsed().as_secs_f64();
         self.timing = String::new();
         let runs = self.pass_two(&batch, &mut seen);

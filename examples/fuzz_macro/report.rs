@@ -170,7 +170,7 @@ impl Stats {
     pub fn ordered(&self) -> Vec<(&String, &Group)> {
         let rank = |g: &Group| {
             if g.slow {
-                return 9;
+                return 10;
             }
             match g.first.verdict.class {
                 Class::WrongGradient => 0,
@@ -181,7 +181,8 @@ impl Stats {
                 Class::GeneratedError => 5,
                 Class::InvalidAccepted => 6,
                 Class::Dialect => 7,
-                _ => 8,
+                Class::RustcLimit => 8,
+                _ => 9,
             }
         };
         let mut out: Vec<(&String, &Group)> = self.groups.iter().collect();

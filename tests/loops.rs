@@ -148,6 +148,44 @@ fn backpropagation_through_time() {
     }
 }
 
+#[derive(Parameters, Clone, Debug)]
+pub struct Scaled {
+    pub w: Array2<f64>,
+    pub s: f64,
+}
+
+/// A loop carrying a float that starts as a struct's float field: the macro cannot see a
+/// field's type, so the loop reads its carried value as it reads an array's, and it read
+/// a float as a 0-axis view, turning it into an array (an error on the step, though the
+/// body is plain Rust).
+#[differentiable(wrt(p))]
+pub fn from_a_float_field(p: &Scaled, x: &Array2<f64>) -> f64 {
+    let h = tanh(x.dot(&p.w)) * p.s;
+    let mut acc = p.s;
+    for _ in 0..3 {
+        acc = acc * p.s + h.sum() * acc * 0.1;
+    }
+    acc + sum(h * h)
+}
+
+#[test]
+fn a_loop_started_from_a_float_field() {
+    let p = Scaled {
+        w: Array2::from_shape_fn((2, 3), |(r, c)| ((r * 3 + c) as f64 * 0.7).sin()),
+        s: 0.8,
+    };
+    let x = Array2::from_shape_fn((4, 2), |(r, c)| (r as f64 - c as f64) * 0.3);
+    let (l, g) = from_a_float_field::grad(&p, &x);
+    assert_eq!(l, from_a_float_field(&p, &x));
+    check_params(
+        |q: &Scaled| from_a_float_field(q, &x),
+        &p,
+        &g.p,
+        &Tolerance::default(),
+    )
+    .unwrap();
+}
+
 /// A scalar loop: gradient descent on x² unrolled at run time.
 #[differentiable]
 pub fn descend(x0: f64, rate: f64) -> f64 {

@@ -167,3 +167,31 @@ fn gradients_of_a_struct_with_skipped_fields_carry_them_over() {
         assert!((d - 13.0 / 6.0).abs() < 1e-12, "{d}");
     }
 }
+
+/// A struct generic over its float, with a float field: every `Float` is a parameter
+/// (`T: Float` gives `T: Parameters`), so the derive needs no bound of its own.
+#[derive(Parameters, Clone)]
+pub struct Tempered<T: Float> {
+    pub w: Array1<T>,
+    pub temperature: T,
+}
+
+#[test]
+fn a_generic_struct_with_a_float_field_at_both_widths() {
+    fn names<T: Float>(p: &Tempered<T>) -> Vec<String> {
+        let mut names = Vec::new();
+        p.visit(&mut |name, t| names.push(format!("{name}{:?}", t.shape())));
+        names
+    }
+    let p64 = Tempered {
+        w: array![1.0, 2.0],
+        temperature: 0.5,
+    };
+    let p32 = Tempered {
+        w: array![1.0_f32, 2.0, 3.0],
+        temperature: 0.5_f32,
+    };
+    assert_eq!(names(&p64), ["w[2]", "temperature[]"]);
+    assert_eq!(p32.num_params(), 4);
+    assert_eq!(p64.zeros_like().temperature, 0.0);
+}

@@ -10,6 +10,7 @@ pub trait Float: NdFloat
     + FloatConst
     + Default
     + crate::ops::tensor::Operand<Elem = Self, Dim = ndarray::Ix0, Kind = crate::ops::tensor::Scalar>
+    + crate::Parameters<Elem = Self>
 {
     /// Converts an `f64` constant into this type (rounding to nearest for `f32`).
     fn of(x: f64) -> Self;

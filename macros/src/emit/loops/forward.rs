@@ -111,8 +111,8 @@ fn forward_peeled(
         statements(&lowered_for(outer, access, floats), g, roots)
     };
     let current_view = quote!(let #current = match &#state {
-        ::core::option::Option::None => #t::view(&#start),
-        ::core::option::Option::Some(v) => #t::view(v),
+        ::core::option::Option::None => #t::look(&#start),
+        ::core::option::Option::Some(v) => #t::look(v),
     };);
     let finish = quote!(match #state {
         ::core::option::Option::Some(v) => v,

@@ -78,7 +78,7 @@ pub use map::{map1, map2, map3, map4, try_map2, try_map3, try_map4};
 pub use operand::{
     DimOf2, DimOf3, DimOf4, Kind, KindOf2, Like, Operand, Out1, Out2, Out3, Out4, Scalar, Tensor,
 };
-pub use owned::{none_like, owned, put, replace};
+pub use owned::{look, none_like, owned, put, replace};
 pub use pooling::{
     avg_pool1d, avg_pool1d_vjp, avg_pool2d, avg_pool2d_vjp, max_pool1d, max_pool1d_gather,
     max_pool1d_vjp, max_pool2d, max_pool2d_gather, max_pool2d_vjp,

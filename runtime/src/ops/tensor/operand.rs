@@ -24,6 +24,12 @@ pub trait Kind {
         scalar: impl FnOnce(T) -> A,
         array: impl FnOnce(T) -> Array<A, D>,
     ) -> Self::Wrap<A, D>;
+    /// A read-only look at an operand of this kind: the float itself for `Scalar`, a view
+    /// for `Tensor` (how a generated loop reads a carried value whose kind only rustc
+    /// knows, such as one started from a struct's field, keeping a float a float).
+    type Look<'a, A: Float + 'a, D: Dimension + 'a>;
+    /// [`Kind::Look`] of `x`.
+    fn look<X: Operand<Kind = Self>>(x: &X) -> Self::Look<'_, X::Elem, X::Dim>;
     /// [`Kind::wrap`] for a fallible array computation.
     fn try_wrap<A: Float, D: Dimension, T, E>(
         input: T,
@@ -43,6 +49,11 @@ pub enum Tensor {}
 impl Kind for Scalar {
     type Or<K: Kind> = K;
     type Wrap<A: Float, D: Dimension> = A;
+    type Look<'a, A: Float + 'a, D: Dimension + 'a> = A;
+    #[inline(always)]
+    fn look<X: Operand<Kind = Self>>(x: &X) -> X::Elem {
+        x.scalar()
+    }
     #[inline(always)]
     fn wrap<A: Float, D: Dimension, T>(
         input: T,
@@ -64,6 +75,11 @@ impl Kind for Scalar {
 impl Kind for Tensor {
     type Or<K: Kind> = Tensor;
     type Wrap<A: Float, D: Dimension> = Array<A, D>;
+    type Look<'a, A: Float + 'a, D: Dimension + 'a> = ArrayView<'a, A, D>;
+    #[inline(always)]
+    fn look<X: Operand<Kind = Self>>(x: &X) -> ArrayView<'_, X::Elem, X::Dim> {
+        x.view()
+    }
     #[inline(always)]
     fn wrap<A: Float, D: Dimension, T>(
         input: T,

@@ -57,6 +57,13 @@ pub fn none_like<X: Operand>(_x: &X) -> Option<Out1<X>> {
     None
 }
 
+/// A carried value as a loop's step reads it: a float by value, an array as a view
+/// ([`Kind::Look`]).
+#[inline(always)]
+pub fn look<X: Operand>(x: &X) -> <X::Kind as Kind>::Look<'_, X::Elem, X::Dim> {
+    <X::Kind as Kind>::look(x)
+}
+
 /// Stores `value` in `slot` and gives the value it held, if any, back to the buffer
 /// [`pool`](super::pool) ([`Operand::recycle`]): how a generated loop moves on to the next
 /// carried value once nothing reads the previous one.

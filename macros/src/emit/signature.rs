@@ -73,13 +73,21 @@ impl<'a> Signature<'a> {
             quote!(#[derive(Debug, Clone, PartialEq)])
         };
 
+        // Each field spanned at its argument's type: a model struct that is not `Clone`
+        // is reported there by the derive, not at the attribute.
+        let fields = wrt_idents.iter().zip(&wrt_types).map(|(ident, ty)| {
+            let span = syn::spanned::Spanned::span(ty);
+            quote::quote_spanned!(span=> pub #ident: #ty)
+        });
         let grad_struct_item = quote! {
             #[doc = #struct_doc]
             #derives
+            // Its fields carry the user's spans: a gradient nobody reads is no mistake.
+            #[allow(dead_code)]
             pub struct #grad_struct #grad_generics #grad_where {
                 #(
                     #[doc = #field_docs]
-                    pub #wrt_idents: #wrt_types,
+                    #fields,
                 )*
             }
         };

@@ -177,3 +177,45 @@ fn floats_a_generic_loop_carries_meet_arrays_at_both_widths() {
     let (v32, g32) = two_floats_meet_an_array::grad(&x32, 0.5_f32);
     assert!((f64::from(v32) - v2).abs() < 1e-4 && (f64::from(g32.x[1]) - g2.x[1]).abs() < 1e-3);
 }
+
+/// A model generic over its float with a float field, read in arithmetic and as a loop's
+/// start: a `T` the macro cannot see is a float, borrowed as it borrows an `f64` field.
+#[derive(cadena::Parameters, Clone)]
+pub struct Tempered<T: Float> {
+    pub w: Array2<T>,
+    pub s: T,
+}
+
+#[differentiable(wrt(p))]
+pub fn tempered<T: Float>(p: &Tempered<T>, x: &Array2<T>) -> T {
+    let h = tanh(x.dot(&p.w)) * p.s;
+    let mut acc = p.s;
+    for _ in 0..3 {
+        acc = acc * p.s + h.sum() * acc * 0.1;
+    }
+    acc + sum(h * h)
+}
+
+#[test]
+fn a_generic_models_float_field_at_both_widths() {
+    let p = Tempered {
+        w: array![[0.1, 0.2, -0.3], [0.3, -0.1, 0.2]],
+        s: 0.7,
+    };
+    let x = array![[0.5, -1.0], [1.5, 0.25], [-0.5, 0.75]];
+    let (v, g) = tempered::grad(&p, &x);
+    assert_eq!(v, tempered(&p, &x));
+    check_params(
+        |q: &Tempered<f64>| tempered(q, &x),
+        &p,
+        &g.p,
+        &Tolerance::default(),
+    )
+    .unwrap();
+    let p32 = Tempered {
+        w: p.w.mapv(|v| v as f32),
+        s: 0.7_f32,
+    };
+    let (v32, g32) = tempered::grad(&p32, &x.mapv(|v| v as f32));
+    assert!((f64::from(v32) - v).abs() < 1e-4 && (f64::from(g32.p.s) - g.p.s).abs() < 1e-3);
+}

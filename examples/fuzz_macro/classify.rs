@@ -439,8 +439,13 @@ fn dialect(d: &Diagnostic) -> bool {
             // `sigmoid(v.mean_axis(Axis(1)))`: the dialect's `mean_axis` is the array,
             // which ndarray's `Option` of it is not to cadena's ops either.
             let option = d.message.starts_with("the trait bound `Option<ArrayBase<");
+            // `max_axis(&x, ..)` of `x: &Array3`, said through the impl for a reference
+            // to a float, the only one a reference to a reference could meet.
+            let double_reference = d.message.starts_with("the trait bound `&ArrayBase<")
+                && d.message.ends_with(": cadena::Float` is not satisfied");
             float_reference
                 || option
+                || double_reference
                 || d.message.contains("`&&ArrayBase<")
                 || d.message.contains(": Dot<&ArrayBase<")
                 || d.message.starts_with("the trait bound `ArrayBase<")
@@ -618,6 +623,10 @@ mod tests {
         assert!(dialect(&error("E0277", field)));
         let mean = "the trait bound `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>>: Elementwise` is not satisfied";
         assert!(dialect(&error("E0277", mean)));
+        let twice = "the trait bound `&ArrayBase<OwnedRepr<f64>, Dim<[usize; 3]>, f64>: cadena::Float` is not satisfied";
+        assert!(dialect(&error("E0277", twice)));
+        let labels = "the trait bound `&[usize]: cadena::Float` is not satisfied";
+        assert!(!dialect(&error("E0277", labels)));
         let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";
         assert!(!dialect(&error("E0277", option)));
         let powers =

@@ -2,8 +2,6 @@
 //! either) and the type-level rule that picks its result type: a float when every
 //! operand is a float, an owned array of the broadcast rank otherwise.
 
-use std::borrow::Borrow;
-
 use ndarray::{Array, ArrayBase, ArrayRef, ArrayView, Data, DimMax, Dimension, Ix0};
 
 use crate::Float;
@@ -141,17 +139,15 @@ pub trait Operand: Sized {
 // blanket `impl<F: Float>` instead made rustc read any type it could not place as a float,
 // so `max_axis(&x, ..)` of `x: &Array3` reported `Ix0: RemoveAxis` instead of naming the
 // `&&ArrayBase` it was given.
-// A float by value or by reference (`&f64`, which the dialect reads as the float): either
-// borrows as the float.
-macro_rules! scalar_operand {
-    ($($self_ty:ty => $t:ty),*) => {$(
-        impl Operand for $self_ty {
+macro_rules! float_operand {
+    ($($t:ty),*) => {$(
+        impl Operand for $t {
             type Elem = $t;
             type Dim = Ix0;
             type Kind = Scalar;
             #[inline(always)]
             fn view(&self) -> ArrayView<'_, $t, Ix0> {
-                ndarray::aview0(Borrow::<$t>::borrow(self))
+                ndarray::aview0(self)
             }
             #[inline(always)]
             fn into_buffer(self) -> Result<Array<$t, Ix0>, Self> {
@@ -159,12 +155,36 @@ macro_rules! scalar_operand {
             }
             #[inline(always)]
             fn scalar(&self) -> $t {
-                *Borrow::<$t>::borrow(self)
+                *self
             }
         }
     )*};
 }
-scalar_operand!(f32 => f32, f64 => f64, &f32 => f32, &f64 => f64);
+float_operand!(f32, f64);
+
+// A reference to a float (`&f64`, which the dialect reads as the float), generic so that a
+// function generic over its float may borrow a `T` (a struct's float field, a loop's float
+// whose kind only rustc knows) as it borrows an `f64`. Its types are the float's, not
+// `Ix0` written out: for a reference to a reference to an array, rustc then names what it
+// was given (`&ArrayBase: Float` is not satisfied, for `&&ArrayBase`) rather than the
+// first bound of the helper that `Ix0` breaks.
+impl<F: Float> Operand for &F {
+    type Elem = <F as Operand>::Elem;
+    type Dim = <F as Operand>::Dim;
+    type Kind = <F as Operand>::Kind;
+    #[inline(always)]
+    fn view(&self) -> ArrayView<'_, Self::Elem, Self::Dim> {
+        (**self).view()
+    }
+    #[inline(always)]
+    fn into_buffer(self) -> Result<Array<Self::Elem, Self::Dim>, Self> {
+        Err(self)
+    }
+    #[inline(always)]
+    fn scalar(&self) -> Self::Elem {
+        (**self).scalar()
+    }
+}
 
 #[inline(always)]
 fn first<A: Float, D: Dimension>(a: &ArrayRef<A, D>) -> A {

@@ -188,12 +188,12 @@ pub struct Tempered<T: Float> {
 
 #[differentiable(wrt(p))]
 pub fn tempered<T: Float>(p: &Tempered<T>, x: &Array2<T>) -> T {
-    let h = tanh(x.dot(&p.w)) * p.s;
+    let h = tanh(x.dot(&p.w) * p.s);
     let mut acc = p.s;
-    for _ in 0..3 {
-        acc = acc * p.s + h.sum() * acc * 0.1;
+    for _ in 0..4 {
+        acc = acc.sin() * p.s + mean(h.clone()) * acc;
     }
-    acc + sum(h * h)
+    acc * mean(h * h)
 }
 
 #[test]

@@ -113,8 +113,8 @@ pub fn scalar_mask_of(g: &Graph, lowered: &Lowered) -> Vec<bool> {
 
 /// Whether residual `r` of a loop's tape, an input of its backward run, reads as a float
 /// there: a float, or the shape of one (a `Shape` of no axes, which is `Copy`, and which
-/// makes the gradient summed to it a float). Knowing the shape's kind keeps the backward
-/// run from borrowing that float (`&T`, no operand in a function generic over `T`).
+/// makes the gradient summed to it a float). Knowing the shape's kind, the backward run
+/// computes with that float as a float, by value, rather than through an array helper.
 pub fn residual_is_float(g: &Graph, scalar: &[bool], r: NodeId) -> bool {
     match g.op(r) {
         Op::ShapeOf => scalar[g.args(r)[0].index()],

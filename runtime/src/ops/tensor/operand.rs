@@ -22,21 +22,21 @@ pub trait Kind {
         scalar: impl FnOnce(T) -> A,
         array: impl FnOnce(T) -> Array<A, D>,
     ) -> Self::Wrap<A, D>;
-    /// A read-only look at an operand of this kind: the float itself for `Scalar`, a view
-    /// for `Tensor` (how a generated loop reads a carried value whose kind only rustc
-    /// knows, such as one started from a struct's field, keeping a float a float).
-    type Look<'a, A: Float + 'a, D: Dimension + 'a>;
-    /// [`Kind::Look`] of `x`.
-    fn look<X: Operand<Kind = Self>>(x: &X) -> Self::Look<'_, X::Elem, X::Dim>;
     /// [`Kind::wrap`] for a fallible array computation.
     fn try_wrap<A: Float, D: Dimension, T, E>(
         input: T,
         scalar: impl FnOnce(T) -> A,
         array: impl FnOnce(T) -> Result<Array<A, D>, E>,
     ) -> Result<Self::Wrap<A, D>, E>;
+    /// A read-only look at an operand of this kind: the float itself for `Scalar`, a view
+    /// for `Tensor` (how a generated loop reads a carried value whose kind only rustc
+    /// knows, such as one started from a struct's field, keeping a float a float).
+    type Look<'a, A: Float + 'a, D: Dimension + 'a>;
+    /// [`Kind::Look`] of `x`.
+    fn look<X: Operand<Kind = Self>>(x: &X) -> Self::Look<'_, X::Elem, X::Dim>;
 }
 
-/// The kind of a plain float operand (`f32`, `f64`, `&f32`, `&f64`).
+/// The kind of a plain float operand (`f32`, `f64`, or a reference to one).
 #[derive(Debug, Clone, Copy)]
 pub enum Scalar {}
 

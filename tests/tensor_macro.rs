@@ -91,6 +91,20 @@ pub fn layer_norm(x: &Array2<f64>, gamma: &Array1<f64>, y: &Array2<f64>) -> f64 
     mse(xhat * gamma, y)
 }
 
+/// The same layer norm as ndarray code writes it, `mean_axis` giving an `Option`: its
+/// `.unwrap()` and `.expect(..)` are the array (the body is plain Rust as written).
+#[differentiable(wrt(x, gamma))]
+pub fn layer_norm_unwrapped(x: &Array2<f64>, gamma: &Array1<f64>, y: &Array2<f64>) -> f64 {
+    let mu = x.mean_axis(Axis(1)).unwrap().insert_axis(Axis(1));
+    let d = x - &mu;
+    let var = (&d * &d)
+        .mean_axis(Axis(1))
+        .expect("rows")
+        .insert_axis(Axis(1));
+    let xhat = &d / sqrt(var + 1e-5);
+    mse(xhat * gamma, y)
+}
+
 /// Weights used transposed: their gradients come out of the backward pass as transposes.
 #[differentiable(wrt(w, p))]
 pub fn transposed_weights(w: &Array2<f64>, p: &Mlp, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
@@ -264,6 +278,10 @@ fn layer_norm_with_keep_dims_statistics_matches_finite_differences() {
     let tol = Tolerance::default();
     check_params(|x| layer_norm(x, &gamma, &y), &x, &g.x, &tol).unwrap();
     check_params(|gm| layer_norm(&x, gm, &y), &gamma, &g.gamma, &tol).unwrap();
+    let (unwrapped, g2) = layer_norm_unwrapped::grad(&x, &gamma, &y);
+    assert_eq!(unwrapped, loss);
+    assert_eq!(g2.x, g.x);
+    assert_eq!(g2.gamma, g.gamma);
     // Each normalised row has mean 0, so the loss is unchanged by shifting a row of x:
     // the gradient of each row sums to 0.
     for row in g.x.rows() {

@@ -125,6 +125,29 @@ impl Body<'_> {
             return Some(self.node(Op::IndexAxis(axis), vec![receiver?, index?], span));
         }
         let receiver = self.expr(&m.receiver);
+        // ndarray's `mean_axis` returns an `Option` (`None` along an empty axis): its
+        // `.unwrap()` or `.expect(..)`, as ndarray code writes it, is the array the
+        // dialect's `mean_axis` gives.
+        if self.tensor && matches!(name.as_str(), "unwrap" | "expect") && is_mean_axis(&m.receiver)
+        {
+            let message = usize::from(name == "expect");
+            if !self.expect_args(m, &name, message) {
+                return None;
+            }
+            if let Some(arg) = m.args.first()
+                && !matches!(
+                    arg,
+                    Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(_),
+                        ..
+                    })
+                )
+            {
+                self.cx.error(arg, "`expect` takes the message to panic with, a string literal (`.expect(\"a non-empty axis\")`)");
+                return None;
+            }
+            return receiver;
+        }
         if IDENTITY_METHODS.contains(&name.as_str()) {
             // Copies and views change ownership, not values: the graph needs no node, and
             // the emitted code decides on its own what to borrow.
@@ -735,4 +758,9 @@ fn iterator_chain(m: &syn::ExprMethodCall) -> bool {
         e = &inner.receiver;
     }
     false
+}
+
+/// Whether `e` is a call of `mean_axis` (in parentheses or not).
+fn is_mean_axis(e: &Expr) -> bool {
+    matches!(super::strip(e), Expr::MethodCall(m) if m.method == "mean_axis")
 }

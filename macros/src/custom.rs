@@ -139,16 +139,25 @@ fn signature(cx: &mut Ctxt, item: &ItemFn) -> (Option<syn::Type>, Vec<syn::Ident
     };
     let mut idents = Vec::new();
     let mut types = Vec::new();
+    // `x: f32` in a function returning `f64`: the rule, called with the arguments, would
+    // be handed the other float (a fuzzer finding: rustc's mismatch at the attribute).
+    let other_float = |ty: &syn::Type, r: &syn::Type| matches!((Float::of(ty), Float::of(r)), (Some(a), Some(b)) if a != b);
     for arg in &item.sig.inputs {
         match arg {
             FnArg::Typed(pt) => match (&*pt.pat, &ret) {
-                (Pat::Ident(p), Some(r)) if ungroup(&pt.ty) == r || Float::of(&pt.ty).is_some() => {
+                (Pat::Ident(p), Some(r))
+                    if (ungroup(&pt.ty) == r || Float::of(&pt.ty).is_some())
+                        && !other_float(&pt.ty, r) =>
+                {
                     idents.push(p.ident.clone());
                     types.push((*pt.ty).clone());
                 }
                 // No float type to hold them to: the return type is reported.
                 (_, None) => {}
-                _ => cx.error(pt, "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: f64`)"),
+                (_, Some(r)) => cx.error(pt, format!(
+                    "a function with a hand-written derivative takes its arguments as plain floats of its return type (`x: {}`)",
+                    crate::lower::type_text(r)
+                )),
             },
             FnArg::Receiver(r) => cx.error(r, "methods cannot be #[differentiable]"),
         }

@@ -567,6 +567,15 @@ impl Body<'_> {
             self.cx.error(&token, "a slice's bounds and steps are integers: `usize` arguments, sizes (`x.nrows()`), constants or integer literals");
             return None;
         }
+        // Each entry is one index or one range (`1.. ..` is a range of a range, which
+        // ndarray's `s!` does not take; rustc would say so of the body as written, also
+        // where the graph does not use the slice).
+        if mac.mac.path.is_ident("s")
+            && let Some(entry) = range_of_ranges(mac.mac.tokens.clone())
+        {
+            self.cx.error(&entry, "an entry of `s![..]` is one index or one range (`a..b`, `a..`, `..b`, `..`), with an optional step after `;`");
+            return None;
+        }
         let Some(rank) = self.rank_of(receiver) else {
             return Some(());
         };
@@ -763,4 +772,25 @@ fn iterator_chain(m: &syn::ExprMethodCall) -> bool {
 /// Whether `e` is a call of `mean_axis` (in parentheses or not).
 fn is_mean_axis(e: &Expr) -> bool {
     matches!(super::strip(e), Expr::MethodCall(m) if m.method == "mean_axis")
+}
+
+/// The first entry of `s![..]`'s tokens that holds more than one range (`1.. ..`), if any:
+/// its tokens, for the error's span. A step (after `;`) is not part of the range.
+fn range_of_ranges(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::TokenStream> {
+    let mut entries: Vec<Vec<proc_macro2::TokenTree>> = vec![Vec::new()];
+    for tt in tokens {
+        match &tt {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
+            _ => entries.last_mut()?.push(tt),
+        }
+    }
+    entries.into_iter().find_map(|entry| {
+        let range: Vec<_> = entry
+            .iter()
+            .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
+            .cloned()
+            .collect();
+        let text: String = range.iter().map(ToString::to_string).collect();
+        (text.matches("..").count() > 1).then(|| range.into_iter().collect())
+    })
 }

@@ -60,9 +60,18 @@ impl Body<'_> {
         if !self.calls.inlined() {
             self.usage.use_path(&p.path);
         }
+        // ndarray's function takes a slice of the parts: `&[a.view(), b.view()]` or `&outs`
+        // (the dialect also takes a `Vec` by value); `&&[..]` is not Rust that compiles, and
+        // rustc would say so of the body as written.
         let mut list = c.args.iter().nth(1);
+        let mut refs = 0;
         while let Some(Expr::Reference(r)) = list {
+            refs += 1;
             list = Some(&r.expr);
+        }
+        if let (Some(parts), true) = (c.args.iter().nth(1), refs > 1) {
+            self.cx.error(parts, format!("`{name}` takes its parts as a slice, behind one `&`: `{name}(Axis(k), &[a.view(), b.view()])` or `{name}(Axis(k), &outs)`"));
+            return Some(None);
         }
         match (list, c.args.len()) {
             (Some(Expr::Path(p)), 2)

@@ -285,7 +285,7 @@ pub fn classify(e: &Evidence) -> Verdict {
                 .map(|(_, d)| *d)
                 .collect();
             let d = twin_errors[i];
-            let class = match dialect_only(&new) {
+            let class = match dialect_only(&new, &twin_errors) {
                 true => Class::Dialect,
                 false => Class::InvalidAccepted,
             };
@@ -383,7 +383,11 @@ fn zero_times_infinity(detail: &str, written: &[String]) -> bool {
 /// failures one of them leaves behind: after `v1.dot(p.v)` (the dialect's array by
 /// value), the product's type is unknown, so a later `v4.dot(&w)` finds "multiple
 /// applicable items" (E0034) or needs annotations (E0282, E0283).
-fn dialect_only(errors: &[&Diagnostic]) -> bool {
+///
+/// `new` are the errors the parent's twin did not have, `all` the twin's: an inference
+/// failure the mutant added after a dialect error its parent already had is the dialect's
+/// too (`a: impl Float` added beside the parent's `mean_axis(..).sum()`).
+fn dialect_only(new: &[&Diagnostic], all: &[&Diagnostic]) -> bool {
     // And ndarray's `concatenate!`, having tried its slice impl of `From` for the
     // dialect's `&y`, reports a view of one axis it then expected (E0308 in the macro).
     let cascade = |d: &Diagnostic| {
@@ -396,7 +400,7 @@ fn dialect_only(errors: &[&Diagnostic]) -> bool {
             || d.code.as_deref() == Some("E0308")
                 && d.rendered.contains("expected type parameter `impl ")
     };
-    errors.iter().any(|d| dialect(d)) && errors.iter().all(|d| dialect(d) || cascade(d))
+    all.iter().any(|d| dialect(d)) && new.iter().all(|d| dialect(d) || cascade(d))
 }
 
 fn dialect(d: &Diagnostic) -> bool {
@@ -441,10 +445,16 @@ fn dialect(d: &Diagnostic) -> bool {
             let option = d.message.starts_with("the trait bound `Option<ArrayBase<");
             // `max_axis(&x, ..)` of `x: &Array3`, said through the impl for a reference
             // to a float, the only one a reference to a reference could meet.
+            // `h += tanh(..)` (E0271 below), said of the operator's trait as well.
+            let assign_by_value = ["add", "subtract", "multiply", "divide"].iter().any(|op| {
+                d.message
+                    .starts_with(&format!("cannot {op}-assign `ArrayBase<"))
+            }) && d.message.contains("` to `ArrayBase<");
             let double_reference = d.message.starts_with("the trait bound `&ArrayBase<")
                 && d.message.ends_with(": cadena::Float` is not satisfied");
             float_reference
                 || option
+                || assign_by_value
                 || double_reference
                 || d.message.contains("`&&ArrayBase<")
                 || d.message.contains(": Dot<&ArrayBase<")
@@ -625,6 +635,10 @@ mod tests {
         assert!(dialect(&error("E0277", mean)));
         let twice = "the trait bound `&ArrayBase<OwnedRepr<f64>, Dim<[usize; 3]>, f64>: cadena::Float` is not satisfied";
         assert!(dialect(&error("E0277", twice)));
+        let added = "cannot add-assign `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>` to `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>`";
+        assert!(dialect(&error("E0277", added)));
+        let labels_added = "cannot add-assign `&[usize]` to `{float}`";
+        assert!(!dialect(&error("E0277", labels_added)));
         let labels = "the trait bound `&[usize]: cadena::Float` is not satisfied";
         assert!(!dialect(&error("E0277", labels)));
         let option = "the trait bound `Option<f64>: Elementwise` is not satisfied";
@@ -649,8 +663,11 @@ mod tests {
             "mismatched types: expected `&_`, found `ArrayBase<OwnedRepr<f64>, ..., f64>`",
         );
         let ambiguous = error("E0034", "multiple applicable items in scope");
-        assert!(dialect_only(&[&by_value, &ambiguous]));
-        assert!(!dialect_only(&[&ambiguous]));
+        assert!(dialect_only(
+            &[&by_value, &ambiguous],
+            &[&by_value, &ambiguous]
+        ));
+        assert!(!dialect_only(&[&ambiguous], &[&ambiguous]));
         let joined = error(
             "E0277",
             "the trait bound `ArrayBase<OwnedRepr<f64>, Dim<[usize; 2]>, f64>: AsRef<[_]>` is not satisfied",
@@ -659,9 +676,9 @@ mod tests {
             rendered: "expected an array with a size of 1, found one with a size of 2 ... this error originates in the macro `concatenate`".into(),
             ..error("E0308", "mismatched types")
         };
-        assert!(dialect_only(&[&joined, &viewed]));
+        assert!(dialect_only(&[&joined, &viewed], &[&joined, &viewed]));
         let other = error("E0425", "cannot find value `q` in this scope");
-        assert!(!dialect_only(&[&by_value, &other]));
+        assert!(!dialect_only(&[&by_value, &other], &[&by_value, &other]));
         let option = error(
             "E0599",
             "no method named `dot` found for enum `Option<ArrayBase<OwnedRepr<f64>, Dim<[usize; 1]>, f64>>` in the current scope",
@@ -670,8 +687,10 @@ mod tests {
             rendered: "expected type parameter `impl Float`, found `f64`".into(),
             ..error("E0308", "mismatched types")
         };
-        assert!(dialect_only(&[&option, &guessed]));
-        assert!(!dialect_only(&[&guessed]));
+        assert!(dialect_only(&[&option, &guessed], &[&option, &guessed]));
+        assert!(!dialect_only(&[&guessed], &[&guessed]));
+        // The parent's twin had the `Option`'s error; the mutant adds only the guesses.
+        assert!(dialect_only(&[&guessed], &[&option, &guessed]));
     }
 
     #[test]

@@ -582,17 +582,11 @@ impl Body<'_> {
         if !mac.mac.path.is_ident("s") {
             return Some(());
         }
-        let mut entries = vec![Vec::new()];
-        for tt in mac.mac.tokens.clone() {
-            match &tt {
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
-                _ => entries.last_mut()?.push(tt.to_string()),
-            }
-        }
+        let mut entries = slice_entries(mac.mac.tokens.clone());
         entries.retain(|e| !e.is_empty());
         let axes = entries
             .iter()
-            .filter(|e| e.last().is_none_or(|t| t != "NewAxis"))
+            .filter(|e| e.last().is_none_or(|t| t.to_string() != "NewAxis"))
             .count();
         if axes == rank {
             return Some(());
@@ -777,14 +771,7 @@ fn is_mean_axis(e: &Expr) -> bool {
 /// The first entry of `s![..]`'s tokens that holds more than one range (`1.. ..`), if any:
 /// its tokens, for the error's span. A step (after `;`) is not part of the range.
 fn range_of_ranges(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::TokenStream> {
-    let mut entries: Vec<Vec<proc_macro2::TokenTree>> = vec![Vec::new()];
-    for tt in tokens {
-        match &tt {
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
-            _ => entries.last_mut()?.push(tt),
-        }
-    }
-    entries.into_iter().find_map(|entry| {
+    slice_entries(tokens).into_iter().find_map(|entry| {
         let range: Vec<_> = entry
             .iter()
             .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
@@ -793,4 +780,20 @@ fn range_of_ranges(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::Toke
         let text: String = range.iter().map(ToString::to_string).collect();
         (text.matches("..").count() > 1).then(|| range.into_iter().collect())
     })
+}
+
+/// The entries of `s![..]`'s tokens, split at its commas.
+fn slice_entries(tokens: proc_macro2::TokenStream) -> Vec<Vec<proc_macro2::TokenTree>> {
+    let mut entries = vec![Vec::new()];
+    for tt in tokens {
+        match &tt {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
+            _ => {
+                if let Some(last) = entries.last_mut() {
+                    last.push(tt);
+                }
+            }
+        }
+    }
+    entries
 }

@@ -166,6 +166,7 @@ impl Body<'_> {
     /// Reports a read of a graph value in integer tokens; notes the arguments read.
     fn check_integer_tokens(&mut self, tokens: TokenStream, what: &str) -> Option<()> {
         let mut ok = true;
+        let with_member = member_owners(tokens.clone());
         for ident in idents(tokens) {
             let name = ident.to_string();
             // Arguments keep their names in the emitted code (a float one is the
@@ -182,8 +183,21 @@ impl Body<'_> {
                 .outer_loops
                 .iter()
                 .any(|l| !l.hidden && l.index.as_deref() == Some(name.as_str()));
+            // `h0..t` of a float array or a struct argument: no integer (its size is).
+            let whole = self.params.iter().any(|p| {
+                p.ident == ident
+                    && matches!(
+                        p.kind,
+                        crate::types::Kind::Array { elem: Some(_), .. }
+                            | crate::types::Kind::Struct
+                    )
+            }) && !with_member.contains(&ident);
             let problem = if in_loop {
                 None
+            } else if whole && param {
+                Some(format!(
+                    "{what} must be an integer, and `{name}` is an array or a struct: read a size of it (`{name}.nrows()`, `{name}.len_of(Axis(k))`) or an integer argument"
+                ))
             } else if enclosing {
                 Some(format!(
                     "{what} reads `{name}`, the index of an enclosing loop: take what it selects in that loop's body, before this loop (`let xt = x.index_axis(Axis(1), {name});`), and read that here"
@@ -261,6 +275,26 @@ pub fn reads_loop_index(tokens: &TokenStream) -> bool {
 
 /// Every identifier in `tokens` that is not a field, method or macro name (those follow
 /// a `.` or precede a `!`) or a path segment after `::`.
+/// The idents of `tokens` followed by a member (`x.nrows()`, `p.n`): a lone `.`, not the
+/// `..` of a range.
+fn member_owners(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
+    let mut out = Vec::new();
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in trees.iter().enumerate() {
+        match tt {
+            TokenTree::Group(g) => out.extend(member_owners(g.stream())),
+            TokenTree::Ident(ident) => {
+                let dot = |k: usize| matches!(trees.get(k), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                if dot(i + 1) && !dot(i + 2) {
+                    out.push(ident.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 pub(crate) fn idents(tokens: TokenStream) -> Vec<proc_macro2::Ident> {
     let mut out = Vec::new();
     let trees: Vec<TokenTree> = tokens.into_iter().collect();

@@ -302,6 +302,15 @@ impl Body<'_> {
         if let Some(found) = self.loop_name(p) {
             return found;
         }
+        // `::EPSILON`: from the crate root, one segment names a crate, never a value (a
+        // fuzzer finding: accepted where the result left it unused).
+        if p.path.leading_colon.is_some() && p.path.segments.len() == 1 {
+            self.cx.error(p, format!(
+                "`{}` names a crate, not a value: write the constant's path (`f64::EPSILON`) or a `const` in scope",
+                p.path.to_token_stream().to_string().replace(' ', "")
+            ));
+            return None;
+        }
         if let Some(ident) = p.path.get_ident() {
             let name = ident.to_string();
             if let Some(id) = self.scope.read(&name) {

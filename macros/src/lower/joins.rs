@@ -61,15 +61,16 @@ impl Body<'_> {
             self.usage.use_path(&p.path);
         }
         // ndarray's function takes a slice of the parts: `&[a.view(), b.view()]` or `&outs`
-        // (the dialect also takes a `Vec` by value); `&&[..]` is not Rust that compiles, and
-        // rustc would say so of the body as written.
+        // (the dialect also takes a `Vec` by value); `&&[..]` or `[..]` is not Rust that
+        // compiles, and rustc would say so of the body as written.
         let mut list = c.args.iter().nth(1);
         let mut refs = 0;
         while let Some(Expr::Reference(r)) = list {
             refs += 1;
             list = Some(&r.expr);
         }
-        if let (Some(parts), true) = (c.args.iter().nth(1), refs > 1) {
+        let by_value_literal = refs == 0 && matches!(list, Some(Expr::Array(_)));
+        if let (Some(parts), true) = (c.args.iter().nth(1), refs > 1 || by_value_literal) {
             self.cx.error(parts, format!("`{name}` takes its parts as a slice, behind one `&`: `{name}(Axis(k), &[a.view(), b.view()])` or `{name}(Axis(k), &outs)`"));
             return Some(None);
         }

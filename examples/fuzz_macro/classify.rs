@@ -146,6 +146,9 @@ pub fn internal_name(text: &str) -> Option<String> {
         "::scalar::",
         "::t::",
     ];
+    // cadena re-exports `num_traits` (`cadena::num_traits::Float`), a public path rustc
+    // names when it lists the traits that define a method.
+    let text = &text.replace("cadena::num_traits::", "cadena::");
     if let Some(m) = MARKERS.iter().find(|m| text.contains(*m)) {
         return Some(m.to_string());
     }
@@ -175,12 +178,17 @@ fn numbered(text: &str, prefix: &str) -> Option<String> {
 /// the macro cannot see unless the signature names it. And cadena's own trait errors
 /// (`cadena::checks`, `diagnostic::on_unimplemented`: a loop's range of `u8`, model
 /// parameters of the other float type), which name `#[differentiable]` and say what the
-/// body may hold.
+/// body may hold. And a model struct that is not `Clone` (`#[derive(Parameters, Clone)]`
+/// in the contract: `Grad` holds one), which rustc reports on the argument's type.
 fn documented(d: &Diagnostic) -> bool {
     d.message.contains("_needs_differentiable_attribute")
         || d.message.contains("_needs_differentiable_export")
         || d.code.as_deref() == Some("E0428")
         || d.message.contains("#[differentiable]")
+        || d.code.as_deref() == Some("E0277")
+            && d.message.ends_with(": Clone` is not satisfied")
+            && d.rendered
+                .contains("originates in the derive macro `Clone`")
 }
 
 fn errors(ds: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
@@ -723,6 +731,15 @@ mod tests {
         )));
         let range = "a #[differentiable] loop counts its steps in `usize`: `Range<u8>` is not a range of `usize`";
         assert!(documented(&error("E0277", range)));
+        let not_clone = crate::scratch::Diagnostic {
+            rendered: "the trait `Clone` is not implemented for `Model` ... this error originates in the derive macro `Clone` which comes from the expansion of the attribute macro `differentiable`".into(),
+            ..error("E0277", "the trait bound `a35::Model: Clone` is not satisfied")
+        };
+        assert!(documented(&not_clone));
+        assert!(!documented(&error(
+            "E0277",
+            "the trait bound `a35::Model: Clone` is not satisfied"
+        )));
     }
 
     #[test]
@@ -739,6 +756,19 @@ mod tests {
         assert_eq!(
             internal_name("cannot find `cadena_test_callee` or `remap2`"),
             None
+        );
+        // cadena's public re-export, and the internal path to the same crate.
+        assert_eq!(
+            internal_name("candidate #1: `cadena::num_traits::Float`"),
+            None
+        );
+        assert_eq!(
+            internal_name("candidate #2: `cadena::num_traits::real::Real`"),
+            None
+        );
+        assert_eq!(
+            internal_name("`cadena::__private::num_traits::float::Float`").as_deref(),
+            Some("__private")
         );
     }
 }

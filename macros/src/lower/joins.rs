@@ -70,7 +70,9 @@ impl Body<'_> {
             list = Some(&r.expr);
         }
         let by_value_literal = refs == 0 && matches!(list, Some(Expr::Array(_)));
-        if let (Some(parts), true) = (c.args.iter().nth(1), refs > 1 || by_value_literal) {
+        if (refs > 1 || by_value_literal)
+            && let Some(parts) = c.args.iter().nth(1)
+        {
             self.cx.error(parts, format!("`{name}` takes its parts as a slice, behind one `&`: `{name}(Axis(k), &[a.view(), b.view()])` or `{name}(Axis(k), &outs)`"));
             return Some(None);
         }
